@@ -1,0 +1,110 @@
+// Command parley is the Parley chat server: Rocket.Chat's REST API in one
+// binary, on an embedded SQLite database or on PostgreSQL.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/parleychat/parley/internal/api"
+	"github.com/parleychat/parley/internal/app"
+	"github.com/parleychat/parley/internal/config"
+	"github.com/parleychat/parley/internal/settings"
+	"github.com/parleychat/parley/internal/store/sqlstore"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+func main() {
+	args := os.Args[1:]
+	cmd := "serve"
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "version" || args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "version":
+		fmt.Println("parley", version)
+	case "help", "-h", "--help":
+		fmt.Println("usage: parley [serve] [flags] | parley version\n\nRun 'parley serve -h' for the flags.")
+	default:
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		if err := serve(ctx, args, os.Getenv, os.Stderr, nil); err != nil {
+			fmt.Fprintln(os.Stderr, "parley:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+// serve runs the server until ctx ends, then shuts down gracefully:
+// in-flight requests finish, then the store closes. ready, if not nil,
+// receives the listening address once requests are served.
+func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, ready chan<- string) error {
+	cfg, err := config.Load(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	var handler slog.Handler = slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel})
+	if cfg.LogFormat == "json" {
+		handler = slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel})
+	}
+	log := slog.New(handler)
+
+	st, err := sqlstore.Open(ctx, cfg.DatabaseURL, cfg.DataDir, sqlstore.Options{MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	reg := settings.NewDefault()
+	a := app.New(app.Config{Store: st, Settings: reg, Logger: log, SiteURL: cfg.SiteURL})
+	if err := a.Start(ctx, app.Bootstrap{
+		AdminUsername: cfg.AdminUsername, AdminPassword: cfg.AdminPassword,
+		AdminEmail: cfg.AdminEmail, AdminName: cfg.AdminName,
+	}); err != nil {
+		return err
+	}
+	overrides, err := reg.EnvOverrides(os.Environ())
+	if err != nil {
+		return err
+	}
+	if err := a.ApplySettingOverrides(ctx, overrides); err != nil {
+		return err
+	}
+	go a.WatchConfig(ctx, 500*time.Millisecond)
+
+	srv := api.New(a, api.Options{Version: version, Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, TrustProxy: cfg.TrustProxy, Pprof: cfg.Pprof})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("parley is serving", "addr", ln.Addr().String(), "database", st.Dialect(), "version", version)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,30 @@
+package api
+
+import "github.com/parleychat/parley/internal/app"
+
+// bindBody validates the JSON or form body against sc and decodes it into dst.
+func (c *request) bindBody(sc schema, dst any) error {
+	body, err := readBody(c.r)
+	if err != nil {
+		return err
+	}
+	return decode(body, sc, dst)
+}
+
+// bindQuery validates the query string against sc (pagination keys are
+// always allowed) and decodes it into dst.
+func (c *request) bindQuery(sc schema, dst any) error {
+	q := valuesToMap(c.r.URL.Query())
+	for _, k := range []string{"offset", "count", "sort", "fields", "query"} {
+		if _, declared := sc.props[k]; !declared {
+			delete(q, k)
+		}
+	}
+	return decode(q, sc, dst)
+}
+
+// page parses the pagination parameters of the query string.
+func (c *request) page() (page, error) { return parsePage(c.r.URL.Query(), c.s.app.Settings) }
+
+// requireParam is the error for a missing parameter with no ajv schema.
+func requireParam(msg string) error { return app.Plain(msg) }

@@ -1,0 +1,313 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/parleychat/parley/internal/app"
+	"github.com/parleychat/parley/internal/model"
+)
+
+// roomTypeRoutes serves the channels.* (t "c") or groups.* (t "p") family;
+// both share one implementation that differs only in the room type and the
+// key the room is returned under.
+func (s *Server) roomTypeRoutes(prefix, t string) []route {
+	key := "channel"
+	if t == model.RoomGroup {
+		key = "group"
+	}
+	rt := &roomRoutes{s: s, t: t, key: key}
+	rts := []route{
+		{http.MethodPost, prefix + ".create", true, rt.create},
+		{http.MethodGet, prefix + ".info", true, rt.info},
+		{http.MethodPost, prefix + ".invite", true, rt.invite},
+		{http.MethodPost, prefix + ".leave", true, rt.leave},
+		{http.MethodPost, prefix + ".kick", true, rt.kick},
+		{http.MethodPost, prefix + ".delete", true, rt.delete},
+		{http.MethodGet, prefix + ".list", true, rt.list},
+		{http.MethodGet, prefix + ".members", true, rt.members},
+	}
+	for _, role := range []string{"owner", "moderator", "leader"} {
+		name := string(role[0]-'a'+'A') + role[1:]
+		rts = append(rts,
+			route{http.MethodPost, prefix + ".add" + name, true, rt.setRole(role, true)},
+			route{http.MethodPost, prefix + ".remove" + name, true, rt.setRole(role, false)},
+		)
+	}
+	if t == model.RoomChannel {
+		rts = append(rts,
+			route{http.MethodPost, prefix + ".join", true, rt.join},
+			route{http.MethodGet, prefix + ".list.joined", true, rt.listJoined},
+		)
+	}
+	return rts
+}
+
+type roomRoutes struct {
+	s   *Server
+	t   string
+	key string
+}
+
+var roomCreateSchema = schema{
+	props: map[string]kind{
+		"name": kString, "members": kStringArray, "readOnly": kBool, "customFields": kObject,
+		"extraData": kObject, "excludeSelf": kBool, "teams": kStringArray,
+	},
+	open: false,
+}
+
+func (rt *roomRoutes) create(c *request) (any, error) {
+	var in struct {
+		Name         string         `json:"name"`
+		Members      []string       `json:"members"`
+		ReadOnly     bool           `json:"readOnly"`
+		ExcludeSelf  bool           `json:"excludeSelf"`
+		CustomFields map[string]any `json:"customFields"`
+		ExtraData    struct {
+			Topic       string `json:"topic"`
+			Description string `json:"description"`
+			Broadcast   bool   `json:"broadcast"`
+			Encrypted   bool   `json:"encrypted"`
+		} `json:"extraData"`
+	}
+	if err := c.bindBody(roomCreateSchema, &in); err != nil {
+		return nil, err
+	}
+	if in.ExcludeSelf && !c.s.app.HasPermission(c.user, "view-room-administration") {
+		in.ExcludeSelf = false
+	}
+	r, err := c.s.app.CreateRoom(c.ctx, c.user, app.NewRoom{
+		Type: rt.t, Name: in.Name, Members: in.Members, ReadOnly: in.ReadOnly, ExcludeSelf: in.ExcludeSelf,
+		CustomFields: in.CustomFields, Topic: in.ExtraData.Topic, Description: in.ExtraData.Description,
+		Broadcast: in.ExtraData.Broadcast, Encrypted: in.ExtraData.Encrypted,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return M{rt.key: r}, nil
+}
+
+// roomRefSchema accepts roomId or roomName.
+var roomRefProps = map[string]kind{"roomId": kString, "roomName": kString}
+
+func roomRefSchema(extra map[string]kind, required ...string) schema {
+	props := map[string]kind{}
+	for k, v := range roomRefProps {
+		props[k] = v
+	}
+	for k, v := range extra {
+		props[k] = v
+	}
+	return schema{props: props, required: required}
+}
+
+type roomRefIn struct {
+	RoomID   string `json:"roomId"`
+	RoomName string `json:"roomName"`
+}
+
+func (r roomRefIn) ref() app.RoomRef { return app.RoomRef{ID: r.RoomID, Name: r.RoomName} }
+
+func (rt *roomRoutes) info(c *request) (any, error) {
+	var in roomRefIn
+	if err := c.bindQuery(roomRefSchema(map[string]kind{"fields": kString}), &in); err != nil {
+		return nil, err
+	}
+	r, err := c.s.app.RoomInfo(c.ctx, c.user, in.ref(), rt.t)
+	if err != nil {
+		return nil, err
+	}
+	return M{rt.key: r}, nil
+}
+
+func (rt *roomRoutes) invite(c *request) (any, error) {
+	var in struct {
+		roomRefIn
+		UserID  string   `json:"userId"`
+		UserIDs []string `json:"userIds"`
+	}
+	if err := c.bindBody(roomRefSchema(map[string]kind{"userId": kString, "userIds": kStringArray}), &in); err != nil {
+		return nil, err
+	}
+	ids := in.UserIDs
+	if in.UserID != "" {
+		ids = append(ids, in.UserID)
+	}
+	r, err := c.s.app.Invite(c.ctx, c.user, in.ref(), rt.t, ids)
+	if err != nil {
+		return nil, err
+	}
+	return M{rt.key: r}, nil
+}
+
+func (rt *roomRoutes) join(c *request) (any, error) {
+	var in roomRefIn
+	if err := c.bindBody(roomRefSchema(map[string]kind{"joinCode": kString}), &in); err != nil {
+		return nil, err
+	}
+	r, err := c.s.app.Join(c.ctx, c.user, in.ref())
+	if err != nil {
+		return nil, err
+	}
+	return M{rt.key: r}, nil
+}
+
+func (rt *roomRoutes) leave(c *request) (any, error) {
+	var in roomRefIn
+	if err := c.bindBody(roomRefSchema(nil), &in); err != nil {
+		return nil, err
+	}
+	r, err := c.s.app.Leave(c.ctx, c.user, in.ref(), rt.t)
+	if err != nil {
+		return nil, err
+	}
+	return M{rt.key: r}, nil
+}
+
+func (rt *roomRoutes) kick(c *request) (any, error) {
+	var in struct {
+		roomRefIn
+		UserID   string `json:"userId"`
+		Username string `json:"username"`
+	}
+	if err := c.bindBody(roomRefSchema(map[string]kind{"userId": kString, "username": kString}), &in); err != nil {
+		return nil, err
+	}
+	if in.UserID == "" && in.Username == "" {
+		return nil, app.Invalid("must have required property 'userId'")
+	}
+	r, err := c.s.app.Kick(c.ctx, c.user, in.ref(), rt.t, in.UserID, in.Username)
+	if err != nil {
+		return nil, err
+	}
+	return M{rt.key: r}, nil
+}
+
+func (rt *roomRoutes) delete(c *request) (any, error) {
+	var in roomRefIn
+	if err := c.bindBody(roomRefSchema(nil), &in); err != nil {
+		return nil, err
+	}
+	return nil, c.s.app.DeleteRoom(c.ctx, c.user, in.ref(), rt.t)
+}
+
+func (rt *roomRoutes) setRole(role string, add bool) handlerFunc {
+	return func(c *request) (any, error) {
+		var in struct {
+			roomRefIn
+			UserID string `json:"userId"`
+		}
+		if err := c.bindBody(roomRefSchema(map[string]kind{"userId": kString}, "userId"), &in); err != nil {
+			return nil, err
+		}
+		return nil, c.s.app.SetRoomRole(c.ctx, c.user, in.ref(), rt.t, in.UserID, role, add)
+	}
+}
+
+var listSchema = schema{props: map[string]kind{
+	"offset": kInteger, "count": kInteger, "sort": kString, "fields": kString, "query": kString, "name": kString,
+}}
+
+// list is channels.list (every public channel) or groups.list (the
+// caller's private groups).
+func (rt *roomRoutes) list(c *request) (any, error) {
+	joinedBy := ""
+	if rt.t == model.RoomGroup {
+		joinedBy = c.user.ID
+	} else if !c.s.app.HasPermission(c.user, "view-c-room") {
+		return nil, app.ErrPermissionsRequired
+	}
+	return rt.listRooms(c, joinedBy)
+}
+
+func (rt *roomRoutes) listJoined(c *request) (any, error) { return rt.listRooms(c, c.user.ID) }
+
+func (rt *roomRoutes) listRooms(c *request, joinedBy string) (any, error) {
+	var in struct{ Name string }
+	if err := c.bindQuery(listSchema, &in); err != nil {
+		return nil, err
+	}
+	p, err := c.page()
+	if err != nil {
+		return nil, err
+	}
+	rooms, total, err := c.s.app.ListRooms(c.ctx, []string{rt.t}, joinedBy, in.Name, p.opts())
+	if err != nil {
+		return nil, err
+	}
+	if rooms == nil {
+		rooms = []*model.Room{}
+	}
+	return M{rt.key + "s": rooms, "count": len(rooms), "offset": p.Offset, "total": total}, nil
+}
+
+func (rt *roomRoutes) members(c *request) (any, error) {
+	var in roomRefIn
+	if err := c.bindQuery(roomRefSchema(map[string]kind{"offset": kInteger, "count": kInteger, "sort": kString, "filter": kString, "status": kStringArray}), &in); err != nil {
+		return nil, err
+	}
+	p, err := c.page()
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.s.app.RoomInfo(c.ctx, c.user, in.ref(), rt.t)
+	if err != nil {
+		return nil, err
+	}
+	members, total, err := c.s.app.RoomMembers(c.ctx, r, p.opts())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]map[string]any, 0, len(members))
+	for _, u := range members {
+		out = append(out, map[string]any{"_id": u.ID, "username": u.Username, "name": u.Name, "status": u.Status, "utcOffset": u.UTCOffset})
+	}
+	return M{"members": out, "count": len(out), "offset": p.Offset, "total": total}, nil
+}
+
+var roomsGetSchema = schema{props: map[string]kind{"updatedSince": kString}}
+
+func (s *Server) roomsGet(c *request) (any, error) {
+	var in struct {
+		UpdatedSince string `json:"updatedSince"`
+	}
+	if err := c.bindQuery(roomsGetSchema, &in); err != nil {
+		return nil, err
+	}
+	since, err := parseSince(in.UpdatedSince)
+	if err != nil {
+		return nil, err
+	}
+	rooms, err := s.app.SubscribedRooms(c.ctx, c.user, since)
+	if err != nil {
+		return nil, err
+	}
+	if rooms == nil {
+		rooms = []*model.Room{}
+	}
+	return M{"update": rooms, "remove": []any{}}, nil
+}
+
+// parseSince reads an updatedSince date; an empty one means "everything".
+func parseSince(s string) (model.Time, error) {
+	if s == "" {
+		return 0, nil
+	}
+	t, err := model.ParseTime(s)
+	if err != nil {
+		return 0, app.E("error-updatedSince-param-invalid", "The \"updatedSince\" query parameter must be a valid date.")
+	}
+	return t, nil
+}
+
+func (s *Server) roomsInfo(c *request) (any, error) {
+	var in roomRefIn
+	if err := c.bindQuery(roomRefSchema(map[string]kind{"fields": kString}), &in); err != nil {
+		return nil, err
+	}
+	r, err := s.app.GetRoomInfo(c.ctx, c.user, in.RoomID, in.RoomName)
+	if err != nil {
+		return nil, err
+	}
+	return M{"room": r}, nil
+}

@@ -1,0 +1,307 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/parleychat/parley/internal/app"
+	"github.com/parleychat/parley/internal/model"
+)
+
+// Options configures the HTTP layer.
+type Options struct {
+	Version string
+	Logger  *slog.Logger
+	// MaxBodyBytes bounds request bodies (default 10 MiB); bigger ones get 413.
+	MaxBodyBytes int64
+	// TrustProxy makes the rate limiter key on X-Forwarded-For.
+	TrustProxy bool
+	// Pprof serves /debug/pprof/ to administrators.
+	Pprof bool
+}
+
+// Server is Parley's HTTP handler.
+type Server struct {
+	app     *app.App
+	opts    Options
+	log     *slog.Logger
+	mux     *http.ServeMux
+	limiter *rateLimiter
+	metrics *metrics
+	reg     *prometheus.Registry
+}
+
+// request is one API call as handlers see it.
+type request struct {
+	w     http.ResponseWriter
+	r     *http.Request
+	ctx   context.Context
+	user  *model.User
+	token string
+	s     *Server
+}
+
+// handlerFunc answers a request with a value to encode or an error.
+type handlerFunc func(c *request) (any, error)
+
+// route is one entry of the route table.
+type route struct {
+	method string
+	path   string // after /api/v1/
+	auth   bool
+	h      handlerFunc
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = 0
+
+// New builds the server and its route table.
+func New(a *app.App, opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 10 << 20
+	}
+	s := &Server{app: a, opts: opts, log: opts.Logger, mux: http.NewServeMux(), limiter: newRateLimiter(), reg: prometheus.NewRegistry()}
+	s.metrics = newMetrics(s.reg)
+
+	byPath := map[string][]route{}
+	var order []string
+	for _, rt := range s.routes() {
+		if _, ok := byPath[rt.path]; !ok {
+			order = append(order, rt.path)
+		}
+		byPath[rt.path] = append(byPath[rt.path], rt)
+	}
+	for _, p := range order {
+		s.mux.Handle("/api/v1/"+p, s.dispatch(p, byPath[p]))
+	}
+	s.mux.Handle("/api/v1/", s.wrap("not-found", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, M{"success": false, "error": "Resource not found"})
+	}))
+	s.mux.Handle("GET /api/info", s.wrap("info", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, M{"version": s.opts.Version, "success": true})
+	}))
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	s.mux.Handle("GET /health", s.wrap("health", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.app.Store().Ping(r.Context()); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, M{"success": false, "error": "Service Unavailable"})
+			return
+		}
+		writeJSON(w, http.StatusOK, M{"success": true})
+	}))
+	if opts.Pprof {
+		s.mountPprof()
+	}
+	return s
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Metrics returns the Prometheus registry the server reports to.
+func (s *Server) Metrics() *prometheus.Registry { return s.reg }
+
+// dispatch serves every method of one path: the right route, or 405.
+func (s *Server) dispatch(path string, rts []route) http.Handler {
+	allow := make([]string, 0, len(rts))
+	for _, rt := range rts {
+		allow = append(allow, rt.method)
+	}
+	return s.wrap(path, func(w http.ResponseWriter, r *http.Request) {
+		for _, rt := range rts {
+			if rt.method == r.Method || (rt.method == http.MethodGet && r.Method == http.MethodHead) {
+				s.serveRoute(w, r, rt)
+				return
+			}
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeJSON(w, http.StatusMethodNotAllowed, M{"success": false, "error": "Method Not Allowed"})
+	})
+}
+
+// serveRoute runs one route: authenticate, rate limit, then the handler.
+func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route) {
+	c := &request{w: w, r: r, ctx: r.Context(), s: s}
+	if rt.auth {
+		uid, tok := r.Header.Get("X-User-Id"), r.Header.Get("X-Auth-Token")
+		u, err := s.app.Authenticate(c.ctx, uid, tok)
+		if err != nil {
+			if e, ok := app.AsError(err); ok && e == app.ErrUnauthorized {
+				writeJSON(w, http.StatusUnauthorized, M{"success": false, "status": "error",
+					"error": "You must be logged in to do this.", "message": "You must be logged in to do this."})
+				return
+			}
+			writeError(w, r, s.log, err)
+			return
+		}
+		c.user, c.token = u, tok
+		setUserID(r, u.ID)
+	}
+	if !s.rateLimit(w, r, rt, c.user) {
+		return
+	}
+	out, err := rt.h(c)
+	if err != nil {
+		if e, ok := app.AsError(err); ok && e.Type != "" {
+			s.metrics.errors.WithLabelValues(rt.path, e.Type).Inc()
+		}
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeResult(w, out)
+}
+
+// rateLimit applies the API_Enable_Rate_Limiter settings; it reports false
+// after answering 429.
+func (s *Server) rateLimit(w http.ResponseWriter, r *http.Request, rt route, u *model.User) bool {
+	st := s.app.Settings
+	if !st.Bool("API_Enable_Rate_Limiter") {
+		return true
+	}
+	if u != nil && s.app.HasPermission(u, "api-bypass-rate-limit") {
+		return true
+	}
+	limit := st.Int("API_Enable_Rate_Limiter_Limit_Calls_Default")
+	window := time.Duration(st.Int("API_Enable_Rate_Limiter_Limit_Time_Default")) * time.Millisecond
+	if rt.path == "users.register" {
+		limit = st.Int("Rate_Limiter_Limit_RegisterUser")
+	}
+	if limit <= 0 || window <= 0 {
+		return true
+	}
+	key := s.clientIP(r) + "/api/v1/" + rt.path + strings.ToLower(rt.method)
+	now := time.Now()
+	ok, remaining, reset := s.limiter.allow(key, limit, window, now)
+	setRateHeaders(w, limit, remaining, reset)
+	if !ok {
+		wait := int((reset.Sub(now) + time.Second - 1) / time.Second)
+		writeJSON(w, http.StatusTooManyRequests, M{"success": false,
+			"error": "Error, too many requests. Please slow down. You must wait " + itoa(wait) + " seconds before trying this endpoint again. [error-too-many-requests]"})
+		return false
+	}
+	return true
+}
+
+func (s *Server) clientIP(r *http.Request) string {
+	if s.opts.TrustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			ip, _, _ := strings.Cut(xff, ",")
+			return strings.TrimSpace(ip)
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// statusWriter records the status for logs and metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	userID string
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+type userIDKey struct{}
+
+// setUserID records the authenticated user for the request log line.
+func setUserID(r *http.Request, id string) {
+	if sw, ok := r.Context().Value(userIDKey{}).(*statusWriter); ok {
+		sw.userID = id
+	}
+}
+
+// wrap adds what every response needs: a request id, no-store caching, a
+// body limit, panic recovery, one log line and metrics.
+func (s *Server) wrap(name string, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 64 {
+			id = newRequestID()
+		}
+		sw := &statusWriter{ResponseWriter: w}
+		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		ctx = context.WithValue(ctx, userIDKey{}, sw)
+		r = r.WithContext(ctx)
+		hdr := sw.Header()
+		hdr.Set("X-Request-Id", id)
+		hdr.Set("Cache-Control", "no-store")
+		hdr.Set("Pragma", "no-cache")
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(sw, r.Body, s.opts.MaxBodyBytes)
+		}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.log.Error("panic", "request_id", id, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+				if sw.status == 0 {
+					writeJSON(sw, http.StatusInternalServerError, M{"success": false, "error": "Internal server error"})
+				}
+			}
+			d := time.Since(start)
+			code := sw.status
+			if code == 0 {
+				code = http.StatusOK
+			}
+			s.metrics.observe(name, r.Method, code, d)
+			s.log.LogAttrs(r.Context(), requestLogLevel(code), "request",
+				slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.Int("status", code), slog.Duration("duration", d), slog.String("user_id", sw.userID))
+		}()
+		h(sw, r)
+	})
+}
+
+func requestLogLevel(code int) slog.Level {
+	if code >= 500 {
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
+
+func newRequestID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func requestID(r *http.Request) string {
+	id, _ := r.Context().Value(requestIDKey).(string)
+	return id
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

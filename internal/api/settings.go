@@ -1,0 +1,86 @@
+package api
+
+import (
+	"github.com/parleychat/parley/internal/app"
+)
+
+func (s *Server) settingsPublic(c *request) (any, error) { return s.listSettings(c, true) }
+func (s *Server) settingsList(c *request) (any, error)   { return s.listSettings(c, false) }
+
+func (s *Server) listSettings(c *request, publicOnly bool) (any, error) {
+	p, err := c.page()
+	if err != nil {
+		return nil, err
+	}
+	all := s.app.ListSettings(c.user, publicOnly)
+	total := len(all)
+	from := min(p.Offset, total)
+	to := total
+	if p.Count > 0 {
+		to = min(from+p.Count, total)
+	}
+	page := all[from:to]
+	return M{"settings": page, "count": len(page), "offset": p.Offset, "total": total}, nil
+}
+
+func (s *Server) settingGet(c *request) (any, error) {
+	v, err := s.app.GetSetting(c.user, c.r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	return M{"_id": v.ID, "value": v.Value}, nil
+}
+
+func (s *Server) settingSet(c *request) (any, error) {
+	body, err := readBody(c.r)
+	if err != nil {
+		return nil, err
+	}
+	v, ok := body["value"]
+	if !ok {
+		return nil, &app.Error{Status: 400}
+	}
+	return nil, s.app.SaveSetting(c.ctx, c.user, c.r.PathValue("id"), v)
+}
+
+func (s *Server) permissionsList(c *request) (any, error) {
+	var in struct {
+		UpdatedSince string `json:"updatedSince"`
+	}
+	if err := c.bindQuery(roomsGetSchema, &in); err != nil {
+		return nil, err
+	}
+	since, err := parseSince(in.UpdatedSince)
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.app.ListPermissions(c.ctx, since)
+	if err != nil {
+		return nil, err
+	}
+	return M{"update": list, "remove": []any{}}, nil
+}
+
+var permissionsUpdateSchema = schema{props: map[string]kind{"permissions": kArray}, required: []string{"permissions"}}
+
+func (s *Server) permissionsUpdate(c *request) (any, error) {
+	if !s.app.HasPermission(c.user, "access-permissions") {
+		return nil, app.ErrPermissionsRequired
+	}
+	var in struct {
+		Permissions []app.PermissionUpdate `json:"permissions"`
+	}
+	if err := c.bindBody(permissionsUpdateSchema, &in); err != nil {
+		return nil, err
+	}
+	for _, p := range in.Permissions {
+		if p.ID == "" || p.Roles == nil {
+			return nil, app.Invalid("must have required property '_id'")
+		}
+	}
+	list, err := s.app.UpdatePermissions(c.ctx, c.user, in.Permissions)
+	if err != nil {
+		return nil, err
+	}
+	return M{"permissions": list}, nil
+}

@@ -1,0 +1,41 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// CanAccessRoom is Rocket.Chat's canAccessRoom: a public channel is open to
+// holders of view-c-room; any room is open to a member who holds
+// view-joined-room or view-<t>-room; a discussion is open to whoever can
+// see its parent.
+func (a *App) CanAccessRoom(ctx context.Context, r *model.Room, u *model.User) (bool, error) {
+	if r == nil || u == nil {
+		return false, nil
+	}
+	if r.T == model.RoomChannel && a.HasPermission(u, "view-c-room") {
+		return true, nil
+	}
+	sub, err := a.store.Subscriptions().Get(ctx, r.ID, u.ID)
+	switch {
+	case err == nil:
+		if a.hasSubPermission(u, sub, "view-joined-room") || a.hasSubPermission(u, sub, "view-"+r.T+"-room") {
+			return true, nil
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return false, a.storeErr(err)
+	}
+	if r.Prid != "" {
+		parent, err := a.store.Rooms().Get(ctx, r.Prid)
+		if err == nil {
+			return a.CanAccessRoom(ctx, parent, u)
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return false, a.storeErr(err)
+		}
+	}
+	return false, nil
+}

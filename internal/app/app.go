@@ -1,0 +1,167 @@
+// Package app holds Parley's behaviour: who may do what, which settings
+// apply, and the side effects of each action, as Rocket.Chat does them. It
+// takes and returns model types and never sees HTTP.
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/events"
+	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/settings"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// Config wires an App.
+type Config struct {
+	Store    store.Store
+	Settings *settings.Registry
+	Bus      events.Bus
+	Logger   *slog.Logger
+	// BcryptCost for new password hashes; 0 = bcrypt's default.
+	BcryptCost int
+	// SiteURL is used when the Site_Url setting is empty.
+	SiteURL string
+}
+
+// App is the application layer.
+type App struct {
+	store    store.Store
+	Settings *settings.Registry
+	bus      events.Bus
+	log      *slog.Logger
+	hasher   auth.Hasher
+	siteURL  string
+
+	permMu sync.RWMutex
+	perms  map[string]map[string]bool // permission → role set
+
+	cfgMu      sync.Mutex
+	cfgVersion int64
+}
+
+// New returns an App. Call Start before serving.
+func New(c Config) *App {
+	if c.Bus == nil {
+		c.Bus = events.NewMemory()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return &App{
+		store: c.Store, Settings: c.Settings, bus: c.Bus, log: c.Logger,
+		hasher: auth.Hasher{Cost: c.BcryptCost}, siteURL: c.SiteURL,
+	}
+}
+
+// Store returns the store the app runs on.
+func (a *App) Store() store.Store { return a.store }
+
+// Bus returns the event bus.
+func (a *App) Bus() events.Bus { return a.bus }
+
+// Start seeds the database on first run and loads settings and permissions.
+func (a *App) Start(ctx context.Context, env Bootstrap) error {
+	defaults := make([]store.Permission, 0, len(auth.DefaultPermissions))
+	for id, roles := range auth.DefaultPermissions {
+		defaults = append(defaults, store.Permission{ID: id, Roles: roles})
+	}
+	if err := a.store.Permissions().Seed(ctx, defaults); err != nil {
+		return err
+	}
+	if err := a.reloadConfig(ctx, true); err != nil {
+		return err
+	}
+	return a.bootstrap(ctx, env)
+}
+
+// WatchConfig polls the config version every interval and reloads settings
+// and permissions when another node changed them. It returns when ctx ends.
+func (a *App) WatchConfig(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.reloadConfig(ctx, false); err != nil && ctx.Err() == nil {
+				a.log.Warn("config reload failed", "err", err)
+			}
+		}
+	}
+}
+
+// reloadConfig loads settings and permissions if the stored version moved
+// (or always, when force is set).
+func (a *App) reloadConfig(ctx context.Context, force bool) error {
+	a.cfgMu.Lock()
+	defer a.cfgMu.Unlock()
+	v, err := a.store.ConfigVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if !force && v == a.cfgVersion {
+		return nil
+	}
+	if err := a.Settings.Load(ctx, a.store.Settings()); err != nil {
+		return err
+	}
+	if err := a.loadPermissions(ctx, a.store); err != nil {
+		return err
+	}
+	a.cfgVersion = v
+	return nil
+}
+
+func (a *App) loadPermissions(ctx context.Context, st store.Store) error {
+	all, err := st.Permissions().All(ctx)
+	if err != nil {
+		return err
+	}
+	m := make(map[string]map[string]bool, len(all))
+	for _, p := range all {
+		set := make(map[string]bool, len(p.Roles))
+		for _, r := range p.Roles {
+			set[r] = true
+		}
+		m[p.ID] = set
+	}
+	a.permMu.Lock()
+	a.perms = m
+	a.permMu.Unlock()
+	return nil
+}
+
+// tx runs fn in one transaction and maps store failures to API errors.
+func (a *App) tx(ctx context.Context, fn func(st store.Store) error) error {
+	return a.storeErr(a.store.InTx(ctx, fn))
+}
+
+// storeErr turns an unreachable database into a 503 and leaves other
+// errors alone.
+func (a *App) storeErr(err error) error {
+	if errors.Is(err, store.ErrUnavailable) {
+		return ErrUnavailable
+	}
+	return err
+}
+
+func (a *App) now() model.Time { return model.Now() }
+
+func (a *App) publish(kind, rid, uid, id string) {
+	a.bus.Publish(events.Event{Kind: kind, RoomID: rid, UserID: uid, ID: id})
+}
+
+// SiteURL is the Site_Url setting, or the configured fallback.
+func (a *App) SiteURL() string {
+	if s := a.Settings.String("Site_Url"); s != "" {
+		return s
+	}
+	return a.siteURL
+}

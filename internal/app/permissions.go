@@ -1,0 +1,141 @@
+package app
+
+import (
+	"context"
+	"sort"
+
+	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// roleHas reports whether any of roles holds perm.
+func (a *App) roleHas(perm string, roles ...[]string) bool {
+	a.permMu.RLock()
+	defer a.permMu.RUnlock()
+	set := a.perms[perm]
+	for _, list := range roles {
+		for _, r := range list {
+			if set[r] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// HasPermission checks a global permission: the user's own roles only.
+func (a *App) HasPermission(u *model.User, perm string) bool {
+	return u != nil && a.roleHas(perm, u.Roles)
+}
+
+// HasRoomPermission checks perm with the user's global roles and the
+// room-scoped roles of their subscription to rid.
+func (a *App) HasRoomPermission(ctx context.Context, u *model.User, perm, rid string) bool {
+	if u == nil {
+		return false
+	}
+	if a.roleHas(perm, u.Roles) {
+		return true
+	}
+	if rid == "" {
+		return false
+	}
+	sub, err := a.store.Subscriptions().Get(ctx, rid, u.ID)
+	if err != nil {
+		return false
+	}
+	return a.roleHas(perm, sub.Roles)
+}
+
+// hasSubPermission is HasRoomPermission when the subscription is at hand.
+func (a *App) hasSubPermission(u *model.User, sub *model.Subscription, perm string) bool {
+	if a.roleHas(perm, u.Roles) {
+		return true
+	}
+	return sub != nil && a.roleHas(perm, sub.Roles)
+}
+
+// PermissionView is one row of permissions.listAll.
+type PermissionView struct {
+	ID        string     `json:"_id"`
+	Roles     []string   `json:"roles"`
+	UpdatedAt model.Time `json:"_updatedAt"`
+}
+
+// ListPermissions returns every permission, and those changed since
+// updatedSince when it is set (as Rocket.Chat's listAll does).
+func (a *App) ListPermissions(ctx context.Context, updatedSince model.Time) ([]PermissionView, error) {
+	all, err := a.store.Permissions().All(ctx)
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	out := []PermissionView{}
+	for _, p := range all {
+		if updatedSince != 0 && p.UpdatedAt <= updatedSince {
+			continue
+		}
+		roles := p.Roles
+		if roles == nil {
+			roles = []string{}
+		}
+		out = append(out, PermissionView{ID: p.ID, Roles: roles, UpdatedAt: p.UpdatedAt})
+	}
+	return out, nil
+}
+
+// PermissionUpdate replaces the roles of one permission.
+type PermissionUpdate struct {
+	ID    string   `json:"_id"`
+	Roles []string `json:"roles"`
+}
+
+// UpdatePermissions replaces roles for each listed permission (admin only).
+func (a *App) UpdatePermissions(ctx context.Context, u *model.User, updates []PermissionUpdate) ([]PermissionView, error) {
+	if !a.HasPermission(u, "access-permissions") {
+		return nil, ErrPermissionsRequired
+	}
+	a.permMu.RLock()
+	for _, up := range updates {
+		if _, ok := a.perms[up.ID]; !ok {
+			a.permMu.RUnlock()
+			return nil, E("error-invalid-permission", "Invalid permission")
+		}
+		for _, r := range up.Roles {
+			if !auth.IsRole(r) {
+				a.permMu.RUnlock()
+				return nil, E("error-invalid-role", "Invalid role")
+			}
+		}
+	}
+	a.permMu.RUnlock()
+	err := a.tx(ctx, func(st store.Store) error {
+		for _, up := range updates {
+			roles := dedupe(up.Roles)
+			if err := st.Permissions().Set(ctx, up.ID, roles); err != nil {
+				return err
+			}
+		}
+		return st.BumpConfigVersion(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := a.loadPermissions(ctx, a.store); err != nil {
+		return nil, a.storeErr(err)
+	}
+	return a.ListPermissions(ctx, 0)
+}
+
+func dedupe(in []string) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

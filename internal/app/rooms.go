@@ -1,0 +1,558 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// NewRoom is what channels.create and groups.create take.
+type NewRoom struct {
+	Type         string // model.RoomChannel or model.RoomGroup
+	Name         string
+	Members      []string // usernames
+	ReadOnly     bool
+	Topic        string
+	Description  string
+	Broadcast    bool
+	Encrypted    bool
+	ExcludeSelf  bool
+	CustomFields map[string]any
+}
+
+// roomWord names a room type in Rocket.Chat's not-found messages.
+func roomWord(t string) string {
+	if t == model.RoomGroup {
+		return "group"
+	}
+	return "channel"
+}
+
+// CreateRoom creates a channel or private group owned by actor.
+func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*model.Room, error) {
+	perm := "create-c"
+	if in.Type == model.RoomGroup {
+		perm = "create-p"
+	}
+	if !a.HasPermission(actor, perm) {
+		return nil, ErrForbidden
+	}
+	name := strings.TrimSpace(in.Name)
+	if name == "" {
+		return nil, Plain(`Param "name" is required`)
+	}
+	if !namePattern(a.Settings.String("UTF8_Channel_Names_Validation")).MatchString(name) {
+		return nil, E("error-invalid-room-name", name+" is not a valid room name").With(map[string]any{"method": "createRoom", "room_name": name})
+	}
+	now := a.now()
+	sysMes := true
+	r := &model.Room{
+		ID: model.NewID(), T: in.Type, Name: name, FName: name, Ts: now, UpdatedAt: now,
+		Ro: in.ReadOnly, SysMes: &sysMes, Topic: in.Topic, Description: in.Description,
+		Broadcast: in.Broadcast, Encrypted: in.Encrypted, CustomFields: in.CustomFields,
+	}
+	owner := actor.Ref()
+	r.U = &owner
+	err := a.tx(ctx, func(st store.Store) error {
+		if _, err := st.Rooms().GetByName(ctx, name); err == nil {
+			return E("error-duplicate-channel-name", "A channel with name '"+name+"' exists").With(map[string]any{"method": "createRoom", "channel_name": name})
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err := st.Rooms().Create(ctx, r); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				return E("error-duplicate-channel-name", "A channel with name '"+name+"' exists").With(map[string]any{"method": "createRoom", "channel_name": name})
+			}
+			return err
+		}
+		if !in.ExcludeSelf {
+			if _, err := a.addMember(ctx, st, r, actor, nil, true); err != nil {
+				return err
+			}
+		}
+		seen := map[string]bool{actor.Username: true}
+		for _, name := range in.Members {
+			name = strings.TrimPrefix(strings.TrimSpace(name), "@")
+			if name == "" || seen[name] {
+				continue
+			}
+			seen[name] = true
+			m, err := st.Users().GetByUsername(ctx, name)
+			if errors.Is(err, store.ErrNotFound) {
+				continue // Rocket.Chat skips unknown members
+			}
+			if err != nil {
+				return err
+			}
+			if _, err := a.addMember(ctx, st, r, m, actor, false); err != nil {
+				return err
+			}
+		}
+		fresh, err := st.Rooms().Get(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		r = fresh
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.publish("room.changed", r.ID, actor.ID, r.ID)
+	return r, nil
+}
+
+// addMember subscribes u to r (if not yet) and bumps usersCount. The owner
+// flag makes u the room's owner, as the creator is.
+func (a *App) addMember(ctx context.Context, st store.Store, r *model.Room, u *model.User, inviter *model.User, owner bool) (*model.Subscription, error) {
+	if existing, err := st.Subscriptions().Get(ctx, r.ID, u.ID); err == nil {
+		return existing, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	now := a.now()
+	s := &model.Subscription{
+		ID: model.NewID(), RID: r.ID, U: model.UserRef{ID: u.ID, Username: u.Username, Name: u.Name},
+		T: r.T, Name: r.Name, FName: r.FName, Ts: now, UpdatedAt: now, Open: true, Prid: r.Prid,
+	}
+	if owner {
+		s.Roles = []string{"owner"}
+		s.Ls = &now
+	}
+	if a.Settings.Bool("AutoTranslate_AutoEnableOnJoinRoom") && r.T != model.RoomDirect {
+		lang := userLanguage(u)
+		if lang != "" && lang != a.Settings.String("Language") {
+			on := true
+			s.AutoTranslate = &on
+			s.AutoTranslateLanguage = lang
+		}
+	}
+	if err := st.Subscriptions().Create(ctx, s); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return st.Subscriptions().Get(ctx, r.ID, u.ID)
+		}
+		return nil, err
+	}
+	if err := st.Rooms().AddUsersCount(ctx, r.ID, 1); err != nil {
+		return nil, err
+	}
+	a.publish("subscription.changed", r.ID, u.ID, s.ID)
+	return s, nil
+}
+
+func userLanguage(u *model.User) string {
+	if u.Language != "" {
+		return u.Language
+	}
+	if u.Settings != nil {
+		if l, ok := u.Settings.Preferences["language"].(string); ok {
+			return l
+		}
+	}
+	return ""
+}
+
+// RoomRef names a room by id or by name, as the channels.* and groups.*
+// endpoints accept.
+type RoomRef struct {
+	ID   string
+	Name string
+}
+
+// findRoom loads a room of type t by id or name for actor. A room the actor
+// cannot see is reported as missing, so that nothing about it leaks.
+func (a *App) findRoom(ctx context.Context, actor *model.User, ref RoomRef, t string) (*model.Room, error) {
+	if ref.ID == "" && ref.Name == "" {
+		return nil, E("error-roomid-param-not-provided", `The parameter "roomId" or "roomName" is required`)
+	}
+	notFound := E("error-room-not-found", `The required "roomId" or "roomName" param provided does not match any `+roomWord(t))
+	var (
+		r   *model.Room
+		err error
+	)
+	if ref.ID != "" {
+		r, err = a.store.Rooms().Get(ctx, ref.ID)
+	} else {
+		r, err = a.store.Rooms().GetByName(ctx, strings.TrimPrefix(ref.Name, "#"))
+	}
+	if errors.Is(err, store.ErrNotFound) || (err == nil && r.T != t) {
+		return nil, notFound
+	}
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	if t == model.RoomGroup {
+		ok, err := a.CanAccessRoom(ctx, r, actor)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, notFound
+		}
+	}
+	return r, nil
+}
+
+// RoomInfo is channels.info / groups.info.
+func (a *App) RoomInfo(ctx context.Context, actor *model.User, ref RoomRef, t string) (*model.Room, error) {
+	r, err := a.findRoom(ctx, actor, ref, t)
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := a.CanAccessRoom(ctx, r, actor); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, ErrNotAllowed
+	}
+	return r, nil
+}
+
+// GetRoomInfo is rooms.info, for any room type.
+func (a *App) GetRoomInfo(ctx context.Context, actor *model.User, id, name string) (*model.Room, error) {
+	if id == "" && name == "" {
+		return nil, E("error-roomid-param-not-provided", `The parameter "roomId" or "roomName" is required`)
+	}
+	var (
+		r   *model.Room
+		err error
+	)
+	if id != "" {
+		r, err = a.store.Rooms().Get(ctx, id)
+	} else {
+		r, err = a.store.Rooms().GetByName(ctx, name)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, E("error-room-not-found", "The required \"roomId\" or \"roomName\" param provided does not match any room")
+	}
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	ok, err := a.CanAccessRoom(ctx, r, actor)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		// Rocket.Chat's rooms.info swaps the two strings; clients rely on it.
+		return nil, &Error{Status: 400, Type: "Not Allowed", Reason: "not-allowed", Plain: true}
+	}
+	return r, nil
+}
+
+// Invite adds users to a room (channels.invite / groups.invite).
+func (a *App) Invite(ctx context.Context, actor *model.User, ref RoomRef, t string, userIDs []string) (*model.Room, error) {
+	r, err := a.findRoom(ctx, actor, ref, t)
+	if err != nil {
+		return nil, err
+	}
+	if len(userIDs) == 0 {
+		return nil, E("error-invalid-user", "Invalid user").With(map[string]any{"method": "addUsersToRoom"})
+	}
+	sub, err := a.store.Subscriptions().Get(ctx, r.ID, actor.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, a.storeErr(err)
+	}
+	joined := err == nil
+	anyPerm := "add-user-to-any-" + t + "-room"
+	allowed := a.hasSubPermission(actor, sub, anyPerm) || (joined && a.hasSubPermission(actor, sub, "add-user-to-joined-room"))
+	if !allowed {
+		return nil, ErrNotAllowed.With(map[string]any{"method": "addUsersToRoom"})
+	}
+	if r.Archived {
+		return nil, E("error-room-archived", "The "+roomWord(t)+", "+r.Name+", is archived")
+	}
+	err = a.tx(ctx, func(st store.Store) error {
+		for _, id := range userIDs {
+			u, err := st.Users().Get(ctx, id)
+			if errors.Is(err, store.ErrNotFound) {
+				return E("error-invalid-user", "Invalid user").With(map[string]any{"method": "addUsersToRoom"})
+			}
+			if err != nil {
+				return err
+			}
+			if _, err := a.addMember(ctx, st, r, u, actor, false); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a.reloadRoom(ctx, r.ID)
+}
+
+func (a *App) reloadRoom(ctx context.Context, id string) (*model.Room, error) {
+	r, err := a.store.Rooms().Get(ctx, id)
+	return r, a.storeErr(err)
+}
+
+// Join is channels.join: a public channel the actor may see.
+func (a *App) Join(ctx context.Context, actor *model.User, ref RoomRef) (*model.Room, error) {
+	r, err := a.findRoom(ctx, actor, ref, model.RoomChannel)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := a.CanAccessRoom(ctx, r, actor)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, E("error-not-allowed", "Not allowed").With(map[string]any{"method": "joinRoom"})
+	}
+	if r.Archived {
+		return nil, E("error-room-archived", "The channel, "+r.Name+", is archived")
+	}
+	if err := a.tx(ctx, func(st store.Store) error {
+		_, err := a.addMember(ctx, st, r, actor, nil, false)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	return a.reloadRoom(ctx, r.ID)
+}
+
+// Leave is channels.leave / groups.leave.
+func (a *App) Leave(ctx context.Context, actor *model.User, ref RoomRef, t string) (*model.Room, error) {
+	r, err := a.findRoom(ctx, actor, ref, t)
+	if err != nil {
+		return nil, err
+	}
+	if !a.HasPermission(actor, "leave-"+t) {
+		return nil, E("error-not-allowed", "Not allowed").With(map[string]any{"method": "leaveRoom"})
+	}
+	err = a.tx(ctx, func(st store.Store) error {
+		sub, err := st.Subscriptions().Get(ctx, r.ID, actor.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return E("error-user-not-in-room", "You are not in this room").With(map[string]any{"method": "leaveRoom"})
+		}
+		if err != nil {
+			return err
+		}
+		if sub.HasRole("owner") {
+			owners, err := a.countRole(ctx, st, r.ID, "owner")
+			if err != nil {
+				return err
+			}
+			if owners <= 1 {
+				return E("error-you-are-last-owner", "You are the last owner. Please set new owner before leaving the room.").With(map[string]any{"method": "leaveRoom"})
+			}
+		}
+		return a.removeMember(ctx, st, r.ID, actor.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a.reloadRoom(ctx, r.ID)
+}
+
+func (a *App) countRole(ctx context.Context, st store.Store, rid, role string) (int, error) {
+	subs, _, err := st.Subscriptions().ListByRoom(ctx, rid, store.ListOptions{})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, s := range subs {
+		if s.HasRole(role) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (a *App) removeMember(ctx context.Context, st store.Store, rid, uid string) error {
+	if err := st.Subscriptions().Delete(ctx, rid, uid); err != nil {
+		return err
+	}
+	if err := st.Rooms().AddUsersCount(ctx, rid, -1); err != nil {
+		return err
+	}
+	a.publish("subscription.changed", rid, uid, "")
+	return nil
+}
+
+// Kick is channels.kick / groups.kick.
+func (a *App) Kick(ctx context.Context, actor *model.User, ref RoomRef, t, userID, username string) (*model.Room, error) {
+	r, err := a.findRoom(ctx, actor, ref, t)
+	if err != nil {
+		return nil, err
+	}
+	if !a.HasRoomPermission(ctx, actor, "remove-user", r.ID) {
+		return nil, ErrNotAllowed.With(map[string]any{"method": "removeUserFromRoom"})
+	}
+	var target *model.User
+	if userID != "" {
+		target, err = a.store.Users().Get(ctx, userID)
+	} else {
+		target, err = a.store.Users().GetByUsername(ctx, username)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, E("error-invalid-user", "Invalid user").With(map[string]any{"method": "removeUserFromRoom"})
+	}
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	err = a.tx(ctx, func(st store.Store) error {
+		sub, err := st.Subscriptions().Get(ctx, r.ID, target.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return E("error-user-not-in-room", "User is not in this room").With(map[string]any{"method": "removeUserFromRoom"})
+		}
+		if err != nil {
+			return err
+		}
+		if sub.HasRole("owner") {
+			owners, err := a.countRole(ctx, st, r.ID, "owner")
+			if err != nil {
+				return err
+			}
+			if owners <= 1 {
+				return E("error-you-are-last-owner", "You are the last owner. Please set new owner before leaving the room.").With(map[string]any{"method": "removeUserFromRoom"})
+			}
+		}
+		return a.removeMember(ctx, st, r.ID, target.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a.reloadRoom(ctx, r.ID)
+}
+
+// DeleteRoom is channels.delete / groups.delete: the room and every
+// membership go.
+func (a *App) DeleteRoom(ctx context.Context, actor *model.User, ref RoomRef, t string) error {
+	r, err := a.findRoom(ctx, actor, ref, t)
+	if err != nil {
+		return err
+	}
+	if !a.HasRoomPermission(ctx, actor, "delete-"+t, r.ID) {
+		return ErrNotAllowed.With(map[string]any{"method": "eraseRoom"})
+	}
+	err = a.tx(ctx, func(st store.Store) error {
+		return a.eraseRoom(ctx, st, r.ID)
+	})
+	if err == nil {
+		a.publish("room.deleted", r.ID, actor.ID, r.ID)
+	}
+	return err
+}
+
+// eraseRoom removes a room and everything that hangs off it.
+func (a *App) eraseRoom(ctx context.Context, st store.Store, rid string) error {
+	if err := st.Subscriptions().DeleteByRoom(ctx, rid); err != nil {
+		return err
+	}
+	return st.Rooms().Delete(ctx, rid)
+}
+
+// SetRoomRole adds or removes a room-scoped role (owner, moderator, leader)
+// on a member's subscription.
+func (a *App) SetRoomRole(ctx context.Context, actor *model.User, ref RoomRef, t, userID, role string, add bool) error {
+	r, err := a.findRoom(ctx, actor, ref, t)
+	if err != nil {
+		return err
+	}
+	if !a.HasRoomPermission(ctx, actor, "set-"+role, r.ID) {
+		return ErrNotAllowed.With(map[string]any{"method": "addRoom" + strings.ToUpper(role[:1]) + role[1:]})
+	}
+	return a.tx(ctx, func(st store.Store) error {
+		sub, err := st.Subscriptions().GetForUpdate(ctx, r.ID, userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return E("error-user-not-in-room", "User is not in this room")
+		}
+		if err != nil {
+			return err
+		}
+		has := sub.HasRole(role)
+		switch {
+		case add && has:
+			return E("error-user-already-"+role, "User is already "+a.roleArticle(role))
+		case !add && !has:
+			return E("error-user-not-"+role, "User is not "+a.roleArticle(role))
+		case add:
+			sub.Roles = append(sub.Roles, role)
+		default:
+			if role == "owner" {
+				n, err := a.countRole(ctx, st, r.ID, "owner")
+				if err != nil {
+					return err
+				}
+				if n <= 1 {
+					return E("error-remove-last-owner", "This is the last owner. Please set a new owner before removing this one.")
+				}
+			}
+			kept := sub.Roles[:0]
+			for _, x := range sub.Roles {
+				if x != role {
+					kept = append(kept, x)
+				}
+			}
+			sub.Roles = kept
+		}
+		sub.UpdatedAt = a.now()
+		return st.Subscriptions().Update(ctx, sub)
+	})
+}
+
+func (a *App) roleArticle(role string) string {
+	if role == "owner" {
+		return "an owner"
+	}
+	return "a " + role
+}
+
+// ListRooms lists rooms of the given types; with joinedBy set only those
+// that user is subscribed to.
+func (a *App) ListRooms(ctx context.Context, types []string, joinedBy string, nameFilter string, opts store.ListOptions) ([]*model.Room, int, error) {
+	f := store.RoomFilter{Types: types, Name: nameFilter}
+	if joinedBy != "" {
+		subs, err := a.store.Subscriptions().ListByUser(ctx, joinedBy, 0)
+		if err != nil {
+			return nil, 0, a.storeErr(err)
+		}
+		f.IDs = []string{}
+		for _, s := range subs {
+			f.IDs = append(f.IDs, s.RID)
+		}
+	}
+	list, total, err := a.store.Rooms().List(ctx, f, opts)
+	return list, total, a.storeErr(err)
+}
+
+// SubscribedRooms is rooms.get: the actor's rooms changed after since.
+func (a *App) SubscribedRooms(ctx context.Context, actor *model.User, since model.Time) ([]*model.Room, error) {
+	subs, err := a.store.Subscriptions().ListByUser(ctx, actor.ID, 0)
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	ids := make([]string, 0, len(subs))
+	for _, s := range subs {
+		ids = append(ids, s.RID)
+	}
+	rooms, _, err := a.store.Rooms().List(ctx, store.RoomFilter{IDs: ids}, store.ListOptions{})
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	out := rooms[:0]
+	for _, r := range rooms {
+		if since == 0 || r.UpdatedAt > since {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// RoomMembers lists the users subscribed to r.
+func (a *App) RoomMembers(ctx context.Context, r *model.Room, opts store.ListOptions) ([]*model.User, int, error) {
+	subs, total, err := a.store.Subscriptions().ListByRoom(ctx, r.ID, opts)
+	if err != nil {
+		return nil, 0, a.storeErr(err)
+	}
+	ids := make([]string, 0, len(subs))
+	for _, s := range subs {
+		ids = append(ids, s.U.ID)
+	}
+	users, err := a.store.Users().GetMany(ctx, ids)
+	return users, total, a.storeErr(err)
+}

@@ -1,0 +1,214 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// LoginInput is what POST /login accepts.
+type LoginInput struct {
+	User     string // username or email ("user" field)
+	Username string
+	Email    string
+	Password string // plain text
+	Digest   string // hex SHA-256, when the client sent {digest, algorithm}
+	Resume   string
+}
+
+// LoginResult is a successful login.
+type LoginResult struct {
+	User  *model.User
+	Token string
+}
+
+// errLoginFailed is the refusal for unknown users and wrong passwords alike,
+// so that a caller cannot probe which usernames exist.
+var errLoginFailed = &Error{Status: http.StatusUnauthorized, Type: "Unauthorized", Reason: "Unauthorized", Plain: true}
+
+// LoginFailed reports whether err is a failed login.
+func LoginFailed(err error) bool { return errors.Is(err, errLoginFailed) }
+
+// Login checks credentials or a resume token and issues a login token.
+func (a *App) Login(ctx context.Context, in LoginInput) (*LoginResult, error) {
+	if in.Resume != "" {
+		return a.resume(ctx, in.Resume)
+	}
+	var (
+		u   *model.User
+		err error
+	)
+	switch {
+	case in.Email != "":
+		u, err = a.store.Users().GetByEmail(ctx, in.Email)
+	case in.Username != "":
+		u, err = a.store.Users().GetByUsername(ctx, in.Username)
+	case strings.Contains(in.User, "@"):
+		u, err = a.store.Users().GetByEmail(ctx, in.User)
+	case in.User != "":
+		u, err = a.store.Users().GetByUsername(ctx, in.User)
+	default:
+		return nil, errLoginFailed
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errLoginFailed
+	}
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	digest := in.Digest
+	if digest == "" {
+		digest = auth.Digest(in.Password)
+	}
+	if !auth.CheckDigest(u.PasswordHash, digest) {
+		return nil, errLoginFailed
+	}
+	if !u.Active {
+		return nil, &Error{Status: http.StatusUnauthorized, Type: "error-user-is-not-activated", Reason: "User is not activated", Plain: true}
+	}
+	token := auth.NewToken()
+	now := a.now()
+	err = a.tx(ctx, func(st store.Store) error {
+		if err := st.Tokens().Create(ctx, &model.Token{HashedToken: auth.HashToken(token), UserID: u.ID, Type: model.TokenLogin, CreatedAt: now}); err != nil {
+			return err
+		}
+		u.LastLogin = &now
+		return st.Users().Update(ctx, u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &LoginResult{User: u, Token: token}, nil
+}
+
+// resume logs in with an existing token; Rocket.Chat answers with the same
+// token.
+func (a *App) resume(ctx context.Context, token string) (*LoginResult, error) {
+	// The token alone identifies the user: look it up by hash.
+	u, err := a.userByToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	return &LoginResult{User: u, Token: token}, nil
+}
+
+func (a *App) userByToken(ctx context.Context, token string) (*model.User, error) {
+	uid, err := a.store.Tokens().Owner(ctx, auth.HashToken(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, &Error{Status: http.StatusUnauthorized, Type: "403", Reason: "You've been logged out by the server. Please log in again.", Plain: true}
+	}
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	return a.activeUser(ctx, uid)
+}
+
+func (a *App) activeUser(ctx context.Context, uid string) (*model.User, error) {
+	u, err := a.store.Users().Get(ctx, uid)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrUnauthorized
+	}
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	if !u.Active {
+		return nil, ErrUnauthorized
+	}
+	return u, nil
+}
+
+// Authenticate resolves the X-User-Id / X-Auth-Token pair of a request.
+func (a *App) Authenticate(ctx context.Context, userID, token string) (*model.User, error) {
+	if userID == "" || token == "" {
+		return nil, ErrUnauthorized
+	}
+	if _, err := a.store.Tokens().Get(ctx, userID, auth.HashToken(token)); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, ErrUnauthorized
+		}
+		return nil, a.storeErr(err)
+	}
+	return a.activeUser(ctx, userID)
+}
+
+// Logout removes the token the request used.
+func (a *App) Logout(ctx context.Context, u *model.User, token string) error {
+	err := a.store.Tokens().Delete(ctx, u.ID, auth.HashToken(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	return a.storeErr(err)
+}
+
+// PersonalToken is one entry of users.getPersonalAccessTokens.
+type PersonalToken struct {
+	Name            string     `json:"name"`
+	CreatedAt       model.Time `json:"createdAt"`
+	LastTokenPart   string     `json:"lastTokenPart"`
+	BypassTwoFactor bool       `json:"bypassTwoFactor"`
+}
+
+// GeneratePersonalToken creates a named personal access token and returns it
+// in clear, once.
+func (a *App) GeneratePersonalToken(ctx context.Context, u *model.User, name string, bypass2FA bool) (string, error) {
+	if !a.HasPermission(u, "create-personal-access-tokens") {
+		return "", E("not-authorized", "Not Authorized")
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", E("error-token-name-required", "Token name is required")
+	}
+	token := auth.NewToken()
+	err := a.tx(ctx, func(st store.Store) error {
+		list, err := st.Tokens().ListByUser(ctx, u.ID, model.TokenPersonal)
+		if err != nil {
+			return err
+		}
+		for _, t := range list {
+			if t.Name == name {
+				return E("error-token-already-exists", "A token with this name already exists")
+			}
+		}
+		return st.Tokens().Create(ctx, &model.Token{
+			HashedToken: auth.HashToken(token), UserID: u.ID, Type: model.TokenPersonal, Name: name,
+			CreatedAt: a.now(), LastTokenPart: token[len(token)-6:], BypassTwoFactor: bypass2FA,
+		})
+	})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// ListPersonalTokens lists the caller's personal access tokens.
+func (a *App) ListPersonalTokens(ctx context.Context, u *model.User) ([]PersonalToken, error) {
+	if !a.HasPermission(u, "create-personal-access-tokens") {
+		return nil, E("not-authorized", "Not Authorized")
+	}
+	list, err := a.store.Tokens().ListByUser(ctx, u.ID, model.TokenPersonal)
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	out := []PersonalToken{}
+	for _, t := range list {
+		out = append(out, PersonalToken{Name: t.Name, CreatedAt: t.CreatedAt, LastTokenPart: t.LastTokenPart, BypassTwoFactor: t.BypassTwoFactor})
+	}
+	return out, nil
+}
+
+// RemovePersonalToken deletes a personal access token by name.
+func (a *App) RemovePersonalToken(ctx context.Context, u *model.User, name string) error {
+	if !a.HasPermission(u, "create-personal-access-tokens") {
+		return E("not-authorized", "Not Authorized")
+	}
+	err := a.store.Tokens().DeleteByName(ctx, u.ID, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return E("error-token-does-not-exists", "Token does not exist")
+	}
+	return a.storeErr(err)
+}

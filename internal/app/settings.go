@@ -1,0 +1,85 @@
+package app
+
+import (
+	"context"
+
+	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// SettingView is one setting as the settings endpoints show it.
+type SettingView struct {
+	ID     string `json:"_id"`
+	Value  any    `json:"value"`
+	Type   string `json:"type,omitempty"`
+	Public bool   `json:"public,omitempty"`
+}
+
+// ListSettings returns public settings, plus private ones for holders of
+// view-privileged-setting. Secret settings are never listed.
+func (a *App) ListSettings(actor *model.User, publicOnly bool) []SettingView {
+	privileged := !publicOnly && a.HasPermission(actor, "view-privileged-setting")
+	out := []SettingView{}
+	for _, id := range a.Settings.IDs() {
+		d, _ := a.Settings.Def(id)
+		if d.Secret || (!d.Public && !privileged) {
+			continue
+		}
+		v, _ := a.Settings.Get(id)
+		out = append(out, SettingView{ID: id, Value: v, Type: d.Type, Public: d.Public})
+	}
+	return out
+}
+
+// GetSetting is GET settings/:_id (view-privileged-setting).
+func (a *App) GetSetting(actor *model.User, id string) (*SettingView, error) {
+	if !a.HasPermission(actor, "view-privileged-setting") {
+		return nil, ErrPermissionsRequired
+	}
+	d, ok := a.Settings.Def(id)
+	if !ok {
+		return nil, &Error{Status: 400}
+	}
+	v, _ := a.Settings.Get(id)
+	if d.Secret {
+		v = ""
+	}
+	return &SettingView{ID: id, Value: v}, nil
+}
+
+// SaveSetting is POST settings/:_id (edit-privileged-setting). The value
+// applies at once on this node, and within a second on the others.
+func (a *App) SaveSetting(ctx context.Context, actor *model.User, id string, value any) error {
+	if !a.HasPermission(actor, "edit-privileged-setting") {
+		return ErrPermissionsRequired
+	}
+	if _, ok := a.Settings.Def(id); !ok {
+		return &Error{Status: 400}
+	}
+	if _, err := a.Settings.Coerce(id, value); err != nil {
+		return E("error-invalid-setting-value", err.Error())
+	}
+	return a.tx(ctx, func(st store.Store) error {
+		if err := a.Settings.Save(ctx, st.Settings(), id, value); err != nil {
+			return err
+		}
+		a.publish("setting.changed", "", actor.ID, id)
+		return st.BumpConfigVersion(ctx)
+	})
+}
+
+// ApplySettingOverrides stores start-up overrides (OVERWRITE_SETTING_*),
+// which win over stored values, as in Rocket.Chat.
+func (a *App) ApplySettingOverrides(ctx context.Context, values map[string]any) error {
+	if len(values) == 0 {
+		return nil
+	}
+	return a.tx(ctx, func(st store.Store) error {
+		for id, v := range values {
+			if err := a.Settings.Save(ctx, st.Settings(), id, v); err != nil {
+				return err
+			}
+		}
+		return st.BumpConfigVersion(ctx)
+	})
+}

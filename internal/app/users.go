@@ -1,0 +1,466 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"net/mail"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// NewUser is what users.create, users.register and the first-run admin
+// provide.
+type NewUser struct {
+	Username                  string
+	Email                     string
+	Name                      string
+	Password                  string
+	Roles                     []string
+	Active                    *bool
+	Verified                  bool
+	JoinDefaultChannels       *bool
+	RequirePasswordChange     bool
+	Bio, Nickname, StatusText string
+	CustomFields              map[string]any
+	Type                      string // "user" (default) or "bot"
+}
+
+var (
+	patternMu    sync.Mutex
+	patternCache = map[string]*regexp.Regexp{}
+)
+
+// namePattern compiles ^(setting)$ once per distinct setting value; a broken
+// setting falls back to Rocket.Chat's default pattern.
+func namePattern(src string) *regexp.Regexp {
+	patternMu.Lock()
+	defer patternMu.Unlock()
+	if re, ok := patternCache[src]; ok {
+		return re
+	}
+	re, err := regexp.Compile("^(?:" + src + ")$")
+	if err != nil {
+		re = regexp.MustCompile(`^[0-9a-zA-Z-_.]+$`)
+	}
+	patternCache[src] = re
+	return re
+}
+
+// ValidUsername checks a username against UTF8_User_Names_Validation.
+func (a *App) ValidUsername(name string) bool {
+	return name != "" && namePattern(a.Settings.String("UTF8_User_Names_Validation")).MatchString(name)
+}
+
+func validEmail(s string) bool {
+	addr, err := mail.ParseAddress(s)
+	return err == nil && addr.Address == s && strings.Contains(s, "@")
+}
+
+// checkNewUser validates the fields of a new account and checks that
+// username and email are free.
+func (a *App) checkNewUser(ctx context.Context, st store.Store, in *NewUser) error {
+	in.Username = strings.TrimSpace(in.Username)
+	in.Email = strings.TrimSpace(in.Email)
+	if !a.ValidUsername(in.Username) {
+		return E("error-input-is-not-a-valid-field", in.Username+" is not a valid username").
+			With(map[string]any{"method": "insertOrUpdateUser", "input": in.Username, "field": "Username"})
+	}
+	if in.Email != "" && !validEmail(in.Email) {
+		return E("error-invalid-email", "Invalid email "+in.Email).With(map[string]any{"method": "insertOrUpdateUser", "email": in.Email})
+	}
+	if _, err := st.Users().GetByUsername(ctx, in.Username); err == nil {
+		return E("error-field-unavailable", in.Username+" is already in use :(").With(map[string]any{"method": "insertOrUpdateUser", "field": in.Username})
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if in.Email != "" {
+		if _, err := st.Users().GetByEmail(ctx, in.Email); err == nil {
+			return E("error-field-unavailable", in.Email+" is already in use :(").With(map[string]any{"method": "insertOrUpdateUser", "field": in.Email})
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	for _, r := range in.Roles {
+		if r == "" {
+			return E("error-invalid-role", "Invalid role")
+		}
+	}
+	return nil
+}
+
+// insertUser creates the account and, unless told otherwise, joins it to
+// the default channels. It runs inside st's transaction.
+func (a *App) insertUser(ctx context.Context, st store.Store, in NewUser) (*model.User, error) {
+	if err := a.checkNewUser(ctx, st, &in); err != nil {
+		return nil, err
+	}
+	hash := ""
+	if in.Password != "" {
+		h, err := a.hasher.Hash(in.Password)
+		if err != nil {
+			return nil, err
+		}
+		hash = h
+	}
+	now := a.now()
+	roles := in.Roles
+	if len(roles) == 0 {
+		roles = []string{"user"}
+	}
+	typ := in.Type
+	if typ == "" {
+		typ = "user"
+		for _, r := range roles {
+			if r == "bot" {
+				typ = "bot"
+			}
+		}
+	}
+	active := in.Active == nil || *in.Active
+	u := &model.User{
+		ID: model.NewID(), CreatedAt: now, UpdatedAt: now,
+		Username: in.Username, Name: in.Name, Type: typ,
+		Status: "offline", StatusConnection: "offline", StatusDefault: "online",
+		Active: active, Roles: roles, Bio: in.Bio, Nickname: in.Nickname, StatusText: in.StatusText,
+		RequirePasswordChange: in.RequirePasswordChange, CustomFields: in.CustomFields,
+		PasswordHash: hash,
+		Settings:     &model.UserSettings{Preferences: map[string]any{}},
+	}
+	if u.Name == "" {
+		u.Name = in.Username
+	}
+	if in.Email != "" {
+		u.Emails = []model.Email{{Address: in.Email, Verified: in.Verified}}
+	}
+	if err := st.Users().Create(ctx, u); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return nil, E("error-field-unavailable", in.Username+" is already in use :(")
+		}
+		return nil, err
+	}
+	if in.JoinDefaultChannels == nil || *in.JoinDefaultChannels {
+		rooms, err := st.Rooms().ListDefault(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rooms {
+			if _, err := a.addMember(ctx, st, r, u, nil, false); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return u, nil
+}
+
+// CreateUser is users.create.
+func (a *App) CreateUser(ctx context.Context, actor *model.User, in NewUser) (*model.User, error) {
+	if !a.HasPermission(actor, "create-user") {
+		return nil, E("error-action-not-allowed", "Adding user is not allowed").With(map[string]any{"method": "insertOrUpdateUser", "action": "Adding_user"})
+	}
+	var u *model.User
+	err := a.tx(ctx, func(st store.Store) error {
+		var err error
+		u, err = a.insertUser(ctx, st, in)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.publish("user.changed", "", u.ID, u.ID)
+	return u, nil
+}
+
+// Register is users.register, for visitors who are not logged in.
+func (a *App) Register(ctx context.Context, in NewUser, secret string) (*model.User, error) {
+	switch a.Settings.String("Accounts_RegistrationForm") {
+	case "Disabled":
+		return nil, E("error-user-registration-disabled", "User registration is disabled").With(map[string]any{"method": "registerUser"})
+	case "Secret URL":
+		want := a.Settings.String("Accounts_RegistrationForm_SecretURL")
+		if want == "" || secret != want {
+			return nil, E("error-user-registration-secret", "User registration is only allowed via Secret URL").With(map[string]any{"method": "registerUser"})
+		}
+	}
+	if in.Email == "" {
+		return nil, Invalid("must have required property 'email'")
+	}
+	if _, err := a.store.Users().GetByUsername(ctx, in.Username); err == nil {
+		return nil, Plain("Username is already in use")
+	}
+	in.Roles = []string{"user"}
+	in.Type = "user"
+	var u *model.User
+	err := a.tx(ctx, func(st store.Store) error {
+		var err error
+		u, err = a.insertUser(ctx, st, in)
+		return err
+	})
+	return u, err
+}
+
+// GetUser finds a user by id or username, for users.info.
+func (a *App) GetUser(ctx context.Context, id, username string) (*model.User, error) {
+	var (
+		u   *model.User
+		err error
+	)
+	switch {
+	case id != "":
+		u, err = a.store.Users().Get(ctx, id)
+	case username != "":
+		u, err = a.store.Users().GetByUsername(ctx, username)
+	default:
+		return nil, Plain("Invalid search query.")
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, Plain("User not found.")
+	}
+	return u, a.storeErr(err)
+}
+
+// ListUsers is users.list; it needs view-user-administration... except that
+// Rocket.Chat lets every user list users (view-d-room holders), so Parley
+// does the same and hides private fields in the API layer.
+func (a *App) ListUsers(ctx context.Context, filter string, opts store.ListOptions) ([]*model.User, int, error) {
+	list, total, err := a.store.Users().List(ctx, filter, opts)
+	return list, total, a.storeErr(err)
+}
+
+// UserUpdate is the data of users.update; nil fields are left alone.
+type UserUpdate struct {
+	Username, Email, Name, Password, Bio, Nickname, StatusText *string
+	Active, Verified, RequirePasswordChange                    *bool
+	Roles                                                      *[]string
+	CustomFields                                               map[string]any
+}
+
+// UpdateUser is users.update: admins (edit-other-user-info) may change
+// anyone; others only themselves, as far as the Accounts_* settings allow.
+func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, up UserUpdate) (*model.User, error) {
+	self := actor.ID == userID
+	admin := a.HasPermission(actor, "edit-other-user-info")
+	if !self && !admin {
+		return nil, E("error-action-not-allowed", "Editing user is not allowed").With(map[string]any{"method": "insertOrUpdateUser", "action": "Editing_user"})
+	}
+	if up.Roles != nil && !a.HasPermission(actor, "edit-other-user-info") {
+		return nil, E("error-action-not-allowed", "Assigning roles is not allowed").With(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_role"})
+	}
+	if up.Active != nil && !a.HasPermission(actor, "edit-other-user-active-status") {
+		return nil, E("error-action-not-allowed", "Editing user is not allowed").With(map[string]any{"method": "insertOrUpdateUser", "action": "Edit_user"})
+	}
+	if up.Password != nil && !self && !a.HasPermission(actor, "edit-other-user-password") {
+		return nil, E("error-action-not-allowed", "Editing user is not allowed").With(map[string]any{"method": "insertOrUpdateUser", "action": "Edit_user"})
+	}
+	if self && !admin {
+		checks := []struct {
+			set     bool
+			setting string
+			what    string
+		}{
+			{up.Username != nil, "Accounts_AllowUsernameChange", "Username"},
+			{up.Name != nil, "Accounts_AllowRealNameChange", "Name"},
+			{up.Email != nil, "Accounts_AllowEmailChange", "Email"},
+			{up.Password != nil, "Accounts_AllowPasswordChange", "Password"},
+		}
+		for _, c := range checks {
+			if c.set && !a.Settings.Bool(c.setting) {
+				return nil, E("error-action-not-allowed", "Editing user is not allowed").With(map[string]any{"method": "saveUserProfile", "action": c.what})
+			}
+		}
+	}
+	var u *model.User
+	err := a.tx(ctx, func(st store.Store) error {
+		var err error
+		u, err = st.Users().Get(ctx, userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return E("error-invalid-user", "Invalid user").With(map[string]any{"method": "insertOrUpdateUser"})
+		}
+		if err != nil {
+			return err
+		}
+		if up.Username != nil && *up.Username != u.Username {
+			if !a.ValidUsername(*up.Username) {
+				return E("error-input-is-not-a-valid-field", *up.Username+" is not a valid username").
+					With(map[string]any{"method": "insertOrUpdateUser", "input": *up.Username, "field": "Username"})
+			}
+			if other, err := st.Users().GetByUsername(ctx, *up.Username); err == nil && other.ID != u.ID {
+				return E("error-field-unavailable", *up.Username+" is already in use :(").With(map[string]any{"method": "insertOrUpdateUser", "field": *up.Username})
+			}
+			u.Username = *up.Username
+		}
+		if up.Email != nil {
+			email := strings.TrimSpace(*up.Email)
+			if !validEmail(email) {
+				return E("error-invalid-email", "Invalid email "+email).With(map[string]any{"method": "insertOrUpdateUser", "email": email})
+			}
+			if other, err := st.Users().GetByEmail(ctx, email); err == nil && other.ID != u.ID {
+				return E("error-field-unavailable", email+" is already in use :(").With(map[string]any{"method": "insertOrUpdateUser", "field": email})
+			}
+			verified := false
+			if up.Verified != nil {
+				verified = *up.Verified
+			}
+			u.Emails = []model.Email{{Address: email, Verified: verified}}
+		} else if up.Verified != nil && len(u.Emails) > 0 {
+			u.Emails[0].Verified = *up.Verified
+		}
+		if up.Name != nil {
+			u.Name = *up.Name
+		}
+		if up.Bio != nil {
+			u.Bio = *up.Bio
+		}
+		if up.Nickname != nil {
+			u.Nickname = *up.Nickname
+		}
+		if up.StatusText != nil {
+			u.StatusText = *up.StatusText
+		}
+		if up.Active != nil {
+			u.Active = *up.Active
+		}
+		if up.RequirePasswordChange != nil {
+			u.RequirePasswordChange = *up.RequirePasswordChange
+		}
+		if up.Roles != nil {
+			u.Roles = *up.Roles
+		}
+		if up.CustomFields != nil {
+			u.CustomFields = up.CustomFields
+		}
+		if up.Password != nil {
+			h, err := a.hasher.Hash(*up.Password)
+			if err != nil {
+				return err
+			}
+			u.PasswordHash = h
+		}
+		u.UpdatedAt = a.now()
+		if err := st.Users().Update(ctx, u); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				return E("error-field-unavailable", "Username or email is already in use :(")
+			}
+			return err
+		}
+		if up.Active != nil && !*up.Active {
+			return st.Tokens().DeleteByUser(ctx, u.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.publish("user.changed", "", u.ID, u.ID)
+	return u, nil
+}
+
+// DeleteUser is users.delete: the account, its tokens and its memberships go.
+func (a *App) DeleteUser(ctx context.Context, actor *model.User, userID string) error {
+	if !a.HasPermission(actor, "delete-user") {
+		return ErrPermissionsRequired
+	}
+	err := a.tx(ctx, func(st store.Store) error {
+		if _, err := st.Users().Get(ctx, userID); errors.Is(err, store.ErrNotFound) {
+			return E("error-invalid-user", "Invalid user").With(map[string]any{"method": "deleteUser"})
+		} else if err != nil {
+			return err
+		}
+		subs, err := st.Subscriptions().ListByUser(ctx, userID, 0)
+		if err != nil {
+			return err
+		}
+		for _, s := range subs {
+			if err := st.Rooms().AddUsersCount(ctx, s.RID, -1); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+		}
+		if err := st.Subscriptions().DeleteByUser(ctx, userID); err != nil {
+			return err
+		}
+		if err := st.Tokens().DeleteByUser(ctx, userID); err != nil {
+			return err
+		}
+		return st.Users().Delete(ctx, userID)
+	})
+	if err == nil {
+		a.publish("user.changed", "", userID, userID)
+	}
+	return err
+}
+
+// validStatuses are the presence values users.setStatus accepts.
+var validStatuses = map[string]bool{"online": true, "away": true, "busy": true, "offline": true}
+
+// SetStatus is users.setStatus.
+func (a *App) SetStatus(ctx context.Context, actor *model.User, userID string, status, message *string) error {
+	if userID == "" {
+		userID = actor.ID
+	}
+	if userID != actor.ID && !a.HasPermission(actor, "edit-other-user-info") {
+		return ErrNotAllowed.With(map[string]any{"method": "users.setStatus"})
+	}
+	if message != nil && !a.Settings.Bool("Accounts_AllowUserStatusMessageChange") {
+		return E("error-not-allowed", "Change status is not allowed").With(map[string]any{"method": "users.setStatus"})
+	}
+	if status != nil && !validStatuses[*status] {
+		return E("error-invalid-status", "Valid status types include online, away, offline, and busy.").With(map[string]any{"method": "users.setStatus"})
+	}
+	return a.tx(ctx, func(st store.Store) error {
+		u, err := st.Users().Get(ctx, userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return E("error-invalid-user", "Invalid user")
+		}
+		if err != nil {
+			return err
+		}
+		if status != nil {
+			u.Status = *status
+			u.StatusDefault = *status
+		}
+		if message != nil {
+			u.StatusText = *message
+		}
+		u.UpdatedAt = a.now()
+		return st.Users().Update(ctx, u)
+	})
+}
+
+// SetPreferences merges data into a user's preferences.
+func (a *App) SetPreferences(ctx context.Context, actor *model.User, userID string, data map[string]any) (*model.User, error) {
+	if userID == "" {
+		userID = actor.ID
+	}
+	if userID != actor.ID && !a.HasPermission(actor, "edit-other-user-info") {
+		return nil, E("error-action-not-allowed", "Editing user is not allowed")
+	}
+	var u *model.User
+	err := a.tx(ctx, func(st store.Store) error {
+		var err error
+		u, err = st.Users().Get(ctx, userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return E("error-invalid-user", "Invalid user")
+		}
+		if err != nil {
+			return err
+		}
+		if u.Settings == nil {
+			u.Settings = &model.UserSettings{}
+		}
+		if u.Settings.Preferences == nil {
+			u.Settings.Preferences = map[string]any{}
+		}
+		for k, v := range data {
+			u.Settings.Preferences[k] = v
+		}
+		if lang, ok := data["language"].(string); ok {
+			u.Language = lang
+		}
+		u.UpdatedAt = a.now()
+		return st.Users().Update(ctx, u)
+	})
+	return u, err
+}

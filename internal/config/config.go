@@ -1,0 +1,96 @@
+// Package config turns flags and PARLEY_* environment variables into one
+// Config value. It is the only code that reads them.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the server's start-up configuration.
+type Config struct {
+	Addr               string
+	DataDir            string
+	DatabaseURL        string
+	SiteURL            string
+	LogLevel           slog.Level
+	LogFormat          string
+	MaxBodyBytes       int64
+	DBMaxConns         int
+	DBStatementTimeout time.Duration
+	ShutdownTimeout    time.Duration
+	TrustProxy         bool
+	Pprof              bool
+
+	// First administrator, under Rocket.Chat's variable names.
+	AdminUsername, AdminPassword, AdminEmail, AdminName string
+}
+
+// Load parses args (without the program name) with env as the source of
+// defaults; flags win over the environment.
+func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	var c Config
+	fs := flag.NewFlagSet("parley serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	env := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	var logLevel string
+	fs.StringVar(&c.Addr, "addr", env("PARLEY_ADDR", ":3000"), "listen address (PARLEY_ADDR)")
+	fs.StringVar(&c.DataDir, "data", env("PARLEY_DATA_DIR", "./data"), "data directory: the SQLite database and uploads (PARLEY_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "db", env("PARLEY_DATABASE_URL", ""), "database: empty or sqlite:PATH for the embedded database, postgres://… for PostgreSQL (PARLEY_DATABASE_URL)")
+	fs.StringVar(&c.SiteURL, "site-url", env("PARLEY_SITE_URL", ""), "public URL of the server, e.g. https://chat.example.com (PARLEY_SITE_URL)")
+	fs.StringVar(&logLevel, "log-level", env("PARLEY_LOG_LEVEL", "info"), "log level: debug, info, warn or error (PARLEY_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", env("PARLEY_LOG_FORMAT", "text"), "log format: text or json (PARLEY_LOG_FORMAT)")
+	maxBody := fs.Int64("max-body", envInt64(getenv, "PARLEY_MAX_BODY_BYTES", 10<<20), "largest request body in bytes, uploads excepted (PARLEY_MAX_BODY_BYTES)")
+	fs.IntVar(&c.DBMaxConns, "db-max-conns", int(envInt64(getenv, "PARLEY_DB_MAX_CONNS", 0)), "database pool size; 0 = 4 SQLite readers or 20 PostgreSQL connections (PARLEY_DB_MAX_CONNS)")
+	fs.DurationVar(&c.DBStatementTimeout, "db-statement-timeout", envDuration(getenv, "PARLEY_DB_STATEMENT_TIMEOUT", 30*time.Second), "PostgreSQL statement timeout (PARLEY_DB_STATEMENT_TIMEOUT)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", envDuration(getenv, "PARLEY_SHUTDOWN_TIMEOUT", 20*time.Second), "how long to wait for in-flight requests on shutdown (PARLEY_SHUTDOWN_TIMEOUT)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", envBool(getenv, "PARLEY_TRUST_PROXY"), "take the client IP from X-Forwarded-For (PARLEY_TRUST_PROXY)")
+	fs.BoolVar(&c.Pprof, "pprof", envBool(getenv, "PARLEY_PPROF"), "serve /debug/pprof to administrators (PARLEY_PPROF)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	c.MaxBodyBytes = *maxBody
+	if err := c.LogLevel.UnmarshalText([]byte(logLevel)); err != nil {
+		return c, fmt.Errorf("--log-level: %w", err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return c, fmt.Errorf("--log-format must be text or json")
+	}
+	c.AdminUsername = getenv("ADMIN_USERNAME")
+	c.AdminPassword = getenv("ADMIN_PASS")
+	c.AdminEmail = getenv("ADMIN_EMAIL")
+	c.AdminName = getenv("ADMIN_NAME")
+	return c, nil
+}
+
+func envInt64(getenv func(string) string, key string, def int64) int64 {
+	if v, err := strconv.ParseInt(getenv(key), 10, 64); err == nil {
+		return v
+	}
+	return def
+}
+
+func envDuration(getenv func(string) string, key string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(getenv(key)); err == nil {
+		return v
+	}
+	return def
+}
+
+func envBool(getenv func(string) string, key string) bool {
+	v, _ := strconv.ParseBool(getenv(key))
+	return v
+}

@@ -1,0 +1,85 @@
+package model
+
+import "encoding/json"
+
+// Message is a chat message. Fields that queries filter on (rid, ts,
+// _updatedAt, tmid, u._id, t) and counters (tcount, dcount) live in their own
+// columns; the rest is kept as a JSON document so that Rocket.Chat's many
+// optional nested fields round-trip unchanged.
+type Message struct {
+	ID                  string               `json:"_id"`
+	RID                 string               `json:"rid"`
+	Msg                 string               `json:"msg"`
+	Ts                  Time                 `json:"ts"`
+	U                   UserRef              `json:"u"`
+	T                   string               `json:"t,omitempty"`
+	Alias               string               `json:"alias,omitempty"`
+	Emoji               string               `json:"emoji,omitempty"`
+	Avatar              string               `json:"avatar,omitempty"`
+	Groupable           *bool                `json:"groupable,omitempty"`
+	ParseURLs           *bool                `json:"parseUrls,omitempty"`
+	Mentions            []Mention            `json:"mentions,omitempty"`
+	Channels            []ChannelMention     `json:"channels,omitempty"`
+	URLs                []URL                `json:"urls,omitempty"`
+	MD                  json.RawMessage      `json:"md,omitempty"`
+	Attachments         []json.RawMessage    `json:"attachments,omitempty"`
+	Blocks              []json.RawMessage    `json:"blocks,omitempty"`
+	CustomFields        map[string]any       `json:"customFields,omitempty"`
+	Reactions           map[string]*Reaction `json:"reactions,omitempty"`
+	Starred             []IDRef              `json:"starred,omitempty"`
+	Pinned              bool                 `json:"pinned,omitempty"`
+	PinnedAt            *Time                `json:"pinnedAt,omitempty"`
+	PinnedBy            *UserRef             `json:"pinnedBy,omitempty"`
+	EditedAt            *Time                `json:"editedAt,omitempty"`
+	EditedBy            *UserRef             `json:"editedBy,omitempty"`
+	TMID                string               `json:"tmid,omitempty"`
+	TShow               bool                 `json:"tshow,omitempty"`
+	TCount              int64                `json:"tcount,omitempty"`
+	TLM                 *Time                `json:"tlm,omitempty"`
+	Replies             []string             `json:"replies,omitempty"`
+	DRID                string               `json:"drid,omitempty"`
+	DCount              int64                `json:"dcount,omitempty"`
+	DLM                 *Time                `json:"dlm,omitempty"`
+	File                json.RawMessage      `json:"file,omitempty"`
+	Files               []json.RawMessage    `json:"files,omitempty"`
+	Unread              bool                 `json:"unread,omitempty"`
+	Hidden              bool                 `json:"_hidden,omitempty"`
+	Parent              string               `json:"parent,omitempty"`
+	Translations        map[string]string    `json:"translations,omitempty"`
+	TranslationProvider string               `json:"translationProvider,omitempty"`
+	UpdatedAt           Time                 `json:"_updatedAt"`
+}
+
+// Mention is an entry of a message's mentions.
+type Mention struct {
+	ID       string `json:"_id"`
+	Username string `json:"username,omitempty"`
+	Name     string `json:"name,omitempty"`
+	Type     string `json:"type,omitempty"`
+}
+
+// ChannelMention is an entry of a message's channels.
+type ChannelMention struct {
+	ID    string `json:"_id"`
+	Name  string `json:"name"`
+	FName string `json:"fname,omitempty"`
+}
+
+// URL is a link found in a message, with its preview once fetched.
+type URL struct {
+	URL         string            `json:"url"`
+	Meta        map[string]string `json:"meta,omitempty"`
+	Headers     map[string]string `json:"headers,omitempty"`
+	IgnoreParse bool              `json:"ignoreParse,omitempty"`
+}
+
+// Reaction lists who reacted with one emoji.
+type Reaction struct {
+	Usernames []string `json:"usernames"`
+	Names     []string `json:"names,omitempty"`
+}
+
+// IDRef is an object holding only an id, as in starred: [{_id}].
+type IDRef struct {
+	ID string `json:"_id"`
+}

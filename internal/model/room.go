@@ -1,0 +1,87 @@
+package model
+
+import "encoding/json"
+
+// Room types.
+const (
+	RoomChannel = "c"
+	RoomGroup   = "p"
+	RoomDirect  = "d"
+)
+
+// GeneralRoomID is the id of the default public channel.
+const GeneralRoomID = "GENERAL"
+
+// Room is a channel, private group or direct conversation. Msgs, UsersCount
+// and LM are counters kept in their own columns so that concurrent writers on
+// several nodes update them atomically.
+type Room struct {
+	ID                string          `json:"_id"`
+	T                 string          `json:"t"`
+	Name              string          `json:"name,omitempty"`
+	FName             string          `json:"fname,omitempty"`
+	U                 *UserRef        `json:"u,omitempty"`
+	Ts                Time            `json:"ts"`
+	Ro                bool            `json:"ro"`
+	SysMes            *bool           `json:"sysMes,omitempty"`
+	Default           bool            `json:"default"`
+	Featured          bool            `json:"featured,omitempty"`
+	Archived          bool            `json:"archived,omitempty"`
+	Encrypted         bool            `json:"encrypted,omitempty"`
+	Broadcast         bool            `json:"broadcast,omitempty"`
+	Topic             string          `json:"topic,omitempty"`
+	Description       string          `json:"description,omitempty"`
+	Announcement      string          `json:"announcement,omitempty"`
+	Msgs              int64           `json:"msgs"`
+	UsersCount        int64           `json:"usersCount"`
+	LM                *Time           `json:"lm,omitempty"`
+	LastMessage       json.RawMessage `json:"lastMessage,omitempty"`
+	UIDs              []string        `json:"uids,omitempty"`
+	Usernames         []string        `json:"usernames,omitempty"`
+	Prid              string          `json:"prid,omitempty"`
+	CustomFields      map[string]any  `json:"customFields,omitempty"`
+	Muted             []string        `json:"muted,omitempty"`
+	Unmuted           []string        `json:"unmuted,omitempty"`
+	ReactWhenReadOnly bool            `json:"reactWhenReadOnly,omitempty"`
+	UpdatedAt         Time            `json:"_updatedAt"`
+}
+
+// Subscription is one user's membership of a room, with per-user state.
+type Subscription struct {
+	ID                    string   `json:"_id"`
+	RID                   string   `json:"rid"`
+	U                     UserRef  `json:"u"`
+	T                     string   `json:"t"`
+	Name                  string   `json:"name"`
+	FName                 string   `json:"fname,omitempty"`
+	Ts                    Time     `json:"ts"`
+	Ls                    *Time    `json:"ls,omitempty"`
+	Open                  bool     `json:"open"`
+	Alert                 bool     `json:"alert"`
+	Unread                int64    `json:"unread"`
+	UserMentions          int64    `json:"userMentions"`
+	GroupMentions         int64    `json:"groupMentions"`
+	Roles                 []string `json:"roles,omitempty"`
+	Ignored               []string `json:"ignored,omitempty"`
+	AutoTranslate         *bool    `json:"autoTranslate,omitempty"`
+	AutoTranslateLanguage string   `json:"autoTranslateLanguage,omitempty"`
+	Tunread               []string `json:"tunread,omitempty"`
+	TunreadUser           []string `json:"tunreadUser,omitempty"`
+	TunreadGroup          []string `json:"tunreadGroup,omitempty"`
+	Archived              bool     `json:"archived,omitempty"`
+	Prid                  string   `json:"prid,omitempty"`
+	UpdatedAt             Time     `json:"_updatedAt"`
+}
+
+// HasRole reports whether the subscription carries a room-scoped role.
+func (s *Subscription) HasRole(role string) bool {
+	if s == nil {
+		return false
+	}
+	for _, r := range s.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,129 @@
+package settings
+
+// Defaults lists every setting Parley consults, with Rocket.Chat's default
+// value. docs/configuration.md documents them; keep the two in step.
+func Defaults() []Def {
+	b := func(id string, def bool, public bool, group, desc string) Def {
+		return Def{ID: id, Type: TypeBool, Default: def, Public: public, Group: group, Description: desc}
+	}
+	i := func(id string, def int, public bool, group, desc string) Def {
+		return Def{ID: id, Type: TypeInt, Default: def, Public: public, Group: group, Description: desc}
+	}
+	s := func(id string, def string, public bool, group, desc string) Def {
+		return Def{ID: id, Type: TypeString, Default: def, Public: public, Group: group, Description: desc}
+	}
+	secret := func(id, group, desc string) Def {
+		return Def{ID: id, Type: TypeString, Default: "", Secret: true, Group: group, Description: desc}
+	}
+	sel := func(id, def string, values []string, public bool, group, desc string) Def {
+		return Def{ID: id, Type: TypeSelect, Default: def, Values: values, Public: public, Group: group, Description: desc}
+	}
+	return []Def{
+		// General
+		s("Site_Url", "", true, "General", "Public URL of the server; links starting with it are internal. Set from --site-url when empty."),
+		s("Site_Name", "Parley", true, "General", "Name of the workspace."),
+		s("Language", "", true, "General", "Default language of the workspace."),
+		b("UI_Use_Real_Name", false, true, "General", "Show users' real names instead of usernames."),
+		s("UTF8_User_Names_Validation", "[0-9a-zA-Z-_.]+", true, "General", "Regular expression that usernames must match."),
+		s("UTF8_Channel_Names_Validation", "[0-9a-zA-Z-_.]+", true, "General", "Regular expression that channel names must match."),
+		b("Initial_Channel_Created", false, false, "General", "Set once the default channel has been created."),
+
+		// Accounts
+		sel("Accounts_RegistrationForm", "Public", []string{"Public", "Disabled", "Secret URL"}, true, "Accounts", "Who may register through users.register."),
+		s("Accounts_RegistrationForm_SecretURL", "", false, "Accounts", "Secret that users.register needs when registration is by secret URL."),
+		b("Accounts_AllowUserProfileChange", true, true, "Accounts", "Users may change their own profile."),
+		b("Accounts_AllowUsernameChange", true, true, "Accounts", "Users may change their username."),
+		b("Accounts_AllowRealNameChange", true, true, "Accounts", "Users may change their name."),
+		b("Accounts_AllowEmailChange", true, true, "Accounts", "Users may change their email address."),
+		b("Accounts_AllowPasswordChange", true, true, "Accounts", "Users may change their password."),
+		b("Accounts_AllowDeleteOwnAccount", false, true, "Accounts", "Users may delete their own account."),
+		b("Accounts_AllowUserStatusMessageChange", true, true, "Accounts", "Users may set a status message."),
+		b("Accounts_TwoFactorAuthentication_Enabled", false, true, "Accounts", "Two-factor authentication (not enforced by Parley)."),
+		s("Accounts_Default_User_Preferences_language", "", false, "Accounts", "Default language preference of new users."),
+
+		// Rooms and messages
+		b("Store_Last_Message", true, true, "Message", "Keep the last message on the room document."),
+		b("Message_AllowEditing", true, true, "Message", "Messages may be edited."),
+		i("Message_AllowEditing_BlockEditInMinutes", 0, true, "Message", "Minutes after which a message can no longer be edited (0 = never)."),
+		b("Message_AllowDeleting", true, true, "Message", "Messages may be deleted."),
+		i("Message_AllowDeleting_BlockDeleteInMinutes", 0, true, "Message", "Minutes after which a message can no longer be deleted (0 = never)."),
+		b("Message_KeepHistory", false, true, "Message", "Keep a hidden copy of edited and deleted messages."),
+		b("Message_ShowDeletedStatus", false, true, "Message", "Leave a 'message removed' placeholder for deleted messages."),
+		b("Message_AllowPinning", true, true, "Message", "Messages may be pinned."),
+		b("Message_AllowStarring", true, true, "Message", "Messages may be starred."),
+		i("Message_MaxAllowedSize", 5000, true, "Message", "Maximum length of a message text and of each attachment text."),
+		i("Message_MaxAll", 0, true, "Message", "Largest room in which @all/@here may be used (0 = no limit)."),
+		i("Message_QuoteChainLimit", 2, true, "Message", "How deep quoted messages nest."),
+		b("Message_AlwaysSearchRegExp", false, true, "Message", "Treat every search as a regular expression."),
+		b("Message_Read_Receipt_Enabled", false, true, "Message", "Record read receipts."),
+		b("Message_Read_Receipt_Store_Users", false, true, "Message", "Store which users read each message."),
+		b("Message_CustomFields_Enabled", false, true, "Message", "Allow customFields on messages."),
+		Def{ID: "Message_CustomFields", Type: TypeCode, Default: defaultCustomFieldsSchema, Public: true, Group: "Message", Description: "JSON schema that message customFields must satisfy."},
+		s("Message_CustomDomain_AutoLink", "", true, "Message", "Extra domain suffixes that are linked automatically, comma separated."),
+		b("Message_AllowBadWordsFilter", false, true, "Message", "Mask bad words in messages."),
+		s("Message_BadWordsFilterList", "", false, "Message", "Comma-separated list of words to mask."),
+		s("Message_BadWordsWhitelist", "", false, "Message", "Comma-separated list of words never masked."),
+		b("Message_AllowDirectMessagesToYourself", true, true, "Message", "A user may open a direct conversation with themself."),
+		b("Threads_enabled", true, true, "Threads", "Threads are enabled."),
+		b("Discussion_enabled", true, true, "Discussion", "Discussions are enabled."),
+		i("DirectMesssage_maxUsers", 8, true, "Message", "Most members a group direct conversation may have."),
+		sel("Unread_Count", "user_and_group_mentions_only", []string{"all_messages", "user_mentions_only", "group_mentions_only", "user_and_group_mentions_only"}, true, "General", "Which messages count as unread in channels and groups."),
+		sel("Unread_Count_DM", "all_messages", []string{"all_messages", "mentions_only"}, true, "General", "Which messages count as unread in direct conversations."),
+		Def{ID: "Hide_System_Messages", Type: TypeCode, Default: "[]", Public: true, Group: "Message", Description: "JSON list of system message types hidden from history."},
+		s("Accounts_SearchFields", "username, name, bio, nickname", false, "Accounts", "User fields searched by member filters."),
+
+		// Markdown
+		b("HexColorPreview_Enabled", true, true, "Message", "Render color:#rrggbb as a color preview."),
+		b("Katex_Enabled", true, true, "Message", "Parse KaTeX math."),
+		b("Katex_Parenthesis_Syntax", true, true, "Message", "KaTeX with \\( \\) and \\[ \\]."),
+		b("Katex_Dollar_Syntax", false, true, "Message", "KaTeX with $ and $$."),
+
+		// REST API
+		i("API_Default_Count", 50, true, "API", "Page size when count is not given."),
+		i("API_Upper_Count_Limit", 100, true, "API", "Largest page size."),
+		b("API_Allow_Infinite_Count", true, true, "API", "count=0 returns every item."),
+		b("API_Enable_Rate_Limiter", true, false, "API", "Limit calls per client IP, route and method."),
+		b("API_Enable_Rate_Limiter_Dev", true, false, "API", "Apply the limiter in development mode too."),
+		i("API_Enable_Rate_Limiter_Limit_Calls_Default", 10, false, "API", "Calls allowed per window."),
+		i("API_Enable_Rate_Limiter_Limit_Time_Default", 60000, false, "API", "Rate-limit window in milliseconds."),
+		b("API_Enable_Direct_Message_History_EndPoint", false, true, "API", "Enable dm.messages.others."),
+		b("API_Embed", true, true, "API", "Fetch previews of links in messages."),
+		s("API_EmbedIgnoredHosts", "", false, "API", "Hosts, IPs or CIDR ranges that previews may fetch although they are private or loopback, comma separated."),
+		s("API_EmbedSafePorts", "80, 443", false, "API", "Ports that previews may fetch from, comma separated."),
+		i("API_EmbedCacheExpirationDays", 30, false, "API", "Days a fetched preview is cached."),
+		i("Rate_Limiter_Limit_RegisterUser", 1, false, "API", "users.register calls allowed per IP per window."),
+
+		// Files
+		b("FileUpload_Enabled", true, true, "FileUpload", "Uploads are allowed."),
+		i("FileUpload_MaxFileSize", 104857600, true, "FileUpload", "Largest upload in bytes (-1 = no limit)."),
+		s("FileUpload_MediaTypeWhiteList", "", true, "FileUpload", "Allowed media types, comma separated (empty = all); wildcards like image/* work."),
+		s("FileUpload_MediaTypeBlackList", "image/svg+xml", true, "FileUpload", "Refused media types, comma separated."),
+		b("FileUpload_Enabled_Direct", true, true, "FileUpload", "Uploads are allowed in direct conversations."),
+		b("FileUpload_ProtectFiles", true, true, "FileUpload", "Downloads need a logged-in user who can see the room."),
+
+		// Auto-translate
+		b("AutoTranslate_Enabled", false, true, "AutoTranslate", "Auto-translation is enabled."),
+		sel("AutoTranslate_ServiceProvider", "google-translate", []string{"google-translate", "deepl-translate", "microsoft-translate", "libre-translate"}, true, "AutoTranslate", "Translation provider."),
+		b("AutoTranslate_AutoEnableOnJoinRoom", false, true, "AutoTranslate", "Turn auto-translation on for users joining a room whose language differs from the workspace's."),
+		secret("AutoTranslate_GoogleAPIKey", "AutoTranslate", "Google Cloud Translation API key."),
+		secret("AutoTranslate_DeepLAPIKey", "AutoTranslate", "DeepL API key (keys ending in :fx use the free API)."),
+		secret("AutoTranslate_MicrosoftAPIKey", "AutoTranslate", "Microsoft Translator subscription key."),
+		secret("AutoTranslate_LibreTranslateAPIKey", "AutoTranslate", "LibreTranslate API key, if the server needs one."),
+		s("AutoTranslate_LibreTranslateAPIURL", "", false, "AutoTranslate", "Base URL of a LibreTranslate server."),
+		s("AutoTranslate_GoogleAPIURL", "https://translation.googleapis.com/language/translate/v2", false, "AutoTranslate", "Base URL of the Google Translate v2 API."),
+		s("AutoTranslate_DeepLAPIURL", "", false, "AutoTranslate", "Base URL of the DeepL API (empty = chosen from the key)."),
+		s("AutoTranslate_MicrosoftAPIURL", "https://api.cognitive.microsofttranslator.com", false, "AutoTranslate", "Base URL of the Microsoft Translator v3 API."),
+	}
+}
+
+const defaultCustomFieldsSchema = `{
+  "type": "object",
+  "properties": {
+    "priority": {
+      "type": "string",
+      "nullable": false,
+      "enum": ["low", "medium", "high"]
+    }
+  },
+  "required": ["priority"]
+}`

@@ -1,0 +1,152 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// dialect holds everything that differs between SQLite and PostgreSQL.
+// Everything else in this package is shared SQL.
+type dialect struct {
+	name         string
+	gooseDialect goose.Dialect
+	// noLimit is what LIMIT needs to say before a lone OFFSET.
+	noLimit string
+	// forUpdate locks selected rows for the rest of the transaction; SQLite
+	// needs none because its single writer already serialises transactions.
+	forUpdate string
+	// ilike is the case-insensitive LIKE operator.
+	ilike string
+	// locker serialises migrations across processes starting together.
+	locker        func() (lock.SessionLocker, error)
+	isConflict    func(error) bool
+	isUnavailable func(error) bool
+}
+
+var sqliteDialect = &dialect{
+	name:         "sqlite",
+	gooseDialect: goose.DialectSQLite3,
+	noLimit:      " LIMIT -1",
+	forUpdate:    "",
+	ilike:        "LIKE", // SQLite's LIKE is case-insensitive for ASCII
+	isConflict: func(err error) bool {
+		var e *sqlite.Error
+		if errors.As(err, &e) {
+			c := e.Code()
+			return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+		}
+		return false
+	},
+	isUnavailable: func(error) bool { return false },
+}
+
+var postgresDialect = &dialect{
+	name:         "postgres",
+	gooseDialect: goose.DialectPostgres,
+	noLimit:      "",
+	forUpdate:    " FOR UPDATE",
+	ilike:        "ILIKE",
+	locker: func() (lock.SessionLocker, error) {
+		return lock.NewPostgresSessionLocker()
+	},
+	isConflict: func(err error) bool {
+		var e *pgconn.PgError
+		return errors.As(err, &e) && e.Code == "23505"
+	},
+	isUnavailable: func(err error) bool {
+		var e *pgconn.PgError
+		if errors.As(err, &e) {
+			// Class 08: connection exceptions; 57P0x: server shutting down.
+			return strings.HasPrefix(e.Code, "08") || strings.HasPrefix(e.Code, "57P")
+		}
+		var ce *pgconn.ConnectError
+		if errors.As(err, &ce) || pgconn.SafeToRetry(err) || errors.Is(err, sql.ErrConnDone) {
+			return true
+		}
+		msg := err.Error()
+		return strings.Contains(msg, "connection refused") || strings.Contains(msg, "broken pipe") ||
+			strings.Contains(msg, "unexpected EOF") || strings.Contains(msg, "connection reset") ||
+			strings.Contains(msg, "conn closed") || strings.Contains(msg, "bad connection")
+	},
+}
+
+func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("data dir: %w", err)
+		}
+	}
+	// busy_timeout comes first so that it already applies to the pragmas
+	// after it. synchronous=NORMAL in WAL mode survives a process crash;
+	// only an OS crash or power loss can lose the last commits.
+	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
+	writer, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	if err := writer.PingContext(ctx); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	reader, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		writer.Close()
+		return nil, err
+	}
+	n := opts.MaxConns
+	if n <= 0 {
+		n = 4
+	}
+	reader.SetMaxOpenConns(n)
+	reader.SetMaxIdleConns(n)
+	reader.SetConnMaxLifetime(0)
+	return &Store{d: sqliteDialect, writer: writer, reader: reader, w: writer, r: reader}, nil
+}
+
+func openPostgres(ctx context.Context, url string, opts Options) (*Store, error) {
+	timeout := opts.StatementTimeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	// statement_timeout as a run-time parameter applies to every session the
+	// pool opens, so a stuck query cannot hold a connection for ever.
+	dsn := fmt.Sprintf("%s%sstatement_timeout=%d", url, sep, timeout.Milliseconds())
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, err
+	}
+	n := opts.MaxConns
+	if n <= 0 {
+		n = 20
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	return &Store{d: postgresDialect, writer: db, reader: db, w: db, r: db}, nil
+}

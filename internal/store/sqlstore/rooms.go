@@ -1,0 +1,168 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+
+	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/store"
+)
+
+type rooms struct{ s *Store }
+
+const roomCols = `id, msgs, users_count, lm, last_message, doc`
+
+// roomDoc is the JSON document of r without the counter columns, which are
+// the truth and are merged back in on read.
+func roomDoc(r *model.Room) (string, error) {
+	c := *r
+	c.Msgs, c.UsersCount, c.LM, c.LastMessage = 0, 0, nil, nil
+	b, err := json.Marshal(&c)
+	return string(b), err
+}
+
+func roomName(r *model.Room) any {
+	if r.T == model.RoomDirect || r.Name == "" {
+		return nil
+	}
+	return strings.ToLower(r.Name)
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func (t rooms) Create(ctx context.Context, r *model.Room) error {
+	doc, err := roomDoc(r)
+	if err != nil {
+		return err
+	}
+	var lm any
+	if r.LM != nil {
+		lm = int64(*r.LM)
+	}
+	var last any
+	if len(r.LastMessage) > 0 {
+		last = string(r.LastMessage)
+	}
+	_, err = t.s.exec(ctx, `INSERT INTO rooms (id, t, name_lower, is_default, prid, msgs, users_count, lm, last_message, ts, updated_at, doc)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		r.ID, r.T, roomName(r), r.Default, nullString(r.Prid), r.Msgs, r.UsersCount, lm, last, int64(r.Ts), int64(r.UpdatedAt), doc)
+	return err
+}
+
+func (t rooms) Update(ctx context.Context, r *model.Room) error {
+	doc, err := roomDoc(r)
+	if err != nil {
+		return err
+	}
+	return t.s.execOne(ctx, `UPDATE rooms SET t = $2, name_lower = $3, is_default = $4, prid = $5, updated_at = $6, doc = $7 WHERE id = $1`,
+		r.ID, r.T, roomName(r), r.Default, nullString(r.Prid), int64(r.UpdatedAt), doc)
+}
+
+func (t rooms) Delete(ctx context.Context, id string) error {
+	return t.s.execOne(ctx, `DELETE FROM rooms WHERE id = $1`, id)
+}
+
+func scanRoom(row interface{ Scan(...any) error }) (*model.Room, error) {
+	var (
+		id        string
+		msgs, uc  int64
+		lm        sql.NullInt64
+		last, doc []byte
+	)
+	if err := row.Scan(&id, &msgs, &uc, &lm, &last, &doc); err != nil {
+		return nil, err
+	}
+	r := new(model.Room)
+	if err := json.Unmarshal(doc, r); err != nil {
+		return nil, err
+	}
+	r.ID, r.Msgs, r.UsersCount = id, msgs, uc
+	if lm.Valid {
+		v := model.Time(lm.Int64)
+		r.LM = &v
+	}
+	if len(last) > 0 {
+		r.LastMessage = json.RawMessage(last)
+	}
+	return r, nil
+}
+
+func (t rooms) many(ctx context.Context, q string, args ...any) ([]*model.Room, error) {
+	rows, err := t.s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, t.s.wrap(err)
+	}
+	defer rows.Close()
+	var out []*model.Room
+	for rows.Next() {
+		r, err := scanRoom(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, t.s.wrap(rows.Err())
+}
+
+func (t rooms) Get(ctx context.Context, id string) (*model.Room, error) {
+	r, err := scanRoom(t.s.r.QueryRowContext(ctx, `SELECT `+roomCols+` FROM rooms WHERE id = $1`, id))
+	return r, t.s.wrap(err)
+}
+
+func (t rooms) GetByName(ctx context.Context, name string) (*model.Room, error) {
+	r, err := scanRoom(t.s.r.QueryRowContext(ctx, `SELECT `+roomCols+` FROM rooms WHERE name_lower = $1`, strings.ToLower(name)))
+	return r, t.s.wrap(err)
+}
+
+var roomSort = map[string]string{"name": "name_lower", "ts": "ts", "_updatedAt": "updated_at", "msgs": "msgs", "usersCount": "users_count"}
+
+func (t rooms) List(ctx context.Context, f store.RoomFilter, opts store.ListOptions) ([]*model.Room, int, error) {
+	var (
+		conds []string
+		args  []any
+	)
+	if len(f.Types) > 0 {
+		conds = append(conds, `t IN (`+placeholders(len(args)+1, len(f.Types))+`)`)
+		for _, ty := range f.Types {
+			args = append(args, ty)
+		}
+	}
+	if f.Name != "" {
+		conds = append(conds, `name_lower `+t.s.d.ilike+` $`+itoa(len(args)+1)+likeEscape)
+		args = append(args, "%"+escapeLike(strings.ToLower(f.Name))+"%")
+	}
+	if f.IDs != nil {
+		if len(f.IDs) == 0 {
+			return nil, 0, nil
+		}
+		conds = append(conds, `id IN (`+placeholders(len(args)+1, len(f.IDs))+`)`)
+		for _, id := range f.IDs {
+			args = append(args, id)
+		}
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	var total int
+	if err := t.s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM rooms`+where, args...).Scan(&total); err != nil {
+		return nil, 0, t.s.wrap(err)
+	}
+	list, err := t.many(ctx, `SELECT `+roomCols+` FROM rooms`+where+orderClause(opts, roomSort, "ts, id")+t.s.d.limitClause(opts), args...)
+	return list, total, err
+}
+
+func (t rooms) ListDefault(ctx context.Context) ([]*model.Room, error) {
+	return t.many(ctx, `SELECT `+roomCols+` FROM rooms WHERE is_default = TRUE ORDER BY ts`)
+}
+
+func (t rooms) AddUsersCount(ctx context.Context, id string, delta int) error {
+	return t.s.execOne(ctx, `UPDATE rooms SET users_count = users_count + $2, updated_at = $3 WHERE id = $1`, id, delta, int64(model.Now()))
+}

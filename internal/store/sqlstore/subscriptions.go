@@ -1,0 +1,136 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+
+	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/store"
+)
+
+type subscriptions struct{ s *Store }
+
+const subCols = `id, open, alert, unread, user_mentions, group_mentions, ls, updated_at, doc`
+
+// subDoc leaves out the fields kept in columns, which concurrent writers
+// update atomically.
+func subDoc(s *model.Subscription) (string, error) {
+	c := *s
+	c.Open, c.Alert, c.Unread, c.UserMentions, c.GroupMentions, c.Ls = false, false, 0, 0, 0, nil
+	b, err := json.Marshal(&c)
+	return string(b), err
+}
+
+func timePtrArg(t *model.Time) any {
+	if t == nil {
+		return nil
+	}
+	return int64(*t)
+}
+
+func (t subscriptions) Create(ctx context.Context, s *model.Subscription) error {
+	doc, err := subDoc(s)
+	if err != nil {
+		return err
+	}
+	_, err = t.s.exec(ctx, `INSERT INTO subscriptions (id, rid, user_id, t, open, alert, unread, user_mentions, group_mentions, ls, updated_at, doc)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		s.ID, s.RID, s.U.ID, s.T, s.Open, s.Alert, s.Unread, s.UserMentions, s.GroupMentions, timePtrArg(s.Ls), int64(s.UpdatedAt), doc)
+	return err
+}
+
+// Update writes every field, counters included: callers read, change and
+// write a subscription inside one transaction.
+func (t subscriptions) Update(ctx context.Context, s *model.Subscription) error {
+	doc, err := subDoc(s)
+	if err != nil {
+		return err
+	}
+	return t.s.execOne(ctx, `UPDATE subscriptions SET open = $3, alert = $4, unread = $5, user_mentions = $6, group_mentions = $7, ls = $8,
+		updated_at = $9, doc = $10 WHERE rid = $1 AND user_id = $2`,
+		s.RID, s.U.ID, s.Open, s.Alert, s.Unread, s.UserMentions, s.GroupMentions, timePtrArg(s.Ls), int64(s.UpdatedAt), doc)
+}
+
+func (t subscriptions) Delete(ctx context.Context, rid, userID string) error {
+	return t.s.execOne(ctx, `DELETE FROM subscriptions WHERE rid = $1 AND user_id = $2`, rid, userID)
+}
+
+func (t subscriptions) DeleteByRoom(ctx context.Context, rid string) error {
+	_, err := t.s.exec(ctx, `DELETE FROM subscriptions WHERE rid = $1`, rid)
+	return err
+}
+
+func (t subscriptions) DeleteByUser(ctx context.Context, userID string) error {
+	_, err := t.s.exec(ctx, `DELETE FROM subscriptions WHERE user_id = $1`, userID)
+	return err
+}
+
+func scanSub(row interface{ Scan(...any) error }) (*model.Subscription, error) {
+	var (
+		id                      string
+		open, alert             bool
+		unread, um, gm, updated int64
+		ls                      sql.NullInt64
+		doc                     []byte
+	)
+	if err := row.Scan(&id, &open, &alert, &unread, &um, &gm, &ls, &updated, &doc); err != nil {
+		return nil, err
+	}
+	s := new(model.Subscription)
+	if err := json.Unmarshal(doc, s); err != nil {
+		return nil, err
+	}
+	s.ID, s.Open, s.Alert, s.Unread, s.UserMentions, s.GroupMentions = id, open, alert, unread, um, gm
+	s.UpdatedAt = model.Time(updated)
+	if ls.Valid {
+		v := model.Time(ls.Int64)
+		s.Ls = &v
+	}
+	return s, nil
+}
+
+func (t subscriptions) many(ctx context.Context, q string, args ...any) ([]*model.Subscription, error) {
+	rows, err := t.s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, t.s.wrap(err)
+	}
+	defer rows.Close()
+	var out []*model.Subscription
+	for rows.Next() {
+		s, err := scanSub(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, t.s.wrap(rows.Err())
+}
+
+func (t subscriptions) Get(ctx context.Context, rid, userID string) (*model.Subscription, error) {
+	s, err := scanSub(t.s.r.QueryRowContext(ctx, `SELECT `+subCols+` FROM subscriptions WHERE rid = $1 AND user_id = $2`, rid, userID))
+	return s, t.s.wrap(err)
+}
+
+func (t subscriptions) GetForUpdate(ctx context.Context, rid, userID string) (*model.Subscription, error) {
+	s, err := scanSub(t.s.r.QueryRowContext(ctx, `SELECT `+subCols+` FROM subscriptions WHERE rid = $1 AND user_id = $2`+t.s.d.forUpdate, rid, userID))
+	return s, t.s.wrap(err)
+}
+
+func (t subscriptions) ListByUser(ctx context.Context, userID string, updatedSince model.Time) ([]*model.Subscription, error) {
+	return t.many(ctx, `SELECT `+subCols+` FROM subscriptions WHERE user_id = $1 AND updated_at > $2 ORDER BY id`, userID, int64(updatedSince))
+}
+
+func (t subscriptions) ListByRoom(ctx context.Context, rid string, opts store.ListOptions) ([]*model.Subscription, int, error) {
+	var total int
+	if err := t.s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM subscriptions WHERE rid = $1`, rid).Scan(&total); err != nil {
+		return nil, 0, t.s.wrap(err)
+	}
+	list, err := t.many(ctx, `SELECT `+subCols+` FROM subscriptions WHERE rid = $1 ORDER BY id`+t.s.d.limitClause(opts), rid)
+	return list, total, err
+}
+
+func (t subscriptions) MarkRead(ctx context.Context, rid, userID string, ls model.Time, keepAlert bool) error {
+	return t.s.execOne(ctx, `UPDATE subscriptions SET open = TRUE, alert = (alert AND $3), unread = 0, user_mentions = 0, group_mentions = 0,
+		ls = $4, updated_at = $4 WHERE rid = $1 AND user_id = $2`, rid, userID, keepAlert, int64(ls))
+}

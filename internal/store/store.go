@@ -1,0 +1,153 @@
+// Package store defines Parley's storage interface in terms of model types.
+// One implementation (sqlstore) serves both SQLite and PostgreSQL; the
+// conformance suite in storetest holds them to the same behaviour.
+package store
+
+import (
+	"context"
+	"errors"
+
+	"github.com/parleychat/parley/internal/model"
+)
+
+var (
+	// ErrNotFound is returned when a looked-up row does not exist.
+	ErrNotFound = errors.New("store: not found")
+	// ErrConflict is returned when a unique key is already taken.
+	ErrConflict = errors.New("store: conflict")
+	// ErrUnavailable is returned when the database cannot be reached.
+	ErrUnavailable = errors.New("store: database unavailable")
+)
+
+// Store is the storage of one Parley deployment.
+type Store interface {
+	Users() Users
+	Tokens() Tokens
+	Rooms() Rooms
+	Subscriptions() Subscriptions
+	Settings() Settings
+	Permissions() Permissions
+
+	// InTx runs fn in one transaction: all of fn's writes commit together or
+	// not at all. Calls on the Store passed to fn use that transaction.
+	InTx(ctx context.Context, fn func(tx Store) error) error
+
+	// ConfigVersion returns a number that changes whenever settings or
+	// permissions change, so that other nodes know to reload them.
+	ConfigVersion(ctx context.Context) (int64, error)
+	// BumpConfigVersion increments it.
+	BumpConfigVersion(ctx context.Context) error
+
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// ListOptions pages and sorts a listing.
+type ListOptions struct {
+	Offset int
+	Count  int // 0 = no limit
+	// Sort lists fields to order by with +1/-1 directions; implementations
+	// accept only the fields they document and ignore the rest.
+	Sort []SortField
+}
+
+// SortField is one ordering key.
+type SortField struct {
+	Field string
+	Desc  bool
+}
+
+// Users stores accounts.
+type Users interface {
+	Create(ctx context.Context, u *model.User) error
+	Update(ctx context.Context, u *model.User) error
+	Delete(ctx context.Context, id string) error
+	Get(ctx context.Context, id string) (*model.User, error)
+	GetByUsername(ctx context.Context, username string) (*model.User, error)
+	GetByEmail(ctx context.Context, email string) (*model.User, error)
+	GetMany(ctx context.Context, ids []string) ([]*model.User, error)
+	// List returns users whose username or name contains filter (case
+	// insensitive; empty matches all), and the total count.
+	List(ctx context.Context, filter string, opts ListOptions) ([]*model.User, int, error)
+	Count(ctx context.Context) (int, error)
+	CountWithRole(ctx context.Context, role string) (int, error)
+}
+
+// Tokens stores hashed login and personal access tokens.
+type Tokens interface {
+	Create(ctx context.Context, t *model.Token) error
+	// Get finds the token for user id with the given hash.
+	Get(ctx context.Context, userID, hashed string) (*model.Token, error)
+	// Owner returns the id of the user a hashed token belongs to.
+	Owner(ctx context.Context, hashed string) (string, error)
+	Delete(ctx context.Context, userID, hashed string) error
+	ListByUser(ctx context.Context, userID, kind string) ([]*model.Token, error)
+	DeleteByName(ctx context.Context, userID, name string) error
+	DeleteByUser(ctx context.Context, userID string) error
+}
+
+// RoomFilter selects rooms in a listing.
+type RoomFilter struct {
+	Types []string // empty = any
+	Name  string   // substring of name, case insensitive
+	IDs   []string // restrict to these ids when non-nil
+}
+
+// Rooms stores rooms.
+type Rooms interface {
+	Create(ctx context.Context, r *model.Room) error
+	Update(ctx context.Context, r *model.Room) error
+	Delete(ctx context.Context, id string) error
+	Get(ctx context.Context, id string) (*model.Room, error)
+	GetByName(ctx context.Context, name string) (*model.Room, error)
+	List(ctx context.Context, f RoomFilter, opts ListOptions) ([]*model.Room, int, error)
+	// UpdatedSince returns rooms of the given ids changed after t.
+	ListDefault(ctx context.Context) ([]*model.Room, error)
+	// AddUsersCount atomically adds delta to usersCount.
+	AddUsersCount(ctx context.Context, id string, delta int) error
+}
+
+// Subscriptions stores room memberships.
+type Subscriptions interface {
+	Create(ctx context.Context, s *model.Subscription) error
+	Update(ctx context.Context, s *model.Subscription) error
+	Delete(ctx context.Context, rid, userID string) error
+	DeleteByRoom(ctx context.Context, rid string) error
+	DeleteByUser(ctx context.Context, userID string) error
+	Get(ctx context.Context, rid, userID string) (*model.Subscription, error)
+	// GetForUpdate is Get that also locks the row until the transaction
+	// ends, for read-modify-write of a subscription.
+	GetForUpdate(ctx context.Context, rid, userID string) (*model.Subscription, error)
+	ListByUser(ctx context.Context, userID string, updatedSince model.Time) ([]*model.Subscription, error)
+	ListByRoom(ctx context.Context, rid string, opts ListOptions) ([]*model.Subscription, int, error)
+	// MarkRead sets ls and open, zeroes unread and mention counters, and
+	// clears alert (unless keepAlert).
+	MarkRead(ctx context.Context, rid, userID string, ls model.Time, keepAlert bool) error
+}
+
+// Setting is a stored setting value (JSON-encoded).
+type Setting struct {
+	ID    string
+	Value []byte
+}
+
+// Settings stores values of settings that differ from their defaults.
+type Settings interface {
+	All(ctx context.Context) ([]Setting, error)
+	Set(ctx context.Context, id string, value []byte) error
+}
+
+// Permission is a permission and the roles that hold it.
+type Permission struct {
+	ID        string
+	Roles     []string
+	UpdatedAt model.Time
+}
+
+// Permissions stores the role table.
+type Permissions interface {
+	All(ctx context.Context) ([]Permission, error)
+	// Seed inserts permissions that do not exist yet, leaving changed ones alone.
+	Seed(ctx context.Context, defaults []Permission) error
+	Set(ctx context.Context, id string, roles []string) error
+}
