@@ -1,0 +1,262 @@
+// Package apitest boots a real Parley server (real router, real store in a
+// temp dir) for black-box HTTP tests, and checks every 200 response against
+// the Rocket.Chat contract documents.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/parleychat/parley/internal/api"
+	"github.com/parleychat/parley/internal/app"
+	"github.com/parleychat/parley/internal/settings"
+	"github.com/parleychat/parley/internal/store"
+	"github.com/parleychat/parley/internal/store/sqlstore"
+)
+
+// AdminPassword is the password of the admin every Env starts with.
+const AdminPassword = "admin-secret"
+
+// Env is one running server.
+type Env struct {
+	T        testing.TB
+	App      *app.App
+	Store    store.Store
+	Settings *settings.Registry
+	Handler  http.Handler
+	Admin    *Client
+	seq      atomic.Int64
+}
+
+// Option changes how an Env starts.
+type Option func(*envConfig)
+
+type envConfig struct {
+	dbURL      string
+	keepLimits bool
+}
+
+// WithDatabase runs the Env on the given database URL instead of SQLite.
+func WithDatabase(url string) Option { return func(c *envConfig) { c.dbURL = url } }
+
+// WithRateLimiter leaves the rate limiter on (it is off in tests, as
+// Rocket.Chat's TEST_MODE turns it off).
+func WithRateLimiter() Option { return func(c *envConfig) { c.keepLimits = true } }
+
+// New starts a server on a fresh SQLite database in t.TempDir().
+func New(t testing.TB, opts ...Option) *Env {
+	t.Helper()
+	var cfg envConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	ctx := context.Background()
+	st, err := sqlstore.Open(ctx, cfg.dbURL, t.TempDir(), sqlstore.Options{})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	reg := settings.NewDefault()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a := app.New(app.Config{Store: st, Settings: reg, Logger: log, BcryptCost: bcrypt.MinCost, SiteURL: "http://localhost:3000"})
+	if err := a.Start(ctx, app.Bootstrap{AdminUsername: "admin", AdminPassword: AdminPassword, AdminEmail: "admin@example.com"}); err != nil {
+		t.Fatalf("start app: %v", err)
+	}
+	if !cfg.keepLimits {
+		if err := a.ApplySettingOverrides(ctx, map[string]any{"API_Enable_Rate_Limiter": false}); err != nil {
+			t.Fatalf("settings: %v", err)
+		}
+	}
+	e := &Env{T: t, App: a, Store: st, Settings: reg, Handler: api.New(a, api.Options{Version: "test", Logger: log})}
+	e.Admin = e.Login(t, "admin", AdminPassword)
+	return e
+}
+
+// Client is a logged-in (or anonymous) caller.
+type Client struct {
+	env      *Env
+	UserID   string
+	Token    string
+	Username string
+	// Header is sent with every request.
+	Header http.Header
+}
+
+// Anon returns a caller with no credentials.
+func (e *Env) Anon() *Client { return &Client{env: e, Header: http.Header{}} }
+
+// Login logs in with a password and returns the caller.
+func (e *Env) Login(t testing.TB, username, password string) *Client {
+	t.Helper()
+	var out struct {
+		Data struct {
+			UserID    string `json:"userId"`
+			AuthToken string `json:"authToken"`
+		} `json:"data"`
+	}
+	e.Anon().Post(t, "login", map[string]any{"user": username, "password": password}).OK(t).Decode(t, &out)
+	return &Client{env: e, UserID: out.Data.UserID, Token: out.Data.AuthToken, Username: username, Header: http.Header{}}
+}
+
+// NewUser creates a user with the "user" role (and any extra fields) via
+// users.create and logs them in. The username gets a unique suffix unless
+// it is unique already within this Env.
+func (e *Env) NewUser(t testing.TB, username string, extra ...map[string]any) *Client {
+	t.Helper()
+	body := map[string]any{"username": username, "name": strings.ToUpper(username[:1]) + username[1:],
+		"email": username + "@example.com", "password": "pw-" + username}
+	for _, x := range extra {
+		for k, v := range x {
+			body[k] = v
+		}
+	}
+	e.Admin.Post(t, "users.create", body).OK(t)
+	return e.Login(t, username, "pw-"+username)
+}
+
+// Unique returns prefix with a per-Env sequence number, for names.
+func (e *Env) Unique(prefix string) string {
+	return prefix + itoa(int(e.seq.Add(1)))
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+// Response is a recorded answer.
+type Response struct {
+	Method, Target string
+	Status         int
+	Header         http.Header
+	Body           []byte
+}
+
+// Get sends GET path?query.
+func (c *Client) Get(t testing.TB, path string, query ...url.Values) *Response {
+	t.Helper()
+	target := "/api/v1/" + path
+	if len(query) > 0 && len(query[0]) > 0 {
+		target += "?" + query[0].Encode()
+	}
+	return c.Do(t, http.MethodGet, target, nil, "")
+}
+
+// Post sends POST with body encoded as JSON (a string or []byte is sent as is).
+func (c *Client) Post(t testing.TB, path string, body any) *Response {
+	t.Helper()
+	var b []byte
+	switch x := body.(type) {
+	case nil:
+	case string:
+		b = []byte(x)
+	case []byte:
+		b = x
+	default:
+		var err error
+		if b, err = json.Marshal(x); err != nil {
+			t.Fatalf("encode body: %v", err)
+		}
+	}
+	return c.Do(t, http.MethodPost, "/api/v1/"+path, b, "application/json")
+}
+
+// Do sends any request through the real router.
+func (c *Client) Do(t testing.TB, method, target string, body []byte, contentType string) *Response {
+	t.Helper()
+	req := httptest.NewRequest(method, target, bytes.NewReader(body))
+	req.RemoteAddr = "192.0.2.1:1234"
+	for k, v := range c.Header {
+		req.Header[k] = v
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if c.UserID != "" {
+		req.Header.Set("X-User-Id", c.UserID)
+		req.Header.Set("X-Auth-Token", c.Token)
+	}
+	rec := httptest.NewRecorder()
+	c.env.Handler.ServeHTTP(rec, req)
+	res := &Response{Method: method, Target: target, Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	if res.Status == http.StatusOK {
+		checkSpec(t, method, target, body, res.Status, res.Header, res.Body)
+	}
+	return res
+}
+
+// Expect fails the test unless the status is want.
+func (r *Response) Expect(t testing.TB, want int) *Response {
+	t.Helper()
+	if r.Status != want {
+		t.Fatalf("%s %s: status %d, want %d; body: %s", r.Method, r.Target, r.Status, want, truncate(r.Body))
+	}
+	return r
+}
+
+// OK is Expect(200) plus success:true.
+func (r *Response) OK(t testing.TB) *Response {
+	t.Helper()
+	r.Expect(t, http.StatusOK)
+	if m := r.JSON(t); m["success"] != true {
+		t.Fatalf("%s %s: success is %v; body: %s", r.Method, r.Target, m["success"], truncate(r.Body))
+	}
+	return r
+}
+
+// Fails checks a Rocket.Chat failure: status, and errorType and the error
+// string when given (empty = not checked).
+func (r *Response) Fails(t testing.TB, status int, errorType, errorText string) *Response {
+	t.Helper()
+	r.Expect(t, status)
+	m := r.JSON(t)
+	if m["success"] != false {
+		t.Fatalf("%s %s: success is %v, want false", r.Method, r.Target, m["success"])
+	}
+	if errorType != "" && m["errorType"] != errorType {
+		t.Fatalf("%s %s: errorType %v, want %q; body: %s", r.Method, r.Target, m["errorType"], errorType, truncate(r.Body))
+	}
+	if errorText != "" && m["error"] != errorText {
+		t.Fatalf("%s %s: error %q, want %q", r.Method, r.Target, m["error"], errorText)
+	}
+	return r
+}
+
+// JSON decodes the body as an object.
+func (r *Response) JSON(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("%s %s: body is not a JSON object: %v: %s", r.Method, r.Target, err, truncate(r.Body))
+	}
+	return m
+}
+
+// Decode decodes the body into v.
+func (r *Response) Decode(t testing.TB, v any) *Response {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("%s %s: decode: %v: %s", r.Method, r.Target, err, truncate(r.Body))
+	}
+	return r
+}
+
+// Q builds query values from key, value pairs.
+func Q(kv ...string) url.Values {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Add(kv[i], kv[i+1])
+	}
+	return v
+}
