@@ -71,7 +71,9 @@ func TestResumeMeLogout(t *testing.T) {
 	e := apitest.New(t)
 	bob := e.NewUser(t, "bob")
 
-	var resumed struct{ Data struct{ UserID, AuthToken string } }
+	var resumed struct {
+		Data struct{ UserID, AuthToken string }
+	}
 	e.Anon().Post(t, "login", map[string]any{"resume": bob.Token}).OK(t).Decode(t, &resumed)
 	if resumed.Data.UserID != bob.UserID || resumed.Data.AuthToken != bob.Token {
 		t.Fatalf("resume gave %+v", resumed)

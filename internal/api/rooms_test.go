@@ -56,7 +56,10 @@ func TestRoomTypes(t *testing.T) {
 			if r["usersCount"] != 3.0 {
 				t.Fatalf("after invite usersCount = %v", r["usersCount"])
 			}
-			var members struct{ Members []map[string]any; Total int }
+			var members struct {
+				Members []map[string]any
+				Total   int
+			}
 			member.Get(t, tc.prefix+".members", apitest.Q("roomId", rid)).OK(t).Decode(t, &members)
 			if members.Total != 3 {
 				t.Fatalf("members = %+v", members)

@@ -100,7 +100,7 @@ func TestUsersInfoListUpdateDelete(t *testing.T) {
 	alice.Get(t, "users.info", apitest.Q("userId", "nope")).Fails(t, 400, "", "User not found.")
 
 	var list struct {
-		Users               []map[string]any
+		Users                []map[string]any
 		Count, Offset, Total int
 	}
 	alice.Get(t, "users.list", apitest.Q("count", "2", "sort", `{"username":1}`)).OK(t).Decode(t, &list)
