@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -39,7 +40,7 @@ func main() {
 	default:
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		if err := serve(ctx, args, os.Getenv, os.Stderr, nil); err != nil {
+		if err := serve(ctx, args, os.Environ(), os.Stderr, nil); err != nil {
 			fmt.Fprintln(os.Stderr, "parley:", err)
 			os.Exit(1)
 		}
@@ -49,7 +50,14 @@ func main() {
 // serve runs the server until ctx ends, then shuts down gracefully:
 // in-flight requests finish, then the store closes. ready, if not nil,
 // receives the listening address once requests are served.
-func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, ready chan<- string) error {
+func serve(ctx context.Context, args []string, environ []string, stderr io.Writer, ready chan<- string) error {
+	env := map[string]string{}
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	getenv := func(k string) string { return env[k] }
 	cfg, err := config.Load(args, getenv, stderr)
 	if err != nil {
 		return err
@@ -74,7 +82,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}); err != nil {
 		return err
 	}
-	overrides, err := reg.EnvOverrides(os.Environ())
+	overrides, err := reg.EnvOverrides(environ)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startServer runs serve on a fresh data dir and returns its base URL.
+func startServer(t testing.TB, env map[string]string) (string, context.CancelFunc, <-chan error) {
+	t.Helper()
+	environ := []string{"PARLEY_DATA_DIR=" + t.TempDir()}
+	for k, v := range env {
+		environ = append(environ, k+"="+v)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, []string{"--addr", "127.0.0.1:0", "--log-level", "error"}, environ, io.Discard, ready)
+	}()
+	select {
+	case addr := <-ready:
+		return "http://" + addr, cancel, done
+	case err := <-done:
+		cancel()
+		t.Fatalf("serve: %v", err)
+	case <-time.After(20 * time.Second):
+		cancel()
+		t.Fatal("server did not start")
+	}
+	return "", cancel, done
+}
+
+func TestServeLoginAndGracefulShutdown(t *testing.T) {
+	base, cancel, done := startServer(t, map[string]string{"ADMIN_USERNAME": "root", "ADMIN_PASS": "pw", "ADMIN_EMAIL": "root@example.com"})
+	res, err := http.PostForm(base+"/api/v1/login", url.Values{"user": {"root"}, "password": {"pw"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Status string `json:"status"`
+		Data   struct {
+			Me struct {
+				Roles []string `json:"roles"`
+			} `json:"me"`
+		} `json:"data"`
+	}
+	json.NewDecoder(res.Body).Decode(&out)
+	res.Body.Close()
+	if res.StatusCode != 200 || out.Status != "success" || len(out.Data.Me.Roles) != 1 || out.Data.Me.Roles[0] != "admin" {
+		t.Fatalf("login: %d %+v", res.StatusCode, out)
+	}
+	// The default channel exists.
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("shutdown hung")
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	for _, args := range [][]string{{"--log-level", "loud"}, {"--nope"}, {"extra"}, {"--db", "mysql://x"}} {
+		err := serve(context.Background(), append(args, "--addr", "127.0.0.1:0", "--data", t.TempDir()), nil, io.Discard, nil)
+		if err == nil {
+			t.Errorf("serve %v: no error", args)
+		}
+	}
+}
+
+// BenchmarkLogin measures password logins over keep-alive connections; run
+// it next to BenchmarkBareJSON, the ceiling of this machine, and compare.
+func BenchmarkLogin(b *testing.B) {
+	base, cancel, _ := startServer(b, map[string]string{"ADMIN_USERNAME": "root", "ADMIN_PASS": "pw", "OVERWRITE_SETTING_API_Enable_Rate_Limiter": "false"})
+	defer cancel()
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+		for pb.Next() {
+			res, err := c.Post(base+"/api/v1/login", "application/json", strings.NewReader(`{"user":"root","password":"pw"}`))
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != 200 {
+				b.Fatalf("status %d", res.StatusCode)
+			}
+		}
+	})
+}
+
+// BenchmarkBareJSON is a bare net/http JSON handler with the same clients.
+func BenchmarkBareJSON(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"status": "success", "data": map[string]any{"userId": "x", "authToken": "y"}})
+	}))
+	defer srv.Close()
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+		for pb.Next() {
+			res, err := c.Post(srv.URL+"/api/v1/login", "application/json", strings.NewReader(`{"user":"root","password":"pw"}`))
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+		}
+	})
+}
