@@ -59,13 +59,20 @@ func (a *App) SaveSetting(ctx context.Context, actor *model.User, id string, val
 	if _, err := a.Settings.Coerce(id, value); err != nil {
 		return E("error-invalid-setting-value", err.Error())
 	}
-	return a.tx(ctx, func(st store.Store) error {
+	err := a.tx(ctx, func(st store.Store) error {
 		if err := a.Settings.Save(ctx, st.Settings(), id, value); err != nil {
 			return err
 		}
-		a.publish("setting.changed", "", actor.ID, id)
 		return st.BumpConfigVersion(ctx)
 	})
+	if err != nil {
+		return err
+	}
+	if err := a.Settings.Set(id, value); err != nil {
+		return err
+	}
+	a.publish("setting.changed", "", actor.ID, id)
+	return nil
 }
 
 // ApplySettingOverrides stores start-up overrides (OVERWRITE_SETTING_*),
@@ -74,7 +81,7 @@ func (a *App) ApplySettingOverrides(ctx context.Context, values map[string]any) 
 	if len(values) == 0 {
 		return nil
 	}
-	return a.tx(ctx, func(st store.Store) error {
+	err := a.tx(ctx, func(st store.Store) error {
 		for id, v := range values {
 			if err := a.Settings.Save(ctx, st.Settings(), id, v); err != nil {
 				return err
@@ -82,4 +89,13 @@ func (a *App) ApplySettingOverrides(ctx context.Context, values map[string]any) 
 		}
 		return st.BumpConfigVersion(ctx)
 	})
+	if err != nil {
+		return err
+	}
+	for id, v := range values {
+		if err := a.Settings.Set(id, v); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -170,8 +170,9 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// Save validates and stores a new value, and applies it at once. st is
-// usually a transaction; the caller bumps the config version in it.
+// Save validates and stores a new value. st is usually a transaction; the
+// caller bumps the config version in it and, once it commits, applies the
+// value with Set, so that a rolled-back change never shows.
 func (r *Registry) Save(ctx context.Context, st store.Settings, id string, v any) error {
 	val, err := r.Coerce(id, v)
 	if err != nil {
@@ -181,16 +182,10 @@ func (r *Registry) Save(ctx context.Context, st store.Settings, id string, v any
 	if err != nil {
 		return err
 	}
-	if err := st.Set(ctx, id, b); err != nil {
-		return err
-	}
-	r.mu.Lock()
-	r.values[id] = val
-	r.mu.Unlock()
-	return nil
+	return st.Set(ctx, id, b)
 }
 
-// Set changes a value in memory only (tests and start-up overrides).
+// Set changes the value in memory.
 func (r *Registry) Set(id string, v any) error {
 	val, err := r.Coerce(id, v)
 	if err != nil {
