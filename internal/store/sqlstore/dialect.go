@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,8 +31,9 @@ type dialect struct {
 	forUpdate string
 	// ilike is the case-insensitive LIKE operator.
 	ilike string
-	// locker serialises migrations across processes starting together.
-	locker        func() (lock.SessionLocker, error)
+	// locker serialises migrations across processes starting together on
+	// the database and schema that db's sessions use.
+	locker        func(ctx context.Context, db *sql.DB) (lock.SessionLocker, error)
 	isConflict    func(error) bool
 	isUnavailable func(error) bool
 }
@@ -59,8 +61,17 @@ var postgresDialect = &dialect{
 	noLimit:      "",
 	forUpdate:    " FOR UPDATE",
 	ilike:        "ILIKE",
-	locker: func() (lock.SessionLocker, error) {
-		return lock.NewPostgresSessionLocker()
+	locker: func(ctx context.Context, db *sql.DB) (lock.SessionLocker, error) {
+		// goose's default lock id is one per server: deployments in other
+		// schemas (and parallel tests) would wait for each other, 5 s a try.
+		// Scope the lock to this database and schema, and retry every second.
+		var scope string
+		if err := db.QueryRowContext(ctx, `SELECT current_database() || '.' || COALESCE(current_schema(), '')`).Scan(&scope); err != nil {
+			return nil, err
+		}
+		h := fnv.New64a()
+		h.Write([]byte("parley migrations " + scope))
+		return lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64())), lock.WithLockTimeout(1, 300))
 	},
 	isConflict: func(err error) bool {
 		var e *pgconn.PgError

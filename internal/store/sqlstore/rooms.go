@@ -12,7 +12,7 @@ import (
 
 type rooms struct{ s *Store }
 
-const roomCols = `id, msgs, users_count, lm, last_message, doc`
+const roomCols = `id, msgs, users_count, lm, last_message, updated_at, doc`
 
 // roomDoc is the JSON document of r without the counter columns, which are
 // the truth and are merged back in on read.
@@ -71,19 +71,21 @@ func (t rooms) Delete(ctx context.Context, id string) error {
 
 func scanRoom(row interface{ Scan(...any) error }) (*model.Room, error) {
 	var (
-		id        string
-		msgs, uc  int64
-		lm        sql.NullInt64
-		last, doc []byte
+		id                string
+		msgs, uc, updated int64
+		lm                sql.NullInt64
+		last, doc         []byte
 	)
-	if err := row.Scan(&id, &msgs, &uc, &lm, &last, &doc); err != nil {
+	if err := row.Scan(&id, &msgs, &uc, &lm, &last, &updated, &doc); err != nil {
 		return nil, err
 	}
 	r := new(model.Room)
 	if err := json.Unmarshal(doc, r); err != nil {
 		return nil, err
 	}
-	r.ID, r.Msgs, r.UsersCount = id, msgs, uc
+	// updated_at is the truth too: counter updates move it (and sorting by
+	// _updatedAt uses it), but they do not rewrite doc.
+	r.ID, r.Msgs, r.UsersCount, r.UpdatedAt = id, msgs, uc, model.Time(updated)
 	if lm.Valid {
 		v := model.Time(lm.Int64)
 		r.LM = &v
@@ -121,7 +123,9 @@ func (t rooms) GetByName(ctx context.Context, name string) (*model.Room, error) 
 	return r, t.s.wrap(err)
 }
 
-var roomSort = map[string]string{"name": "name_lower", "ts": "ts", "_updatedAt": "updated_at", "msgs": "msgs", "usersCount": "users_count"}
+// Rooms without a name (direct ones) sort first, as in MongoDB: COALESCE
+// makes PostgreSQL, which puts NULLs last, agree with SQLite.
+var roomSort = map[string]string{"name": "COALESCE(name_lower, '')", "ts": "ts", "_updatedAt": "updated_at", "msgs": "msgs", "usersCount": "users_count"}
 
 func (t rooms) List(ctx context.Context, f store.RoomFilter, opts store.ListOptions) ([]*model.Room, int, error) {
 	var (

@@ -87,7 +87,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	var opts []goose.ProviderOption
 	if s.d.locker != nil {
-		l, err := s.d.locker()
+		l, err := s.d.locker(ctx, s.writer)
 		if err != nil {
 			return err
 		}
@@ -127,6 +127,14 @@ func (s *Store) InTx(ctx context.Context, fn func(tx store.Store) error) error {
 		return s.wrap(err)
 	}
 	txs := &Store{d: s.d, writer: s.writer, reader: s.reader, w: tx, r: tx, inTx: true}
+	// A panic in fn must not leave the transaction open: on SQLite it would
+	// hold the only writer connection for ever.
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
 	if err := fn(txs); err != nil {
 		_ = tx.Rollback()
 		return err

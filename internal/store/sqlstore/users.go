@@ -33,10 +33,10 @@ func (t users) Create(ctx context.Context, u *model.User) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.s.exec(ctx, `INSERT INTO users (id, username_lower, email_lower, name, roles, active, password_hash, created_at, updated_at, doc)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+	_, err = t.s.exec(ctx, `INSERT INTO users (id, username_lower, email_lower, name, roles, active, password_hash, created_at, updated_at, doc, name_lower)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		u.ID, strings.ToLower(u.Username), nullableLower(u.PrimaryEmail()), u.Name, rolesColumn(u.Roles), u.Active,
-		u.PasswordHash, int64(u.CreatedAt), int64(u.UpdatedAt), string(doc))
+		u.PasswordHash, int64(u.CreatedAt), int64(u.UpdatedAt), string(doc), strings.ToLower(u.Name))
 	return err
 }
 
@@ -46,9 +46,9 @@ func (t users) Update(ctx context.Context, u *model.User) error {
 		return err
 	}
 	return t.s.execOne(ctx, `UPDATE users SET username_lower = $2, email_lower = $3, name = $4, roles = $5, active = $6,
-		password_hash = $7, updated_at = $8, doc = $9 WHERE id = $1`,
+		password_hash = $7, updated_at = $8, doc = $9, name_lower = $10 WHERE id = $1`,
 		u.ID, strings.ToLower(u.Username), nullableLower(u.PrimaryEmail()), u.Name, rolesColumn(u.Roles), u.Active,
-		u.PasswordHash, int64(u.UpdatedAt), string(doc))
+		u.PasswordHash, int64(u.UpdatedAt), string(doc), strings.ToLower(u.Name))
 }
 
 func (t users) Delete(ctx context.Context, id string) error {
@@ -121,7 +121,9 @@ var userSort = map[string]string{"username": "username_lower", "name": "name", "
 func (t users) List(ctx context.Context, filter string, opts store.ListOptions) ([]*model.User, int, error) {
 	where, args := "", []any{}
 	if filter != "" {
-		where = ` WHERE username_lower ` + t.s.d.ilike + ` $1` + likeEscape + ` OR name ` + t.s.d.ilike + ` $1` + likeEscape
+		// Both columns are lower-cased in Go, as the pattern is, so plain
+		// LIKE is case-insensitive for all of Unicode on both databases.
+		where = ` WHERE username_lower LIKE $1` + likeEscape + ` OR name_lower LIKE $1` + likeEscape
 		args = append(args, "%"+escapeLike(strings.ToLower(filter))+"%")
 	}
 	var total int

@@ -1,0 +1,123 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/store"
+)
+
+func newToken(userID, hash, kind, name string, sec int) *model.Token {
+	return &model.Token{HashedToken: hash, UserID: userID, Type: kind, Name: name, CreatedAt: at(sec), LastTokenPart: hash[len(hash)-2:]}
+}
+
+func tokenHashes(ts []*model.Token) []string {
+	out := make([]string, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, t.HashedToken)
+	}
+	return out
+}
+
+var tokenTests = []test{
+	{"CreateGetOwner", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		tok := newToken("u1", "hash-1", model.TokenPersonal, "ci", 1)
+		tok.BypassTwoFactor = true
+		must(t, s.Tokens().Create(ctx, tok))
+
+		got, err := s.Tokens().Get(ctx, "u1", "hash-1")
+		must(t, err)
+		wantEqual(t, "Get", got, tok)
+		owner, err := s.Tokens().Owner(ctx, "hash-1")
+		must(t, err)
+		wantEqual(t, "Owner", owner, "u1")
+
+		_, err = s.Tokens().Get(ctx, "u2", "hash-1")
+		wantErr(t, err, store.ErrNotFound)
+		_, err = s.Tokens().Get(ctx, "u1", "hash-2")
+		wantErr(t, err, store.ErrNotFound)
+		_, err = s.Tokens().Owner(ctx, "hash-2")
+		wantErr(t, err, store.ErrNotFound)
+
+		// A hash is unique, whoever owns it.
+		wantErr(t, s.Tokens().Create(ctx, newToken("u2", "hash-1", model.TokenLogin, "", 2)), store.ErrConflict)
+	}},
+	{"Delete", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		must(t, s.Tokens().Create(ctx, newToken("u1", "hash-1", model.TokenLogin, "", 1)))
+		must(t, s.Tokens().Create(ctx, newToken("u1", "hash-2", model.TokenLogin, "", 2)))
+
+		// Another user cannot delete it.
+		wantErr(t, s.Tokens().Delete(ctx, "u2", "hash-1"), store.ErrNotFound)
+		must(t, s.Tokens().Delete(ctx, "u1", "hash-1"))
+		wantErr(t, s.Tokens().Delete(ctx, "u1", "hash-1"), store.ErrNotFound)
+		_, err := s.Tokens().Owner(ctx, "hash-1")
+		wantErr(t, err, store.ErrNotFound)
+		owner, err := s.Tokens().Owner(ctx, "hash-2")
+		must(t, err)
+		wantEqual(t, "Owner of the other token", owner, "u1")
+	}},
+	{"ListByUserAndKind", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		for _, tok := range []*model.Token{
+			newToken("u1", "login-b", model.TokenLogin, "", 3),
+			newToken("u1", "pat-1", model.TokenPersonal, "deploy", 2),
+			newToken("u1", "login-a", model.TokenLogin, "", 1),
+			newToken("u2", "login-c", model.TokenLogin, "", 0),
+		} {
+			must(t, s.Tokens().Create(ctx, tok))
+		}
+		list, err := s.Tokens().ListByUser(ctx, "u1", model.TokenLogin)
+		must(t, err)
+		wantEqual(t, "login tokens, oldest first", tokenHashes(list), []string{"login-a", "login-b"})
+		for _, tok := range list {
+			wantEqual(t, "UserID of listed token", tok.UserID, "u1")
+		}
+		list, err = s.Tokens().ListByUser(ctx, "u1", model.TokenPersonal)
+		must(t, err)
+		wantEqual(t, "personal tokens", tokenHashes(list), []string{"pat-1"})
+		wantEqual(t, "personal token name", list[0].Name, "deploy")
+		list, err = s.Tokens().ListByUser(ctx, "u3", model.TokenLogin)
+		must(t, err)
+		wantEqual(t, "tokens of a user without any", len(list), 0)
+	}},
+	{"DeleteByName", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		must(t, s.Tokens().Create(ctx, newToken("u1", "pat-1", model.TokenPersonal, "deploy", 1)))
+		must(t, s.Tokens().Create(ctx, newToken("u1", "pat-2", model.TokenPersonal, "backup", 2)))
+		must(t, s.Tokens().Create(ctx, newToken("u2", "pat-3", model.TokenPersonal, "deploy", 3)))
+		// A login token never matches by name.
+		must(t, s.Tokens().Create(ctx, newToken("u1", "login-1", model.TokenLogin, "deploy2", 4)))
+
+		must(t, s.Tokens().DeleteByName(ctx, "u1", "deploy"))
+		wantErr(t, s.Tokens().DeleteByName(ctx, "u1", "deploy"), store.ErrNotFound)
+		wantErr(t, s.Tokens().DeleteByName(ctx, "u1", "deploy2"), store.ErrNotFound)
+
+		list, err := s.Tokens().ListByUser(ctx, "u1", model.TokenPersonal)
+		must(t, err)
+		wantEqual(t, "u1's remaining personal tokens", tokenHashes(list), []string{"pat-2"})
+		list, err = s.Tokens().ListByUser(ctx, "u2", model.TokenPersonal)
+		must(t, err)
+		wantEqual(t, "u2's personal tokens", tokenHashes(list), []string{"pat-3"})
+		list, err = s.Tokens().ListByUser(ctx, "u1", model.TokenLogin)
+		must(t, err)
+		wantEqual(t, "u1's login tokens", tokenHashes(list), []string{"login-1"})
+	}},
+	{"DeleteByUser", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		must(t, s.Tokens().Create(ctx, newToken("u1", "login-1", model.TokenLogin, "", 1)))
+		must(t, s.Tokens().Create(ctx, newToken("u1", "pat-1", model.TokenPersonal, "x", 2)))
+		must(t, s.Tokens().Create(ctx, newToken("u2", "login-2", model.TokenLogin, "", 3)))
+
+		must(t, s.Tokens().DeleteByUser(ctx, "u1"))
+		must(t, s.Tokens().DeleteByUser(ctx, "u1")) // nothing left: not an error
+		for _, h := range []string{"login-1", "pat-1"} {
+			_, err := s.Tokens().Owner(ctx, h)
+			wantErr(t, err, store.ErrNotFound)
+		}
+		owner, err := s.Tokens().Owner(ctx, "login-2")
+		must(t, err)
+		wantEqual(t, "Owner of another user's token", owner, "u2")
+	}},
+}
