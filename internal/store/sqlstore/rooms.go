@@ -69,7 +69,7 @@ func (t rooms) Delete(ctx context.Context, id string) error {
 	return t.s.execOne(ctx, `DELETE FROM rooms WHERE id = $1`, id)
 }
 
-func scanRoom(row interface{ Scan(...any) error }) (*model.Room, error) {
+func scanRoom(row rowScanner) (*model.Room, error) {
 	var (
 		id                string
 		msgs, uc, updated int64
@@ -97,20 +97,7 @@ func scanRoom(row interface{ Scan(...any) error }) (*model.Room, error) {
 }
 
 func (t rooms) many(ctx context.Context, q string, args ...any) ([]*model.Room, error) {
-	rows, err := t.s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, t.s.wrap(err)
-	}
-	defer rows.Close()
-	var out []*model.Room
-	for rows.Next() {
-		r, err := scanRoom(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, t.s.wrap(rows.Err())
+	return queryAll(ctx, t.s, scanRoom, q, args...)
 }
 
 func (t rooms) Get(ctx context.Context, id string) (*model.Room, error) {

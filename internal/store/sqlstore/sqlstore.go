@@ -249,3 +249,24 @@ func placeholders(from, n int) string {
 }
 
 func itoa(n int) string { return fmt.Sprint(n) }
+
+// rowScanner is what both *sql.Row and *sql.Rows offer.
+type rowScanner interface{ Scan(...any) error }
+
+// queryAll runs q on the read side and scans every row with scan.
+func queryAll[T any](ctx context.Context, s *Store, scan func(rowScanner) (T, error), q string, args ...any) ([]T, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, s.wrap(rows.Err())
+}

@@ -66,7 +66,7 @@ func (t subscriptions) DeleteByUser(ctx context.Context, userID string) error {
 	return err
 }
 
-func scanSub(row interface{ Scan(...any) error }) (*model.Subscription, error) {
+func scanSub(row rowScanner) (*model.Subscription, error) {
 	var (
 		id                      string
 		open, alert             bool
@@ -91,20 +91,7 @@ func scanSub(row interface{ Scan(...any) error }) (*model.Subscription, error) {
 }
 
 func (t subscriptions) many(ctx context.Context, q string, args ...any) ([]*model.Subscription, error) {
-	rows, err := t.s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, t.s.wrap(err)
-	}
-	defer rows.Close()
-	var out []*model.Subscription
-	for rows.Next() {
-		s, err := scanSub(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, t.s.wrap(rows.Err())
+	return queryAll(ctx, t.s, scanSub, q, args...)
 }
 
 func (t subscriptions) Get(ctx context.Context, rid, userID string) (*model.Subscription, error) {

@@ -19,7 +19,7 @@ func (t tokens) Create(ctx context.Context, tok *model.Token) error {
 	return err
 }
 
-func scanToken(row interface{ Scan(...any) error }) (*model.Token, error) {
+func scanToken(row rowScanner) (*model.Token, error) {
 	var (
 		userID string
 		doc    []byte
@@ -51,20 +51,7 @@ func (t tokens) Delete(ctx context.Context, userID, hashed string) error {
 }
 
 func (t tokens) ListByUser(ctx context.Context, userID, kind string) ([]*model.Token, error) {
-	rows, err := t.s.r.QueryContext(ctx, `SELECT user_id, doc FROM tokens WHERE user_id = $1 AND kind = $2 ORDER BY created_at`, userID, kind)
-	if err != nil {
-		return nil, t.s.wrap(err)
-	}
-	defer rows.Close()
-	var out []*model.Token
-	for rows.Next() {
-		tok, err := scanToken(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, tok)
-	}
-	return out, t.s.wrap(rows.Err())
+	return queryAll(ctx, t.s, scanToken, `SELECT user_id, doc FROM tokens WHERE user_id = $1 AND kind = $2 ORDER BY created_at`, userID, kind)
 }
 
 func (t tokens) DeleteByName(ctx context.Context, userID, name string) error {

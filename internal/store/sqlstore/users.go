@@ -55,7 +55,7 @@ func (t users) Delete(ctx context.Context, id string) error {
 	return t.s.execOne(ctx, `DELETE FROM users WHERE id = $1`, id)
 }
 
-func scanUser(row interface{ Scan(...any) error }) (*model.User, error) {
+func scanUser(row rowScanner) (*model.User, error) {
 	var (
 		id, hash string
 		doc      []byte
@@ -89,20 +89,7 @@ func (t users) GetByEmail(ctx context.Context, email string) (*model.User, error
 }
 
 func (t users) many(ctx context.Context, q string, args ...any) ([]*model.User, error) {
-	rows, err := t.s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, t.s.wrap(err)
-	}
-	defer rows.Close()
-	var out []*model.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, t.s.wrap(rows.Err())
+	return queryAll(ctx, t.s, scanUser, q, args...)
 }
 
 func (t users) GetMany(ctx context.Context, ids []string) ([]*model.User, error) {
