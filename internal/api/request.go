@@ -1,7 +1,5 @@
 package api
 
-import "github.com/parleychat/parley/internal/app"
-
 // bindBody validates the JSON or form body against sc and decodes it into dst.
 func (c *request) bindBody(sc schema, dst any) error {
 	body, err := readBody(c.r)
@@ -25,6 +23,3 @@ func (c *request) bindQuery(sc schema, dst any) error {
 
 // page parses the pagination parameters of the query string.
 func (c *request) page() (page, error) { return parsePage(c.r.URL.Query(), c.s.app.Settings) }
-
-// requireParam is the error for a missing parameter with no ajv schema.
-func requireParam(msg string) error { return app.Plain(msg) }

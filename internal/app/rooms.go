@@ -331,14 +331,8 @@ func (a *App) Leave(ctx context.Context, actor *model.User, ref RoomRef, t strin
 		if err != nil {
 			return err
 		}
-		if sub.HasRole("owner") {
-			owners, err := a.countRole(ctx, st, r.ID, "owner")
-			if err != nil {
-				return err
-			}
-			if owners <= 1 {
-				return E("error-you-are-last-owner", "You are the last owner. Please set new owner before leaving the room.").With(map[string]any{"method": "leaveRoom"})
-			}
+		if err := a.checkNotLastOwner(ctx, st, r.ID, sub, "leaveRoom"); err != nil {
+			return err
 		}
 		return a.removeMember(ctx, st, r.ID, actor.ID)
 	})
@@ -346,6 +340,21 @@ func (a *App) Leave(ctx context.Context, actor *model.User, ref RoomRef, t strin
 		return nil, err
 	}
 	return a.reloadRoom(ctx, r.ID)
+}
+
+// checkNotLastOwner refuses to remove the room's only owner.
+func (a *App) checkNotLastOwner(ctx context.Context, st store.Store, rid string, sub *model.Subscription, method string) error {
+	if !sub.HasRole("owner") {
+		return nil
+	}
+	owners, err := a.countRole(ctx, st, rid, "owner")
+	if err != nil {
+		return err
+	}
+	if owners <= 1 {
+		return E("error-you-are-last-owner", "You are the last owner. Please set new owner before leaving the room.").With(map[string]any{"method": method})
+	}
+	return nil
 }
 
 func (a *App) countRole(ctx context.Context, st store.Store, rid, role string) (int, error) {
@@ -402,14 +411,8 @@ func (a *App) Kick(ctx context.Context, actor *model.User, ref RoomRef, t, userI
 		if err != nil {
 			return err
 		}
-		if sub.HasRole("owner") {
-			owners, err := a.countRole(ctx, st, r.ID, "owner")
-			if err != nil {
-				return err
-			}
-			if owners <= 1 {
-				return E("error-you-are-last-owner", "You are the last owner. Please set new owner before leaving the room.").With(map[string]any{"method": "removeUserFromRoom"})
-			}
+		if err := a.checkNotLastOwner(ctx, st, r.ID, sub, "removeUserFromRoom"); err != nil {
+			return err
 		}
 		return a.removeMember(ctx, st, r.ID, target.ID)
 	})
