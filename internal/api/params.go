@@ -26,7 +26,9 @@ const (
 	kBool
 	kArray
 	kObject
-	kStringArray // an array of strings
+	kStringArray   // an array of strings
+	kStringOrArray // a string, or an array of strings
+	kObjectArray   // an array of objects (null allowed)
 )
 
 func (k kind) message() string {
@@ -39,7 +41,7 @@ func (k kind) message() string {
 		return "must be integer"
 	case kBool:
 		return "must be boolean"
-	case kArray, kStringArray:
+	case kArray, kStringArray, kObjectArray:
 		return "must be array"
 	case kObject:
 		return "must be object"
@@ -194,8 +196,30 @@ func coerce(v any, want kind) (any, bool) {
 			return []any{x}, true
 		}
 	case kObject:
-		if x, ok := v.(map[string]any); ok {
+		switch x := v.(type) {
+		case map[string]any:
 			return x, true
+		case nil:
+			return nil, true
+		}
+	case kObjectArray:
+		switch x := v.(type) {
+		case []any:
+			for _, e := range x {
+				if _, ok := e.(map[string]any); !ok {
+					return nil, false
+				}
+			}
+			return x, true
+		case nil:
+			return nil, true
+		}
+	case kStringOrArray:
+		switch x := v.(type) {
+		case string:
+			return x, true
+		case []any:
+			return coerce(x, kStringArray)
 		}
 	}
 	return nil, false

@@ -1,6 +1,10 @@
 package api
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/parleychat/parley/internal/app"
+)
 
 // routes is the whole REST API in one table: method, path under /api/v1/,
 // whether a login is needed, and the handler.
@@ -37,6 +41,32 @@ func (s *Server) routes() []route {
 		{GET, "subscriptions.get", true, s.subscriptionsGet},
 		{GET, "subscriptions.getOne", true, s.subscriptionsGetOne},
 		{POST, "subscriptions.read", true, s.subscriptionsRead},
+
+		// Messages
+		{POST, "chat.postMessage", true, s.chatPostMessage},
+		{POST, "chat.sendMessage", true, s.chatSendMessage},
+		{GET, "chat.getMessage", true, s.chatGetMessage},
+		{POST, "chat.update", true, s.chatUpdate},
+		{POST, "chat.delete", true, s.chatDelete},
+		{POST, "chat.react", true, s.chatReact},
+		{POST, "chat.pinMessage", true, s.chatPinMessage},
+		{POST, "chat.unPinMessage", true, s.chatUnpinMessage},
+		{POST, "chat.starMessage", true, s.chatStar(true)},
+		{POST, "chat.unStarMessage", true, s.chatStar(false)},
+		{GET, "chat.getPinnedMessages", true, s.roomListing(func(c *request, rid string, p page) (*app.MessagePage, error) {
+			return s.app.PinnedMessages(c.ctx, c.user, rid, p.opts())
+		})},
+		{GET, "chat.getStarredMessages", true, s.roomListing(func(c *request, rid string, p page) (*app.MessagePage, error) {
+			return s.app.StarredMessages(c.ctx, c.user, rid, p.opts())
+		})},
+		{GET, "chat.getMentionedMessages", true, s.roomListing(func(c *request, rid string, p page) (*app.MessagePage, error) {
+			return s.app.MentionedMessages(c.ctx, c.user, rid, p.opts())
+		})},
+		{GET, "chat.search", true, s.chatSearch},
+		{POST, "chat.reportMessage", true, s.chatReportMessage},
+		{GET, "chat.ignoreUser", true, s.chatIgnoreUser},
+		{GET, "chat.getDeletedMessages", true, s.chatGetDeletedMessages},
+		{GET, "chat.syncMessages", true, s.chatSyncMessages},
 
 		// Settings and permissions
 		{GET, "settings.public", false, s.settingsPublic},

@@ -48,6 +48,21 @@ type Message struct {
 	Translations        map[string]string    `json:"translations,omitempty"`
 	TranslationProvider string               `json:"translationProvider,omitempty"`
 	UpdatedAt           Time                 `json:"_updatedAt"`
+	// DeletedAt is set on trashed copies of hard-deleted messages.
+	DeletedAt *Time `json:"_deletedAt,omitempty"`
+	// Score is the full-text relevance of a search result; never stored.
+	Score *float64 `json:"score,omitempty"`
+}
+
+// Report is a moderation report about a message.
+type Report struct {
+	ID          string         `json:"_id"`
+	Message     *Message       `json:"message"`
+	Description string         `json:"description"`
+	Room        map[string]any `json:"room"`
+	ReportedBy  map[string]any `json:"reportedBy"`
+	Ts          Time           `json:"ts"`
+	UpdatedAt   Time           `json:"_updatedAt"`
 }
 
 // Mention is an entry of a message's mentions.

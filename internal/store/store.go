@@ -25,6 +25,7 @@ type Store interface {
 	Tokens() Tokens
 	Rooms() Rooms
 	Subscriptions() Subscriptions
+	Messages() Messages
 	Settings() Settings
 	Permissions() Permissions
 
@@ -105,6 +106,16 @@ type Rooms interface {
 	ListDefault(ctx context.Context) ([]*model.Room, error)
 	// AddUsersCount atomically adds delta to usersCount.
 	AddUsersCount(ctx context.Context, id string, delta int) error
+	// NextTs hands out the timestamp of a new message in room id: want, or
+	// one millisecond after the room's previous message if that is later,
+	// so that timestamps are strictly increasing per room. It locks the
+	// room row until the transaction ends.
+	NextTs(ctx context.Context, id string, want model.Time) (model.Time, error)
+	// AddMessages atomically adds delta to msgs. A non-nil last becomes the
+	// room's lastMessage, and its ts the room's lm.
+	AddMessages(ctx context.Context, id string, delta int, last *model.Message) error
+	// SetLastMessage replaces lastMessage; nil clears it.
+	SetLastMessage(ctx context.Context, id string, last *model.Message) error
 }
 
 // Subscriptions stores room memberships.
@@ -120,6 +131,9 @@ type Subscriptions interface {
 	GetForUpdate(ctx context.Context, rid, userID string) (*model.Subscription, error)
 	ListByUser(ctx context.Context, userID string, updatedSince model.Time) ([]*model.Subscription, error)
 	ListByRoom(ctx context.Context, rid string, opts ListOptions) ([]*model.Subscription, int, error)
+	// NotifyMessage applies a new message's unread, mention, alert and open
+	// changes to the other members' subscriptions, in one atomic update.
+	NotifyMessage(ctx context.Context, rid string, n MessageNotice) error
 	// MarkRead sets ls and open, zeroes unread and mention counters, and
 	// clears alert (unless keepAlert).
 	MarkRead(ctx context.Context, rid, userID string, ls model.Time, keepAlert bool) error
@@ -150,4 +164,81 @@ type Permissions interface {
 	// Seed inserts permissions that do not exist yet, leaving changed ones alone.
 	Seed(ctx context.Context, defaults []Permission) error
 	Set(ctx context.Context, id string, roles []string) error
+}
+
+// MessageNotice says how a new message changes the other members'
+// subscriptions: everyone but the sender gets alert and open; the counters
+// grow as Rocket.Chat's Unread_Count settings decide.
+type MessageNotice struct {
+	Sender string
+	// Mentioned users get UnreadMentioned added to unread and one user mention.
+	Mentioned       []string
+	UnreadMentioned int
+	// Group (@all/@here, and no user mentioned) gives every other member
+	// one group mention and UnreadGroup.
+	Group       bool
+	UnreadGroup int
+	// UnreadOthers is added for members neither mentioned nor group-mentioned.
+	UnreadOthers int
+	Now          model.Time
+}
+
+// MessageFilter selects messages. Zero fields do not filter.
+type MessageFilter struct {
+	RID           string
+	IDs           []string
+	ExcludeHidden bool
+	ExcludeTypes  []string
+	UserMessages  bool     // no system messages (t empty)
+	UserIDs       []string // written by one of these users
+	Pinned        bool
+	StarredBy     string // user id
+	MentionedUser string // username
+	TMID          string
+	ThreadParents bool // tcount > 0
+	Discussions   bool // drid set
+	// RoomVisible leaves out thread replies not also shown in the room.
+	RoomVisible   bool
+	UpdatedAfter  model.Time
+	UpdatedBefore model.Time
+	TsAfter       model.Time
+	TsBefore      model.Time
+	TsInclusive   bool // TsAfter/TsBefore include the bound
+	// TextContains matches msg case-insensitively.
+	TextContains string
+}
+
+// TrashFilter selects hard-deleted messages.
+type TrashFilter struct {
+	RID           string
+	TMID          string
+	ThreadParents bool
+	DeletedAfter  model.Time
+	DeletedBefore model.Time
+}
+
+// Messages stores messages, their trash, and reports about them.
+type Messages interface {
+	// Insert stores a new message; ErrConflict if its id is taken.
+	Insert(ctx context.Context, m *model.Message) error
+	Get(ctx context.Context, id string) (*model.Message, error)
+	// GetForUpdate is Get that locks the row until the transaction ends.
+	GetForUpdate(ctx context.Context, id string) (*model.Message, error)
+	// Update rewrites a message's document; counters (tcount, tlm, dcount,
+	// dlm) are left as stored.
+	Update(ctx context.Context, m *model.Message) error
+	Delete(ctx context.Context, id string) error
+	DeleteByRoom(ctx context.Context, rid string) error
+	// List returns matching messages, newest first unless opts sorts.
+	List(ctx context.Context, f MessageFilter, opts ListOptions) ([]*model.Message, error)
+	Count(ctx context.Context, f MessageFilter) (int, error)
+	// Search finds messages matching any of terms in the full-text index,
+	// with Score set; the newest first unless opts sorts.
+	Search(ctx context.Context, f MessageFilter, terms []string, opts ListOptions) ([]*model.Message, error)
+	// Trash keeps a copy of a hard-deleted message, with DeletedAt set.
+	Trash(ctx context.Context, m *model.Message) error
+	// ListTrash returns trashed messages, newest deletion last unless opts sorts.
+	ListTrash(ctx context.Context, f TrashFilter, opts ListOptions) ([]*model.Message, int, error)
+	// Report stores a moderation report.
+	Report(ctx context.Context, r *model.Report) error
 }

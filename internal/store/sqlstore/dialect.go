@@ -31,6 +31,12 @@ type dialect struct {
 	forUpdate string
 	// ilike is the case-insensitive LIKE operator.
 	ilike string
+	// greatest is the SQL function returning the largest argument.
+	greatest string
+	// search renders the full-text part of a message search: extra FROM
+	// items, the match condition and the score expression, for terms
+	// bound from argument number next on.
+	search func(next int, terms []string) (from, cond, score string, args []any)
 	// locker serialises migrations across processes starting together on
 	// the database and schema that db's sessions use.
 	locker        func(ctx context.Context, db *sql.DB) (lock.SessionLocker, error)
@@ -44,6 +50,19 @@ var sqliteDialect = &dialect{
 	noLimit:      " LIMIT -1",
 	forUpdate:    "",
 	ilike:        "LIKE", // SQLite's LIKE is case-insensitive for ASCII
+	greatest:     "max",
+	search: func(next int, terms []string) (string, string, string, []any) {
+		// FTS5 syntax: each term becomes a quoted string (so operators in
+		// user input are plain text), any of them may match.
+		q := make([]string, len(terms))
+		for i, t := range terms {
+			q[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+		}
+		return " JOIN messages_fts ON messages_fts.rowid = m.seq",
+			"messages_fts MATCH $" + itoa(next),
+			"-bm25(messages_fts)",
+			[]any{strings.Join(q, " OR ")}
+	},
 	isConflict: func(err error) bool {
 		var e *sqlite.Error
 		if errors.As(err, &e) {
@@ -61,6 +80,21 @@ var postgresDialect = &dialect{
 	noLimit:      "",
 	forUpdate:    " FOR UPDATE",
 	ilike:        "ILIKE",
+	greatest:     "GREATEST",
+	search: func(next int, terms []string) (string, string, string, []any) {
+		// plainto_tsquery reads any input as plain words; || makes any of
+		// the terms enough, as MongoDB's $text does.
+		parts := make([]string, len(terms))
+		args := make([]any, len(terms))
+		for i, t := range terms {
+			parts[i] = "plainto_tsquery('simple', $" + itoa(next+i) + ")"
+			args[i] = t
+		}
+		return ", (SELECT " + strings.Join(parts, " || ") + " AS q) fts",
+			"m.search @@ fts.q",
+			"ts_rank(m.search, fts.q)",
+			args
+	},
 	locker: func(ctx context.Context, db *sql.DB) (lock.SessionLocker, error) {
 		// goose's default lock id is one per server: deployments in other
 		// schemas (and parallel tests) would wait for each other, 5 s a try.
@@ -127,7 +161,9 @@ func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
 	reader.SetConnMaxLifetime(0)
-	return &Store{d: sqliteDialect, writer: writer, reader: reader, w: writer, r: reader}, nil
+	s := &Store{d: sqliteDialect, writer: writer, reader: reader, w: writer, r: reader}
+	s.batch = newBatcher(s)
+	return s, nil
 }
 
 func openPostgres(ctx context.Context, url string, opts Options) (*Store, error) {

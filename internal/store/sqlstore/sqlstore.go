@@ -46,6 +46,9 @@ type Store struct {
 	// w and r are what queries run on: the pools, or one transaction.
 	w, r querier
 	inTx bool
+	// batch groups SQLite transactions into shared commits; nil on PostgreSQL,
+	// whose server does its own group commit.
+	batch *batcher
 }
 
 var _ store.Store = (*Store)(nil)
@@ -113,6 +116,7 @@ func (s *Store) Users() store.Users                 { return users{s} }
 func (s *Store) Tokens() store.Tokens               { return tokens{s} }
 func (s *Store) Rooms() store.Rooms                 { return rooms{s} }
 func (s *Store) Subscriptions() store.Subscriptions { return subscriptions{s} }
+func (s *Store) Messages() store.Messages           { return messages{s} }
 func (s *Store) Settings() store.Settings           { return settingsTable{s} }
 func (s *Store) Permissions() store.Permissions     { return permissions{s} }
 
@@ -121,6 +125,9 @@ func (s *Store) Permissions() store.Permissions     { return permissions{s} }
 func (s *Store) InTx(ctx context.Context, fn func(tx store.Store) error) error {
 	if s.inTx {
 		return fn(s)
+	}
+	if s.batch != nil {
+		return s.batch.run(ctx, fn)
 	}
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
@@ -160,6 +167,9 @@ func (s *Store) Ping(ctx context.Context) error { return s.wrap(s.reader.PingCon
 
 // Close closes the pools.
 func (s *Store) Close() error {
+	if s.batch != nil {
+		s.batch.close()
+	}
 	err := s.writer.Close()
 	if s.reader != s.writer {
 		if e := s.reader.Close(); err == nil {

@@ -121,3 +121,26 @@ func (t subscriptions) MarkRead(ctx context.Context, rid, userID string, ls mode
 	return t.s.execOne(ctx, `UPDATE subscriptions SET open = TRUE, alert = (alert AND $3), unread = 0, user_mentions = 0, group_mentions = 0,
 		ls = $4, updated_at = $4 WHERE rid = $1 AND user_id = $2`, rid, userID, keepAlert, int64(ls))
 }
+
+func (t subscriptions) NotifyMessage(ctx context.Context, rid string, n store.MessageNotice) error {
+	args := []any{rid, n.Sender, int64(n.Now), n.UnreadOthers}
+	mentioned := "FALSE"
+	if len(n.Mentioned) > 0 {
+		mentioned = "user_id IN (" + placeholders(len(args)+1, len(n.Mentioned)) + ")"
+		for _, id := range n.Mentioned {
+			args = append(args, id)
+		}
+	}
+	unreadGroup, group := 0, "FALSE"
+	if n.Group {
+		unreadGroup, group = n.UnreadGroup, "TRUE"
+	}
+	args = append(args, n.UnreadMentioned, unreadGroup)
+	um, ug := "$"+itoa(len(args)-1), "$"+itoa(len(args))
+	_, err := t.s.exec(ctx, `UPDATE subscriptions SET alert = TRUE, open = TRUE, updated_at = $3,
+		unread = unread + CASE WHEN `+mentioned+` THEN `+um+` WHEN `+group+` THEN `+ug+` ELSE $4 END,
+		user_mentions = user_mentions + CASE WHEN `+mentioned+` THEN 1 ELSE 0 END,
+		group_mentions = group_mentions + CASE WHEN `+group+` AND NOT (`+mentioned+`) THEN 1 ELSE 0 END
+		WHERE rid = $1 AND user_id <> $2`, args...)
+	return err
+}

@@ -1,0 +1,453 @@
+package api
+
+import (
+	"encoding/json"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/parleychat/parley/internal/app"
+	"github.com/parleychat/parley/internal/model"
+)
+
+// typedInvalid renders a validation failure of Rocket.Chat's typed routes
+// (pin, unpin, update), which carry no "[invalid-params]" suffix.
+func typedInvalid(err error) error {
+	if e, ok := app.AsError(err); ok && e.Type == "invalid-params" {
+		c := *e
+		c.Plain = true
+		return &c
+	}
+	return err
+}
+
+// ignorePattern is how chat.ignoreUser reads its ignore flag: any value
+// containing "true" or "1" ignores.
+var ignorePattern = regexp.MustCompile(`true|1`)
+
+// paged is the envelope of paginated message listings.
+func paged(list []*model.Message, offset, total int) M {
+	if list == nil {
+		list = []*model.Message{}
+	}
+	return M{"messages": list, "count": len(list), "offset": offset, "total": total}
+}
+
+var postMessageProps = map[string]kind{
+	"roomId": kStringOrArray, "channel": kStringOrArray, "text": kString, "alias": kString, "emoji": kString,
+	"avatar": kString, "attachments": kObjectArray, "tmid": kString, "customFields": kObject, "parseUrls": kBool,
+}
+
+func (s *Server) chatPostMessage(c *request) (any, error) {
+	body, err := readBody(c.r)
+	if err != nil {
+		return nil, err
+	}
+	_, hasRoom := body["roomId"]
+	_, hasChannel := body["channel"]
+	_, hasTmid := body["tmid"]
+	switch {
+	case hasRoom && hasChannel:
+		return nil, app.Invalid("must NOT have additional properties\n must NOT have additional properties\n must match exactly one schema in oneOf")
+	case hasChannel && hasTmid:
+		return nil, app.Invalid("must have required property 'roomId'\n must NOT have additional properties\n must match exactly one schema in oneOf")
+	}
+	var in struct {
+		RoomID       any              `json:"roomId"`
+		Channel      any              `json:"channel"`
+		Text         string           `json:"text"`
+		Alias        string           `json:"alias"`
+		Emoji        string           `json:"emoji"`
+		Avatar       string           `json:"avatar"`
+		Attachments  []map[string]any `json:"attachments"`
+		TMID         string           `json:"tmid"`
+		CustomFields map[string]any   `json:"customFields"`
+		ParseURLs    *bool            `json:"parseUrls"`
+	}
+	sc := schema{props: postMessageProps, oneOf: [][]string{{"roomId"}, {"channel"}}}
+	if err := decode(body, sc, &in); err != nil {
+		return nil, err
+	}
+	target := in.RoomID
+	if hasChannel {
+		target = in.Channel
+	}
+	targets := stringList(target)
+	if len(targets) == 0 {
+		return nil, app.E("invalid-channel", "")
+	}
+	m, err := s.app.PostMessage(c.ctx, c.user, app.PostInput{
+		Targets: targets, ByRoomID: hasRoom,
+		Message: app.MessageInput{
+			Msg: in.Text, Alias: in.Alias, Emoji: in.Emoji, Avatar: in.Avatar, Attachments: in.Attachments,
+			TMID: in.TMID, CustomFields: in.CustomFields, ParseURLs: in.ParseURLs,
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return M{"ts": time.Now().UnixMilli(), "channel": targets[0], "message": m}, nil
+}
+
+// stringList reads a string-or-array-of-strings parameter.
+func stringList(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// sendMessageFields types the keys of chat.sendMessage's message object;
+// the object itself is open, so other keys pass.
+var sendMessageFields = schema{
+	props: map[string]kind{
+		"_id": kString, "rid": kString, "tmid": kString, "msg": kString, "alias": kString, "emoji": kString,
+		"avatar": kString, "tshow": kBool, "attachments": kObjectArray, "blocks": kObjectArray, "customFields": kObject,
+	},
+	open: true,
+}
+
+func (s *Server) chatSendMessage(c *request) (any, error) {
+	var in struct {
+		Message     map[string]any `json:"message"`
+		PreviewURLs *[]string      `json:"previewUrls"`
+	}
+	if err := c.bindBody(schema{props: map[string]kind{"message": kObject, "previewUrls": kStringArray}, required: []string{"message"}}, &in); err != nil {
+		return nil, err
+	}
+	var msg struct {
+		ID           string            `json:"_id"`
+		RID          string            `json:"rid"`
+		TMID         string            `json:"tmid"`
+		Msg          string            `json:"msg"`
+		Alias        string            `json:"alias"`
+		Emoji        string            `json:"emoji"`
+		Avatar       string            `json:"avatar"`
+		TShow        bool              `json:"tshow"`
+		Attachments  []map[string]any  `json:"attachments"`
+		Blocks       []json.RawMessage `json:"blocks"`
+		CustomFields map[string]any    `json:"customFields"`
+		T            any               `json:"t"`
+		Ts           any               `json:"ts"`
+	}
+	if err := decode(in.Message, sendMessageFields, &msg); err != nil {
+		return nil, err
+	}
+	mi := app.MessageInput{
+		ID: msg.ID, RID: msg.RID, TMID: msg.TMID, Msg: msg.Msg, Alias: msg.Alias, Emoji: msg.Emoji, Avatar: msg.Avatar,
+		TShow: msg.TShow, Attachments: msg.Attachments, Blocks: msg.Blocks, CustomFields: msg.CustomFields,
+		PreviewURLs: in.PreviewURLs,
+	}
+	if msg.Ts != nil {
+		ts, ok := clientTime(msg.Ts)
+		if !ok {
+			return nil, app.Plain("Match error: Expected Date in field ts")
+		}
+		mi.Ts = &ts
+	}
+	t, _ := msg.T.(string)
+	m, err := s.app.SendMessage(c.ctx, c.user, app.SendInput{Message: mi, T: t})
+	if err != nil {
+		return nil, err
+	}
+	return M{"message": m}, nil
+}
+
+// clientTime reads a client-supplied ts: an ISO string, epoch
+// milliseconds, or {"$date": ms}.
+func clientTime(v any) (model.Time, bool) {
+	switch x := v.(type) {
+	case float64:
+		return model.Time(int64(x)), true
+	case string:
+		if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
+			return model.FromTime(t), true
+		}
+	case map[string]any:
+		if d, ok := x["$date"]; ok {
+			return clientTime(d)
+		}
+	}
+	return 0, false
+}
+
+func (s *Server) chatGetMessage(c *request) (any, error) {
+	var in struct {
+		MsgID string `json:"msgId"`
+	}
+	if err := c.bindQuery(schema{props: map[string]kind{"msgId": kString}, required: []string{"msgId"}, minLen: []string{"msgId"}}, &in); err != nil {
+		return nil, err
+	}
+	m, err := s.app.GetMessage(c.ctx, c.user, in.MsgID)
+	if err != nil {
+		return nil, err
+	}
+	return M{"message": m}, nil
+}
+
+func (s *Server) chatUpdate(c *request) (any, error) {
+	var in struct {
+		RoomID       string         `json:"roomId"`
+		MsgID        string         `json:"msgId"`
+		Text         string         `json:"text"`
+		PreviewURLs  *[]string      `json:"previewUrls"`
+		CustomFields map[string]any `json:"customFields"`
+	}
+	sc := schema{
+		props:    map[string]kind{"roomId": kString, "msgId": kString, "text": kString, "previewUrls": kStringArray, "customFields": kObject},
+		required: []string{"roomId", "msgId", "text"},
+	}
+	if err := c.bindBody(sc, &in); err != nil {
+		return nil, typedInvalid(err)
+	}
+	m, err := s.app.UpdateMessage(c.ctx, c.user, app.UpdateInput{
+		RoomID: in.RoomID, MsgID: in.MsgID, Text: in.Text, PreviewURLs: in.PreviewURLs, CustomFields: in.CustomFields,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return M{"message": m}, nil
+}
+
+func (s *Server) chatDelete(c *request) (any, error) {
+	var in struct {
+		MsgID  string `json:"msgId"`
+		RoomID string `json:"roomId"`
+		AsUser bool   `json:"asUser"`
+	}
+	sc := schema{props: map[string]kind{"msgId": kString, "roomId": kString, "asUser": kBool}, required: []string{"msgId", "roomId"}}
+	if err := c.bindBody(sc, &in); err != nil {
+		return nil, err
+	}
+	res, err := s.app.DeleteMessage(c.ctx, c.user, in.RoomID, in.MsgID, in.AsUser)
+	if err != nil {
+		return nil, err
+	}
+	return M{"_id": res.ID, "ts": strconv.FormatInt(int64(res.Ts), 10), "message": M{"_id": res.Message.ID, "rid": res.Message.RID, "u": res.Message.U}}, nil
+}
+
+func (s *Server) chatReact(c *request) (any, error) {
+	body, err := readBody(c.r)
+	if err != nil {
+		return nil, err
+	}
+	_, hasEmoji := body["emoji"]
+	_, hasReaction := body["reaction"]
+	if hasEmoji && hasReaction {
+		return nil, app.Invalid("must NOT have additional properties\n must NOT have additional properties\n must match exactly one schema in oneOf")
+	}
+	var in struct {
+		Emoji       string `json:"emoji"`
+		Reaction    string `json:"reaction"`
+		MessageID   string `json:"messageId"`
+		ShouldReact *bool  `json:"shouldReact"`
+	}
+	sc := schema{
+		props:    map[string]kind{"emoji": kString, "reaction": kString, "messageId": kString, "shouldReact": kBool},
+		required: []string{"messageId"}, oneOf: [][]string{{"emoji"}, {"reaction"}}, minLen: []string{"messageId"},
+	}
+	if v, ok := body["shouldReact"]; ok && v == nil {
+		delete(body, "shouldReact")
+	}
+	if err := decode(body, sc, &in); err != nil {
+		return nil, err
+	}
+	e := in.Emoji
+	if hasReaction {
+		e = in.Reaction
+	}
+	return nil, s.app.React(c.ctx, c.user, in.MessageID, e, in.ShouldReact)
+}
+
+var messageIDSchema = schema{props: map[string]kind{"messageId": kString}, required: []string{"messageId"}, minLen: []string{"messageId"}}
+
+func (s *Server) chatPinMessage(c *request) (any, error) {
+	var in struct {
+		MessageID string `json:"messageId"`
+	}
+	if err := c.bindBody(messageIDSchema, &in); err != nil {
+		return nil, typedInvalid(err)
+	}
+	m, err := s.app.PinMessage(c.ctx, c.user, in.MessageID)
+	if err != nil {
+		return nil, err
+	}
+	return M{"message": m}, nil
+}
+
+func (s *Server) chatUnpinMessage(c *request) (any, error) {
+	var in struct {
+		MessageID string `json:"messageId"`
+	}
+	if err := c.bindBody(messageIDSchema, &in); err != nil {
+		return nil, typedInvalid(err)
+	}
+	return nil, s.app.UnpinMessage(c.ctx, c.user, in.MessageID)
+}
+
+func (s *Server) chatStar(star bool) handlerFunc {
+	return func(c *request) (any, error) {
+		var in struct {
+			MessageID string `json:"messageId"`
+		}
+		if err := c.bindBody(schema{props: map[string]kind{"messageId": kString}, required: []string{"messageId"}}, &in); err != nil {
+			return nil, err
+		}
+		return nil, s.app.StarMessage(c.ctx, c.user, in.MessageID, star)
+	}
+}
+
+func (s *Server) chatReportMessage(c *request) (any, error) {
+	var in struct {
+		MessageID   string `json:"messageId"`
+		Description string `json:"description"`
+	}
+	sc := schema{props: map[string]kind{"messageId": kString, "description": kString}, required: []string{"messageId", "description"}}
+	if err := c.bindBody(sc, &in); err != nil {
+		return nil, err
+	}
+	if in.MessageID == "" {
+		return nil, app.Plain(`The required "messageId" param is missing.`)
+	}
+	if in.Description == "" {
+		return nil, app.Plain(`The required "description" param is missing.`)
+	}
+	return nil, s.app.ReportMessage(c.ctx, c.user, in.MessageID, in.Description)
+}
+
+func (s *Server) chatIgnoreUser(c *request) (any, error) {
+	var in struct {
+		RID    string `json:"rid"`
+		UserID string `json:"userId"`
+		Ignore string `json:"ignore"`
+	}
+	sc := schema{props: map[string]kind{"rid": kString, "userId": kString, "ignore": kString}, required: []string{"rid", "userId", "ignore"}, minLen: []string{"rid", "userId", "ignore"}}
+	if err := c.bindQuery(sc, &in); err != nil {
+		return nil, err
+	}
+	ignore := ignorePattern.MatchString(in.Ignore)
+	return nil, s.app.IgnoreUser(c.ctx, c.user, in.RID, in.UserID, ignore)
+}
+
+// roomListingSchema is the query of the per-room message listings.
+var roomListingSchema = schema{
+	props:    map[string]kind{"roomId": kString, "count": kNumber, "offset": kNumber, "sort": kString},
+	required: []string{"roomId"}, minLen: []string{"roomId"},
+}
+
+// roomListing serves chat.getPinnedMessages, getStarredMessages and
+// getMentionedMessages, which differ only in the app call.
+func (s *Server) roomListing(list func(c *request, rid string, p page) (*app.MessagePage, error)) handlerFunc {
+	return func(c *request) (any, error) {
+		var in struct {
+			RoomID string `json:"roomId"`
+		}
+		if err := c.bindQuery(roomListingSchema, &in); err != nil {
+			return nil, err
+		}
+		p, err := c.page()
+		if err != nil {
+			return nil, err
+		}
+		res, err := list(c, in.RoomID, p)
+		if err != nil {
+			return nil, err
+		}
+		return paged(res.Messages, p.Offset, res.Total), nil
+	}
+}
+
+func (s *Server) chatSearch(c *request) (any, error) {
+	var in struct {
+		RoomID     string `json:"roomId"`
+		SearchText string `json:"searchText"`
+	}
+	sc := schema{props: map[string]kind{"roomId": kString, "searchText": kString, "count": kNumber, "offset": kNumber}, required: []string{"roomId", "searchText"}}
+	if err := c.bindQuery(sc, &in); err != nil {
+		return nil, err
+	}
+	p, err := c.page()
+	if err != nil {
+		return nil, err
+	}
+	if in.RoomID == "" {
+		return nil, app.E("error-roomId-param-not-provided", `The required "roomId" query param is missing.`)
+	}
+	if in.SearchText == "" {
+		return nil, app.E("error-searchText-param-not-provided", `The required "searchText" query param is missing.`)
+	}
+	list, err := s.app.SearchMessages(c.ctx, c.user, in.RoomID, in.SearchText, p.opts())
+	if err != nil {
+		return nil, err
+	}
+	return M{"messages": list}, nil
+}
+
+func validISODate(s string) (model.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return 0, app.Invalid(`must match format "iso-date-time"`)
+	}
+	return model.FromTime(t), nil
+}
+
+func (s *Server) chatGetDeletedMessages(c *request) (any, error) {
+	var in struct {
+		RoomID string `json:"roomId"`
+		Since  string `json:"since"`
+	}
+	sc := schema{
+		props:    map[string]kind{"roomId": kString, "since": kString, "count": kNumber, "offset": kNumber, "sort": kString},
+		required: []string{"roomId", "since"}, minLen: []string{"roomId", "since"},
+	}
+	if err := c.bindQuery(sc, &in); err != nil {
+		return nil, err
+	}
+	since, err := validISODate(in.Since)
+	if err != nil {
+		return nil, err
+	}
+	p, err := c.page()
+	if err != nil {
+		return nil, err
+	}
+	list, total, err := s.app.DeletedMessages(c.ctx, in.RoomID, since, p.opts())
+	if err != nil {
+		return nil, err
+	}
+	return M{"messages": list, "count": len(list), "offset": p.Offset, "total": total}, nil
+}
+
+func (s *Server) chatSyncMessages(c *request) (any, error) {
+	var in struct {
+		RoomID     string  `json:"roomId"`
+		LastUpdate string  `json:"lastUpdate"`
+		Count      float64 `json:"count"`
+		Next       string  `json:"next"`
+		Previous   string  `json:"previous"`
+		Type       string  `json:"type"`
+	}
+	sc := schema{props: map[string]kind{"roomId": kString, "lastUpdate": kString, "count": kNumber, "next": kString, "previous": kString, "type": kString}, required: []string{"roomId"}}
+	if err := c.bindQuery(sc, &in); err != nil {
+		return nil, err
+	}
+	if in.Type != "" && in.Type != "UPDATED" && in.Type != "DELETED" {
+		return nil, app.Invalid("must be equal to one of the allowed values")
+	}
+	res, err := s.app.SyncMessages(c.ctx, c.user, app.SyncQuery{
+		RoomID: in.RoomID, LastUpdate: in.LastUpdate, Type: in.Type, Next: in.Next, Previous: in.Previous, Count: int(in.Count),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return M{"result": res}, nil
+}

@@ -1,0 +1,687 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/parleychat/parley/internal/emoji"
+	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/store"
+)
+
+var errMessageNotFound = E("error-message-not-found", `The provided "messageId" does not match any existing message.`)
+
+// loadMessage reads a message and its room; a missing room is nil.
+func (a *App) loadMessage(ctx context.Context, id string) (*model.Message, *model.Room, error) {
+	m, err := a.store.Messages().Get(ctx, id)
+	if err != nil {
+		return nil, nil, a.storeErr(err)
+	}
+	r, err := a.store.Rooms().Get(ctx, m.RID)
+	if errors.Is(err, store.ErrNotFound) {
+		return m, nil, nil
+	}
+	return m, r, a.storeErr(err)
+}
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// canSee reports whether u may access r (false for a missing room).
+func (a *App) canSee(ctx context.Context, r *model.Room, u *model.User) (bool, error) {
+	if r == nil {
+		return false, nil
+	}
+	return a.CanAccessRoom(ctx, r, u)
+}
+
+// GetMessage is chat.getMessage.
+func (a *App) GetMessage(ctx context.Context, u *model.User, id string) (*model.Message, error) {
+	m, r, err := a.loadMessage(ctx, id)
+	if isNotFound(err) {
+		return nil, Plain("")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := a.canSee(ctx, r, u); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, ErrNotAllowed.With(map[string]any{"method": "getSingleMessage"})
+	}
+	return a.normalize(u, m), nil
+}
+
+// isRoomLastMessage reports whether m is what r keeps as its last message.
+func isRoomLastMessage(r *model.Room, m *model.Message) bool {
+	if r == nil || len(r.LastMessage) == 0 {
+		return false
+	}
+	var last struct {
+		ID string `json:"_id"`
+	}
+	return json.Unmarshal(r.LastMessage, &last) == nil && last.ID == m.ID
+}
+
+// refreshLastMessage mirrors a changed message into its room's
+// lastMessage when it is that message.
+func (a *App) refreshLastMessage(ctx context.Context, st store.Store, r *model.Room, m *model.Message) error {
+	if !isRoomLastMessage(r, m) || !a.Settings.Bool("Store_Last_Message") {
+		return nil
+	}
+	return st.Rooms().SetLastMessage(ctx, r.ID, m)
+}
+
+// keepHistory stores a hidden copy of m's current state, as
+// Message_KeepHistory asks before an edit, unpin or deletion.
+func (a *App) keepHistory(ctx context.Context, st store.Store, m *model.Message, by *model.User) error {
+	c := *m
+	now := a.now()
+	c.ID, c.Hidden, c.Parent = model.NewID(), true, m.ID
+	c.EditedAt, c.EditedBy = &now, &model.UserRef{ID: by.ID, Username: by.Username}
+	return st.Messages().Insert(ctx, &c)
+}
+
+// UpdateInput is chat.update's body.
+type UpdateInput struct {
+	RoomID       string
+	MsgID        string
+	Text         string
+	PreviewURLs  *[]string
+	CustomFields map[string]any
+}
+
+// UpdateMessage is chat.update.
+func (a *App) UpdateMessage(ctx context.Context, u *model.User, in UpdateInput) (*model.Message, error) {
+	m, r, err := a.loadMessage(ctx, in.MsgID)
+	if isNotFound(err) {
+		return nil, Plain(`No message found with the id of "` + in.MsgID + `".`)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if in.RoomID != m.RID {
+		return nil, Plain("The room id provided does not match where the message is from.")
+	}
+	description, isFile := firstAttachmentDescription(m)
+	current := m.Msg
+	if isFile {
+		current = description
+	}
+	if in.Text == current && in.PreviewURLs == nil && in.CustomFields == nil {
+		return a.normalize(u, m), nil
+	}
+	if !a.HasRoomPermission(ctx, u, "edit-message", m.RID) && !(a.Settings.Bool("Message_AllowEditing") && m.U.ID == u.ID) {
+		return nil, E("error-action-not-allowed", "Message editing not allowed").With(map[string]any{"method": "updateMessage", "action": "Message_editing"})
+	}
+	if limit := a.Settings.Int("Message_AllowEditing_BlockEditInMinutes"); limit != 0 && !a.HasRoomPermission(ctx, u, "bypass-time-limit-edit-and-delete", m.RID) {
+		if int64(a.now()-m.Ts)/60_000 >= int64(limit) {
+			return nil, E("error-message-editing-blocked", "Message editing is blocked")
+		}
+	}
+	if err := a.canSend(ctx, r, u); err != nil {
+		return nil, err
+	}
+	var saved *model.Message
+	err = a.tx(ctx, func(st store.Store) error {
+		cur, err := st.Messages().GetForUpdate(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		if a.Settings.Bool("Message_KeepHistory") {
+			if err := a.keepHistory(ctx, st, cur, u); err != nil {
+				return err
+			}
+		}
+		if in.CustomFields != nil {
+			if err := a.validateCustomFields(in.CustomFields); err != nil {
+				return err
+			}
+			cur.CustomFields = in.CustomFields
+		}
+		if isFile {
+			setFirstAttachmentDescription(cur, in.Text)
+		} else {
+			cur.Msg = in.Text
+		}
+		now := a.now()
+		cur.EditedAt, cur.EditedBy, cur.UpdatedAt = &now, &model.UserRef{ID: u.ID, Username: u.Username}, now
+		if err := a.deriveFields(ctx, cur, in.PreviewURLs); err != nil {
+			return err
+		}
+		if err := st.Messages().Update(ctx, cur); err != nil {
+			return err
+		}
+		saved = cur
+		return a.refreshLastMessage(ctx, st, r, cur)
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.publish("message.updated", m.RID, u.ID, m.ID)
+	return a.normalize(u, saved), nil
+}
+
+// firstAttachmentDescription is the description of a file message, which
+// edits change instead of msg.
+func firstAttachmentDescription(m *model.Message) (string, bool) {
+	if len(m.Attachments) == 0 {
+		return "", false
+	}
+	var at map[string]any
+	if json.Unmarshal(m.Attachments[0], &at) != nil {
+		return "", false
+	}
+	d, ok := at["description"].(string)
+	return d, ok
+}
+
+func setFirstAttachmentDescription(m *model.Message, text string) {
+	var at map[string]any
+	if json.Unmarshal(m.Attachments[0], &at) != nil {
+		return
+	}
+	at["description"] = text
+	if b, err := json.Marshal(at); err == nil {
+		m.Attachments[0] = b
+	}
+}
+
+// DeleteResult is what chat.delete reports.
+type DeleteResult struct {
+	ID      string
+	Ts      model.Time
+	Message *model.Message
+}
+
+// DeleteMessage is chat.delete.
+func (a *App) DeleteMessage(ctx context.Context, u *model.User, roomID, msgID string, asUser bool) (*DeleteResult, error) {
+	m, r, err := a.loadMessage(ctx, msgID)
+	if isNotFound(err) {
+		return nil, Plain(`No message found with the id of "` + msgID + `".`)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if roomID != m.RID {
+		return nil, Plain("The room id provided does not match where the message is from.")
+	}
+	if asUser && m.U.ID != u.ID && !a.HasRoomPermission(ctx, u, "force-delete-message", m.RID) {
+		return nil, Plain(`Unauthorized. You must have the permission "force-delete-message" to delete other's message as them.`)
+	}
+	deleter := u
+	if asUser {
+		deleter, err = a.store.Users().Get(ctx, m.U.ID)
+		if isNotFound(err) {
+			return nil, Plain("User not found")
+		}
+		if err != nil {
+			return nil, a.storeErr(err)
+		}
+	}
+	if err := a.canDelete(ctx, deleter, r, m); err != nil {
+		return nil, err
+	}
+	now := a.now()
+	err = a.tx(ctx, func(st store.Store) error {
+		cur, err := st.Messages().GetForUpdate(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		return a.eraseMessage(ctx, st, r, cur, deleter, now)
+	})
+	if isNotFound(err) {
+		return nil, Plain(`No message found with the id of "` + msgID + `".`)
+	}
+	if err != nil {
+		return nil, err
+	}
+	a.publish("message.deleted", m.RID, u.ID, m.ID)
+	return &DeleteResult{ID: m.ID, Ts: now, Message: &model.Message{ID: m.ID, RID: m.RID, U: m.U}}, nil
+}
+
+// canDelete is Rocket.Chat's canDeleteMessage for deleter.
+func (a *App) canDelete(ctx context.Context, deleter *model.User, r *model.Room, m *model.Message) error {
+	denied := E("error-action-not-allowed", "Not allowed")
+	ok, err := a.canSee(ctx, r, deleter)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return denied
+	}
+	if a.HasRoomPermission(ctx, deleter, "force-delete-message", r.ID) {
+		return nil
+	}
+	if m.Ts == 0 || !a.Settings.Bool("Message_AllowDeleting") {
+		return denied
+	}
+	if !a.HasRoomPermission(ctx, deleter, "delete-message", r.ID) &&
+		!(m.U.ID == deleter.ID && a.HasRoomPermission(ctx, deleter, "delete-own-message", r.ID)) {
+		return denied
+	}
+	if limit := a.Settings.Int("Message_AllowDeleting_BlockDeleteInMinutes"); limit > 0 && !a.HasRoomPermission(ctx, deleter, "bypass-time-limit-edit-and-delete", r.ID) {
+		// Minutes are rounded to the nearest, and within the limit the
+		// read-only rule below is not consulted.
+		elapsed := (int64(a.now()-m.Ts) + 30_000) / 60_000
+		if elapsed > int64(limit) {
+			return denied
+		}
+		return nil
+	}
+	if r.Ro && !a.HasRoomPermission(ctx, deleter, "post-readonly", r.ID) && !slices.Contains(r.Unmuted, deleter.Username) {
+		return Plain("You can't delete messages because the room is readonly.")
+	}
+	return nil
+}
+
+// eraseMessage applies Message_KeepHistory and Message_ShowDeletedStatus
+// to a deletion, and fixes the room's counters.
+func (a *App) eraseMessage(ctx context.Context, st store.Store, r *model.Room, m *model.Message, by *model.User, now model.Time) error {
+	keep, show := a.Settings.Bool("Message_KeepHistory"), a.Settings.Bool("Message_ShowDeletedStatus")
+	if m.TCount > 0 {
+		// A thread parent with replies stays as a placeholder.
+		keep, show = true, true
+	}
+	switch {
+	case !keep && !show:
+		c := *m
+		c.DeletedAt = &now
+		if err := st.Messages().Trash(ctx, &c); err != nil {
+			return err
+		}
+		if err := st.Messages().Delete(ctx, m.ID); err != nil {
+			return err
+		}
+	case keep && !show:
+		m.Hidden, m.UpdatedAt = true, now
+		if err := st.Messages().Update(ctx, m); err != nil {
+			return err
+		}
+	default:
+		if keep {
+			if err := a.keepHistory(ctx, st, m, by); err != nil {
+				return err
+			}
+		}
+		m.Msg, m.T, m.URLs, m.Mentions, m.Attachments, m.Reactions = "", "rm", nil, nil, nil, nil
+		m.MD, m.Blocks, m.TShow, m.Channels = nil, nil, false, nil
+		m.EditedAt, m.EditedBy, m.UpdatedAt = &now, &model.UserRef{ID: by.ID, Username: by.Username}, now
+		if err := st.Messages().Update(ctx, m); err != nil {
+			return err
+		}
+	}
+	if err := st.Rooms().AddMessages(ctx, r.ID, -1, nil); err != nil {
+		return err
+	}
+	if !a.Settings.Bool("Store_Last_Message") || (len(r.LastMessage) > 0 && !isRoomLastMessage(r, m)) {
+		return nil
+	}
+	last, err := st.Messages().List(ctx, store.MessageFilter{RID: r.ID, ExcludeHidden: true, UserMessages: true, RoomVisible: true}, store.ListOptions{Count: 1})
+	if err != nil {
+		return err
+	}
+	var newest *model.Message
+	if len(last) > 0 {
+		newest = last[0]
+	}
+	return st.Rooms().SetLastMessage(ctx, r.ID, newest)
+}
+
+// React is chat.react.
+func (a *App) React(ctx context.Context, u *model.User, msgID, rawEmoji string, shouldReact *bool) error {
+	m, r, err := a.loadMessage(ctx, msgID)
+	if isNotFound(err) {
+		return errMessageNotFound
+	}
+	if err != nil {
+		return err
+	}
+	name := emoji.Normalize(rawEmoji)
+	if name == "" {
+		return E("error-emoji-param-not-provided", `The required "emoji" param is missing.`)
+	}
+	if !emoji.Known(name) {
+		return E("error-not-allowed", "Invalid emoji provided.").With(map[string]any{"method": "setReaction"})
+	}
+	key := ":" + name + ":"
+	reacted := m.Reactions[key] != nil && slices.Contains(m.Reactions[key].Usernames, u.Username)
+	want := !reacted
+	if shouldReact != nil {
+		want = *shouldReact
+	}
+	if want == reacted {
+		return nil
+	}
+	if r == nil {
+		return ErrNotAllowed
+	}
+	if ok, err := a.CanAccessRoom(ctx, r, u); err != nil {
+		return err
+	} else if !ok {
+		return E("not-authorized", "Not Authorized")
+	}
+	if slices.Contains(r.Muted, u.Username) {
+		return E("error-not-allowed", "You have been muted and cannot speak in this room").With(map[string]any{"rid": r.ID})
+	}
+	if r.Ro && !r.ReactWhenReadOnly && !a.HasRoomPermission(ctx, u, "post-readonly", r.ID) && !slices.Contains(r.Unmuted, u.Username) {
+		return Plain("You can't send messages because the room is readonly.")
+	}
+	err = a.tx(ctx, func(st store.Store) error {
+		cur, err := st.Messages().GetForUpdate(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		if cur.Reactions == nil {
+			cur.Reactions = map[string]*model.Reaction{}
+		}
+		entry := cur.Reactions[key]
+		if entry == nil {
+			entry = &model.Reaction{Usernames: []string{}}
+		}
+		has := slices.Contains(entry.Usernames, u.Username)
+		switch {
+		case want && !has:
+			entry.Usernames = append(entry.Usernames, u.Username)
+			cur.Reactions[key] = entry
+		case !want && has:
+			entry.Usernames = slices.DeleteFunc(entry.Usernames, func(s string) bool { return s == u.Username })
+			if len(entry.Usernames) == 0 {
+				delete(cur.Reactions, key)
+			}
+		default:
+			return nil
+		}
+		if len(cur.Reactions) == 0 {
+			cur.Reactions = nil
+		}
+		cur.UpdatedAt = a.now()
+		if err := st.Messages().Update(ctx, cur); err != nil {
+			return err
+		}
+		return a.refreshLastMessage(ctx, st, r, cur)
+	})
+	if err != nil {
+		return err
+	}
+	a.publish("message.reaction", m.RID, u.ID, m.ID)
+	return nil
+}
+
+func pinError(method string) map[string]any {
+	return map[string]any{"method": method, "action": "Message_pinning"}
+}
+
+// PinMessage is chat.pinMessage. It answers with the message_pinned system
+// message, or with the message itself when it was pinned already.
+func (a *App) PinMessage(ctx context.Context, u *model.User, msgID string) (*model.Message, error) {
+	m, r, err := a.loadMessage(ctx, msgID)
+	if isNotFound(err) {
+		return nil, errMessageNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !a.Settings.Bool("Message_AllowPinning") {
+		return nil, E("error-action-not-allowed", "Message pinning not allowed").With(pinError("pinMessage"))
+	}
+	notAuthorized := E("not-authorized", "Not Authorized").With(map[string]any{"method": "pinMessage"})
+	if !a.HasRoomPermission(ctx, u, "pin-message", m.RID) {
+		return nil, notAuthorized
+	}
+	if ok, err := a.canSee(ctx, r, u); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, notAuthorized
+	}
+	if m.Pinned {
+		return a.normalize(u, m), nil
+	}
+	var sys *model.Message
+	err = a.tx(ctx, func(st store.Store) error {
+		cur, err := st.Messages().GetForUpdate(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		now := a.now()
+		cur.Pinned, cur.PinnedAt, cur.PinnedBy, cur.UpdatedAt = true, &now, &model.UserRef{ID: u.ID, Username: u.Username}, now
+		if err := st.Messages().Update(ctx, cur); err != nil {
+			return err
+		}
+		if err := a.refreshLastMessage(ctx, st, r, cur); err != nil {
+			return err
+		}
+		t := "message_pinned"
+		if cur.T == "e2e" {
+			t = "message_pinned_e2e"
+		}
+		quote, err := json.Marshal(a.quoteAttachment(cur))
+		if err != nil {
+			return err
+		}
+		sys, err = a.systemMessage(ctx, st, r, u, t, "", func(s *model.Message) {
+			s.Attachments = []json.RawMessage{quote}
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.publish("message.updated", m.RID, u.ID, m.ID)
+	a.publish("message.saved", m.RID, u.ID, sys.ID)
+	return a.normalize(u, sys), nil
+}
+
+// quoteAttachment is the attachment that quotes m in a message_pinned
+// message, with nested quotes cut at Message_QuoteChainLimit.
+func (a *App) quoteAttachment(m *model.Message) map[string]any {
+	q := map[string]any{
+		"text":        m.Msg,
+		"author_name": m.U.Username,
+		"author_icon": "/avatar/" + m.U.Username,
+		"ts":          m.Ts,
+	}
+	if len(m.Attachments) > 0 {
+		var atts []any
+		for _, raw := range m.Attachments {
+			var at any
+			if json.Unmarshal(raw, &at) == nil {
+				atts = append(atts, at)
+			}
+		}
+		q["attachments"] = cutQuoteChain(atts, a.Settings.Int("Message_QuoteChainLimit"))
+	}
+	return q
+}
+
+// cutQuoteChain drops attachments nested deeper than depth.
+func cutQuoteChain(atts []any, depth int) []any {
+	out := make([]any, 0, len(atts))
+	for _, at := range atts {
+		m, ok := at.(map[string]any)
+		if !ok {
+			continue
+		}
+		c := make(map[string]any, len(m))
+		for k, v := range m {
+			c[k] = v
+		}
+		if nested, ok := c["attachments"].([]any); ok {
+			if depth <= 1 {
+				delete(c, "attachments")
+			} else {
+				c["attachments"] = cutQuoteChain(nested, depth-1)
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// UnpinMessage is chat.unPinMessage.
+func (a *App) UnpinMessage(ctx context.Context, u *model.User, msgID string) error {
+	m, r, err := a.loadMessage(ctx, msgID)
+	if isNotFound(err) {
+		return errMessageNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if !a.Settings.Bool("Message_AllowPinning") {
+		return E("error-action-not-allowed", "Message pinning not allowed").With(pinError("unpinMessage"))
+	}
+	if _, err := a.store.Subscriptions().Get(ctx, m.RID, u.ID); isNotFound(err) {
+		return E("error-invalid-message", "Message you are unpinning was not found").With(pinError("unpinMessage"))
+	} else if err != nil {
+		return a.storeErr(err)
+	}
+	if !a.HasRoomPermission(ctx, u, "pin-message", m.RID) {
+		return E("not-authorized", "Not Authorized")
+	}
+	if ok, err := a.canSee(ctx, r, u); err != nil {
+		return err
+	} else if !ok {
+		return E("not-authorized", "Not Authorized")
+	}
+	err = a.tx(ctx, func(st store.Store) error {
+		cur, err := st.Messages().GetForUpdate(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		if a.Settings.Bool("Message_KeepHistory") {
+			if err := a.keepHistory(ctx, st, cur, u); err != nil {
+				return err
+			}
+		}
+		now := a.now()
+		cur.Pinned, cur.PinnedAt, cur.PinnedBy, cur.UpdatedAt = false, &now, &model.UserRef{ID: u.ID, Username: u.Username}, now
+		if err := st.Messages().Update(ctx, cur); err != nil {
+			return err
+		}
+		return a.refreshLastMessage(ctx, st, r, cur)
+	})
+	if err != nil {
+		return err
+	}
+	a.publish("message.updated", m.RID, u.ID, m.ID)
+	return nil
+}
+
+// StarMessage is chat.starMessage (star true) and chat.unStarMessage.
+func (a *App) StarMessage(ctx context.Context, u *model.User, msgID string, star bool) error {
+	m, r, err := a.loadMessage(ctx, msgID)
+	if isNotFound(err) {
+		return errMessageNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if !a.Settings.Bool("Message_AllowStarring") {
+		return E("error-action-not-allowed", "Message starring not allowed").With(map[string]any{"method": "starMessage", "action": "Message_starring"})
+	}
+	if _, err := a.store.Subscriptions().Get(ctx, m.RID, u.ID); isNotFound(err) {
+		// Not a member: nothing to star, and nothing said about it.
+		return nil
+	} else if err != nil {
+		return a.storeErr(err)
+	}
+	if r == nil {
+		return ErrNotAllowed
+	}
+	if ok, err := a.CanAccessRoom(ctx, r, u); err != nil {
+		return err
+	} else if !ok {
+		return E("not-authorized", "Not Authorized")
+	}
+	err = a.tx(ctx, func(st store.Store) error {
+		cur, err := st.Messages().GetForUpdate(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		has := slices.ContainsFunc(cur.Starred, func(s model.IDRef) bool { return s.ID == u.ID })
+		switch {
+		case star && !has:
+			cur.Starred = append(cur.Starred, model.IDRef{ID: u.ID})
+		case !star && has:
+			cur.Starred = slices.DeleteFunc(cur.Starred, func(s model.IDRef) bool { return s.ID == u.ID })
+		default:
+			return nil
+		}
+		cur.UpdatedAt = a.now()
+		if err := st.Messages().Update(ctx, cur); err != nil {
+			return err
+		}
+		return a.refreshLastMessage(ctx, st, r, cur)
+	})
+	if err != nil {
+		return err
+	}
+	a.publish("message.updated", m.RID, u.ID, m.ID)
+	return nil
+}
+
+// ReportMessage is chat.reportMessage: a moderation report about a
+// message the reporter can see.
+func (a *App) ReportMessage(ctx context.Context, u *model.User, msgID, description string) error {
+	if strings.TrimSpace(description) == "" {
+		return Plain("error-invalid-description")
+	}
+	m, r, err := a.loadMessage(ctx, msgID)
+	if isNotFound(err) {
+		return Plain("error-invalid-message_id")
+	}
+	if err != nil {
+		return err
+	}
+	if ok, err := a.canSee(ctx, r, u); err != nil {
+		return err
+	} else if !ok {
+		return Plain("error-invalid-message_id")
+	}
+	now := a.now()
+	rep := &model.Report{
+		ID: model.NewID(), Message: m, Description: description, Ts: now, UpdatedAt: now,
+		Room:       map[string]any{"_id": r.ID, "name": r.Name, "t": r.T, "fname": r.FName},
+		ReportedBy: map[string]any{"_id": u.ID, "username": u.Username, "name": u.Name, "createdAt": u.CreatedAt},
+	}
+	return a.storeErr(a.store.Messages().Report(ctx, rep))
+}
+
+// IgnoreUser is chat.ignoreUser: it adds or removes userID on the
+// caller's ignored list of room rid.
+func (a *App) IgnoreUser(ctx context.Context, u *model.User, rid, userID string, ignore bool) error {
+	if strings.TrimSpace(rid) == "" {
+		return E("error-room-id-param-not-provided", `The required "rid" param is missing.`)
+	}
+	if strings.TrimSpace(userID) == "" {
+		return E("error-user-id-param-not-provided", `The required "userId" param is missing.`)
+	}
+	invalid := E("error-invalid-subscription", "Invalid subscription").With(map[string]any{"method": "ignoreUser"})
+	return a.tx(ctx, func(st store.Store) error {
+		sub, err := st.Subscriptions().GetForUpdate(ctx, rid, u.ID)
+		if isNotFound(err) {
+			return invalid
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := st.Subscriptions().Get(ctx, rid, userID); isNotFound(err) {
+			return invalid
+		} else if err != nil {
+			return err
+		}
+		has := slices.Contains(sub.Ignored, userID)
+		switch {
+		case ignore && !has:
+			sub.Ignored = append(sub.Ignored, userID)
+		case !ignore && has:
+			sub.Ignored = slices.DeleteFunc(sub.Ignored, func(s string) bool { return s == userID })
+		default:
+			return nil
+		}
+		sub.UpdatedAt = a.now()
+		return st.Subscriptions().Update(ctx, sub)
+	})
+}

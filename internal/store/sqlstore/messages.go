@@ -1,0 +1,383 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+
+	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/store"
+)
+
+type messages struct{ s *Store }
+
+const messageCols = `m.id, m.rid, m.ts, m.tcount, m.tlm, m.dcount, m.dlm, m.updated_at, m.doc`
+
+// messageDoc is the JSON document of m without the columns that are the
+// truth on their own (counters), which are merged back in on read.
+func messageDoc(m *model.Message) (string, error) {
+	c := *m
+	c.TCount, c.TLM, c.DCount, c.DLM, c.Score = 0, nil, 0, nil, nil
+	b, err := json.Marshal(&c)
+	return string(b), err
+}
+
+func nullTime(t *model.Time) any {
+	if t == nil {
+		return nil
+	}
+	return int64(*t)
+}
+
+func (t messages) Insert(ctx context.Context, m *model.Message) error {
+	doc, err := messageDoc(m)
+	if err != nil {
+		return err
+	}
+	_, err = t.s.exec(ctx, `INSERT INTO messages (id, rid, ts, t, u_id, msg, tmid, tshow, hidden, pinned, drid, tcount, tlm, dcount, dlm, updated_at, doc)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		m.ID, m.RID, int64(m.Ts), m.T, m.U.ID, m.Msg, nullString(m.TMID), m.TShow, m.Hidden, m.Pinned, nullString(m.DRID),
+		m.TCount, nullTime(m.TLM), m.DCount, nullTime(m.DLM), int64(m.UpdatedAt), doc)
+	if err != nil {
+		return err
+	}
+	return t.writeMarks(ctx, m, false)
+}
+
+// writeMarks mirrors starred and mentions into their lookup tables.
+func (t messages) writeMarks(ctx context.Context, m *model.Message, replace bool) error {
+	if replace {
+		for _, q := range []string{`DELETE FROM message_stars WHERE mid = $1`, `DELETE FROM message_mentions WHERE mid = $1`} {
+			if _, err := t.s.exec(ctx, q, m.ID); err != nil {
+				return err
+			}
+		}
+	}
+	if m.Hidden {
+		return nil
+	}
+	for _, s := range m.Starred {
+		if _, err := t.s.exec(ctx, `INSERT INTO message_stars (user_id, mid) VALUES ($1, $2) ON CONFLICT DO NOTHING`, s.ID, m.ID); err != nil {
+			return err
+		}
+	}
+	for _, mn := range m.Mentions {
+		if mn.Username == "" || mn.ID == "all" || mn.ID == "here" {
+			continue
+		}
+		if _, err := t.s.exec(ctx, `INSERT INTO message_mentions (username, mid) VALUES ($1, $2) ON CONFLICT DO NOTHING`, mn.Username, m.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func scanMessage(row rowScanner) (*model.Message, error) { return scanMessageWith(row) }
+
+// scanMessageWith scans a messageCols row followed by extra columns.
+func scanMessageWith(row rowScanner, extra ...any) (*model.Message, error) {
+	var (
+		id, rid            string
+		ts, tcount, dcount int64
+		updated            int64
+		tlm, dlm           sql.NullInt64
+		doc                []byte
+	)
+	if err := row.Scan(append([]any{&id, &rid, &ts, &tcount, &tlm, &dcount, &dlm, &updated, &doc}, extra...)...); err != nil {
+		return nil, err
+	}
+	m := new(model.Message)
+	if err := json.Unmarshal(doc, m); err != nil {
+		return nil, err
+	}
+	m.ID, m.RID, m.Ts, m.TCount, m.DCount, m.UpdatedAt = id, rid, model.Time(ts), tcount, dcount, model.Time(updated)
+	if tlm.Valid {
+		v := model.Time(tlm.Int64)
+		m.TLM = &v
+	}
+	if dlm.Valid {
+		v := model.Time(dlm.Int64)
+		m.DLM = &v
+	}
+	return m, nil
+}
+
+func (t messages) Get(ctx context.Context, id string) (*model.Message, error) {
+	m, err := scanMessage(t.s.r.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages m WHERE m.id = $1`, id))
+	return m, t.s.wrap(err)
+}
+
+func (t messages) GetForUpdate(ctx context.Context, id string) (*model.Message, error) {
+	m, err := scanMessage(t.s.w.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages m WHERE m.id = $1`+t.s.d.forUpdate, id))
+	return m, t.s.wrap(err)
+}
+
+func (t messages) Update(ctx context.Context, m *model.Message) error {
+	doc, err := messageDoc(m)
+	if err != nil {
+		return err
+	}
+	err = t.s.execOne(ctx, `UPDATE messages SET t = $2, msg = $3, tmid = $4, tshow = $5, hidden = $6, pinned = $7, drid = $8, updated_at = $9, doc = $10 WHERE id = $1`,
+		m.ID, m.T, m.Msg, nullString(m.TMID), m.TShow, m.Hidden, m.Pinned, nullString(m.DRID), int64(m.UpdatedAt), doc)
+	if err != nil {
+		return err
+	}
+	return t.writeMarks(ctx, m, true)
+}
+
+func (t messages) Delete(ctx context.Context, id string) error {
+	if err := t.s.execOne(ctx, `DELETE FROM messages WHERE id = $1`, id); err != nil {
+		return err
+	}
+	_, err := t.s.exec(ctx, `DELETE FROM message_stars WHERE mid = $1`, id)
+	if err == nil {
+		_, err = t.s.exec(ctx, `DELETE FROM message_mentions WHERE mid = $1`, id)
+	}
+	return err
+}
+
+func (t messages) DeleteByRoom(ctx context.Context, rid string) error {
+	for _, q := range []string{
+		`DELETE FROM message_stars WHERE mid IN (SELECT id FROM messages WHERE rid = $1)`,
+		`DELETE FROM message_mentions WHERE mid IN (SELECT id FROM messages WHERE rid = $1)`,
+		`DELETE FROM messages WHERE rid = $1`,
+		`DELETE FROM messages_trash WHERE rid = $1`,
+	} {
+		if _, err := t.s.exec(ctx, q, rid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// where renders f as SQL conditions on messages m, binding arguments from
+// number len(args)+1 on.
+func (t messages) where(f store.MessageFilter, args []any) ([]string, []any) {
+	var conds []string
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + itoa(len(args))
+	}
+	if f.RID != "" {
+		conds = append(conds, "m.rid = "+arg(f.RID))
+	}
+	if f.IDs != nil {
+		if len(f.IDs) == 0 {
+			conds = append(conds, "1 = 0")
+		} else {
+			ph := make([]string, len(f.IDs))
+			for i, id := range f.IDs {
+				ph[i] = arg(id)
+			}
+			conds = append(conds, "m.id IN ("+strings.Join(ph, ", ")+")")
+		}
+	}
+	if f.ExcludeHidden {
+		conds = append(conds, "m.hidden = FALSE")
+	}
+	for _, ty := range f.ExcludeTypes {
+		conds = append(conds, "m.t <> "+arg(ty))
+	}
+	if f.UserMessages {
+		conds = append(conds, "m.t = ''")
+	}
+	if len(f.UserIDs) > 0 {
+		ph := make([]string, len(f.UserIDs))
+		for i, id := range f.UserIDs {
+			ph[i] = arg(id)
+		}
+		conds = append(conds, "m.u_id IN ("+strings.Join(ph, ", ")+")")
+	}
+	if f.Pinned {
+		conds = append(conds, "m.pinned = TRUE")
+	}
+	if f.StarredBy != "" {
+		conds = append(conds, "m.id IN (SELECT mid FROM message_stars WHERE user_id = "+arg(f.StarredBy)+")")
+	}
+	if f.MentionedUser != "" {
+		conds = append(conds, "m.id IN (SELECT mid FROM message_mentions WHERE username = "+arg(f.MentionedUser)+")")
+	}
+	if f.TMID != "" {
+		conds = append(conds, "m.tmid = "+arg(f.TMID))
+	}
+	if f.ThreadParents {
+		conds = append(conds, "m.tcount > 0")
+	}
+	if f.Discussions {
+		conds = append(conds, "m.drid IS NOT NULL")
+	}
+	if f.RoomVisible {
+		conds = append(conds, "(m.tmid IS NULL OR m.tshow = TRUE)")
+	}
+	if f.UpdatedAfter != 0 {
+		conds = append(conds, "m.updated_at > "+arg(int64(f.UpdatedAfter)))
+	}
+	if f.UpdatedBefore != 0 {
+		conds = append(conds, "m.updated_at < "+arg(int64(f.UpdatedBefore)))
+	}
+	gt, lt := " > ", " < "
+	if f.TsInclusive {
+		gt, lt = " >= ", " <= "
+	}
+	if f.TsAfter != 0 {
+		conds = append(conds, "m.ts"+gt+arg(int64(f.TsAfter)))
+	}
+	if f.TsBefore != 0 {
+		conds = append(conds, "m.ts"+lt+arg(int64(f.TsBefore)))
+	}
+	if f.TextContains != "" {
+		conds = append(conds, "m.msg "+t.s.d.ilike+" "+arg("%"+escapeLike(f.TextContains)+"%")+likeEscape)
+	}
+	return conds, args
+}
+
+var messageSort = map[string]string{"ts": "m.ts", "_updatedAt": "m.updated_at", "tlm": "m.tlm", "tcount": "m.tcount", "msg": "m.msg"}
+
+func joinWhere(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+func (t messages) List(ctx context.Context, f store.MessageFilter, opts store.ListOptions) ([]*model.Message, error) {
+	conds, args := t.where(f, nil)
+	q := `SELECT ` + messageCols + ` FROM messages m` + joinWhere(conds) + orderClause(opts, messageSort, "m.ts DESC, m.id DESC") + t.s.d.limitClause(opts)
+	return queryAll(ctx, t.s, scanMessage, q, args...)
+}
+
+func (t messages) Count(ctx context.Context, f store.MessageFilter) (int, error) {
+	conds, args := t.where(f, nil)
+	var n int
+	err := t.s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages m`+joinWhere(conds), args...).Scan(&n)
+	return n, t.s.wrap(err)
+}
+
+func (t messages) Search(ctx context.Context, f store.MessageFilter, terms []string, opts store.ListOptions) ([]*model.Message, error) {
+	if len(terms) == 0 {
+		return nil, nil
+	}
+	conds, args := t.where(f, nil)
+	from, cond, score, targs := t.s.d.search(len(args)+1, terms)
+	args = append(args, targs...)
+	conds = append(conds, cond)
+	q := `SELECT ` + messageCols + `, ` + score + ` FROM messages m` + from + joinWhere(conds) +
+		orderClause(opts, messageSort, "m.ts DESC, m.id DESC") + t.s.d.limitClause(opts)
+	return queryAll(ctx, t.s, func(row rowScanner) (*model.Message, error) {
+		var sc float64
+		m, err := scanMessageWith(row, &sc)
+		if err == nil {
+			m.Score = &sc
+		}
+		return m, err
+	}, q, args...)
+}
+
+func (t messages) Trash(ctx context.Context, m *model.Message) error {
+	c := *m
+	c.Score = nil
+	b, err := json.Marshal(&c)
+	if err != nil {
+		return err
+	}
+	var deleted int64
+	if m.DeletedAt != nil {
+		deleted = int64(*m.DeletedAt)
+	}
+	_, err = t.s.exec(ctx, `INSERT INTO messages_trash (id, rid, tmid, tcount, ts, updated_at, deleted_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (id) DO UPDATE SET rid = excluded.rid, tmid = excluded.tmid, tcount = excluded.tcount, ts = excluded.ts,
+		updated_at = excluded.updated_at, deleted_at = excluded.deleted_at, doc = excluded.doc`,
+		m.ID, m.RID, nullString(m.TMID), m.TCount, int64(m.Ts), int64(m.UpdatedAt), deleted, string(b))
+	return err
+}
+
+var trashSort = map[string]string{"_deletedAt": "deleted_at", "_updatedAt": "updated_at", "ts": "ts"}
+
+func (t messages) ListTrash(ctx context.Context, f store.TrashFilter, opts store.ListOptions) ([]*model.Message, int, error) {
+	var (
+		conds []string
+		args  []any
+	)
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + itoa(len(args))
+	}
+	if f.RID != "" {
+		conds = append(conds, "rid = "+arg(f.RID))
+	}
+	if f.TMID != "" {
+		conds = append(conds, "tmid = "+arg(f.TMID))
+	}
+	if f.ThreadParents {
+		conds = append(conds, "tcount > 0")
+	}
+	if f.DeletedAfter != 0 {
+		conds = append(conds, "deleted_at > "+arg(int64(f.DeletedAfter)))
+	}
+	if f.DeletedBefore != 0 {
+		conds = append(conds, "deleted_at < "+arg(int64(f.DeletedBefore)))
+	}
+	where := joinWhere(conds)
+	var total int
+	if err := t.s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages_trash`+where, args...).Scan(&total); err != nil {
+		return nil, 0, t.s.wrap(err)
+	}
+	list, err := queryAll(ctx, t.s, func(row rowScanner) (*model.Message, error) {
+		var doc []byte
+		if err := row.Scan(&doc); err != nil {
+			return nil, err
+		}
+		m := new(model.Message)
+		return m, json.Unmarshal(doc, m)
+	}, `SELECT doc FROM messages_trash`+where+orderClause(opts, trashSort, "deleted_at, id")+t.s.d.limitClause(opts), args...)
+	return list, total, err
+}
+
+func (t messages) Report(ctx context.Context, r *model.Report) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = t.s.exec(ctx, `INSERT INTO moderation_reports (id, mid, rid, reporter_id, ts, doc) VALUES ($1, $2, $3, $4, $5, $6)`,
+		r.ID, r.Message.ID, r.Message.RID, r.ReportedBy["_id"], int64(r.Ts), string(b))
+	return err
+}
+
+func (t rooms) NextTs(ctx context.Context, id string, want model.Time) (model.Time, error) {
+	var ts int64
+	err := t.s.w.QueryRowContext(ctx, `UPDATE rooms SET last_ts = `+t.s.d.greatest+`(last_ts + 1, $2) WHERE id = $1 RETURNING last_ts`, id, int64(want)).Scan(&ts)
+	return model.Time(ts), t.s.wrap(err)
+}
+
+// lastMessageDoc is what a room keeps of its last message.
+func lastMessageDoc(m *model.Message) (any, error) {
+	if m == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+func (t rooms) AddMessages(ctx context.Context, id string, delta int, last *model.Message) error {
+	if last == nil {
+		return t.s.execOne(ctx, `UPDATE rooms SET msgs = msgs + $2, updated_at = $3 WHERE id = $1`, id, delta, int64(model.Now()))
+	}
+	doc, err := lastMessageDoc(last)
+	if err != nil {
+		return err
+	}
+	return t.s.execOne(ctx, `UPDATE rooms SET msgs = msgs + $2, lm = $3, last_message = $4, updated_at = $5 WHERE id = $1`,
+		id, delta, int64(last.Ts), doc, int64(model.Now()))
+}
+
+func (t rooms) SetLastMessage(ctx context.Context, id string, last *model.Message) error {
+	doc, err := lastMessageDoc(last)
+	if err != nil {
+		return err
+	}
+	return t.s.execOne(ctx, `UPDATE rooms SET last_message = $2, updated_at = $3 WHERE id = $1`, id, doc, int64(model.Now()))
+}
