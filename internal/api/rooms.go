@@ -25,6 +25,7 @@ func (s *Server) roomTypeRoutes(prefix, t string) []route {
 		{http.MethodPost, prefix + ".delete", true, rt.delete},
 		{http.MethodGet, prefix + ".list", true, rt.list},
 		{http.MethodGet, prefix + ".members", true, rt.members},
+		{http.MethodGet, prefix + ".history", true, rt.history},
 	}
 	for _, role := range []string{"owner", "moderator", "leader"} {
 		name := string(role[0]-'a'+'A') + role[1:]
@@ -310,4 +311,66 @@ func (s *Server) roomsInfo(c *request) (any, error) {
 		return nil, err
 	}
 	return M{"room": r}, nil
+}
+
+// historyQuery reads the query of the history endpoints; dates that do not
+// parse are refused as Rocket.Chat's getChannelHistory does.
+func historyQuery(c *request, p page) (app.HistoryQuery, error) {
+	q := c.r.URL.Query()
+	hq := app.HistoryQuery{
+		Offset: p.Offset, Count: p.Count,
+		Inclusive: q.Get("inclusive") == "true", Unreads: q.Get("unreads") == "true",
+		ShowThreadMessages: q.Get("showThreadMessages") == "true",
+	}
+	for _, d := range []struct {
+		key string
+		dst **model.Time
+	}{{"latest", &hq.Latest}, {"oldest", &hq.Oldest}} {
+		s := q.Get(d.key)
+		if s == "" {
+			continue
+		}
+		t, ok := clientTime(s)
+		if !ok {
+			return hq, app.E("error-invalid-date", "Invalid date").With(map[string]any{"method": "getChannelHistory"})
+		}
+		*d.dst = &t
+	}
+	return hq, nil
+}
+
+func (rt *roomRoutes) history(c *request) (any, error) {
+	var in roomRefIn
+	extra := map[string]kind{
+		"latest": kString, "oldest": kString, "inclusive": kString, "unreads": kString, "showThreadMessages": kString,
+		"count": kNumber, "offset": kNumber, "sort": kString,
+	}
+	if err := c.bindQuery(roomRefSchema(extra), &in); err != nil {
+		return nil, err
+	}
+	p, err := c.page()
+	if err != nil {
+		return nil, err
+	}
+	hq, err := historyQuery(c, p)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.s.app.RoomHistory(c.ctx, c.user, in.ref(), rt.t, hq)
+	if err != nil {
+		return nil, err
+	}
+	return historyBody(res), nil
+}
+
+// historyBody is the envelope of the history endpoints.
+func historyBody(res *app.HistoryResult) M {
+	body := M{"messages": res.Messages}
+	if res.UnreadNotLoaded != nil {
+		body["unreadNotLoaded"] = *res.UnreadNotLoaded
+	}
+	if res.FirstUnread != nil {
+		body["firstUnread"] = res.FirstUnread
+	}
+	return body
 }

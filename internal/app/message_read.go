@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"regexp"
 	"strconv"
 	"strings"
@@ -457,4 +458,92 @@ func (a *App) regexSearch(ctx context.Context, q *searchQuery, opts store.ListOp
 			return out, nil
 		}
 	}
+}
+
+// HistoryQuery is a room history request (channels.history,
+// groups.history, dm.history).
+type HistoryQuery struct {
+	Latest             *model.Time // default now
+	Oldest             *model.Time
+	Inclusive          bool
+	Offset, Count      int
+	Unreads            bool
+	ShowThreadMessages bool
+}
+
+// HistoryResult is a page of room history, newest first.
+type HistoryResult struct {
+	Messages        []*model.Message `json:"messages"`
+	FirstUnread     *model.Message   `json:"firstUnread,omitempty"`
+	UnreadNotLoaded *int             `json:"unreadNotLoaded,omitempty"`
+}
+
+// hiddenSystemTypes lists the message types Hide_System_Messages hides.
+func (a *App) hiddenSystemTypes() []string {
+	var types []string
+	_ = json.Unmarshal([]byte(a.Settings.String("Hide_System_Messages")), &types)
+	return types
+}
+
+// History is Rocket.Chat's getChannelHistory: visible messages of r
+// before latest (and after oldest), newest first. A reader who cannot
+// see the room gets ErrForbidden.
+func (a *App) History(ctx context.Context, u *model.User, r *model.Room, q HistoryQuery) (*HistoryResult, error) {
+	ok, err := a.CanAccessRoom(ctx, r, u)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, ErrForbidden
+	}
+	latest := a.now()
+	if q.Latest != nil {
+		latest = *q.Latest
+	}
+	f := store.MessageFilter{
+		RID: r.ID, ExcludeHidden: true, ExcludeTypes: a.hiddenSystemTypes(),
+		TsBefore: latest, TsInclusive: q.Inclusive, RoomVisible: !q.ShowThreadMessages,
+	}
+	if q.Oldest != nil {
+		f.TsAfter = *q.Oldest
+	}
+	list, err := a.store.Messages().List(ctx, f, store.ListOptions{Offset: q.Offset, Count: q.Count})
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	res := &HistoryResult{Messages: a.normalizeAll(u, list)}
+	if q.Unreads {
+		n := 0
+		res.UnreadNotLoaded = &n
+		if q.Oldest != nil && len(list) > 0 && list[len(list)-1].Ts > *q.Oldest {
+			older := f
+			older.TsBefore, older.TsInclusive = list[len(list)-1].Ts, false
+			older.TsAfter = *q.Oldest
+			count, err := a.store.Messages().Count(ctx, older)
+			if err != nil {
+				return nil, a.storeErr(err)
+			}
+			n = count
+			if count > 0 {
+				first, err := a.store.Messages().List(ctx, older, store.ListOptions{Count: 1, Sort: []store.SortField{{Field: "ts"}}})
+				if err != nil {
+					return nil, a.storeErr(err)
+				}
+				if len(first) > 0 {
+					res.FirstUnread = a.normalize(u, first[0])
+				}
+			}
+		}
+	}
+	return res, nil
+}
+
+// RoomHistory is channels.history / groups.history: the room named by ref,
+// of type t, read with q.
+func (a *App) RoomHistory(ctx context.Context, u *model.User, ref RoomRef, t string, q HistoryQuery) (*HistoryResult, error) {
+	r, err := a.findRoom(ctx, u, ref, t)
+	if err != nil {
+		return nil, err
+	}
+	return a.History(ctx, u, r, q)
 }
