@@ -6,6 +6,16 @@
 #   go test ./...                         # PostgreSQL tests now run too
 #   bash .ci/postgres.sh stop             # stop the cluster and delete it
 #
+# Commands: start (the default), stop (stop and delete), halt (stop the
+# server but keep its data, as a crash or a maintenance window would) and
+# restart (halt, then start). start after halt brings the same data back.
+# Several clusters can live side by side on different ports, e.g. one that a
+# test stops and starts under a running Parley, while other tests keep
+# using the default one:
+#
+#   eval "$(PARLEY_PG_PORT=54330 PARLEY_PG_EXPORT=PARLEY_TEST_POSTGRES_RESTART_URL bash .ci/postgres.sh)"
+#   PARLEY_PG_PORT=54330 bash .ci/postgres.sh halt
+#
 # Only the export line goes to stdout; every diagnostic goes to stderr.
 # It works as root on a fresh Debian 12 machine (installing the postgresql
 # package if needed and running the server as an unprivileged user "pgtest",
@@ -17,9 +27,12 @@
 #   PARLEY_PG_PORT  TCP port on 127.0.0.1 (default 54329)
 #   PARLEY_PG_DIR   where the cluster lives (default /tmp/parley-pgtest-PORT; as root,
 #                   its parent must be searchable by the user pgtest)
+#   PARLEY_PG_EXPORT  the variable start exports (default PARLEY_TEST_POSTGRES_URL)
 set -euo pipefail
 
 port=${PARLEY_PG_PORT:-54329}
+export_var=${PARLEY_PG_EXPORT:-PARLEY_TEST_POSTGRES_URL}
+[[ $export_var =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || { echo "postgres.sh: error: PARLEY_PG_EXPORT=$export_var is not a variable name" >&2; exit 1; }
 base=${PARLEY_PG_DIR:-/tmp/parley-pgtest-$port}
 os_user=pgtest
 db_user=parley
@@ -69,16 +82,35 @@ as_owner() {
 }
 
 bin=$(pg_bin)
+cmd=${1:-start}
 
-if [[ ${1:-start} == stop ]]; then
-	if [[ -n $bin && -f $datadir/PG_VERSION ]]; then
-		as_owner "$bin/pg_ctl" -D "$datadir" -m fast -w stop >&2 || true
+# halt_server stops the server, if one runs on the cluster, and keeps the
+# data. Fast mode ends open sessions at once, as clients see in an outage.
+halt_server() {
+	if [[ -n $bin && -f $datadir/postmaster.pid ]]; then
+		as_owner "$bin/pg_ctl" -D "$datadir" -m fast -w -t 60 stop >&2
 	fi
+}
+
+case $cmd in
+stop)
+	halt_server || true
 	rm -rf "$base"
 	log "stopped and removed $base"
 	exit 0
-fi
-[[ ${1:-start} == start ]] || die "usage: $0 [start|stop]"
+	;;
+halt)
+	[[ -f $datadir/PG_VERSION ]] || die "no cluster in $datadir"
+	halt_server || die "the server did not stop"
+	log "halted the server on 127.0.0.1:$port; start brings it back"
+	exit 0
+	;;
+restart)
+	halt_server || die "the server did not stop"
+	;;
+start) ;;
+*) die "usage: $0 [start|stop|halt|restart]" ;;
+esac
 
 if [[ -z $bin ]]; then
 	install_postgres
@@ -132,4 +164,4 @@ if [[ $("${psql_cmd[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datna
 fi
 
 log "ready"
-echo "export PARLEY_TEST_POSTGRES_URL=postgres://$db_user@127.0.0.1:$port/$db_name?sslmode=disable"
+echo "export $export_var=postgres://$db_user@127.0.0.1:$port/$db_name?sslmode=disable"

@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 	"net/http/pprof"
+
+	"github.com/parleychat/parley/internal/app"
 )
 
 // mountPprof serves /debug/pprof/ to administrators only: profiles expose
@@ -11,6 +13,11 @@ func (s *Server) mountPprof() {
 	admin := func(h http.Handler) http.Handler {
 		return s.wrap("pprof", func(w http.ResponseWriter, r *http.Request) {
 			u, err := s.app.Authenticate(r.Context(), r.Header.Get("X-User-Id"), r.Header.Get("X-Auth-Token"))
+			if e, ok := app.AsError(err); err != nil && (!ok || e.Status != http.StatusUnauthorized) {
+				// An unreachable database is an outage (503), not bad credentials.
+				writeError(w, r, s.log, err)
+				return
+			}
 			if err != nil || !u.HasRole("admin") {
 				writeJSON(w, http.StatusUnauthorized, M{"success": false, "error": "You must be logged in to do this."})
 				return

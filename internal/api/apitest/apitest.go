@@ -12,7 +12,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -23,6 +25,7 @@ import (
 	"github.com/parleychat/parley/internal/settings"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/store/sqlstore"
+	"github.com/parleychat/parley/internal/store/storetest"
 )
 
 // AdminPassword is the password of the admin every Env starts with.
@@ -47,28 +50,55 @@ type envConfig struct {
 	keepLimits bool
 }
 
+// EnvDatabase names the environment variable that picks the database every
+// New runs on when no WithDatabase option is given: "postgres" puts each Env
+// on a fresh schema of the server named by PARLEY_TEST_POSTGRES_URL (each
+// test skips when that is unset); empty or "sqlite" keeps SQLite. It lets the
+// whole HTTP suite run on PostgreSQL unchanged, e.g.
+//
+//	PARLEY_TEST_API_DB=postgres go test -run TestLogin ./internal/api/
+const EnvDatabase = "PARLEY_TEST_API_DB"
+
 // WithDatabase runs the Env on the given database URL instead of SQLite.
 func WithDatabase(url string) Option { return func(c *envConfig) { c.dbURL = url } }
+
+// OnPostgres reports whether New puts Envs on PostgreSQL by default (see
+// EnvDatabase).
+func OnPostgres() bool { return os.Getenv(EnvDatabase) == "postgres" }
 
 // WithRateLimiter leaves the rate limiter on (it is off in tests, as
 // Rocket.Chat's TEST_MODE turns it off).
 func WithRateLimiter() Option { return func(c *envConfig) { c.keepLimits = true } }
 
-// New starts a server on a fresh SQLite database in t.TempDir().
+// New starts a server on a fresh SQLite database in t.TempDir(), or on a
+// fresh PostgreSQL schema (see EnvDatabase).
 func New(t testing.TB, opts ...Option) *Env {
 	t.Helper()
 	var cfg envConfig
 	for _, o := range opts {
 		o(&cfg)
 	}
+	switch db := os.Getenv(EnvDatabase); {
+	case cfg.dbURL != "":
+	case db == "postgres":
+		cfg.dbURL = storetest.PostgresURL(t)
+	case db != "" && db != "sqlite":
+		t.Fatalf("%s=%q: want postgres or sqlite", EnvDatabase, db)
+	}
 	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, cfg.dbURL, t.TempDir(), sqlstore.Options{})
+	var sopts sqlstore.Options
+	if strings.HasPrefix(cfg.dbURL, "postgres") {
+		// Many Envs run at once on one server: a small pool each keeps the
+		// total under its max_connections.
+		sopts.MaxConns = 8
+	}
+	st, err := sqlstore.Open(ctx, cfg.dbURL, t.TempDir(), sopts)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
 	reg := settings.NewDefault()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := slog.New(slog.NewTextHandler(newTestLog(t), &slog.HandlerOptions{Level: slog.LevelError}))
 	a := app.New(app.Config{Store: st, Settings: reg, Logger: log, BcryptCost: bcrypt.MinCost, SiteURL: "http://localhost:3000"})
 	if err := a.Start(ctx, app.Bootstrap{AdminUsername: "admin", AdminPassword: AdminPassword, AdminEmail: "admin@example.com"}); err != nil {
 		t.Fatalf("start app: %v", err)
@@ -259,4 +289,32 @@ func Q(kv ...string) url.Values {
 		v.Add(kv[i], kv[i+1])
 	}
 	return v
+}
+
+// testLog passes the server's error lines to the test's log, so that an
+// unexpected 500 shows its cause. Lines written after the test ended (by a
+// goroutine that outlived it) are dropped: testing panics on them.
+type testLog struct {
+	mu   sync.Mutex
+	t    testing.TB
+	done bool
+}
+
+func newTestLog(t testing.TB) io.Writer {
+	l := &testLog{t: t}
+	t.Cleanup(func() {
+		l.mu.Lock()
+		l.done = true
+		l.mu.Unlock()
+	})
+	return l
+}
+
+func (l *testLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.done {
+		l.t.Logf("server: %s", bytes.TrimRight(p, "\n"))
+	}
+	return len(p), nil
 }
