@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -225,6 +226,10 @@ func coerce(v any, want kind) (any, bool) {
 	return nil, false
 }
 
+// errNUL refuses text holding U+0000, which PostgreSQL cannot store; both
+// databases refuse it alike so that a deployment can move between them.
+var errNUL = app.Invalid("must NOT contain the character U+0000")
+
 // errBodyTooLarge is the 413 for bodies over the limit.
 var errBodyTooLarge = &app.Error{Status: http.StatusRequestEntityTooLarge, Type: "error-request-too-large", Reason: "Request body too large"}
 
@@ -238,6 +243,9 @@ func readBody(r *http.Request) (map[string]any, error) {
 			}
 			return nil, app.Invalid("malformed form body")
 		}
+		if hasNUL(r.PostForm) {
+			return nil, errNUL
+		}
 		return valuesToMap(r.PostForm), nil
 	}
 	b, err := io.ReadAll(r.Body)
@@ -249,6 +257,9 @@ func readBody(r *http.Request) (map[string]any, error) {
 	}
 	if len(strings.TrimSpace(string(b))) == 0 {
 		return map[string]any{}, nil
+	}
+	if bytes.Contains(b, []byte(`\u0000`)) {
+		return nil, errNUL
 	}
 	var v any
 	if err := json.Unmarshal(b, &v); err != nil {
@@ -272,6 +283,20 @@ func jsonErrorText(err error) string {
 func isTooLarge(err error) bool {
 	var mbe *http.MaxBytesError
 	return errors.As(err, &mbe)
+}
+
+func hasNUL(v url.Values) bool {
+	for k, vals := range v {
+		if strings.ContainsRune(k, 0) {
+			return true
+		}
+		for _, s := range vals {
+			if strings.ContainsRune(s, 0) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // valuesToMap turns query or form values into params: one value is a

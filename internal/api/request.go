@@ -12,7 +12,11 @@ func (c *request) bindBody(sc schema, dst any) error {
 // bindQuery validates the query string against sc (pagination keys are
 // always allowed) and decodes it into dst.
 func (c *request) bindQuery(sc schema, dst any) error {
-	q := valuesToMap(c.r.URL.Query())
+	raw := c.r.URL.Query()
+	if hasNUL(raw) {
+		return errNUL
+	}
+	q := valuesToMap(raw)
 	for _, k := range []string{"offset", "count", "sort", "fields", "query"} {
 		if _, declared := sc.props[k]; !declared {
 			delete(q, k)

@@ -254,4 +254,3 @@ func (a *App) eraseMessage(ctx context.Context, st store.Store, r *model.Room, m
 	}
 	return st.Rooms().SetLastMessage(ctx, r.ID, newest)
 }
-

@@ -115,7 +115,8 @@ var postgresDialect = &dialect{
 		var e *pgconn.PgError
 		if errors.As(err, &e) {
 			// Class 08: connection exceptions; 57P0x: server shutting down.
-			return strings.HasPrefix(e.Code, "08") || strings.HasPrefix(e.Code, "57P")
+			// 57014: statement timeout, the database too busy to answer.
+			return strings.HasPrefix(e.Code, "08") || strings.HasPrefix(e.Code, "57P") || e.Code == "57014"
 		}
 		var ce *pgconn.ConnectError
 		if errors.As(err, &ce) || pgconn.SafeToRetry(err) || errors.Is(err, sql.ErrConnDone) {
@@ -178,6 +179,11 @@ func openPostgres(ctx context.Context, url string, opts Options) (*Store, error)
 	// statement_timeout as a run-time parameter applies to every session the
 	// pool opens, so a stuck query cannot hold a connection for ever.
 	dsn := fmt.Sprintf("%s%sstatement_timeout=%d", url, sep, timeout.Milliseconds())
+	if !strings.Contains(url, "connect_timeout=") {
+		// A host that drops packets would otherwise hold each request for
+		// the operating system's connect timeout (minutes).
+		dsn += "&connect_timeout=5"
+	}
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, err

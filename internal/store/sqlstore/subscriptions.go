@@ -136,9 +136,10 @@ func (t subscriptions) NotifyMessage(ctx context.Context, rid string, n store.Me
 		unreadGroup, group = n.UnreadGroup, "TRUE"
 	}
 	args = append(args, n.UnreadMentioned, unreadGroup)
-	um, ug := "$"+itoa(len(args)-1), "$"+itoa(len(args))
+	// PostgreSQL cannot infer a parameter's type from CASE alone.
+	um, ug := "CAST($"+itoa(len(args)-1)+" AS BIGINT)", "CAST($"+itoa(len(args))+" AS BIGINT)"
 	_, err := t.s.exec(ctx, `UPDATE subscriptions SET alert = TRUE, open = TRUE, updated_at = $3,
-		unread = unread + CASE WHEN `+mentioned+` THEN `+um+` WHEN `+group+` THEN `+ug+` ELSE $4 END,
+		unread = unread + CASE WHEN `+mentioned+` THEN `+um+` WHEN `+group+` THEN `+ug+` ELSE CAST($4 AS BIGINT) END,
 		user_mentions = user_mentions + CASE WHEN `+mentioned+` THEN 1 ELSE 0 END,
 		group_mentions = group_mentions + CASE WHEN `+group+` AND NOT (`+mentioned+`) THEN 1 ELSE 0 END
 		WHERE rid = $1 AND user_id <> $2`, args...)
