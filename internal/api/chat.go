@@ -184,7 +184,7 @@ func (s *Server) chatGetMessage(c *request) (any, error) {
 	var in struct {
 		MsgID string `json:"msgId"`
 	}
-	if err := c.bindQuery(schema{props: map[string]kind{"msgId": kString}, required: []string{"msgId"}, minLen: []string{"msgId"}}, &in); err != nil {
+	if err := c.bindClosedQuery(schema{props: map[string]kind{"msgId": kString}, required: []string{"msgId"}, minLen: []string{"msgId"}}, &in); err != nil {
 		return nil, err
 	}
 	m, err := s.app.GetMessage(c.ctx, c.user, in.MsgID)
@@ -331,11 +331,22 @@ func (s *Server) chatIgnoreUser(c *request) (any, error) {
 		Ignore string `json:"ignore"`
 	}
 	sc := schema{props: map[string]kind{"rid": kString, "userId": kString, "ignore": kString}, required: []string{"rid", "userId", "ignore"}, minLen: []string{"rid", "userId", "ignore"}}
-	if err := c.bindQuery(sc, &in); err != nil {
+	if err := c.bindClosedQuery(sc, &in); err != nil {
 		return nil, err
 	}
 	ignore := ignorePattern.MatchString(in.Ignore)
 	return nil, s.app.IgnoreUser(c.ctx, c.user, in.RID, in.UserID, ignore)
+}
+
+// bindClosedQuery is bindQuery for the chat.* routes Rocket.Chat
+// validates with closed schemas: there a pagination key the schema does not
+// declare (fields, query, or sort on chat.search) is refused as well.
+func (c *request) bindClosedQuery(sc schema, dst any) error {
+	raw := c.r.URL.Query()
+	if hasNUL(raw) {
+		return errNUL
+	}
+	return decode(valuesToMap(raw), sc, dst)
 }
 
 // roomListingSchema is the query of the per-room message listings.
@@ -351,7 +362,7 @@ func (s *Server) roomListing(list func(c *request, rid string, p page) (*app.Mes
 		var in struct {
 			RoomID string `json:"roomId"`
 		}
-		if err := c.bindQuery(roomListingSchema, &in); err != nil {
+		if err := c.bindClosedQuery(roomListingSchema, &in); err != nil {
 			return nil, err
 		}
 		p, err := c.page()
@@ -372,7 +383,7 @@ func (s *Server) chatSearch(c *request) (any, error) {
 		SearchText string `json:"searchText"`
 	}
 	sc := schema{props: map[string]kind{"roomId": kString, "searchText": kString, "count": kNumber, "offset": kNumber}, required: []string{"roomId", "searchText"}}
-	if err := c.bindQuery(sc, &in); err != nil {
+	if err := c.bindClosedQuery(sc, &in); err != nil {
 		return nil, err
 	}
 	p, err := c.page()
@@ -409,7 +420,7 @@ func (s *Server) chatGetDeletedMessages(c *request) (any, error) {
 		props:    map[string]kind{"roomId": kString, "since": kString, "count": kNumber, "offset": kNumber, "sort": kString},
 		required: []string{"roomId", "since"}, minLen: []string{"roomId", "since"},
 	}
-	if err := c.bindQuery(sc, &in); err != nil {
+	if err := c.bindClosedQuery(sc, &in); err != nil {
 		return nil, err
 	}
 	since, err := validISODate(in.Since)
@@ -437,7 +448,7 @@ func (s *Server) chatSyncMessages(c *request) (any, error) {
 		Type       string  `json:"type"`
 	}
 	sc := schema{props: map[string]kind{"roomId": kString, "lastUpdate": kString, "count": kNumber, "next": kString, "previous": kString, "type": kString}, required: []string{"roomId"}}
-	if err := c.bindQuery(sc, &in); err != nil {
+	if err := c.bindClosedQuery(sc, &in); err != nil {
 		return nil, err
 	}
 	if in.Type != "" && in.Type != "UPDATED" && in.Type != "DELETED" {

@@ -20,9 +20,10 @@ type UpdateInput struct {
 
 // UpdateMessage is chat.update.
 func (a *App) UpdateMessage(ctx context.Context, u *model.User, in UpdateInput) (*model.Message, error) {
+	notFound := Plain(`No message found with the id of "` + in.MsgID + `".`)
 	m, r, err := a.loadMessage(ctx, in.MsgID)
 	if isNotFound(err) {
-		return nil, Plain(`No message found with the id of "` + in.MsgID + `".`)
+		return nil, notFound
 	}
 	if err != nil {
 		return nil, err
@@ -36,6 +37,14 @@ func (a *App) UpdateMessage(ctx context.Context, u *model.User, in UpdateInput) 
 		current = description
 	}
 	if in.Text == current && in.PreviewURLs == nil && in.CustomFields == nil {
+		// Rocket.Chat answers a no-op edit before any check; Parley first
+		// makes sure the caller can see the room, so that the message is
+		// never shown to an outsider who guessed its text.
+		if ok, err := a.canSee(ctx, r, u); err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, E("error-action-not-allowed", "Message editing not allowed").With(map[string]any{"method": "updateMessage", "action": "Message_editing"})
+		}
 		return a.normalize(u, m), nil
 	}
 	if !a.HasRoomPermission(ctx, u, "edit-message", m.RID) && !(a.Settings.Bool("Message_AllowEditing") && m.U.ID == u.ID) {
@@ -49,20 +58,15 @@ func (a *App) UpdateMessage(ctx context.Context, u *model.User, in UpdateInput) 
 	if err := a.canSend(ctx, r, u); err != nil {
 		return nil, err
 	}
-	var saved *model.Message
-	err = a.tx(ctx, func(st store.Store) error {
-		cur, err := st.Messages().GetForUpdate(ctx, m.ID)
-		if err != nil {
-			return err
-		}
+	saved, err := a.rewriteMessage(ctx, r, m.ID, notFound, func(st store.Store, cur *model.Message) (bool, error) {
 		if a.Settings.Bool("Message_KeepHistory") {
 			if err := a.keepHistory(ctx, st, cur, u); err != nil {
-				return err
+				return false, err
 			}
 		}
 		if in.CustomFields != nil {
 			if err := a.validateCustomFields(in.CustomFields); err != nil {
-				return err
+				return false, err
 			}
 			cur.CustomFields = in.CustomFields
 		}
@@ -72,15 +76,8 @@ func (a *App) UpdateMessage(ctx context.Context, u *model.User, in UpdateInput) 
 			cur.Msg = in.Text
 		}
 		now := a.now()
-		cur.EditedAt, cur.EditedBy, cur.UpdatedAt = &now, &model.UserRef{ID: u.ID, Username: u.Username}, now
-		if err := a.deriveFields(ctx, cur, in.PreviewURLs); err != nil {
-			return err
-		}
-		if err := st.Messages().Update(ctx, cur); err != nil {
-			return err
-		}
-		saved = cur
-		return a.refreshLastMessage(ctx, st, r, cur)
+		cur.EditedAt, cur.EditedBy = &now, &model.UserRef{ID: u.ID, Username: u.Username}
+		return true, a.deriveFields(ctx, cur, in.PreviewURLs)
 	})
 	if err != nil {
 		return nil, err
@@ -232,7 +229,7 @@ func (a *App) eraseMessage(ctx context.Context, st store.Store, r *model.Room, m
 			}
 		}
 		m.Msg, m.T, m.URLs, m.Mentions, m.Attachments, m.Reactions = "", "rm", nil, nil, nil, nil
-		m.MD, m.Blocks, m.TShow, m.Channels = nil, nil, false, nil
+		m.MD, m.Blocks, m.TShow = nil, nil, false
 		m.EditedAt, m.EditedBy, m.UpdatedAt = &now, &model.UserRef{ID: by.ID, Username: by.Username}, now
 		if err := st.Messages().Update(ctx, m); err != nil {
 			return err

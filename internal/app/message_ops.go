@@ -84,6 +84,35 @@ func (a *App) keepHistory(ctx context.Context, st store.Store, m *model.Message,
 	return st.Messages().Insert(ctx, &c)
 }
 
+// rewriteMessage changes message id of room r under a row lock, in one
+// transaction: change edits the locked message (and may write more through
+// st) and reports whether anything changed; a changed message gets a new
+// _updatedAt, is stored, and refreshes the room's lastMessage. A message
+// deleted since the caller read it gives notFound.
+func (a *App) rewriteMessage(ctx context.Context, r *model.Room, id string, notFound error, change func(st store.Store, cur *model.Message) (bool, error)) (*model.Message, error) {
+	var saved *model.Message
+	err := a.tx(ctx, func(st store.Store) error {
+		cur, err := st.Messages().GetForUpdate(ctx, id)
+		if err != nil {
+			return err
+		}
+		changed, err := change(st, cur)
+		if err != nil || !changed {
+			return err
+		}
+		cur.UpdatedAt = a.now()
+		if err := st.Messages().Update(ctx, cur); err != nil {
+			return err
+		}
+		saved = cur
+		return a.refreshLastMessage(ctx, st, r, cur)
+	})
+	if isNotFound(err) {
+		return nil, notFound
+	}
+	return saved, err
+}
+
 // React is chat.react.
 func (a *App) React(ctx context.Context, u *model.User, msgID, rawEmoji string, shouldReact *bool) error {
 	m, r, err := a.loadMessage(ctx, msgID)
@@ -123,11 +152,7 @@ func (a *App) React(ctx context.Context, u *model.User, msgID, rawEmoji string, 
 	if r.Ro && !r.ReactWhenReadOnly && !a.HasRoomPermission(ctx, u, "post-readonly", r.ID) && !slices.Contains(r.Unmuted, u.Username) {
 		return Plain("You can't send messages because the room is readonly.")
 	}
-	err = a.tx(ctx, func(st store.Store) error {
-		cur, err := st.Messages().GetForUpdate(ctx, m.ID)
-		if err != nil {
-			return err
-		}
+	_, err = a.rewriteMessage(ctx, r, m.ID, errMessageNotFound, func(_ store.Store, cur *model.Message) (bool, error) {
 		if cur.Reactions == nil {
 			cur.Reactions = map[string]*model.Reaction{}
 		}
@@ -146,16 +171,12 @@ func (a *App) React(ctx context.Context, u *model.User, msgID, rawEmoji string, 
 				delete(cur.Reactions, key)
 			}
 		default:
-			return nil
+			return false, nil
 		}
 		if len(cur.Reactions) == 0 {
 			cur.Reactions = nil
 		}
-		cur.UpdatedAt = a.now()
-		if err := st.Messages().Update(ctx, cur); err != nil {
-			return err
-		}
-		return a.refreshLastMessage(ctx, st, r, cur)
+		return true, nil
 	})
 	if err != nil {
 		return err
@@ -220,6 +241,9 @@ func (a *App) PinMessage(ctx context.Context, u *model.User, msgID string) (*mod
 		})
 		return err
 	})
+	if isNotFound(err) {
+		return nil, errMessageNotFound
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -299,22 +323,15 @@ func (a *App) UnpinMessage(ctx context.Context, u *model.User, msgID string) err
 	} else if !ok {
 		return E("not-authorized", "Not Authorized")
 	}
-	err = a.tx(ctx, func(st store.Store) error {
-		cur, err := st.Messages().GetForUpdate(ctx, m.ID)
-		if err != nil {
-			return err
-		}
+	_, err = a.rewriteMessage(ctx, r, m.ID, errMessageNotFound, func(st store.Store, cur *model.Message) (bool, error) {
 		if a.Settings.Bool("Message_KeepHistory") {
 			if err := a.keepHistory(ctx, st, cur, u); err != nil {
-				return err
+				return false, err
 			}
 		}
 		now := a.now()
-		cur.Pinned, cur.PinnedAt, cur.PinnedBy, cur.UpdatedAt = false, &now, &model.UserRef{ID: u.ID, Username: u.Username}, now
-		if err := st.Messages().Update(ctx, cur); err != nil {
-			return err
-		}
-		return a.refreshLastMessage(ctx, st, r, cur)
+		cur.Pinned, cur.PinnedAt, cur.PinnedBy = false, &now, &model.UserRef{ID: u.ID, Username: u.Username}
+		return true, nil
 	})
 	if err != nil {
 		return err
@@ -349,11 +366,7 @@ func (a *App) StarMessage(ctx context.Context, u *model.User, msgID string, star
 	} else if !ok {
 		return E("not-authorized", "Not Authorized")
 	}
-	err = a.tx(ctx, func(st store.Store) error {
-		cur, err := st.Messages().GetForUpdate(ctx, m.ID)
-		if err != nil {
-			return err
-		}
+	_, err = a.rewriteMessage(ctx, r, m.ID, errMessageNotFound, func(_ store.Store, cur *model.Message) (bool, error) {
 		has := slices.ContainsFunc(cur.Starred, func(s model.IDRef) bool { return s.ID == u.ID })
 		switch {
 		case star && !has:
@@ -361,13 +374,9 @@ func (a *App) StarMessage(ctx context.Context, u *model.User, msgID string, star
 		case !star && has:
 			cur.Starred = slices.DeleteFunc(cur.Starred, func(s model.IDRef) bool { return s.ID == u.ID })
 		default:
-			return nil
+			return false, nil
 		}
-		cur.UpdatedAt = a.now()
-		if err := st.Messages().Update(ctx, cur); err != nil {
-			return err
-		}
-		return a.refreshLastMessage(ctx, st, r, cur)
+		return true, nil
 	})
 	if err != nil {
 		return err

@@ -208,7 +208,11 @@ func (a *App) SyncMessages(ctx context.Context, u *model.User, q SyncQuery) (*Sy
 		items []*model.Message
 		mark  func(*model.Message) model.Time
 	)
-	if q.Type == "UPDATED" {
+	switch {
+	case !forward && at <= 0:
+		// Nothing is older than the epoch, and the store filters would
+		// read a 0 bound as no bound at all.
+	case q.Type == "UPDATED":
 		f := store.MessageFilter{RID: q.RoomID, ExcludeHidden: true}
 		if forward {
 			f.UpdatedAfter = model.Time(at)
@@ -218,7 +222,7 @@ func (a *App) SyncMessages(ctx context.Context, u *model.User, q SyncQuery) (*Sy
 		opts.Sort = []store.SortField{{Field: "_updatedAt", Desc: !forward}}
 		items, err = a.store.Messages().List(ctx, f, opts)
 		mark = func(m *model.Message) model.Time { return m.UpdatedAt }
-	} else {
+	default:
 		f := store.TrashFilter{RID: q.RoomID}
 		if forward {
 			f.DeletedAfter = model.Time(at)
@@ -392,7 +396,12 @@ func (a *App) parseSearch(ctx context.Context, u *model.User, rid, text string) 
 		}
 		q.regex = re
 	default:
-		q.terms = strings.Fields(text)
+		// MongoDB's $text splits at punctuation too, and any word matches:
+		// "fox,quick" is two words, not a phrase that must match whole.
+		q.terms = strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+		if len(q.terms) == 0 {
+			q.empty = true
+		}
 	}
 	return q, nil
 }
@@ -496,13 +505,15 @@ func (a *App) History(ctx context.Context, u *model.User, r *model.Room, q Histo
 	if !ok {
 		return nil, ErrForbidden
 	}
-	latest := a.now()
-	if q.Latest != nil {
-		latest = *q.Latest
-	}
 	f := store.MessageFilter{
 		RID: r.ID, ExcludeHidden: true, ExcludeTypes: a.hiddenSystemTypes(),
-		TsBefore: latest, TsInclusive: q.Inclusive, RoomVisible: !q.ShowThreadMessages,
+		TsInclusive: q.Inclusive, RoomVisible: !q.ShowThreadMessages,
+	}
+	// Without latest there is no upper bound rather than "now": a burst of
+	// messages gets timestamps a little ahead of the clock (they are
+	// strictly increasing per room), and the newest must still be read.
+	if q.Latest != nil {
+		f.TsBefore = *q.Latest
 	}
 	if q.Oldest != nil {
 		f.TsAfter = *q.Oldest

@@ -167,4 +167,54 @@ func relax(doc *openapi3.T) {
 			obj.Properties["value"] = openapi3.NewSchemaRef("", &openapi3.Schema{})
 		}
 	}
+	// A message's md is the message-parser tree, whose node values are
+	// strings or nested nodes; some documents type every value as a string,
+	// against their own examples. A message's starred is the array of the
+	// caller's star; some documents type it as one object.
+	seen := map[*openapi3.Schema]bool{}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op.Responses == nil {
+				continue
+			}
+			for _, resp := range op.Responses.Map() {
+				if resp.Value == nil {
+					continue
+				}
+				for _, mt := range resp.Value.Content {
+					if mt.Schema != nil {
+						relaxMessageFields(mt.Schema.Value, seen)
+					}
+				}
+			}
+		}
+	}
+}
+
+// relaxMessageFields accepts anything as md or starred wherever s nests
+// them.
+func relaxMessageFields(s *openapi3.Schema, seen map[*openapi3.Schema]bool) {
+	if s == nil || seen[s] {
+		return
+	}
+	seen[s] = true
+	for name, p := range s.Properties {
+		if name == "md" || name == "starred" {
+			s.Properties[name] = openapi3.NewSchemaRef("", &openapi3.Schema{})
+			continue
+		}
+		if p != nil {
+			relaxMessageFields(p.Value, seen)
+		}
+	}
+	if s.Items != nil {
+		relaxMessageFields(s.Items.Value, seen)
+	}
+	for _, list := range [][]*openapi3.SchemaRef{s.AllOf, s.AnyOf, s.OneOf} {
+		for _, r := range list {
+			if r != nil {
+				relaxMessageFields(r.Value, seen)
+			}
+		}
+	}
 }
