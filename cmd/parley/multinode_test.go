@@ -1,0 +1,146 @@
+//go:build unix
+
+package main
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parleychat/parley/internal/store/storetest"
+)
+
+// TestTwoNodesOnePostgres runs two server processes on one PostgreSQL schema,
+// as a deployment behind a load balancer would: 4 clients on each post 250
+// messages into one room at once. Both must then report the same 2,000
+// messages and the same msgs counter, which no cache or counter held in one
+// process could give; and a setting changed through one node must govern the
+// other within a second.
+func TestTwoNodesOnePostgres(t *testing.T) {
+	dbURL := storetest.PostgresURL(t)
+	const (
+		perNode  = 4
+		messages = 250
+		total    = 2 * perNode * messages
+	)
+	node := func() *child {
+		return startChild(t,
+			"PARLEY_DATA_DIR="+t.TempDir(),
+			"PARLEY_DATABASE_URL="+dbURL,
+			"PARLEY_DB_MAX_CONNS=8",
+			"ADMIN_USERNAME=root", "ADMIN_PASS=pw", "ADMIN_EMAIL=root@example.com",
+			"OVERWRITE_SETTING_API_Enable_Rate_Limiter=false",
+		)
+	}
+	// One after the other: the first one migrates the empty schema and
+	// creates the admin; the second must find both done.
+	a, b := node(), node()
+	adminA := newREST(a.url).login(t, "root", "pw")
+	adminB := newREST(b.url).login(t, "root", "pw")
+
+	names := make([]string, 2*perNode)
+	for i := range names {
+		names[i] = fmt.Sprintf("node-user-%d", i)
+		adminA.must(t, http.MethodPost, "users.create", map[string]any{
+			"username": names[i], "name": names[i], "email": names[i] + "@example.com", "password": "pw-" + names[i],
+		})
+	}
+	room := adminA.must(t, http.MethodPost, "channels.create", map[string]any{"name": "two-nodes", "members": names})
+	rid, _ := room["channel"].(map[string]any)["_id"].(string)
+	if st := adminB.roomState(t, rid); len(st.ids) != 0 || st.msgs != 0 {
+		t.Fatalf("new room seen from node B: %d messages, msgs %d", len(st.ids), st.msgs)
+	}
+
+	// Users created on A log in on B: sessions live in the database.
+	clients := make([]*rest, len(names))
+	for i, name := range names {
+		base := a.url
+		if i >= perNode {
+			base = b.url
+		}
+		clients[i] = newREST(base).login(t, name, "pw-"+name)
+	}
+	var (
+		mu    sync.Mutex
+		acked = map[string]bool{}
+		wg    sync.WaitGroup
+	)
+	start := time.Now()
+	for i, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range messages {
+				code, m, err := c.call(http.MethodPost, "chat.postMessage", map[string]any{"roomId": rid, "text": fmt.Sprintf("client %d message %d", i, j)})
+				if err != nil || code != http.StatusOK {
+					t.Errorf("client %d post %d: %d %v %v", i, j, code, m, err)
+					return
+				}
+				id, _ := m["message"].(map[string]any)["_id"].(string)
+				mu.Lock()
+				acked[id] = true
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	t.Logf("%d messages posted through two nodes in %s", total, time.Since(start).Round(time.Millisecond))
+	if len(acked) != total {
+		t.Fatalf("%d distinct ids acknowledged, want %d", len(acked), total)
+	}
+	for _, n := range []struct {
+		name  string
+		admin *rest
+	}{{"A", adminA}, {"B", adminB}} {
+		st := n.admin.roomState(t, rid)
+		if !maps.Equal(st.ids, acked) {
+			missing, extra := 0, 0
+			for id := range acked {
+				if !st.ids[id] {
+					missing++
+				}
+			}
+			for id := range st.ids {
+				if !acked[id] {
+					extra++
+				}
+			}
+			t.Errorf("node %s: chat.syncMessages lists %d messages: %d acknowledged ones missing, %d others", n.name, len(st.ids), missing, extra)
+		}
+		if st.msgs != total {
+			t.Errorf("node %s: room msgs = %d, want %d", n.name, st.msgs, total)
+		}
+	}
+
+	// The setting is checked by its effect on B: a post over the new limit.
+	probe := adminA.must(t, http.MethodPost, "channels.create", map[string]any{"name": "settings-probe"})
+	probeID, _ := probe["channel"].(map[string]any)["_id"].(string)
+	long := strings.Repeat("x", 40)
+	adminB.must(t, http.MethodPost, "chat.postMessage", map[string]any{"roomId": probeID, "text": long})
+	adminA.must(t, http.MethodPost, "settings/Message_MaxAllowedSize", map[string]any{"value": 20})
+	changed := time.Now()
+	for {
+		code, m, err := adminB.call(http.MethodPost, "chat.postMessage", map[string]any{"roomId": probeID, "text": long})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e, _ := m["error"].(string); code == http.StatusBadRequest && strings.Contains(e, "error-message-size-exceeded") {
+			break
+		}
+		if code != http.StatusOK {
+			t.Fatalf("post on node B after the setting changed: %d %v", code, m)
+		}
+		if time.Since(changed) > time.Second {
+			t.Fatalf("node B still accepts a %d-character message %s after node A set Message_MaxAllowedSize to 20", len(long), time.Since(changed).Round(time.Millisecond))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("node B applied node A's setting change after %s", time.Since(changed).Round(time.Millisecond))
+}

@@ -1,0 +1,612 @@
+package api_test
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+
+	"github.com/parleychat/parley/internal/api/apitest"
+)
+
+// Helpers shared by chat_marks_test.go, chat_read_test.go and
+// chat_access_test.go carry a cm prefix so that they cannot collide with
+// helpers of the other chat test files.
+
+// cmPost posts text into rid as c and returns the stored message.
+func cmPost(t *testing.T, c *apitest.Client, rid, text string) map[string]any {
+	t.Helper()
+	return c.Post(t, "chat.postMessage", map[string]any{"roomId": rid, "text": text}).OK(t).JSON(t)["message"].(map[string]any)
+}
+
+// cmRoom creates a room with prefix "channels" or "groups" owned by owner
+// and returns its id.
+func cmRoom(t *testing.T, e *apitest.Env, owner *apitest.Client, prefix string, members []string, extra ...map[string]any) string {
+	t.Helper()
+	key := "channel"
+	if prefix == "groups" {
+		key = "group"
+	}
+	body := map[string]any{"name": e.Unique("room")}
+	if members != nil {
+		body["members"] = members
+	}
+	for _, x := range extra {
+		for k, v := range x {
+			body[k] = v
+		}
+	}
+	return owner.Post(t, prefix+".create", body).OK(t).JSON(t)[key].(map[string]any)["_id"].(string)
+}
+
+// cmMessage reads message id as c.
+func cmMessage(t *testing.T, c *apitest.Client, id string) map[string]any {
+	t.Helper()
+	return c.Get(t, "chat.getMessage", apitest.Q("msgId", id)).OK(t).JSON(t)["message"].(map[string]any)
+}
+
+// cmSetting changes a setting as the admin.
+func cmSetting(t *testing.T, e *apitest.Env, id string, v any) {
+	t.Helper()
+	e.Admin.Post(t, "settings/"+id, map[string]any{"value": v}).OK(t)
+}
+
+// cmPlain checks a failure Rocket.Chat words as a plain Error or
+// API.v1.failure: 400, exactly this error text, and no errorType.
+func cmPlain(t *testing.T, r *apitest.Response, text string) {
+	t.Helper()
+	m := r.Fails(t, 400, "", text).JSON(t)
+	if _, ok := m["errorType"]; ok {
+		t.Fatalf("%s %s: unexpected errorType in %s", r.Method, r.Target, r.Body)
+	}
+}
+
+// cmList decodes a message listing.
+type cmList struct {
+	Messages []map[string]any `json:"messages"`
+	Count    int              `json:"count"`
+	Offset   int              `json:"offset"`
+	Total    int              `json:"total"`
+}
+
+func cmIDs(list []map[string]any) []string {
+	ids := make([]string, len(list))
+	for i, m := range list {
+		ids[i], _ = m["_id"].(string)
+	}
+	return ids
+}
+
+func cmJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func TestChatReact(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	owner := e.NewUser(t, "reactowner")
+	alice := e.NewUser(t, "alice")
+	bob := e.NewUser(t, "bob")
+	rid := cmRoom(t, e, owner, "channels", []string{"alice", "bob"})
+	roRID := cmRoom(t, e, owner, "channels", []string{"alice"}, map[string]any{"readOnly": true})
+
+	type call struct {
+		by   *apitest.Client
+		body map[string]any // messageId is filled in
+	}
+	for _, tc := range []struct {
+		name  string
+		calls []call
+		// want is the reactions field after the calls; nil = absent.
+		want map[string][]string
+	}{
+		{"emoji without colons", []call{{alice, map[string]any{"emoji": "smile"}}}, map[string][]string{":smile:": {"alice"}}},
+		{"emoji with colons", []call{{alice, map[string]any{"emoji": ":smile:"}}}, map[string][]string{":smile:": {"alice"}}},
+		{"reaction key", []call{{alice, map[string]any{"reaction": "thumbsup"}}}, map[string][]string{":thumbsup:": {"alice"}}},
+		{"should react twice is idempotent", []call{
+			{alice, map[string]any{"emoji": "smile", "shouldReact": true}},
+			{alice, map[string]any{"emoji": "smile", "shouldReact": true}},
+		}, map[string][]string{":smile:": {"alice"}}},
+		{"unreact when not reacted is a no-op", []call{{alice, map[string]any{"emoji": "smile", "shouldReact": false}}}, nil},
+		{"null shouldReact toggles", []call{{alice, map[string]any{"emoji": "smile", "shouldReact": nil}}}, map[string][]string{":smile:": {"alice"}}},
+		{"toggle twice removes the field", []call{
+			{alice, map[string]any{"emoji": "smile"}},
+			{alice, map[string]any{"emoji": ":smile:"}},
+		}, nil},
+		{"two users, one leaves", []call{
+			{alice, map[string]any{"emoji": "smile"}},
+			{bob, map[string]any{"emoji": "smile"}},
+			{alice, map[string]any{"emoji": "smile", "shouldReact": false}},
+		}, map[string][]string{":smile:": {"bob"}}},
+		{"usernames keep their order", []call{
+			{bob, map[string]any{"emoji": "smile"}},
+			{alice, map[string]any{"emoji": "smile"}},
+		}, map[string][]string{":smile:": {"bob", "alice"}}},
+		{"empty entry is removed, others stay", []call{
+			{alice, map[string]any{"emoji": "smile"}},
+			{alice, map[string]any{"emoji": "tada"}},
+			{alice, map[string]any{"emoji": "smile"}},
+		}, map[string][]string{":tada:": {"alice"}}},
+		{"non-member of a public channel may react", []call{{e.Admin, map[string]any{"emoji": "smile"}}}, map[string][]string{":smile:": {"admin"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			id := cmPost(t, owner, rid, "react to "+tc.name)["_id"].(string)
+			for _, c := range tc.calls {
+				body := map[string]any{"messageId": id}
+				for k, v := range c.body {
+					body[k] = v
+				}
+				if r := c.by.Post(t, "chat.react", body).OK(t); string(r.Body) != `{"success":true}`+"\n" {
+					t.Fatalf("react body = %s", r.Body)
+				}
+			}
+			got, present := cmMessage(t, owner, id)["reactions"]
+			if tc.want == nil {
+				if present {
+					t.Fatalf("reactions = %v, want the field absent", got)
+				}
+				return
+			}
+			want := map[string]any{}
+			for k, names := range tc.want {
+				us := make([]any, len(names))
+				for i, n := range names {
+					us[i] = n
+				}
+				want[k] = map[string]any{"usernames": us}
+			}
+			if cmJSON(got) != cmJSON(want) {
+				t.Fatalf("reactions = %s, want %s", cmJSON(got), cmJSON(want))
+			}
+		})
+	}
+
+	id := cmPost(t, owner, rid, "react errors")["_id"].(string)
+	roID := cmPost(t, owner, roRID, "read only")["_id"].(string)
+	for _, tc := range []struct {
+		name      string
+		by        *apitest.Client
+		body      map[string]any
+		errorType string
+		errorText string
+		plain     bool
+	}{
+		{"both keys", alice, map[string]any{"messageId": id, "emoji": "smile", "reaction": "smile"}, "invalid-params", "", false},
+		{"neither key", alice, map[string]any{"messageId": id}, "invalid-params", "", false},
+		{"no messageId", alice, map[string]any{"emoji": "smile"}, "invalid-params", "", false},
+		{"empty messageId", alice, map[string]any{"messageId": "", "emoji": "smile"}, "invalid-params", "", false},
+		{"unknown key", alice, map[string]any{"messageId": id, "emoji": "smile", "x": 1}, "invalid-params", "", false},
+		{"unknown emoji", alice, map[string]any{"messageId": id, "emoji": "no_such_emoji_here"}, "error-not-allowed", "Invalid emoji provided. [error-not-allowed]", false},
+		{"empty emoji", alice, map[string]any{"messageId": id, "emoji": ""}, "error-emoji-param-not-provided", `The required "emoji" param is missing. [error-emoji-param-not-provided]`, false},
+		{"only colons", alice, map[string]any{"messageId": id, "reaction": "::"}, "error-emoji-param-not-provided", "", false},
+		{"unknown message", alice, map[string]any{"messageId": "nope", "emoji": "smile"}, "error-message-not-found", `The provided "messageId" does not match any existing message. [error-message-not-found]`, false},
+		{"read-only room", alice, map[string]any{"messageId": roID, "emoji": "smile"}, "", "You can't send messages because the room is readonly.", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := tc.by.Post(t, "chat.react", tc.body)
+			if tc.plain {
+				cmPlain(t, r, tc.errorText)
+				return
+			}
+			m := r.Fails(t, 400, tc.errorType, tc.errorText).JSON(t)
+			if tc.errorType == "error-not-allowed" && cmJSON(m["details"]) != `{"method":"setReaction"}` {
+				t.Fatalf("details = %v", m["details"])
+			}
+		})
+	}
+
+	t.Run("read-only room", func(t *testing.T) {
+		t.Parallel()
+		id := cmPost(t, owner, roRID, "owners may react")["_id"].(string)
+		// The owner holds post-readonly; a refused reaction changes nothing,
+		// and taking back a reaction one never gave is no change either.
+		owner.Post(t, "chat.react", map[string]any{"messageId": id, "emoji": "smile"}).OK(t)
+		alice.Post(t, "chat.react", map[string]any{"messageId": id, "emoji": "smile", "shouldReact": false}).OK(t)
+		cmPlain(t, alice.Post(t, "chat.react", map[string]any{"messageId": id, "emoji": "smile"}), "You can't send messages because the room is readonly.")
+		if got := cmJSON(cmMessage(t, owner, id)["reactions"]); got != `{":smile:":{"usernames":["reactowner"]}}` {
+			t.Fatalf("reactions = %s", got)
+		}
+	})
+}
+
+func TestChatPin(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	owner := e.NewUser(t, "pinowner")
+	member := e.NewUser(t, "pinmember")
+	rid := cmRoom(t, e, owner, "channels", []string{"pinmember"})
+	gid := cmRoom(t, e, owner, "groups", []string{"pinmember"})
+
+	t.Run("plain user lacks pin-message", func(t *testing.T) {
+		t.Parallel()
+		id := cmPost(t, member, rid, "member text")["_id"].(string)
+		m := member.Post(t, "chat.pinMessage", map[string]any{"messageId": id}).Fails(t, 400, "not-authorized", "Not Authorized [not-authorized]").JSON(t)
+		if cmJSON(m["details"]) != `{"method":"pinMessage"}` {
+			t.Fatalf("details = %v", m["details"])
+		}
+		if _, ok := cmMessage(t, member, id)["pinned"]; ok {
+			t.Fatal("refused pin pinned the message")
+		}
+	})
+
+	t.Run("owner pins", func(t *testing.T) {
+		t.Parallel()
+		orig := cmPost(t, member, gid, "pin me please")
+		id := orig["_id"].(string)
+		sys := owner.Post(t, "chat.pinMessage", map[string]any{"messageId": id}).OK(t).JSON(t)["message"].(map[string]any)
+		if sys["t"] != "message_pinned" || sys["msg"] != "" || sys["rid"] != gid || sys["_id"] == id || sys["groupable"] != false {
+			t.Fatalf("system message = %v", sys)
+		}
+		if u := sys["u"].(map[string]any); u["username"] != "pinowner" {
+			t.Fatalf("system message author = %v", u)
+		}
+		atts, _ := sys["attachments"].([]any)
+		if len(atts) != 1 {
+			t.Fatalf("attachments = %v", sys["attachments"])
+		}
+		at := atts[0].(map[string]any)
+		if at["text"] != "pin me please" || at["author_name"] != "pinmember" || at["ts"] != orig["ts"] || at["author_icon"] == nil {
+			t.Fatalf("quote = %v", at)
+		}
+
+		pinned := cmMessage(t, member, id)
+		if pinned["pinned"] != true || pinned["pinnedAt"] == nil || cmJSON(pinned["pinnedBy"]) != cmJSON(map[string]any{"_id": owner.UserID, "username": "pinowner"}) {
+			t.Fatalf("pinned message = %v", pinned)
+		}
+
+		// Pinning again answers with the message itself and adds no
+		// second system message.
+		again := owner.Post(t, "chat.pinMessage", map[string]any{"messageId": id}).OK(t).JSON(t)["message"].(map[string]any)
+		if again["_id"] != id || again["msg"] != "pin me please" || again["pinned"] != true {
+			t.Fatalf("second pin = %v", again)
+		}
+		var h cmList
+		owner.Get(t, "groups.history", apitest.Q("roomId", gid)).OK(t).Decode(t, &h)
+		n := 0
+		for _, m := range h.Messages {
+			if m["t"] == "message_pinned" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("%d message_pinned messages, want 1", n)
+		}
+	})
+
+	t.Run("admin pins without a subscription", func(t *testing.T) {
+		t.Parallel()
+		id := cmPost(t, member, rid, "admin pins this")["_id"].(string)
+		sys := e.Admin.Post(t, "chat.pinMessage", map[string]any{"messageId": id}).OK(t).JSON(t)["message"].(map[string]any)
+		if sys["t"] != "message_pinned" {
+			t.Fatalf("system message = %v", sys)
+		}
+		// Unpinning needs a subscription, which the admin lacks.
+		m := e.Admin.Post(t, "chat.unPinMessage", map[string]any{"messageId": id}).
+			Fails(t, 400, "error-invalid-message", "Message you are unpinning was not found [error-invalid-message]").JSON(t)
+		if cmJSON(m["details"]) != `{"action":"Message_pinning","method":"unpinMessage"}` {
+			t.Fatalf("details = %v", m["details"])
+		}
+		if cmMessage(t, owner, id)["pinned"] != true {
+			t.Fatal("refused unpin unpinned")
+		}
+	})
+
+	t.Run("unpin", func(t *testing.T) {
+		t.Parallel()
+		id := cmPost(t, member, rid, "unpin me")["_id"].(string)
+		e.Admin.Post(t, "chat.pinMessage", map[string]any{"messageId": id}).OK(t)
+		member.Post(t, "chat.unPinMessage", map[string]any{"messageId": id}).Fails(t, 400, "not-authorized", "Not Authorized [not-authorized]")
+		r := owner.Post(t, "chat.unPinMessage", map[string]any{"messageId": id}).OK(t)
+		if string(r.Body) != `{"success":true}`+"\n" {
+			t.Fatalf("unpin body = %s", r.Body)
+		}
+		m := cmMessage(t, owner, id)
+		if m["pinned"] == true || m["pinnedAt"] == nil || cmJSON(m["pinnedBy"]) != cmJSON(map[string]any{"_id": owner.UserID, "username": "pinowner"}) {
+			t.Fatalf("unpinned message = %v", m)
+		}
+		// Not checked for idempotence.
+		owner.Post(t, "chat.unPinMessage", map[string]any{"messageId": id}).OK(t)
+	})
+
+	t.Run("validation", func(t *testing.T) {
+		t.Parallel()
+		for _, path := range []string{"chat.pinMessage", "chat.unPinMessage"} {
+			// Typed routes: no "[invalid-params]" suffix.
+			owner.Post(t, path, map[string]any{}).Fails(t, 400, "invalid-params", "must have required property 'messageId'")
+			owner.Post(t, path, map[string]any{"messageId": ""}).Fails(t, 400, "invalid-params", "must NOT have fewer than 1 characters")
+			owner.Post(t, path, map[string]any{"messageId": "nope"}).
+				Fails(t, 400, "error-message-not-found", `The provided "messageId" does not match any existing message. [error-message-not-found]`)
+		}
+	})
+
+	t.Run("getPinnedMessages", func(t *testing.T) {
+		t.Parallel()
+		room := cmRoom(t, e, owner, "groups", []string{"pinmember"})
+		var ids []string
+		for _, text := range []string{"p1", "p2", "p3", "not pinned"} {
+			ids = append(ids, cmPost(t, member, room, text)["_id"].(string))
+		}
+		for _, id := range ids[:3] {
+			owner.Post(t, "chat.pinMessage", map[string]any{"messageId": id}).OK(t)
+		}
+		var l cmList
+		member.Get(t, "chat.getPinnedMessages", apitest.Q("roomId", room)).OK(t).Decode(t, &l)
+		if got := cmIDs(l.Messages); !slices.Equal(got, []string{ids[2], ids[1], ids[0]}) || l.Count != 3 || l.Total != 3 || l.Offset != 0 {
+			t.Fatalf("pinned = %v %+v", got, l)
+		}
+		for _, m := range l.Messages {
+			if m["pinned"] != true {
+				t.Fatalf("listed message not pinned: %v", m)
+			}
+		}
+		member.Get(t, "chat.getPinnedMessages", apitest.Q("roomId", room, "count", "2")).OK(t).Decode(t, &l)
+		if got := cmIDs(l.Messages); !slices.Equal(got, []string{ids[2], ids[1]}) || l.Count != 2 || l.Total != 3 || l.Offset != 0 {
+			t.Fatalf("first page = %v %+v", got, l)
+		}
+		member.Get(t, "chat.getPinnedMessages", apitest.Q("roomId", room, "count", "2", "offset", "2")).OK(t).Decode(t, &l)
+		if got := cmIDs(l.Messages); !slices.Equal(got, []string{ids[0]}) || l.Count != 1 || l.Total != 3 || l.Offset != 2 {
+			t.Fatalf("second page = %v %+v", got, l)
+		}
+		owner.Post(t, "chat.unPinMessage", map[string]any{"messageId": ids[1]}).OK(t)
+		member.Get(t, "chat.getPinnedMessages", apitest.Q("roomId", room, "sort", `{"ts":1}`)).OK(t).Decode(t, &l)
+		if got := cmIDs(l.Messages); !slices.Equal(got, []string{ids[0], ids[2]}) || l.Total != 2 {
+			t.Fatalf("after unpin = %v %+v", got, l)
+		}
+		member.Get(t, "chat.getPinnedMessages").Fails(t, 400, "invalid-params", "")
+		member.Get(t, "chat.getPinnedMessages", apitest.Q("roomId", "")).Fails(t, 400, "invalid-params", "")
+		member.Get(t, "chat.getPinnedMessages", apitest.Q("roomId", "nope")).Fails(t, 400, "error-not-allowed", "Not allowed [error-not-allowed]")
+	})
+}
+
+// TestChatPinningDisabled runs alone on its server: Message_AllowPinning
+// is global.
+func TestChatPinningDisabled(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	owner := e.NewUser(t, "pinoff")
+	rid := cmRoom(t, e, owner, "channels", nil)
+	id := cmPost(t, owner, rid, "pinned before")["_id"].(string)
+	other := cmPost(t, owner, rid, "never pinned")["_id"].(string)
+	owner.Post(t, "chat.pinMessage", map[string]any{"messageId": id}).OK(t)
+	cmSetting(t, e, "Message_AllowPinning", false)
+	for _, tc := range []struct{ path, method, id string }{
+		{"chat.pinMessage", "pinMessage", other},
+		{"chat.unPinMessage", "unpinMessage", id},
+	} {
+		m := owner.Post(t, tc.path, map[string]any{"messageId": tc.id}).
+			Fails(t, 400, "error-action-not-allowed", "Message pinning not allowed [error-action-not-allowed]").JSON(t)
+		if cmJSON(m["details"]) != `{"action":"Message_pinning","method":"`+tc.method+`"}` {
+			t.Fatalf("%s details = %v", tc.path, m["details"])
+		}
+	}
+	// The listing does not consult the setting.
+	var l cmList
+	owner.Get(t, "chat.getPinnedMessages", apitest.Q("roomId", rid)).OK(t).Decode(t, &l)
+	if !slices.Equal(cmIDs(l.Messages), []string{id}) {
+		t.Fatalf("pinned = %v", cmIDs(l.Messages))
+	}
+}
+
+func TestChatStar(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	owner := e.NewUser(t, "starowner")
+	member := e.NewUser(t, "starmember")
+	outsider := e.NewUser(t, "staroutsider")
+	rid := cmRoom(t, e, owner, "channels", []string{"starmember"})
+
+	t.Run("stars are per caller", func(t *testing.T) {
+		t.Parallel()
+		room := cmRoom(t, e, owner, "channels", []string{"starmember"})
+		a := cmPost(t, owner, room, "star a")["_id"].(string)
+		b := cmPost(t, owner, room, "star b")["_id"].(string)
+		cmPost(t, owner, room, "star c")
+		for _, c := range []struct {
+			by *apitest.Client
+			id string
+		}{{member, a}, {member, b}, {owner, a}, {member, a}} {
+			r := c.by.Post(t, "chat.starMessage", map[string]any{"messageId": c.id}).OK(t)
+			if string(r.Body) != `{"success":true}`+"\n" {
+				t.Fatalf("star body = %s", r.Body)
+			}
+		}
+		var l cmList
+		member.Get(t, "chat.getStarredMessages", apitest.Q("roomId", room)).OK(t).Decode(t, &l)
+		if !slices.Equal(cmIDs(l.Messages), []string{b, a}) || l.Total != 2 || l.Count != 2 {
+			t.Fatalf("member's stars = %v %+v", cmIDs(l.Messages), l)
+		}
+		for _, m := range l.Messages {
+			if got := cmJSON(m["starred"]); got != `[{"_id":"`+member.UserID+`"}]` {
+				t.Fatalf("starred = %s, want only the caller's entry", got)
+			}
+		}
+		owner.Get(t, "chat.getStarredMessages", apitest.Q("roomId", room)).OK(t).Decode(t, &l)
+		if !slices.Equal(cmIDs(l.Messages), []string{a}) || cmJSON(l.Messages[0]["starred"]) != `[{"_id":"`+owner.UserID+`"}]` {
+			t.Fatalf("owner's stars = %v", l.Messages)
+		}
+		if got := cmJSON(cmMessage(t, member, a)["starred"]); got != `[{"_id":"`+member.UserID+`"}]` {
+			t.Fatalf("getMessage starred = %s", got)
+		}
+		member.Get(t, "chat.getStarredMessages", apitest.Q("roomId", room, "count", "1", "offset", "1")).OK(t).Decode(t, &l)
+		if !slices.Equal(cmIDs(l.Messages), []string{a}) || l.Total != 2 || l.Count != 1 || l.Offset != 1 {
+			t.Fatalf("page = %v %+v", cmIDs(l.Messages), l)
+		}
+
+		member.Post(t, "chat.unStarMessage", map[string]any{"messageId": a}).OK(t)
+		member.Post(t, "chat.unStarMessage", map[string]any{"messageId": a}).OK(t)
+		member.Get(t, "chat.getStarredMessages", apitest.Q("roomId", room)).OK(t).Decode(t, &l)
+		if !slices.Equal(cmIDs(l.Messages), []string{b}) || l.Total != 1 {
+			t.Fatalf("after unstar = %v", cmIDs(l.Messages))
+		}
+		if _, ok := cmMessage(t, member, a)["starred"]; ok {
+			t.Fatal("the caller still sees a star on the unstarred message")
+		}
+		owner.Get(t, "chat.getStarredMessages", apitest.Q("roomId", room)).OK(t).Decode(t, &l)
+		if !slices.Equal(cmIDs(l.Messages), []string{a}) {
+			t.Fatalf("another's unstar removed the owner's star: %v", cmIDs(l.Messages))
+		}
+	})
+
+	t.Run("non-member star is a silent no-op", func(t *testing.T) {
+		t.Parallel()
+		id := cmPost(t, owner, rid, "outsider stars")["_id"].(string)
+		r := outsider.Post(t, "chat.starMessage", map[string]any{"messageId": id}).OK(t)
+		if string(r.Body) != `{"success":true}`+"\n" {
+			t.Fatalf("star body = %s", r.Body)
+		}
+		var l cmList
+		outsider.Get(t, "chat.getStarredMessages", apitest.Q("roomId", rid)).OK(t).Decode(t, &l)
+		if len(l.Messages) != 0 || l.Total != 0 {
+			t.Fatalf("outsider's stars = %v", l.Messages)
+		}
+		e.Admin.Get(t, "chat.getStarredMessages", apitest.Q("roomId", rid)).OK(t)
+		if _, ok := cmMessage(t, e.Admin, id)["starred"]; ok {
+			t.Fatal("non-member star was stored")
+		}
+	})
+
+	t.Run("errors", func(t *testing.T) {
+		t.Parallel()
+		for _, path := range []string{"chat.starMessage", "chat.unStarMessage"} {
+			member.Post(t, path, map[string]any{}).Fails(t, 400, "invalid-params", "must have required property 'messageId' [invalid-params]")
+			member.Post(t, path, map[string]any{"messageId": "nope"}).
+				Fails(t, 400, "error-message-not-found", `The provided "messageId" does not match any existing message. [error-message-not-found]`)
+		}
+		member.Get(t, "chat.getStarredMessages").Fails(t, 400, "invalid-params", "")
+		cmPlain(t, member.Get(t, "chat.getStarredMessages", apitest.Q("roomId", "nope")), "error-not-allowed")
+	})
+}
+
+// TestChatStarringDisabled runs alone on its server: Message_AllowStarring
+// is global.
+func TestChatStarringDisabled(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	owner := e.NewUser(t, "staroff")
+	rid := cmRoom(t, e, owner, "channels", nil)
+	id := cmPost(t, owner, rid, "starred before")["_id"].(string)
+	owner.Post(t, "chat.starMessage", map[string]any{"messageId": id}).OK(t)
+	cmSetting(t, e, "Message_AllowStarring", false)
+	for _, path := range []string{"chat.starMessage", "chat.unStarMessage"} {
+		m := owner.Post(t, path, map[string]any{"messageId": id}).
+			Fails(t, 400, "error-action-not-allowed", "Message starring not allowed [error-action-not-allowed]").JSON(t)
+		if cmJSON(m["details"]) != `{"action":"Message_starring","method":"starMessage"}` {
+			t.Fatalf("%s details = %v", path, m["details"])
+		}
+	}
+	var l cmList
+	owner.Get(t, "chat.getStarredMessages", apitest.Q("roomId", rid)).OK(t).Decode(t, &l)
+	if !slices.Equal(cmIDs(l.Messages), []string{id}) {
+		t.Fatalf("starred = %v", cmIDs(l.Messages))
+	}
+}
+
+func TestChatReportMessage(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	owner := e.NewUser(t, "reporter")
+	rid := cmRoom(t, e, owner, "channels", nil)
+	id := cmPost(t, owner, rid, "report me")["_id"].(string)
+	for _, tc := range []struct {
+		name      string
+		body      map[string]any
+		errorType string
+		text      string // for plain failures
+	}{
+		{"happy path", map[string]any{"messageId": id, "description": "spam"}, "", ""},
+		{"missing description", map[string]any{"messageId": id}, "invalid-params", ""},
+		{"unknown key", map[string]any{"messageId": id, "description": "x", "reason": "x"}, "invalid-params", ""},
+		{"empty messageId", map[string]any{"messageId": "", "description": "spam"}, "", `The required "messageId" param is missing.`},
+		{"empty description", map[string]any{"messageId": id, "description": ""}, "", `The required "description" param is missing.`},
+		{"blank description", map[string]any{"messageId": id, "description": " \t "}, "", "error-invalid-description"},
+		{"blank description before unknown message", map[string]any{"messageId": "nope", "description": "  "}, "", "error-invalid-description"},
+		{"unknown message", map[string]any{"messageId": "nope", "description": "spam"}, "", "error-invalid-message_id"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := owner.Post(t, "chat.reportMessage", tc.body)
+			switch {
+			case tc.errorType != "":
+				r.Fails(t, 400, tc.errorType, "")
+			case tc.text != "":
+				cmPlain(t, r, tc.text)
+			default:
+				if r.OK(t); string(r.Body) != `{"success":true}`+"\n" {
+					t.Fatalf("body = %s", r.Body)
+				}
+			}
+		})
+	}
+}
+
+func TestChatIgnoreUser(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	me := e.NewUser(t, "ignorer")
+	bore := e.NewUser(t, "bore")
+	stranger := e.NewUser(t, "stranger")
+	rid := cmRoom(t, e, me, "groups", []string{"bore"})
+	ignored := func() []any {
+		sub := me.Get(t, "subscriptions.getOne", apitest.Q("roomId", rid)).OK(t).JSON(t)["subscription"].(map[string]any)
+		list, _ := sub["ignored"].([]any)
+		return list
+	}
+	ignore := func(v string) *apitest.Response {
+		return me.Get(t, "chat.ignoreUser", apitest.Q("rid", rid, "userId", bore.UserID, "ignore", v))
+	}
+
+	ignore("true").OK(t)
+	if got := ignored(); cmJSON(got) != `["`+bore.UserID+`"]` {
+		t.Fatalf("ignored = %v", got)
+	}
+	ignore("1").OK(t)
+	if got := ignored(); len(got) != 1 {
+		t.Fatalf("ignoring twice: ignored = %v", got)
+	}
+	// The other side's subscription is not touched.
+	sub := bore.Get(t, "subscriptions.getOne", apitest.Q("roomId", rid)).OK(t).JSON(t)["subscription"].(map[string]any)
+	if l, _ := sub["ignored"].([]any); len(l) != 0 {
+		t.Fatalf("target's ignored = %v", l)
+	}
+	// Anything not containing "true" or "1" means false.
+	ignore("yes").OK(t)
+	if got := ignored(); len(got) != 0 {
+		t.Fatalf("after ignore=yes: ignored = %v", got)
+	}
+	ignore("true").OK(t)
+	ignore("false").OK(t)
+	if got := ignored(); len(got) != 0 {
+		t.Fatalf("after ignore=false: ignored = %v", got)
+	}
+	ignore("false").OK(t)
+
+	for _, tc := range []struct {
+		name       string
+		by         *apitest.Client
+		q          []string
+		errorType  string
+		errorText  string
+		wantDetail bool
+	}{
+		{"target not in room", me, []string{"rid", rid, "userId", stranger.UserID, "ignore", "true"}, "error-invalid-subscription", "Invalid subscription [error-invalid-subscription]", true},
+		{"unknown target", me, []string{"rid", rid, "userId", "nope", "ignore", "true"}, "error-invalid-subscription", "", true},
+		{"caller not in room", stranger, []string{"rid", rid, "userId", bore.UserID, "ignore", "true"}, "error-invalid-subscription", "", true},
+		{"unknown room", me, []string{"rid", "nope", "userId", bore.UserID, "ignore", "true"}, "error-invalid-subscription", "", true},
+		{"missing ignore", me, []string{"rid", rid, "userId", bore.UserID}, "invalid-params", "must have required property 'ignore' [invalid-params]", false},
+		{"missing userId", me, []string{"rid", rid, "ignore", "true"}, "invalid-params", "", false},
+		{"missing rid", me, []string{"userId", bore.UserID, "ignore", "true"}, "invalid-params", "", false},
+		{"empty ignore", me, []string{"rid", rid, "userId", bore.UserID, "ignore", ""}, "invalid-params", "", false},
+		{"blank rid", me, []string{"rid", "  ", "userId", bore.UserID, "ignore", "true"}, "error-room-id-param-not-provided", `The required "rid" param is missing. [error-room-id-param-not-provided]`, false},
+		{"blank userId", me, []string{"rid", rid, "userId", " ", "ignore", "true"}, "error-user-id-param-not-provided", `The required "userId" param is missing. [error-user-id-param-not-provided]`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m := tc.by.Get(t, "chat.ignoreUser", apitest.Q(tc.q...)).Fails(t, 400, tc.errorType, tc.errorText).JSON(t)
+			if tc.wantDetail && cmJSON(m["details"]) != `{"method":"ignoreUser"}` {
+				t.Fatalf("details = %v", m["details"])
+			}
+		})
+	}
+}

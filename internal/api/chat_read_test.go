@@ -1,0 +1,624 @@
+package api_test
+
+import (
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/parleychat/parley/internal/api/apitest"
+)
+
+// cmMillis turns a JSON date into the epoch-millisecond string that
+// chat.syncMessages uses as a cursor.
+func cmMillis(t *testing.T, v any) string {
+	t.Helper()
+	s, _ := v.(string)
+	ts, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		t.Fatalf("date %v: %v", v, err)
+	}
+	return strconv.FormatInt(ts.UnixMilli(), 10)
+}
+
+// cmISO is a wall-clock instant as Rocket.Chat writes dates.
+func cmISO(ts time.Time) string { return ts.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
+
+func cmDelete(t *testing.T, c *apitest.Client, rid, id string) {
+	t.Helper()
+	c.Post(t, "chat.delete", map[string]any{"roomId": rid, "msgId": id}).OK(t)
+}
+
+func TestChatGetMentionedMessages(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	a := e.NewUser(t, "mentioner")
+	b := e.NewUser(t, "mentionee")
+	e.NewUser(t, "bystander")
+	rid := cmRoom(t, e, a, "channels", []string{"mentionee", "bystander"})
+
+	m1 := cmPost(t, a, rid, "hello @mentionee")["_id"].(string)
+	cmPost(t, a, rid, "@all listen")
+	cmPost(t, a, rid, "@here listen")
+	cmPost(t, a, rid, "@bystander only")
+	cmPost(t, a, rid, "mentionee without the at sign")
+	cmPost(t, a, rid, "mail mentioner@mentionee.example")
+	m2 := cmPost(t, a, rid, "again @mentionee and @bystander")["_id"].(string)
+
+	var l cmList
+	b.Get(t, "chat.getMentionedMessages", apitest.Q("roomId", rid)).OK(t).Decode(t, &l)
+	if got := cmIDs(l.Messages); !slices.Equal(got, []string{m2, m1}) || l.Total != 2 || l.Count != 2 || l.Offset != 0 {
+		t.Fatalf("mentions = %v %+v", got, l)
+	}
+	b.Get(t, "chat.getMentionedMessages", apitest.Q("roomId", rid, "count", "1", "offset", "1")).OK(t).Decode(t, &l)
+	if got := cmIDs(l.Messages); !slices.Equal(got, []string{m1}) || l.Total != 2 || l.Count != 1 || l.Offset != 1 {
+		t.Fatalf("page = %v %+v", got, l)
+	}
+	b.Get(t, "chat.getMentionedMessages", apitest.Q("roomId", rid, "sort", `{"ts":1}`)).OK(t).Decode(t, &l)
+	if got := cmIDs(l.Messages); !slices.Equal(got, []string{m1, m2}) {
+		t.Fatalf("ascending = %v", got)
+	}
+	// The author mentioned nobody's name but others'.
+	a.Get(t, "chat.getMentionedMessages", apitest.Q("roomId", rid)).OK(t).Decode(t, &l)
+	if len(l.Messages) != 0 || l.Total != 0 {
+		t.Fatalf("author's mentions = %v", cmIDs(l.Messages))
+	}
+	// A deleted mention is gone from the list.
+	cmDelete(t, a, rid, m2)
+	b.Get(t, "chat.getMentionedMessages", apitest.Q("roomId", rid)).OK(t).Decode(t, &l)
+	if got := cmIDs(l.Messages); !slices.Equal(got, []string{m1}) {
+		t.Fatalf("after delete = %v", got)
+	}
+
+	b.Get(t, "chat.getMentionedMessages").Fails(t, 400, "invalid-params", "must have required property 'roomId' [invalid-params]")
+	b.Get(t, "chat.getMentionedMessages", apitest.Q("roomId", rid, "fields", `{"msg":1}`)).Fails(t, 400, "invalid-params", "")
+	cmPlain(t, b.Get(t, "chat.getMentionedMessages", apitest.Q("roomId", "nope")), "error-not-allowed")
+}
+
+func TestChatSearch(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	sa := e.NewUser(t, "seeker")
+	sb := e.NewUser(t, "speaker")
+	rid := cmRoom(t, e, sa, "channels", []string{"speaker"})
+
+	m1 := cmPost(t, sa, rid, "the quick brown fox")["_id"].(string)
+	m2 := cmPost(t, sb, rid, "lazy dog sleeps")["_id"].(string)
+	m3 := cmPost(t, sa, rid, "quick thinking @speaker")["_id"].(string)
+	m4 := cmPost(t, sb, rid, "fox hunting")["_id"].(string)
+	m5 := cmPost(t, sa, rid, "今天天气很好")["_id"].(string)
+	sa.Post(t, "chat.pinMessage", map[string]any{"messageId": m2}).OK(t)
+	sa.Post(t, "chat.starMessage", map[string]any{"messageId": m4}).OK(t)
+
+	// The subtests that post search a room of their own, so that the
+	// table's answers stay fixed.
+	searchIn := func(c *apitest.Client, rid, text string, kv ...string) []map[string]any {
+		t.Helper()
+		var out struct {
+			Messages []map[string]any `json:"messages"`
+		}
+		r := c.Get(t, "chat.search", apitest.Q(append([]string{"roomId", rid, "searchText", text}, kv...)...)).OK(t)
+		r.Decode(t, &out)
+		if _, ok := r.JSON(t)["total"]; ok {
+			t.Fatalf("search answered with a total: %s", r.Body)
+		}
+		return out.Messages
+	}
+	search := func(c *apitest.Client, text string, kv ...string) []map[string]any {
+		t.Helper()
+		return searchIn(c, rid, text, kv...)
+	}
+
+	for _, tc := range []struct {
+		name string
+		by   *apitest.Client
+		text string
+		kv   []string
+		want []string
+	}{
+		{"word", sa, "quick", nil, []string{m3, m1}},
+		{"word in other case", sa, "QUICK", nil, []string{m3, m1}},
+		{"any of the words", sa, "quick fox", nil, []string{m4, m3, m1}},
+		{"no match", sa, "elephant", nil, []string{}},
+		{"count", sa, "quick fox", []string{"count", "2"}, []string{m4, m3}},
+		{"offset", sa, "quick fox", []string{"count", "2", "offset", "2"}, []string{m1}},
+		{"offset past the end", sa, "quick", []string{"offset", "10"}, []string{}},
+		{"from:me", sa, "from:me quick", nil, []string{m3, m1}},
+		{"from:me for another caller", sb, "from:me fox", nil, []string{m4}},
+		{"from:username", sa, "from:speaker", nil, []string{m4, m2}},
+		{"from:@username", sa, "from:@speaker dog", nil, []string{m2}},
+		{"from:unknown", sa, "from:nobody quick", nil, []string{}},
+		{"mention:", sa, "mention:speaker", nil, []string{m3}},
+		{"mention: with words", sa, "mention:speaker fox", nil, []string{}},
+		{"has:star", sa, "has:star", nil, []string{m4}},
+		{"has:star is the caller's", sb, "has:star", nil, []string{}},
+		{"is:pinned", sa, "is:pinned", nil, []string{m2}},
+		{"has:pin", sb, "has:pin", nil, []string{m2}},
+		{"order:asc", sa, "order:asc quick", nil, []string{m1, m3}},
+		{"sort:descending", sa, "quick sort:descending", nil, []string{m3, m1}},
+		{"regexp with flag", sa, "/QU.CK/i", nil, []string{m3, m1}},
+		{"regexp without flag", sa, "/QU.CK/", nil, []string{}},
+		{"regexp anchored", sa, "/^fox/", nil, []string{m4}},
+		{"regexp paged", sa, "/o/", []string{"count", "2", "offset", "1"}, []string{m2, m1}},
+		{"CJK substring", sa, "天气", nil, []string{m5}},
+		{"CJK no match", sa, "下雨", nil, []string{}},
+		{"only spaces after operators", sa, "order:asc", nil, []string{}},
+		{"punctuation only", sa, "!!!", nil, []string{}},
+		{"word with punctuation", sa, "fox!", nil, []string{m4, m1}},
+		{"quotes are plain text", sa, `"lazy" dog's`, nil, []string{m2}},
+		{"search syntax is plain text", sa, "NEAR(fox quick) OR dog*", nil, []string{m4, m3, m2, m1}},
+		{"words split at punctuation", sa, "dog,hunting", nil, []string{m4, m2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := search(tc.by, tc.text, tc.kv...)
+			if ids := cmIDs(got); !slices.Equal(ids, tc.want) {
+				t.Fatalf("search %q = %v, want %v", tc.text, ids, tc.want)
+			}
+		})
+	}
+
+	t.Run("full-text results carry a score", func(t *testing.T) {
+		t.Parallel()
+		for _, m := range search(sa, "quick") {
+			if s, ok := m["score"].(float64); !ok || s <= 0 {
+				t.Fatalf("score = %#v in %v", m["score"], m)
+			}
+			if m["rid"] != rid || m["msg"] == nil || m["u"] == nil {
+				t.Fatalf("result = %v", m)
+			}
+		}
+	})
+
+	t.Run("searchable at once, gone when deleted", func(t *testing.T) {
+		t.Parallel()
+		rid := cmRoom(t, e, sa, "channels", []string{"speaker"})
+		id := cmPost(t, sb, rid, "xylophone concert")["_id"].(string)
+		if ids := cmIDs(searchIn(sa, rid, "xylophone")); !slices.Equal(ids, []string{id}) {
+			t.Fatalf("new message not found: %v", ids)
+		}
+		cmDelete(t, sb, rid, id)
+		if ids := cmIDs(searchIn(sa, rid, "xylophone")); len(ids) != 0 {
+			t.Fatalf("deleted message found: %v", ids)
+		}
+		if ids := cmIDs(searchIn(sa, rid, "/xylophone/")); len(ids) != 0 {
+			t.Fatalf("deleted message found by regexp: %v", ids)
+		}
+	})
+
+	t.Run("edits are searchable", func(t *testing.T) {
+		t.Parallel()
+		rid := cmRoom(t, e, sa, "channels", []string{"speaker"})
+		id := cmPost(t, sb, rid, "trombone practice")["_id"].(string)
+		sb.Post(t, "chat.update", map[string]any{"roomId": rid, "msgId": id, "text": "tuba practice"}).OK(t)
+		if ids := cmIDs(searchIn(sa, rid, "tuba")); !slices.Equal(ids, []string{id}) {
+			t.Fatalf("edited text not found: %v", ids)
+		}
+		if ids := cmIDs(searchIn(sa, rid, "trombone")); len(ids) != 0 {
+			t.Fatalf("old text still found: %v", ids)
+		}
+	})
+
+	t.Run("errors", func(t *testing.T) {
+		t.Parallel()
+		sa.Get(t, "chat.search", apitest.Q("roomId", rid, "searchText", "")).
+			Fails(t, 400, "error-searchText-param-not-provided", `The required "searchText" query param is missing. [error-searchText-param-not-provided]`)
+		sa.Get(t, "chat.search", apitest.Q("roomId", "", "searchText", "x")).
+			Fails(t, 400, "error-roomId-param-not-provided", `The required "roomId" query param is missing. [error-roomId-param-not-provided]`)
+		sa.Get(t, "chat.search", apitest.Q("searchText", "quick")).Fails(t, 400, "invalid-params", "must have required property 'roomId' [invalid-params]")
+		sa.Get(t, "chat.search", apitest.Q("roomId", rid)).Fails(t, 400, "invalid-params", "must have required property 'searchText' [invalid-params]")
+		sa.Get(t, "chat.search", apitest.Q("roomId", rid, "searchText", "x", "sort", `{"ts":1}`)).Fails(t, 400, "invalid-params", "")
+		r := sa.Get(t, "chat.search", apitest.Q("roomId", "nope", "searchText", "quick")).Expect(t, 400)
+		if string(r.Body) != `{"success":false}`+"\n" {
+			t.Fatalf("unknown room body = %s", r.Body)
+		}
+	})
+}
+
+func TestChatGetDeletedMessages(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	owner := e.NewUser(t, "deleter")
+	rid := cmRoom(t, e, owner, "groups", nil)
+	var ids []string
+	for _, text := range []string{"d1", "d2", "d3", "kept"} {
+		ids = append(ids, cmPost(t, owner, rid, text)["_id"].(string))
+	}
+	cmDelete(t, owner, rid, ids[0])
+	time.Sleep(5 * time.Millisecond)
+	mid := cmISO(time.Now())
+	time.Sleep(5 * time.Millisecond)
+	cmDelete(t, owner, rid, ids[1])
+	// Apart, so that the deletion order is the listing order.
+	time.Sleep(2 * time.Millisecond)
+	cmDelete(t, owner, rid, ids[2])
+
+	const old = "2000-01-01T00:00:00.000Z"
+	for _, tc := range []struct {
+		name          string
+		q             []string
+		want          []string
+		count, offset int
+		total         int
+	}{
+		{"all", []string{"since", old}, ids[:3], 3, 0, 3},
+		{"after since", []string{"since", mid}, ids[1:3], 2, 0, 2},
+		{"future", []string{"since", "2999-01-01T00:00:00Z"}, []string{}, 0, 0, 0},
+		{"count", []string{"since", old, "count", "2"}, ids[:2], 2, 0, 3},
+		{"offset", []string{"since", old, "count", "2", "offset", "2"}, ids[2:3], 1, 2, 3},
+		{"unknown room", []string{"since", old, "roomId", "nope"}, []string{}, 0, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			q := apitest.Q(tc.q...)
+			if q.Get("roomId") == "" {
+				q.Set("roomId", rid)
+			}
+			var l cmList
+			owner.Get(t, "chat.getDeletedMessages", q).OK(t).Decode(t, &l)
+			if got := cmIDs(l.Messages); !slices.Equal(got, tc.want) || l.Count != tc.count || l.Offset != tc.offset || l.Total != tc.total {
+				t.Fatalf("deleted = %v %+v, want %v", got, l, tc.want)
+			}
+			for _, m := range l.Messages {
+				if len(m) != 1 {
+					t.Fatalf("entry %v has more than its _id", m)
+				}
+			}
+		})
+	}
+
+	for _, tc := range []struct {
+		name string
+		q    []string
+		text string
+	}{
+		{"since missing", []string{"roomId", rid}, "must have required property 'since' [invalid-params]"},
+		{"since empty", []string{"roomId", rid, "since", ""}, ""},
+		{"since not a date", []string{"roomId", rid, "since", "yesterday"}, `must match format "iso-date-time" [invalid-params]`},
+		{"since without time", []string{"roomId", rid, "since", "2020-01-01"}, `must match format "iso-date-time" [invalid-params]`},
+		{"roomId missing", []string{"since", old}, "must have required property 'roomId' [invalid-params]"},
+		{"roomId empty", []string{"roomId", "", "since", old}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			owner.Get(t, "chat.getDeletedMessages", apitest.Q(tc.q...)).Fails(t, 400, "invalid-params", tc.text)
+		})
+	}
+}
+
+// cmSyncResult decodes chat.syncMessages.
+type cmSyncResult struct {
+	Result struct {
+		Updated []map[string]any `json:"updated"`
+		Deleted []map[string]any `json:"deleted"`
+		Cursor  *struct {
+			Next     *string `json:"next"`
+			Previous *string `json:"previous"`
+		} `json:"cursor"`
+	} `json:"result"`
+}
+
+func TestChatSyncMessages(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	me := e.NewUser(t, "syncer")
+	other := e.NewUser(t, "syncother")
+	sync := func(kv ...string) *cmSyncResult {
+		t.Helper()
+		var out cmSyncResult
+		me.Get(t, "chat.syncMessages", apitest.Q(kv...)).OK(t).Decode(t, &out)
+		return &out
+	}
+
+	t.Run("lastUpdate", func(t *testing.T) {
+		t.Parallel()
+		rid := cmRoom(t, e, me, "groups", nil)
+		m0 := cmPost(t, me, rid, "m0")["_id"].(string)
+		m1 := cmPost(t, me, rid, "m1")["_id"].(string)
+		m2 := cmPost(t, me, rid, "m2")["_id"].(string)
+		// Message times may run a little ahead of the clock (they are
+		// strictly increasing per room); let the clock pass them.
+		time.Sleep(20 * time.Millisecond)
+		since := cmISO(time.Now())
+		time.Sleep(5 * time.Millisecond)
+		me.Post(t, "chat.react", map[string]any{"messageId": m0, "emoji": "smile"}).OK(t)
+		cmDelete(t, me, rid, m1)
+
+		r := me.Get(t, "chat.syncMessages", apitest.Q("roomId", rid, "lastUpdate", since)).OK(t)
+		if _, ok := r.JSON(t)["result"].(map[string]any)["cursor"]; ok {
+			t.Fatalf("lastUpdate mode answered with a cursor: %s", r.Body)
+		}
+		var out cmSyncResult
+		r.Decode(t, &out)
+		if got := cmIDs(out.Result.Updated); !slices.Equal(got, []string{m0}) {
+			t.Fatalf("updated = %v", got)
+		}
+		if out.Result.Updated[0]["reactions"] == nil {
+			t.Fatalf("updated message = %v", out.Result.Updated[0])
+		}
+		if got := cmIDs(out.Result.Deleted); !slices.Equal(got, []string{m1}) || out.Result.Deleted[0]["_deletedAt"] == nil || len(out.Result.Deleted[0]) != 2 {
+			t.Fatalf("deleted = %v", out.Result.Deleted)
+		}
+
+		all := sync("roomId", rid, "lastUpdate", "2000-01-01")
+		if got := cmIDs(all.Result.Updated); !slices.Equal(got, []string{m2, m0}) {
+			t.Fatalf("updated since 2000 = %v", got)
+		}
+		none := sync("roomId", rid, "lastUpdate", cmISO(time.Now().Add(time.Hour)))
+		if len(none.Result.Updated) != 0 || len(none.Result.Deleted) != 0 {
+			t.Fatalf("future lastUpdate = %+v", none.Result)
+		}
+	})
+
+	t.Run("validation order", func(t *testing.T) {
+		t.Parallel()
+		rid := cmRoom(t, e, me, "groups", nil)
+		hidden := cmRoom(t, e, other, "groups", nil)
+		const valid = "2020-01-01T00:00:00.000Z"
+		for _, tc := range []struct {
+			name      string
+			q         []string
+			errorType string
+			errorText string
+		}{
+			{"roomId missing", []string{"lastUpdate", valid}, "invalid-params", "must have required property 'roomId' [invalid-params]"},
+			{"unknown param", []string{"roomId", rid, "lastUpdate", valid, "offset", "1"}, "invalid-params", ""},
+			{"type outside the enum", []string{"roomId", rid, "type", "ALL", "next", "1"}, "invalid-params", ""},
+			{"roomId empty", []string{"roomId", "", "lastUpdate", "bad"}, "error-param-required", `The required "roomId" query param is missing [error-param-required]`},
+			{"no type or lastUpdate", []string{"roomId", hidden}, "error-param-required", `The "type" or "lastUpdate" parameters must be provided [error-param-required]`},
+			{"bad lastUpdate before access", []string{"roomId", hidden, "lastUpdate", "not a date"}, "error-lastUpdate-param-invalid", `The "lastUpdate" query parameter must be a valid date [error-lastUpdate-param-invalid]`},
+			{"access before cursor checks", []string{"roomId", hidden, "lastUpdate", valid, "next", "1"}, "error-not-allowed", "Not allowed [error-not-allowed]"},
+			{"unknown room", []string{"roomId", "nope", "lastUpdate", valid}, "error-not-allowed", "Not allowed [error-not-allowed]"},
+			{"cursor without type", []string{"roomId", rid, "lastUpdate", valid, "next", "1"}, "error-type-param-required", `The "type" parameter is required when using the "next" or "previous" parameters [error-type-param-required]`},
+			{"next and previous", []string{"roomId", rid, "type", "UPDATED", "next", "1", "previous", "1"}, "error-cursor-conflict", `You cannot provide both "next" and "previous" parameters [error-cursor-conflict]`},
+			{"cursor and lastUpdate", []string{"roomId", rid, "type", "DELETED", "previous", "1", "lastUpdate", valid}, "error-cursor-and-lastUpdate-conflict", `The attributes "next", "previous" and "lastUpdate" cannot be used together [error-cursor-and-lastUpdate-conflict]`},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				m := me.Get(t, "chat.syncMessages", apitest.Q(tc.q...)).Fails(t, 400, tc.errorType, tc.errorText).JSON(t)
+				if tc.errorType == "error-not-allowed" && cmJSON(m["details"]) != `{"method":"messages/get"}` {
+					t.Fatalf("details = %v", m["details"])
+				}
+			})
+		}
+		cmPlain(t, me.Get(t, "chat.syncMessages", apitest.Q("roomId", rid, "type", "UPDATED", "next", "abc")), "Invalid Date")
+		cmPlain(t, me.Get(t, "chat.syncMessages", apitest.Q("roomId", rid, "type", "DELETED", "previous", "1.5")), "Invalid Date")
+
+		// A type without a cursor has no first page: always empty.
+		cmPost(t, me, rid, "present")
+		r := me.Get(t, "chat.syncMessages", apitest.Q("roomId", rid, "type", "UPDATED")).OK(t)
+		if got := cmJSON(r.JSON(t)["result"]); got != `{"deleted":[],"updated":[]}` {
+			t.Fatalf("type without cursor = %s", got)
+		}
+	})
+
+	t.Run("cursor", func(t *testing.T) {
+		t.Parallel()
+		rid := cmRoom(t, e, me, "groups", nil)
+		var ids []string
+		for i := range 5 {
+			ids = append(ids, cmPost(t, me, rid, "page "+strconv.Itoa(i))["_id"].(string))
+		}
+		full := sync("roomId", rid, "type", "UPDATED", "next", "0", "count", "100")
+		if got := cmIDs(full.Result.Updated); !slices.Equal(got, ids) {
+			t.Fatalf("everything = %v, want %v", got, ids)
+		}
+		at := map[string]string{}
+		for _, m := range full.Result.Updated {
+			at[m["_id"].(string)] = cmMillis(t, m["_updatedAt"])
+		}
+		check := func(res *cmSyncResult, want []string, next, previous string) {
+			t.Helper()
+			if got := cmIDs(res.Result.Updated); !slices.Equal(got, want) {
+				t.Fatalf("page = %v, want %v", got, want)
+			}
+			if len(res.Result.Deleted) != 0 || res.Result.Cursor == nil {
+				t.Fatalf("result = %+v", res.Result)
+			}
+			str := func(p *string) string {
+				if p == nil {
+					return "null"
+				}
+				return *p
+			}
+			if c := res.Result.Cursor; str(c.Next) != next || str(c.Previous) != previous {
+				t.Fatalf("cursor = {next %s, previous %s}, want {next %s, previous %s}", str(c.Next), str(c.Previous), next, previous)
+			}
+		}
+
+		p1 := sync("roomId", rid, "type", "UPDATED", "next", "0", "count", "2")
+		check(p1, ids[0:2], at[ids[1]], at[ids[0]])
+		p2 := sync("roomId", rid, "type", "UPDATED", "next", *p1.Result.Cursor.Next, "count", "2")
+		check(p2, ids[2:4], at[ids[3]], at[ids[2]])
+		p3 := sync("roomId", rid, "type", "UPDATED", "next", *p2.Result.Cursor.Next, "count", "2")
+		check(p3, ids[4:5], "null", at[ids[4]])
+		check(sync("roomId", rid, "type", "UPDATED", "next", at[ids[4]], "count", "2"), []string{}, "null", "null")
+
+		// Backwards: newest first.
+		b1 := sync("roomId", rid, "type", "UPDATED", "previous", at[ids[4]], "count", "2")
+		check(b1, []string{ids[3], ids[2]}, at[ids[3]], at[ids[2]])
+		b2 := sync("roomId", rid, "type", "UPDATED", "previous", *b1.Result.Cursor.Previous, "count", "2")
+		check(b2, []string{ids[1], ids[0]}, at[ids[1]], "null")
+		check(sync("roomId", rid, "type", "UPDATED", "previous", at[ids[0]], "count", "2"), []string{}, "null", "null")
+		check(sync("roomId", rid, "type", "UPDATED", "previous", "0"), []string{}, "null", "null")
+
+		// count=0 is the default of 20.
+		check(sync("roomId", rid, "type", "UPDATED", "next", "0", "count", "0"), ids, "null", at[ids[0]])
+
+		// Deleted messages, paged the same way.
+		for _, id := range ids[:3] {
+			cmDelete(t, me, rid, id)
+			time.Sleep(3 * time.Millisecond)
+		}
+		var d1 cmSyncResult
+		me.Get(t, "chat.syncMessages", apitest.Q("roomId", rid, "type", "DELETED", "next", "0", "count", "2")).OK(t).Decode(t, &d1)
+		if got := cmIDs(d1.Result.Deleted); !slices.Equal(got, ids[:2]) || len(d1.Result.Updated) != 0 {
+			t.Fatalf("deleted page = %v, updated %v", got, cmIDs(d1.Result.Updated))
+		}
+		for _, m := range d1.Result.Deleted {
+			if len(m) != 2 || m["_deletedAt"] == nil {
+				t.Fatalf("deleted entry = %v", m)
+			}
+		}
+		c := d1.Result.Cursor
+		if c == nil || c.Next == nil || c.Previous == nil || *c.Next != cmMillis(t, d1.Result.Deleted[1]["_deletedAt"]) || *c.Previous != cmMillis(t, d1.Result.Deleted[0]["_deletedAt"]) {
+			t.Fatalf("deleted cursor = %+v", c)
+		}
+		d2 := sync("roomId", rid, "type", "DELETED", "next", *c.Next, "count", "2")
+		if got := cmIDs(d2.Result.Deleted); !slices.Equal(got, ids[2:3]) || d2.Result.Cursor.Next != nil {
+			t.Fatalf("second deleted page = %v %+v", got, d2.Result.Cursor)
+		}
+		// What is left of UPDATED no longer lists the deleted ones.
+		if got := cmIDs(sync("roomId", rid, "type", "UPDATED", "next", "0").Result.Updated); !slices.Equal(got, ids[3:]) {
+			t.Fatalf("updated after deletes = %v", got)
+		}
+	})
+}
+
+// TestChatListingsSkipRemovedAndHistory checks the listings and search
+// against the other deletion modes and the hidden copies that
+// Message_KeepHistory leaves. Each mode runs on its own server: the settings
+// are global.
+func TestChatListingsSkipRemovedAndHistory(t *testing.T) {
+	t.Parallel()
+	setup := func(t *testing.T, settings map[string]any) (e *apitest.Env, a, b *apitest.Client, rid, id string, since string) {
+		e = apitest.New(t)
+		for k, v := range settings {
+			cmSetting(t, e, k, v)
+		}
+		a = e.NewUser(t, "author")
+		b = e.NewUser(t, "reader")
+		rid = cmRoom(t, e, a, "groups", []string{"reader"})
+		since = cmISO(time.Now().Add(-time.Second))
+		id = cmPost(t, a, rid, "alpha @reader")["_id"].(string)
+		a.Post(t, "chat.pinMessage", map[string]any{"messageId": id}).OK(t)
+		b.Post(t, "chat.starMessage", map[string]any{"messageId": id}).OK(t)
+		return
+	}
+	listed := func(t *testing.T, c *apitest.Client, path string, q ...string) []string {
+		t.Helper()
+		var l cmList
+		c.Get(t, path, apitest.Q(q...)).OK(t).Decode(t, &l)
+		if l.Total != len(l.Messages) {
+			t.Fatalf("%s total %d for %d messages", path, l.Total, len(l.Messages))
+		}
+		return cmIDs(l.Messages)
+	}
+
+	t.Run("deleted shown as removed", func(t *testing.T) {
+		t.Parallel()
+		_, a, b, rid, id, since := setup(t, map[string]any{"Message_ShowDeletedStatus": true})
+		cmDelete(t, a, rid, id)
+		if got := listed(t, b, "chat.getPinnedMessages", "roomId", rid); len(got) != 0 {
+			t.Fatalf("pinned lists the removed message: %v", got)
+		}
+		if got := listed(t, b, "chat.getMentionedMessages", "roomId", rid); len(got) != 0 {
+			t.Fatalf("mentioned lists the removed message: %v", got)
+		}
+		// The star survives the conversion, as in Rocket.Chat.
+		if got := listed(t, b, "chat.getStarredMessages", "roomId", rid); !slices.Equal(got, []string{id}) {
+			t.Fatalf("starred = %v", got)
+		}
+		if got := listed(t, b, "chat.getDeletedMessages", "roomId", rid, "since", since); len(got) != 0 {
+			t.Fatalf("a removed (not erased) message is listed as deleted: %v", got)
+		}
+		for _, text := range []string{"alpha", "has:pin", "mention:reader", "/.*/"} {
+			var out cmList
+			b.Get(t, "chat.search", apitest.Q("roomId", rid, "searchText", text)).OK(t).Decode(t, &out)
+			for _, m := range out.Messages {
+				if m["_id"] == id {
+					t.Fatalf("search %q finds the removed message", text)
+				}
+			}
+		}
+		var s cmSyncResult
+		b.Get(t, "chat.syncMessages", apitest.Q("roomId", rid, "lastUpdate", since)).OK(t).Decode(t, &s)
+		var rm map[string]any
+		for _, m := range s.Result.Updated {
+			if m["_id"] == id {
+				rm = m
+			}
+		}
+		if rm == nil || rm["t"] != "rm" || rm["msg"] != "" || len(s.Result.Deleted) != 0 {
+			t.Fatalf("sync = %+v", s.Result)
+		}
+	})
+
+	t.Run("history copies stay hidden", func(t *testing.T) {
+		t.Parallel()
+		_, a, b, rid, id, since := setup(t, map[string]any{"Message_KeepHistory": true})
+		a.Post(t, "chat.update", map[string]any{"roomId": rid, "msgId": id, "text": "beta @reader"}).OK(t)
+		a.Post(t, "chat.unPinMessage", map[string]any{"messageId": id}).OK(t)
+		a.Post(t, "chat.pinMessage", map[string]any{"messageId": id}).OK(t)
+		for _, tc := range []struct {
+			path string
+			want []string
+		}{
+			{"chat.getPinnedMessages", []string{id}},
+			{"chat.getMentionedMessages", []string{id}},
+			{"chat.getStarredMessages", []string{id}},
+		} {
+			if got := listed(t, b, tc.path, "roomId", rid); !slices.Equal(got, tc.want) {
+				t.Fatalf("%s = %v, want %v", tc.path, got, tc.want)
+			}
+		}
+		for text, want := range map[string][]string{"alpha": {}, "/alpha/": {}, "beta": {id}} {
+			var out cmList
+			b.Get(t, "chat.search", apitest.Q("roomId", rid, "searchText", text)).OK(t).Decode(t, &out)
+			var got []string
+			for _, m := range out.Messages {
+				if m["t"] == nil {
+					got = append(got, m["_id"].(string))
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("search %q = %v, want %v", text, got, want)
+			}
+		}
+		var s cmSyncResult
+		b.Get(t, "chat.syncMessages", apitest.Q("roomId", rid, "lastUpdate", since)).OK(t).Decode(t, &s)
+		for _, m := range s.Result.Updated {
+			if m["_hidden"] != nil || m["parent"] != nil {
+				t.Fatalf("sync lists a history copy: %v", m)
+			}
+		}
+
+		// Deleting with history kept hides the message from everything.
+		cmDelete(t, a, rid, id)
+		for _, path := range []string{"chat.getPinnedMessages", "chat.getMentionedMessages", "chat.getStarredMessages"} {
+			if got := listed(t, b, path, "roomId", rid); len(got) != 0 {
+				t.Fatalf("%s after delete = %v", path, got)
+			}
+		}
+		var out cmList
+		b.Get(t, "chat.search", apitest.Q("roomId", rid, "searchText", "beta")).OK(t).Decode(t, &out)
+		if len(out.Messages) != 0 {
+			t.Fatalf("search finds the hidden message: %v", cmIDs(out.Messages))
+		}
+	})
+}
+
+// TestChatHistoryIncludesNewest: a message whose ts is ahead of the clock
+// (a client ts a few seconds early, or a burst that the strictly increasing
+// per-room ts pushes ahead) is in the history at once, and so is every
+// message after it.
+func TestChatHistoryIncludesNewest(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	u := e.NewUser(t, "historian")
+	rid := cmRoom(t, e, u, "groups", nil)
+	early := u.Post(t, "chat.sendMessage", map[string]any{"message": map[string]any{
+		"rid": rid, "msg": "from the near future", "ts": cmISO(time.Now().Add(5 * time.Second)),
+	}}).OK(t).JSON(t)["message"].(map[string]any)["_id"].(string)
+	next := cmPost(t, u, rid, "right after")["_id"].(string)
+	var h cmList
+	u.Get(t, "groups.history", apitest.Q("roomId", rid)).OK(t).Decode(t, &h)
+	if got := cmIDs(h.Messages); len(got) < 2 || got[0] != next || got[1] != early {
+		t.Fatalf("history = %v, want %s, %s first", got, next, early)
+	}
+	// An explicit latest still bounds it.
+	u.Get(t, "groups.history", apitest.Q("roomId", rid, "latest", cmISO(time.Now()))).OK(t).Decode(t, &h)
+	if got := cmIDs(h.Messages); slices.Contains(got, early) || slices.Contains(got, next) {
+		t.Fatalf("history before now = %v", got)
+	}
+}
