@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -138,12 +139,13 @@ func (b *batcher) commit(batch []*txJob) {
 			return
 		}
 	} else {
+		shared := &Store{d: s.d, writer: s.writer, reader: s.reader, w: jobTx{tx}, r: jobTx{tx}, inTx: true}
 		for i, j := range batch {
 			if _, err := tx.Exec(`SAVEPOINT job`); err != nil {
 				results[i].err = s.wrap(err)
 				continue
 			}
-			results[i] = call(j, txs)
+			results[i] = call(j, shared)
 			if results[i].err != nil || results[i].panicked {
 				if _, err := tx.Exec(`ROLLBACK TO job`); err != nil {
 					b.abort(tx, results, fmt.Errorf("rollback to savepoint: %w", err))
@@ -159,6 +161,35 @@ func (b *batcher) commit(batch []*txJob) {
 	if err := tx.Commit(); err != nil {
 		b.fail(results, s.wrap(err))
 	}
+}
+
+// jobTx runs the statements of a job that shares its transaction with
+// others. When a context ends mid-statement, the driver interrupts the
+// connection, and SQLite answers an interrupted write by rolling back the
+// whole transaction: every other job's work would go too. So a statement
+// that has started runs to its end; a job whose context has ended fails at
+// its next statement, and call rolls it back to its savepoint.
+type jobTx struct{ tx *sql.Tx }
+
+// detach keeps ctx's values but not its cancellation, unless ctx has
+// already ended: then database/sql fails the statement before it starts.
+func detach(ctx context.Context) context.Context {
+	if ctx.Err() != nil {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
+}
+
+func (q jobTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return q.tx.ExecContext(detach(ctx), query, args...)
+}
+
+func (q jobTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return q.tx.QueryContext(detach(ctx), query, args...)
+}
+
+func (q jobTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return q.tx.QueryRowContext(detach(ctx), query, args...)
 }
 
 // abort rolls the whole batch back after a savepoint failed.
