@@ -78,5 +78,8 @@ func (s *Server) routes() []route {
 	}
 	rts = append(rts, s.roomTypeRoutes("channels", "c")...)
 	rts = append(rts, s.roomTypeRoutes("groups", "p")...)
+	rts = append(rts, s.threadRoutes()...)
+	rts = append(rts, s.directRoutes()...)
+	rts = append(rts, s.integrationRoutes()...)
 	return rts
 }

@@ -83,6 +83,7 @@ func (a *App) UpdateMessage(ctx context.Context, u *model.User, in UpdateInput) 
 		return nil, err
 	}
 	a.publish("message.updated", m.RID, u.ID, m.ID)
+	a.afterCommit(saved, true)
 	return a.normalize(u, saved), nil
 }
 
@@ -202,6 +203,9 @@ func (a *App) canDelete(ctx context.Context, deleter *model.User, r *model.Room,
 // eraseMessage applies Message_KeepHistory and Message_ShowDeletedStatus
 // to a deletion, and fixes the room's counters.
 func (a *App) eraseMessage(ctx context.Context, st store.Store, r *model.Room, m *model.Message, by *model.User, now model.Time) error {
+	if err := a.threadAfterDelete(ctx, st, r, m); err != nil {
+		return err
+	}
 	keep, show := a.Settings.Bool("Message_KeepHistory"), a.Settings.Bool("Message_ShowDeletedStatus")
 	if m.TCount > 0 {
 		// A thread parent with replies stays as a placeholder.

@@ -180,6 +180,9 @@ func (a *App) afterSave(ctx context.Context, st store.Store, r *model.Room, m *m
 	now := a.now()
 	// A reply seen only in its thread, or an imported message far from
 	// now, counts in msgs and changes nothing else.
+	if err := a.threadAfterSave(ctx, st, r, m); err != nil {
+		return err
+	}
 	threadOnly := m.TMID != "" && !m.TShow
 	imported := m.Ts < now-60_000 || m.Ts > now+60_000
 	if threadOnly || imported {
@@ -343,6 +346,7 @@ func (a *App) PostMessage(ctx context.Context, u *model.User, in PostInput) (*mo
 			return nil, err
 		}
 		a.publish("message.saved", r.ID, u.ID, sent.ID)
+		a.afterCommit(sent, false)
 		if first == nil {
 			first = sent
 		}
@@ -502,5 +506,6 @@ func (a *App) SendMessage(ctx context.Context, u *model.User, in SendInput) (*mo
 		return nil, err
 	}
 	a.publish("message.saved", r.ID, u.ID, sent.ID)
+	a.afterCommit(sent, false)
 	return a.normalize(u, sent), nil
 }

@@ -43,6 +43,9 @@ func (a *App) MarkRead(ctx context.Context, actor *model.User, rid string, readT
 			return err
 		}
 		now := a.now()
+		if err := a.recordReceipts(ctx, st, rid, actor, sub.Ls, now); err != nil {
+			return err
+		}
 		if readThreads {
 			sub.Tunread, sub.TunreadUser, sub.TunreadGroup = nil, nil, nil
 		}

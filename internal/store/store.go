@@ -26,6 +26,9 @@ type Store interface {
 	Rooms() Rooms
 	Subscriptions() Subscriptions
 	Messages() Messages
+	Threads() Threads
+	Receipts() Receipts
+	Files() Files
 	Settings() Settings
 	Permissions() Permissions
 

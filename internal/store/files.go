@@ -1,0 +1,4 @@
+package store
+
+// Files stores upload records.
+type Files interface{}
