@@ -162,15 +162,19 @@ func (t messages) where(f store.MessageFilter, args []any) ([]string, []any) {
 	if f.RID != "" {
 		conds = append(conds, "m.rid = "+arg(f.RID))
 	}
+	// in renders "col IN (...)" over values, bound as arguments.
+	in := func(col string, values []string) string {
+		ph := make([]string, len(values))
+		for i, v := range values {
+			ph[i] = arg(v)
+		}
+		return col + " IN (" + strings.Join(ph, ", ") + ")"
+	}
 	if f.IDs != nil {
 		if len(f.IDs) == 0 {
 			conds = append(conds, "1 = 0")
 		} else {
-			ph := make([]string, len(f.IDs))
-			for i, id := range f.IDs {
-				ph[i] = arg(id)
-			}
-			conds = append(conds, "m.id IN ("+strings.Join(ph, ", ")+")")
+			conds = append(conds, in("m.id", f.IDs))
 		}
 	}
 	if f.ExcludeHidden {
@@ -183,11 +187,7 @@ func (t messages) where(f store.MessageFilter, args []any) ([]string, []any) {
 		conds = append(conds, "m.t = ''")
 	}
 	if len(f.UserIDs) > 0 {
-		ph := make([]string, len(f.UserIDs))
-		for i, id := range f.UserIDs {
-			ph[i] = arg(id)
-		}
-		conds = append(conds, "m.u_id IN ("+strings.Join(ph, ", ")+")")
+		conds = append(conds, in("m.u_id", f.UserIDs))
 	}
 	if f.Pinned {
 		conds = append(conds, "m.pinned = TRUE")
