@@ -93,6 +93,9 @@ func (b *batcher) loop() {
 			}
 		}
 		b.commit(batch)
+		if b.s.wcache != nil {
+			b.s.wcache.prepareWanted()
+		}
 	}
 }
 
@@ -131,7 +134,8 @@ func (b *batcher) commit(batch []*txJob) {
 		}
 		return
 	}
-	txs := &Store{d: s.d, writer: s.writer, reader: s.reader, w: tx, r: tx, inTx: true}
+	q := s.txQuerier(tx)
+	txs := s.txStore(q)
 	if len(batch) == 1 {
 		results[0] = call(batch[0], txs)
 		if results[0].err != nil || results[0].panicked {
@@ -139,7 +143,7 @@ func (b *batcher) commit(batch []*txJob) {
 			return
 		}
 	} else {
-		shared := &Store{d: s.d, writer: s.writer, reader: s.reader, w: jobTx{tx}, r: jobTx{tx}, inTx: true}
+		shared := s.txStore(jobTx{q})
 		for i, j := range batch {
 			if _, err := tx.Exec(`SAVEPOINT job`); err != nil {
 				results[i].err = s.wrap(err)
@@ -169,7 +173,7 @@ func (b *batcher) commit(batch []*txJob) {
 // whole transaction: every other job's work would go too. So a statement
 // that has started runs to its end; a job whose context has ended fails at
 // its next statement, and call rolls it back to its savepoint.
-type jobTx struct{ tx *sql.Tx }
+type jobTx struct{ q querier }
 
 // detach keeps ctx's values but not its cancellation, unless ctx has
 // already ended: then database/sql fails the statement before it starts.
@@ -181,15 +185,15 @@ func detach(ctx context.Context) context.Context {
 }
 
 func (q jobTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return q.tx.ExecContext(detach(ctx), query, args...)
+	return q.q.ExecContext(detach(ctx), query, args...)
 }
 
 func (q jobTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return q.tx.QueryContext(detach(ctx), query, args...)
+	return q.q.QueryContext(detach(ctx), query, args...)
 }
 
 func (q jobTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return q.tx.QueryRowContext(detach(ctx), query, args...)
+	return q.q.QueryRowContext(detach(ctx), query, args...)
 }
 
 // abort rolls the whole batch back after a savepoint failed.

@@ -138,7 +138,7 @@ func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	// busy_timeout comes first so that it already applies to the pragmas
 	// after it. synchronous=NORMAL in WAL mode survives a process crash;
 	// only an OS crash or power loss can lose the last commits.
-	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
+	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)"
 	writer, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
@@ -162,7 +162,8 @@ func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
 	reader.SetConnMaxLifetime(0)
-	s := &Store{d: sqliteDialect, writer: writer, reader: reader, w: writer, r: reader}
+	s := &Store{d: sqliteDialect, writer: writer, reader: reader, wcache: newStmtCache(writer), rcache: newStmtCache(reader)}
+	s.w, s.r = cachedPool{s.wcache}, cachedPool{s.rcache}
 	s.batch = newBatcher(s)
 	return s, nil
 }

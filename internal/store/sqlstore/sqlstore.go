@@ -49,6 +49,23 @@ type Store struct {
 	// batch groups SQLite transactions into shared commits; nil on PostgreSQL,
 	// whose server does its own group commit.
 	batch *batcher
+	// wcache and rcache hold SQLite's prepared statements of the writer and
+	// the readers; nil on PostgreSQL.
+	wcache, rcache *stmtCache
+}
+
+// txStore is the Store whose queries run in a transaction through q.
+func (s *Store) txStore(q querier) *Store {
+	return &Store{d: s.d, writer: s.writer, reader: s.reader, w: q, r: q, inTx: true, wcache: s.wcache, rcache: s.rcache}
+}
+
+// txQuerier runs a transaction's queries, through the writer's prepared
+// statements when there are any.
+func (s *Store) txQuerier(tx *sql.Tx) querier {
+	if s.wcache != nil {
+		return cachedTx{tx: tx, c: s.wcache}
+	}
+	return tx
 }
 
 var _ store.Store = (*Store)(nil)
@@ -133,7 +150,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx store.Store) error) error {
 	if err != nil {
 		return s.wrap(err)
 	}
-	txs := &Store{d: s.d, writer: s.writer, reader: s.reader, w: tx, r: tx, inTx: true}
+	txs := s.txStore(s.txQuerier(tx))
 	// A panic in fn must not leave the transaction open: on SQLite it would
 	// hold the only writer connection for ever.
 	defer func() {
@@ -169,6 +186,11 @@ func (s *Store) Ping(ctx context.Context) error { return s.wrap(s.reader.PingCon
 func (s *Store) Close() error {
 	if s.batch != nil {
 		s.batch.close()
+	}
+	for _, c := range []*stmtCache{s.wcache, s.rcache} {
+		if c != nil {
+			c.close()
+		}
 	}
 	err := s.writer.Close()
 	if s.reader != s.writer {
