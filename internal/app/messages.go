@@ -255,22 +255,33 @@ func (a *App) systemMessage(ctx context.Context, st store.Store, r *model.Room, 
 	return m, nil
 }
 
-// sendChecked validates in for u in r and stores it: the shared pipeline of
-// chat.postMessage and chat.sendMessage after the room is known.
-func (a *App) sendChecked(ctx context.Context, st store.Store, r *model.Room, u *model.User, in MessageInput) (*model.Message, error) {
+// prepareMessage validates in for u in r and builds the message to store,
+// with every derived field. It reads but never writes, so it runs before
+// the transaction: only the writes queue for the database's writer.
+func (a *App) prepareMessage(ctx context.Context, r *model.Room, u *model.User, in MessageInput) (*model.Message, model.Time, error) {
 	if err := a.validateMessage(ctx, r, u, in); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	m, err := a.buildMessage(ctx, r, u, in)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if err := a.checkGroupMentions(ctx, r, u, m); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var want model.Time
 	if in.Ts != nil {
 		want = *in.Ts
+	}
+	return m, want, nil
+}
+
+// sendChecked validates in for u in r and stores it inside the caller's
+// transaction.
+func (a *App) sendChecked(ctx context.Context, st store.Store, r *model.Room, u *model.User, in MessageInput) (*model.Message, error) {
+	m, want, err := a.prepareMessage(ctx, r, u, in)
+	if err != nil {
+		return nil, err
 	}
 	if err := a.saveMessage(ctx, st, r, m, want); err != nil {
 		return nil, err
@@ -327,20 +338,30 @@ func (a *App) PostMessage(ctx context.Context, u *model.User, in PostInput) (*mo
 		if err != nil {
 			return nil, err
 		}
-		var sent *model.Message
+		joining := false
+		if r.T == model.RoomChannel {
+			_, err := a.store.Subscriptions().Get(ctx, r.ID, u.ID)
+			if err != nil && !isNotFound(err) {
+				return nil, a.storeErr(err)
+			}
+			joining = err != nil
+		}
+		if err := a.canSend(ctx, r, u); err != nil {
+			return nil, err
+		}
+		in := msg
+		in.ID = ""
+		sent, want, err := a.prepareMessage(ctx, r, u, in)
+		if err != nil {
+			return nil, err
+		}
 		err = a.tx(ctx, func(st store.Store) error {
-			if r.T == model.RoomChannel {
+			if joining {
 				if err := a.autoJoin(ctx, st, r, u); err != nil {
 					return err
 				}
 			}
-			if err := a.canSend(ctx, r, u); err != nil {
-				return err
-			}
-			in := msg
-			in.ID = ""
-			sent, err = a.sendChecked(ctx, st, r, u, in)
-			return err
+			return a.saveMessage(ctx, st, r, sent, want)
 		})
 		if err != nil {
 			return nil, err
@@ -496,12 +517,11 @@ func (a *App) SendMessage(ctx context.Context, u *model.User, in SendInput) (*mo
 	if err := a.canSend(ctx, r, u); err != nil {
 		return nil, err
 	}
-	var sent *model.Message
-	err = a.tx(ctx, func(st store.Store) error {
-		var err error
-		sent, err = a.sendChecked(ctx, st, r, u, msg)
-		return err
-	})
+	sent, want, err := a.prepareMessage(ctx, r, u, msg)
+	if err != nil {
+		return nil, err
+	}
+	err = a.tx(ctx, func(st store.Store) error { return a.saveMessage(ctx, st, r, sent, want) })
 	if err != nil {
 		return nil, err
 	}
