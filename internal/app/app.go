@@ -43,6 +43,8 @@ type App struct {
 
 	cfgMu      sync.Mutex
 	cfgVersion int64
+
+	tokens tokenCache
 }
 
 // New returns an App. Call Start before serving.

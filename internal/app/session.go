@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/model"
@@ -127,17 +128,22 @@ func (a *App) Authenticate(ctx context.Context, userID, token string) (*model.Us
 	if userID == "" || token == "" {
 		return nil, ErrUnauthorized
 	}
-	if _, err := a.store.Tokens().Get(ctx, userID, auth.HashToken(token)); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, ErrUnauthorized
+	hashed, now := auth.HashToken(token), time.Now()
+	if !a.tokens.valid(userID, hashed, now) {
+		if _, err := a.store.Tokens().Get(ctx, userID, hashed); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, ErrUnauthorized
+			}
+			return nil, a.storeErr(err)
 		}
-		return nil, a.storeErr(err)
+		a.tokens.remember(userID, hashed, now)
 	}
 	return a.activeUser(ctx, userID)
 }
 
 // Logout removes the token the request used.
 func (a *App) Logout(ctx context.Context, u *model.User, token string) error {
+	defer a.tokens.clear()
 	err := a.store.Tokens().Delete(ctx, u.ID, auth.HashToken(token))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
@@ -206,6 +212,7 @@ func (a *App) RemovePersonalToken(ctx context.Context, u *model.User, name strin
 	if !a.HasPermission(u, "create-personal-access-tokens") {
 		return E("not-authorized", "Not Authorized")
 	}
+	defer a.tokens.clear()
 	err := a.store.Tokens().DeleteByName(ctx, u.ID, name)
 	if errors.Is(err, store.ErrNotFound) {
 		return E("error-token-does-not-exists", "Token does not exist")
