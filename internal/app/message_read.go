@@ -482,7 +482,7 @@ type HistoryQuery struct {
 
 // HistoryResult is a page of room history, newest first.
 type HistoryResult struct {
-	Messages        []*model.Message `json:"messages"`
+	Messages        []json.RawMessage `json:"messages"`
 	FirstUnread     *model.Message   `json:"firstUnread,omitempty"`
 	UnreadNotLoaded *int             `json:"unreadNotLoaded,omitempty"`
 }
@@ -518,11 +518,15 @@ func (a *App) History(ctx context.Context, u *model.User, r *model.Room, q Histo
 	if q.Oldest != nil {
 		f.TsAfter = *q.Oldest
 	}
-	list, err := a.store.Messages().List(ctx, f, store.ListOptions{Offset: q.Offset, Count: q.Count})
+	list, err := a.store.Messages().ListJSON(ctx, f, store.ListOptions{Offset: q.Offset, Count: q.Count})
 	if err != nil {
 		return nil, a.storeErr(err)
 	}
-	res := &HistoryResult{Messages: a.normalizeAll(u, list)}
+	msgs, err := a.normalizeJSON(u, list)
+	if err != nil {
+		return nil, err
+	}
+	res := &HistoryResult{Messages: msgs}
 	if q.Unreads {
 		n := 0
 		res.UnreadNotLoaded = &n
@@ -557,4 +561,27 @@ func (a *App) RoomHistory(ctx context.Context, u *model.User, ref RoomRef, t str
 		return nil, err
 	}
 	return a.History(ctx, u, r, q)
+}
+
+// normalizeJSON is normalize for stored message JSON: documents that need
+// no per-reader change are passed through as they are.
+func (a *App) normalizeJSON(u *model.User, list []store.MessageJSON) ([]json.RawMessage, error) {
+	realNames := a.Settings.Bool("UI_Use_Real_Name")
+	out := make([]json.RawMessage, len(list))
+	for i, row := range list {
+		if !row.Starred && !realNames {
+			out[i] = row.JSON
+			continue
+		}
+		var m model.Message
+		if err := json.Unmarshal(row.JSON, &m); err != nil {
+			return nil, err
+		}
+		b, err := json.Marshal(a.normalize(u, &m))
+		if err != nil {
+			return nil, err
+		}
+		out[i] = b
+	}
+	return out, nil
 }

@@ -197,6 +197,10 @@ type MessageFilter struct {
 	Pinned        bool
 	StarredBy     string // user id
 	MentionedUser string // username
+	// MentionedAny and StarredByAny match messages mentioning any of these
+	// usernames, or starred by any of these user ids.
+	MentionedAny  []string
+	StarredByAny  []string
 	TMID          string
 	ThreadParents bool // tcount > 0
 	Discussions   bool // drid set
@@ -234,6 +238,9 @@ type Messages interface {
 	DeleteByRoom(ctx context.Context, rid string) error
 	// List returns matching messages, newest first unless opts sorts.
 	List(ctx context.Context, f MessageFilter, opts ListOptions) ([]*model.Message, error)
+	// ListJSON is List for reading only: each message as its stored JSON
+	// with the counter columns merged in, never decoded.
+	ListJSON(ctx context.Context, f MessageFilter, opts ListOptions) ([]MessageJSON, error)
 	Count(ctx context.Context, f MessageFilter) (int, error)
 	// Search finds messages matching any of terms in the full-text index,
 	// with Score set; the newest first unless opts sorts.

@@ -144,6 +144,31 @@ var messageTests = []test{
 		_, err = s.Messages().Get(ctx, "missing")
 		wantErr(t, err, store.ErrNotFound)
 	}},
+	{"ListJSONMatchesList", func(t *testing.T, s store.Store) {
+		// The JSON read path merges counters into the stored document
+		// without decoding it; it must say exactly what List says, also
+		// after counters and _updatedAt moved in their columns only.
+		ctx := t.Context()
+		insertMsg(t, s, fullMessage())
+		insertMsg(t, s, newMsg(model.NewID(), "r1", "u1", "plain", 20))
+		f := store.MessageFilter{RID: "r1"}
+		list, err := s.Messages().List(ctx, f, store.ListOptions{})
+		must(t, err)
+		rows, err := s.Messages().ListJSON(ctx, f, store.ListOptions{})
+		must(t, err)
+		if len(rows) != len(list) {
+			t.Fatalf("ListJSON returned %d rows, List %d", len(rows), len(list))
+		}
+		for i, row := range rows {
+			var got model.Message
+			must(t, json.Unmarshal(row.JSON, &got))
+			wantEqual(t, "ListJSON row "+row.ID, &got, list[i])
+			if row.ID != list[i].ID || row.Ts != list[i].Ts {
+				t.Errorf("row %d: id/ts %s/%d, want %s/%d", i, row.ID, row.Ts, list[i].ID, list[i].Ts)
+			}
+			wantEqual(t, "Starred of "+row.ID, row.Starred, len(list[i].Starred) > 0)
+		}
+	}},
 	{"UpdateKeepsCounters", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		m := insertMsg(t, s, fullMessage())

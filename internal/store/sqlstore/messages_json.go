@@ -1,0 +1,92 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strconv"
+
+	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// A stored document ends with _updatedAt: messageDoc marshals it last (the
+// fields after it are never stored), as an ISO time of fixed length.
+var (
+	updatedAtKey = []byte(`,"_updatedAt":"`)
+	starredKey   = []byte(`"starred":[`)
+)
+
+const isoLen = len("2006-01-02T15:04:05.000Z")
+
+func (t messages) ListJSON(ctx context.Context, f store.MessageFilter, opts store.ListOptions) ([]store.MessageJSON, error) {
+	conds, args := t.where(f, nil)
+	q := `SELECT ` + messageCols + ` FROM messages m` + joinWhere(conds) + orderClause(opts, messageSort, "m.ts DESC, m.id DESC") + t.s.d.limitClause(opts)
+	return queryAll(ctx, t.s, scanMessageJSON, q, args...)
+}
+
+// scanMessageJSON merges the columns that are the truth (counters and
+// _updatedAt) into the stored document without decoding it. A document of
+// another shape is decoded and encoded again instead: PostgreSQL's jsonb
+// reorders keys, and in-place JSON edits may add keys after _updatedAt.
+func scanMessageJSON(row rowScanner) (store.MessageJSON, error) {
+	var (
+		id, rid            string
+		ts, tcount, dcount int64
+		updated            int64
+		tlm, dlm           sql.NullInt64
+		doc                []byte
+	)
+	if err := row.Scan(&id, &rid, &ts, &tcount, &tlm, &dcount, &dlm, &updated, &doc); err != nil {
+		return store.MessageJSON{}, err
+	}
+	out := store.MessageJSON{ID: id, Ts: model.Time(ts), Starred: bytes.Contains(doc, starredKey)}
+	cut := len(doc) - len(updatedAtKey) - isoLen - 2
+	if cut < 1 || !bytes.Equal(doc[cut:cut+len(updatedAtKey)], updatedAtKey) || doc[len(doc)-1] != '}' {
+		m := new(model.Message)
+		if err := json.Unmarshal(doc, m); err != nil {
+			return out, err
+		}
+		m.ID, m.RID, m.Ts, m.TCount, m.DCount, m.UpdatedAt = id, rid, model.Time(ts), tcount, dcount, model.Time(updated)
+		m.TLM, m.DLM = nullableTime(tlm), nullableTime(dlm)
+		b, err := json.Marshal(m)
+		out.JSON, out.Starred = b, len(m.Starred) > 0
+		return out, err
+	}
+	b := make([]byte, 0, len(doc)+96)
+	b = append(b, doc[:cut]...)
+	b = appendTimeField(b, "_updatedAt", updated)
+	if tcount != 0 {
+		b = append(b, `,"tcount":`...)
+		b = strconv.AppendInt(b, tcount, 10)
+	}
+	if tlm.Valid {
+		b = appendTimeField(b, "tlm", tlm.Int64)
+	}
+	if dcount != 0 {
+		b = append(b, `,"dcount":`...)
+		b = strconv.AppendInt(b, dcount, 10)
+	}
+	if dlm.Valid {
+		b = appendTimeField(b, "dlm", dlm.Int64)
+	}
+	out.JSON = append(b, '}')
+	return out, nil
+}
+
+func nullableTime(v sql.NullInt64) *model.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := model.Time(v.Int64)
+	return &t
+}
+
+func appendTimeField(b []byte, key string, ms int64) []byte {
+	b = append(b, `,"`...)
+	b = append(b, key...)
+	b = append(b, `":"`...)
+	b = append(b, model.Time(ms).String()...)
+	return append(b, '"')
+}
