@@ -345,6 +345,9 @@ func (t messages) Report(ctx context.Context, r *model.Report) error {
 }
 
 func (t rooms) NextTs(ctx context.Context, id string, want model.Time) (model.Time, error) {
+	if t.s.clock != nil {
+		return t.s.clock.next(ctx, t.s, id, want)
+	}
 	var ts int64
 	err := t.s.w.QueryRowContext(ctx, `UPDATE rooms SET last_ts = `+t.s.d.greatest+`(last_ts + 1, $2) WHERE id = $1 RETURNING last_ts`, id, int64(want)).Scan(&ts)
 	return model.Time(ts), t.s.wrap(err)
@@ -370,7 +373,8 @@ func (t rooms) AddMessages(ctx context.Context, id string, delta int, last *mode
 	if err != nil {
 		return err
 	}
-	return t.s.execOne(ctx, `UPDATE rooms SET msgs = msgs + $2, lm = $3, last_message = $4, updated_at = $5 WHERE id = $1`,
+	return t.s.execOne(ctx, `UPDATE rooms SET msgs = msgs + $2, lm = $3, last_message = $4, updated_at = $5,
+		last_ts = `+t.s.d.greatest+`(last_ts, $3) WHERE id = $1`,
 		id, delta, int64(last.Ts), doc, int64(model.Now()))
 }
 

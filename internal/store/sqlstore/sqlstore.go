@@ -52,11 +52,13 @@ type Store struct {
 	// wcache and rcache hold SQLite's prepared statements of the writer and
 	// the readers; nil on PostgreSQL.
 	wcache, rcache *stmtCache
+	// clock hands out message timestamps on SQLite; nil on PostgreSQL.
+	clock *roomClock
 }
 
 // txStore is the Store whose queries run in a transaction through q.
 func (s *Store) txStore(q querier) *Store {
-	return &Store{d: s.d, writer: s.writer, reader: s.reader, w: q, r: q, inTx: true, wcache: s.wcache, rcache: s.rcache}
+	return &Store{d: s.d, writer: s.writer, reader: s.reader, w: q, r: q, inTx: true, wcache: s.wcache, rcache: s.rcache, clock: s.clock}
 }
 
 // txQuerier runs a transaction's queries, through the writer's prepared

@@ -122,30 +122,47 @@ func (t subscriptions) MarkRead(ctx context.Context, rid, userID string, ls mode
 		ls = $4, updated_at = $4 WHERE rid = $1 AND user_id = $2`, rid, userID, keepAlert, int64(ls))
 }
 
-// NotifyMessage leaves alone the rows it would not change, as Rocket.Chat's
-// alert and open updates skip subscriptions already set: in a busy room
-// most members' rows then stay untouched by each new message.
+// NotifyMessage raises the counters of the members the message counts for,
+// then sets alert and open on the others that lack them, as Rocket.Chat's
+// updates do: rows already flagged are left alone, and in a busy room that
+// is most of them, found without reading them (subscriptions_unflagged).
 func (t subscriptions) NotifyMessage(ctx context.Context, rid string, n store.MessageNotice) error {
-	args := []any{rid, n.Sender, int64(n.Now), n.UnreadOthers}
-	mentioned := "FALSE"
+	now := int64(n.Now)
 	if len(n.Mentioned) > 0 {
-		mentioned = "user_id IN (" + placeholders(len(args)+1, len(n.Mentioned)) + ")"
+		args := []any{rid, n.Sender, now, n.UnreadMentioned}
 		for _, id := range n.Mentioned {
 			args = append(args, id)
 		}
+		_, err := t.s.exec(ctx, `UPDATE subscriptions SET alert = TRUE, open = TRUE, updated_at = $3,
+			unread = unread + CAST($4 AS BIGINT), user_mentions = user_mentions + 1
+			WHERE rid = $1 AND user_id <> $2 AND user_id IN (`+placeholders(5, len(n.Mentioned))+`)`, args...)
+		if err != nil {
+			return err
+		}
 	}
-	unreadGroup, group := 0, "FALSE"
-	if n.Group {
-		unreadGroup, group = n.UnreadGroup, "TRUE"
+	// Everyone else: group mentions, or plain unread counts, or neither.
+	others := []any{rid, n.Sender, now}
+	notMentioned := ""
+	if len(n.Mentioned) > 0 {
+		notMentioned = " AND user_id NOT IN (" + placeholders(4, len(n.Mentioned)) + ")"
+		for _, id := range n.Mentioned {
+			others = append(others, id)
+		}
 	}
-	args = append(args, n.UnreadMentioned, unreadGroup)
-	// PostgreSQL cannot infer a parameter's type from CASE alone.
-	um, ug := "CAST($"+itoa(len(args)-1)+" AS BIGINT)", "CAST($"+itoa(len(args))+" AS BIGINT)"
-	_, err := t.s.exec(ctx, `UPDATE subscriptions SET alert = TRUE, open = TRUE, updated_at = $3,
-		unread = unread + CASE WHEN `+mentioned+` THEN `+um+` WHEN `+group+` THEN `+ug+` ELSE CAST($4 AS BIGINT) END,
-		user_mentions = user_mentions + CASE WHEN `+mentioned+` THEN 1 ELSE 0 END,
-		group_mentions = group_mentions + CASE WHEN `+group+` AND NOT (`+mentioned+`) THEN 1 ELSE 0 END
-		WHERE rid = $1 AND user_id <> $2
-		AND (alert = FALSE OR open = FALSE OR (`+mentioned+`) OR `+group+` OR CAST($4 AS BIGINT) > 0)`, args...)
+	var set string
+	switch {
+	case n.Group:
+		others = append(others, n.UnreadGroup)
+		set = `, unread = unread + CAST($` + itoa(len(others)) + ` AS BIGINT), group_mentions = group_mentions + 1`
+	case n.UnreadOthers > 0:
+		others = append(others, n.UnreadOthers)
+		set = `, unread = unread + CAST($` + itoa(len(others)) + ` AS BIGINT)`
+	}
+	q := `UPDATE subscriptions SET alert = TRUE, open = TRUE, updated_at = $3` + set + `
+		WHERE rid = $1 AND user_id <> $2` + notMentioned
+	if set == "" {
+		q += ` AND (alert = FALSE OR open = FALSE)`
+	}
+	_, err := t.s.exec(ctx, q, others...)
 	return err
 }
