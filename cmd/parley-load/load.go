@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// newClient returns one client shared by all workers. Its idle pool is at
+// least as large as the number of workers, so every worker keeps its own
+// connection alive instead of dialling again after each request.
+func newClient(clients int) *http.Client {
+	tr := &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        clients * 2,
+		MaxIdleConnsPerHost: clients * 2,
+		IdleConnTimeout:     90 * time.Second,
+		DisableCompression:  true,
+	}
+	return &http.Client{Transport: tr, Timeout: 60 * time.Second}
+}
+
+// reqSpec is one request a worker sends; body is nil for GET.
+type reqSpec struct {
+	method, url string
+	body        []byte
+	header      http.Header
+}
+
+// nextFunc builds the seq-th request of worker w.
+type nextFunc func(w, seq int) reqSpec
+
+// runLoad runs a closed loop: each of clients workers sends its next request
+// as soon as the previous answer is read. Requests started during warmup or
+// still running when the measurement ends are not counted, so the figures
+// cover only the steady window.
+func runLoad(ctx context.Context, hc *http.Client, clients int, warmup, duration time.Duration, next nextFunc, onMeasureStart, onMeasureEnd func()) Summary {
+	start := time.Now()
+	measureFrom := start.Add(warmup)
+	measureTo := measureFrom.Add(duration)
+	ctx, cancel := context.WithDeadline(ctx, measureTo)
+	defer cancel()
+
+	type result struct {
+		lat  []time.Duration
+		errs map[int]int
+	}
+	results := make([]result, clients)
+	var wg sync.WaitGroup
+	for w := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lat := make([]time.Duration, 0, 4096)
+			errs := map[int]int{}
+			for seq := 0; ctx.Err() == nil; seq++ {
+				spec := next(w, seq)
+				var body io.Reader
+				if spec.body != nil {
+					body = bytes.NewReader(spec.body)
+				}
+				req, err := http.NewRequestWithContext(ctx, spec.method, spec.url, body)
+				if err != nil {
+					errs[0]++
+					continue
+				}
+				req.Header = spec.header
+				t0 := time.Now()
+				resp, err := hc.Do(req)
+				code := 0
+				if err == nil {
+					// The body must be drained for the connection to be reused.
+					_, err = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					code = resp.StatusCode
+				}
+				t1 := time.Now()
+				if t0.Before(measureFrom) || t1.After(measureTo) {
+					continue
+				}
+				if err != nil && ctx.Err() != nil {
+					continue
+				}
+				lat = append(lat, t1.Sub(t0))
+				if err != nil || code != http.StatusOK {
+					errs[code]++
+				}
+			}
+			results[w] = result{lat, errs}
+		}()
+	}
+	if onMeasureStart != nil {
+		select {
+		case <-time.After(time.Until(measureFrom)):
+			onMeasureStart()
+		case <-ctx.Done():
+		}
+	}
+	<-ctx.Done()
+	if onMeasureEnd != nil {
+		onMeasureEnd()
+	}
+	wg.Wait()
+
+	var all []time.Duration
+	errs := map[int]int{}
+	for _, r := range results {
+		all = append(all, r.lat...)
+		for k, v := range r.errs {
+			errs[k] += v
+		}
+	}
+	return summarize(all, errs, duration)
+}
