@@ -483,8 +483,8 @@ type HistoryQuery struct {
 // HistoryResult is a page of room history, newest first.
 type HistoryResult struct {
 	Messages        []json.RawMessage `json:"messages"`
-	FirstUnread     *model.Message   `json:"firstUnread,omitempty"`
-	UnreadNotLoaded *int             `json:"unreadNotLoaded,omitempty"`
+	FirstUnread     *model.Message    `json:"firstUnread,omitempty"`
+	UnreadNotLoaded *int              `json:"unreadNotLoaded,omitempty"`
 }
 
 // hiddenSystemTypes lists the message types Hide_System_Messages hides.

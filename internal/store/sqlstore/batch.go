@@ -136,6 +136,7 @@ func (b *batcher) commit(batch []*txJob) {
 	}
 	q := s.txQuerier(tx)
 	txs := s.txStore(q)
+	txs.fts = &ftsPending{}
 	if len(batch) == 1 {
 		results[0] = call(batch[0], txs)
 		if results[0].err != nil || results[0].panicked {
@@ -144,6 +145,7 @@ func (b *batcher) commit(batch []*txJob) {
 		}
 	} else {
 		shared := s.txStore(jobTx{q})
+		shared.fts = txs.fts
 		for i, j := range batch {
 			if _, err := tx.Exec(`SAVEPOINT job`); err != nil {
 				results[i].err = s.wrap(err)
@@ -161,6 +163,10 @@ func (b *batcher) commit(batch []*txJob) {
 				return
 			}
 		}
+	}
+	if err := txs.fts.flush(context.Background(), txs); err != nil {
+		b.abort(tx, results, err)
+		return
 	}
 	if err := tx.Commit(); err != nil {
 		b.fail(results, s.wrap(err))

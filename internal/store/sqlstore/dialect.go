@@ -33,6 +33,9 @@ type dialect struct {
 	ilike string
 	// greatest is the SQL function returning the largest argument.
 	greatest string
+	// ftsTable says new messages' text must be added to messages_fts
+	// (SQLite); PostgreSQL's index follows a generated column by itself.
+	ftsTable bool
 	// search renders the full-text part of a message search: extra FROM
 	// items, the match condition and the score expression, for terms
 	// bound from argument number next on.
@@ -51,6 +54,7 @@ var sqliteDialect = &dialect{
 	forUpdate:    "",
 	ilike:        "LIKE", // SQLite's LIKE is case-insensitive for ASCII
 	greatest:     "max",
+	ftsTable:     true,
 	search: func(next int, terms []string) (string, string, string, []any) {
 		// FTS5 syntax: each term becomes a quoted string (so operators in
 		// user input are plain text), any of them may match.

@@ -42,6 +42,9 @@ func (t messages) Insert(ctx context.Context, m *model.Message) error {
 	if err != nil {
 		return err
 	}
+	if err := t.s.indexNew(ctx, m.ID); err != nil {
+		return err
+	}
 	return t.writeMarks(ctx, m, false)
 }
 

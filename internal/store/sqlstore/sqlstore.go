@@ -54,11 +54,14 @@ type Store struct {
 	wcache, rcache *stmtCache
 	// clock hands out message timestamps on SQLite; nil on PostgreSQL.
 	clock *roomClock
+	// fts collects a batch's new messages for the full-text index; nil
+	// outside a batch.
+	fts *ftsPending
 }
 
 // txStore is the Store whose queries run in a transaction through q.
 func (s *Store) txStore(q querier) *Store {
-	return &Store{d: s.d, writer: s.writer, reader: s.reader, w: q, r: q, inTx: true, wcache: s.wcache, rcache: s.rcache, clock: s.clock}
+	return &Store{d: s.d, writer: s.writer, reader: s.reader, w: q, r: q, inTx: true, wcache: s.wcache, rcache: s.rcache, clock: s.clock, fts: s.fts}
 }
 
 // txQuerier runs a transaction's queries, through the writer's prepared

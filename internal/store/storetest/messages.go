@@ -407,15 +407,24 @@ var messageTests = []test{
 	{"SearchFollowsWrites", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		insertMsg(t, s, newMsg("base", "r1", "u1", "unrelated words", 1))
-		// Found inside the transaction that inserted it, and after commit.
+		// Found once the inserting transaction committed. (Within it, SQLite
+		// indexes new texts only at commit.)
 		must(t, s.InTx(ctx, func(tx store.Store) error {
-			if err := tx.Messages().Insert(ctx, newMsg("m", "r1", "u1", "original zebra", 2)); err != nil {
-				return err
-			}
-			wantEqual(t, "inside the inserting transaction", searchIDs(t, tx, store.MessageFilter{}, "zebra"), ids("m"))
-			return nil
+			return tx.Messages().Insert(ctx, newMsg("m", "r1", "u1", "original zebra", 2))
 		}))
 		wantEqual(t, "after commit", searchIDs(t, s, store.MessageFilter{}, "zebra"), ids("m"))
+		// Inserted and edited in one transaction: only the edit is indexed.
+		must(t, s.InTx(ctx, func(tx store.Store) error {
+			n := newMsg("n", "r1", "u1", "draft alpaca", 3)
+			if err := tx.Messages().Insert(ctx, n); err != nil {
+				return err
+			}
+			n.Msg = "final llama"
+			return tx.Messages().Update(ctx, n)
+		}))
+		wantEqual(t, "edited in its inserting transaction", searchIDs(t, s, store.MessageFilter{}, "llama"), ids("n"))
+		wantEqual(t, "draft of a message edited in its inserting transaction", searchIDs(t, s, store.MessageFilter{}, "alpaca"), ids(""))
+		must(t, s.Messages().Delete(ctx, "n"))
 
 		// Rolled back: not found.
 		err := s.InTx(ctx, func(tx store.Store) error {
