@@ -1,8 +1,5 @@
 package api
 
-// threadRoutes serves threads, discussions and read receipts.
-func (s *Server) threadRoutes() []route { return nil }
-
 // directRoutes serves the dm.* family (each also as im.*) and uploads.
 func (s *Server) directRoutes() []route { return nil }
 

@@ -137,6 +137,9 @@ func (t messages) Delete(ctx context.Context, id string) error {
 	if err == nil {
 		_, err = t.s.exec(ctx, `DELETE FROM message_mentions WHERE mid = $1`, id)
 	}
+	if err == nil {
+		_, err = t.s.exec(ctx, `DELETE FROM message_receipts WHERE mid = $1`, id)
+	}
 	return err
 }
 
@@ -144,6 +147,7 @@ func (t messages) DeleteByRoom(ctx context.Context, rid string) error {
 	for _, q := range []string{
 		`DELETE FROM message_stars WHERE mid IN (SELECT id FROM messages WHERE rid = $1)`,
 		`DELETE FROM message_mentions WHERE mid IN (SELECT id FROM messages WHERE rid = $1)`,
+		`DELETE FROM message_receipts WHERE mid IN (SELECT id FROM messages WHERE rid = $1)`,
 		`DELETE FROM messages WHERE rid = $1`,
 		`DELETE FROM messages_trash WHERE rid = $1`,
 	} {

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"InTx", txTests},
 		{"Concurrency", concurrencyTests},
 		{"Messages", messageTests},
+		{"Threads", threadTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

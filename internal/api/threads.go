@@ -1,0 +1,252 @@
+package api
+
+import (
+	"encoding/json"
+
+	"github.com/parleychat/parley/internal/app"
+	"github.com/parleychat/parley/internal/model"
+)
+
+// threadRoutes serves threads, discussions and read receipts.
+func (s *Server) threadRoutes() []route {
+	return []route{
+		{"POST", "chat.followMessage", true, s.chatFollow(true)},
+		{"POST", "chat.unfollowMessage", true, s.chatFollow(false)},
+		{"GET", "chat.getThreadsList", true, s.chatGetThreadsList},
+		{"GET", "chat.getThreadMessages", true, s.chatGetThreadMessages},
+		{"GET", "chat.syncThreadsList", true, s.chatSyncThreadsList},
+		{"GET", "chat.syncThreadMessages", true, s.chatSyncThreadMessages},
+		{"GET", "chat.getDiscussions", true, s.chatGetDiscussions},
+		{"GET", "chat.getMessageReadReceipts", true, s.chatGetMessageReadReceipts},
+		{"POST", "rooms.createDiscussion", true, s.roomsCreateDiscussion},
+	}
+}
+
+func (s *Server) chatFollow(follow bool) handlerFunc {
+	return func(c *request) (any, error) {
+		var in struct {
+			MID string `json:"mid"`
+		}
+		sc := schema{props: map[string]kind{"mid": kString}, required: []string{"mid"}, minLen: []string{"mid"}}
+		if err := c.bindBody(sc, &in); err != nil {
+			return nil, err
+		}
+		return nil, s.app.FollowMessage(c.ctx, c.user, in.MID, follow)
+	}
+}
+
+var threadsListSchema = schema{
+	props: map[string]kind{
+		"rid": kString, "type": kString, "text": kString,
+		"offset": kNumber, "count": kNumber, "sort": kString, "query": kString, "fields": kString,
+	},
+	required: []string{"rid"},
+}
+
+func (s *Server) chatGetThreadsList(c *request) (any, error) {
+	var in struct {
+		RID  string `json:"rid"`
+		Type string `json:"type"`
+		Text string `json:"text"`
+	}
+	if err := c.bindClosedQuery(threadsListSchema, &in); err != nil {
+		return nil, err
+	}
+	if in.Type != "" && in.Type != "following" && in.Type != "unread" {
+		return nil, app.Invalid("must be equal to one of the allowed values")
+	}
+	p, err := c.page()
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.app.ThreadsList(c.ctx, c.user, app.ThreadsQuery{RID: in.RID, Type: in.Type, Text: in.Text}, p.opts())
+	if err != nil {
+		return nil, err
+	}
+	return M{"threads": res.Messages, "count": len(res.Messages), "offset": p.Offset, "total": res.Total}, nil
+}
+
+func (s *Server) chatGetThreadMessages(c *request) (any, error) {
+	var in struct {
+		TMID string `json:"tmid"`
+	}
+	sc := schema{
+		props:    map[string]kind{"tmid": kString, "count": kNumber, "offset": kNumber, "sort": kString},
+		required: []string{"tmid"}, minLen: []string{"tmid"},
+	}
+	if err := c.bindClosedQuery(sc, &in); err != nil {
+		return nil, err
+	}
+	p, err := c.page()
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.app.ThreadMessages(c.ctx, c.user, in.TMID, p.opts())
+	if err != nil {
+		return nil, err
+	}
+	return paged(res.Messages, p.Offset, res.Total), nil
+}
+
+func (s *Server) chatSyncThreadsList(c *request) (any, error) {
+	var in struct {
+		RID          string `json:"rid"`
+		UpdatedSince string `json:"updatedSince"`
+	}
+	sc := schema{
+		props:    map[string]kind{"rid": kString, "updatedSince": kString},
+		required: []string{"rid", "updatedSince"}, minLen: []string{"rid"},
+	}
+	if err := c.bindClosedQuery(sc, &in); err != nil {
+		return nil, err
+	}
+	since, err := validISODate(in.UpdatedSince)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.app.SyncThreadsList(c.ctx, c.user, in.RID, since)
+	if err != nil {
+		return nil, err
+	}
+	return M{"threads": res}, nil
+}
+
+func (s *Server) chatSyncThreadMessages(c *request) (any, error) {
+	var in struct {
+		TMID         string `json:"tmid"`
+		UpdatedSince string `json:"updatedSince"`
+	}
+	sc := schema{
+		props:    map[string]kind{"tmid": kString, "updatedSince": kString, "count": kNumber, "offset": kNumber, "sort": kString},
+		required: []string{"tmid", "updatedSince"}, minLen: []string{"tmid"},
+	}
+	if err := c.bindClosedQuery(sc, &in); err != nil {
+		return nil, err
+	}
+	since, err := validISODate(in.UpdatedSince)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.app.SyncThreadMessages(c.ctx, c.user, in.TMID, since)
+	if err != nil {
+		return nil, err
+	}
+	return M{"messages": res}, nil
+}
+
+func (s *Server) chatGetDiscussions(c *request) (any, error) {
+	var in struct {
+		RoomID string `json:"roomId"`
+		Text   string `json:"text"`
+	}
+	sc := schema{
+		props:    map[string]kind{"roomId": kString, "text": kString, "offset": kNumber, "count": kNumber},
+		required: []string{"roomId"}, minLen: []string{"roomId"},
+	}
+	if err := c.bindClosedQuery(sc, &in); err != nil {
+		return nil, err
+	}
+	p, err := c.page()
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.app.Discussions(c.ctx, c.user, in.RoomID, in.Text, p.opts())
+	if err != nil {
+		return nil, err
+	}
+	return paged(res.Messages, p.Offset, res.Total), nil
+}
+
+// queryInvalid renders a query validation failure of Rocket.Chat's typed
+// routes: errorType error-invalid-params and no "[…]" suffix.
+func queryInvalid(err error) error {
+	if e, ok := app.AsError(err); ok && e.Type == "invalid-params" {
+		c := *e
+		c.Type, c.Plain = "error-invalid-params", true
+		return &c
+	}
+	return err
+}
+
+func (s *Server) chatGetMessageReadReceipts(c *request) (any, error) {
+	var in struct {
+		MessageID string `json:"messageId"`
+	}
+	sc := schema{props: map[string]kind{"messageId": kString, "offset": kNumber, "count": kNumber}, required: []string{"messageId"}}
+	if err := c.bindClosedQuery(sc, &in); err != nil {
+		return nil, queryInvalid(err)
+	}
+	var opts page
+	if q := c.r.URL.Query(); q.Has("offset") || q.Has("count") {
+		p, err := c.page()
+		if err != nil {
+			return nil, err
+		}
+		opts = p
+	}
+	list, err := s.app.ReadReceipts(c.ctx, c.user, in.MessageID, opts.opts())
+	if err != nil {
+		return nil, err
+	}
+	return M{"receipts": list}, nil
+}
+
+func (s *Server) roomsCreateDiscussion(c *request) (any, error) {
+	body, err := readBody(c.r)
+	if err != nil {
+		return nil, err
+	}
+	str := func(k string) string {
+		v, _ := body[k].(string)
+		return v
+	}
+	// Rocket.Chat checks this body by hand (its schema is commented out),
+	// so these are its messages, with no errorType.
+	if str("prid") == "" {
+		return nil, app.Plain(`Body parameter "prid" is required.`)
+	}
+	if str("t_name") == "" {
+		return nil, app.Plain(`Body parameter "t_name" is required.`)
+	}
+	var users []string
+	if v, ok := body["users"]; ok && v != nil {
+		arr, ok := v.([]any)
+		if !ok {
+			return nil, app.Plain(`Body parameter "users" must be an array.`)
+		}
+		for _, e := range arr {
+			if s, ok := e.(string); ok && s != "" {
+				users = append(users, s)
+			}
+		}
+	}
+	var encrypted *bool
+	if v, ok := body["encrypted"]; ok {
+		b, ok := v.(bool)
+		if !ok {
+			return nil, app.Plain(`Body parameter "encrypted" must be a boolean when included.`)
+		}
+		encrypted = &b
+	}
+	d, err := s.app.CreateDiscussion(c.ctx, c.user, app.DiscussionInput{
+		Prid: str("prid"), Pmid: str("pmid"), Name: str("t_name"), Reply: str("reply"),
+		Users: users, Encrypted: encrypted, Topic: str("topic"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return M{"discussion": withRID(d)}, nil
+}
+
+// withRID is a room as createDiscussion answers it: its fields plus rid,
+// which repeats _id.
+func withRID(r *model.Room) map[string]any {
+	b, _ := json.Marshal(r)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	if m == nil {
+		m = map[string]any{}
+	}
+	m["rid"] = r.ID
+	return m
+}
