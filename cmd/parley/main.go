@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/parleychat/parley/internal/api"
 	"github.com/parleychat/parley/internal/app"
 	"github.com/parleychat/parley/internal/config"
+	"github.com/parleychat/parley/internal/files"
 	"github.com/parleychat/parley/internal/settings"
 	"github.com/parleychat/parley/internal/store/sqlstore"
 )
@@ -75,7 +77,11 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 	defer st.Close()
 
 	reg := settings.NewDefault()
-	a := app.New(app.Config{Store: st, Settings: reg, Logger: log, SiteURL: cfg.SiteURL})
+	uploads, err := files.NewLocal(filepath.Join(cfg.DataDir, "uploads"))
+	if err != nil {
+		return err
+	}
+	a := app.New(app.Config{Store: st, Settings: reg, Logger: log, SiteURL: cfg.SiteURL, Files: uploads})
 	if err := a.Start(ctx, app.Bootstrap{
 		AdminUsername: cfg.AdminUsername, AdminPassword: cfg.AdminPassword,
 		AdminEmail: cfg.AdminEmail, AdminName: cfg.AdminName,

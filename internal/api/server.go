@@ -95,6 +95,7 @@ func New(a *app.App, opts Options) *Server {
 	s.mux.Handle("GET /api/info", s.wrap("info", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, M{"version": s.opts.Version, "success": true})
 	}))
+	s.mux.Handle("GET /file-upload/{id}/{name}", s.wrap("file-upload", s.fileDownload))
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
 	s.mux.Handle("GET /health", s.wrap("health", func(w http.ResponseWriter, r *http.Request) {
 		if err := s.app.Store().Ping(r.Context()); err != nil {
@@ -259,7 +260,7 @@ func (s *Server) wrap(name string, h http.HandlerFunc) http.Handler {
 		hdr.Set("X-Request-Id", id)
 		hdr.Set("Cache-Control", "no-store")
 		hdr.Set("Pragma", "no-cache")
-		if r.Body != nil {
+		if r.Body != nil && !isUploadPath(r.URL.Path) {
 			r.Body = http.MaxBytesReader(sw, r.Body, s.opts.MaxBodyBytes)
 		}
 		defer func() {

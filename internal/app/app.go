@@ -12,6 +12,7 @@ import (
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/events"
+	"github.com/parleychat/parley/internal/files"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/settings"
 	"github.com/parleychat/parley/internal/store"
@@ -27,6 +28,8 @@ type Config struct {
 	BcryptCost int
 	// SiteURL is used when the Site_Url setting is empty.
 	SiteURL string
+	// Files keeps uploaded files; without it uploads are refused.
+	Files files.Storage
 }
 
 // App is the application layer.
@@ -37,6 +40,7 @@ type App struct {
 	log      *slog.Logger
 	hasher   auth.Hasher
 	siteURL  string
+	files    files.Storage
 
 	permMu sync.RWMutex
 	perms  map[string]map[string]bool // permission → role set
@@ -57,7 +61,7 @@ func New(c Config) *App {
 	}
 	return &App{
 		store: c.Store, Settings: c.Settings, bus: c.Bus, log: c.Logger,
-		hasher: auth.Hasher{Cost: c.BcryptCost}, siteURL: c.SiteURL,
+		hasher: auth.Hasher{Cost: c.BcryptCost}, siteURL: c.SiteURL, files: c.Files,
 	}
 }
 

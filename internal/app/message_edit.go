@@ -203,6 +203,9 @@ func (a *App) canDelete(ctx context.Context, deleter *model.User, r *model.Room,
 // eraseMessage applies Message_KeepHistory and Message_ShowDeletedStatus
 // to a deletion, and fixes the room's counters.
 func (a *App) eraseMessage(ctx context.Context, st store.Store, r *model.Room, m *model.Message, by *model.User, now model.Time) error {
+	if err := a.dropMessageFiles(ctx, st, m); err != nil {
+		return err
+	}
 	if err := a.threadAfterDelete(ctx, st, r, m); err != nil {
 		return err
 	}

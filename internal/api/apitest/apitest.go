@@ -4,6 +4,7 @@
 package apitest
 
 import (
+	"path/filepath"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/parleychat/parley/internal/api"
 	"github.com/parleychat/parley/internal/app"
+	"github.com/parleychat/parley/internal/files"
 	"github.com/parleychat/parley/internal/settings"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/store/sqlstore"
@@ -92,14 +94,19 @@ func New(t testing.TB, opts ...Option) *Env {
 		// total under its max_connections.
 		sopts.MaxConns = 8
 	}
-	st, err := sqlstore.Open(ctx, cfg.dbURL, t.TempDir(), sopts)
+	dataDir := t.TempDir()
+	st, err := sqlstore.Open(ctx, cfg.dbURL, dataDir, sopts)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
 	reg := settings.NewDefault()
 	log := slog.New(slog.NewTextHandler(newTestLog(t), &slog.HandlerOptions{Level: slog.LevelError}))
-	a := app.New(app.Config{Store: st, Settings: reg, Logger: log, BcryptCost: bcrypt.MinCost, SiteURL: "http://localhost:3000"})
+	uploads, err := files.NewLocal(filepath.Join(dataDir, "uploads"))
+	if err != nil {
+		t.Fatalf("open uploads: %v", err)
+	}
+	a := app.New(app.Config{Store: st, Settings: reg, Logger: log, BcryptCost: bcrypt.MinCost, SiteURL: "http://localhost:3000", Files: uploads})
 	if err := a.Start(ctx, app.Bootstrap{AdminUsername: "admin", AdminPassword: AdminPassword, AdminEmail: "admin@example.com"}); err != nil {
 		t.Fatalf("start app: %v", err)
 	}

@@ -1,7 +1,96 @@
 package sqlstore
 
-import "github.com/parleychat/parley/internal/store"
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/store"
+)
 
 type files struct{ s *Store }
 
 func (s *Store) Files() store.Files { return files{s} }
+
+// fileDoc is the stored document: the user object is looked up on read,
+// never kept, so that a renamed user shows up renamed.
+func fileDoc(f *model.File) (string, error) {
+	c := *f
+	c.User = nil
+	b, err := json.Marshal(&c)
+	return string(b), err
+}
+
+func (t files) Insert(ctx context.Context, f *model.File) error {
+	doc, err := fileDoc(f)
+	if err != nil {
+		return err
+	}
+	_, err = t.s.exec(ctx, `INSERT INTO files (id, rid, user_id, name_lower, type_group, size, expires_at, uploaded_at, updated_at, doc)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		f.ID, f.RID, f.UserID, strings.ToLower(f.Name), f.TypeGroup, f.Size, nullTime(f.ExpiresAt), int64(f.UploadedAt), int64(f.UpdatedAt), doc)
+	return err
+}
+
+func scanFile(row rowScanner) (*model.File, error) {
+	var doc []byte
+	if err := row.Scan(&doc); err != nil {
+		return nil, err
+	}
+	f := new(model.File)
+	return f, json.Unmarshal(doc, f)
+}
+
+func (t files) Get(ctx context.Context, id string) (*model.File, error) {
+	f, err := scanFile(t.s.r.QueryRowContext(ctx, `SELECT doc FROM files WHERE id = $1`, id))
+	return f, t.s.wrap(err)
+}
+
+func (t files) Update(ctx context.Context, f *model.File) error {
+	doc, err := fileDoc(f)
+	if err != nil {
+		return err
+	}
+	return t.s.execOne(ctx, `UPDATE files SET name_lower = $2, type_group = $3, size = $4, expires_at = $5, updated_at = $6, doc = $7 WHERE id = $1`,
+		f.ID, strings.ToLower(f.Name), f.TypeGroup, f.Size, nullTime(f.ExpiresAt), int64(f.UpdatedAt), doc)
+}
+
+func (t files) Delete(ctx context.Context, id string) error {
+	return t.s.execOne(ctx, `DELETE FROM files WHERE id = $1`, id)
+}
+
+var fileSort = map[string]string{"name": "name_lower", "size": "size", "uploadedAt": "uploaded_at", "_updatedAt": "updated_at"}
+
+func (t files) List(ctx context.Context, f store.FileFilter, opts store.ListOptions) ([]*model.File, int, error) {
+	var (
+		conds []string
+		args  []any
+	)
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + itoa(len(args))
+	}
+	if f.RID != "" {
+		conds = append(conds, "rid = "+arg(f.RID))
+	}
+	if f.Name != "" {
+		conds = append(conds, "name_lower "+t.s.d.ilike+" "+arg("%"+escapeLike(strings.ToLower(f.Name))+"%")+likeEscape)
+	}
+	if f.TypeGroup != "" {
+		conds = append(conds, "type_group = "+arg(f.TypeGroup))
+	}
+	if f.OnlyConfirmed {
+		conds = append(conds, "expires_at IS NULL")
+	}
+	if f.ExpiredBefore != 0 {
+		conds = append(conds, "expires_at < "+arg(int64(f.ExpiredBefore)))
+	}
+	where := joinWhere(conds)
+	var total int
+	if err := t.s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM files`+where, args...).Scan(&total); err != nil {
+		return nil, 0, t.s.wrap(err)
+	}
+	list, err := queryAll(ctx, t.s, scanFile, `SELECT doc FROM files`+where+orderClause(opts, fileSort, "name_lower, id")+t.s.d.limitClause(opts), args...)
+	return list, total, err
+}

@@ -205,6 +205,12 @@ func (t messages) where(f store.MessageFilter, args []any) ([]string, []any) {
 	if f.MentionedUser != "" {
 		conds = append(conds, "m.id IN (SELECT mid FROM message_mentions WHERE username = "+arg(f.MentionedUser)+")")
 	}
+	if len(f.MentionedAny) > 0 {
+		conds = append(conds, "m.id IN (SELECT mid FROM message_mentions WHERE "+in("username", f.MentionedAny)+")")
+	}
+	if len(f.StarredByAny) > 0 {
+		conds = append(conds, "m.id IN (SELECT mid FROM message_stars WHERE "+in("user_id", f.StarredByAny)+")")
+	}
 	if f.TMID != "" {
 		conds = append(conds, "m.tmid = "+arg(f.TMID))
 	}
@@ -255,6 +261,9 @@ func (t messages) List(ctx context.Context, f store.MessageFilter, opts store.Li
 }
 
 func (t messages) Count(ctx context.Context, f store.MessageFilter) (int, error) {
+	if n, ok, err := t.visibleCount(ctx, f); ok || err != nil {
+		return n, err
+	}
 	conds, args := t.where(f, nil)
 	var n int
 	err := t.s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages m`+joinWhere(conds), args...).Scan(&n)

@@ -44,6 +44,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"InTx", txTests},
 		{"Concurrency", concurrencyTests},
 		{"Messages", messageTests},
+		{"Files", fileTests},
+		{"MessageCounts", messageCountTests},
 		{"Threads", threadTests},
 	}
 	for _, g := range groups {

@@ -1,0 +1,235 @@
+package api
+
+import (
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/parleychat/parley/internal/app"
+	"github.com/parleychat/parley/internal/model"
+)
+
+// uploadPaths are the routes whose bodies are files: they are exempt from
+// the general body limit and bounded by FileUpload_MaxFileSize instead.
+var uploadPaths = []string{"/api/v1/rooms.media/", "/api/v1/rooms.upload/"}
+
+func isUploadPath(p string) bool {
+	for _, prefix := range uploadPaths {
+		if strings.HasPrefix(p, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxFieldBytes bounds each non-file form field of an upload.
+const maxFieldBytes = 1 << 20
+
+// upload is a parsed multipart upload: the stored file and the other
+// fields.
+type upload struct {
+	file   *model.File
+	fields map[string]string
+}
+
+// readUpload streams the multipart body of an upload into storage. The
+// room is checked before any byte is read; a body that breaks off, in the
+// file or after it, leaves no record behind.
+func (s *Server) readUpload(c *request, rid string) (*upload, error) {
+	r, err := s.app.UploadRoom(c.ctx, c.user, rid)
+	if err != nil {
+		return nil, err
+	}
+	if limit := s.app.UploadLimit(); limit >= 0 {
+		c.r.Body = http.MaxBytesReader(c.w, c.r.Body, limit+maxFieldBytes*4)
+	}
+	ct, _, _ := mime.ParseMediaType(c.r.Header.Get("Content-Type"))
+	if ct != "multipart/form-data" {
+		return nil, app.E("error-no-file-uploaded", "No file was uploaded")
+	}
+	mr, err := c.r.MultipartReader()
+	if err != nil {
+		return nil, app.E("error-no-file-uploaded", "No file was uploaded")
+	}
+	up := &upload{fields: map[string]string{}}
+	fail := func(err error) (*upload, error) {
+		if up.file != nil {
+			s.app.DiscardUpload(c.ctx, up.file)
+		}
+		return nil, err
+	}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if isTooLarge(err) {
+				return fail(tooLarge(s.app.UploadLimit()))
+			}
+			return fail(app.E("error-file-upload-incomplete", "The upload did not complete"))
+		}
+		name := part.FormName()
+		if name == "file" && part.FileName() != "" && up.file == nil {
+			f, err := s.app.Upload(c.ctx, c.user, r, app.UploadInput{Name: part.FileName(), Type: part.Header.Get("Content-Type"), Body: part})
+			part.Close()
+			if err != nil {
+				return fail(err)
+			}
+			up.file = f
+			continue
+		}
+		b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
+		part.Close()
+		if err != nil {
+			if isTooLarge(err) {
+				return fail(tooLarge(s.app.UploadLimit()))
+			}
+			return fail(app.E("error-file-upload-incomplete", "The upload did not complete"))
+		}
+		if len(b) > maxFieldBytes {
+			return fail(app.Invalid("form field " + name + " is too large"))
+		}
+		if name != "file" {
+			up.fields[name] = string(b)
+		}
+	}
+	if up.file == nil {
+		return nil, app.E("error-no-file-uploaded", "No file was uploaded")
+	}
+	return up, nil
+}
+
+func tooLarge(limit int64) error {
+	return &app.Error{Status: http.StatusRequestEntityTooLarge, Type: "error-file-too-large",
+		Reason: "File size exceeds allowed size of " + itoa(int(limit)) + " bytes"}
+}
+
+// roomsMedia is rooms.media/:rid, the first step of an upload: the file is
+// stored, unconfirmed until rooms.mediaConfirm.
+func (s *Server) roomsMedia(c *request) (any, error) {
+	up, err := s.readUpload(c, c.r.PathValue("rid"))
+	if err != nil {
+		return nil, err
+	}
+	if content, ok := up.fields["content"]; ok && content != "" && !json.Valid([]byte(content)) {
+		s.app.DiscardUpload(c.ctx, up.file)
+		return nil, app.E("invalid-field-content", "")
+	}
+	return M{"file": M{"_id": up.file.ID, "url": up.file.URL}}, nil
+}
+
+var mediaConfirmSchema = schema{
+	props: map[string]kind{"msg": kString, "description": kString, "tmid": kString, "customFields": kObject,
+		"fileName": kString, "fileContent": kAny},
+	open: true,
+}
+
+// roomsMediaConfirm is rooms.mediaConfirm/:rid/:fileId: the upload becomes
+// a file message.
+func (s *Server) roomsMediaConfirm(c *request) (any, error) {
+	var in struct {
+		Msg          string         `json:"msg"`
+		Description  string         `json:"description"`
+		TMID         string         `json:"tmid"`
+		CustomFields map[string]any `json:"customFields"`
+	}
+	if err := c.bindBody(mediaConfirmSchema, &in); err != nil {
+		return nil, err
+	}
+	m, err := s.app.ConfirmUpload(c.ctx, c.user, c.r.PathValue("rid"), c.r.PathValue("fileId"), app.ConfirmInput{
+		Msg: in.Msg, Description: in.Description, TMID: in.TMID, CustomFields: in.CustomFields,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return M{"message": m}, nil
+}
+
+// roomsUpload is the legacy one-step rooms.upload/:rid: upload and message
+// in one request. A refused message leaves no file behind.
+func (s *Server) roomsUpload(c *request) (any, error) {
+	up, err := s.readUpload(c, c.r.PathValue("rid"))
+	if err != nil {
+		return nil, err
+	}
+	in := app.ConfirmInput{Msg: up.fields["msg"], Description: up.fields["description"], TMID: up.fields["tmid"]}
+	if cf := up.fields["customFields"]; cf != "" {
+		if err := json.Unmarshal([]byte(cf), &in.CustomFields); err != nil {
+			s.app.DiscardUpload(c.ctx, up.file)
+			return nil, app.E("invalid-field", "")
+		}
+	}
+	m, err := s.app.ConfirmUpload(c.ctx, c.user, c.r.PathValue("rid"), up.file.ID, in)
+	if err != nil {
+		s.app.DiscardUpload(c.ctx, up.file)
+		return nil, err
+	}
+	return M{"message": m}, nil
+}
+
+// fileDownload serves GET /file-upload/:id/:name. The caller is known by
+// the X-User-Id/X-Auth-Token headers or, as browsers send them for <img>
+// links, the rc_uid/rc_token cookies.
+func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request) {
+	uid, tok := r.Header.Get("X-User-Id"), r.Header.Get("X-Auth-Token")
+	if uid == "" && tok == "" {
+		if c, err := r.Cookie("rc_uid"); err == nil {
+			uid = c.Value
+		}
+		if c, err := r.Cookie("rc_token"); err == nil {
+			tok = c.Value
+		}
+	}
+	var u *model.User
+	if uid != "" && tok != "" {
+		if got, err := s.app.Authenticate(r.Context(), uid, tok); err == nil {
+			u = got
+			setUserID(r, u.ID)
+		} else if e, ok := app.AsError(err); !ok || e != app.ErrUnauthorized {
+			writeError(w, r, s.log, err)
+			return
+		}
+	}
+	f, obj, err := s.app.OpenUpload(r.Context(), u, r.PathValue("id"))
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	defer obj.Close()
+	h := w.Header()
+	h.Set("Content-Type", f.Type)
+	if f.ETag != "" {
+		h.Set("ETag", `"`+f.ETag+`"`)
+	}
+	// Revalidate with the ETag instead of the API's no-store; never let a
+	// shared cache keep a protected file.
+	h.Set("Cache-Control", "private, no-cache")
+	h.Del("Pragma")
+	// Uploaded HTML or SVG must not run as this site's page.
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+	disposition := "attachment"
+	if _, download := r.URL.Query()["download"]; !download && inlineType(f.Type) {
+		disposition = "inline"
+	}
+	h.Set("Content-Disposition", disposition+"; filename*=UTF-8''"+url.PathEscape(f.Name))
+	http.ServeContent(w, r, "", obj.ModTime(), obj)
+}
+
+// inlineType says whether a browser may show a file in place: media, but
+// not SVG, which can carry scripts.
+func inlineType(t string) bool {
+	if t == "image/svg+xml" {
+		return false
+	}
+	for _, p := range []string{"image/", "audio/", "video/"} {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return t == "application/pdf"
+}

@@ -1,0 +1,161 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/store"
+)
+
+var errRoomParam = E("error-room-param-not-provided", `Body param "roomId" is required`)
+
+// OpenDirect is dm.open: the caller's subscription shows the conversation
+// again.
+func (a *App) OpenDirect(ctx context.Context, actor *model.User, roomID string) error {
+	if roomID == "" {
+		return errRoomParam
+	}
+	r, err := a.store.Rooms().Get(ctx, roomID)
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrForbidden
+	}
+	if err != nil {
+		return a.storeErr(err)
+	}
+	if ok, err := a.CanAccessRoom(ctx, r, actor); err != nil {
+		return err
+	} else if !ok {
+		return ErrForbidden
+	}
+	if r.T != model.RoomDirect {
+		return errInvalidChannel
+	}
+	return a.setDirectOpen(ctx, actor, r.ID, true)
+}
+
+// CloseDirect is dm.close: the conversation leaves the caller's list. A
+// subscription whose room is gone may still be closed.
+func (a *App) CloseDirect(ctx context.Context, actor *model.User, roomID string) error {
+	if roomID == "" {
+		return errRoomParam
+	}
+	r, err := a.store.Rooms().Get(ctx, roomID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return a.storeErr(err)
+	default:
+		if ok, err := a.CanAccessRoom(ctx, r, actor); err != nil {
+			return err
+		} else if !ok {
+			return ErrForbidden
+		}
+		if r.T != model.RoomDirect {
+			return errInvalidChannel
+		}
+	}
+	return a.setDirectOpen(ctx, actor, roomID, false)
+}
+
+func (a *App) setDirectOpen(ctx context.Context, actor *model.User, rid string, open bool) error {
+	changed := false
+	err := a.tx(ctx, func(st store.Store) error {
+		sub, err := st.Subscriptions().GetForUpdate(ctx, rid, actor.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return Plain("The user is not subscribed to the room")
+		}
+		if err != nil {
+			return err
+		}
+		if sub.Open == open {
+			if !open {
+				return Plain("The direct message room, is already closed to the sender")
+			}
+			return nil
+		}
+		sub.Open, sub.UpdatedAt = open, a.now()
+		if !open {
+			sub.Alert = false
+		}
+		changed = true
+		return st.Subscriptions().Update(ctx, sub)
+	})
+	if err == nil && changed {
+		a.publish("subscription.changed", rid, actor.ID, "")
+	}
+	return err
+}
+
+// DeleteDirect is dm.delete: the conversation, its messages, files and
+// subscriptions go. Only holders of delete-d may do it.
+func (a *App) DeleteDirect(ctx context.Context, actor *model.User, ref DirectRef) error {
+	r, err := a.findDirect(ctx, actor, ref)
+	if err != nil {
+		return err
+	}
+	ok, err := a.CanAccessRoom(ctx, r, actor)
+	if err != nil {
+		return err
+	}
+	if !ok && !a.HasPermission(actor, "view-room-administration") {
+		return ErrNotAllowed
+	}
+	if !a.HasPermission(actor, "delete-d") {
+		return ErrNotAllowed.With(map[string]any{"method": "eraseRoom"})
+	}
+	if err := a.tx(ctx, func(st store.Store) error { return a.eraseRoom(ctx, st, r.ID) }); err != nil {
+		return err
+	}
+	a.publish("room.deleted", r.ID, actor.ID, r.ID)
+	return nil
+}
+
+// SetDirectTopic is dm.setTopic. DM members hold no room roles, so only a
+// global edit-room holder may change it; a change leaves a
+// room_changed_topic message.
+func (a *App) SetDirectTopic(ctx context.Context, actor *model.User, roomID string, topic string) error {
+	if roomID == "" {
+		return errRoomParam
+	}
+	r, err := a.store.Rooms().Get(ctx, roomID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return a.storeErr(err)
+	}
+	if err != nil {
+		return ErrForbidden
+	}
+	if ok, err := a.CanAccessRoom(ctx, r, actor); err != nil {
+		return err
+	} else if !ok {
+		return ErrForbidden
+	}
+	if r.T != model.RoomDirect {
+		return errInvalidChannel
+	}
+	if !a.HasRoomPermission(ctx, actor, "edit-room", r.ID) {
+		return E("error-action-not-allowed", "Editing room is not allowed").With(map[string]any{"method": "saveRoomSettings", "action": "Editing_room"})
+	}
+	if topic == r.Topic {
+		return nil
+	}
+	var saved *model.Message
+	err = a.tx(ctx, func(st store.Store) error {
+		cur, err := st.Rooms().Get(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		cur.Topic, cur.UpdatedAt = topic, a.now()
+		if err := st.Rooms().Update(ctx, cur); err != nil {
+			return err
+		}
+		saved, err = a.systemMessage(ctx, st, cur, actor, "room_changed_topic", topic, nil)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	a.publish("room.changed", r.ID, actor.ID, r.ID)
+	a.publish("message.saved", r.ID, actor.ID, saved.ID)
+	return nil
+}

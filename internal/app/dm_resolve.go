@@ -1,0 +1,67 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// DirectRef names a direct conversation by room id or by the other user's
+// id or username.
+type DirectRef struct {
+	RoomID   string
+	Username string
+}
+
+func (d DirectRef) key() string {
+	if d.RoomID != "" {
+		return d.RoomID
+	}
+	return d.Username
+}
+
+// findDirect is Rocket.Chat's findDirectMessageRoom: a value that names a
+// user (by id or username, with or without "@") means the conversation
+// with that user, created if needed; anything else is a room id. What is
+// not a direct room is invalid-channel.
+func (a *App) findDirect(ctx context.Context, actor *model.User, ref DirectRef) (*model.Room, error) {
+	key := ref.key()
+	if key == "" {
+		return nil, E("error-room-param-not-provided", `Query param "roomId" or "username" is required`)
+	}
+	name := strings.TrimPrefix(key, "@")
+	other, err := a.store.Users().Get(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		other, err = a.store.Users().GetByUsername(ctx, name)
+	}
+	switch {
+	case err == nil:
+		return a.openDirect(ctx, actor, other)
+	case !errors.Is(err, store.ErrNotFound):
+		return nil, a.storeErr(err)
+	}
+	r, err := a.store.Rooms().Get(ctx, key)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && r.T != model.RoomDirect) {
+		return nil, errInvalidChannel
+	}
+	return r, a.storeErr(err)
+}
+
+// directForRead resolves ref and refuses (403) a caller who cannot see it.
+func (a *App) directForRead(ctx context.Context, actor *model.User, ref DirectRef) (*model.Room, error) {
+	r, err := a.findDirect(ctx, actor, ref)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := a.CanAccessRoom(ctx, r, actor)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, ErrForbidden
+	}
+	return r, nil
+}
