@@ -76,12 +76,21 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 	}
 	defer st.Close()
 
-	reg := settings.NewDefault()
 	uploads, err := files.NewLocal(filepath.Join(cfg.DataDir, "uploads"))
 	if err != nil {
 		return err
 	}
+	reg := settings.NewDefault()
 	a := app.New(app.Config{Store: st, Settings: reg, Logger: log, SiteURL: cfg.SiteURL, Files: uploads})
+	defer func() {
+		// Runs after the HTTP server stopped and before the store closes,
+		// so queued previews and translations can still be saved.
+		cctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		if err := a.Close(cctx); err != nil {
+			log.Warn("background work abandoned at shutdown", "err", err)
+		}
+	}()
 	if err := a.Start(ctx, app.Bootstrap{
 		AdminUsername: cfg.AdminUsername, AdminPassword: cfg.AdminPassword,
 		AdminEmail: cfg.AdminEmail, AdminName: cfg.AdminName,

@@ -10,12 +10,16 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/files"
 	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/preview"
 	"github.com/parleychat/parley/internal/settings"
 	"github.com/parleychat/parley/internal/store"
+	"github.com/parleychat/parley/internal/translate"
 )
 
 // Config wires an App.
@@ -30,6 +34,15 @@ type Config struct {
 	SiteURL string
 	// Files keeps uploaded files; without it uploads are refused.
 	Files files.Storage
+	// PreviewResolver resolves host names for URL previews; nil means the
+	// system resolver. Tests map names to loopback addresses with it.
+	PreviewResolver preview.Resolver
+	// TranslateRetryBackoff is the first wait before a translation is
+	// retried after a 429 or 5xx answer; 0 means the pool's default.
+	TranslateRetryBackoff time.Duration
+	// TranslateTimeout bounds each request to the translation service;
+	// 0 means the provider default (10 s).
+	TranslateTimeout time.Duration
 }
 
 // App is the application layer.
@@ -49,6 +62,14 @@ type App struct {
 	cfgVersion int64
 
 	tokens tokenCache
+
+	// Background work on saved messages (previews.go).
+	previews     *preview.Fetcher
+	previewJobs  *jobQueue
+	translators  *translate.Registry
+	translations *translate.Pool
+	metrics      *collectorSet
+	faults       *prometheus.CounterVec
 }
 
 // New returns an App. Call Start before serving.
@@ -59,11 +80,17 @@ func New(c Config) *App {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
-	return &App{
+	a := &App{
 		store: c.Store, Settings: c.Settings, bus: c.Bus, log: c.Logger,
 		hasher: auth.Hasher{Cost: c.BcryptCost}, siteURL: c.SiteURL, files: c.Files,
 	}
+	a.startIntegrations(c)
+	return a
 }
+
+// Close stops the background work on messages: queued previews and
+// translations finish until ctx ends, then are abandoned.
+func (a *App) Close(ctx context.Context) error { return a.stopIntegrations(ctx) }
 
 // Store returns the store the app runs on.
 func (a *App) Store() store.Store { return a.store }

@@ -10,8 +10,10 @@
 //
 //   - only http and https;
 //   - only the ports listed in Policy.SafePorts (80 and 443 by default);
+//   - nothing that Policy.IgnoredHosts lists (Rocket.Chat's deny-list),
+//     by host name or by address;
 //   - no loopback, private, link-local, multicast, unspecified or otherwise
-//     reserved address, unless Policy.AllowedHosts lists the host or
+//     reserved address, unless Policy.AllowedPrivateHosts lists the host or
 //     address; every address a name resolves to is checked, and the address
 //     actually dialled is checked again by the dialer itself, so DNS
 //     rebinding and redirects cannot reach a refused address;

@@ -269,7 +269,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Result, error) {
 }
 
 // checkURL applies the checks that need no network: an absolute http or
-// https URL with a host and a safe port.
+// https URL with a host that is not ignored and a safe port.
 func (r *rules) checkURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -297,6 +297,9 @@ func (r *rules) checkURL(raw string) (*url.URL, error) {
 		port = n
 	}
 	if err := r.checkPort(port); err != nil {
+		return nil, &Error{URL: raw, Kind: ErrRefused, Err: err}
+	}
+	if err := r.checkHost(u.Hostname()); err != nil {
 		return nil, &Error{URL: raw, Kind: ErrRefused, Err: err}
 	}
 	return u, nil

@@ -139,7 +139,7 @@ func pageMux() http.Handler {
 func TestFetchExtractsMetadataAndOEmbed(t *testing.T) {
 	t.Parallel()
 	s := newServer(t, pageMux())
-	p := Policy{AllowedHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}}
+	p := Policy{AllowedPrivateHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}}
 	u := s.at("127.0.0.1", "/page")
 
 	res := mustFetch(t, newFetcher(static(p)), u)
@@ -180,7 +180,7 @@ func TestFetchOEmbedDiscoveryIsGuarded(t *testing.T) {
 	s2 := newServer(t, mux)
 	_ = s2
 	res := mustFetch(t, newFetcher(
-		static(Policy{AllowedHosts: []string{"public.test"}, SafePorts: []int{s.port, s2.port}}),
+		static(Policy{AllowedPrivateHosts: []string{"public.test"}, SafePorts: []int{s.port, s2.port}}),
 		WithResolver(newResolver(map[string]string{"public.test": "127.0.0.1"})),
 	), s2.at("public.test", "/page"))
 	if res.Meta["ogTitle"] != "OG title" {
@@ -207,7 +207,7 @@ func TestFetchCharset(t *testing.T) {
 		w.Write([]byte(`<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"><title>` + "\xc0 bient\xf4t" + `</title></head></html>`))
 	})
 	s := newServer(t, mux)
-	f := newFetcher(static(Policy{AllowedHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}}))
+	f := newFetcher(static(Policy{AllowedPrivateHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}}))
 	for path, want := range map[string]string{"/header": "Café crème “quoted”", "/meta": "naïve", "/http-equiv": "À bientôt"} {
 		if got := mustFetch(t, f, s.at("127.0.0.1", path)).Meta["pageTitle"]; got != want {
 			t.Errorf("%s: pageTitle = %q, want %q", path, got, want)
@@ -235,12 +235,12 @@ func TestFetchLoopbackRefusedByDefaultAllowedByPolicy(t *testing.T) {
 	}
 
 	// The setting changes; the same fetcher applies it at once.
-	pv.set(Policy{SafePorts: []int{s.port}, AllowedHosts: []string{"127.0.0.1"}})
+	pv.set(Policy{SafePorts: []int{s.port}, AllowedPrivateHosts: []string{"127.0.0.1"}})
 	if res := mustFetch(t, f, u); res.Meta["pageTitle"] != "Parley test page" {
 		t.Errorf("meta = %v", res.Meta)
 	}
 
-	pv.set(Policy{SafePorts: []int{s.port}, AllowedHosts: []string{"127.0.0.0/8"}})
+	pv.set(Policy{SafePorts: []int{s.port}, AllowedPrivateHosts: []string{"127.0.0.0/8"}})
 	mustFetch(t, f, u)
 
 	// And back: refused again, nothing cached from the allowed period
@@ -264,15 +264,15 @@ func TestFetchHostnameChecks(t *testing.T) {
 	_, err := f.Fetch(context.Background(), s.at("preview.test", "/"))
 	wantKind(t, err, ErrRefused)
 
-	pv.set(Policy{SafePorts: []int{s.port}, AllowedHosts: []string{"preview.test"}})
+	pv.set(Policy{SafePorts: []int{s.port}, AllowedPrivateHosts: []string{"preview.test"}})
 	mustFetch(t, f, s.at("preview.test", "/"))
 	mustFetch(t, f, s.at("PREVIEW.test", "/"))
 
-	pv.set(Policy{SafePorts: []int{s.port}, AllowedHosts: []string{"*.test"}})
+	pv.set(Policy{SafePorts: []int{s.port}, AllowedPrivateHosts: []string{"*.test"}})
 	mustFetch(t, f, s.at("preview.test", "/"))
 
 	// One forbidden address among the answers refuses the host.
-	pv.set(Policy{SafePorts: []int{s.port}, AllowedHosts: []string{"127.0.0.1"}})
+	pv.set(Policy{SafePorts: []int{s.port}, AllowedPrivateHosts: []string{"127.0.0.1"}})
 	_, err = f.Fetch(context.Background(), s.at("mixed.test", "/"))
 	wantKind(t, err, ErrRefused)
 
@@ -283,7 +283,7 @@ func TestFetchHostnameChecks(t *testing.T) {
 	wantKind(t, err, ErrRefused)
 
 	// Unknown names fail without any real DNS.
-	pv.set(Policy{SafePorts: []int{s.port}, AllowedHosts: []string{"127.0.0.1"}})
+	pv.set(Policy{SafePorts: []int{s.port}, AllowedPrivateHosts: []string{"127.0.0.1"}})
 	_, err = f.Fetch(context.Background(), s.at("nowhere.test", "/"))
 	if err == nil || Outcome(err) != "error" {
 		t.Errorf("unknown host: %v", err)
@@ -292,7 +292,7 @@ func TestFetchHostnameChecks(t *testing.T) {
 	// The name is resolved once per connection and the checked address is
 	// the one dialled, so a second, different DNS answer can never be used.
 	before := res.count("preview.test")
-	pv.set(Policy{SafePorts: []int{s.port}, AllowedHosts: []string{"preview.test"}})
+	pv.set(Policy{SafePorts: []int{s.port}, AllowedPrivateHosts: []string{"preview.test"}})
 	mustFetch(t, f, s.at("preview.test", "/"))
 	if n := res.count("preview.test") - before; n != 1 {
 		t.Errorf("%d lookups for one fetch", n)
@@ -308,11 +308,11 @@ func TestDialerChecksTheDialledAddress(t *testing.T) {
 	_, err := d.DialContext(context.Background(), "tcp", addr)
 	wantKind(t, err, ErrRefused)
 
-	d = newDialer(compile(Policy{SafePorts: []int{1}, AllowedHosts: []string{"127.0.0.1"}}), time.Second)
+	d = newDialer(compile(Policy{SafePorts: []int{1}, AllowedPrivateHosts: []string{"127.0.0.1"}}), time.Second)
 	_, err = d.DialContext(context.Background(), "tcp", addr)
 	wantKind(t, err, ErrRefused)
 
-	d = newDialer(compile(Policy{SafePorts: []int{s.port}, AllowedHosts: []string{"127.0.0.1"}}), time.Second)
+	d = newDialer(compile(Policy{SafePorts: []int{s.port}, AllowedPrivateHosts: []string{"127.0.0.1"}}), time.Second)
 	conn, err := d.DialContext(context.Background(), "tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -342,7 +342,7 @@ func TestFetchRedirectToPrivateAddressRefused(t *testing.T) {
 	})
 	entry := newServer(t, mux)
 	f := newFetcher(
-		static(Policy{AllowedHosts: []string{"public.test"}, SafePorts: []int{entry.port, target.port}}),
+		static(Policy{AllowedPrivateHosts: []string{"public.test"}, SafePorts: []int{entry.port, target.port}}),
 		WithResolver(newResolver(map[string]string{"public.test": "127.0.0.1", "internal.test": "127.0.0.1"})),
 	)
 	for _, path := range []string{"/to-ip", "/to-name", "/to-port", "/to-file"} {
@@ -370,7 +370,7 @@ func TestFetchRedirectLimit(t *testing.T) {
 		}
 		html200(page).ServeHTTP(w, r)
 	}))
-	f := newFetcher(static(Policy{AllowedHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}}))
+	f := newFetcher(static(Policy{AllowedPrivateHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}}))
 	mustFetch(t, f, s.at("127.0.0.1", fmt.Sprintf("/r/%d", MaxRedirects)))
 	_, err := f.Fetch(context.Background(), s.at("127.0.0.1", fmt.Sprintf("/r/%d", MaxRedirects+1)))
 	wantKind(t, err, ErrTooManyRedirects)
@@ -379,7 +379,7 @@ func TestFetchRedirectLimit(t *testing.T) {
 func TestFetchPortAndSchemeRestrictions(t *testing.T) {
 	t.Parallel()
 	s := newServer(t, html200(page))
-	f := newFetcher(static(Policy{AllowedHosts: []string{"127.0.0.1", "localhost"}}))
+	f := newFetcher(static(Policy{AllowedPrivateHosts: []string{"127.0.0.1", "localhost"}}))
 	for _, u := range []string{
 		s.at("127.0.0.1", "/"),   // default safe ports are 80 and 443
 		"http://127.0.0.1:8080/", // not listed
@@ -421,7 +421,7 @@ func TestFetchBodyLimit(t *testing.T) {
 		}
 	})
 	s := newServer(t, mux)
-	f := newFetcher(static(Policy{AllowedHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}}))
+	f := newFetcher(static(Policy{AllowedPrivateHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}}))
 
 	over := mustFetch(t, f, s.at("127.0.0.1", "/over"))
 	if over.Meta["description"] != "early" || over.Meta["pageTitle"] != "" {
@@ -463,7 +463,7 @@ func TestFetchSlowServersCutByTimeout(t *testing.T) {
 		<-r.Context().Done()
 	})
 	s := newServer(t, mux)
-	f := newFetcher(static(Policy{AllowedHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}}),
+	f := newFetcher(static(Policy{AllowedPrivateHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}}),
 		WithTimeout(300*time.Millisecond))
 	for _, path := range []string{"/trickle", "/silent"} {
 		start := time.Now()
@@ -475,7 +475,7 @@ func TestFetchSlowServersCutByTimeout(t *testing.T) {
 	}
 
 	// A caller's own deadline also ends its wait.
-	slow := newFetcher(static(Policy{AllowedHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}}),
+	slow := newFetcher(static(Policy{AllowedPrivateHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}}),
 		WithTimeout(400*time.Millisecond))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
@@ -505,7 +505,7 @@ func TestFetchNonHTMLKeepsOnlyHeaders(t *testing.T) {
 	})
 	mux.HandleFunc("/missing", http.NotFound)
 	s := newServer(t, mux)
-	f := newFetcher(static(Policy{AllowedHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}}))
+	f := newFetcher(static(Policy{AllowedPrivateHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}}))
 
 	u := s.at("127.0.0.1", "/image.png")
 	res := mustFetch(t, f, u)
@@ -535,7 +535,7 @@ func TestFetchCache(t *testing.T) {
 	now.Store(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
 	clock := func() time.Time { return time.Unix(0, now.Load()) }
 	advance := func(d time.Duration) { now.Add(int64(d)) }
-	pv := &policyVar{p: Policy{AllowedHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}, CacheTTL: time.Hour}}
+	pv := &policyVar{p: Policy{AllowedPrivateHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}, CacheTTL: time.Hour}}
 	f := newFetcher(pv.get, WithClock(clock), WithCacheSize(2))
 	a, b, c := s.at("127.0.0.1", "/a"), s.at("127.0.0.1", "/b"), s.at("127.0.0.1", "/c")
 
@@ -556,7 +556,7 @@ func TestFetchCache(t *testing.T) {
 
 	// A shorter TTL applies to entries already cached.
 	advance(10 * time.Minute)
-	pv.set(Policy{AllowedHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}, CacheTTL: 5 * time.Minute})
+	pv.set(Policy{AllowedPrivateHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}, CacheTTL: 5 * time.Minute})
 	mustFetch(t, f, a)
 	if n := s.hits.Load(); n != 6 {
 		t.Fatalf("hits after TTL change = %d, want 6", n)
@@ -583,7 +583,7 @@ func TestFetchCache(t *testing.T) {
 	if f.cache.len() != 0 {
 		t.Error("Purge left entries")
 	}
-	pv.set(Policy{AllowedHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}})
+	pv.set(Policy{AllowedPrivateHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}})
 	before = s.hits.Load()
 	mustFetch(t, f, a)
 	mustFetch(t, f, a)
@@ -603,7 +603,7 @@ func TestFetchErrorsAreNotCached(t *testing.T) {
 		}
 		html200("<title>up</title>").ServeHTTP(w, r)
 	}))
-	f := newFetcher(static(Policy{AllowedHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}, CacheTTL: time.Hour}))
+	f := newFetcher(static(Policy{AllowedPrivateHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}, CacheTTL: time.Hour}))
 	_, err := f.Fetch(context.Background(), s.at("127.0.0.1", "/"))
 	wantKind(t, err, ErrStatus)
 	fail.Store(false)
@@ -619,7 +619,7 @@ func TestFetchCoalescesConcurrentRequests(t *testing.T) {
 		html200("<title>slow</title>").ServeHTTP(w, r)
 	}))
 	// No cache: only request coalescing can keep this to one request.
-	f := newFetcher(static(Policy{AllowedHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}}))
+	f := newFetcher(static(Policy{AllowedPrivateHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}}))
 	u := s.at("127.0.0.1", "/")
 	const n = 20
 	var wg sync.WaitGroup
@@ -654,7 +654,7 @@ func TestFetchMetrics(t *testing.T) {
 	t.Parallel()
 	s := newServer(t, http.NewServeMux())
 	reg := prometheus.NewRegistry()
-	p := Policy{AllowedHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}}
+	p := Policy{AllowedPrivateHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}}
 	f := newFetcher(static(p), WithRegisterer(reg))
 	// A second fetcher on the same registry shares the counter.
 	g := newFetcher(static(Policy{SafePorts: []int{s.port}}), WithRegisterer(reg))
@@ -700,7 +700,7 @@ func TestErrorsAndOptions(t *testing.T) {
 			t.Errorf("Outcome(%v) = %q, want %q", err, got, want)
 		}
 	}
-	if p := DefaultPolicy(); len(p.AllowedHosts) != 0 || fmt.Sprint(p.SafePorts) != "[80 443]" || p.CacheTTL != 30*24*time.Hour {
+	if p := DefaultPolicy(); len(p.AllowedPrivateHosts) != 0 || len(p.IgnoredHosts) != 0 || fmt.Sprint(p.SafePorts) != "[80 443]" || p.CacheTTL != 30*24*time.Hour {
 		t.Errorf("DefaultPolicy = %+v", p)
 	}
 
@@ -711,7 +711,7 @@ func TestErrorsAndOptions(t *testing.T) {
 		lang.Store(r.Header.Get("Accept-Language"))
 		html200(`<head><meta name="description" content="early">`+strings.Repeat(" ", 200)+`<title>late</title></head>`).ServeHTTP(w, r)
 	}))
-	p := Policy{AllowedHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}}
+	p := Policy{AllowedPrivateHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}}
 	res := mustFetch(t, newFetcher(static(p), WithMaxBodySize(100)), s.at("127.0.0.1", "/"))
 	if res.Meta["description"] != "early" || res.Meta["pageTitle"] != "" {
 		t.Errorf("meta = %v", res.Meta)
@@ -723,5 +723,28 @@ func TestErrorsAndOptions(t *testing.T) {
 	mustFetch(t, newFetcher(static(p)), s.at("127.0.0.1", "/"))
 	if ua.Load() != "Custom/1.0" || lang.Load() != "de" {
 		t.Errorf("headers %v %v", ua.Load(), lang.Load())
+	}
+}
+
+func TestFetchIgnoredHostsRefusedBeforeAnyRequest(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, html200("<title>one request per fetch</title>"))
+	res := newResolver(map[string]string{"wiki.test": "127.0.0.1"})
+	pv := &policyVar{p: Policy{SafePorts: []int{s.port}, AllowedPrivateHosts: []string{"127.0.0.1", "wiki.test"}}}
+	f := newFetcher(pv.get, WithResolver(res))
+	mustFetch(t, f, s.at("wiki.test", "/"))
+	hits := s.hits.Load()
+
+	for _, deny := range []string{"wiki.test", "*.test", "127.0.0.0/8"} {
+		pv.set(Policy{SafePorts: []int{s.port}, AllowedPrivateHosts: []string{"127.0.0.1", "wiki.test"}, IgnoredHosts: []string{deny}})
+		_, err := f.Fetch(context.Background(), s.at("wiki.test", "/"))
+		wantKind(t, err, ErrRefused)
+		_, err = f.Fetch(context.Background(), s.at("127.0.0.1", "/"))
+		if deny == "127.0.0.0/8" {
+			wantKind(t, err, ErrRefused)
+		}
+	}
+	if got := s.hits.Load(); got != hits+2 {
+		t.Errorf("server saw %d requests after the deny-list was set, want 2 (the two permitted 127.0.0.1 fetches)", got-hits)
 	}
 }

@@ -12,10 +12,19 @@ import (
 // at run time. The Fetcher calls its policy function at the start of every
 // Fetch, so a changed setting applies to the next request.
 type Policy struct {
-	// AllowedHosts lists the exceptions to the private-address rule. By
-	// default every loopback, private, link-local, multicast, unspecified
-	// or reserved address is refused; an entry here permits it. An entry is
-	// one of:
+	// IgnoredHosts lists destinations that are never fetched, whatever
+	// else the policy allows: Rocket.Chat's API_EmbedIgnoredHosts. It
+	// refuses public and private destinations alike and takes precedence
+	// over AllowedPrivateHosts. Entries have the form described at
+	// AllowedPrivateHosts; a name entry refuses URLs with that host, an
+	// address or range entry refuses URLs whose host is, or resolves to,
+	// an address in it.
+	IgnoredHosts []string
+
+	// AllowedPrivateHosts lists the exceptions to the private-address
+	// rule. By default every loopback, private, link-local, multicast,
+	// unspecified or reserved address is refused; an entry here permits
+	// it. An entry is one of:
 	//   - an IP address ("127.0.0.1", "::1"): that address may be dialled;
 	//   - a CIDR range ("10.0.0.0/8", "fd00::/8"): those addresses may be
 	//     dialled;
@@ -24,8 +33,8 @@ type Policy struct {
 	//   - a host name starting with "*." or "." ("*.corp.example"): the
 	//     same for every subdomain of that name (not the name itself).
 	// Matching is case-insensitive. Entries never restrict public hosts,
-	// and they do not lift the SafePorts rule.
-	AllowedHosts []string
+	// and they do not lift the SafePorts rule or IgnoredHosts.
+	AllowedPrivateHosts []string
 
 	// SafePorts lists the TCP ports that may be fetched. A URL without a
 	// port uses its scheme's default (80 for http, 443 for https). An
@@ -56,7 +65,8 @@ func DefaultPolicy() Policy {
 }
 
 // ParseHosts splits a comma-separated setting value such as
-// "localhost, 10.0.0.0/8" into entries for Policy.AllowedHosts. Blank
+// "localhost, 10.0.0.0/8" into entries for Policy.IgnoredHosts or
+// Policy.AllowedPrivateHosts. Blank
 // entries are dropped.
 func ParseHosts(s string) []string {
 	var out []string
@@ -85,15 +95,80 @@ func ParsePorts(s string) []int {
 // rules is a Policy compiled for one Fetch.
 type rules struct {
 	ports      map[int]bool
-	prefixes   []netip.Prefix
-	names      map[string]bool
-	suffixes   []string // ".corp.example" form
+	allow      hostSet
+	deny       hostSet
 	userAgent  string
 	acceptLang string
 }
 
+// hostSet is a compiled list of host entries (see Policy).
+type hostSet struct {
+	prefixes []netip.Prefix
+	names    map[string]bool
+	suffixes []string // ".corp.example" form
+}
+
+func compileHosts(entries []string) hostSet {
+	hs := hostSet{names: map[string]bool{}}
+	for _, e := range entries {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if e == "" {
+			continue
+		}
+		if pfx, err := netip.ParsePrefix(e); err == nil {
+			hs.prefixes = append(hs.prefixes, pfx.Masked())
+			continue
+		}
+		if a, err := netip.ParseAddr(strings.Trim(e, "[]")); err == nil {
+			a = a.WithZone("").Unmap()
+			hs.prefixes = append(hs.prefixes, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		switch {
+		case strings.HasPrefix(e, "*."):
+			hs.suffixes = append(hs.suffixes, strings.TrimSuffix(e[1:], "."))
+		case strings.HasPrefix(e, "."):
+			hs.suffixes = append(hs.suffixes, strings.TrimSuffix(e, "."))
+		default:
+			hs.names[strings.TrimSuffix(e, ".")] = true
+		}
+	}
+	return hs
+}
+
+// hasName reports whether the host name itself is listed.
+func (hs hostSet) hasName(host string) bool {
+	h := strings.TrimSuffix(strings.ToLower(host), ".")
+	if hs.names[h] {
+		return true
+	}
+	for _, s := range hs.suffixes {
+		if strings.HasSuffix(h, s) && len(h) > len(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasAddr reports whether ip lies in a listed address or range.
+func (hs hostSet) hasAddr(ip netip.Addr) bool {
+	ip = ip.WithZone("").Unmap()
+	for _, p := range hs.prefixes {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
 func compile(p Policy) *rules {
-	r := &rules{ports: map[int]bool{}, names: map[string]bool{}, userAgent: p.UserAgent, acceptLang: p.AcceptLanguage}
+	r := &rules{
+		ports:      map[int]bool{},
+		allow:      compileHosts(p.AllowedPrivateHosts),
+		deny:       compileHosts(p.IgnoredHosts),
+		userAgent:  p.UserAgent,
+		acceptLang: p.AcceptLanguage,
+	}
 	if r.userAgent == "" {
 		r.userAgent = DefaultUserAgent
 	}
@@ -107,45 +182,19 @@ func compile(p Policy) *rules {
 	for _, port := range ports {
 		r.ports[port] = true
 	}
-	for _, e := range p.AllowedHosts {
-		e = strings.ToLower(strings.TrimSpace(e))
-		if e == "" {
-			continue
-		}
-		if pfx, err := netip.ParsePrefix(e); err == nil {
-			r.prefixes = append(r.prefixes, pfx.Masked())
-			continue
-		}
-		if a, err := netip.ParseAddr(strings.Trim(e, "[]")); err == nil {
-			a = a.WithZone("").Unmap()
-			r.prefixes = append(r.prefixes, netip.PrefixFrom(a, a.BitLen()))
-			continue
-		}
-		switch {
-		case strings.HasPrefix(e, "*."):
-			r.suffixes = append(r.suffixes, strings.TrimSuffix(e[1:], "."))
-		case strings.HasPrefix(e, "."):
-			r.suffixes = append(r.suffixes, strings.TrimSuffix(e, "."))
-		default:
-			r.names[strings.TrimSuffix(e, ".")] = true
-		}
-	}
 	return r
 }
 
-// hostAllowed reports whether the host name itself is listed, which lifts
-// the address check for whatever it resolves to.
-func (r *rules) hostAllowed(host string) bool {
-	h := strings.TrimSuffix(strings.ToLower(host), ".")
-	if r.names[h] {
-		return true
+// checkHost refuses a URL host that IgnoredHosts names, by name or, for a
+// literal address, by address; resolved addresses are judged by checkAddr.
+func (r *rules) checkHost(host string) error {
+	if r.deny.hasName(host) {
+		return fmt.Errorf("host %q is in the ignored hosts", host)
 	}
-	for _, s := range r.suffixes {
-		if strings.HasSuffix(h, s) && len(h) > len(s) {
-			return true
-		}
+	if ip, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil && r.deny.hasAddr(ip) {
+		return fmt.Errorf("address %s is in the ignored hosts", ip)
 	}
-	return false
+	return nil
 }
 
 // checkAddr decides whether ip may be dialled for a URL whose host is host.
@@ -154,14 +203,12 @@ func (r *rules) checkAddr(host string, ip netip.Addr) error {
 	if !ip.IsValid() {
 		return fmt.Errorf("no usable address for %q", host)
 	}
-	reason := blockedReason(ip)
-	if reason == "" || r.hostAllowed(host) {
-		return nil
+	if r.deny.hasName(host) || r.deny.hasAddr(ip) {
+		return fmt.Errorf("address %s of %q is in the ignored hosts", ip, host)
 	}
-	for _, p := range r.prefixes {
-		if p.Contains(ip) {
-			return nil
-		}
+	reason := blockedReason(ip)
+	if reason == "" || r.allow.hasName(host) || r.allow.hasAddr(ip) {
+		return nil
 	}
 	return fmt.Errorf("%s address %s of %q is not allowed", reason, ip, host)
 }

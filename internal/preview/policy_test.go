@@ -49,7 +49,7 @@ func TestBlockedReason(t *testing.T) {
 
 func TestCheckAddr(t *testing.T) {
 	t.Parallel()
-	r := compile(Policy{AllowedHosts: []string{" LocalHost ", "10.0.0.0/8", "192.168.1.5", "*.corp.example", ".lab.example", "[::1]", "not a valid / thing"}})
+	r := compile(Policy{AllowedPrivateHosts: []string{" LocalHost ", "10.0.0.0/8", "192.168.1.5", "*.corp.example", ".lab.example", "[::1]", "not a valid / thing"}})
 	for _, c := range []struct {
 		host, ip string
 		ok       bool
@@ -92,5 +92,43 @@ func TestParseSettings(t *testing.T) {
 	r := compile(Policy{})
 	if r.checkPort(80) != nil || r.checkPort(443) != nil || r.checkPort(8080) == nil {
 		t.Error("empty SafePorts should mean 80 and 443")
+	}
+}
+
+// IgnoredHosts keeps Rocket.Chat's meaning: listed destinations are never
+// fetched, public or private, even when AllowedPrivateHosts permits them.
+func TestIgnoredHosts(t *testing.T) {
+	t.Parallel()
+	r := compile(Policy{
+		IgnoredHosts:        []string{"blocked.example", "*.ads.example", "203.0.113.0/24", "127.0.0.1"},
+		AllowedPrivateHosts: []string{"127.0.0.0/8", "intranet.example"},
+	})
+	for _, c := range []struct {
+		host, ip string
+		ok       bool
+	}{
+		{"public.example", "8.8.8.8", true},
+		{"blocked.example", "8.8.8.8", false},
+		{"BLOCKED.example.", "8.8.8.8", false},
+		{"x.ads.example", "8.8.8.8", false},
+		{"ads.example", "8.8.8.8", true},
+		{"public.example", "203.0.113.9", false},
+		{"public.example", "::ffff:203.0.113.9", false},
+		{"intranet.example", "127.0.0.2", true},
+		{"intranet.example", "127.0.0.1", false},
+		{"other.example", "127.0.0.3", true},
+	} {
+		err := r.checkAddr(c.host, netip.MustParseAddr(c.ip))
+		if (err == nil) != c.ok {
+			t.Errorf("checkAddr(%s, %s) = %v, want ok=%v", c.host, c.ip, err, c.ok)
+		}
+	}
+	for host, ok := range map[string]bool{
+		"blocked.example": false, "a.ads.example": false, "203.0.113.1": false,
+		"[::ffff:203.0.113.1]": false, "public.example": true, "198.51.100.1": true,
+	} {
+		if err := r.checkHost(host); (err == nil) != ok {
+			t.Errorf("checkHost(%s) = %v, want ok=%v", host, err, ok)
+		}
 	}
 }

@@ -4,7 +4,6 @@
 package apitest
 
 import (
-	"path/filepath"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -14,16 +13,19 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/parleychat/parley/internal/api"
 	"github.com/parleychat/parley/internal/app"
 	"github.com/parleychat/parley/internal/files"
+	"github.com/parleychat/parley/internal/preview"
 	"github.com/parleychat/parley/internal/settings"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/store/sqlstore"
@@ -50,6 +52,7 @@ type Option func(*envConfig)
 type envConfig struct {
 	dbURL      string
 	keepLimits bool
+	resolver   preview.Resolver
 }
 
 // EnvDatabase names the environment variable that picks the database every
@@ -67,6 +70,10 @@ func WithDatabase(url string) Option { return func(c *envConfig) { c.dbURL = url
 // OnPostgres reports whether New puts Envs on PostgreSQL by default (see
 // EnvDatabase).
 func OnPostgres() bool { return os.Getenv(EnvDatabase) == "postgres" }
+
+// WithPreviewResolver makes URL previews resolve host names with r, so that
+// tests can give names to loopback servers without asking real DNS.
+func WithPreviewResolver(r preview.Resolver) Option { return func(c *envConfig) { c.resolver = r } }
 
 // WithRateLimiter leaves the rate limiter on (it is off in tests, as
 // Rocket.Chat's TEST_MODE turns it off).
@@ -100,13 +107,25 @@ func New(t testing.TB, opts ...Option) *Env {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	reg := settings.NewDefault()
-	log := slog.New(slog.NewTextHandler(newTestLog(t), &slog.HandlerOptions{Level: slog.LevelError}))
 	uploads, err := files.NewLocal(filepath.Join(dataDir, "uploads"))
 	if err != nil {
 		t.Fatalf("open uploads: %v", err)
 	}
-	a := app.New(app.Config{Store: st, Settings: reg, Logger: log, BcryptCost: bcrypt.MinCost, SiteURL: "http://localhost:3000", Files: uploads})
+	reg := settings.NewDefault()
+	log := slog.New(slog.NewTextHandler(newTestLog(t), &slog.HandlerOptions{Level: slog.LevelError}))
+	a := app.New(app.Config{Store: st, Settings: reg, Logger: log, BcryptCost: bcrypt.MinCost, SiteURL: "http://localhost:3000", Files: uploads,
+		// Retries after a provider's 429 or 5xx come quickly, and a provider
+		// that never answers times out soon, so that tests of them stay
+		// within their deadlines.
+		PreviewResolver: cfg.resolver, TranslateRetryBackoff: 50 * time.Millisecond, TranslateTimeout: time.Second,
+	})
+	t.Cleanup(func() {
+		// Before the store closes (cleanups run last-in first-out), so
+		// that no background job writes to a closed database.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = a.Close(ctx)
+	})
 	if err := a.Start(ctx, app.Bootstrap{AdminUsername: "admin", AdminPassword: AdminPassword, AdminEmail: "admin@example.com"}); err != nil {
 		t.Fatalf("start app: %v", err)
 	}
