@@ -92,6 +92,9 @@ func (a *App) keepHistory(ctx context.Context, st store.Store, m *model.Message,
 func (a *App) rewriteMessage(ctx context.Context, r *model.Room, id string, notFound error, change func(st store.Store, cur *model.Message) (bool, error)) (*model.Message, error) {
 	var saved *model.Message
 	err := a.tx(ctx, func(st store.Store) error {
+		if err := st.Rooms().Lock(ctx, r.ID); err != nil {
+			return err
+		}
 		cur, err := st.Messages().GetForUpdate(ctx, id)
 		if err != nil {
 			return err
@@ -216,6 +219,9 @@ func (a *App) PinMessage(ctx context.Context, u *model.User, msgID string) (*mod
 	}
 	var sys *model.Message
 	err = a.tx(ctx, func(st store.Store) error {
+		if err := st.Rooms().Lock(ctx, r.ID); err != nil {
+			return err
+		}
 		cur, err := st.Messages().GetForUpdate(ctx, m.ID)
 		if err != nil {
 			return err

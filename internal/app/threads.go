@@ -134,12 +134,6 @@ func (a *App) senderReads(ctx context.Context, st store.Store, r *model.Room, m 
 func (a *App) threadAfterDelete(ctx context.Context, st store.Store, r *model.Room, m *model.Message) error {
 	now := a.now()
 	if m.TMID != "" && !m.Hidden {
-		// A new reply locks the room row (its ts) before the parent; so
-		// must this, or the two deadlock on PostgreSQL. Adding 0 locks
-		// the row, and the deletion moves the room's _updatedAt anyway.
-		if err := st.Rooms().AddUsersCount(ctx, r.ID, 0); err != nil {
-			return err
-		}
 		if err := st.Threads().RemoveReply(ctx, m.TMID, now); err != nil && !isNotFound(err) {
 			return err
 		}

@@ -109,6 +109,10 @@ type Rooms interface {
 	ListDefault(ctx context.Context) ([]*model.Room, error)
 	// AddUsersCount atomically adds delta to usersCount.
 	AddUsersCount(ctx context.Context, id string, delta int) error
+	// Lock locks room id's row until the transaction ends. Writers that
+	// change a message lock its room first, as posting does (for the
+	// message's ts), so that the two never wait for each other in a cycle.
+	Lock(ctx context.Context, id string) error
 	// NextTs hands out the timestamp of a new message in room id: want, or
 	// one millisecond after the room's previous message if that is later,
 	// so that timestamps are strictly increasing per room. It locks the

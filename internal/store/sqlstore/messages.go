@@ -360,6 +360,14 @@ func (t messages) Report(ctx context.Context, r *model.Report) error {
 	return err
 }
 
+func (t rooms) Lock(ctx context.Context, id string) error {
+	if t.s.d.forUpdate == "" {
+		return nil // SQLite's one writer already excludes every other
+	}
+	var got string
+	return t.s.wrap(t.s.w.QueryRowContext(ctx, `SELECT id FROM rooms WHERE id = $1`+t.s.d.forUpdate, id).Scan(&got))
+}
+
 func (t rooms) NextTs(ctx context.Context, id string, want model.Time) (model.Time, error) {
 	if t.s.clock != nil {
 		return t.s.clock.next(ctx, t.s, id, want)
