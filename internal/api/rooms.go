@@ -365,7 +365,7 @@ func (rt *roomRoutes) history(c *request) (any, error) {
 
 // historyBody is the envelope of the history endpoints.
 func historyBody(res *app.HistoryResult) M {
-	body := M{"messages": res.Messages}
+	body := M{"messages": rawList(res.Messages)}
 	if res.UnreadNotLoaded != nil {
 		body["unreadNotLoaded"] = *res.UnreadNotLoaded
 	}

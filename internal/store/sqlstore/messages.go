@@ -256,7 +256,7 @@ func joinWhere(conds []string) string {
 
 func (t messages) List(ctx context.Context, f store.MessageFilter, opts store.ListOptions) ([]*model.Message, error) {
 	conds, args := t.where(f, nil)
-	q := `SELECT ` + messageCols + ` FROM messages m` + joinWhere(conds) + orderClause(opts, messageSort, "m.ts DESC, m.id DESC") + t.s.d.limitClause(opts)
+	q := `SELECT ` + messageCols + ` FROM messages m` + joinWhere(conds) + orderClause(opts, messageSort, messageOrder(f)) + t.s.d.limitClause(opts)
 	return queryAll(ctx, t.s, scanMessage, q, args...)
 }
 

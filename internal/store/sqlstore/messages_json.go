@@ -20,9 +20,19 @@ var (
 
 const isoLen = len("2006-01-02T15:04:05.000Z")
 
+// messageOrder is the tie-breaking order of message listings. Within one
+// room ts is unique, so ts alone lets the (rid, ts) index deliver rows in
+// order with no sort step; across rooms the id settles equal ts.
+func messageOrder(f store.MessageFilter) string {
+	if f.RID != "" {
+		return "m.ts DESC"
+	}
+	return "m.ts DESC, m.id DESC"
+}
+
 func (t messages) ListJSON(ctx context.Context, f store.MessageFilter, opts store.ListOptions) ([]store.MessageJSON, error) {
 	conds, args := t.where(f, nil)
-	q := `SELECT ` + messageCols + ` FROM messages m` + joinWhere(conds) + orderClause(opts, messageSort, "m.ts DESC, m.id DESC") + t.s.d.limitClause(opts)
+	q := `SELECT ` + messageCols + ` FROM messages m` + joinWhere(conds) + orderClause(opts, messageSort, messageOrder(f)) + t.s.d.limitClause(opts)
 	return queryAll(ctx, t.s, scanMessageJSON, q, args...)
 }
 
