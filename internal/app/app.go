@@ -61,7 +61,9 @@ type App struct {
 	cfgMu      sync.Mutex
 	cfgVersion int64
 
-	tokens tokenCache
+	// tokens and authUsers remember logins for a moment (memo.go).
+	tokens    shortMemo[struct{}]
+	authUsers shortMemo[*model.User]
 
 	// Background work on saved messages (previews.go).
 	previews     *preview.Fetcher

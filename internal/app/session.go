@@ -37,6 +37,7 @@ func LoginFailed(err error) bool { return errors.Is(err, errLoginFailed) }
 
 // Login checks credentials or a resume token and issues a login token.
 func (a *App) Login(ctx context.Context, in LoginInput) (*LoginResult, error) {
+	defer a.authUsers.clear() // the user may change below
 	if in.Resume != "" {
 		return a.resume(ctx, in.Resume)
 	}
@@ -129,16 +130,27 @@ func (a *App) Authenticate(ctx context.Context, userID, token string) (*model.Us
 		return nil, ErrUnauthorized
 	}
 	hashed, now := auth.HashToken(token), time.Now()
-	if !a.tokens.valid(userID, hashed, now) {
+	key := userID + "/" + hashed
+	if _, ok := a.tokens.get(key, now); !ok {
 		if _, err := a.store.Tokens().Get(ctx, userID, hashed); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return nil, ErrUnauthorized
 			}
 			return nil, a.storeErr(err)
 		}
-		a.tokens.remember(userID, hashed, now)
+		a.tokens.put(key, struct{}{}, now)
 	}
-	return a.activeUser(ctx, userID)
+	// The user a request acts as is only read: handlers that change a user
+	// load it afresh inside their transaction.
+	if u, ok := a.authUsers.get(userID, now); ok {
+		return u, nil
+	}
+	u, err := a.activeUser(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	a.authUsers.put(userID, u, now)
+	return u, nil
 }
 
 // Logout removes the token the request used.

@@ -241,6 +241,7 @@ type UserUpdate struct {
 // UpdateUser is users.update: admins (edit-other-user-info) may change
 // anyone; others only themselves, as far as the Accounts_* settings allow.
 func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, up UserUpdate) (*model.User, error) {
+	defer a.authUsers.clear() // the user may change below
 	self := actor.ID == userID
 	admin := a.HasPermission(actor, "edit-other-user-info")
 	if !self && !admin {
@@ -360,6 +361,7 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 
 // DeleteUser is users.delete: the account, its tokens and its memberships go.
 func (a *App) DeleteUser(ctx context.Context, actor *model.User, userID string) error {
+	defer a.authUsers.clear() // the user may change below
 	if !a.HasPermission(actor, "delete-user") {
 		return ErrPermissionsRequired
 	}
@@ -397,6 +399,7 @@ var validStatuses = map[string]bool{"online": true, "away": true, "busy": true, 
 
 // SetStatus is users.setStatus.
 func (a *App) SetStatus(ctx context.Context, actor *model.User, userID string, status, message *string) error {
+	defer a.authUsers.clear() // the user may change below
 	if userID == "" {
 		userID = actor.ID
 	}
@@ -431,6 +434,7 @@ func (a *App) SetStatus(ctx context.Context, actor *model.User, userID string, s
 
 // SetPreferences merges data into a user's preferences.
 func (a *App) SetPreferences(ctx context.Context, actor *model.User, userID string, data map[string]any) (*model.User, error) {
+	defer a.authUsers.clear() // the user may change below
 	if userID == "" {
 		userID = actor.ID
 	}

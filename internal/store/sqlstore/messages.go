@@ -126,6 +126,7 @@ func (t messages) Update(ctx context.Context, m *model.Message) error {
 	if err != nil {
 		return err
 	}
+	t.s.noteEdit(m.ID)
 	return t.writeMarks(ctx, m, true)
 }
 

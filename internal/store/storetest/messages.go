@@ -458,6 +458,7 @@ var messageTests = []test{
 			wantEqual(t, "old word inside the updating transaction", searchIDs(t, tx, store.MessageFilter{}, "giraffe"), ids(""))
 			return nil
 		}))
+		wantEqual(t, "new word after the updating transaction", searchIDs(t, s, store.MessageFilter{}, "okapi"), ids("m"))
 
 		must(t, s.Messages().Delete(ctx, "m"))
 		wantEqual(t, "after Delete", searchIDs(t, s, store.MessageFilter{}, "okapi", "edited"), ids(""))
