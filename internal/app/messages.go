@@ -340,11 +340,11 @@ func (a *App) PostMessage(ctx context.Context, u *model.User, in PostInput) (*mo
 		}
 		joining := false
 		if r.T == model.RoomChannel {
-			_, err := a.store.Subscriptions().Get(ctx, r.ID, u.ID)
-			if err != nil && !isNotFound(err) {
+			member, err := a.store.Subscriptions().Exists(ctx, r.ID, u.ID)
+			if err != nil {
 				return nil, a.storeErr(err)
 			}
-			joining = err != nil
+			joining = !member
 		}
 		if err := a.canSend(ctx, r, u); err != nil {
 			return nil, err

@@ -133,6 +133,9 @@ type Subscriptions interface {
 	DeleteByRoom(ctx context.Context, rid string) error
 	DeleteByUser(ctx context.Context, userID string) error
 	Get(ctx context.Context, rid, userID string) (*model.Subscription, error)
+	// Exists reports whether userID is subscribed to rid, reading only the
+	// index.
+	Exists(ctx context.Context, rid, userID string) (bool, error)
 	// GetForUpdate is Get that also locks the row until the transaction
 	// ends, for read-modify-write of a subscription.
 	GetForUpdate(ctx context.Context, rid, userID string) (*model.Subscription, error)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
@@ -92,6 +93,15 @@ func scanSub(row rowScanner) (*model.Subscription, error) {
 
 func (t subscriptions) many(ctx context.Context, q string, args ...any) ([]*model.Subscription, error) {
 	return queryAll(ctx, t.s, scanSub, q, args...)
+}
+
+func (t subscriptions) Exists(ctx context.Context, rid, userID string) (bool, error) {
+	var one int
+	err := t.s.r.QueryRowContext(ctx, `SELECT 1 FROM subscriptions WHERE rid = $1 AND user_id = $2`, rid, userID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, t.s.wrap(err)
 }
 
 func (t subscriptions) Get(ctx context.Context, rid, userID string) (*model.Subscription, error) {

@@ -30,6 +30,14 @@ var subscriptionTests = []test{
 
 		_, err = s.Subscriptions().Get(ctx, "r1", "u2")
 		wantErr(t, err, store.ErrNotFound)
+		for _, c := range []struct {
+			rid, uid string
+			want     bool
+		}{{"r1", "u1", true}, {"r1", "u2", false}, {"r2", "u1", false}} {
+			ok, err := s.Subscriptions().Exists(ctx, c.rid, c.uid)
+			must(t, err)
+			wantEqual(t, "Exists "+c.rid+"/"+c.uid, ok, c.want)
+		}
 		_, err = s.Subscriptions().GetForUpdate(ctx, "r2", "u1")
 		wantErr(t, err, store.ErrNotFound)
 	}},
