@@ -71,9 +71,11 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 	if err != nil {
 		return err
 	}
-	var handler slog.Handler = slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel})
+	logOut := newLogWriter(stderr)
+	defer logOut.Close() // last, after everything that logs has stopped
+	var handler slog.Handler = slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: cfg.LogLevel})
 	if cfg.LogFormat == "json" {
-		handler = slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel})
+		handler = slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: cfg.LogLevel})
 	}
 	log := slog.New(handler)
 
