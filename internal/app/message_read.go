@@ -556,6 +556,19 @@ func (a *App) History(ctx context.Context, u *model.User, r *model.Room, q Histo
 // RoomHistory is channels.history / groups.history: the room named by ref,
 // of type t, read with q.
 func (a *App) RoomHistory(ctx context.Context, u *model.User, ref RoomRef, t string, q HistoryQuery) (*HistoryResult, error) {
+	if ref.ID != "" && t == model.RoomChannel {
+		// The hottest read: a channel by id needs only the room's type,
+		// not its whole document. (Groups go through findRoom, which hides
+		// a group from non-members.)
+		r, err := a.store.Rooms().GetHead(ctx, ref.ID)
+		switch {
+		case isNotFound(err) || (err == nil && r.T != t):
+			return nil, errRoomNotFound(t)
+		case err != nil:
+			return nil, a.storeErr(err)
+		}
+		return a.History(ctx, u, r, q)
+	}
 	r, err := a.findRoom(ctx, u, ref, t)
 	if err != nil {
 		return nil, err

@@ -162,13 +162,19 @@ type RoomRef struct {
 	Name string
 }
 
+// errRoomNotFound is the refusal for a room of type t that is missing or
+// hidden from the caller.
+func errRoomNotFound(t string) error {
+	return E("error-room-not-found", `The required "roomId" or "roomName" param provided does not match any `+roomWord(t))
+}
+
 // findRoom loads a room of type t by id or name for actor. A room the actor
 // cannot see is reported as missing, so that nothing about it leaks.
 func (a *App) findRoom(ctx context.Context, actor *model.User, ref RoomRef, t string) (*model.Room, error) {
 	if ref.ID == "" && ref.Name == "" {
 		return nil, E("error-roomid-param-not-provided", `The parameter "roomId" or "roomName" is required`)
 	}
-	notFound := E("error-room-not-found", `The required "roomId" or "roomName" param provided does not match any `+roomWord(t))
+	notFound := errRoomNotFound(t)
 	var (
 		r   *model.Room
 		err error

@@ -103,6 +103,9 @@ type Rooms interface {
 	Update(ctx context.Context, r *model.Room) error
 	Delete(ctx context.Context, id string) error
 	Get(ctx context.Context, id string) (*model.Room, error)
+	// GetHead is Get with only ID, T and Prid filled, read from their
+	// columns, for hot paths that need no more.
+	GetHead(ctx context.Context, id string) (*model.Room, error)
 	GetByName(ctx context.Context, name string) (*model.Room, error)
 	List(ctx context.Context, f RoomFilter, opts ListOptions) ([]*model.Room, int, error)
 	// UpdatedSince returns rooms of the given ids changed after t.

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"strconv"
+	"time"
 
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
@@ -33,24 +34,42 @@ func messageOrder(f store.MessageFilter) string {
 func (t messages) ListJSON(ctx context.Context, f store.MessageFilter, opts store.ListOptions) ([]store.MessageJSON, error) {
 	conds, args := t.where(f, nil)
 	q := `SELECT ` + messageCols + ` FROM messages m` + joinWhere(conds) + orderClause(opts, messageSort, messageOrder(f)) + t.s.d.limitClause(opts)
-	return queryAll(ctx, t.s, scanMessageJSON, q, args...)
+	rows, err := t.s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, t.s.wrap(err)
+	}
+	defer rows.Close()
+	// One buffer serves every row's document: only the merged copy that is
+	// returned is allocated per row.
+	var (
+		out []store.MessageJSON
+		doc sql.RawBytes
+	)
+	for rows.Next() {
+		m, err := scanMessageJSON(rows, &doc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, t.s.wrap(rows.Err())
 }
 
 // scanMessageJSON merges the columns that are the truth (counters and
 // _updatedAt) into the stored document without decoding it. A document of
 // another shape is decoded and encoded again instead: PostgreSQL's jsonb
 // reorders keys, and in-place JSON edits may add keys after _updatedAt.
-func scanMessageJSON(row rowScanner) (store.MessageJSON, error) {
+func scanMessageJSON(rows *sql.Rows, buf *sql.RawBytes) (store.MessageJSON, error) {
 	var (
 		id, rid            string
 		ts, tcount, dcount int64
 		updated            int64
 		tlm, dlm           sql.NullInt64
-		doc                []byte
 	)
-	if err := row.Scan(&id, &rid, &ts, &tcount, &tlm, &dcount, &dlm, &updated, &doc); err != nil {
+	if err := rows.Scan(&id, &rid, &ts, &tcount, &tlm, &dcount, &dlm, &updated, buf); err != nil {
 		return store.MessageJSON{}, err
 	}
+	doc := []byte(*buf)
 	out := store.MessageJSON{ID: id, Ts: model.Time(ts), Starred: bytes.Contains(doc, starredKey)}
 	cut := len(doc) - len(updatedAtKey) - isoLen - 2
 	if cut < 1 || !bytes.Equal(doc[cut:cut+len(updatedAtKey)], updatedAtKey) || doc[len(doc)-1] != '}' {
@@ -97,6 +116,6 @@ func appendTimeField(b []byte, key string, ms int64) []byte {
 	b = append(b, `,"`...)
 	b = append(b, key...)
 	b = append(b, `":"`...)
-	b = append(b, model.Time(ms).String()...)
+	b = time.UnixMilli(ms).UTC().AppendFormat(b, "2006-01-02T15:04:05.000Z")
 	return append(b, '"')
 }

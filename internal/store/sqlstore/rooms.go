@@ -105,6 +105,17 @@ func (t rooms) Get(ctx context.Context, id string) (*model.Room, error) {
 	return r, t.s.wrap(err)
 }
 
+func (t rooms) GetHead(ctx context.Context, id string) (*model.Room, error) {
+	r := new(model.Room)
+	var prid sql.NullString
+	err := t.s.r.QueryRowContext(ctx, `SELECT id, t, prid FROM rooms WHERE id = $1`, id).Scan(&r.ID, &r.T, &prid)
+	if err != nil {
+		return nil, t.s.wrap(err)
+	}
+	r.Prid = prid.String
+	return r, nil
+}
+
 func (t rooms) GetByName(ctx context.Context, name string) (*model.Room, error) {
 	r, err := scanRoom(t.s.r.QueryRowContext(ctx, `SELECT `+roomCols+` FROM rooms WHERE name_lower = $1`, strings.ToLower(name)))
 	return r, t.s.wrap(err)

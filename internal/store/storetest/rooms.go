@@ -40,7 +40,19 @@ var roomTests = []test{
 		must(t, err)
 		wantEqual(t, "GetByName (case-insensitive)", got, r)
 
+		head, err := s.Rooms().GetHead(ctx, r.ID)
+		must(t, err)
+		wantEqual(t, "GetHead", head, &model.Room{ID: r.ID, T: r.T})
+		sub := newChannel("discussion-1", 2)
+		sub.T, sub.Prid = model.RoomGroup, r.ID
+		createRoom(t, s, sub)
+		head, err = s.Rooms().GetHead(ctx, sub.ID)
+		must(t, err)
+		wantEqual(t, "GetHead of a discussion", head, &model.Room{ID: sub.ID, T: model.RoomGroup, Prid: r.ID})
+
 		_, err = s.Rooms().Get(ctx, "missing")
+		wantErr(t, err, store.ErrNotFound)
+		_, err = s.Rooms().GetHead(ctx, "missing")
 		wantErr(t, err, store.ErrNotFound)
 		_, err = s.Rooms().GetByName(ctx, "missing")
 		wantErr(t, err, store.ErrNotFound)
