@@ -207,21 +207,11 @@ func (s *Server) dmCounters(c *request) (any, error) {
 	return body, nil
 }
 
-var dmHistorySchema = schema{props: map[string]kind{
-	"roomId": kString, "latest": kString, "oldest": kString, "inclusive": kString, "unreads": kString,
-	"showThreadMessages": kString, "count": kNumber, "offset": kNumber, "sort": kString,
-}}
+var dmHistorySchema = schema{props: withKeys(historyProps, "roomId")}
 
 func (s *Server) dmHistory(c *request) (any, error) {
 	var in directRefIn
-	if err := c.bindQuery(dmHistorySchema, &in); err != nil {
-		return nil, err
-	}
-	p, err := c.page()
-	if err != nil {
-		return nil, err
-	}
-	hq, err := historyQuery(c, p)
+	hq, err := c.bindHistory(dmHistorySchema, &in)
 	if err != nil {
 		return nil, err
 	}

@@ -313,6 +313,38 @@ func (s *Server) roomsInfo(c *request) (any, error) {
 	return M{"room": r}, nil
 }
 
+// withKeys is props plus string-typed keys.
+func withKeys(props map[string]kind, keys ...string) map[string]kind {
+	out := make(map[string]kind, len(props)+len(keys))
+	for k, v := range props {
+		out[k] = v
+	}
+	for _, k := range keys {
+		out[k] = kString
+	}
+	return out
+}
+
+// historyProps are the query keys every history endpoint takes besides the
+// room.
+var historyProps = map[string]kind{
+	"latest": kString, "oldest": kString, "inclusive": kString, "unreads": kString, "showThreadMessages": kString,
+	"count": kNumber, "offset": kNumber, "sort": kString,
+}
+
+// bindHistory validates a history request's query against sc, decodes the
+// room reference into dst, and reads the history options.
+func (c *request) bindHistory(sc schema, dst any) (app.HistoryQuery, error) {
+	if err := c.bindQuery(sc, dst); err != nil {
+		return app.HistoryQuery{}, err
+	}
+	p, err := c.page()
+	if err != nil {
+		return app.HistoryQuery{}, err
+	}
+	return historyQuery(c, p)
+}
+
 // historyQuery reads the query of the history endpoints; dates that do not
 // parse are refused as Rocket.Chat's getChannelHistory does.
 func historyQuery(c *request, p page) (app.HistoryQuery, error) {
@@ -341,18 +373,7 @@ func historyQuery(c *request, p page) (app.HistoryQuery, error) {
 
 func (rt *roomRoutes) history(c *request) (any, error) {
 	var in roomRefIn
-	extra := map[string]kind{
-		"latest": kString, "oldest": kString, "inclusive": kString, "unreads": kString, "showThreadMessages": kString,
-		"count": kNumber, "offset": kNumber, "sort": kString,
-	}
-	if err := c.bindQuery(roomRefSchema(extra), &in); err != nil {
-		return nil, err
-	}
-	p, err := c.page()
-	if err != nil {
-		return nil, err
-	}
-	hq, err := historyQuery(c, p)
+	hq, err := c.bindHistory(roomRefSchema(historyProps), &in)
 	if err != nil {
 		return nil, err
 	}

@@ -63,34 +63,21 @@ func (t files) Delete(ctx context.Context, id string) error {
 var fileSort = map[string]string{"name": "name_lower", "size": "size", "uploadedAt": "uploaded_at", "_updatedAt": "updated_at"}
 
 func (t files) List(ctx context.Context, f store.FileFilter, opts store.ListOptions) ([]*model.File, int, error) {
-	var (
-		conds []string
-		args  []any
-	)
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + itoa(len(args))
-	}
+	var w whereBuilder
 	if f.RID != "" {
-		conds = append(conds, "rid = "+arg(f.RID))
+		w.add("rid = " + w.arg(f.RID))
 	}
 	if f.Name != "" {
-		conds = append(conds, "name_lower "+t.s.d.ilike+" "+arg("%"+escapeLike(strings.ToLower(f.Name))+"%")+likeEscape)
+		w.add("name_lower " + t.s.d.ilike + " " + w.arg("%"+escapeLike(strings.ToLower(f.Name))+"%") + likeEscape)
 	}
 	if f.TypeGroup != "" {
-		conds = append(conds, "type_group = "+arg(f.TypeGroup))
+		w.add("type_group = " + w.arg(f.TypeGroup))
 	}
 	if f.OnlyConfirmed {
-		conds = append(conds, "expires_at IS NULL")
+		w.add("expires_at IS NULL")
 	}
 	if f.ExpiredBefore != 0 {
-		conds = append(conds, "expires_at < "+arg(int64(f.ExpiredBefore)))
+		w.add("expires_at < " + w.arg(int64(f.ExpiredBefore)))
 	}
-	where := joinWhere(conds)
-	var total int
-	if err := t.s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM files`+where, args...).Scan(&total); err != nil {
-		return nil, 0, t.s.wrap(err)
-	}
-	list, err := queryAll(ctx, t.s, scanFile, `SELECT doc FROM files`+where+orderClause(opts, fileSort, "name_lower, id")+t.s.d.limitClause(opts), args...)
-	return list, total, err
+	return countedPage(ctx, t.s, "files", &w, fileSort, "name_lower, id", opts, scanFile)
 }

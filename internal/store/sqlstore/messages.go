@@ -312,43 +312,30 @@ func (t messages) Trash(ctx context.Context, m *model.Message) error {
 var trashSort = map[string]string{"_deletedAt": "deleted_at", "_updatedAt": "updated_at", "ts": "ts"}
 
 func (t messages) ListTrash(ctx context.Context, f store.TrashFilter, opts store.ListOptions) ([]*model.Message, int, error) {
-	var (
-		conds []string
-		args  []any
-	)
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + itoa(len(args))
-	}
+	var w whereBuilder
 	if f.RID != "" {
-		conds = append(conds, "rid = "+arg(f.RID))
+		w.add("rid = " + w.arg(f.RID))
 	}
 	if f.TMID != "" {
-		conds = append(conds, "tmid = "+arg(f.TMID))
+		w.add("tmid = " + w.arg(f.TMID))
 	}
 	if f.ThreadParents {
-		conds = append(conds, "tcount > 0")
+		w.add("tcount > 0")
 	}
 	if f.DeletedAfter != 0 {
-		conds = append(conds, "deleted_at > "+arg(int64(f.DeletedAfter)))
+		w.add("deleted_at > " + w.arg(int64(f.DeletedAfter)))
 	}
 	if f.DeletedBefore != 0 {
-		conds = append(conds, "deleted_at < "+arg(int64(f.DeletedBefore)))
+		w.add("deleted_at < " + w.arg(int64(f.DeletedBefore)))
 	}
-	where := joinWhere(conds)
-	var total int
-	if err := t.s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages_trash`+where, args...).Scan(&total); err != nil {
-		return nil, 0, t.s.wrap(err)
-	}
-	list, err := queryAll(ctx, t.s, func(row rowScanner) (*model.Message, error) {
+	return countedPage(ctx, t.s, "messages_trash", &w, trashSort, "deleted_at, id", opts, func(row rowScanner) (*model.Message, error) {
 		var doc []byte
 		if err := row.Scan(&doc); err != nil {
 			return nil, err
 		}
 		m := new(model.Message)
 		return m, json.Unmarshal(doc, m)
-	}, `SELECT doc FROM messages_trash`+where+orderClause(opts, trashSort, "deleted_at, id")+t.s.d.limitClause(opts), args...)
-	return list, total, err
+	})
 }
 
 func (t messages) Report(ctx context.Context, r *model.Report) error {

@@ -1,0 +1,35 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/parleychat/parley/internal/store"
+)
+
+// whereBuilder collects a WHERE clause's conditions and their arguments,
+// numbering the placeholders as they are added.
+type whereBuilder struct {
+	conds []string
+	args  []any
+}
+
+// arg binds v and returns its placeholder.
+func (w *whereBuilder) arg(v any) string {
+	w.args = append(w.args, v)
+	return "$" + itoa(len(w.args))
+}
+
+func (w *whereBuilder) add(cond string) { w.conds = append(w.conds, cond) }
+
+// countedPage runs a listing over table: the total of rows matching w, and
+// the page opts asks for, ordered by sort's fields then fallback, each row
+// read from the doc column by scan.
+func countedPage[T any](ctx context.Context, s *Store, table string, w *whereBuilder, sort map[string]string, fallback string, opts store.ListOptions, scan func(rowScanner) (T, error)) ([]T, int, error) {
+	where := joinWhere(w.conds)
+	var total int
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table+where, w.args...).Scan(&total); err != nil {
+		return nil, 0, s.wrap(err)
+	}
+	list, err := queryAll(ctx, s, scan, `SELECT doc FROM `+table+where+orderClause(opts, sort, fallback)+s.d.limitClause(opts), w.args...)
+	return list, total, err
+}
