@@ -205,17 +205,12 @@ func (a *App) TranslateMessage(ctx context.Context, u *model.User, messageID, ta
 	if messageID == "" {
 		return nil, Plain(`The bodyParam "messageId" is required.`)
 	}
-	m, r, err := a.loadMessage(ctx, messageID)
-	if isNotFound(err) {
-		return nil, Plain("Message not found.")
-	}
+	m, r, err := a.loadMessageOr(ctx, messageID, Plain("Message not found."))
 	if err != nil {
 		return nil, err
 	}
-	if ok, err := a.canSee(ctx, r, u); err != nil {
+	if err := a.requireSee(ctx, r, u, ErrForbidden); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, ErrForbidden
 	}
 	if a.translators.Active() == nil {
 		return nil, Plain("Failed to translate message.")

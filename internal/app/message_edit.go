@@ -40,10 +40,8 @@ func (a *App) UpdateMessage(ctx context.Context, u *model.User, in UpdateInput) 
 		// Rocket.Chat answers a no-op edit before any check; Parley first
 		// makes sure the caller can see the room, so that the message is
 		// never shown to an outsider who guessed its text.
-		if ok, err := a.canSee(ctx, r, u); err != nil {
+		if err := a.requireSee(ctx, r, u, E("error-action-not-allowed", "Message editing not allowed").With(map[string]any{"method": "updateMessage", "action": "Message_editing"})); err != nil {
 			return nil, err
-		} else if !ok {
-			return nil, E("error-action-not-allowed", "Message editing not allowed").With(map[string]any{"method": "updateMessage", "action": "Message_editing"})
 		}
 		return a.normalize(u, m), nil
 	}
@@ -121,10 +119,7 @@ type DeleteResult struct {
 
 // DeleteMessage is chat.delete.
 func (a *App) DeleteMessage(ctx context.Context, u *model.User, roomID, msgID string, asUser bool) (*DeleteResult, error) {
-	m, r, err := a.loadMessage(ctx, msgID)
-	if isNotFound(err) {
-		return nil, Plain(`No message found with the id of "` + msgID + `".`)
-	}
+	m, r, err := a.loadMessageOr(ctx, msgID, Plain(`No message found with the id of "`+msgID+`".`))
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,27 @@ func (a *App) loadMessage(ctx context.Context, id string) (*model.Message, *mode
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 
+// loadMessageOr is loadMessage answering notFound for a missing message.
+func (a *App) loadMessageOr(ctx context.Context, id string, notFound error) (*model.Message, *model.Room, error) {
+	m, r, err := a.loadMessage(ctx, id)
+	if isNotFound(err) {
+		return nil, nil, notFound
+	}
+	return m, r, err
+}
+
+// requireSee answers denied unless u may see r.
+func (a *App) requireSee(ctx context.Context, r *model.Room, u *model.User, denied error) error {
+	ok, err := a.canSee(ctx, r, u)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return denied
+	}
+	return nil
+}
+
 // canSee reports whether u may access r (false for a missing room).
 func (a *App) canSee(ctx context.Context, r *model.Room, u *model.User) (bool, error) {
 	if r == nil {
@@ -39,17 +60,12 @@ func (a *App) canSee(ctx context.Context, r *model.Room, u *model.User) (bool, e
 
 // GetMessage is chat.getMessage.
 func (a *App) GetMessage(ctx context.Context, u *model.User, id string) (*model.Message, error) {
-	m, r, err := a.loadMessage(ctx, id)
-	if isNotFound(err) {
-		return nil, Plain("")
-	}
+	m, r, err := a.loadMessageOr(ctx, id, Plain(""))
 	if err != nil {
 		return nil, err
 	}
-	if ok, err := a.canSee(ctx, r, u); err != nil {
+	if err := a.requireSee(ctx, r, u, ErrNotAllowed.With(map[string]any{"method": "getSingleMessage"})); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, ErrNotAllowed.With(map[string]any{"method": "getSingleMessage"})
 	}
 	return a.normalize(u, m), nil
 }
@@ -118,10 +134,7 @@ func (a *App) rewriteMessage(ctx context.Context, r *model.Room, id string, notF
 
 // React is chat.react.
 func (a *App) React(ctx context.Context, u *model.User, msgID, rawEmoji string, shouldReact *bool) error {
-	m, r, err := a.loadMessage(ctx, msgID)
-	if isNotFound(err) {
-		return errMessageNotFound
-	}
+	m, r, err := a.loadMessageOr(ctx, msgID, errMessageNotFound)
 	if err != nil {
 		return err
 	}
@@ -195,10 +208,7 @@ func pinError(method string) map[string]any {
 // PinMessage is chat.pinMessage. It answers with the message_pinned system
 // message, or with the message itself when it was pinned already.
 func (a *App) PinMessage(ctx context.Context, u *model.User, msgID string) (*model.Message, error) {
-	m, r, err := a.loadMessage(ctx, msgID)
-	if isNotFound(err) {
-		return nil, errMessageNotFound
-	}
+	m, r, err := a.loadMessageOr(ctx, msgID, errMessageNotFound)
 	if err != nil {
 		return nil, err
 	}
@@ -209,10 +219,8 @@ func (a *App) PinMessage(ctx context.Context, u *model.User, msgID string) (*mod
 	if !a.HasRoomPermission(ctx, u, "pin-message", m.RID) {
 		return nil, notAuthorized
 	}
-	if ok, err := a.canSee(ctx, r, u); err != nil {
+	if err := a.requireSee(ctx, r, u, notAuthorized); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, notAuthorized
 	}
 	if m.Pinned {
 		return a.normalize(u, m), nil
@@ -306,10 +314,7 @@ func cutQuoteChain(atts []any, depth int) []any {
 
 // UnpinMessage is chat.unPinMessage.
 func (a *App) UnpinMessage(ctx context.Context, u *model.User, msgID string) error {
-	m, r, err := a.loadMessage(ctx, msgID)
-	if isNotFound(err) {
-		return errMessageNotFound
-	}
+	m, r, err := a.loadMessageOr(ctx, msgID, errMessageNotFound)
 	if err != nil {
 		return err
 	}
@@ -324,10 +329,8 @@ func (a *App) UnpinMessage(ctx context.Context, u *model.User, msgID string) err
 	if !a.HasRoomPermission(ctx, u, "pin-message", m.RID) {
 		return E("not-authorized", "Not Authorized")
 	}
-	if ok, err := a.canSee(ctx, r, u); err != nil {
+	if err := a.requireSee(ctx, r, u, E("not-authorized", "Not Authorized")); err != nil {
 		return err
-	} else if !ok {
-		return E("not-authorized", "Not Authorized")
 	}
 	_, err = a.rewriteMessage(ctx, r, m.ID, errMessageNotFound, func(st store.Store, cur *model.Message) (bool, error) {
 		if a.Settings.Bool("Message_KeepHistory") {
@@ -348,10 +351,7 @@ func (a *App) UnpinMessage(ctx context.Context, u *model.User, msgID string) err
 
 // StarMessage is chat.starMessage (star true) and chat.unStarMessage.
 func (a *App) StarMessage(ctx context.Context, u *model.User, msgID string, star bool) error {
-	m, r, err := a.loadMessage(ctx, msgID)
-	if isNotFound(err) {
-		return errMessageNotFound
-	}
+	m, r, err := a.loadMessageOr(ctx, msgID, errMessageNotFound)
 	if err != nil {
 		return err
 	}
@@ -397,17 +397,12 @@ func (a *App) ReportMessage(ctx context.Context, u *model.User, msgID, descripti
 	if strings.TrimSpace(description) == "" {
 		return Plain("error-invalid-description")
 	}
-	m, r, err := a.loadMessage(ctx, msgID)
-	if isNotFound(err) {
-		return Plain("error-invalid-message_id")
-	}
+	m, r, err := a.loadMessageOr(ctx, msgID, Plain("error-invalid-message_id"))
 	if err != nil {
 		return err
 	}
-	if ok, err := a.canSee(ctx, r, u); err != nil {
+	if err := a.requireSee(ctx, r, u, Plain("error-invalid-message_id")); err != nil {
 		return err
-	} else if !ok {
-		return Plain("error-invalid-message_id")
 	}
 	now := a.now()
 	rep := &model.Report{

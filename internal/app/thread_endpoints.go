@@ -27,17 +27,12 @@ func (a *App) FollowMessage(ctx context.Context, u *model.User, mid string, foll
 	if !a.Settings.Bool("Threads_enabled") {
 		return E("error-not-allowed", "not-allowed").With(details)
 	}
-	m, r, err := a.loadMessage(ctx, mid)
-	if isNotFound(err) {
-		return E("error-invalid-message", "Invalid message").With(details)
-	}
+	m, r, err := a.loadMessageOr(ctx, mid, E("error-invalid-message", "Invalid message").With(details))
 	if err != nil {
 		return err
 	}
-	if ok, err := a.canSee(ctx, r, u); err != nil {
+	if err := a.requireSee(ctx, r, u, E("error-not-allowed", "not-allowed").With(details)); err != nil {
 		return err
-	} else if !ok {
-		return E("error-not-allowed", "not-allowed").With(details)
 	}
 	target := m.ID
 	if m.TMID != "" {
@@ -132,10 +127,8 @@ func (a *App) threadParent(ctx context.Context, u *model.User, tmid string) (*mo
 	if err != nil {
 		return nil, err
 	}
-	if ok, err := a.canSee(ctx, r, u); err != nil {
+	if err := a.requireSee(ctx, r, u, errThreadNotAllowed); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, errThreadNotAllowed
 	}
 	return m, nil
 }
@@ -228,10 +221,8 @@ func (a *App) ReadReceipts(ctx context.Context, u *model.User, mid string, opts 
 	if err != nil {
 		return nil, err
 	}
-	if ok, err := a.canSee(ctx, r, u); err != nil {
+	if err := a.requireSee(ctx, r, u, E("error-invalid-room", "Invalid room")); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, E("error-invalid-room", "Invalid room")
 	}
 	list, err := a.store.Receipts().ListByMessage(ctx, mid, opts)
 	if err != nil {

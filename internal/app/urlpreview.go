@@ -41,10 +41,8 @@ func (a *App) GetURLPreview(ctx context.Context, u *model.User, rid, rawURL stri
 	if err != nil && !isNotFound(err) {
 		return nil, a.storeErr(err)
 	}
-	if ok, err := a.canSee(ctx, r, u); err != nil {
+	if err := a.requireSee(ctx, r, u, ErrNotAllowed); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, ErrNotAllowed
 	}
 	res, err := a.previews.Fetch(ctx, rawURL)
 	if err != nil {
