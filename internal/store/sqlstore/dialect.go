@@ -33,6 +33,9 @@ type dialect struct {
 	ilike string
 	// greatest is the SQL function returning the largest argument.
 	greatest string
+	// visibleCount reads a room's count of visible messages (see the
+	// 00005 migrations).
+	visibleCount string
 	// ftsTable says new messages' text must be added to messages_fts
 	// (SQLite); PostgreSQL's index follows a generated column by itself.
 	ftsTable bool
@@ -55,6 +58,7 @@ var sqliteDialect = &dialect{
 	ilike:        "LIKE", // SQLite's LIKE is case-insensitive for ASCII
 	greatest:     "max",
 	ftsTable:     true,
+	visibleCount: `SELECT n FROM room_visible WHERE rid = $1`,
 	search: func(next int, terms []string) (string, string, string, []any) {
 		// FTS5 syntax: each term becomes a quoted string (so operators in
 		// user input are plain text), any of them may match.
@@ -85,6 +89,7 @@ var postgresDialect = &dialect{
 	forUpdate:    " FOR UPDATE",
 	ilike:        "ILIKE",
 	greatest:     "GREATEST",
+	visibleCount: `SELECT visible_msgs FROM rooms WHERE id = $1`,
 	search: func(next int, terms []string) (string, string, string, []any) {
 		// plainto_tsquery reads any input as plain words; || makes any of
 		// the terms enough, as MongoDB's $text does.

@@ -9,7 +9,7 @@ import (
 	"github.com/parleychat/parley/internal/store"
 )
 
-// visibleCount answers Count for the one filter that rooms.visible_msgs
+// visibleCount answers Count for the one filter the visible-message count
 // keeps (a room's messages, hidden ones left out) without scanning the
 // room. ok is false for any other filter, and for messages of a room
 // that does not exist.
@@ -17,9 +17,11 @@ func (t messages) visibleCount(ctx context.Context, f store.MessageFilter) (n in
 	if f.RID == "" || !reflect.DeepEqual(f, store.MessageFilter{RID: f.RID, ExcludeHidden: true}) {
 		return 0, false, nil
 	}
-	err = t.s.r.QueryRowContext(ctx, `SELECT visible_msgs FROM rooms WHERE id = $1`, f.RID).Scan(&n)
+	err = t.s.r.QueryRowContext(ctx, t.s.d.visibleCount, f.RID).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
+		// SQLite: no message of the room was ever counted. PostgreSQL: no
+		// room row, so no count; the caller counts the messages instead.
+		return 0, t.s.d.name == "sqlite", nil
 	}
 	return n, err == nil, t.s.wrap(err)
 }
