@@ -88,9 +88,16 @@ func (c *apiClient) login(ctx context.Context, user, pass string) (session, erro
 // is a member of.
 type fixture struct {
 	admin     session
+	adminName string
 	users     []session
 	roomIDs   []string
 	userRooms [][]int // per user, indexes into roomIDs
+	// threads holds, per room, the id of a thread parent (thread and mixed
+	// scenarios only).
+	threads []string
+	// recent holds, per room, ids of its newest messages, which the mixed
+	// scenario reacts to.
+	recent [][]string
 	// rateLimiterWas is the setting's value before the tool turned it off.
 	rateLimiterWas any
 }
@@ -126,6 +133,13 @@ func setup(ctx context.Context, c *apiClient, o setupOpts, logf func(string, ...
 	if fx.admin, err = c.login(ctx, o.adminUser, o.adminPass); err != nil {
 		return nil, fmt.Errorf("admin login: %w", err)
 	}
+	var me struct {
+		Name string `json:"name"`
+	}
+	if err := c.call(ctx, &fx.admin, http.MethodGet, "me", nil, &me); err != nil {
+		return nil, err
+	}
+	fx.adminName = me.Name
 	// Ordinary users may make 10 calls a minute per endpoint by default;
 	// a load test must measure the server, not the limiter.
 	var cur struct {
@@ -191,37 +205,98 @@ func setup(ctx context.Context, c *apiClient, o setupOpts, logf func(string, ...
 	// baseline is seeded, so a room's messages are spread over the table.
 	t0 = time.Now()
 	total := o.history * o.rooms
+	err = inParallel(ctx, o.seedWorkers, total, func(ctx context.Context, n int) error {
+		in := map[string]any{"roomId": fx.roomIDs[n%o.rooms], "text": messageText(n)}
+		return c.call(ctx, &fx.admin, http.MethodPost, "chat.postMessage", in, nil)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("seeding history: %w", err)
+	}
+	if total > 0 {
+		logf("seeded %d messages (%d per room) through the API in %s", total, o.history, time.Since(t0).Round(time.Millisecond))
+	}
+	return fx, nil
+}
+
+// inParallel calls fn for 0…n-1 from workers goroutines.
+func inParallel(ctx context.Context, workers, n int, fn func(ctx context.Context, i int) error) error {
 	var mu sync.Mutex
 	next := 0
 	take := func() (int, bool) {
 		mu.Lock()
 		defer mu.Unlock()
-		if next >= total {
+		if next >= n {
 			return 0, false
 		}
 		next++
 		return next - 1, true
 	}
-	g, gctx = errgroup.WithContext(ctx)
-	for range o.seedWorkers {
+	g, gctx := errgroup.WithContext(ctx)
+	for range workers {
 		g.Go(func() error {
 			for {
-				n, ok := take()
+				i, ok := take()
 				if !ok {
 					return nil
 				}
-				in := map[string]any{"roomId": fx.roomIDs[n%o.rooms], "text": messageText(n)}
-				if err := c.call(gctx, &fx.admin, http.MethodPost, "chat.postMessage", in, nil); err != nil {
+				if err := fn(gctx, i); err != nil {
 					return err
 				}
 			}
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, fmt.Errorf("seeding history: %w", err)
+	return g.Wait()
+}
+
+// seedThreads starts one thread per room, as the admin, with replies
+// replies, so that a thread listing of 50 is full from the first run.
+func (fx *fixture) seedThreads(ctx context.Context, c *apiClient, replies, workers int, logf func(string, ...any)) error {
+	t0 := time.Now()
+	fx.threads = make([]string, len(fx.roomIDs))
+	for r, rid := range fx.roomIDs {
+		var out struct {
+			Message struct {
+				ID string `json:"_id"`
+			} `json:"message"`
+		}
+		in := map[string]any{"roomId": rid, "text": "thread parent " + strconv.Itoa(r)}
+		if err := c.call(ctx, &fx.admin, http.MethodPost, "chat.postMessage", in, &out); err != nil {
+			return fmt.Errorf("starting threads: %w", err)
+		}
+		fx.threads[r] = out.Message.ID
 	}
-	logf("seeded %d messages (%d per room) in %s", total, o.history, time.Since(t0).Round(time.Millisecond))
-	return fx, nil
+	err := inParallel(ctx, workers, replies*len(fx.roomIDs), func(ctx context.Context, n int) error {
+		r := n % len(fx.roomIDs)
+		in := map[string]any{"message": map[string]any{"rid": fx.roomIDs[r], "tmid": fx.threads[r], "msg": messageText(n)}}
+		return c.call(ctx, &fx.admin, http.MethodPost, "chat.sendMessage", in, nil)
+	})
+	if err != nil {
+		return fmt.Errorf("seeding thread replies: %w", err)
+	}
+	logf("started %d threads with %d replies each in %s", len(fx.threads), replies, time.Since(t0).Round(time.Millisecond))
+	return nil
+}
+
+// loadRecent reads the ids of each room's newest messages.
+func (fx *fixture) loadRecent(ctx context.Context, c *apiClient) error {
+	fx.recent = make([][]string, len(fx.roomIDs))
+	for r, rid := range fx.roomIDs {
+		var page struct {
+			Messages []struct {
+				ID string `json:"_id"`
+			} `json:"messages"`
+		}
+		if err := c.call(ctx, &fx.admin, http.MethodGet, "channels.history?roomId="+rid+"&count=50", nil, &page); err != nil {
+			return err
+		}
+		for _, m := range page.Messages {
+			fx.recent[r] = append(fx.recent[r], m.ID)
+		}
+		if len(fx.recent[r]) == 0 {
+			return fmt.Errorf("room %s has no message to react to", rid)
+		}
+	}
+	return nil
 }
 
 // syncPoints returns, per room, a lastUpdate just before the tail newest

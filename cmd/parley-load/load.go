@@ -24,11 +24,13 @@ func newClient(clients int) *http.Client {
 	return &http.Client{Transport: tr, Timeout: 60 * time.Second}
 }
 
-// reqSpec is one request a worker sends; body is nil for GET.
+// reqSpec is one request a worker sends; body is nil for GET. A worker
+// idles for wait before sending it, which is not counted in its latency.
 type reqSpec struct {
 	method, url string
 	body        []byte
 	header      http.Header
+	wait        time.Duration
 }
 
 // nextFunc builds the seq-th request of worker w.
@@ -59,6 +61,17 @@ func runLoad(ctx context.Context, hc *http.Client, clients int, warmup, duration
 			errs := map[int]int{}
 			for seq := 0; ctx.Err() == nil; seq++ {
 				spec := next(w, seq)
+				if spec.wait > 0 {
+					t := time.NewTimer(spec.wait)
+					select {
+					case <-t.C:
+					case <-ctx.Done():
+						t.Stop()
+					}
+					if ctx.Err() != nil {
+						break
+					}
+				}
 				var body io.Reader
 				if spec.body != nil {
 					body = bytes.NewReader(spec.body)

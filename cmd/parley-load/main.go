@@ -6,6 +6,8 @@
 // ratios do not.
 //
 //	parley-load --spawn /tmp/parley --scenarios post,read --clients 16,64 --baseline
+//	parley-load --spawn /tmp/parley --seed-direct --history 100000 --scenarios read,post --clients 64
+//	parley-load --spawn /tmp/parley --scenarios read,mixed --clients 1000 --rooms 100 --rate 10 --duration 60s
 //	parley-load --url http://127.0.0.1:3000 --pid 1234 --admin-user admin --admin-pass …
 package main
 
@@ -16,10 +18,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -56,8 +59,12 @@ type options struct {
 	repeat                   int
 	users, rooms, roomsPer   int
 	history, syncTail        int
+	threadReplies            int
 	seedWorkers              int
+	seedDirect               bool
+	rate                     float64
 	baseline, asJSON         bool
+	jsonOut                  string
 	label                    string
 	profileDir               string
 }
@@ -74,7 +81,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.pprof, "pprof", false, "with --spawn: serve /debug/pprof to the admin (PARLEY_PPROF)")
 	fs.StringVar(&o.adminUser, "admin-user", "loadadmin", "administrator username (created by --spawn)")
 	fs.StringVar(&o.adminPass, "admin-pass", "load-admin-password", "administrator password")
-	scen := fs.String("scenarios", "post,read", "comma-separated: post, read, sync")
+	scen := fs.String("scenarios", "post,read", "comma-separated: post, read, sync, thread (= thread-reply,thread-read), thread-reply, thread-read, mixed")
 	cl := fs.String("clients", "16,64", "comma-separated numbers of concurrent clients")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time per run")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured time before each run")
@@ -85,8 +92,12 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.history, "history", 1000, "messages seeded into each room before measuring")
 	fs.IntVar(&o.syncTail, "sync-tail", 50, "sync scenario: messages per room newer than lastUpdate")
 	fs.IntVar(&o.seedWorkers, "seed-workers", 8, "concurrent posters while seeding history")
+	fs.BoolVar(&o.seedDirect, "seed-direct", false, "with --spawn on SQLite: write --history into the database directly, with the server stopped (for 10^5 messages and more)")
+	fs.IntVar(&o.threadReplies, "thread-replies", 60, "thread and mixed scenarios: replies seeded into the one thread of each room")
+	fs.Float64Var(&o.rate, "rate", 0, "if > 0, each client is a user acting at this multiple of Rocket.Chat's load-tester rates (150 requests a day), not a closed loop")
 	fs.BoolVar(&o.baseline, "baseline", false, "also measure the bare hello, insert and read-50 handlers in the same run")
 	fs.BoolVar(&o.asJSON, "json", false, "print JSON instead of tables")
+	fs.StringVar(&o.jsonOut, "json-out", "", "also write the JSON to this file")
 	fs.StringVar(&o.profileDir, "profile", "", "save a CPU profile of the Parley server for each measured run in this directory (needs --pprof, or a server started with it)")
 	fs.StringVar(&o.label, "label", "", "name of the Parley target in the output (default parley-sqlite or parley-postgres)")
 	if err := fs.Parse(args); err != nil {
@@ -96,13 +107,18 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("give exactly one of --url and --spawn")
 	}
 	for _, s := range strings.Split(*scen, ",") {
-		switch s = strings.TrimSpace(s); s {
-		case "post", "read", "sync":
+		switch s = strings.TrimSpace(s); {
+		case s == "thread":
+			o.scenarios = append(o.scenarios, "thread-reply", "thread-read")
+		case slices.Contains(scenarioOrder, s):
 			o.scenarios = append(o.scenarios, s)
-		case "":
+		case s == "":
 		default:
 			return nil, fmt.Errorf("unknown scenario %q", s)
 		}
+	}
+	if o.seedDirect && (o.spawn == "" || strings.HasPrefix(o.db, "postgres")) {
+		return nil, fmt.Errorf("--seed-direct needs --spawn with SQLite")
 	}
 	for _, s := range strings.Split(*cl, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -154,30 +170,83 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	hc := newClient(max(maxClients, o.seedWorkers))
 
 	base, pid := strings.TrimRight(o.url, "/"), o.pid
+	spo := spawnOpts{bin: o.spawn, db: o.db, logLevel: o.logLevel, pprof: o.pprof, adminUser: o.adminUser, adminPW: o.adminPass}
+	var sp *spawned
 	if o.spawn != "" {
-		sp, err := spawnParley(ctx, spawnOpts{bin: o.spawn, db: o.db, logLevel: o.logLevel, pprof: o.pprof, adminUser: o.adminUser, adminPW: o.adminPass})
-		if err != nil {
+		if sp, err = spawnParley(ctx, spo); err != nil {
 			return err
 		}
-		defer func() { sp.stop(); os.RemoveAll(sp.dataDir) }()
+		spo.dir = sp.dataDir
+		defer func() {
+			if sp != nil {
+				sp.stop()
+			}
+			os.RemoveAll(spo.dir)
+		}()
 		base, pid = sp.url, sp.pid()
 		logf("started %s (pid %d) at %s, log %s", o.spawn, pid, base, sp.logPath)
 	}
 	api := &apiClient{base: base, hc: hc}
-	var idle *procSample
+	var idle, restarted *procSample
 	if pid != 0 {
 		if s, err := readProc(pid); err == nil {
 			idle = &s
 		}
 	}
+	apiHistory := o.history
+	if o.seedDirect {
+		apiHistory = 0
+	}
 	fx, err := setup(ctx, api, setupOpts{
 		adminUser: o.adminUser, adminPass: o.adminPass, users: o.users, rooms: o.rooms,
-		roomsPerUser: o.roomsPer, history: o.history, seedWorkers: o.seedWorkers,
+		roomsPerUser: o.roomsPer, history: apiHistory, seedWorkers: o.seedWorkers,
 	}, logf)
 	if err != nil {
 		return err
 	}
-	defer fx.restore(context.Background(), api)
+	defer func() { fx.restore(context.Background(), api) }()
+
+	if o.seedDirect {
+		// The server must not hold the database while it is written
+		// behind its back: its in-memory room clocks and caches would be
+		// stale. Sessions and settings are in the database, so the
+		// fixture's logins stay valid across the restart.
+		sp.stop()
+		sp = nil
+		if err := seedDirect(ctx, filepath.Join(spo.dir, "data"), fx, o.history, logf); err != nil {
+			return err
+		}
+		if sp, err = spawnParley(ctx, spo); err != nil {
+			return err
+		}
+		base, pid = sp.url, sp.pid()
+		api.base = base
+		if s, err := readProc(pid); err == nil {
+			restarted = &s
+		}
+		logf("restarted %s (pid %d) at %s on the seeded database", o.spawn, pid, base)
+		if err := api.call(ctx, &fx.users[0], http.MethodGet, "me", nil, nil); err != nil {
+			return fmt.Errorf("sessions did not survive the restart: %w", err)
+		}
+	}
+	needs := func(sc ...string) bool {
+		for _, s := range sc {
+			if slices.Contains(o.scenarios, s) {
+				return true
+			}
+		}
+		return false
+	}
+	if needs("thread-reply", "thread-read", "mixed") {
+		if err := fx.seedThreads(ctx, api, o.threadReplies, o.seedWorkers, logf); err != nil {
+			return err
+		}
+	}
+	if needs("mixed") {
+		if err := fx.loadRecent(ctx, api); err != nil {
+			return err
+		}
+	}
 
 	var bareDir, bareReadDB string
 	if o.baseline {
@@ -188,6 +257,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		bareReadDB = filepath.Join(bareDir, "read.db")
 		if err := seedBare(bareReadDB, o.rooms, o.history); err != nil {
 			return fmt.Errorf("seeding the bare read database: %w", err)
+		}
+		// Each insert run starts from a copy of this untouched database,
+		// as the Parley history grows by no more than a few runs' worth.
+		if err := copyFile(filepath.Join(bareDir, "insert-template.db"), bareReadDB); err != nil {
+			return err
 		}
 	}
 
@@ -238,6 +312,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 					return err
 				}
 			}
+			// Each ceiling is measured once per repetition and client
+			// count, right after the first scenario compared with it.
+			measured := map[string]bool{}
 			for _, sc := range o.scenarios {
 				if ctx.Err() != nil {
 					return ctx.Err()
@@ -248,21 +325,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 						return err
 					}
 				}
-				measure(o.label, sc, c, rep, base, pid, parleyRequests(sc, base, fx, c, since))
-				if !o.baseline {
+				measure(o.label, sc, c, rep, base, pid, parleyRequests(sc, base, fx, c, since, newPacer(o.rate, c)))
+				target, as := ceilingOf(sc, o.label)
+				if !o.baseline || measured[as] || !strings.HasPrefix(target, "bare-") {
 					continue
 				}
-				switch sc {
-				case "post":
-					// A fresh database per run, as the Parley history grows
-					// by no more than a few runs' worth of rows.
+				measured[as] = true
+				switch as {
+				case "insert":
 					path := filepath.Join(bareDir, fmt.Sprintf("insert-%d-%d.db", rep, c))
-					if err := seedBare(path, o.rooms, o.history); err != nil {
+					if err := copyFile(path, filepath.Join(bareDir, "insert-template.db")); err != nil {
 						return err
 					}
-					err = withBare("insert", path, "bare-insert", "post", c, rep, func(b string) nextFunc { return bareRequests("post", b, fx, o.rooms) })
-				case "read", "sync":
-					err = withBare("read", bareReadDB, "bare-read50", sc, c, rep, func(b string) nextFunc { return bareRequests("read", b, fx, o.rooms) })
+					err = withBare("insert", path, target, as, c, rep, func(b string) nextFunc { return bareRequests("post", b, fx, o.rooms) })
+					os.Remove(path)
+				case "read50":
+					err = withBare("read", bareReadDB, target, as, c, rep, func(b string) nextFunc { return bareRequests("read", b, fx, o.rooms) })
 				}
 				if err != nil {
 					return err
@@ -277,7 +355,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			final = &s
 		}
 	}
-	rep := buildReport(o, runs, idle, final)
+	rep := buildReport(o, runs, idle, restarted, final)
+	if o.jsonOut != "" {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(o.jsonOut, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
 	if o.asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -285,30 +372,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	printReport(stdout, rep)
 	return nil
-}
-
-// parleyRequests cycles each client, as its own user, over the rooms that
-// user is a member of.
-func parleyRequests(scenario, base string, fx *fixture, clients int, since []string) nextFunc {
-	headers := make([]map[string][]string, len(fx.users))
-	for i, u := range fx.users {
-		headers[i] = u.header()
-	}
-	return func(w, seq int) reqSpec {
-		u := w % len(fx.users)
-		rooms := fx.userRooms[u]
-		r := rooms[(seq+w)%len(rooms)]
-		rid := fx.roomIDs[r]
-		switch scenario {
-		case "post":
-			body := `{"roomId":` + jsonString(rid) + `,"text":` + jsonString(messageText(seq*clients+w)) + `}`
-			return reqSpec{method: "POST", url: base + "/api/v1/chat.postMessage", body: []byte(body), header: headers[u]}
-		case "sync":
-			return reqSpec{method: "GET", url: base + "/api/v1/chat.syncMessages?roomId=" + rid + "&lastUpdate=" + url.QueryEscape(since[r]), header: headers[u]}
-		default:
-			return reqSpec{method: "GET", url: base + "/api/v1/channels.history?roomId=" + rid + "&count=50", header: headers[u]}
-		}
-	}
 }
 
 // bareRequests sends the bare handlers the same requests, with the same
@@ -328,4 +391,12 @@ func bareRequests(scenario, base string, fx *fixture, rooms int) nextFunc {
 		}
 		return reqSpec{method: "GET", url: base + "/api/v1/channels.history?roomId=" + rid + "&count=50", header: headers[u]}
 	}
+}
+
+func copyFile(dst, src string) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, b, 0o644)
 }

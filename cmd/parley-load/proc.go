@@ -23,8 +23,8 @@ const clockTicks = 100
 
 // procSample is what /proc tells about a server process at one instant.
 type procSample struct {
-	rssKB   int64
-	cpuSecs float64
+	rssKB, peakKB int64
+	cpuSecs       float64
 }
 
 func readProc(pid int) (procSample, error) {
@@ -53,10 +53,11 @@ func readProc(pid int) (procSample, error) {
 	}
 	sc := bufio.NewScanner(bytes.NewReader(status))
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			f := strings.Fields(rest)
-			if len(f) > 0 {
-				s.rssKB, _ = strconv.ParseInt(f[0], 10, 64)
+		for key, dst := range map[string]*int64{"VmRSS:": &s.rssKB, "VmHWM:": &s.peakKB} {
+			if rest, ok := strings.CutPrefix(sc.Text(), key); ok {
+				if f := strings.Fields(rest); len(f) > 0 {
+					*dst, _ = strconv.ParseInt(f[0], 10, 64)
+				}
 			}
 		}
 	}
@@ -65,8 +66,10 @@ func readProc(pid int) (procSample, error) {
 
 // ServerUse is the server-side cost of one measured run.
 type ServerUse struct {
-	RSSBeforeMB   float64 `json:"rss_before_mb"`
-	RSSAfterMB    float64 `json:"rss_after_mb"`
+	RSSBeforeMB float64 `json:"rss_before_mb"`
+	RSSAfterMB  float64 `json:"rss_after_mb"`
+	// RSSPeakMB is the process's high-water mark since it started.
+	RSSPeakMB     float64 `json:"rss_peak_mb"`
 	CPUSeconds    float64 `json:"cpu_seconds"`
 	CPUMicrosPer  float64 `json:"cpu_us_per_request"`
 	CoresUsedMean float64 `json:"cores_used"`
@@ -100,6 +103,7 @@ func (p *procWatch) use(s Summary) *ServerUse {
 	u := &ServerUse{
 		RSSBeforeMB: float64(p.before.rssKB) / 1024,
 		RSSAfterMB:  float64(p.after.rssKB) / 1024,
+		RSSPeakMB:   float64(p.after.peakKB) / 1024,
 		CPUSeconds:  p.after.cpuSecs - p.before.cpuSecs,
 	}
 	if s.Requests > 0 {
@@ -137,6 +141,9 @@ type spawnOpts struct {
 	pprof              bool
 	adminUser, adminPW string
 	extraEnv           []string
+	// dir, when set, is the directory of an earlier spawn to start on
+	// again, keeping its database.
+	dir string
 }
 
 func spawnParley(ctx context.Context, o spawnOpts) (*spawned, error) {
@@ -144,12 +151,14 @@ func spawnParley(ctx context.Context, o spawnOpts) (*spawned, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "parley-load-*")
-	if err != nil {
-		return nil, err
+	dir := o.dir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "parley-load-*"); err != nil {
+			return nil, err
+		}
 	}
 	logPath := filepath.Join(dir, "server.log")
-	logf, err := os.Create(logPath)
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
 	}
