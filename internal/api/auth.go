@@ -63,8 +63,13 @@ func (s *Server) logout(c *request) (any, error) {
 }
 
 func (s *Server) me(c *request) (any, error) {
-	m := s.meView(c.user)
-	return M(m), nil
+	// The request's user may come from the short login memo; me shows the
+	// stored document, as changed a moment ago on any node.
+	u, err := s.app.GetUser(c.ctx, c.user.ID, "")
+	if err != nil {
+		return nil, err
+	}
+	return M(s.meView(u)), nil
 }
 
 // meView is the caller's own user document, as login and me return it.
