@@ -169,8 +169,8 @@ func clientTime(v any) (model.Time, bool) {
 	case float64:
 		return model.Time(int64(x)), true
 	case string:
-		if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
-			return model.FromTime(t), true
+		if t, err := model.ParseTime(x); err == nil {
+			return t, true
 		}
 	case map[string]any:
 		if d, ok := x["$date"]; ok {

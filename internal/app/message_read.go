@@ -129,11 +129,15 @@ type SyncResult struct {
 	Cursor  *SyncCursor      `json:"cursor,omitempty"`
 }
 
-// parseJSDate reads a date the way JavaScript's Date.parse accepts the
-// common forms: ISO-8601 (with or without time and zone) and epoch ms.
+// parseJSDate reads a date in the common forms JavaScript's Date.parse
+// accepts: ISO-8601 (model.ParseTime's forms, and without zone or seconds),
+// and the RFC 1123 and Date.toString forms.
 func parseJSDate(s string) (model.Time, bool) {
 	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.000Z07:00", "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02", time.RFC1123, time.RFC1123Z, "Mon Jan 02 2006 15:04:05 GMT-0700"} {
+	if t, err := model.ParseTime(s); err == nil {
+		return t, true
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", time.RFC1123, time.RFC1123Z, "Mon Jan 02 2006 15:04:05 GMT-0700"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return model.FromTime(t), true
 		}
@@ -439,13 +443,18 @@ func (a *App) SearchMessages(ctx context.Context, u *model.User, rid, text strin
 	return a.normalizeAll(u, list), nil
 }
 
+// regexScanLimit bounds how many messages (the newest first, or the oldest
+// with order:asc) one pattern search reads, so that a single request cannot
+// make the server scan an arbitrarily large room.
+const regexScanLimit = 20_000
+
 // regexSearch scans the filtered messages in batches and keeps those
 // whose text matches, then applies the page.
 func (a *App) regexSearch(ctx context.Context, q *searchQuery, opts store.ListOptions) ([]*model.Message, error) {
 	const batch = 500
 	var out []*model.Message
 	skip := opts.Offset
-	for off := 0; ; off += batch {
+	for off := 0; off < regexScanLimit; off += batch {
 		list, err := a.store.Messages().List(ctx, q.filter, store.ListOptions{Offset: off, Count: batch, Sort: opts.Sort})
 		if err != nil {
 			return nil, err
@@ -467,6 +476,7 @@ func (a *App) regexSearch(ctx context.Context, q *searchQuery, opts store.ListOp
 			return out, nil
 		}
 	}
+	return out, nil
 }
 
 // HistoryQuery is a room history request (channels.history,
