@@ -45,10 +45,14 @@ func (a *App) UpdateMessage(ctx context.Context, u *model.User, in UpdateInput) 
 		}
 		return a.normalize(u, m), nil
 	}
-	if !a.HasRoomPermission(ctx, u, "edit-message", m.RID) && !(a.Settings.Bool("Message_AllowEditing") && m.U.ID == u.ID) {
+	can, err := a.roomPermissions(ctx, u, m.RID)
+	if err != nil {
+		return nil, err
+	}
+	if !can("edit-message") && !(a.Settings.Bool("Message_AllowEditing") && m.U.ID == u.ID) {
 		return nil, E("error-action-not-allowed", "Message editing not allowed").With(map[string]any{"method": "updateMessage", "action": "Message_editing"})
 	}
-	if limit := a.Settings.Int("Message_AllowEditing_BlockEditInMinutes"); limit != 0 && !a.HasRoomPermission(ctx, u, "bypass-time-limit-edit-and-delete", m.RID) {
+	if limit := a.Settings.Int("Message_AllowEditing_BlockEditInMinutes"); limit != 0 && !can("bypass-time-limit-edit-and-delete") {
 		if int64(a.now()-m.Ts)/60_000 >= int64(limit) {
 			return nil, E("error-message-editing-blocked", "Message editing is blocked")
 		}
@@ -173,17 +177,20 @@ func (a *App) canDelete(ctx context.Context, deleter *model.User, r *model.Room,
 	if !ok {
 		return denied
 	}
-	if a.HasRoomPermission(ctx, deleter, "force-delete-message", r.ID) {
+	can, err := a.roomPermissions(ctx, deleter, r.ID)
+	if err != nil {
+		return err
+	}
+	if can("force-delete-message") {
 		return nil
 	}
 	if m.Ts == 0 || !a.Settings.Bool("Message_AllowDeleting") {
 		return denied
 	}
-	if !a.HasRoomPermission(ctx, deleter, "delete-message", r.ID) &&
-		!(m.U.ID == deleter.ID && a.HasRoomPermission(ctx, deleter, "delete-own-message", r.ID)) {
+	if !can("delete-message") && !(m.U.ID == deleter.ID && can("delete-own-message")) {
 		return denied
 	}
-	if limit := a.Settings.Int("Message_AllowDeleting_BlockDeleteInMinutes"); limit > 0 && !a.HasRoomPermission(ctx, deleter, "bypass-time-limit-edit-and-delete", r.ID) {
+	if limit := a.Settings.Int("Message_AllowDeleting_BlockDeleteInMinutes"); limit > 0 && !can("bypass-time-limit-edit-and-delete") {
 		// Minutes are rounded to the nearest, and within the limit the
 		// read-only rule below is not consulted.
 		elapsed := (int64(a.now()-m.Ts) + 30_000) / 60_000
@@ -192,7 +199,7 @@ func (a *App) canDelete(ctx context.Context, deleter *model.User, r *model.Room,
 		}
 		return nil
 	}
-	if r.Ro && !a.HasRoomPermission(ctx, deleter, "post-readonly", r.ID) && !slices.Contains(r.Unmuted, deleter.Username) {
+	if r.Ro && !can("post-readonly") && !slices.Contains(r.Unmuted, deleter.Username) {
 		return Plain("You can't delete messages because the room is readonly.")
 	}
 	return nil

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"sort"
 
 	"github.com/parleychat/parley/internal/auth"
@@ -31,6 +32,8 @@ func (a *App) HasPermission(u *model.User, perm string) bool {
 
 // HasRoomPermission checks perm with the user's global roles and the
 // room-scoped roles of their subscription to rid.
+// A database failure counts as "not permitted"; code that must answer 503
+// instead uses roomPermissions.
 func (a *App) HasRoomPermission(ctx context.Context, u *model.User, perm, rid string) bool {
 	if u == nil {
 		return false
@@ -38,14 +41,25 @@ func (a *App) HasRoomPermission(ctx context.Context, u *model.User, perm, rid st
 	if a.roleHas(perm, u.Roles) {
 		return true
 	}
-	if rid == "" {
-		return false
+	can, err := a.roomPermissions(ctx, u, rid)
+	return err == nil && can(perm)
+}
+
+// roomPermissions reads u's room-scoped roles in rid once, for code that
+// checks several permissions in a row, and reports a database failure
+// instead of reading it as a refusal.
+func (a *App) roomPermissions(ctx context.Context, u *model.User, rid string) (func(perm string) bool, error) {
+	var sub *model.Subscription
+	if rid != "" {
+		s, err := a.store.Subscriptions().Get(ctx, rid, u.ID)
+		switch {
+		case err == nil:
+			sub = s
+		case !errors.Is(err, store.ErrNotFound):
+			return nil, a.storeErr(err)
+		}
 	}
-	sub, err := a.store.Subscriptions().Get(ctx, rid, u.ID)
-	if err != nil {
-		return false
-	}
-	return a.roleHas(perm, sub.Roles)
+	return func(perm string) bool { return a.hasSubPermission(u, sub, perm) }, nil
 }
 
 // hasSubPermission is HasRoomPermission when the subscription is at hand.
