@@ -60,7 +60,7 @@ func (p *ftsPending) flush(ctx context.Context, s *Store) error {
 		return s.wrap(err)
 	}
 	if err := eachChunk(p.ids, func(in string, args []any) error {
-		_, err := s.w.ExecContext(ctx, `INSERT INTO messages_fts (rowid, msg) SELECT seq, msg FROM messages WHERE id IN `+in+` AND msg <> ''`, args...)
+		_, err := s.w.ExecContext(ctx, `INSERT INTO messages_fts (rowid, msg) SELECT seq, msg FROM messages WHERE id IN `+in+` AND msg <> '' ORDER BY seq`, args...)
 		return err
 	}); err != nil {
 		return s.wrap(err)
