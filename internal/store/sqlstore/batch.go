@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 
 	"github.com/parleychat/parley/internal/store"
@@ -82,21 +83,49 @@ func (b *batcher) loop() {
 		case <-b.quit:
 			return
 		}
-		batch := []*txJob{first}
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case j := <-b.jobs:
-				batch = append(batch, j)
-			default:
-				break fill
-			}
-		}
+		batch := b.gather(first)
 		b.commit(batch)
 		if b.s.wcache != nil {
 			b.s.wcache.prepareWanted()
 		}
 	}
+}
+
+// Yielding the processor before committing lets requests that are being
+// prepared on other goroutines (decoded, authorised, rendered) reach the
+// queue and share the commit. Without it a batch holds two or three jobs
+// under load and each pays a commit of its own: WAL frames and a full-text
+// segment. The writer keeps yielding while that brings new jobs, and gives
+// up after minYields fruitless ones, so a lone writer waits only a few
+// scheduler round trips.
+const (
+	maxYields = 16
+	minYields = 4
+)
+
+// gather collects the jobs waiting behind first, up to maxBatch.
+func (b *batcher) gather(first *txJob) []*txJob {
+	batch := []*txJob{first}
+	drain := func() (took bool) {
+		for len(batch) < maxBatch {
+			select {
+			case j := <-b.jobs:
+				batch = append(batch, j)
+				took = true
+			default:
+				return took
+			}
+		}
+		return took
+	}
+	drain()
+	for i := 0; i < maxYields && len(batch) < maxBatch; i++ {
+		runtime.Gosched()
+		if !drain() && i >= minYields-1 {
+			break
+		}
+	}
+	return batch
 }
 
 // call runs one job's function, turning a panic into a result.
