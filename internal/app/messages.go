@@ -386,7 +386,7 @@ var errInvalidChannel = E("invalid-channel", "")
 func (a *App) resolveTarget(ctx context.Context, u *model.User, target string) (*model.Room, error) {
 	rooms := a.store.Rooms()
 	byIDOrName := func(s string) (*model.Room, error) {
-		r, err := rooms.Get(ctx, s)
+		r, err := rooms.GetCached(ctx, s)
 		if errors.Is(err, store.ErrNotFound) {
 			r, err = rooms.GetByName(ctx, s)
 		}
@@ -507,7 +507,7 @@ func (a *App) SendMessage(ctx context.Context, u *model.User, in SendInput) (*mo
 	if msg.RID == "" {
 		return nil, Plain("The 'rid' property on the message object is missing.")
 	}
-	r, err := a.store.Rooms().Get(ctx, msg.RID)
+	r, err := a.store.Rooms().GetCached(ctx, msg.RID)
 	if errors.Is(err, store.ErrNotFound) {
 		r, err = nil, nil
 	}

@@ -106,6 +106,11 @@ type Rooms interface {
 	// GetHead is Get with only ID, T and Prid filled, read from their
 	// columns, for hot paths that need no more.
 	GetHead(ctx context.Context, id string) (*model.Room, error)
+	// GetCached is Get for hot paths that need the room's document and
+	// usersCount but not the counters each message moves (msgs, lm,
+	// lastMessage, _updatedAt), which it may leave empty. A store may
+	// answer it from memory.
+	GetCached(ctx context.Context, id string) (*model.Room, error)
 	GetByName(ctx context.Context, name string) (*model.Room, error)
 	List(ctx context.Context, f RoomFilter, opts ListOptions) ([]*model.Room, int, error)
 	// UpdatedSince returns rooms of the given ids changed after t.

@@ -166,6 +166,14 @@ func (b *batcher) commit(batch []*txJob) {
 	q := s.txQuerier(tx)
 	txs := s.txStore(q)
 	txs.fts = &ftsPending{}
+	txs.changed = &batchChanges{}
+	// Runs before finish: no caller sees its result while a room it
+	// changed may still be kept as it was.
+	defer func() {
+		if s.rooms != nil && len(txs.changed.rooms) > 0 {
+			s.rooms.forget(txs.changed.rooms...)
+		}
+	}()
 	if len(batch) == 1 {
 		results[0] = call(batch[0], txs)
 		if results[0].err != nil || results[0].panicked {
@@ -174,7 +182,7 @@ func (b *batcher) commit(batch []*txJob) {
 		}
 	} else {
 		shared := s.txStore(jobTx{q})
-		shared.fts = txs.fts
+		shared.fts, shared.changed = txs.fts, txs.changed
 		for i, j := range batch {
 			if _, err := tx.Exec(`SAVEPOINT job`); err != nil {
 				results[i].err = s.wrap(err)

@@ -171,7 +171,7 @@ func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
 	reader.SetConnMaxLifetime(0)
-	s := &Store{d: sqliteDialect, writer: writer, reader: reader, wcache: newStmtCache(writer), rcache: newStmtCache(reader), clock: &roomClock{}}
+	s := &Store{d: sqliteDialect, writer: writer, reader: reader, wcache: newStmtCache(writer), rcache: newStmtCache(reader), clock: &roomClock{}, rooms: newRoomCache()}
 	s.w, s.r = cachedPool{s.wcache}, cachedPool{s.rcache}
 	s.batch = newBatcher(s)
 	return s, nil

@@ -57,11 +57,16 @@ type Store struct {
 	// fts collects a batch's new messages for the full-text index; nil
 	// outside a batch.
 	fts *ftsPending
+	// rooms keeps room documents on SQLite; nil on PostgreSQL.
+	rooms *roomCache
+	// changed lists what a batch changed that rooms keeps; nil outside a
+	// batch.
+	changed *batchChanges
 }
 
 // txStore is the Store whose queries run in a transaction through q.
 func (s *Store) txStore(q querier) *Store {
-	return &Store{d: s.d, writer: s.writer, reader: s.reader, w: q, r: q, inTx: true, wcache: s.wcache, rcache: s.rcache, clock: s.clock, fts: s.fts}
+	return &Store{d: s.d, writer: s.writer, reader: s.reader, w: q, r: q, inTx: true, wcache: s.wcache, rcache: s.rcache, clock: s.clock, fts: s.fts, rooms: s.rooms, changed: s.changed}
 }
 
 // txQuerier runs a transaction's queries, through the writer's prepared

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 
 	"github.com/parleychat/parley/internal/model"
@@ -55,6 +56,67 @@ var roomTests = []test{
 		_, err = s.Rooms().GetHead(ctx, "missing")
 		wantErr(t, err, store.ErrNotFound)
 		_, err = s.Rooms().GetByName(ctx, "missing")
+		wantErr(t, err, store.ErrNotFound)
+	}},
+	{"GetCachedFollowsChanges", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		r := createRoom(t, s, newChannel("cached", 1))
+		got, err := s.Rooms().GetCached(ctx, r.ID)
+		must(t, err)
+		wantEqual(t, "first read", got.Name, "cached")
+		// A caller changing its copy must not change the next one.
+		got.Muted = append(got.Muted, "someone")
+		got.Ro = true
+
+		// Changes made outside a transaction, inside one, and rolled back.
+		r.Topic = "direct"
+		must(t, s.Rooms().Update(ctx, r))
+		got, err = s.Rooms().GetCached(ctx, r.ID)
+		must(t, err)
+		wantEqual(t, "after Update", []any{got.Topic, got.Ro, len(got.Muted)}, []any{"direct", false, 0})
+
+		must(t, s.InTx(ctx, func(tx store.Store) error {
+			r.Muted = []string{"spammer"}
+			if err := tx.Rooms().Update(ctx, r); err != nil {
+				return err
+			}
+			if err := tx.Rooms().AddUsersCount(ctx, r.ID, 2); err != nil {
+				return err
+			}
+			// Readers outside the transaction may load the old document
+			// meanwhile; it must not outlive the commit.
+			_, err := s.Rooms().GetCached(ctx, r.ID)
+			return err
+		}))
+		got, err = s.Rooms().GetCached(ctx, r.ID)
+		must(t, err)
+		wantEqual(t, "after a transaction", []any{got.Muted, got.UsersCount}, []any{[]string{"spammer"}, int64(2)})
+
+		errRollback := errors.New("roll back")
+		err = s.InTx(ctx, func(tx store.Store) error {
+			r.Archived = true
+			if err := tx.Rooms().Update(ctx, r); err != nil {
+				return err
+			}
+			if _, err := s.Rooms().GetCached(ctx, r.ID); err != nil {
+				return err
+			}
+			return errRollback
+		})
+		wantErr(t, err, errRollback)
+		r.Archived = false
+		got, err = s.Rooms().GetCached(ctx, r.ID)
+		must(t, err)
+		wantEqual(t, "after a rollback", got.Archived, false)
+
+		head, err := s.Rooms().GetHead(ctx, r.ID)
+		must(t, err)
+		wantEqual(t, "GetHead", head, &model.Room{ID: r.ID, T: r.T})
+
+		must(t, s.Rooms().Delete(ctx, r.ID))
+		_, err = s.Rooms().GetCached(ctx, r.ID)
+		wantErr(t, err, store.ErrNotFound)
+		_, err = s.Rooms().GetHead(ctx, r.ID)
 		wantErr(t, err, store.ErrNotFound)
 	}},
 	{"DuplicateNameConflicts", func(t *testing.T, s store.Store) {
