@@ -44,9 +44,14 @@ func (a *App) mentionRegexps() (user, channel *regexp.Regexp) {
 }
 
 // mentionNames returns the distinct names mentioned in the text, in order.
-func mentionNames(re *regexp.Regexp, texts ...string) []string {
+// sigil ('@' or '#') is the character every match contains: most texts
+// have none, and looking for it costs far less than running re.
+func mentionNames(re *regexp.Regexp, sigil byte, texts ...string) []string {
 	var out []string
 	for _, t := range texts {
+		if strings.IndexByte(t, sigil) < 0 {
+			continue
+		}
 		for _, m := range re.FindAllStringSubmatch(t, -1) {
 			if !slices.Contains(out, m[1]) {
 				out = append(out, m[1])
@@ -68,7 +73,7 @@ func (a *App) userMentions(ctx context.Context, m *model.Message) ([]model.Menti
 	}
 	userRE, _ := a.mentionRegexps()
 	out := []model.Mention{}
-	for _, name := range mentionNames(userRE, texts...) {
+	for _, name := range mentionNames(userRE, '@', texts...) {
 		if name == "all" || name == "here" {
 			out = append(out, model.Mention{ID: name, Username: name})
 			continue
@@ -90,7 +95,7 @@ func (a *App) userMentions(ctx context.Context, m *model.Message) ([]model.Menti
 func (a *App) channelMentions(ctx context.Context, text string) ([]model.ChannelMention, error) {
 	_, chanRE := a.mentionRegexps()
 	out := []model.ChannelMention{}
-	for _, name := range mentionNames(chanRE, text) {
+	for _, name := range mentionNames(chanRE, '#', text) {
 		r, err := a.store.Rooms().GetByName(ctx, name)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
@@ -187,6 +192,10 @@ var codePattern = regexp.MustCompile("(?s)```.*?```|`[^`\n]*`")
 // is kept but never previewed.
 func (a *App) extractURLs(m *model.Message, previewURLs *[]string) []model.URL {
 	if m.ParseURLs != nil && !*m.ParseURLs {
+		return nil
+	}
+	// Every link has "://"; most texts have none.
+	if !strings.Contains(m.Msg, "://") {
 		return nil
 	}
 	text := codePattern.ReplaceAllString(m.Msg, "")
