@@ -142,7 +142,7 @@ type Subscriptions interface {
 	DeleteByUser(ctx context.Context, userID string) error
 	Get(ctx context.Context, rid, userID string) (*model.Subscription, error)
 	// Exists reports whether userID is subscribed to rid, reading only the
-	// index.
+	// index. A store may answer a yes from memory.
 	Exists(ctx context.Context, rid, userID string) (bool, error)
 	// GetForUpdate is Get that also locks the row until the transaction
 	// ends, for read-modify-write of a subscription.

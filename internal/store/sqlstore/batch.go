@@ -169,11 +169,7 @@ func (b *batcher) commit(batch []*txJob) {
 	txs.changed = &batchChanges{}
 	// Runs before finish: no caller sees its result while a room it
 	// changed may still be kept as it was.
-	defer func() {
-		if s.rooms != nil && len(txs.changed.rooms) > 0 {
-			s.rooms.forget(txs.changed.rooms...)
-		}
-	}()
+	defer txs.changed.forget(s.rooms)
 	if len(batch) == 1 {
 		results[0] = call(batch[0], txs)
 		if results[0].err != nil || results[0].panicked {

@@ -8,29 +8,39 @@ import (
 	"github.com/parleychat/parley/internal/model"
 )
 
-// roomCache keeps decoded room documents in memory on SQLite, where this
-// process is the database's only writer and so sees every change. Posting
-// reads its room on every request, and that read cost as much as a tenth
-// of the request; the document itself changes rarely (only Update, Delete
-// and AddUsersCount touch what is kept). The counters a message moves
-// (msgs, lm, lastMessage, _updatedAt) are not kept: they change with
-// every post.
+// roomCache keeps decoded room documents and known memberships in memory
+// on SQLite, where this process is the database's only writer and so sees
+// every change. Posting reads its room and the sender's membership on
+// every request, and those reads cost as much as a fifth of the request;
+// both change rarely. A room document changes only through Update, Delete
+// and AddUsersCount; the counters a message moves (msgs, lm, lastMessage,
+// _updatedAt) are not kept, as they change with every post. A membership
+// ends only through the subscription deletes, which forget all of them.
 //
-// A change forgets the room twice: when its statement runs, and again
-// when its transaction ends, because a reader may have loaded the old
-// document in between. A load that raced with a change is not kept:
-// every change moves gen on, and an entry is stored only if gen did not
+// A change forgets what it touches twice: when its statement runs, and
+// again when its transaction ends, because a reader may have loaded the
+// old value in between. A load that raced with a change is not kept:
+// every change moves gen on, and a value is stored only if gen did not
 // move while it was read.
 type roomCache struct {
-	mu    sync.Mutex
-	gen   uint64
-	rooms map[string]*model.Room
+	mu      sync.Mutex
+	gen     uint64
+	rooms   map[string]*model.Room
+	members map[membership]struct{}
 }
 
-// roomCacheMax bounds the memory: past it, new entries are not kept.
-const roomCacheMax = 10_000
+type membership struct{ rid, userID string }
 
-func newRoomCache() *roomCache { return &roomCache{rooms: map[string]*model.Room{}} }
+// Past these sizes, new entries are not kept: they bound the memory to a
+// few megabytes.
+const (
+	roomCacheMax   = 10_000
+	memberCacheMax = 100_000
+)
+
+func newRoomCache() *roomCache {
+	return &roomCache{rooms: map[string]*model.Room{}, members: map[membership]struct{}{}}
+}
 
 // get returns a copy of room id if it is kept, and the generation to hand
 // to put after loading it otherwise.
@@ -61,6 +71,33 @@ func (c *roomCache) forget(ids ...string) {
 	for _, id := range ids {
 		delete(c.rooms, id)
 	}
+}
+
+// isMember reports whether the membership is known, and the generation
+// to hand to putMember after reading it otherwise.
+func (c *roomCache) isMember(rid, userID string) (bool, uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.members[membership{rid, userID}]
+	return ok, c.gen
+}
+
+// putMember keeps a membership read when the generation was gen.
+func (c *roomCache) putMember(rid, userID string, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen == gen && len(c.members) < memberCacheMax {
+		c.members[membership{rid, userID}] = struct{}{}
+	}
+}
+
+// forgetMembers forgets every membership: deletions are rare, and one
+// room's or one user's can end many.
+func (c *roomCache) forgetMembers() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	clear(c.members)
 }
 
 // cloneRoom copies r deeply enough that a caller changing its copy's
@@ -101,5 +138,34 @@ func (s *Store) roomChanged(id string) {
 	}
 }
 
-// batchChanges lists the rooms a batch changed.
-type batchChanges struct{ rooms []string }
+// membersChanged forgets the known memberships after a statement ended
+// some: at once, and once more when the enclosing batch has committed or
+// rolled back.
+func (s *Store) membersChanged() {
+	if s.rooms == nil {
+		return
+	}
+	s.rooms.forgetMembers()
+	if s.changed != nil {
+		s.changed.members = true
+	}
+}
+
+// batchChanges records what a batch changed that the room cache keeps.
+type batchChanges struct {
+	rooms   []string
+	members bool
+}
+
+// forget forgets what the batch changed, once it has ended.
+func (b *batchChanges) forget(c *roomCache) {
+	if c == nil {
+		return
+	}
+	if len(b.rooms) > 0 {
+		c.forget(b.rooms...)
+	}
+	if b.members {
+		c.forgetMembers()
+	}
+}

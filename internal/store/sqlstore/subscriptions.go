@@ -54,16 +54,33 @@ func (t subscriptions) Update(ctx context.Context, s *model.Subscription) error 
 }
 
 func (t subscriptions) Delete(ctx context.Context, rid, userID string) error {
-	return t.s.execOne(ctx, `DELETE FROM subscriptions WHERE rid = $1 AND user_id = $2`, rid, userID)
+	return t.remove(func() error {
+		return t.s.execOne(ctx, `DELETE FROM subscriptions WHERE rid = $1 AND user_id = $2`, rid, userID)
+	})
 }
 
 func (t subscriptions) DeleteByRoom(ctx context.Context, rid string) error {
-	_, err := t.s.exec(ctx, `DELETE FROM subscriptions WHERE rid = $1`, rid)
-	return err
+	return t.remove(func() error {
+		_, err := t.s.exec(ctx, `DELETE FROM subscriptions WHERE rid = $1`, rid)
+		return err
+	})
 }
 
 func (t subscriptions) DeleteByUser(ctx context.Context, userID string) error {
-	_, err := t.s.exec(ctx, `DELETE FROM subscriptions WHERE user_id = $1`, userID)
+	return t.remove(func() error {
+		_, err := t.s.exec(ctx, `DELETE FROM subscriptions WHERE user_id = $1`, userID)
+		return err
+	})
+}
+
+// remove runs a statement that deletes subscriptions, forgetting the
+// known memberships before, and after too when no batch will.
+func (t subscriptions) remove(run func() error) error {
+	t.s.membersChanged()
+	err := run()
+	if !t.s.inTx && t.s.rooms != nil {
+		t.s.rooms.forgetMembers()
+	}
 	return err
 }
 
@@ -96,6 +113,21 @@ func (t subscriptions) many(ctx context.Context, q string, args ...any) ([]*mode
 }
 
 func (t subscriptions) Exists(ctx context.Context, rid, userID string) (bool, error) {
+	if t.s.rooms == nil || t.s.inTx {
+		return t.exists(ctx, rid, userID)
+	}
+	known, gen := t.s.rooms.isMember(rid, userID)
+	if known {
+		return true, nil
+	}
+	ok, err := t.exists(ctx, rid, userID)
+	if ok {
+		t.s.rooms.putMember(rid, userID, gen)
+	}
+	return ok, err
+}
+
+func (t subscriptions) exists(ctx context.Context, rid, userID string) (bool, error) {
 	var one int
 	err := t.s.r.QueryRowContext(ctx, `SELECT 1 FROM subscriptions WHERE rid = $1 AND user_id = $2`, rid, userID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {

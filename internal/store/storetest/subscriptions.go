@@ -9,6 +9,54 @@ import (
 )
 
 var subscriptionTests = []test{
+	{"ExistsFollowsDeletes", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		r1 := createRoom(t, s, newChannel("one", 1))
+		r2 := createRoom(t, s, newChannel("two", 1))
+		for _, rid := range []string{r1.ID, r2.ID} {
+			for _, uid := range []string{"ann", "bob"} {
+				createSub(t, s, newSub(rid, uid, 2))
+			}
+		}
+		member := func(what, rid, uid string, want bool) {
+			t.Helper()
+			ok, err := s.Subscriptions().Exists(ctx, rid, uid)
+			must(t, err)
+			wantEqual(t, what+" "+rid+"/"+uid, ok, want)
+		}
+		// Read every membership once, so a store that remembers them has.
+		for _, rid := range []string{r1.ID, r2.ID} {
+			member("before", rid, "ann", true)
+			member("before", rid, "bob", true)
+		}
+		must(t, s.Subscriptions().Delete(ctx, r1.ID, "ann"))
+		member("after Delete", r1.ID, "ann", false)
+		member("after Delete", r1.ID, "bob", true)
+
+		// A reader outside the transaction may see the membership while
+		// the delete is pending; what it saw must not outlive the commit.
+		must(t, s.InTx(ctx, func(tx store.Store) error {
+			if err := tx.Subscriptions().DeleteByUser(ctx, "bob"); err != nil {
+				return err
+			}
+			_, err := s.Subscriptions().Exists(ctx, r2.ID, "bob")
+			return err
+		}))
+		member("after DeleteByUser", r1.ID, "bob", false)
+		member("after DeleteByUser", r2.ID, "bob", false)
+		member("after DeleteByUser", r2.ID, "ann", true)
+
+		must(t, s.InTx(ctx, func(tx store.Store) error {
+			if err := tx.Subscriptions().DeleteByRoom(ctx, r2.ID); err != nil {
+				return err
+			}
+			_, err := s.Subscriptions().Exists(ctx, r2.ID, "ann")
+			return err
+		}))
+		member("after DeleteByRoom", r2.ID, "ann", false)
+		createSub(t, s, newSub(r2.ID, "ann", 3))
+		member("after joining again", r2.ID, "ann", true)
+	}},
 	{"CreateAndGetRoundTrip", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		at1 := true
