@@ -35,7 +35,18 @@ func encodeM(m M) ([]byte, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	// Sized for the documents up front: growing by doubling copied a page
+	// of history several times over.
+	size := 256
+	for _, v := range m {
+		if list, ok := v.(rawList); ok {
+			for _, doc := range list {
+				size += len(doc) + 1
+			}
+		}
+	}
 	var b bytes.Buffer
+	b.Grow(size)
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	b.WriteByte('{')

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -28,20 +29,49 @@ func (t Time) Std() time.Time { return time.UnixMilli(int64(t)).UTC() }
 func (t Time) IsZero() bool { return t == 0 }
 
 // String formats t as Rocket.Chat's ISO string.
-func (t Time) String() string {
-	s := t.Std().Format(isoMillis)
-	// Rocket.Chat always writes "Z", never "+00:00".
-	if len(s) > 6 && s[len(s)-6:] == "+00:00" {
-		s = s[:len(s)-6] + "Z"
+func (t Time) String() string { return string(t.AppendISO(make([]byte, 0, 24))) }
+
+// AppendISO appends t as Rocket.Chat's ISO string, 2006-01-02T15:04:05.000Z.
+// Every message carries two to four times, and time.Format, which
+// interprets its layout on each call, cost a twentieth of a history read.
+func (t Time) AppendISO(b []byte) []byte {
+	st := t.Std()
+	year, month, day := st.Date()
+	if year < 0 || year > 9999 {
+		s := st.Format(isoMillis)
+		// Rocket.Chat always writes "Z", never "+00:00".
+		return append(b, strings.TrimSuffix(s, "+00:00")...)
 	}
-	return s
+	hour, minute, sec := st.Clock()
+	digits := func(b []byte, v, width int) []byte {
+		var d [4]byte
+		for i := width - 1; i >= 0; i-- {
+			d[i] = byte('0' + v%10)
+			v /= 10
+		}
+		return append(b, d[:width]...)
+	}
+	b = digits(b, year, 4)
+	b = append(b, '-')
+	b = digits(b, int(month), 2)
+	b = append(b, '-')
+	b = digits(b, day, 2)
+	b = append(b, 'T')
+	b = digits(b, hour, 2)
+	b = append(b, ':')
+	b = digits(b, minute, 2)
+	b = append(b, ':')
+	b = digits(b, sec, 2)
+	b = append(b, '.')
+	b = digits(b, st.Nanosecond()/1e6, 3)
+	return append(b, 'Z')
 }
 
 // MarshalJSON writes the ISO string.
 func (t Time) MarshalJSON() ([]byte, error) {
 	b := make([]byte, 0, 26)
 	b = append(b, '"')
-	b = append(b, t.String()...)
+	b = t.AppendISO(b)
 	return append(b, '"'), nil
 }
 
