@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/parleychat/parley/internal/model"
@@ -225,10 +226,10 @@ func (t messages) where(f store.MessageFilter, args []any) ([]string, []any) {
 		conds = append(conds, "(m.tmid IS NULL OR m.tshow = TRUE)")
 	}
 	if f.UpdatedAfter != 0 {
-		conds = append(conds, "m.updated_at > "+arg(int64(f.UpdatedAfter)))
+		conds = append(conds, updatedBound(" > ", arg(int64(f.UpdatedAfter))))
 	}
 	if f.UpdatedBefore != 0 {
-		conds = append(conds, "m.updated_at < "+arg(int64(f.UpdatedBefore)))
+		conds = append(conds, updatedBound(" < ", arg(int64(f.UpdatedBefore))))
 	}
 	gt, lt := " > ", " < "
 	if f.TsInclusive {
@@ -256,9 +257,56 @@ func joinWhere(conds []string) string {
 }
 
 func (t messages) List(ctx context.Context, f store.MessageFilter, opts store.ListOptions) ([]*model.Message, error) {
+	if q, args, ok := t.updatedPage(f, opts); ok {
+		return queryAll(ctx, t.s, scanMessage, q, args...)
+	}
 	conds, args := t.where(f, nil)
 	q := `SELECT ` + messageCols + ` FROM messages m` + joinWhere(conds) + orderClause(opts, messageSort, messageOrder(f)) + t.s.d.limitClause(opts)
 	return queryAll(ctx, t.s, scanMessage, q, args...)
+}
+
+// updatedBound is "m.updated_at op v" in the form the indexes serve. A
+// message never changed since it was saved has updated_at = ts and is
+// found through (rid, ts); only changed ones are in messages_rid_edited,
+// so that a post writes one index entry fewer. SQLite answers the OR with
+// both indexes.
+func updatedBound(op, v string) string {
+	return "((m.updated_at = m.ts AND m.ts" + op + v + ") OR (m.updated_at <> m.ts AND m.updated_at" + op + v + "))"
+}
+
+// updatedPage is a room's page of messages ordered by _updatedAt past a
+// bound (chat.syncMessages' cursors), read as two pages, one from each
+// index of updatedBound, merged. Evaluating the OR of updatedBound as a
+// whole would read every message past the bound and sort them, however
+// small the page.
+func (t messages) updatedPage(f store.MessageFilter, opts store.ListOptions) (string, []any, bool) {
+	if f.RID == "" || opts.Count <= 0 || len(opts.Sort) != 1 || opts.Sort[0].Field != "_updatedAt" ||
+		(f.UpdatedAfter == 0) == (f.UpdatedBefore == 0) {
+		return "", nil, false
+	}
+	op, bound := " > ", f.UpdatedAfter
+	if f.UpdatedBefore != 0 {
+		op, bound = " < ", f.UpdatedBefore
+	}
+	dir := ""
+	if opts.Sort[0].Desc {
+		dir = " DESC"
+	}
+	rest := f
+	rest.UpdatedAfter, rest.UpdatedBefore = 0, 0
+	conds, args := t.where(rest, nil)
+	args = append(args, int64(bound))
+	v := "$" + itoa(len(args))
+	n := opts.Offset + opts.Count
+	branch := func(cond, order string) string {
+		return `SELECT * FROM (SELECT ` + messageCols + ` FROM messages m` + joinWhere(append(slices.Clip(conds), cond)) +
+			` ORDER BY ` + order + ` LIMIT ` + itoa(n) + `) AS b`
+	}
+	q := `SELECT id, rid, ts, tcount, tlm, dcount, dlm, updated_at, doc FROM (` +
+		branch("m.updated_at = m.ts AND m.ts"+op+v, "m.ts"+dir) + ` UNION ALL ` +
+		branch("m.updated_at <> m.ts AND m.updated_at"+op+v, "m.updated_at"+dir+", m.ts DESC") +
+		`) AS page ORDER BY updated_at` + dir + `, ts DESC` + t.s.d.limitClause(opts)
+	return q, args, true
 }
 
 func (t messages) Count(ctx context.Context, f store.MessageFilter) (int, error) {

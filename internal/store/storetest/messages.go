@@ -265,6 +265,28 @@ var messageTests = []test{
 		wantEqual(t, "u2/dave after reusing the id", marks(t, s, "u2", "dave"), "starred [] mentioned [m2]")
 		wantEqual(t, "u1/carol after reusing the id", marks(t, s, "u1", "carol"), "starred [m2] mentioned []")
 	}},
+	{"ListPagesByUpdate", func(t *testing.T, s store.Store) {
+		// b and e were changed after they were saved; the others were not.
+		seedListFixture(t, s)
+		byUpdate := func(desc bool) []store.SortField { return []store.SortField{{Field: "_updatedAt", Desc: desc}} }
+		cases := []struct {
+			name string
+			f    store.MessageFilter
+			opts store.ListOptions
+			want string
+		}{
+			{"after, first page", store.MessageFilter{RID: "r1", UpdatedAfter: at(30)}, store.ListOptions{Count: 3, Sort: byUpdate(false)}, "d f g"},
+			{"after, last page", store.MessageFilter{RID: "r1", UpdatedAfter: at(30)}, store.ListOptions{Offset: 6, Count: 3, Sort: byUpdate(false)}, "k e b"},
+			{"after, across both kinds", store.MessageFilter{RID: "r1", UpdatedAfter: at(105)}, store.ListOptions{Count: 2, Sort: byUpdate(false)}, "k e"},
+			{"before, newest first", store.MessageFilter{RID: "r1", UpdatedBefore: at(450)}, store.ListOptions{Count: 3, Sort: byUpdate(true)}, "e k j"},
+			{"before, second page", store.MessageFilter{RID: "r1", UpdatedBefore: at(450)}, store.ListOptions{Offset: 3, Count: 3, Sort: byUpdate(true)}, "i h g"},
+			{"before, hidden excluded", store.MessageFilter{RID: "r1", UpdatedBefore: at(45), ExcludeHidden: true}, store.ListOptions{Count: 5, Sort: byUpdate(true)}, "c a"},
+			{"after, whole room", store.MessageFilter{RID: "r1", UpdatedAfter: at(1)}, store.ListOptions{Sort: byUpdate(true)}, "b e k j i h g f d c a"},
+		}
+		for _, c := range cases {
+			wantEqual(t, c.name, listIDs(t, s, c.f, c.opts), ids(c.want))
+		}
+	}},
 	{"ListFilters", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		seedListFixture(t, s)
