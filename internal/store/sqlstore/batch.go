@@ -203,6 +203,10 @@ func (b *batcher) commit(batch []*txJob) {
 	}
 	if err := tx.Commit(); err != nil {
 		b.fail(results, s.wrap(err))
+		return
+	}
+	if s.ckpt != nil {
+		s.ckpt.committed()
 	}
 }
 

@@ -148,7 +148,7 @@ func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	// after it. synchronous=NORMAL in WAL mode survives a process crash;
 	// only an OS crash or power loss can lose the last commits.
 	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)"
-	writer, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	writer, err := sql.Open("sqlite", base+"&_txlock=immediate"+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", writerCheckpointFrames))
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +171,16 @@ func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
 	reader.SetConnMaxLifetime(0)
-	s := &Store{d: sqliteDialect, writer: writer, reader: reader, wcache: newStmtCache(writer), rcache: newStmtCache(reader), clock: &roomClock{}, rooms: newRoomCache()}
+	ckdb, err := sql.Open("sqlite", base)
+	if err != nil {
+		writer.Close()
+		reader.Close()
+		return nil, err
+	}
+	ckdb.SetMaxOpenConns(1)
+	ckdb.SetMaxIdleConns(1)
+	ckdb.SetConnMaxLifetime(0)
+	s := &Store{d: sqliteDialect, writer: writer, reader: reader, wcache: newStmtCache(writer), rcache: newStmtCache(reader), clock: &roomClock{}, rooms: newRoomCache(), ckpt: newCheckpointer(ckdb)}
 	s.w, s.r = cachedPool{s.wcache}, cachedPool{s.rcache}
 	s.batch = newBatcher(s)
 	return s, nil

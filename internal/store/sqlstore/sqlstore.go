@@ -57,6 +57,8 @@ type Store struct {
 	// fts collects a batch's new messages for the full-text index; nil
 	// outside a batch.
 	fts *ftsPending
+	// ckpt checkpoints SQLite's log beside the writer; nil on PostgreSQL.
+	ckpt *checkpointer
 	// rooms keeps room documents on SQLite; nil on PostgreSQL.
 	rooms *roomCache
 	// changed lists what a batch changed that rooms keeps; nil outside a
@@ -202,7 +204,13 @@ func (s *Store) Close() error {
 			c.close()
 		}
 	}
-	err := s.writer.Close()
+	var err error
+	if s.ckpt != nil {
+		err = s.ckpt.close()
+	}
+	if e := s.writer.Close(); err == nil {
+		err = e
+	}
 	if s.reader != s.writer {
 		if e := s.reader.Close(); err == nil {
 			err = e

@@ -1,0 +1,81 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"time"
+)
+
+// checkpointer copies SQLite's write-ahead log into the database file on a
+// connection of its own, beside the writer. Left to the writer, every
+// 1,000 pages of log a checkpoint ran after a commit, in the writer's
+// path: the commits waiting behind it waited for it too, and it took a
+// seventh of the writer's time under load. Here it runs on the other core
+// while the writer goes on, at most once per checkpointPause, and only
+// while commits keep coming.
+//
+// The writer still checkpoints by itself once the log holds
+// writerCheckpointFrames pages. By then this one has copied nearly every
+// frame, so that checkpoint is short; and only a checkpoint by the writer
+// lets SQLite start the log over from its beginning, which keeps the log
+// file at about writerCheckpointFrames pages (16 MiB). It also bounds the
+// log if this one falls behind.
+type checkpointer struct {
+	db   *sql.DB
+	kick chan struct{}
+	quit chan struct{}
+	done chan struct{}
+}
+
+const (
+	checkpointPause        = 50 * time.Millisecond
+	writerCheckpointFrames = 4000
+)
+
+func newCheckpointer(db *sql.DB) *checkpointer {
+	c := &checkpointer{db: db, kick: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	go c.loop()
+	return c
+}
+
+// committed tells the checkpointer that the log has grown.
+func (c *checkpointer) committed() {
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (c *checkpointer) loop() {
+	defer close(c.done)
+	pause := time.NewTimer(0)
+	defer pause.Stop()
+	for {
+		select {
+		case <-c.kick:
+		case <-c.quit:
+			return
+		}
+		// PASSIVE never waits for readers or the writer: it copies what it
+		// can and leaves the rest to the next round.
+		if _, err := c.db.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+			slog.Warn("sqlite checkpoint", "err", err)
+		}
+		pause.Reset(checkpointPause)
+		select {
+		case <-pause.C:
+		case <-c.quit:
+			return
+		}
+	}
+}
+
+// close stops the loop and closes the connection. The store closes it
+// before the writer, so that the writer's closing folds the log into the
+// file.
+func (c *checkpointer) close() error {
+	close(c.quit)
+	<-c.done
+	return c.db.Close()
+}
