@@ -274,38 +274,43 @@ func updatedBound(op, v string) string {
 	return "((m.updated_at = m.ts AND m.ts" + op + v + ") OR (m.updated_at <> m.ts AND m.updated_at" + op + v + "))"
 }
 
-// updatedPage is a room's page of messages ordered by _updatedAt past a
-// bound (chat.syncMessages' cursors), read as two pages, one from each
-// index of updatedBound, merged. Evaluating the OR of updatedBound as a
-// whole would read every message past the bound and sort them, however
-// small the page.
+// updatedPage reads a room's messages past a bound on updated_at as the
+// union of the two halves of updatedBound, one per index. Left to itself,
+// SQLite answers the OR by walking the whole room through (rid, ts) when
+// the listing is ordered by ts. When the listing is ordered by _updatedAt
+// and limited (chat.syncMessages' cursors), each half reads only a page of
+// its own, so the cost follows the page, not the messages past the bound.
 func (t messages) updatedPage(f store.MessageFilter, opts store.ListOptions) (string, []any, bool) {
-	if f.RID == "" || opts.Count <= 0 || len(opts.Sort) != 1 || opts.Sort[0].Field != "_updatedAt" ||
-		(f.UpdatedAfter == 0) == (f.UpdatedBefore == 0) {
+	if f.RID == "" || (f.UpdatedAfter == 0) == (f.UpdatedBefore == 0) {
 		return "", nil, false
 	}
 	op, bound := " > ", f.UpdatedAfter
 	if f.UpdatedBefore != 0 {
 		op, bound = " < ", f.UpdatedBefore
 	}
-	dir := ""
-	if opts.Sort[0].Desc {
-		dir = " DESC"
-	}
 	rest := f
 	rest.UpdatedAfter, rest.UpdatedBefore = 0, 0
 	conds, args := t.where(rest, nil)
 	args = append(args, int64(bound))
 	v := "$" + itoa(len(args))
-	n := opts.Offset + opts.Count
-	branch := func(cond, order string) string {
-		return `SELECT * FROM (SELECT ` + messageCols + ` FROM messages m` + joinWhere(append(slices.Clip(conds), cond)) +
-			` ORDER BY ` + order + ` LIMIT ` + itoa(n) + `) AS b`
+	limit, dir := "", ""
+	if len(opts.Sort) == 1 && opts.Sort[0].Field == "_updatedAt" && opts.Count > 0 {
+		limit = ` LIMIT ` + itoa(opts.Offset+opts.Count)
+		if opts.Sort[0].Desc {
+			dir = " DESC"
+		}
 	}
-	q := `SELECT id, rid, ts, tcount, tlm, dcount, dlm, updated_at, doc FROM (` +
-		branch("m.updated_at = m.ts AND m.ts"+op+v, "m.ts"+dir) + ` UNION ALL ` +
-		branch("m.updated_at <> m.ts AND m.updated_at"+op+v, "m.updated_at"+dir+", m.ts DESC") +
-		`) AS page ORDER BY updated_at` + dir + `, ts DESC` + t.s.d.limitClause(opts)
+	half := func(cond, order string) string {
+		q := `SELECT m.* FROM messages m` + joinWhere(append(slices.Clip(conds), cond))
+		if limit == "" {
+			return q
+		}
+		return `SELECT * FROM (` + q + ` ORDER BY ` + order + limit + `) AS b`
+	}
+	q := `SELECT ` + messageCols + ` FROM (` +
+		half("m.updated_at = m.ts AND m.ts"+op+v, "m.ts"+dir) + ` UNION ALL ` +
+		half("m.updated_at <> m.ts AND m.updated_at"+op+v, "m.updated_at"+dir+", m.ts DESC") +
+		`) AS m` + orderClause(opts, messageSort, messageOrder(f)) + t.s.d.limitClause(opts)
 	return q, args, true
 }
 
