@@ -206,7 +206,7 @@ func (b *batcher) commit(batch []*txJob) {
 		return
 	}
 	if s.ckpt != nil {
-		s.ckpt.committed()
+		s.ckpt.committed(len(batch))
 	}
 }
 
