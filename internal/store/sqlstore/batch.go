@@ -166,7 +166,7 @@ func (b *batcher) commit(batch []*txJob) {
 	q := s.txQuerier(tx)
 	txs := s.txStore(q)
 	txs.fts = &ftsPending{}
-	txs.changed = &batchChanges{}
+	txs.changed = &cacheChanges{}
 	// Runs before finish: no caller sees its result while a room it
 	// changed may still be kept as it was.
 	defer txs.changed.forget(s.rooms)

@@ -125,40 +125,33 @@ func cloneRoom(r *model.Room) *model.Room {
 	return &c
 }
 
-// roomChanged forgets room id after a statement changed what the cache
-// keeps: at once, and once more when the enclosing batch has committed or
-// rolled back.
-func (s *Store) roomChanged(id string) {
-	if s.rooms == nil {
-		return
-	}
-	s.rooms.forget(id)
-	if s.changed != nil {
-		s.changed.rooms = append(s.changed.rooms, id)
-	}
-}
-
-// membersChanged forgets the known memberships after a statement ended
-// some: at once, and once more when the enclosing batch has committed or
-// rolled back.
-func (s *Store) membersChanged() {
-	if s.rooms == nil {
-		return
-	}
-	s.rooms.forgetMembers()
-	if s.changed != nil {
-		s.changed.members = true
-	}
-}
-
-// batchChanges records what a batch changed that the room cache keeps.
-type batchChanges struct {
+// cacheChanges is what statements changed that the room cache keeps.
+type cacheChanges struct {
 	rooms   []string
 	members bool
 }
 
-// forget forgets what the batch changed, once it has ended.
-func (b *batchChanges) forget(c *roomCache) {
+// changeCached runs a statement that changes what the room cache keeps, as
+// what says. It is forgotten at once, and again once the statement's
+// batch has committed or rolled back (or right after the statement outside
+// a batch), because a reader may load the old value in between.
+func (s *Store) changeCached(what cacheChanges, run func() error) error {
+	if s.rooms == nil {
+		return run()
+	}
+	what.forget(s.rooms)
+	err := run()
+	if s.changed != nil {
+		s.changed.rooms = append(s.changed.rooms, what.rooms...)
+		s.changed.members = s.changed.members || what.members
+	} else {
+		what.forget(s.rooms)
+	}
+	return err
+}
+
+// forget forgets what b lists.
+func (b *cacheChanges) forget(c *roomCache) {
 	if c == nil {
 		return
 	}

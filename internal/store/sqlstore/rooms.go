@@ -61,27 +61,16 @@ func (t rooms) Update(ctx context.Context, r *model.Room) error {
 	if err != nil {
 		return err
 	}
-	return t.change(r.ID, func() error {
+	return t.s.changeCached(cacheChanges{rooms: []string{r.ID}}, func() error {
 		return t.s.execOne(ctx, `UPDATE rooms SET t = $2, name_lower = $3, is_default = $4, prid = $5, updated_at = $6, doc = $7 WHERE id = $1`,
 			r.ID, r.T, roomName(r), r.Default, nullString(r.Prid), int64(r.UpdatedAt), doc)
 	})
 }
 
 func (t rooms) Delete(ctx context.Context, id string) error {
-	return t.change(id, func() error {
+	return t.s.changeCached(cacheChanges{rooms: []string{id}}, func() error {
 		return t.s.execOne(ctx, `DELETE FROM rooms WHERE id = $1`, id)
 	})
-}
-
-// change runs a statement that changes what the room cache keeps of room
-// id, forgetting it before, and after too when no batch will.
-func (t rooms) change(id string, run func() error) error {
-	t.s.roomChanged(id)
-	err := run()
-	if !t.s.inTx && t.s.rooms != nil {
-		t.s.rooms.forget(id)
-	}
-	return err
 }
 
 func scanRoom(row rowScanner) (*model.Room, error) {
@@ -203,7 +192,7 @@ func (t rooms) ListDefault(ctx context.Context) ([]*model.Room, error) {
 }
 
 func (t rooms) AddUsersCount(ctx context.Context, id string, delta int) error {
-	return t.change(id, func() error {
+	return t.s.changeCached(cacheChanges{rooms: []string{id}}, func() error {
 		return t.s.execOne(ctx, `UPDATE rooms SET users_count = users_count + $2, updated_at = $3 WHERE id = $1`, id, delta, int64(model.Now()))
 	})
 }

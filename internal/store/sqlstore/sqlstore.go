@@ -63,7 +63,7 @@ type Store struct {
 	rooms *roomCache
 	// changed lists what a batch changed that rooms keeps; nil outside a
 	// batch.
-	changed *batchChanges
+	changed *cacheChanges
 }
 
 // txStore is the Store whose queries run in a transaction through q.

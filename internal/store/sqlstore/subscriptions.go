@@ -54,34 +54,23 @@ func (t subscriptions) Update(ctx context.Context, s *model.Subscription) error 
 }
 
 func (t subscriptions) Delete(ctx context.Context, rid, userID string) error {
-	return t.remove(func() error {
+	return t.s.changeCached(cacheChanges{members: true}, func() error {
 		return t.s.execOne(ctx, `DELETE FROM subscriptions WHERE rid = $1 AND user_id = $2`, rid, userID)
 	})
 }
 
 func (t subscriptions) DeleteByRoom(ctx context.Context, rid string) error {
-	return t.remove(func() error {
+	return t.s.changeCached(cacheChanges{members: true}, func() error {
 		_, err := t.s.exec(ctx, `DELETE FROM subscriptions WHERE rid = $1`, rid)
 		return err
 	})
 }
 
 func (t subscriptions) DeleteByUser(ctx context.Context, userID string) error {
-	return t.remove(func() error {
+	return t.s.changeCached(cacheChanges{members: true}, func() error {
 		_, err := t.s.exec(ctx, `DELETE FROM subscriptions WHERE user_id = $1`, userID)
 		return err
 	})
-}
-
-// remove runs a statement that deletes subscriptions, forgetting the
-// known memberships before, and after too when no batch will.
-func (t subscriptions) remove(run func() error) error {
-	t.s.membersChanged()
-	err := run()
-	if !t.s.inTx && t.s.rooms != nil {
-		t.s.rooms.forgetMembers()
-	}
-	return err
 }
 
 func scanSub(row rowScanner) (*model.Subscription, error) {
