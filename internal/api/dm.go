@@ -306,6 +306,7 @@ func (in messagesQueryIn) query() app.MessagesQuery {
 	return app.MessagesQuery{MentionIDs: split(in.MentionIDs), StarredIDs: split(in.StarredIDs), Pinned: strings.EqualFold(in.Pinned, "true")}
 }
 
+// withProps is base with extra's keys added (or replaced).
 func withProps(base map[string]kind, extra map[string]kind) map[string]kind {
 	out := make(map[string]kind, len(base)+len(extra))
 	for k, v := range base {

@@ -315,14 +315,11 @@ func (s *Server) roomsInfo(c *request) (any, error) {
 
 // withKeys is props plus string-typed keys.
 func withKeys(props map[string]kind, keys ...string) map[string]kind {
-	out := make(map[string]kind, len(props)+len(keys))
-	for k, v := range props {
-		out[k] = v
-	}
+	extra := make(map[string]kind, len(keys))
 	for _, k := range keys {
-		out[k] = kString
+		extra[k] = kString
 	}
-	return out
+	return withProps(props, extra)
 }
 
 // historyProps are the query keys every history endpoint takes besides the
