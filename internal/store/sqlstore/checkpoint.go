@@ -28,7 +28,8 @@ import (
 // log if this one falls behind.
 type checkpointer struct {
 	db *sql.DB
-	// writes counts the transactions committed since the last checkpoint.
+	// writes counts the jobs of the batches committed since the last
+	// checkpoint: a cheap measure of how much log they added.
 	writes atomic.Int64
 	kick   chan struct{}
 	quit   chan struct{}
