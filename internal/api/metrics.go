@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
 // metrics are the HTTP layer's Prometheus series, on the server's own
@@ -29,7 +30,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}, []string{"route", "type"}),
 	}
 	reg.MustRegister(m.requests, m.duration, m.errors,
-		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 

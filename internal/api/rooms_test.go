@@ -76,8 +76,7 @@ func TestRoomTypes(t *testing.T) {
 			owner.Post(t, tc.prefix+".leave", map[string]any{"roomId": rid}).Expect(t, 400)
 
 			// Lists.
-			var list map[string]any
-			list = member.Get(t, tc.prefix+".list").OK(t).JSON(t)
+			list := member.Get(t, tc.prefix+".list").OK(t).JSON(t)
 			if list["total"].(float64) < 1 {
 				t.Fatalf("list = %v", list)
 			}

@@ -31,7 +31,6 @@ var (
 	errUploadDisabled  = E("error-file-upload-disabled", "File upload is disabled")
 	errUploadDirect    = E("error-direct-message-file-upload-not-allowed", "File upload not allowed in direct messages")
 	errInvalidFileType = E("error-invalid-file-type", "File type is not accepted")
-	errNoFile          = E("error-no-file-uploaded", "No file was uploaded")
 )
 
 // UploadLimit is FileUpload_MaxFileSize in bytes; negative means none.

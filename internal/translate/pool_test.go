@@ -100,11 +100,15 @@ func TestPoolQueueLimit(t *testing.T) {
 	}
 	<-running
 	start := time.Now()
-	if !tp.Submit(quick) || !tp.Submit(quick) {
-		t.Fatal("queued jobs refused")
+	for i := range 2 {
+		if !tp.Submit(quick) {
+			t.Fatalf("queued job %d refused", i+1)
+		}
 	}
-	if tp.Submit(quick) || tp.Submit(quick) {
-		t.Fatal("job accepted beyond the queue limit")
+	for i := range 2 {
+		if tp.Submit(quick) {
+			t.Fatalf("job %d accepted beyond the queue limit", i+1)
+		}
 	}
 	if time.Since(start) > 100*time.Millisecond {
 		t.Error("Submit blocked")
