@@ -27,7 +27,7 @@ func TestPostgres(t *testing.T) {
 	t.Parallel()
 	t.Run("Conformance", func(t *testing.T) {
 		t.Parallel()
-		storetest.Run(t, func(t *testing.T) store.Store { return storetest.OpenPostgres(t) })
+		storetest.Run(t, func(t *testing.T) store.Store { return openPostgres(t) })
 	})
 	for _, tc := range []struct {
 		name string
@@ -48,7 +48,7 @@ func TestPostgres(t *testing.T) {
 // nothing.
 func testSchemasAreIsolated(t *testing.T) {
 	ctx := t.Context()
-	a, b := storetest.OpenPostgres(t), storetest.OpenPostgres(t)
+	a, b := openPostgres(t), openPostgres(t)
 	must(t, a.Settings().Set(ctx, "only-in-a", []byte(`true`)))
 	all, err := b.Settings().All(ctx)
 	must(t, err)

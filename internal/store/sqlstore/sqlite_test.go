@@ -11,5 +11,5 @@ import (
 // t.TempDir() per subtest.
 func TestSQLite(t *testing.T) {
 	t.Parallel()
-	storetest.Run(t, func(t *testing.T) store.Store { return storetest.OpenSQLite(t) })
+	storetest.Run(t, func(t *testing.T) store.Store { return openSQLite(t) })
 }

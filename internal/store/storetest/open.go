@@ -16,8 +16,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/parleychat/parley/internal/store"
-	"github.com/parleychat/parley/internal/store/sqlstore"
 )
 
 // EnvPostgresURL names the environment variable that points the tests at a
@@ -26,47 +24,6 @@ import (
 const EnvPostgresURL = "PARLEY_TEST_POSTGRES_URL"
 
 const skipPostgres = EnvPostgresURL + ` is not set: skipping PostgreSQL tests (run eval "$(bash .ci/postgres.sh)" to enable them)`
-
-// OpenSQLite opens a fresh SQLite store in t.TempDir() and closes it when
-// the test ends.
-func OpenSQLite(t testing.TB) store.Store {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	st, err := sqlstore.Open(ctx, "", t.TempDir(), sqlstore.Options{})
-	if err != nil {
-		t.Fatalf("open SQLite store: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := st.Close(); err != nil {
-			t.Errorf("close SQLite store: %v", err)
-		}
-	})
-	return st
-}
-
-// OpenPostgres opens a store on a fresh, empty PostgreSQL schema (see
-// PostgresURL), closes it and drops the schema when the test ends. It skips
-// the test when PARLEY_TEST_POSTGRES_URL is not set.
-func OpenPostgres(t testing.TB) store.Store {
-	t.Helper()
-	u := PostgresURL(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	// A small pool: many tests and packages share one server.
-	st, err := sqlstore.Open(ctx, u, "", sqlstore.Options{MaxConns: 10})
-	if err != nil {
-		t.Fatalf("open PostgreSQL store: %v", err)
-	}
-	// Registered after PostgresURL's cleanup, so it runs before the schema
-	// is dropped.
-	t.Cleanup(func() {
-		if err := st.Close(); err != nil {
-			t.Errorf("close PostgreSQL store: %v", err)
-		}
-	})
-	return st
-}
 
 // RequirePostgres skips t, with one log line, when PARLEY_TEST_POSTGRES_URL
 // is not set. Use it at the top of a test that opens many stores, so that
