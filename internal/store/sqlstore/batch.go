@@ -165,11 +165,10 @@ func (b *batcher) commit(batch []*txJob) {
 	}
 	q := s.txQuerier(tx)
 	txs := s.txStore(q)
-	txs.fts = &ftsPending{}
-	txs.changed = &cacheChanges{}
+	txs.pending = &batchPending{}
 	// Runs before finish: no caller sees its result while a room it
 	// changed may still be kept as it was.
-	defer txs.changed.forget(s.rooms)
+	defer txs.pending.changed.forget(s.rooms)
 	if len(batch) == 1 {
 		results[0] = call(batch[0], txs)
 		if results[0].err != nil || results[0].panicked {
@@ -178,7 +177,7 @@ func (b *batcher) commit(batch []*txJob) {
 		}
 	} else {
 		shared := s.txStore(jobTx{q})
-		shared.fts, shared.changed = txs.fts, txs.changed
+		shared.pending = txs.pending
 		for i, j := range batch {
 			if _, err := tx.Exec(`SAVEPOINT job`); err != nil {
 				results[i].err = s.wrap(err)
@@ -197,7 +196,7 @@ func (b *batcher) commit(batch []*txJob) {
 			}
 		}
 	}
-	if err := txs.fts.flush(context.Background(), txs); err != nil {
+	if err := txs.pending.fts.flush(context.Background(), txs); err != nil {
 		b.abort(tx, results, err)
 		return
 	}

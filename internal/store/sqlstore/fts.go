@@ -19,8 +19,8 @@ type ftsPending struct {
 
 // noteEdit records that message id was updated inside the batch.
 func (s *Store) noteEdit(id string) {
-	if s.fts != nil {
-		s.fts.edited = append(s.fts.edited, id)
+	if s.pending != nil {
+		s.pending.fts.edited = append(s.pending.fts.edited, id)
 	}
 }
 
@@ -30,8 +30,8 @@ func (s *Store) indexNew(ctx context.Context, id string) error {
 	if !s.d.ftsTable {
 		return nil
 	}
-	if s.fts != nil {
-		s.fts.ids = append(s.fts.ids, id)
+	if s.pending != nil {
+		s.pending.fts.ids = append(s.pending.fts.ids, id)
 		return nil
 	}
 	return (&ftsPending{ids: []string{id}}).flush(ctx, s)

@@ -141,9 +141,9 @@ func (s *Store) changeCached(what cacheChanges, run func() error) error {
 	}
 	what.forget(s.rooms)
 	err := run()
-	if s.changed != nil {
-		s.changed.rooms = append(s.changed.rooms, what.rooms...)
-		s.changed.members = s.changed.members || what.members
+	if s.pending != nil {
+		s.pending.changed.rooms = append(s.pending.changed.rooms, what.rooms...)
+		s.pending.changed.members = s.pending.changed.members || what.members
 	} else {
 		what.forget(s.rooms)
 	}

@@ -46,29 +46,43 @@ type Store struct {
 	// w and r are what queries run on: the pools, or one transaction.
 	w, r querier
 	inTx bool
-	// batch groups SQLite transactions into shared commits; nil on PostgreSQL,
-	// whose server does its own group commit.
+	// sqliteParts is shared by the store and every transaction on it; on
+	// PostgreSQL it is empty.
+	*sqliteParts
+	// pending is what a SQLite batch collects until its commit; nil outside
+	// a batch and on PostgreSQL.
+	pending *batchPending
+}
+
+// sqliteParts are the pieces only SQLite has. PostgreSQL caches its own
+// statements, commits in groups by itself and serves several nodes, so
+// every field is nil there.
+type sqliteParts struct {
+	// batch groups transactions into shared commits.
 	batch *batcher
-	// wcache and rcache hold SQLite's prepared statements of the writer and
-	// the readers; nil on PostgreSQL.
+	// wcache and rcache hold the prepared statements of the writer and the
+	// readers.
 	wcache, rcache *stmtCache
-	// clock hands out message timestamps on SQLite; nil on PostgreSQL.
+	// clock hands out message timestamps.
 	clock *roomClock
-	// fts collects a batch's new messages for the full-text index; nil
-	// outside a batch.
-	fts *ftsPending
-	// ckpt checkpoints SQLite's log beside the writer; nil on PostgreSQL.
+	// ckpt checkpoints the log beside the writer.
 	ckpt *checkpointer
-	// rooms keeps room documents on SQLite; nil on PostgreSQL.
+	// rooms keeps room documents and memberships.
 	rooms *roomCache
-	// changed lists what a batch changed that rooms keeps; nil outside a
-	// batch.
-	changed *cacheChanges
+}
+
+// batchPending is what one SQLite batch collects for its commit.
+type batchPending struct {
+	// fts lists the batch's new and edited messages for the full-text
+	// index.
+	fts ftsPending
+	// changed lists what the batch changed that the room cache keeps.
+	changed cacheChanges
 }
 
 // txStore is the Store whose queries run in a transaction through q.
 func (s *Store) txStore(q querier) *Store {
-	return &Store{d: s.d, writer: s.writer, reader: s.reader, w: q, r: q, inTx: true, wcache: s.wcache, rcache: s.rcache, clock: s.clock, fts: s.fts, rooms: s.rooms, changed: s.changed}
+	return &Store{d: s.d, writer: s.writer, reader: s.reader, w: q, r: q, inTx: true, sqliteParts: s.sqliteParts, pending: s.pending}
 }
 
 // txQuerier runs a transaction's queries, through the writer's prepared
