@@ -36,6 +36,25 @@ type dialect struct {
 	// visibleCount reads a room's count of visible messages (see the
 	// 00005 migrations).
 	visibleCount string
+	// countsEveryRoom says a room with no visibleCount row has no visible
+	// message (SQLite counts from a room's first message on); otherwise
+	// the room is missing and its messages must be counted.
+	countsEveryRoom bool
+	// The thread-unread lists and the unread flag live in JSON documents.
+	// These edit them in place, so that concurrent writers on several
+	// nodes never overwrite each other's changes.
+	//
+	// jsonHas is the condition "the array at key of doc holds the string
+	// arg"; jsonAppend is doc with arg appended to that array, jsonWithout
+	// doc with every copy of arg taken out of it.
+	jsonHas, jsonAppend, jsonWithout func(doc, key, arg string) string
+	// jsonText extracts a string field of a JSON document column.
+	jsonText func(doc, key string) string
+	// unreadCond is "message m is still marked unread"; it must match the
+	// predicate of the messages_unread index word for word.
+	unreadCond func(m string) string
+	// unsetUnread is the message document without its unread flag.
+	unsetUnread func() string
 	// ftsTable says new messages' text must be added to messages_fts
 	// (SQLite); PostgreSQL's index follows a generated column by itself.
 	ftsTable bool
@@ -51,14 +70,30 @@ type dialect struct {
 }
 
 var sqliteDialect = &dialect{
-	name:         "sqlite",
-	gooseDialect: goose.DialectSQLite3,
-	noLimit:      " LIMIT -1",
-	forUpdate:    "",
-	ilike:        "LIKE", // SQLite's LIKE is case-insensitive for ASCII
-	greatest:     "max",
-	ftsTable:     true,
-	visibleCount: `SELECT n FROM room_visible WHERE rid = $1`,
+	name:            "sqlite",
+	gooseDialect:    goose.DialectSQLite3,
+	noLimit:         " LIMIT -1",
+	forUpdate:       "",
+	ilike:           "LIKE", // SQLite's LIKE is case-insensitive for ASCII
+	greatest:        "max",
+	ftsTable:        true,
+	visibleCount:    `SELECT n FROM room_visible WHERE rid = $1`,
+	countsEveryRoom: true,
+	jsonHas: func(doc, key, arg string) string {
+		return "EXISTS (SELECT 1 FROM json_each(" + doc + ", '$." + key + "') WHERE value = " + arg + ")"
+	},
+	jsonAppend: func(doc, key, arg string) string {
+		return "json_set(" + doc + ", '$." + key + "', json_insert(COALESCE(json_extract(" + doc + ", '$." + key + "'), '[]'), '$[#]', " + arg + "))"
+	},
+	jsonWithout: func(doc, key, arg string) string {
+		// json() keeps the subquery's array an array: a bare subquery
+		// result loses its JSON subtype and json_set would store it as a
+		// string.
+		return "json_set(" + doc + ", '$." + key + "', json((SELECT json_group_array(value) FROM json_each(" + doc + ", '$." + key + "') WHERE value <> " + arg + ")))"
+	},
+	jsonText:    func(doc, key string) string { return "json_extract(" + doc + ", '$." + key + "')" },
+	unreadCond:  func(m string) string { return "json_extract(" + m + "doc, '$.unread') = 1" },
+	unsetUnread: func() string { return "json_remove(doc, '$.unread')" },
 	search: func(next int, terms []string) (string, string, string, []any) {
 		// FTS5 syntax: each term becomes a quoted string (so operators in
 		// user input are plain text), any of them may match.
@@ -90,6 +125,18 @@ var postgresDialect = &dialect{
 	ilike:        "ILIKE",
 	greatest:     "GREATEST",
 	visibleCount: `SELECT visible_msgs FROM rooms WHERE id = $1`,
+	jsonHas: func(doc, key, arg string) string {
+		return "COALESCE(" + doc + "->'" + key + "', '[]'::jsonb) @> jsonb_build_array(CAST(" + arg + " AS TEXT))"
+	},
+	jsonAppend: func(doc, key, arg string) string {
+		return "jsonb_set(" + doc + ", '{" + key + "}', COALESCE(" + doc + "->'" + key + "', '[]'::jsonb) || jsonb_build_array(CAST(" + arg + " AS TEXT)))"
+	},
+	jsonWithout: func(doc, key, arg string) string {
+		return "jsonb_set(" + doc + ", '{" + key + "}', (" + doc + "->'" + key + "') - CAST(" + arg + " AS TEXT))"
+	},
+	jsonText:    func(doc, key string) string { return doc + "->>'" + key + "'" },
+	unreadCond:  func(m string) string { return "(" + m + "doc->>'unread') = 'true'" },
+	unsetUnread: func() string { return "doc - 'unread'" },
 	search: func(next int, terms []string) (string, string, string, []any) {
 		// plainto_tsquery reads any input as plain words; || makes any of
 		// the terms enough, as MongoDB's $text does.
@@ -180,7 +227,7 @@ func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	ckdb.SetMaxOpenConns(1)
 	ckdb.SetMaxIdleConns(1)
 	ckdb.SetConnMaxLifetime(0)
-	s := &Store{d: sqliteDialect, writer: writer, reader: reader, wcache: newStmtCache(writer), rcache: newStmtCache(reader), clock: &roomClock{}, rooms: newRoomCache(), ckpt: newCheckpointer(ckdb)}
+	s := &Store{d: sqliteDialect, writer: writer, reader: reader, sqliteParts: &sqliteParts{wcache: newStmtCache(writer), rcache: newStmtCache(reader), clock: &roomClock{}, rooms: newRoomCache(), ckpt: newCheckpointer(ckdb)}}
 	s.w, s.r = cachedPool{s.wcache}, cachedPool{s.rcache}
 	s.batch = newBatcher(s)
 	return s, nil
@@ -220,5 +267,5 @@ func openPostgres(ctx context.Context, url string, opts Options) (*Store, error)
 		db.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
-	return &Store{d: postgresDialect, writer: db, reader: db, w: db, r: db}, nil
+	return &Store{d: postgresDialect, writer: db, reader: db, w: db, r: db, sqliteParts: &sqliteParts{}}, nil
 }

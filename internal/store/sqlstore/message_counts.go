@@ -21,7 +21,7 @@ func (t messages) visibleCount(ctx context.Context, f store.MessageFilter) (n in
 	if errors.Is(err, sql.ErrNoRows) {
 		// SQLite: no message of the room was ever counted. PostgreSQL: no
 		// room row, so no count; the caller counts the messages instead.
-		return 0, t.s.d.name == "sqlite", nil
+		return 0, t.s.d.countsEveryRoom, nil
 	}
 	return n, err == nil, t.s.wrap(err)
 }

@@ -16,63 +16,6 @@ type receipts struct{ s *Store }
 func (s *Store) Threads() store.Threads   { return threads{s} }
 func (s *Store) Receipts() store.Receipts { return receipts{s} }
 
-// The thread-unread lists and the unread flag live in JSON documents. The
-// few statements that edit them in place, so that concurrent writers on
-// several nodes never overwrite each other's changes, differ per database;
-// they are kept here, beside their only users.
-
-// jsonHas is the condition "the array at key of doc holds the string arg".
-func (d *dialect) jsonHas(doc, key, arg string) string {
-	if d.name == "postgres" {
-		return "COALESCE(" + doc + "->'" + key + "', '[]'::jsonb) @> jsonb_build_array(CAST(" + arg + " AS TEXT))"
-	}
-	return "EXISTS (SELECT 1 FROM json_each(" + doc + ", '$." + key + "') WHERE value = " + arg + ")"
-}
-
-// jsonAppend is doc with the string arg appended to the array at key.
-func (d *dialect) jsonAppend(doc, key, arg string) string {
-	if d.name == "postgres" {
-		return "jsonb_set(" + doc + ", '{" + key + "}', COALESCE(" + doc + "->'" + key + "', '[]'::jsonb) || jsonb_build_array(CAST(" + arg + " AS TEXT)))"
-	}
-	return "json_set(" + doc + ", '$." + key + "', json_insert(COALESCE(json_extract(" + doc + ", '$." + key + "'), '[]'), '$[#]', " + arg + "))"
-}
-
-// jsonWithout is doc with every copy of the string arg taken out of the
-// array at key.
-func (d *dialect) jsonWithout(doc, key, arg string) string {
-	if d.name == "postgres" {
-		return "jsonb_set(" + doc + ", '{" + key + "}', (" + doc + "->'" + key + "') - CAST(" + arg + " AS TEXT))"
-	}
-	// json() keeps the subquery's array an array: a bare subquery result
-	// loses its JSON subtype and json_set would store it as a string.
-	return "json_set(" + doc + ", '$." + key + "', json((SELECT json_group_array(value) FROM json_each(" + doc + ", '$." + key + "') WHERE value <> " + arg + ")))"
-}
-
-// unreadCond is "message m is still marked unread"; it must match the
-// predicate of the messages_unread index word for word.
-func (d *dialect) unreadCond(m string) string {
-	if d.name == "postgres" {
-		return "(" + m + "doc->>'unread') = 'true'"
-	}
-	return "json_extract(" + m + "doc, '$.unread') = 1"
-}
-
-// unsetUnread is the message document without its unread flag.
-func (d *dialect) unsetUnread() string {
-	if d.name == "postgres" {
-		return "doc - 'unread'"
-	}
-	return "json_remove(doc, '$.unread')"
-}
-
-// jsonText extracts a string field of a JSON document column.
-func (d *dialect) jsonText(doc, key string) string {
-	if d.name == "postgres" {
-		return doc + "->>'" + key + "'"
-	}
-	return "json_extract(" + doc + ", '$." + key + "')"
-}
-
 func (t threads) AddReply(ctx context.Context, tmid string, ts model.Time) error {
 	g := t.s.d.greatest
 	return t.s.execOne(ctx, `UPDATE messages SET tcount = tcount + 1, tlm = `+g+`(COALESCE(tlm, 0), $2), updated_at = `+g+`(updated_at, $2)
