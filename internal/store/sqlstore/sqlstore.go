@@ -241,9 +241,9 @@ func (s *Store) wrap(err error) error {
 	case errors.Is(err, sql.ErrNoRows):
 		return store.ErrNotFound
 	case s.d.isConflict(err):
-		return fmt.Errorf("%w: %v", store.ErrConflict, err)
+		return fmt.Errorf("%w: %w", store.ErrConflict, err)
 	case s.d.isUnavailable(err):
-		return fmt.Errorf("%w: %v", store.ErrUnavailable, err)
+		return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
 	}
 	return err
 }

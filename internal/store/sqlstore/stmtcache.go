@@ -18,6 +18,8 @@ type stmtCache struct {
 	// prepared there: the writer's only connection is the transaction's.
 	// The batcher prepares them between transactions.
 	wanted map[string]struct{}
+	// failed lists queries whose prepare failed; they run unprepared.
+	failed map[string]struct{}
 }
 
 // maxCachedStmts bounds the cache: queries with variable-length IN lists
@@ -25,7 +27,7 @@ type stmtCache struct {
 const maxCachedStmts = 512
 
 func newStmtCache(db *sql.DB) *stmtCache {
-	return &stmtCache{db: db, m: map[string]*sql.Stmt{}, wanted: map[string]struct{}{}}
+	return &stmtCache{db: db, m: map[string]*sql.Stmt{}, wanted: map[string]struct{}{}, failed: map[string]struct{}{}}
 }
 
 // lookup returns q's prepared statement without preparing it; a miss is
@@ -36,7 +38,7 @@ func (c *stmtCache) lookup(q string) *sql.Stmt {
 	c.mu.RUnlock()
 	if st == nil {
 		c.mu.Lock()
-		if len(c.m)+len(c.wanted) < maxCachedStmts {
+		if _, failed := c.failed[q]; !failed && len(c.m)+len(c.wanted) < maxCachedStmts {
 			c.wanted[q] = struct{}{}
 		}
 		c.mu.Unlock()
@@ -64,23 +66,30 @@ func (c *stmtCache) prepareWanted() {
 
 // get returns the prepared statement for q, or nil when q is not cached
 // (the cache is full, or q does not prepare: the caller then runs it
-// directly and reports its error).
+// directly and reports its error). Preparing runs outside the lock, so a
+// slow prepare never stalls the lookups of other queries; when two callers
+// race on one query, the first statement stored wins and the other closes.
 func (c *stmtCache) get(ctx context.Context, q string) *sql.Stmt {
 	c.mu.RLock()
 	st := c.m[q]
-	n := len(c.m)
+	_, failed := c.failed[q]
+	n := len(c.m) + len(c.failed)
 	c.mu.RUnlock()
-	if st != nil || n >= maxCachedStmts {
-		return st
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st = c.m[q]; st != nil {
+	if st != nil || failed || n >= maxCachedStmts {
 		return st
 	}
 	st, err := c.db.PrepareContext(context.WithoutCancel(ctx), q)
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if err != nil {
+		// A query that does not prepare would fail the same way on every
+		// call; trying again would only add a round of parsing to each.
+		c.failed[q] = struct{}{}
 		return nil
+	}
+	if prev := c.m[q]; prev != nil {
+		st.Close()
+		return prev
 	}
 	c.m[q] = st
 	return st
