@@ -113,7 +113,8 @@ type Rooms interface {
 	GetCached(ctx context.Context, id string) (*model.Room, error)
 	GetByName(ctx context.Context, name string) (*model.Room, error)
 	List(ctx context.Context, f RoomFilter, opts ListOptions) ([]*model.Room, int, error)
-	// UpdatedSince returns rooms of the given ids changed after t.
+	// ListDefault returns the default rooms (is_default), oldest first:
+	// the rooms every new user joins.
 	ListDefault(ctx context.Context) ([]*model.Room, error)
 	// AddUsersCount atomically adds delta to usersCount.
 	AddUsersCount(ctx context.Context, id string, delta int) error
