@@ -114,7 +114,13 @@ func (a *App) Upload(ctx context.Context, u *model.User, r *model.Room, in Uploa
 // DiscardUpload forgets an upload whose request failed after the file was
 // stored.
 func (a *App) DiscardUpload(ctx context.Context, f *model.File) {
-	_ = a.tx(ctx, func(st store.Store) error { return st.Files().Delete(ctx, f.ID) })
+	err := a.tx(ctx, func(st store.Store) error { return st.Files().Delete(ctx, f.ID) })
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		// The row still names the blob: deleting the bytes would leave a
+		// file record whose download fails.
+		a.log.Warn("discard upload: keep its bytes, the record remains", "file_id", f.ID, "err", err)
+		return
+	}
 	a.dropBlob(f.ID)
 }
 
