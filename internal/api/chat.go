@@ -349,21 +349,29 @@ func (c *request) bindClosedQuery(sc schema, dst any) error {
 	return decode(valuesToMap(raw), sc, dst)
 }
 
-// roomListingSchema is the query of the per-room message listings.
+// roomListingSchema is the query of the per-room message listings. A
+// missing roomId is each endpoint's own error, not a schema failure.
 var roomListingSchema = schema{
-	props:    map[string]kind{"roomId": kString, "count": kNumber, "offset": kNumber, "sort": kString},
-	required: []string{"roomId"}, minLen: []string{"roomId"},
+	props: map[string]kind{"roomId": kString, "count": kNumber, "offset": kNumber, "sort": kString},
 }
 
+// errRoomIDMissing is the text of a listing asked without roomId; each
+// listing pairs it with its own errorType.
+const errRoomIDMissing = `The required "roomId" query param is missing.`
+
 // roomListing serves chat.getPinnedMessages, getStarredMessages and
-// getMentionedMessages, which differ only in the app call.
-func (s *Server) roomListing(list func(c *request, rid string, p page) (*app.MessagePage, error)) handlerFunc {
+// getMentionedMessages, which differ only in the app call and in the
+// errorType of a missing roomId.
+func (s *Server) roomListing(missingType string, list func(c *request, rid string, p page) (*app.MessagePage, error)) handlerFunc {
 	return func(c *request) (any, error) {
 		var in struct {
 			RoomID string `json:"roomId"`
 		}
 		if err := c.bindClosedQuery(roomListingSchema, &in); err != nil {
 			return nil, err
+		}
+		if in.RoomID == "" {
+			return nil, app.E(missingType, errRoomIDMissing)
 		}
 		p, err := c.page()
 		if err != nil {
@@ -403,29 +411,26 @@ func (s *Server) chatSearch(c *request) (any, error) {
 	return M{"messages": list}, nil
 }
 
-func validISODate(s string) (model.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return 0, app.Invalid(`must match format "iso-date-time"`)
-	}
-	return model.FromTime(t), nil
-}
-
 func (s *Server) chatGetDeletedMessages(c *request) (any, error) {
 	var in struct {
 		RoomID string `json:"roomId"`
 		Since  string `json:"since"`
 	}
-	sc := schema{
-		props:    map[string]kind{"roomId": kString, "since": kString, "count": kNumber, "offset": kNumber, "sort": kString},
-		required: []string{"roomId", "since"}, minLen: []string{"roomId", "since"},
-	}
+	sc := schema{props: map[string]kind{"roomId": kString, "since": kString, "count": kNumber, "offset": kNumber, "sort": kString}}
 	if err := c.bindClosedQuery(sc, &in); err != nil {
 		return nil, err
 	}
-	since, err := validISODate(in.Since)
-	if err != nil {
-		return nil, err
+	// Rocket.Chat throws these with the text as the error code, so the
+	// text is the errorType too.
+	if in.RoomID == "" {
+		return nil, app.E(`The required "roomId" query param is missing.`, "")
+	}
+	if in.Since == "" {
+		return nil, app.E(`The required "since" query param is missing.`, "")
+	}
+	since, ok := app.ParseJSDate(in.Since)
+	if !ok {
+		return nil, app.E(`The "since" query parameter must be a valid date.`, "")
 	}
 	p, err := c.page()
 	if err != nil {
