@@ -36,6 +36,8 @@ func paged(list []*model.Message, offset, total int) M {
 var postMessageProps = map[string]kind{
 	"roomId": kStringOrArray, "channel": kStringOrArray, "text": kString, "alias": kString, "emoji": kString,
 	"avatar": kString, "attachments": kObjectArray, "tmid": kString, "customFields": kObject, "parseUrls": kBool,
+	// msg is the text under the name older clients send it by.
+	"msg": kString,
 }
 
 func (s *Server) chatPostMessage(c *request) (any, error) {
@@ -56,6 +58,7 @@ func (s *Server) chatPostMessage(c *request) (any, error) {
 		RoomID       any              `json:"roomId"`
 		Channel      any              `json:"channel"`
 		Text         string           `json:"text"`
+		Msg          string           `json:"msg"`
 		Alias        string           `json:"alias"`
 		Emoji        string           `json:"emoji"`
 		Avatar       string           `json:"avatar"`
@@ -64,7 +67,9 @@ func (s *Server) chatPostMessage(c *request) (any, error) {
 		CustomFields map[string]any   `json:"customFields"`
 		ParseURLs    *bool            `json:"parseUrls"`
 	}
-	sc := schema{props: postMessageProps, oneOf: [][]string{{"roomId"}, {"channel"}}}
+	// With neither roomId nor channel the rest of the body is still
+	// checked, and then the answer is Rocket.Chat's "[invalid-channel]".
+	sc := schema{props: postMessageProps, typed: !isFormBody(c.r)}
 	if err := decode(body, sc, &in); err != nil {
 		return nil, err
 	}
@@ -76,10 +81,14 @@ func (s *Server) chatPostMessage(c *request) (any, error) {
 	if len(targets) == 0 {
 		return nil, app.E("invalid-channel", "")
 	}
+	text := in.Text
+	if text == "" {
+		text = in.Msg
+	}
 	m, err := s.app.PostMessage(c.ctx, c.user, app.PostInput{
 		Targets: targets, ByRoomID: hasRoom,
 		Message: app.MessageInput{
-			Msg: in.Text, Alias: in.Alias, Emoji: in.Emoji, Avatar: in.Avatar, Attachments: in.Attachments,
+			Msg: text, Alias: in.Alias, Emoji: in.Emoji, Avatar: in.Avatar, Attachments: in.Attachments,
 			TMID: in.TMID, CustomFields: in.CustomFields, ParseURLs: in.ParseURLs,
 		},
 	})
