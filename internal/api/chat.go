@@ -212,8 +212,9 @@ func (s *Server) chatUpdate(c *request) (any, error) {
 		CustomFields map[string]any `json:"customFields"`
 	}
 	sc := schema{
-		props:    map[string]kind{"roomId": kString, "msgId": kString, "text": kString, "previewUrls": kStringArray, "customFields": kObject},
-		required: []string{"roomId", "msgId", "text"},
+		props: map[string]kind{"roomId": kString, "msgId": kString, "text": kString, "previewUrls": kStringArray, "customFields": kObject},
+		// An empty text would blank the message: Rocket.Chat refuses it.
+		required: []string{"roomId", "msgId", "text"}, minLen: []string{"text"},
 	}
 	if err := c.bindBody(sc, &in); err != nil {
 		return nil, typedInvalid(err)
