@@ -70,10 +70,8 @@ func (s *Server) chatGetThreadMessages(c *request) (any, error) {
 	var in struct {
 		TMID string `json:"tmid"`
 	}
-	sc := schema{
-		props:    map[string]kind{"tmid": kString, "count": kNumber, "offset": kNumber, "sort": kString},
-		required: []string{"tmid"}, minLen: []string{"tmid"},
-	}
+	// A missing tmid is the app's error, after the Threads_enabled check.
+	sc := schema{props: map[string]kind{"tmid": kString, "count": kNumber, "offset": kNumber, "sort": kString}}
 	if err := c.bindClosedQuery(sc, &in); err != nil {
 		return nil, err
 	}

@@ -284,7 +284,7 @@ func TestThreadsListAndMessages(t *testing.T) {
 	alice.Get(t, "chat.getThreadsList", apitest.Q("rid", gid, "extra", "1")).Fails(t, 400, "invalid-params", "must NOT have additional properties [invalid-params]")
 	eve.Get(t, "chat.getThreadsList", apitest.Q("rid", gid)).Fails(t, 400, "error-not-allowed", "Not Allowed [error-not-allowed]")
 	eve.Get(t, "chat.getThreadsList", apitest.Q("rid", "missing")).Fails(t, 400, "error-not-allowed", "Not Allowed [error-not-allowed]")
-	alice.Get(t, "chat.getThreadMessages", apitest.Q()).Fails(t, 400, "invalid-params", "must have required property 'tmid' [invalid-params]")
+	alice.Get(t, "chat.getThreadMessages", apitest.Q()).Fails(t, 400, "error-invalid-params", `The required "tmid" query param is missing. [error-invalid-params]`)
 	alice.Get(t, "chat.getThreadMessages", apitest.Q("tmid", "nope")).Fails(t, 400, "error-invalid-message", "Invalid Message [error-invalid-message]")
 	eve.Get(t, "chat.getThreadMessages", apitest.Q("tmid", parents[0])).Fails(t, 400, "error-not-allowed", "Not Allowed [error-not-allowed]")
 	alice.Get(t, "chat.getThreadMessages", apitest.Q("tmid", parents[0], "fields", "{}")).Fails(t, 400, "invalid-params", "")

@@ -10,6 +10,7 @@ import (
 
 var (
 	errThreadsDisabled  = E("error-not-allowed", "Threads Disabled")
+	errTmidMissing      = E("error-invalid-params", `The required "tmid" query param is missing.`)
 	errThreadNotAllowed = E("error-not-allowed", "Not Allowed")
 	errInvalidThread    = E("error-invalid-message", "Invalid Message")
 )
@@ -140,6 +141,9 @@ func (a *App) ThreadMessages(ctx context.Context, u *model.User, tmid string, op
 	if !a.Settings.Bool("Threads_enabled") {
 		return nil, errThreadsDisabled
 	}
+	if tmid == "" {
+		return nil, errTmidMissing
+	}
 	if _, err := a.threadParent(ctx, u, tmid); err != nil {
 		return nil, err
 	}
@@ -222,7 +226,7 @@ func (a *App) SyncThreadMessages(ctx context.Context, u *model.User, tmid, updat
 		return nil, errThreadsDisabled
 	}
 	if tmid == "" {
-		return nil, E("error-invalid-params", `The required "tmid" query param is missing.`)
+		return nil, errTmidMissing
 	}
 	since, err := parseUpdatedSince(updatedSince)
 	if err != nil {
