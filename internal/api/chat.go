@@ -365,9 +365,9 @@ var roomListingSchema = schema{
 	props: map[string]kind{"roomId": kString, "count": kNumber, "offset": kNumber, "sort": kString},
 }
 
-// errRoomIDMissing is the text of a listing asked without roomId; each
+// roomIDMissingText is the text of a listing asked without roomId; each
 // listing pairs it with its own errorType.
-const errRoomIDMissing = `The required "roomId" query param is missing.`
+const roomIDMissingText = `The required "roomId" query param is missing.`
 
 // roomListing serves chat.getPinnedMessages, getStarredMessages and
 // getMentionedMessages, which differ only in the app call and in the
@@ -381,7 +381,7 @@ func (s *Server) roomListing(missingType string, list func(c *request, rid strin
 			return nil, err
 		}
 		if in.RoomID == "" {
-			return nil, app.E(missingType, errRoomIDMissing)
+			return nil, app.E(missingType, roomIDMissingText)
 		}
 		p, err := c.page()
 		if err != nil {

@@ -136,7 +136,7 @@ func (s *Server) chatGetDiscussions(c *request) (any, error) {
 		return nil, err
 	}
 	if in.RoomID == "" {
-		return nil, app.E("error-invalid-params", errRoomIDMissing)
+		return nil, app.E("error-invalid-params", roomIDMissingText)
 	}
 	p, err := c.page()
 	if err != nil {
