@@ -36,6 +36,8 @@ func paged(list []*model.Message, offset, total int) M {
 var postMessageProps = map[string]kind{
 	"roomId": kStringOrArray, "channel": kStringOrArray, "text": kString, "alias": kString, "emoji": kString,
 	"avatar": kString, "attachments": kObjectArray, "tmid": kString, "customFields": kObject, "parseUrls": kBool,
+	// msg is the text under the name older clients send it by.
+	"msg": kString,
 }
 
 func (s *Server) chatPostMessage(c *request) (any, error) {
@@ -56,6 +58,7 @@ func (s *Server) chatPostMessage(c *request) (any, error) {
 		RoomID       any              `json:"roomId"`
 		Channel      any              `json:"channel"`
 		Text         string           `json:"text"`
+		Msg          string           `json:"msg"`
 		Alias        string           `json:"alias"`
 		Emoji        string           `json:"emoji"`
 		Avatar       string           `json:"avatar"`
@@ -64,7 +67,9 @@ func (s *Server) chatPostMessage(c *request) (any, error) {
 		CustomFields map[string]any   `json:"customFields"`
 		ParseURLs    *bool            `json:"parseUrls"`
 	}
-	sc := schema{props: postMessageProps, oneOf: [][]string{{"roomId"}, {"channel"}}}
+	// With neither roomId nor channel the rest of the body is still
+	// checked, and then the answer is Rocket.Chat's "[invalid-channel]".
+	sc := schema{props: postMessageProps, typed: !isFormBody(c.r)}
 	if err := decode(body, sc, &in); err != nil {
 		return nil, err
 	}
@@ -76,10 +81,14 @@ func (s *Server) chatPostMessage(c *request) (any, error) {
 	if len(targets) == 0 {
 		return nil, app.E("invalid-channel", "")
 	}
+	text := in.Text
+	if text == "" {
+		text = in.Msg
+	}
 	m, err := s.app.PostMessage(c.ctx, c.user, app.PostInput{
 		Targets: targets, ByRoomID: hasRoom,
 		Message: app.MessageInput{
-			Msg: in.Text, Alias: in.Alias, Emoji: in.Emoji, Avatar: in.Avatar, Attachments: in.Attachments,
+			Msg: text, Alias: in.Alias, Emoji: in.Emoji, Avatar: in.Avatar, Attachments: in.Attachments,
 			TMID: in.TMID, CustomFields: in.CustomFields, ParseURLs: in.ParseURLs,
 		},
 	})
@@ -203,8 +212,9 @@ func (s *Server) chatUpdate(c *request) (any, error) {
 		CustomFields map[string]any `json:"customFields"`
 	}
 	sc := schema{
-		props:    map[string]kind{"roomId": kString, "msgId": kString, "text": kString, "previewUrls": kStringArray, "customFields": kObject},
-		required: []string{"roomId", "msgId", "text"},
+		props: map[string]kind{"roomId": kString, "msgId": kString, "text": kString, "previewUrls": kStringArray, "customFields": kObject},
+		// An empty text would blank the message: Rocket.Chat refuses it.
+		required: []string{"roomId", "msgId", "text"}, minLen: []string{"text"},
 	}
 	if err := c.bindBody(sc, &in); err != nil {
 		return nil, typedInvalid(err)
@@ -349,21 +359,29 @@ func (c *request) bindClosedQuery(sc schema, dst any) error {
 	return decode(valuesToMap(raw), sc, dst)
 }
 
-// roomListingSchema is the query of the per-room message listings.
+// roomListingSchema is the query of the per-room message listings. A
+// missing roomId is each endpoint's own error, not a schema failure.
 var roomListingSchema = schema{
-	props:    map[string]kind{"roomId": kString, "count": kNumber, "offset": kNumber, "sort": kString},
-	required: []string{"roomId"}, minLen: []string{"roomId"},
+	props: map[string]kind{"roomId": kString, "count": kNumber, "offset": kNumber, "sort": kString},
 }
 
+// roomIDMissingText is the text of a listing asked without roomId; each
+// listing pairs it with its own errorType.
+const roomIDMissingText = `The required "roomId" query param is missing.`
+
 // roomListing serves chat.getPinnedMessages, getStarredMessages and
-// getMentionedMessages, which differ only in the app call.
-func (s *Server) roomListing(list func(c *request, rid string, p page) (*app.MessagePage, error)) handlerFunc {
+// getMentionedMessages, which differ only in the app call and in the
+// errorType of a missing roomId.
+func (s *Server) roomListing(missingType string, list func(c *request, rid string, p page) (*app.MessagePage, error)) handlerFunc {
 	return func(c *request) (any, error) {
 		var in struct {
 			RoomID string `json:"roomId"`
 		}
 		if err := c.bindClosedQuery(roomListingSchema, &in); err != nil {
 			return nil, err
+		}
+		if in.RoomID == "" {
+			return nil, app.E(missingType, roomIDMissingText)
 		}
 		p, err := c.page()
 		if err != nil {
@@ -403,29 +421,26 @@ func (s *Server) chatSearch(c *request) (any, error) {
 	return M{"messages": list}, nil
 }
 
-func validISODate(s string) (model.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return 0, app.Invalid(`must match format "iso-date-time"`)
-	}
-	return model.FromTime(t), nil
-}
-
 func (s *Server) chatGetDeletedMessages(c *request) (any, error) {
 	var in struct {
 		RoomID string `json:"roomId"`
 		Since  string `json:"since"`
 	}
-	sc := schema{
-		props:    map[string]kind{"roomId": kString, "since": kString, "count": kNumber, "offset": kNumber, "sort": kString},
-		required: []string{"roomId", "since"}, minLen: []string{"roomId", "since"},
-	}
+	sc := schema{props: map[string]kind{"roomId": kString, "since": kString, "count": kNumber, "offset": kNumber, "sort": kString}}
 	if err := c.bindClosedQuery(sc, &in); err != nil {
 		return nil, err
 	}
-	since, err := validISODate(in.Since)
-	if err != nil {
-		return nil, err
+	// Rocket.Chat throws these with the text as the error code, so the
+	// text is the errorType too.
+	if in.RoomID == "" {
+		return nil, app.E(`The required "roomId" query param is missing.`, "")
+	}
+	if in.Since == "" {
+		return nil, app.E(`The required "since" query param is missing.`, "")
+	}
+	since, ok := app.ParseJSDate(in.Since)
+	if !ok {
+		return nil, app.E(`The "since" query parameter must be a valid date.`, "")
 	}
 	p, err := c.page()
 	if err != nil {

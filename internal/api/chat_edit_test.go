@@ -106,10 +106,11 @@ func TestChatUpdate(t *testing.T) {
 		t.Fatalf("edit with previewUrls = %v", r)
 	}
 
-	// Emptying the text drops md.
-	empty := pmPost(t, carol, map[string]any{"roomId": rid, "text": "soon empty"})
-	if r := pmUpdate(carol, t, rid, empty["_id"].(string), "").OK(t).JSON(t)["message"].(map[string]any); r["msg"] != "" || r["md"] != nil {
-		t.Fatalf("emptied = %v", r)
+	// The text cannot be emptied.
+	empty := pmPost(t, carol, map[string]any{"roomId": rid, "text": "not to be emptied"})
+	pmUpdate(carol, t, rid, empty["_id"].(string), "").Fails(t, 400, "invalid-params", "must NOT have fewer than 1 characters")
+	if r := pmGet(t, carol, empty["_id"].(string)); r["msg"] != "not to be emptied" || r["editedAt"] != nil {
+		t.Fatalf("after an empty edit = %v", r)
 	}
 
 	// A file message's text is its first attachment's description.

@@ -354,8 +354,8 @@ func TestChatPin(t *testing.T) {
 		if got := cmIDs(l.Messages); !slices.Equal(got, []string{ids[0], ids[2]}) || l.Total != 2 {
 			t.Fatalf("after unpin = %v %+v", got, l)
 		}
-		member.Get(t, "chat.getPinnedMessages").Fails(t, 400, "invalid-params", "")
-		member.Get(t, "chat.getPinnedMessages", apitest.Q("roomId", "")).Fails(t, 400, "invalid-params", "")
+		member.Get(t, "chat.getPinnedMessages").Fails(t, 400, "error-roomId-param-not-provided", `The required "roomId" query param is missing. [error-roomId-param-not-provided]`)
+		member.Get(t, "chat.getPinnedMessages", apitest.Q("roomId", "")).Fails(t, 400, "error-roomId-param-not-provided", "")
 		member.Get(t, "chat.getPinnedMessages", apitest.Q("roomId", "nope")).Fails(t, 400, "error-not-allowed", "Not allowed [error-not-allowed]")
 	})
 }
@@ -474,7 +474,7 @@ func TestChatStar(t *testing.T) {
 			member.Post(t, path, map[string]any{"messageId": "nope"}).
 				Fails(t, 400, "error-message-not-found", `The provided "messageId" does not match any existing message. [error-message-not-found]`)
 		}
-		member.Get(t, "chat.getStarredMessages").Fails(t, 400, "invalid-params", "")
+		member.Get(t, "chat.getStarredMessages").Fails(t, 400, "error-invalid-params", `The required "roomId" query param is missing. [error-invalid-params]`)
 		cmPlain(t, member.Get(t, "chat.getStarredMessages", apitest.Q("roomId", "nope")), "error-not-allowed")
 	})
 }

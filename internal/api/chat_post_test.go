@@ -187,13 +187,14 @@ func TestChatPostMessageTargets(t *testing.T) {
 		alice.Post(t, "chat.postMessage", map[string]any{"channel": target, "text": "a"}).
 			Fails(t, 400, "invalid-channel", "[invalid-channel]")
 	}
+	// Neither roomId nor channel: Rocket.Chat's answer for no target.
+	alice.Post(t, "chat.postMessage", map[string]any{"text": "a"}).Fails(t, 400, "invalid-channel", "[invalid-channel]")
 	// A private group one is not in cannot be posted to.
 	pmPlain(t, bob.Post(t, "chat.postMessage", map[string]any{"channel": "#hideout", "text": "a"}), "error-not-allowed")
 
 	// The body is one of two closed shapes.
 	for name, body := range map[string]map[string]any{
 		"both":            {"roomId": rid, "channel": "#plaza", "text": "a"},
-		"neither":         {"text": "a"},
 		"tmid w/ channel": {"channel": "#plaza", "text": "a", "tmid": "x"},
 		"unknown key":     {"roomId": rid, "text": "a", "bogus": 1},
 		"wrong type":      {"roomId": rid, "text": "a", "parseUrls": "maybe"},

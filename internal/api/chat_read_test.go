@@ -70,7 +70,7 @@ func TestChatGetMentionedMessages(t *testing.T) {
 		t.Fatalf("after delete = %v", got)
 	}
 
-	b.Get(t, "chat.getMentionedMessages").Fails(t, 400, "invalid-params", "must have required property 'roomId' [invalid-params]")
+	b.Get(t, "chat.getMentionedMessages").Fails(t, 400, "error-invalid-params", `The required "roomId" query param is missing. [error-invalid-params]`)
 	b.Get(t, "chat.getMentionedMessages", apitest.Q("roomId", rid, "fields", `{"msg":1}`)).Fails(t, 400, "invalid-params", "")
 	cmPlain(t, b.Get(t, "chat.getMentionedMessages", apitest.Q("roomId", "nope")), "error-not-allowed")
 }
@@ -267,23 +267,24 @@ func TestChatGetDeletedMessages(t *testing.T) {
 		})
 	}
 
+	// Rocket.Chat's own texts, which are the errorType as well.
 	for _, tc := range []struct {
 		name string
 		q    []string
 		text string
 	}{
-		{"since missing", []string{"roomId", rid}, "must have required property 'since' [invalid-params]"},
-		{"since empty", []string{"roomId", rid, "since", ""}, ""},
-		{"since not a date", []string{"roomId", rid, "since", "yesterday"}, `must match format "iso-date-time" [invalid-params]`},
-		{"since without time", []string{"roomId", rid, "since", "2020-01-01"}, `must match format "iso-date-time" [invalid-params]`},
-		{"roomId missing", []string{"since", old}, "must have required property 'roomId' [invalid-params]"},
-		{"roomId empty", []string{"roomId", "", "since", old}, ""},
+		{"since missing", []string{"roomId", rid}, `The required "since" query param is missing.`},
+		{"since empty", []string{"roomId", rid, "since", ""}, `The required "since" query param is missing.`},
+		{"since not a date", []string{"roomId", rid, "since", "yesterday"}, `The "since" query parameter must be a valid date.`},
+		{"roomId missing", []string{"since", old}, `The required "roomId" query param is missing.`},
+		{"roomId empty", []string{"roomId", "", "since", old}, `The required "roomId" query param is missing.`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			owner.Get(t, "chat.getDeletedMessages", apitest.Q(tc.q...)).Fails(t, 400, "invalid-params", tc.text)
+			owner.Get(t, "chat.getDeletedMessages", apitest.Q(tc.q...)).Fails(t, 400, tc.text, "["+tc.text+"]")
 		})
 	}
+	owner.Get(t, "chat.getDeletedMessages", apitest.Q("roomId", rid, "bogus", "1", "since", old)).Fails(t, 400, "invalid-params", "must NOT have additional properties [invalid-params]")
 }
 
 // cmSyncResult decodes chat.syncMessages.

@@ -136,7 +136,7 @@ func TestGetDiscussions(t *testing.T) {
 		t.Fatalf("text filter = %v", got)
 	}
 	alice.Get(t, "chat.getDiscussions", apitest.Q("roomId", gid, "sort", `{"ts":1}`)).Fails(t, 400, "invalid-params", "must NOT have additional properties [invalid-params]")
-	alice.Get(t, "chat.getDiscussions", apitest.Q()).Fails(t, 400, "invalid-params", "must have required property 'roomId' [invalid-params]")
+	alice.Get(t, "chat.getDiscussions", apitest.Q()).Fails(t, 400, "error-invalid-params", `The required "roomId" query param is missing. [error-invalid-params]`)
 	pmPlain(t, eve.Get(t, "chat.getDiscussions", apitest.Q("roomId", gid)), "error-not-allowed")
 	pmPlain(t, eve.Get(t, "chat.getDiscussions", apitest.Q("roomId", "missing")), "error-not-allowed")
 	// Deleting the announcement deletes the discussion.

@@ -62,6 +62,10 @@ type schema struct {
 	open bool
 	// minLen lists string properties that must not be empty.
 	minLen []string
+	// typed is set for JSON bodies, whose values keep the types the client
+	// gave them: a string is never taken for a one-element array there, as
+	// it is for form and query input, which cannot say "array of one".
+	typed bool
 }
 
 // check validates and coerces params in place (ajv coerceTypes): numeric
@@ -107,6 +111,9 @@ func (s schema) check(params map[string]any) error {
 				continue
 			}
 			return app.Invalid("must NOT have additional properties")
+		}
+		if _, isString := v.(string); isString && s.typed && want == kStringArray {
+			return app.Invalid(want.message())
 		}
 		c, ok := coerce(v, want)
 		if !ok {
@@ -233,10 +240,16 @@ var errNUL = app.Invalid("must NOT contain the character U+0000")
 // errBodyTooLarge is the 413 for bodies over the limit.
 var errBodyTooLarge = &app.Error{Status: http.StatusRequestEntityTooLarge, Type: "error-request-too-large", Reason: "Request body too large"}
 
+// isFormBody reports whether r carries a form body; every other body is
+// read as JSON.
+func isFormBody(r *http.Request) bool {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return ct == "application/x-www-form-urlencoded"
+}
+
 // readBody parses a JSON or form body into a map. An empty body is {}.
 func readBody(r *http.Request) (map[string]any, error) {
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if ct == "application/x-www-form-urlencoded" {
+	if isFormBody(r) {
 		if err := r.ParseForm(); err != nil {
 			if isTooLarge(err) {
 				return nil, errBodyTooLarge

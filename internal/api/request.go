@@ -6,6 +6,7 @@ func (c *request) bindBody(sc schema, dst any) error {
 	if err != nil {
 		return err
 	}
+	sc.typed = !isFormBody(c.r)
 	return decode(body, sc, dst)
 }
 

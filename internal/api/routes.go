@@ -53,13 +53,13 @@ func (s *Server) routes() []route {
 		{POST, "chat.unPinMessage", true, s.chatUnpinMessage},
 		{POST, "chat.starMessage", true, s.chatStar(true)},
 		{POST, "chat.unStarMessage", true, s.chatStar(false)},
-		{GET, "chat.getPinnedMessages", true, s.roomListing(func(c *request, rid string, p page) (*app.MessagePage, error) {
+		{GET, "chat.getPinnedMessages", true, s.roomListing("error-roomId-param-not-provided", func(c *request, rid string, p page) (*app.MessagePage, error) {
 			return s.app.PinnedMessages(c.ctx, c.user, rid, p.opts())
 		})},
-		{GET, "chat.getStarredMessages", true, s.roomListing(func(c *request, rid string, p page) (*app.MessagePage, error) {
+		{GET, "chat.getStarredMessages", true, s.roomListing("error-invalid-params", func(c *request, rid string, p page) (*app.MessagePage, error) {
 			return s.app.StarredMessages(c.ctx, c.user, rid, p.opts())
 		})},
-		{GET, "chat.getMentionedMessages", true, s.roomListing(func(c *request, rid string, p page) (*app.MessagePage, error) {
+		{GET, "chat.getMentionedMessages", true, s.roomListing("error-invalid-params", func(c *request, rid string, p page) (*app.MessagePage, error) {
 			return s.app.MentionedMessages(c.ctx, c.user, rid, p.opts())
 		})},
 		{GET, "chat.search", true, s.chatSearch},

@@ -38,7 +38,7 @@ func (s *Server) settingSet(c *request) (any, error) {
 	}
 	v, ok := body["value"]
 	if !ok {
-		return nil, &app.Error{Status: 400}
+		return nil, app.Invalid("must have required property 'value'")
 	}
 	return nil, s.app.SaveSetting(c.ctx, c.user, c.r.PathValue("id"), v)
 }

@@ -70,10 +70,8 @@ func (s *Server) chatGetThreadMessages(c *request) (any, error) {
 	var in struct {
 		TMID string `json:"tmid"`
 	}
-	sc := schema{
-		props:    map[string]kind{"tmid": kString, "count": kNumber, "offset": kNumber, "sort": kString},
-		required: []string{"tmid"}, minLen: []string{"tmid"},
-	}
+	// A missing tmid is the app's error, after the Threads_enabled check.
+	sc := schema{props: map[string]kind{"tmid": kString, "count": kNumber, "offset": kNumber, "sort": kString}}
 	if err := c.bindClosedQuery(sc, &in); err != nil {
 		return nil, err
 	}
@@ -89,22 +87,20 @@ func (s *Server) chatGetThreadMessages(c *request) (any, error) {
 }
 
 func (s *Server) chatSyncThreadsList(c *request) (any, error) {
+	if err := s.app.RequireThreads(); err != nil {
+		return nil, err
+	}
 	var in struct {
 		RID          string `json:"rid"`
 		UpdatedSince string `json:"updatedSince"`
 	}
-	sc := schema{
-		props:    map[string]kind{"rid": kString, "updatedSince": kString},
-		required: []string{"rid", "updatedSince"}, minLen: []string{"rid"},
-	}
+	// Missing and unparsable values are the app's errors, which come after
+	// the Threads_enabled check.
+	sc := schema{props: map[string]kind{"rid": kString, "updatedSince": kString}}
 	if err := c.bindClosedQuery(sc, &in); err != nil {
 		return nil, err
 	}
-	since, err := validISODate(in.UpdatedSince)
-	if err != nil {
-		return nil, err
-	}
-	res, err := s.app.SyncThreadsList(c.ctx, c.user, in.RID, since)
+	res, err := s.app.SyncThreadsList(c.ctx, c.user, in.RID, in.UpdatedSince)
 	if err != nil {
 		return nil, err
 	}
@@ -112,22 +108,18 @@ func (s *Server) chatSyncThreadsList(c *request) (any, error) {
 }
 
 func (s *Server) chatSyncThreadMessages(c *request) (any, error) {
+	if err := s.app.RequireThreads(); err != nil {
+		return nil, err
+	}
 	var in struct {
 		TMID         string `json:"tmid"`
 		UpdatedSince string `json:"updatedSince"`
 	}
-	sc := schema{
-		props:    map[string]kind{"tmid": kString, "updatedSince": kString, "count": kNumber, "offset": kNumber, "sort": kString},
-		required: []string{"tmid", "updatedSince"}, minLen: []string{"tmid"},
-	}
+	sc := schema{props: map[string]kind{"tmid": kString, "updatedSince": kString, "count": kNumber, "offset": kNumber, "sort": kString}}
 	if err := c.bindClosedQuery(sc, &in); err != nil {
 		return nil, err
 	}
-	since, err := validISODate(in.UpdatedSince)
-	if err != nil {
-		return nil, err
-	}
-	res, err := s.app.SyncThreadMessages(c.ctx, c.user, in.TMID, since)
+	res, err := s.app.SyncThreadMessages(c.ctx, c.user, in.TMID, in.UpdatedSince)
 	if err != nil {
 		return nil, err
 	}
@@ -139,12 +131,12 @@ func (s *Server) chatGetDiscussions(c *request) (any, error) {
 		RoomID string `json:"roomId"`
 		Text   string `json:"text"`
 	}
-	sc := schema{
-		props:    map[string]kind{"roomId": kString, "text": kString, "offset": kNumber, "count": kNumber},
-		required: []string{"roomId"}, minLen: []string{"roomId"},
-	}
+	sc := schema{props: map[string]kind{"roomId": kString, "text": kString, "offset": kNumber, "count": kNumber}}
 	if err := c.bindClosedQuery(sc, &in); err != nil {
 		return nil, err
+	}
+	if in.RoomID == "" {
+		return nil, app.E("error-invalid-params", roomIDMissingText)
 	}
 	p, err := c.page()
 	if err != nil {

@@ -79,7 +79,13 @@ func (a *App) UpdateMessage(ctx context.Context, u *model.User, in UpdateInput) 
 		}
 		now := a.now()
 		cur.EditedAt, cur.EditedBy = &now, &model.UserRef{ID: u.ID, Username: u.Username}
-		return true, a.deriveFields(ctx, cur, in.PreviewURLs)
+		// Quotes come from the links of the text: the old text's go, and
+		// the new text's are made again, as when a message is sent.
+		cur.Attachments = dropQuotes(cur.Attachments)
+		if err := a.deriveFields(ctx, cur, in.PreviewURLs); err != nil {
+			return false, err
+		}
+		return true, a.quoteLinkedMessages(ctx, u, cur)
 	})
 	if err != nil {
 		return nil, err

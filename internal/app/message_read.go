@@ -129,9 +129,12 @@ type SyncResult struct {
 	Cursor  *SyncCursor      `json:"cursor,omitempty"`
 }
 
-// parseJSDate reads a date in the common forms JavaScript's Date.parse
+// ParseJSDate reads a date in the common forms JavaScript's Date.parse
 // accepts: ISO-8601 (model.ParseTime's forms, and without zone or seconds),
-// and the RFC 1123 and Date.toString forms.
+// and the RFC 1123 and Date.toString forms. Endpoints that Rocket.Chat
+// checks with Date.parse accept what it accepts.
+func ParseJSDate(s string) (model.Time, bool) { return parseJSDate(s) }
+
 func parseJSDate(s string) (model.Time, bool) {
 	s = strings.TrimSpace(s)
 	if t, err := model.ParseTime(s); err == nil {

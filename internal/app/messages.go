@@ -107,6 +107,9 @@ func (a *App) buildMessage(ctx context.Context, r *model.Room, u *model.User, in
 	if err := a.deriveFields(ctx, m, in.PreviewURLs); err != nil {
 		return nil, err
 	}
+	if err := a.quoteLinkedMessages(ctx, u, m); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 

@@ -31,6 +31,13 @@ func (a *App) ListSettings(actor *model.User, publicOnly bool) []SettingView {
 	return out
 }
 
+// unknownSetting refuses an id Parley has no setting for. Rocket.Chat
+// answers a bare failure; the reason here tells a client using an id from
+// Rocket.Chat's wider set of settings why it was refused.
+func unknownSetting(id string) error {
+	return E("error-setting-not-found", `Setting "`+id+`" does not exist`)
+}
+
 // GetSetting is GET settings/:_id (view-privileged-setting).
 func (a *App) GetSetting(actor *model.User, id string) (*SettingView, error) {
 	if !a.HasPermission(actor, "view-privileged-setting") {
@@ -38,7 +45,7 @@ func (a *App) GetSetting(actor *model.User, id string) (*SettingView, error) {
 	}
 	d, ok := a.Settings.Def(id)
 	if !ok {
-		return nil, &Error{Status: 400}
+		return nil, unknownSetting(id)
 	}
 	v, _ := a.Settings.Get(id)
 	if d.Secret {
@@ -54,7 +61,7 @@ func (a *App) SaveSetting(ctx context.Context, actor *model.User, id string, val
 		return ErrPermissionsRequired
 	}
 	if _, ok := a.Settings.Def(id); !ok {
-		return &Error{Status: 400}
+		return unknownSetting(id)
 	}
 	if _, err := a.Settings.Coerce(id, value); err != nil {
 		return E("error-invalid-setting-value", err.Error())

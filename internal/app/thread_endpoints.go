@@ -10,6 +10,7 @@ import (
 
 var (
 	errThreadsDisabled  = E("error-not-allowed", "Threads Disabled")
+	errTmidMissing      = E("error-invalid-params", `The required "tmid" query param is missing.`)
 	errThreadNotAllowed = E("error-not-allowed", "Not Allowed")
 	errInvalidThread    = E("error-invalid-message", "Invalid Message")
 )
@@ -140,6 +141,9 @@ func (a *App) ThreadMessages(ctx context.Context, u *model.User, tmid string, op
 	if !a.Settings.Bool("Threads_enabled") {
 		return nil, errThreadsDisabled
 	}
+	if tmid == "" {
+		return nil, errTmidMissing
+	}
 	if _, err := a.threadParent(ctx, u, tmid); err != nil {
 		return nil, err
 	}
@@ -165,11 +169,41 @@ func newThreadSync(update, remove []*model.Message) *ThreadSync {
 	return &ThreadSync{Update: update, Remove: remove}
 }
 
+// RequireThreads refuses every thread endpoint while Threads_enabled is
+// off. The sync endpoints ask it before reading their query, so that a
+// client learns threads are off whatever it sent.
+func (a *App) RequireThreads() error {
+	if !a.Settings.Bool("Threads_enabled") {
+		return errThreadsDisabled
+	}
+	return nil
+}
+
+// parseUpdatedSince reads the updatedSince of the thread sync endpoints,
+// which is required and read as Date.parse reads it.
+func parseUpdatedSince(s string) (model.Time, error) {
+	if s == "" {
+		return 0, E("error-updatedSince-param-invalid", `The required param "updatedSince" is missing.`)
+	}
+	t, ok := parseJSDate(s)
+	if !ok {
+		return 0, E("error-updatedSince-param-invalid", `The "updatedSince" query parameter must be a valid date.`)
+	}
+	return t, nil
+}
+
 // SyncThreadsList is chat.syncThreadsList: the room's thread parents
 // changed after since, and those deleted after it.
-func (a *App) SyncThreadsList(ctx context.Context, u *model.User, rid string, since model.Time) (*ThreadSync, error) {
+func (a *App) SyncThreadsList(ctx context.Context, u *model.User, rid, updatedSince string) (*ThreadSync, error) {
 	if !a.Settings.Bool("Threads_enabled") {
 		return nil, errThreadsDisabled
+	}
+	if rid == "" {
+		return nil, E("error-room-id-param-not-provided", `The required "rid" query param is missing.`)
+	}
+	since, err := parseUpdatedSince(updatedSince)
+	if err != nil {
+		return nil, err
 	}
 	if _, err := a.roomForRead(ctx, u, rid, errThreadNotAllowed); err != nil {
 		return nil, err
@@ -187,9 +221,16 @@ func (a *App) SyncThreadsList(ctx context.Context, u *model.User, rid string, si
 
 // SyncThreadMessages is chat.syncThreadMessages: a thread's replies
 // changed after since, and those deleted after it.
-func (a *App) SyncThreadMessages(ctx context.Context, u *model.User, tmid string, since model.Time) (*ThreadSync, error) {
+func (a *App) SyncThreadMessages(ctx context.Context, u *model.User, tmid, updatedSince string) (*ThreadSync, error) {
 	if !a.Settings.Bool("Threads_enabled") {
 		return nil, errThreadsDisabled
+	}
+	if tmid == "" {
+		return nil, errTmidMissing
+	}
+	since, err := parseUpdatedSince(updatedSince)
+	if err != nil {
+		return nil, err
 	}
 	if _, err := a.threadParent(ctx, u, tmid); err != nil {
 		return nil, err

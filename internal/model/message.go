@@ -80,12 +80,39 @@ type ChannelMention struct {
 	FName string `json:"fname,omitempty"`
 }
 
-// URL is a link found in a message, with its preview once fetched.
+// URL is a link found in a message, with its preview once fetched. Meta
+// is always written, as {} until a preview fills it: Rocket.Chat's clients
+// read it on every entry, previewed or not.
 type URL struct {
 	URL         string            `json:"url"`
-	Meta        map[string]string `json:"meta,omitempty"`
+	Meta        map[string]string `json:"meta"`
 	Headers     map[string]string `json:"headers,omitempty"`
 	IgnoreParse bool              `json:"ignoreParse,omitempty"`
+}
+
+// MarshalJSON writes a nil Meta as {}.
+func (u URL) MarshalJSON() ([]byte, error) {
+	type plain URL
+	p := plain(u)
+	if p.Meta == nil {
+		p.Meta = map[string]string{}
+	}
+	return json.Marshal(p)
+}
+
+// UnmarshalJSON reads an empty meta as nil, so that "nothing fetched" has
+// one value in memory whichever way it was stored.
+func (u *URL) UnmarshalJSON(b []byte) error {
+	type plain URL
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	if len(p.Meta) == 0 {
+		p.Meta = nil
+	}
+	*u = URL(p)
+	return nil
 }
 
 // Reaction lists who reacted with one emoji.
