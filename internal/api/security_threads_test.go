@@ -75,6 +75,17 @@ func TestThreadReplyStaysInItsRoom(t *testing.T) {
 		})
 	}
 
+	// A discussion started from a message must start in that message's
+	// room (or the room its discussion hangs off), and in a room the
+	// caller may post to.
+	t.Run("discussion from a hidden message", func(t *testing.T) {
+		t.Parallel()
+		mallory.Post(t, "rooms.createDiscussion", map[string]any{"prid": open, "pmid": parents["private group"], "t_name": "leak"}).
+			Fails(t, 400, "error-invalid-arguments", "")
+		mallory.Post(t, "rooms.createDiscussion", map[string]any{"prid": group, "pmid": parents["private group"], "t_name": "leak"}).
+			Fails(t, 400, "error-not-allowed", "")
+	})
+
 	t.Run("same room still works", func(t *testing.T) {
 		t.Parallel()
 		root := cmPost(t, mallory, open, "a real thread")["_id"].(string)
