@@ -446,7 +446,7 @@ func (s *Server) chatGetDeletedMessages(c *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	list, total, err := s.app.DeletedMessages(c.ctx, in.RoomID, since, p.opts())
+	list, total, err := s.app.DeletedMessages(c.ctx, c.user, in.RoomID, since, p.opts())
 	if err != nil {
 		return nil, err
 	}

@@ -125,9 +125,7 @@ func TestChatAccess(t *testing.T) {
 				{"syncMessages lastUpdate", "GET", "chat.syncMessages", apitest.Q("roomId", tg.rid, "lastUpdate", since), nil, 400, "error-not-allowed", "Not allowed [error-not-allowed]", ""},
 				{"syncMessages updated", "GET", "chat.syncMessages", apitest.Q("roomId", tg.rid, "type", "UPDATED", "next", "0"), nil, 400, "error-not-allowed", "Not allowed [error-not-allowed]", ""},
 				{"syncMessages deleted", "GET", "chat.syncMessages", apitest.Q("roomId", tg.rid, "type", "DELETED", "next", "0"), nil, 400, "error-not-allowed", "Not allowed [error-not-allowed]", ""},
-				// No access check in Rocket.Chat: ids of deleted messages only.
-				{"getDeletedMessages", "GET", "chat.getDeletedMessages", apitest.Q("roomId", tg.rid, "since", since), nil, 200, "", "",
-					`{"count":1,"messages":[{"_id":"` + tg.gone + `"}],"offset":0,"success":true,"total":1}`},
+				{"getDeletedMessages", "GET", "chat.getDeletedMessages", apitest.Q("roomId", tg.rid, "since", since), nil, 400, "error-not-allowed", "Not allowed [error-not-allowed]", ""},
 				{"groups.history", "GET", "groups.history", apitest.Q("roomId", tg.rid), nil, 400, "error-room-not-found", "", ""},
 				{"channels.history", "GET", "channels.history", apitest.Q("roomId", tg.rid), nil, tg.channelsHistory, tg.channelsHistoryErr, "", ""},
 			} {

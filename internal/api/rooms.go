@@ -11,11 +11,7 @@ import (
 // both share one implementation that differs only in the room type and the
 // key the room is returned under.
 func (s *Server) roomTypeRoutes(prefix, t string) []route {
-	key := "channel"
-	if t == model.RoomGroup {
-		key = "group"
-	}
-	rt := &roomRoutes{s: s, t: t, key: key}
+	rt := s.roomsOfType(t)
 	rts := []route{
 		{http.MethodPost, prefix + ".create", true, rt.create},
 		{http.MethodGet, prefix + ".info", true, rt.info},
@@ -47,6 +43,16 @@ type roomRoutes struct {
 	s   *Server
 	t   string
 	key string
+}
+
+// roomsOfType is the handler set of the channels.* (t "c") or groups.*
+// (t "p") family.
+func (s *Server) roomsOfType(t string) *roomRoutes {
+	key := "channel"
+	if t == model.RoomGroup {
+		key = "group"
+	}
+	return &roomRoutes{s: s, t: t, key: key}
 }
 
 var roomCreateSchema = schema{
@@ -391,4 +397,65 @@ func historyBody(res *app.HistoryResult) M {
 		body["firstUnread"] = res.FirstUnread
 	}
 	return body
+}
+
+// archive serves channels.archive / groups.archive (on) and their
+// unarchive (off).
+func (rt *roomRoutes) archive(on bool) handlerFunc {
+	return func(c *request) (any, error) {
+		var in roomRefIn
+		if err := c.bindBody(roomRefSchema(nil), &in); err != nil {
+			return nil, err
+		}
+		return nil, c.s.app.SetArchived(c.ctx, c.user, in.ref(), rt.t, on)
+	}
+}
+
+// muteTargetProps are the keys naming the user to mute.
+var muteTargetProps = map[string]kind{"userId": kString, "username": kString}
+
+type muteTargetIn struct {
+	UserID   string `json:"userId"`
+	Username string `json:"username"`
+}
+
+func (m muteTargetIn) target() app.MuteTarget {
+	return app.MuteTarget{UserID: m.UserID, Username: m.Username}
+}
+
+// mute serves channels.mute / groups.mute (on) and their unmute: the
+// room named as these families name rooms, the user by id or username.
+func (rt *roomRoutes) mute(on bool) handlerFunc {
+	return func(c *request) (any, error) {
+		var in struct {
+			roomRefIn
+			muteTargetIn
+		}
+		sc := roomRefSchema(muteTargetProps)
+		sc.oneOf = [][]string{{"userId"}, {"username"}}
+		if err := c.bindBody(sc, &in); err != nil {
+			return nil, err
+		}
+		return nil, c.s.app.MuteInRoom(c.ctx, c.user, in.ref(), rt.t, in.target(), on)
+	}
+}
+
+var roomsMuteSchema = schema{
+	props:    withProps(muteTargetProps, map[string]kind{"roomId": kString}),
+	required: []string{"roomId"},
+	oneOf:    [][]string{{"userId"}, {"username"}},
+}
+
+// roomsMute serves rooms.muteUser (on) and rooms.unmuteUser.
+func (s *Server) roomsMute(on bool) handlerFunc {
+	return func(c *request) (any, error) {
+		var in struct {
+			RoomID string `json:"roomId"`
+			muteTargetIn
+		}
+		if err := c.bindBody(roomsMuteSchema, &in); err != nil {
+			return nil, err
+		}
+		return nil, s.app.SetMuted(c.ctx, c.user, in.RoomID, in.target(), on)
+	}
 }

@@ -13,6 +13,7 @@ func (s *Server) routes() []route {
 		GET  = http.MethodGet
 		POST = http.MethodPost
 	)
+	channels, groups := s.roomsOfType("c"), s.roomsOfType("p")
 	rts := []route{
 		// Authentication
 		{POST, "login", false, s.login},
@@ -41,6 +42,18 @@ func (s *Server) routes() []route {
 		{GET, "subscriptions.get", true, s.subscriptionsGet},
 		{GET, "subscriptions.getOne", true, s.subscriptionsGetOne},
 		{POST, "subscriptions.read", true, s.subscriptionsRead},
+
+		// Archiving and muting
+		{POST, "channels.archive", true, channels.archive(true)},
+		{POST, "channels.unarchive", true, channels.archive(false)},
+		{POST, "groups.archive", true, groups.archive(true)},
+		{POST, "groups.unarchive", true, groups.archive(false)},
+		{POST, "rooms.muteUser", true, s.roomsMute(true)},
+		{POST, "rooms.unmuteUser", true, s.roomsMute(false)},
+		{POST, "channels.mute", true, channels.mute(true)},
+		{POST, "channels.unmute", true, channels.mute(false)},
+		{POST, "groups.mute", true, groups.mute(true)},
+		{POST, "groups.unmute", true, groups.mute(false)},
 
 		// Messages
 		{POST, "chat.postMessage", true, s.chatPostMessage},

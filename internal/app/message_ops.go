@@ -162,6 +162,9 @@ func (a *App) React(ctx context.Context, u *model.User, msgID, rawEmoji string, 
 	} else if !ok {
 		return E("not-authorized", "Not Authorized")
 	}
+	if r.Archived {
+		return errRoomArchived
+	}
 	if slices.Contains(r.Muted, u.Username) {
 		return E("error-not-allowed", "You have been muted and cannot speak in this room").With(map[string]any{"rid": r.ID})
 	}

@@ -91,9 +91,13 @@ func (a *App) MentionedMessages(ctx context.Context, u *model.User, rid string, 
 }
 
 // DeletedMessages is chat.getDeletedMessages: ids of messages of rid
-// deleted after since. Like Rocket.Chat it does not check room access;
-// it reveals nothing but ids.
-func (a *App) DeletedMessages(ctx context.Context, rid string, since model.Time, opts store.ListOptions) ([]Tombstone, int, error) {
+// deleted after since. Rocket.Chat answers anyone here; Parley asks for
+// the room access every other listing asks for, because even the ids and
+// count of deletions say when and how much a private room talks.
+func (a *App) DeletedMessages(ctx context.Context, u *model.User, rid string, since model.Time, opts store.ListOptions) ([]Tombstone, int, error) {
+	if _, err := a.roomForRead(ctx, u, rid, ErrNotAllowed); err != nil {
+		return nil, 0, err
+	}
 	opts.Sort = nil
 	list, total, err := a.store.Messages().ListTrash(ctx, store.TrashFilter{RID: rid, DeletedAfter: since}, opts)
 	if err != nil {

@@ -13,10 +13,14 @@ import (
 	"github.com/parleychat/parley/internal/model"
 )
 
-// validateMessage is Rocket.Chat's validateMessage: impersonation needs
+// validateMessage is Rocket.Chat's validateMessage, after the reply's
+// parent is checked against the room: impersonation needs
 // message-impersonate, attachments must have the documented field types
 // and safe links, and customFields must satisfy Message_CustomFields.
 func (a *App) validateMessage(ctx context.Context, r *model.Room, u *model.User, in MessageInput) error {
+	if err := a.checkReplyParent(ctx, r, in.TMID); err != nil {
+		return err
+	}
 	if (in.Alias != "" || in.Avatar != "") && !a.HasRoomPermission(ctx, u, "message-impersonate", r.ID) {
 		return Plain("Not enough permission")
 	}

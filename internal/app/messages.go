@@ -60,7 +60,12 @@ func (a *App) attachmentTextTooLong(atts []map[string]any) bool {
 	return false
 }
 
+// errRoomArchived refuses new content in an archived room.
+var errRoomArchived = Plain("room_is_archived")
+
 // canSend is Rocket.Chat's canSendMessage; its refusals are plain errors.
+// Rocket.Chat looks at archived before access; here an outsider learns
+// only error-not-allowed, not whether the room is archived.
 func (a *App) canSend(ctx context.Context, r *model.Room, u *model.User) error {
 	if r == nil {
 		return Plain("error-invalid-room")
@@ -73,6 +78,9 @@ func (a *App) canSend(ctx context.Context, r *model.Room, u *model.User) error {
 		if !ok {
 			return Plain("error-not-allowed")
 		}
+	}
+	if r.Archived {
+		return errRoomArchived
 	}
 	if r.Ro && !a.HasRoomPermission(ctx, u, "post-readonly", r.ID) && !slices.Contains(r.Unmuted, u.Username) {
 		return Plain("You can't send messages because the room is readonly.")

@@ -29,6 +29,27 @@ func (a *App) threadAfterSave(ctx context.Context, st store.Store, r *model.Room
 	return nil
 }
 
+// errReplyParent refuses a reply whose parent is not a message of the
+// room the reply is posted in.
+var errReplyParent = E("error-invalid-message", "Invalid message")
+
+// checkReplyParent is the one rule every path that stores a reply obeys
+// (postMessage, sendMessage, uploads, discussions' first reply): the
+// parent must exist and belong to r, the room the caller was just allowed
+// to post in. Without it a reply posted through a room the caller may
+// write to would land in, and count towards, a thread of a room they
+// cannot see.
+func (a *App) checkReplyParent(ctx context.Context, r *model.Room, tmid string) error {
+	if tmid == "" {
+		return nil
+	}
+	parent, err := a.store.Messages().Get(ctx, tmid)
+	if isNotFound(err) || (err == nil && parent.RID != r.ID) {
+		return errReplyParent
+	}
+	return a.storeErr(err)
+}
+
 // mentionedUsers splits a message's mentions into user ids (without the
 // author) and whether @all or @here is among them.
 func mentionedUsers(m *model.Message) (ids []string, group bool) {

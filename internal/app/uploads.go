@@ -249,20 +249,18 @@ func (a *App) ConfirmUpload(ctx context.Context, u *model.User, rid, fileID stri
 	if a.tooLong(in.Description) || a.tooLong(in.Msg) {
 		return nil, E("error-message-size-exceeded", "Message size exceeds Message_MaxAllowedSize")
 	}
-	if in.TMID != "" {
-		parent, err := a.store.Messages().Get(ctx, in.TMID)
-		if isNotFound(err) || (err == nil && parent.RID != rid) {
-			return nil, E("error-invalid-message", "Invalid message").With(map[string]any{"method": "sendFileMessage"})
-		}
-		if err != nil {
-			return nil, a.storeErr(err)
-		}
-		if parent.TMID != "" {
-			in.TMID = parent.TMID
-		}
-	}
 	if err := a.canSend(ctx, r, u); err != nil {
 		return nil, err
+	}
+	if in.TMID != "" {
+		// Threads do not nest; validateMessage then checks the root's room.
+		parent, err := a.store.Messages().Get(ctx, in.TMID)
+		if err != nil && !isNotFound(err) {
+			return nil, a.storeErr(err)
+		}
+		if err == nil && parent.TMID != "" && parent.RID == rid {
+			in.TMID = parent.TMID
+		}
 	}
 	msgIn := MessageInput{Msg: strings.TrimSpace(in.Msg), TMID: in.TMID, CustomFields: in.CustomFields}
 	if err := a.validateMessage(ctx, r, u, msgIn); err != nil {

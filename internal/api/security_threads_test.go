@@ -1,0 +1,110 @@
+package api_test
+
+import (
+	"testing"
+
+	"github.com/parleychat/parley/internal/api/apitest"
+)
+
+// TestThreadReplyStaysInItsRoom posts replies through a room the caller
+// may write to, naming as tmid a message of a room they cannot see or
+// write to: a private group, a direct message, a read-only channel, a
+// group they were removed from, and another public channel. Every path
+// that takes tmid refuses, and the parent's thread counters never move.
+func TestThreadReplyStaysInItsRoom(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	owner := e.NewUser(t, "tsowner")
+	e.NewUser(t, "tsfriend")
+	mallory := e.NewUser(t, "tsmallory")
+
+	// The room mallory may write to.
+	open := cmRoom(t, e, mallory, "channels", nil)
+
+	group := cmRoom(t, e, owner, "groups", []string{"tsfriend"})
+	dm := owner.Post(t, "chat.postMessage", map[string]any{"channel": "@tsfriend", "text": "hi"}).OK(t).JSON(t)["message"].(map[string]any)["rid"].(string)
+	readOnly := cmRoom(t, e, owner, "channels", []string{"tsmallory"}, map[string]any{"readOnly": true})
+	left := cmRoom(t, e, owner, "groups", []string{"tsmallory"})
+	other := cmRoom(t, e, owner, "channels", []string{"tsmallory"})
+
+	parents := map[string]string{
+		"private group":      cmPost(t, owner, group, "group parent")["_id"].(string),
+		"direct message":     cmPost(t, owner, dm, "dm parent")["_id"].(string),
+		"read-only channel":  cmPost(t, owner, readOnly, "ro parent")["_id"].(string),
+		"group left behind":  cmPost(t, owner, left, "left parent")["_id"].(string),
+		"other open channel": cmPost(t, owner, other, "other parent")["_id"].(string),
+	}
+	// Mallory was a member of left, and is no more.
+	owner.Post(t, "groups.kick", map[string]any{"roomId": left, "userId": mallory.UserID}).OK(t)
+
+	const invalid = "Invalid message [error-invalid-message]"
+	for name, pid := range parents {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			mallory.Post(t, "chat.postMessage", map[string]any{"roomId": open, "tmid": pid, "text": "sneaky"}).
+				Fails(t, 400, "error-invalid-message", invalid)
+			upload(t, mallory, "rooms.upload", open, "a.txt", "text/plain", []byte("x"), map[string]string{"tmid": pid}).
+				Fails(t, 400, "error-invalid-message", invalid)
+			f := upload(t, mallory, "rooms.media", open, "b.txt", "text/plain", []byte("y"), nil).OK(t).JSON(t)["file"].(map[string]any)
+			mallory.Post(t, "rooms.mediaConfirm/"+open+"/"+f["_id"].(string), map[string]any{"tmid": pid, "msg": "sneaky"}).
+				Fails(t, 400, "error-invalid-message", invalid)
+			// sendMessage moves a reply to its parent's room, where the
+			// send checks apply; a member of that room (other) may post
+			// there, so only the others are refused.
+			r := mallory.Post(t, "chat.sendMessage", map[string]any{"message": map[string]any{"rid": open, "tmid": pid, "msg": "sneaky"}})
+			if name != "other open channel" {
+				r.Expect(t, 400)
+			} else {
+				r.OK(t)
+				if got := r.JSON(t)["message"].(map[string]any)["rid"]; got != other {
+					t.Fatalf("sendMessage reply landed in %v, want the parent's room", got)
+				}
+			}
+
+			parent := cmMessage(t, owner, pid)
+			wantCount := 0
+			if name == "other open channel" {
+				wantCount = 1
+			}
+			if pmNum(parent["tcount"]) != wantCount {
+				t.Fatalf("parent tcount = %v, want %d: %v", parent["tcount"], wantCount, parent)
+			}
+			if wantCount == 0 && (parent["tlm"] != nil || parent["replies"] != nil) {
+				t.Fatalf("parent gained thread fields: %v", parent)
+			}
+		})
+	}
+
+	// A discussion started from a message must start in that message's
+	// room (or the room its discussion hangs off), and in a room the
+	// caller may post to.
+	t.Run("discussion from a hidden message", func(t *testing.T) {
+		t.Parallel()
+		mallory.Post(t, "rooms.createDiscussion", map[string]any{"prid": open, "pmid": parents["private group"], "t_name": "leak"}).
+			Fails(t, 400, "error-invalid-arguments", "")
+		mallory.Post(t, "rooms.createDiscussion", map[string]any{"prid": group, "pmid": parents["private group"], "t_name": "leak"}).
+			Fails(t, 400, "error-not-allowed", "")
+	})
+
+	t.Run("same room still works", func(t *testing.T) {
+		t.Parallel()
+		root := cmPost(t, mallory, open, "a real thread")["_id"].(string)
+		reply := pmPost(t, mallory, map[string]any{"roomId": open, "tmid": root, "text": "reply"})
+		if reply["tmid"] != root || reply["rid"] != open {
+			t.Fatalf("reply = %v", reply)
+		}
+		m := upload(t, mallory, "rooms.upload", open, "c.txt", "text/plain", []byte("z"), map[string]string{"tmid": root}).OK(t).JSON(t)["message"].(map[string]any)
+		if m["tmid"] != root {
+			t.Fatalf("upload reply = %v", m)
+		}
+		if n := pmNum(cmMessage(t, mallory, root)["tcount"]); n != 2 {
+			t.Fatalf("tcount = %d, want 2", n)
+		}
+	})
+
+	t.Run("unknown parent", func(t *testing.T) {
+		t.Parallel()
+		mallory.Post(t, "chat.postMessage", map[string]any{"roomId": open, "tmid": "NoSuchMessage0000", "text": "x"}).
+			Fails(t, 400, "error-invalid-message", invalid)
+	})
+}
