@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"reflect"
 	"strings"
 
 	"github.com/parleychat/parley/internal/app"
@@ -195,16 +194,11 @@ func (s *Server) dmCounters(c *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Rocket.Chat sends null for what the caller may not know; the
-	// contract types these keys without null, so they are left out.
-	body := M{"joined": out.Joined}
-	for k, v := range map[string]any{"members": out.Members, "unreads": out.Unreads, "unreadsFrom": out.UnreadsFrom,
-		"msgs": out.Msgs, "latest": out.Latest, "userMentions": out.UserMentions} {
-		if !reflect.ValueOf(v).IsNil() {
-			body[k] = v
-		}
-	}
-	return body, nil
+	// Every key is always present, as Rocket.Chat's clients expect; what
+	// the caller may not know (or what does not exist yet, such as
+	// unreadsFrom before the first read) is null.
+	return M{"joined": out.Joined, "members": out.Members, "unreads": out.Unreads, "unreadsFrom": out.UnreadsFrom,
+		"msgs": out.Msgs, "latest": out.Latest, "userMentions": out.UserMentions}, nil
 }
 
 var dmHistorySchema = schema{props: withKeys(historyProps, "roomId")}
