@@ -144,12 +144,19 @@ func (s *Server) dmOpen(c *request) (any, error) {
 	return nil, s.app.OpenDirect(c.ctx, c.user, in.RoomID)
 }
 
+// dmCloseSchema takes an optional userId: an administrator may close the
+// conversation for one of its members.
+var dmCloseSchema = schema{props: map[string]kind{"roomId": kString, "userId": kString}, required: []string{"roomId"}}
+
 func (s *Server) dmClose(c *request) (any, error) {
-	var in directRefIn
-	if err := c.bindBody(dmRoomIDSchema, &in); err != nil {
+	var in struct {
+		RoomID string `json:"roomId"`
+		UserID string `json:"userId"`
+	}
+	if err := c.bindBody(dmCloseSchema, &in); err != nil {
 		return nil, err
 	}
-	return nil, s.app.CloseDirect(c.ctx, c.user, in.RoomID)
+	return nil, s.app.CloseDirectFor(c.ctx, c.user, in.RoomID, in.UserID)
 }
 
 var dmSetTopicSchema = schema{props: map[string]kind{"roomId": kString, "topic": kString}, required: []string{"roomId"}}
