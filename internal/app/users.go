@@ -273,7 +273,10 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 			}
 		}
 	}
-	var u *model.User
+	var (
+		u      *model.User
+		rename *renamed
+	)
 	err := a.tx(ctx, func(st store.Store) error {
 		var err error
 		u, err = st.Users().Get(ctx, userID)
@@ -283,6 +286,7 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 		if err != nil {
 			return err
 		}
+		prev := *u
 		if up.Username != nil && *up.Username != u.Username {
 			if !a.ValidUsername(*up.Username) {
 				return E("error-input-is-not-a-valid-field", *up.Username+" is not a valid username").
@@ -347,6 +351,9 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 			}
 			return err
 		}
+		if rename, err = a.renameInDirects(ctx, st, &prev, u); err != nil {
+			return err
+		}
 		if up.Active != nil && !*up.Active {
 			return st.Tokens().DeleteByUser(ctx, u.ID)
 		}
@@ -356,6 +363,7 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 		return nil, err
 	}
 	a.publish("user.changed", "", u.ID, u.ID)
+	rename.publish(a, actor.ID)
 	return u, nil
 }
 
