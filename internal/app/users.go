@@ -449,7 +449,10 @@ func (a *App) SetPreferences(ctx context.Context, actor *model.User, userID stri
 	if userID != actor.ID && !a.HasPermission(actor, "edit-other-user-info") {
 		return nil, E("error-action-not-allowed", "Editing user is not allowed")
 	}
-	var u *model.User
+	var (
+		u          *model.User
+		translated []string
+	)
 	err := a.tx(ctx, func(st store.Store) error {
 		var err error
 		u, err = st.Users().Get(ctx, userID)
@@ -465,6 +468,7 @@ func (a *App) SetPreferences(ctx context.Context, actor *model.User, userID stri
 		if u.Settings.Preferences == nil {
 			u.Settings.Preferences = map[string]any{}
 		}
+		oldLang := userLanguage(u)
 		for k, v := range data {
 			u.Settings.Preferences[k] = v
 		}
@@ -472,7 +476,19 @@ func (a *App) SetPreferences(ctx context.Context, actor *model.User, userID stri
 			u.Language = lang
 		}
 		u.UpdatedAt = a.now()
-		return st.Users().Update(ctx, u)
+		if err := st.Users().Update(ctx, u); err != nil {
+			return err
+		}
+		if lang, ok := data["language"].(string); ok {
+			translated, err = a.followLanguage(ctx, st, u, oldLang, lang)
+		}
+		return err
 	})
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	for _, rid := range translated {
+		a.publish("subscription.changed", rid, u.ID, "")
+	}
+	return u, nil
 }
