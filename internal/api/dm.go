@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"reflect"
 	"strings"
 
 	"github.com/parleychat/parley/internal/app"
@@ -145,12 +144,19 @@ func (s *Server) dmOpen(c *request) (any, error) {
 	return nil, s.app.OpenDirect(c.ctx, c.user, in.RoomID)
 }
 
+// dmCloseSchema takes an optional userId: an administrator may close the
+// conversation for one of its members.
+var dmCloseSchema = schema{props: map[string]kind{"roomId": kString, "userId": kString}, required: []string{"roomId"}}
+
 func (s *Server) dmClose(c *request) (any, error) {
-	var in directRefIn
-	if err := c.bindBody(dmRoomIDSchema, &in); err != nil {
+	var in struct {
+		RoomID string `json:"roomId"`
+		UserID string `json:"userId"`
+	}
+	if err := c.bindBody(dmCloseSchema, &in); err != nil {
 		return nil, err
 	}
-	return nil, s.app.CloseDirect(c.ctx, c.user, in.RoomID)
+	return nil, s.app.CloseDirectFor(c.ctx, c.user, in.RoomID, in.UserID)
 }
 
 var dmSetTopicSchema = schema{props: map[string]kind{"roomId": kString, "topic": kString}, required: []string{"roomId"}}
@@ -195,16 +201,11 @@ func (s *Server) dmCounters(c *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Rocket.Chat sends null for what the caller may not know; the
-	// contract types these keys without null, so they are left out.
-	body := M{"joined": out.Joined}
-	for k, v := range map[string]any{"members": out.Members, "unreads": out.Unreads, "unreadsFrom": out.UnreadsFrom,
-		"msgs": out.Msgs, "latest": out.Latest, "userMentions": out.UserMentions} {
-		if !reflect.ValueOf(v).IsNil() {
-			body[k] = v
-		}
-	}
-	return body, nil
+	// Every key is always present, as Rocket.Chat's clients expect; what
+	// the caller may not know (or what does not exist yet, such as
+	// unreadsFrom before the first read) is null.
+	return M{"joined": out.Joined, "members": out.Members, "unreads": out.Unreads, "unreadsFrom": out.UnreadsFrom,
+		"msgs": out.Msgs, "latest": out.Latest, "userMentions": out.UserMentions}, nil
 }
 
 var dmHistorySchema = schema{props: withKeys(historyProps, "roomId")}

@@ -142,8 +142,10 @@ func TestDMOpenClose(t *testing.T) {
 				alice.Post(t, p+ep, map[string]any{}).Fails(t, 400, "invalid-params", "must have required property 'roomId' [invalid-params]")
 				alice.Post(t, p+ep, map[string]any{"roomId": ""}).Fails(t, 400, "error-room-param-not-provided", `Body param "roomId" is required [error-room-param-not-provided]`)
 				eve.Post(t, p+ep, map[string]any{"roomId": rid}).Fails(t, 403, "", "unauthorized")
-				alice.Post(t, p+ep, map[string]any{"roomId": rid, "userId": bob.UserID}).Fails(t, 400, "invalid-params", "")
 			}
+			// close takes userId (for administrators); open does not.
+			alice.Post(t, p+".open", map[string]any{"roomId": rid, "userId": bob.UserID}).Fails(t, 400, "invalid-params", "")
+			alice.Post(t, p+".close", map[string]any{"roomId": rid, "userId": bob.UserID}).Fails(t, 403, "", "unauthorized")
 			alice.Post(t, p+".open", map[string]any{"roomId": "nope"}).Fails(t, 403, "", "unauthorized")
 			pmPlain(t, eve.Post(t, p+".close", map[string]any{"roomId": "nope"}), "The user is not subscribed to the room")
 			e.Anon().Post(t, p+".open", map[string]any{"roomId": rid}).Expect(t, http.StatusUnauthorized)

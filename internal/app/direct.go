@@ -187,7 +187,10 @@ func (a *App) newDirectRoom(members []*model.User) *model.Room {
 	default:
 		id = model.NewID()
 	}
-	r := &model.Room{ID: id, T: model.RoomDirect, Ts: now, UpdatedAt: now}
+	// A conversation always shows its system messages; Rocket.Chat's
+	// clients read sysMes on every room.
+	sysMes := true
+	r := &model.Room{ID: id, T: model.RoomDirect, Ts: now, UpdatedAt: now, SysMes: &sysMes}
 	for _, m := range members {
 		r.UIDs = append(r.UIDs, m.ID)
 	}

@@ -37,8 +37,31 @@ func (a *App) OpenDirect(ctx context.Context, actor *model.User, roomID string) 
 // CloseDirect is dm.close: the conversation leaves the caller's list. A
 // subscription whose room is gone may still be closed.
 func (a *App) CloseDirect(ctx context.Context, actor *model.User, roomID string) error {
+	return a.CloseDirectFor(ctx, actor, roomID, "")
+}
+
+// CloseDirectFor is dm.close with its optional userId: the conversation
+// leaves that member's list. Acting for someone else takes
+// view-room-administration, the permission dm.counters asks for the same
+// parameter; an unknown user is refused alike, so that the answer does not
+// tell which ids exist.
+func (a *App) CloseDirectFor(ctx context.Context, actor *model.User, roomID, userID string) error {
 	if roomID == "" {
 		return errRoomParam
+	}
+	target := actor
+	if userID != "" && userID != actor.ID {
+		if !a.HasPermission(actor, "view-room-administration") {
+			return ErrForbidden
+		}
+		u, err := a.store.Users().Get(ctx, userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrForbidden
+		}
+		if err != nil {
+			return a.storeErr(err)
+		}
+		target = u
 	}
 	r, err := a.store.Rooms().Get(ctx, roomID)
 	switch {
@@ -46,7 +69,7 @@ func (a *App) CloseDirect(ctx context.Context, actor *model.User, roomID string)
 	case err != nil:
 		return a.storeErr(err)
 	default:
-		if ok, err := a.CanAccessRoom(ctx, r, actor); err != nil {
+		if ok, err := a.CanAccessRoom(ctx, r, target); err != nil {
 			return err
 		} else if !ok {
 			return ErrForbidden
@@ -55,7 +78,7 @@ func (a *App) CloseDirect(ctx context.Context, actor *model.User, roomID string)
 			return errInvalidChannel
 		}
 	}
-	return a.setDirectOpen(ctx, actor, roomID, false)
+	return a.setDirectOpen(ctx, target, roomID, false)
 }
 
 func (a *App) setDirectOpen(ctx context.Context, actor *model.User, rid string, open bool) error {

@@ -226,6 +226,14 @@ func (a *App) listDirectRooms(ctx context.Context, f store.RoomFilter, opts stor
 	if rooms == nil {
 		rooms = []*model.Room{}
 	}
+	for _, r := range rooms {
+		// Conversations opened before sysMes was stored show system
+		// messages all the same.
+		if r.SysMes == nil {
+			on := true
+			r.SysMes = &on
+		}
+	}
 	return rooms, total, nil
 }
 

@@ -122,13 +122,10 @@ func (a *App) addMember(ctx context.Context, st store.Store, r *model.Room, u *m
 		s.Roles = []string{"owner"}
 		s.Ls = &now
 	}
-	if a.Settings.Bool("AutoTranslate_AutoEnableOnJoinRoom") && r.T != model.RoomDirect {
-		lang := userLanguage(u)
-		if lang != "" && lang != a.Settings.String("Language") {
-			on := true
-			s.AutoTranslate = &on
-			s.AutoTranslateLanguage = lang
-		}
+	if lang, ok := a.autoTranslateOnJoin(u); ok && r.T != model.RoomDirect {
+		on := true
+		s.AutoTranslate = &on
+		s.AutoTranslateLanguage = lang
 	}
 	if err := st.Subscriptions().Create(ctx, s); err != nil {
 		if errors.Is(err, store.ErrConflict) {

@@ -273,7 +273,10 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 			}
 		}
 	}
-	var u *model.User
+	var (
+		u      *model.User
+		rename *renamed
+	)
 	err := a.tx(ctx, func(st store.Store) error {
 		var err error
 		u, err = st.Users().Get(ctx, userID)
@@ -283,6 +286,7 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 		if err != nil {
 			return err
 		}
+		prev := *u
 		if up.Username != nil && *up.Username != u.Username {
 			if !a.ValidUsername(*up.Username) {
 				return E("error-input-is-not-a-valid-field", *up.Username+" is not a valid username").
@@ -347,6 +351,9 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 			}
 			return err
 		}
+		if rename, err = a.renameInDirects(ctx, st, &prev, u); err != nil {
+			return err
+		}
 		if up.Active != nil && !*up.Active {
 			return st.Tokens().DeleteByUser(ctx, u.ID)
 		}
@@ -356,6 +363,7 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 		return nil, err
 	}
 	a.publish("user.changed", "", u.ID, u.ID)
+	rename.publish(a, actor.ID)
 	return u, nil
 }
 
@@ -441,7 +449,10 @@ func (a *App) SetPreferences(ctx context.Context, actor *model.User, userID stri
 	if userID != actor.ID && !a.HasPermission(actor, "edit-other-user-info") {
 		return nil, E("error-action-not-allowed", "Editing user is not allowed")
 	}
-	var u *model.User
+	var (
+		u          *model.User
+		translated []string
+	)
 	err := a.tx(ctx, func(st store.Store) error {
 		var err error
 		u, err = st.Users().Get(ctx, userID)
@@ -457,6 +468,7 @@ func (a *App) SetPreferences(ctx context.Context, actor *model.User, userID stri
 		if u.Settings.Preferences == nil {
 			u.Settings.Preferences = map[string]any{}
 		}
+		oldLang := userLanguage(u)
 		for k, v := range data {
 			u.Settings.Preferences[k] = v
 		}
@@ -464,7 +476,19 @@ func (a *App) SetPreferences(ctx context.Context, actor *model.User, userID stri
 			u.Language = lang
 		}
 		u.UpdatedAt = a.now()
-		return st.Users().Update(ctx, u)
+		if err := st.Users().Update(ctx, u); err != nil {
+			return err
+		}
+		if lang, ok := data["language"].(string); ok {
+			translated, err = a.followLanguage(ctx, st, u, oldLang, lang)
+		}
+		return err
 	})
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	for _, rid := range translated {
+		a.publish("subscription.changed", rid, u.ID, "")
+	}
+	return u, nil
 }

@@ -47,6 +47,9 @@ type Room struct {
 }
 
 // Subscription is one user's membership of a room, with per-user state.
+// The thread-unread lists are absent until a thread first lands in them and
+// stay as [] once emptied, as Rocket.Chat's $pull leaves them: nil and empty
+// differ, hence omitzero.
 type Subscription struct {
 	ID                    string   `json:"_id"`
 	RID                   string   `json:"rid"`
@@ -65,9 +68,9 @@ type Subscription struct {
 	Ignored               []string `json:"ignored,omitempty"`
 	AutoTranslate         *bool    `json:"autoTranslate,omitempty"`
 	AutoTranslateLanguage string   `json:"autoTranslateLanguage,omitempty"`
-	Tunread               []string `json:"tunread,omitempty"`
-	TunreadUser           []string `json:"tunreadUser,omitempty"`
-	TunreadGroup          []string `json:"tunreadGroup,omitempty"`
+	Tunread               []string `json:"tunread,omitzero"`
+	TunreadUser           []string `json:"tunreadUser,omitzero"`
+	TunreadGroup          []string `json:"tunreadGroup,omitzero"`
 	Archived              bool     `json:"archived,omitempty"`
 	Prid                  string   `json:"prid,omitempty"`
 	UpdatedAt             Time     `json:"_updatedAt"`

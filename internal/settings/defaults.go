@@ -114,6 +114,16 @@ func Defaults() []Def {
 		s("AutoTranslate_GoogleAPIURL", "https://translation.googleapis.com/language/translate/v2", false, "AutoTranslate", "Base URL of the Google Translate v2 API."),
 		s("AutoTranslate_DeepLAPIURL", "", false, "AutoTranslate", "Base URL of the DeepL API (empty = chosen from the key)."),
 		s("AutoTranslate_MicrosoftAPIURL", "https://api.cognitive.microsofttranslator.com", false, "AutoTranslate", "Base URL of the Microsoft Translator v3 API."),
+
+		// End-to-end encryption. Parley does not encrypt: these are kept so
+		// that clients and administrators can read and set them, and
+		// nothing on the server consults them.
+		b("E2E_Enable", false, true, "End-to-end_encryption", "Rocket.Chat's end-to-end encryption switch. Stored only: Parley does not encrypt."),
+		b("E2E_Allow_Unencrypted_Messages", false, true, "End-to-end_encryption", "Stored only: Parley does not encrypt."),
+		b("E2E_Enabled_Default_DirectRooms", false, true, "End-to-end_encryption", "Stored only: new direct conversations are not encrypted."),
+		b("E2E_Enabled_Default_PrivateRooms", false, true, "End-to-end_encryption", "Stored only: new private groups are not encrypted."),
+		b("E2E_Enable_Encrypt_Files", true, true, "End-to-end_encryption", "Stored only: uploads are not encrypted."),
+		b("E2E_Enabled_Mentions", true, true, "End-to-end_encryption", "Stored only: Parley does not encrypt."),
 	}
 }
 

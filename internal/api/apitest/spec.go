@@ -167,6 +167,20 @@ func relax(doc *openapi3.T) {
 			obj.Properties["value"] = openapi3.NewSchemaRef("", &openapi3.Schema{})
 		}
 	}
+	// dm.counters answers null for what the caller may not know (and for
+	// unreadsFrom before the first read), as Rocket.Chat does; the document
+	// types those keys without null.
+	if item := doc.Paths.Value("/api/v1/dm.counters"); item != nil && item.Get != nil {
+		if resp := item.Get.Responses.Status(200); resp != nil && resp.Value != nil {
+			if mt := resp.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil && mt.Schema.Value != nil {
+				for _, p := range mt.Schema.Value.Properties {
+					if p.Value != nil {
+						p.Value.Nullable = true
+					}
+				}
+			}
+		}
+	}
 	// A message's md is the message-parser tree, whose node values are
 	// strings or nested nodes; some documents type every value as a string,
 	// against their own examples. A message's starred is the array of the

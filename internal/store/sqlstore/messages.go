@@ -249,6 +249,31 @@ func (t messages) where(f store.MessageFilter, args []any) ([]string, []any) {
 
 var messageSort = map[string]string{"ts": "m.ts", "_updatedAt": "m.updated_at", "tlm": "m.tlm", "tcount": "m.tcount", "msg": "m.msg"}
 
+// messageSorts are messageSort plus the author fields, which live in the
+// document and so are read per dialect.
+var messageSorts = map[string]map[string]string{
+	"sqlite":   withAuthorSort(sqliteDialect),
+	"postgres": withAuthorSort(postgresDialect),
+}
+
+func withAuthorSort(d *dialect) map[string]string {
+	out := map[string]string{"u._id": "m.u_id"}
+	for k, v := range messageSort {
+		out[k] = v
+	}
+	for _, f := range []string{"username", "name"} {
+		if d.name == "postgres" {
+			out["u."+f] = "(m.doc->'u'->>'" + f + "')"
+		} else {
+			out["u."+f] = "json_extract(m.doc, '$.u." + f + "')"
+		}
+	}
+	return out
+}
+
+// sortable is the message sort fields of t's database.
+func (t messages) sortable() map[string]string { return messageSorts[t.s.d.name] }
+
 func joinWhere(conds []string) string {
 	if len(conds) == 0 {
 		return ""
@@ -261,7 +286,7 @@ func (t messages) List(ctx context.Context, f store.MessageFilter, opts store.Li
 		return queryAll(ctx, t.s, scanMessage, q, args...)
 	}
 	conds, args := t.where(f, nil)
-	q := `SELECT ` + messageCols + ` FROM messages m` + joinWhere(conds) + orderClause(opts, messageSort, messageOrder(f)) + t.s.d.limitClause(opts)
+	q := `SELECT ` + messageCols + ` FROM messages m` + joinWhere(conds) + orderClause(opts, t.sortable(), messageOrder(f)) + t.s.d.limitClause(opts)
 	return queryAll(ctx, t.s, scanMessage, q, args...)
 }
 
@@ -310,7 +335,7 @@ func (t messages) updatedPage(f store.MessageFilter, opts store.ListOptions) (st
 	q := `SELECT ` + messageCols + ` FROM (` +
 		half("m.updated_at = m.ts AND m.ts"+op+v, "m.ts"+dir) + ` UNION ALL ` +
 		half("m.updated_at <> m.ts AND m.updated_at"+op+v, "m.updated_at"+dir+", m.ts DESC") +
-		`) AS m` + orderClause(opts, messageSort, messageOrder(f)) + t.s.d.limitClause(opts)
+		`) AS m` + orderClause(opts, t.sortable(), messageOrder(f)) + t.s.d.limitClause(opts)
 	return q, args, true
 }
 
@@ -333,7 +358,7 @@ func (t messages) Search(ctx context.Context, f store.MessageFilter, terms []str
 	args = append(args, targs...)
 	conds = append(conds, cond)
 	q := `SELECT ` + messageCols + `, ` + score + ` FROM messages m` + from + joinWhere(conds) +
-		orderClause(opts, messageSort, "m.ts DESC, m.id DESC") + t.s.d.limitClause(opts)
+		orderClause(opts, t.sortable(), "m.ts DESC, m.id DESC") + t.s.d.limitClause(opts)
 	return queryAll(ctx, t.s, func(row rowScanner) (*model.Message, error) {
 		var sc float64
 		m, err := scanMessageWith(row, &sc)
