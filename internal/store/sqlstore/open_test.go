@@ -50,4 +50,3 @@ func openPostgres(t testing.TB) store.Store {
 	})
 	return st
 }
-
