@@ -220,7 +220,7 @@ func (a *App) TranslateMessage(ctx context.Context, u *model.User, messageID, ta
 		targets = []string{target}
 	}
 	a.submitTranslation(m, targets, false)
-	return a.normalize(u, m), nil
+	return a.normalize(ctx, u, m)
 }
 
 // scheduleAutoTranslation queues the translation of a saved message into

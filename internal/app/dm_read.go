@@ -136,7 +136,9 @@ func (a *App) roomMessages(ctx context.Context, actor *model.User, r *model.Room
 	if err != nil {
 		return nil, err
 	}
-	p.Messages = a.normalizeAll(actor, p.Messages)
+	if p.Messages, err = a.normalizeAll(ctx, actor, p.Messages); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -187,7 +189,9 @@ func (a *App) DirectMessagesOthers(ctx context.Context, actor *model.User, roomI
 	if err != nil {
 		return nil, err
 	}
-	p.Messages = a.normalizeAll(actor, p.Messages)
+	if p.Messages, err = a.normalizeAll(ctx, actor, p.Messages); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

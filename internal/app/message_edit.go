@@ -43,7 +43,7 @@ func (a *App) UpdateMessage(ctx context.Context, u *model.User, in UpdateInput) 
 		if err := a.requireSee(ctx, r, u, E("error-action-not-allowed", "Message editing not allowed").With(map[string]any{"method": "updateMessage", "action": "Message_editing"})); err != nil {
 			return nil, err
 		}
-		return a.normalize(u, m), nil
+		return a.normalize(ctx, u, m)
 	}
 	can, err := a.roomPermissions(ctx, u, m.RID)
 	if err != nil {
@@ -92,7 +92,7 @@ func (a *App) UpdateMessage(ctx context.Context, u *model.User, in UpdateInput) 
 	}
 	a.publish("message.updated", m.RID, u.ID, m.ID)
 	a.afterCommit(saved, true)
-	return a.normalize(u, saved), nil
+	return a.normalize(ctx, u, saved)
 }
 
 // firstAttachmentDescription is the description of a file message, which

@@ -222,8 +222,72 @@ func (a *App) extractURLs(m *model.Message, previewURLs *[]string) []model.URL {
 
 // normalize prepares a message for user u, as Rocket.Chat's
 // normalizeMessagesForUser: starred keeps only u's own entry, and with
-// UI_Use_Real_Name names are filled in.
-func (a *App) normalize(u *model.User, m *model.Message) *model.Message {
+// UI_Use_Real_Name reactions carry their users' names.
+func (a *App) normalize(ctx context.Context, u *model.User, m *model.Message) (*model.Message, error) {
+	if m == nil {
+		return nil, nil
+	}
+	list, err := a.normalizeAll(ctx, u, []*model.Message{m})
+	if err != nil {
+		return nil, err
+	}
+	return list[0], nil
+}
+
+// normalizeAll is normalize for a page of messages; the names of all
+// their reactors are read in one query.
+func (a *App) normalizeAll(ctx context.Context, u *model.User, list []*model.Message) ([]*model.Message, error) {
+	var names map[string]string
+	if a.Settings.Bool("UI_Use_Real_Name") {
+		var err error
+		if names, err = a.reactorNames(ctx, list); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]*model.Message, len(list))
+	for i, m := range list {
+		out[i] = normalizeFor(u, m, names)
+	}
+	return out, nil
+}
+
+// reactorNames maps the lower-cased usernames of everyone who reacted to
+// one of list to their names.
+func (a *App) reactorNames(ctx context.Context, list []*model.Message) (map[string]string, error) {
+	seen := map[string]bool{}
+	var usernames []string
+	for _, m := range list {
+		if m == nil {
+			continue
+		}
+		for _, r := range m.Reactions {
+			for _, un := range r.Usernames {
+				if k := strings.ToLower(un); !seen[k] {
+					seen[k] = true
+					usernames = append(usernames, un)
+				}
+			}
+		}
+	}
+	if len(usernames) == 0 {
+		return nil, nil
+	}
+	users, err := a.store.Users().GetManyByUsername(ctx, usernames)
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	names := make(map[string]string, len(users))
+	for _, usr := range users {
+		if usr.Name != "" {
+			names[strings.ToLower(usr.Username)] = usr.Name
+		}
+	}
+	return names, nil
+}
+
+// normalizeFor is normalize with the reactors' names at hand (nil when
+// UI_Use_Real_Name is off). A reactor without a name keeps the username.
+func normalizeFor(u *model.User, m *model.Message, names map[string]string) *model.Message {
 	if m == nil {
 		return nil
 	}
@@ -236,27 +300,19 @@ func (a *App) normalize(u *model.User, m *model.Message) *model.Message {
 			}
 		}
 	}
-	if a.Settings.Bool("UI_Use_Real_Name") && len(c.Reactions) > 0 {
+	if names != nil && len(c.Reactions) > 0 {
 		rs := make(map[string]*model.Reaction, len(c.Reactions))
 		for k, r := range c.Reactions {
-			names := make([]string, len(r.Usernames))
+			shown := make([]string, len(r.Usernames))
 			for i, un := range r.Usernames {
-				names[i] = un
-				if usr, err := a.store.Users().GetByUsername(context.Background(), un); err == nil && usr.Name != "" {
-					names[i] = usr.Name
+				shown[i] = un
+				if n, ok := names[strings.ToLower(un)]; ok {
+					shown[i] = n
 				}
 			}
-			rs[k] = &model.Reaction{Usernames: r.Usernames, Names: names}
+			rs[k] = &model.Reaction{Usernames: r.Usernames, Names: shown}
 		}
 		c.Reactions = rs
 	}
 	return &c
-}
-
-func (a *App) normalizeAll(u *model.User, list []*model.Message) []*model.Message {
-	out := make([]*model.Message, len(list))
-	for i, m := range list {
-		out[i] = a.normalize(u, m)
-	}
-	return out
 }

@@ -67,7 +67,7 @@ func (a *App) GetMessage(ctx context.Context, u *model.User, id string) (*model.
 	if err := a.requireSee(ctx, r, u, ErrNotAllowed.With(map[string]any{"method": "getSingleMessage"})); err != nil {
 		return nil, err
 	}
-	return a.normalize(u, m), nil
+	return a.normalize(ctx, u, m)
 }
 
 // isRoomLastMessage reports whether m is what r keeps as its last message.
@@ -226,7 +226,7 @@ func (a *App) PinMessage(ctx context.Context, u *model.User, msgID string) (*mod
 		return nil, err
 	}
 	if m.Pinned {
-		return a.normalize(u, m), nil
+		return a.normalize(ctx, u, m)
 	}
 	var sys *model.Message
 	err = a.tx(ctx, func(st store.Store) error {
@@ -266,7 +266,7 @@ func (a *App) PinMessage(ctx context.Context, u *model.User, msgID string) (*mod
 	}
 	a.publish("message.updated", m.RID, u.ID, m.ID)
 	a.publish("message.saved", m.RID, u.ID, sys.ID)
-	return a.normalize(u, sys), nil
+	return a.normalize(ctx, u, sys)
 }
 
 // quoteAttachment is the attachment that quotes m in a message_pinned

@@ -64,7 +64,9 @@ func (a *App) PinnedMessages(ctx context.Context, u *model.User, rid string, opt
 	if err != nil {
 		return nil, err
 	}
-	p.Messages = a.normalizeAll(u, p.Messages)
+	if p.Messages, err = a.normalizeAll(ctx, u, p.Messages); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -77,7 +79,9 @@ func (a *App) StarredMessages(ctx context.Context, u *model.User, rid string, op
 	if err != nil {
 		return nil, err
 	}
-	p.Messages = a.normalizeAll(u, p.Messages)
+	if p.Messages, err = a.normalizeAll(ctx, u, p.Messages); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -194,7 +198,11 @@ func (a *App) SyncMessages(ctx context.Context, u *model.User, q SyncQuery) (*Sy
 		if err != nil {
 			return nil, a.storeErr(err)
 		}
-		res.Updated = append(res.Updated, a.normalizeAll(u, updated)...)
+		shaped, err := a.normalizeAll(ctx, u, updated)
+		if err != nil {
+			return nil, err
+		}
+		res.Updated = append(res.Updated, shaped...)
 		res.Deleted = append(res.Deleted, tombstones(deleted)...)
 		return res, nil
 	}
@@ -273,7 +281,11 @@ func (a *App) SyncMessages(ctx context.Context, u *model.User, q SyncQuery) (*Sy
 		}
 	}
 	if q.Type == "UPDATED" {
-		res.Updated = append(res.Updated, a.normalizeAll(u, items)...)
+		shaped, err := a.normalizeAll(ctx, u, items)
+		if err != nil {
+			return nil, err
+		}
+		res.Updated = append(res.Updated, shaped...)
 	} else {
 		res.Deleted = append(res.Deleted, tombstones(items)...)
 	}
@@ -447,7 +459,7 @@ func (a *App) SearchMessages(ctx context.Context, u *model.User, rid, text strin
 	if list == nil {
 		list = []*model.Message{}
 	}
-	return a.normalizeAll(u, list), nil
+	return a.normalizeAll(ctx, u, list)
 }
 
 // regexScanLimit bounds how many messages (the newest first, or the oldest
@@ -539,7 +551,7 @@ func (a *App) History(ctx context.Context, u *model.User, r *model.Room, q Histo
 	if err != nil {
 		return nil, a.storeErr(err)
 	}
-	msgs, err := a.normalizeJSON(u, list)
+	msgs, err := a.normalizeJSON(ctx, u, list)
 	if err != nil {
 		return nil, err
 	}
@@ -562,7 +574,9 @@ func (a *App) History(ctx context.Context, u *model.User, r *model.Room, q Histo
 					return nil, a.storeErr(err)
 				}
 				if len(first) > 0 {
-					res.FirstUnread = a.normalize(u, first[0])
+					if res.FirstUnread, err = a.normalize(ctx, u, first[0]); err != nil {
+						return nil, err
+					}
 				}
 			}
 		}
@@ -595,23 +609,38 @@ func (a *App) RoomHistory(ctx context.Context, u *model.User, ref RoomRef, t str
 
 // normalizeJSON is normalize for stored message JSON: documents that need
 // no per-reader change are passed through as they are.
-func (a *App) normalizeJSON(u *model.User, list []store.MessageJSON) ([]json.RawMessage, error) {
+func (a *App) normalizeJSON(ctx context.Context, u *model.User, list []store.MessageJSON) ([]json.RawMessage, error) {
 	realNames := a.Settings.Bool("UI_Use_Real_Name")
 	out := make([]json.RawMessage, len(list))
+	var (
+		changed []*model.Message
+		at      []int
+	)
 	for i, row := range list {
 		if !row.Starred && !realNames {
 			out[i] = row.JSON
 			continue
 		}
-		var m model.Message
-		if err := json.Unmarshal(row.JSON, &m); err != nil {
+		m := new(model.Message)
+		if err := json.Unmarshal(row.JSON, m); err != nil {
 			return nil, err
 		}
-		b, err := json.Marshal(a.normalize(u, &m))
+		changed = append(changed, m)
+		at = append(at, i)
+	}
+	if len(changed) == 0 {
+		return out, nil
+	}
+	shaped, err := a.normalizeAll(ctx, u, changed)
+	if err != nil {
+		return nil, err
+	}
+	for j, m := range shaped {
+		b, err := json.Marshal(m)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = b
+		out[at[j]] = b
 	}
 	return out, nil
 }

@@ -386,7 +386,7 @@ func (a *App) PostMessage(ctx context.Context, u *model.User, in PostInput) (*mo
 	if first == nil {
 		return nil, Plain("unknown-error")
 	}
-	return a.normalize(u, first), nil
+	return a.normalize(ctx, u, first)
 }
 
 var errInvalidChannel = E("invalid-channel", "")
@@ -538,5 +538,5 @@ func (a *App) SendMessage(ctx context.Context, u *model.User, in SendInput) (*mo
 	}
 	a.publish("message.saved", r.ID, u.ID, sent.ID)
 	a.afterCommit(sent, false)
-	return a.normalize(u, sent), nil
+	return a.normalize(ctx, u, sent)
 }

@@ -115,7 +115,11 @@ func (a *App) ThreadsList(ctx context.Context, u *model.User, q ThreadsQuery, op
 	if err != nil {
 		return nil, a.storeErr(err)
 	}
-	return &MessagePage{Messages: a.normalizeAll(u, list), Total: total}, nil
+	shaped, err := a.normalizeAll(ctx, u, list)
+	if err != nil {
+		return nil, err
+	}
+	return &MessagePage{Messages: shaped, Total: total}, nil
 }
 
 // threadParent loads thread tmid for u, in chat.getThreadMessages' order

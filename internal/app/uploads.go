@@ -298,7 +298,7 @@ func (a *App) ConfirmUpload(ctx context.Context, u *model.User, rid, fileID stri
 	}
 	a.publish("message.saved", r.ID, u.ID, m.ID)
 	a.afterCommit(m, false)
-	return a.normalize(u, m), nil
+	return a.normalize(ctx, u, m)
 }
 
 // fileRef is the message's file object.

@@ -70,6 +70,9 @@ type Users interface {
 	GetByUsername(ctx context.Context, username string) (*model.User, error)
 	GetByEmail(ctx context.Context, email string) (*model.User, error)
 	GetMany(ctx context.Context, ids []string) ([]*model.User, error)
+	// GetManyByUsername returns the users with the given usernames (any
+	// case), in no particular order; unknown names are left out.
+	GetManyByUsername(ctx context.Context, usernames []string) ([]*model.User, error)
 	// List returns users whose username or name contains filter (case
 	// insensitive; empty matches all), and the total count.
 	List(ctx context.Context, filter string, opts ListOptions) ([]*model.User, int, error)

@@ -103,6 +103,17 @@ func (t users) GetMany(ctx context.Context, ids []string) ([]*model.User, error)
 	return t.many(ctx, `SELECT `+userCols+` FROM users WHERE id IN (`+placeholders(1, len(ids))+`)`, args...)
 }
 
+func (t users) GetManyByUsername(ctx context.Context, usernames []string) ([]*model.User, error) {
+	if len(usernames) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(usernames))
+	for i, n := range usernames {
+		args[i] = strings.ToLower(n)
+	}
+	return t.many(ctx, `SELECT `+userCols+` FROM users WHERE username_lower IN (`+placeholders(1, len(usernames))+`)`, args...)
+}
+
 var userSort = map[string]string{"username": "username_lower", "name": "name", "createdAt": "created_at", "_updatedAt": "updated_at"}
 
 func (t users) List(ctx context.Context, filter string, opts store.ListOptions) ([]*model.User, int, error) {

@@ -113,6 +113,21 @@ var userTests = []test{
 		// The username and email are free again.
 		createUser(t, s, newUser("frank", 2))
 	}},
+	{"GetManyByUsername", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		createUser(t, s, newUser("ann", 1))
+		createUser(t, s, newUser("bob", 2))
+		createUser(t, s, newUser("cy", 3))
+
+		got, err := s.Users().GetManyByUsername(ctx, []string{"BOB", "missing", "ann"})
+		must(t, err)
+		names := userNames(got)
+		sort.Strings(names)
+		wantEqual(t, "GetManyByUsername", names, []string{"ann", "bob"})
+		got, err = s.Users().GetManyByUsername(ctx, nil)
+		must(t, err)
+		wantEqual(t, "GetManyByUsername(nil)", len(got), 0)
+	}},
 	{"GetMany", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		a := createUser(t, s, newUser("a", 1))
