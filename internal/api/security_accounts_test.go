@@ -274,9 +274,17 @@ type proxied struct {
 	h http.Handler
 }
 
-func newProxied(t *testing.T, e *apitest.Env) *proxied {
-	return &proxied{t: t, h: api.New(e.App, api.Options{Version: "test", TrustProxy: true,
-		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})}
+func newProxied(t *testing.T, e *apitest.Env, trusted ...string) *proxied {
+	if len(trusted) == 0 {
+		trusted = []string{"10.0.0.0/8"}
+	}
+	var prefixes []netip.Prefix
+	for _, p := range trusted {
+		if p != "" {
+			prefixes = append(prefixes, netip.MustParsePrefix(p))
+		}
+	}
+	return &proxied{t: t, h: api.New(e.App, api.Options{Version: "test", TrustProxy: true, TrustedProxies: prefixes})}
 }
 
 // login sends a login from peer with the given X-Forwarded-For.
@@ -341,6 +349,46 @@ func TestFailedLoginsBlockTheAddress(t *testing.T) {
 	}
 	if code, m := p.login("10.0.0.1", "198.51.100.9", "jon", "pw-jon"); code != 200 {
 		t.Fatalf("whitelisted address: %d %v", code, m)
+	}
+}
+
+// Hole 5: which address a request counts as, behind proxies. A failed
+// login blocks its address at once here; a second login then shows
+// whether it came from the same address.
+func TestClientAddressBehindProxies(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	saSetting(t, e, "Block_Multiple_Failed_Logins_By_User", false)
+	saSetting(t, e, "Block_Multiple_Failed_Logins_Attempts_Until_Block_By_Ip", 1)
+	e.NewUser(t, "nat")
+	withList, alone := newProxied(t, e), newProxied(t, e, "")
+	type hop struct{ peer, xff string }
+	cases := []struct {
+		name         string
+		p            *proxied
+		fail, second hop
+		same         bool
+	}{
+		{"made-up entries on the left", withList, hop{"10.0.0.1", "1.1.1.1, 203.0.113.1"}, hop{"10.0.0.1", "9.9.9.9, 203.0.113.1"}, true},
+		{"trusted hops skipped", withList, hop{"10.0.0.1", "203.0.113.2, 10.0.0.3"}, hop{"10.0.0.1", "203.0.113.2"}, true},
+		{"other clients", withList, hop{"10.0.0.1", "203.0.113.3"}, hop{"10.0.0.1", "203.0.113.4"}, false},
+		{"every hop trusted", withList, hop{"10.0.0.1", "10.1.0.1, 10.0.0.2"}, hop{"10.0.0.1", "10.1.0.1"}, true},
+		{"direct peer ignores the header", withList, hop{"198.51.100.5", "203.0.113.5"}, hop{"198.51.100.5", "203.0.113.6"}, true},
+		{"ports and brackets", withList, hop{"10.0.0.1", "[2001:db8::1]:1234"}, hop{"10.0.0.1", "2001:db8::1"}, true},
+		{"one proxy: rightmost entry", alone, hop{"192.0.2.50", "1.1.1.1, 203.0.113.7"}, hop{"192.0.2.51", "2.2.2.2, 203.0.113.7"}, true},
+		{"one proxy: left entries do not count", alone, hop{"192.0.2.50", "203.0.113.8, 1.1.1.8"}, hop{"192.0.2.50", "203.0.113.8, 1.1.1.9"}, false},
+		{"no header: the peer", alone, hop{"192.0.2.60", ""}, hop{"192.0.2.60", ""}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if code, _ := c.p.login(c.fail.peer, c.fail.xff, "nat", "wrong"); code != 401 {
+				t.Fatalf("failed login: %d", code)
+			}
+			code, m := c.p.login(c.second.peer, c.second.xff, "nat", "pw-nat")
+			if blocked := m["error"] == "error-login-blocked-for-ip"; blocked != c.same {
+				t.Fatalf("second login: %d %v; want same address %v", code, m, c.same)
+			}
+		})
 	}
 }
 
