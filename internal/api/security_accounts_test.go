@@ -149,6 +149,25 @@ func TestPersonalAccessTokenNeedsPassword(t *testing.T) {
 	withPassword(u, "pw-erin").Post(t, "users.generatePersonalAccessToken", body).OK(t)
 }
 
+// Hole 4: wrong password confirmations count as failed logins, so that a
+// stolen session guesses no faster than the login form.
+func TestPasswordConfirmationCountsAsFailedLogin(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	saSetting(t, e, "Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User", 2)
+	u := e.NewUser(t, "oli")
+	change := func(digest string) *apitest.Response {
+		return u.Post(t, "users.update", map[string]any{"userId": u.UserID, "data": map[string]any{"password": "taken-over", "currentPassword": digest}})
+	}
+	change(auth.Digest("guess-1")).Fails(t, 400, "totp-invalid", "TOTP Invalid [totp-invalid]")
+	change(auth.Digest("guess-2")).Fails(t, 400, "totp-invalid", "TOTP Invalid [totp-invalid]")
+	change(auth.Digest("pw-oli")).Fails(t, 400, "totp-max-attempts", "TOTP Maximun Failed Attempts Reached [totp-max-attempts]")
+	withPassword(u, "pw-oli").Post(t, "users.generatePersonalAccessToken", map[string]any{"tokenName": "t"}).
+		Fails(t, 400, "totp-max-attempts", "")
+	saBlockedLogin(t, saLogin(t, e, "oli", "pw-oli"), "error-login-blocked-for-user", "Login has been temporarily blocked For User")
+	u.Get(t, "me").OK(t) // the session itself goes on
+}
+
 // Hole 4: the login cache never lets a removed token or a deactivated user
 // through, whether the change was made through this server or by another
 // node sharing the database (played here by writing to the store).

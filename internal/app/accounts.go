@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"html"
 	"strings"
 
@@ -102,15 +103,26 @@ func passwordDetails() map[string]any {
 // confirmPassword is Rocket.Chat's password fallback of two-factor checks:
 // actions that could take an account over need its password again, as the
 // hex SHA-256 digest clients send. An account without a password has
-// nothing to confirm with, as in Rocket.Chat.
-func (a *App) confirmPassword(u *model.User, digest string) error {
+// nothing to confirm with, as in Rocket.Chat. Wrong passwords count as
+// failed logins of the user, so that a stolen session cannot guess the
+// password here faster than at the login; while the username is blocked
+// the answer is Rocket.Chat's totp-max-attempts.
+func (a *App) confirmPassword(ctx context.Context, u *model.User, digest string) error {
 	if u.PasswordHash == "" {
 		return nil
 	}
 	if digest == "" {
 		return E("totp-required", "TOTP Required").With(passwordDetails())
 	}
+	key := strings.ToLower(u.Username)
+	if err := a.loginAllowed(ctx, "", key); err != nil {
+		if e, ok := AsError(err); ok && e == errLoginBlockedForUser {
+			return E("totp-max-attempts", "TOTP Maximun Failed Attempts Reached").With(passwordDetails())
+		}
+		return err
+	}
 	if !auth.CheckDigest(u.PasswordHash, digest) {
+		_ = a.loginFailed(ctx, "", key)
 		return E("totp-invalid", "TOTP Invalid").With(passwordDetails())
 	}
 	return nil

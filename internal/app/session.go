@@ -211,7 +211,7 @@ func (a *App) GeneratePersonalToken(ctx context.Context, u *model.User, name str
 	if err != nil {
 		return "", a.storeErr(err)
 	}
-	if err := a.confirmPassword(cur, password); err != nil {
+	if err := a.confirmPassword(ctx, cur, password); err != nil {
 		return "", err
 	}
 	token := auth.NewToken()

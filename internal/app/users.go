@@ -291,7 +291,7 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 	emailChange := up.Email != nil && !sameEmail(cur, strings.TrimSpace(*up.Email))
 	if self && (up.Password != nil || emailChange) {
 		// A stolen session must not be enough to take the account over.
-		if err := a.confirmPassword(cur, up.CurrentPassword); err != nil {
+		if err := a.confirmPassword(ctx, cur, up.CurrentPassword); err != nil {
 			return nil, err
 		}
 	}
