@@ -115,7 +115,7 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 	}
 	go a.WatchConfig(ctx, 500*time.Millisecond)
 
-	srv := api.New(a, api.Options{Version: version, Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, TrustProxy: cfg.TrustProxy, Pprof: cfg.Pprof})
+	srv := api.New(a, api.Options{Version: version, Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, TrustProxy: cfg.TrustProxy, TrustedProxies: cfg.TrustedProxies, Pprof: cfg.Pprof})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

@@ -32,10 +32,15 @@ func (s *Server) login(c *request) (any, error) {
 	if in.Resume == "" && in.Password == "" && in.Digest == "" {
 		return nil, loginFailure("Unauthorized")
 	}
+	in.IP = s.clientIP(c.r)
 	res, err := s.app.Login(c.ctx, in)
 	if err != nil {
 		if e, ok := app.AsError(err); ok && e.Status == http.StatusUnauthorized {
-			return nil, loginFailure(e.Reason)
+			if e.Plain || e.Type == "" {
+				return nil, loginFailure(e.Reason)
+			}
+			// A Meteor error: its code as error, its reason as message.
+			return nil, &loginError{code: e.Type, reason: e.Reason}
 		}
 		return nil, err
 	}
@@ -48,10 +53,10 @@ func (s *Server) login(c *request) (any, error) {
 // loginFailure is the 401 envelope of a failed login, with Meteor's legacy
 // status/message keys.
 func loginFailure(reason string) error {
-	return &loginError{reason}
+	return &loginError{code: reason, reason: reason}
 }
 
-type loginError struct{ reason string }
+type loginError struct{ code, reason string }
 
 func (e *loginError) Error() string { return e.reason }
 

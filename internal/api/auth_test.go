@@ -112,6 +112,9 @@ func TestPersonalAccessTokens(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	bot := e.NewUser(t, "bot1")
+	// Making a token needs the password, as Rocket.Chat's two-factor check.
+	bot.Header.Set("X-2fa-Code", auth.Digest("pw-bot1"))
+	bot.Header.Set("X-2fa-Method", "password")
 
 	var gen struct{ Token string }
 	bot.Post(t, "users.generatePersonalAccessToken", map[string]any{"tokenName": "ci"}).OK(t).Decode(t, &gen)

@@ -143,7 +143,7 @@ func errorBody(e *app.Error) map[string]any {
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	var le *loginError
 	if errors.As(err, &le) {
-		writeJSON(w, http.StatusUnauthorized, M{"success": false, "status": "error", "error": le.reason, "message": le.reason})
+		writeJSON(w, http.StatusUnauthorized, M{"success": false, "status": "error", "error": le.code, "message": le.reason})
 		return
 	}
 	var e *app.Error

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -25,8 +26,12 @@ type Options struct {
 	Logger  *slog.Logger
 	// MaxBodyBytes bounds request bodies (default 10 MiB); bigger ones get 413.
 	MaxBodyBytes int64
-	// TrustProxy makes the rate limiter key on X-Forwarded-For.
+	// TrustProxy takes the client address, which the rate limiter and
+	// failed logins count by, from X-Forwarded-For (see clientIP).
 	TrustProxy bool
+	// TrustedProxies are the addresses of the proxies in front of the
+	// server. With none, only the peer is taken for a proxy.
+	TrustedProxies []netip.Prefix
 	// Pprof serves /debug/pprof/ to administrators.
 	Pprof bool
 }
@@ -197,18 +202,70 @@ func (s *Server) rateLimit(w http.ResponseWriter, r *http.Request, rt route, u *
 	return true
 }
 
+// clientIP is the address a request comes from. Behind proxies
+// (TrustProxy), X-Forwarded-For is read from the right, where each proxy
+// appended the address it was reached from: entries that are trusted
+// proxies are skipped, and the first other one is the client. Without
+// TrustedProxies the peer is the one proxy, and the rightmost entry is the
+// client. Entries further left were written by the client, who may have
+// made them up, so they count only when every hop to their right is
+// trusted.
 func (s *Server) clientIP(r *http.Request) string {
-	if s.opts.TrustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			ip, _, _ := strings.Cut(xff, ",")
-			return strings.TrimSpace(ip)
+	peer := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		peer = host
+	}
+	if !s.opts.TrustProxy {
+		return peer
+	}
+	trusted := func(a netip.Addr) bool {
+		for _, p := range s.opts.TrustedProxies {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+	if len(s.opts.TrustedProxies) > 0 {
+		if a, ok := parseHop(peer); !ok || !trusted(a) {
+			return peer // reached directly, not through a proxy
 		}
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	var hops []string
+	for _, h := range r.Header.Values("X-Forwarded-For") {
+		for _, hop := range strings.Split(h, ",") {
+			if hop = strings.TrimSpace(hop); hop != "" {
+				hops = append(hops, hop)
+			}
+		}
 	}
-	return host
+	client := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, ok := parseHop(hops[i])
+		if !ok {
+			return client // garbage: keep the last address a proxy vouched for
+		}
+		client = a.String()
+		if len(s.opts.TrustedProxies) == 0 || !trusted(a) {
+			return client
+		}
+	}
+	return client
+}
+
+// parseHop reads one X-Forwarded-For entry: an address, perhaps with a port
+// or in brackets.
+func parseHop(s string) (netip.Addr, bool) {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Unmap(), true
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	if a, err := netip.ParseAddr(strings.Trim(s, "[]")); err == nil {
+		return a.Unmap(), true
+	}
+	return netip.Addr{}, false
 }
 
 // statusWriter records the status for logs and metrics.

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"strings"
+
 	"github.com/parleychat/parley/internal/app"
 	"github.com/parleychat/parley/internal/model"
 )
@@ -112,7 +114,7 @@ var usersUpdateDataSchema = schema{props: map[string]kind{
 	"email": kString, "name": kString, "password": kString, "username": kString, "bio": kString,
 	"nickname": kString, "statusText": kString, "active": kBool, "roles": kStringArray,
 	"joinDefaultChannels": kBool, "requirePasswordChange": kBool, "sendWelcomeEmail": kBool,
-	"verified": kBool, "customFields": kObject, "setRandomPassword": kBool,
+	"verified": kBool, "customFields": kObject, "setRandomPassword": kBool, "currentPassword": kString,
 }}
 
 func (s *Server) usersUpdate(c *request) (any, error) {
@@ -128,14 +130,20 @@ func (s *Server) usersUpdate(c *request) (any, error) {
 		Active, Verified, RequirePasswordChange                    *bool
 		Roles                                                      *[]string
 		CustomFields                                               map[string]any
+		CurrentPassword                                            string `json:"currentPassword"`
 	}
 	if err := decode(in.Data, usersUpdateDataSchema, &d); err != nil {
 		return nil, err
+	}
+	current := d.CurrentPassword
+	if current == "" {
+		current = c.passwordConfirmation()
 	}
 	u, err := s.app.UpdateUser(c.ctx, c.user, in.UserID, app.UserUpdate{
 		Username: d.Username, Email: d.Email, Name: d.Name, Password: d.Password, Bio: d.Bio,
 		Nickname: d.Nickname, StatusText: d.StatusText, Active: d.Active, Verified: d.Verified,
 		RequirePasswordChange: d.RequirePasswordChange, Roles: d.Roles, CustomFields: d.CustomFields,
+		CurrentPassword: current, KeepToken: c.token,
 	})
 	if err != nil {
 		return nil, err
@@ -241,7 +249,7 @@ func (s *Server) usersGenerateToken(c *request) (any, error) {
 	if err := c.bindBody(tokenNameSchema, &in); err != nil {
 		return nil, err
 	}
-	tok, err := s.app.GeneratePersonalToken(c.ctx, c.user, in.TokenName, in.BypassTwoFactor)
+	tok, err := s.app.GeneratePersonalToken(c.ctx, c.user, in.TokenName, in.BypassTwoFactor, c.passwordConfirmation())
 	if err != nil {
 		return nil, err
 	}
@@ -264,4 +272,14 @@ func (s *Server) usersRemoveToken(c *request) (any, error) {
 		return nil, err
 	}
 	return nil, s.app.RemovePersonalToken(c.ctx, c.user, in.TokenName)
+}
+
+// passwordConfirmation is the password a request confirms itself with, the
+// way Rocket.Chat's two-factor check takes it: the x-2fa-code header holds
+// the hex SHA-256 of the password when x-2fa-method is "password".
+func (c *request) passwordConfirmation() string {
+	if strings.EqualFold(strings.TrimSpace(c.r.Header.Get("X-2fa-Method")), "password") {
+		return strings.TrimSpace(c.r.Header.Get("X-2fa-Code"))
+	}
+	return ""
 }

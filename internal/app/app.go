@@ -61,9 +61,10 @@ type App struct {
 	cfgMu      sync.Mutex
 	cfgVersion int64
 
-	// tokens and authUsers remember logins for a moment (memo.go).
-	tokens    shortMemo[struct{}]
+	// authUsers remembers the users of logins for a moment (memo.go).
 	authUsers shortMemo[*model.User]
+	// logins counts failed logins (logins.go).
+	logins loginGuard
 
 	// Background work on saved messages (previews.go).
 	previews     *preview.Fetcher

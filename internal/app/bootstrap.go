@@ -48,7 +48,7 @@ func (a *App) bootstrap(ctx context.Context, env Bootstrap) error {
 			return nil
 		}
 		username := env.AdminUsername
-		if !a.ValidUsername(username) {
+		if !a.ValidUsername(username) || isMentionKeyword(username) {
 			username = "admin"
 		}
 		name := env.AdminName
@@ -63,7 +63,7 @@ func (a *App) bootstrap(ctx context.Context, env Bootstrap) error {
 		no := false
 		u, err := a.insertUser(ctx, st, NewUser{
 			Username: username, Name: name, Email: email, Password: env.AdminPassword,
-			Roles: []string{"admin"}, JoinDefaultChannels: &no, Verified: true,
+			Roles: []string{"admin"}, JoinDefaultChannels: &no, Verified: true, allowReserved: true,
 		})
 		if err != nil {
 			return err

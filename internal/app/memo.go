@@ -7,9 +7,9 @@ import (
 
 // shortMemo remembers values for a moment, so that a busy client's every
 // request does not read the same rows again. It serves the login check:
-// which tokens are valid, and the users they belong to. A write on this
-// node clears it at once; a change made through another node is seen here
-// within shortMemoTTL.
+// the users that tokens belong to, which Authenticate uses only while their
+// _updatedAt still matches the database's, read with the token itself. A
+// write on this node clears it at once.
 type shortMemo[V any] struct {
 	mu sync.Mutex
 	m  map[string]memoEntry[V]

@@ -20,6 +20,8 @@ type LoginInput struct {
 	Password string // plain text
 	Digest   string // hex SHA-256, when the client sent {digest, algorithm}
 	Resume   string
+	// IP is the client's address, which failed logins are counted by.
+	IP string
 }
 
 // LoginResult is a successful login.
@@ -36,42 +38,61 @@ var errLoginFailed = &Error{Status: http.StatusUnauthorized, Type: "Unauthorized
 func LoginFailed(err error) bool { return errors.Is(err, errLoginFailed) }
 
 // Login checks credentials or a resume token and issues a login token.
+// Password logins count towards Block_Multiple_Failed_Logins_* (logins.go).
 func (a *App) Login(ctx context.Context, in LoginInput) (*LoginResult, error) {
 	defer a.authUsers.clear() // the user may change below
 	if in.Resume != "" {
 		return a.resume(ctx, in.Resume)
 	}
 	var (
-		u   *model.User
-		err error
+		u     *model.User
+		err   error
+		typed string
 	)
 	switch {
 	case in.Email != "":
+		typed = in.Email
 		u, err = a.store.Users().GetByEmail(ctx, in.Email)
 	case in.Username != "":
+		typed = in.Username
 		u, err = a.store.Users().GetByUsername(ctx, in.Username)
 	case strings.Contains(in.User, "@"):
+		typed = in.User
 		u, err = a.store.Users().GetByEmail(ctx, in.User)
 	case in.User != "":
+		typed = in.User
 		u, err = a.store.Users().GetByUsername(ctx, in.User)
 	default:
 		return nil, errLoginFailed
 	}
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, errLoginFailed
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, a.storeErr(err)
+	}
+	// Failures are counted by the username the login resolves to, so that
+	// trying a username and its email address counts once; an unknown
+	// name counts as typed.
+	key := strings.ToLower(strings.TrimSpace(typed))
+	if u != nil {
+		key = strings.ToLower(u.Username)
+	}
+	if err := a.loginAllowed(ctx, in.IP, key); err != nil {
+		return nil, err
 	}
 	digest := in.Digest
 	if digest == "" {
 		digest = auth.Digest(in.Password)
 	}
+	if u == nil || u.PasswordHash == "" {
+		// Compare anyway, so that the answer takes as long as for a
+		// real account and its timing tells nothing.
+		auth.CheckDigest(a.logins.dummyHash(a.hasher), digest)
+		return nil, a.loginFailed(ctx, in.IP, key)
+	}
 	if !auth.CheckDigest(u.PasswordHash, digest) {
-		return nil, errLoginFailed
+		return nil, a.loginFailed(ctx, in.IP, key)
 	}
 	if !u.Active {
-		return nil, &Error{Status: http.StatusUnauthorized, Type: "error-user-is-not-activated", Reason: "User is not activated", Plain: true}
+		return nil, &Error{Status: http.StatusUnauthorized, Type: "error-user-is-not-activated", Reason: "User is not activated"}
 	}
 	token := auth.NewToken()
 	now := a.now()
@@ -85,6 +106,7 @@ func (a *App) Login(ctx context.Context, in LoginInput) (*LoginResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.loginSucceeded(ctx, in.IP, key)
 	return &LoginResult{User: u, Token: token}, nil
 }
 
@@ -125,24 +147,28 @@ func (a *App) activeUser(ctx context.Context, uid string) (*model.User, error) {
 }
 
 // Authenticate resolves the X-User-Id / X-Auth-Token pair of a request.
+// The token and the user's active flag are read from the database on every
+// request, so that a removed token or a deactivated user is refused at
+// once, on every node. Only the user document is remembered, and only as
+// long as the user's _updatedAt in the database still matches it.
 func (a *App) Authenticate(ctx context.Context, userID, token string) (*model.User, error) {
 	if userID == "" || token == "" {
 		return nil, ErrUnauthorized
 	}
-	hashed, now := auth.HashToken(token), time.Now()
-	key := userID + "/" + hashed
-	if _, ok := a.tokens.get(key, now); !ok {
-		if _, err := a.store.Tokens().Get(ctx, userID, hashed); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return nil, ErrUnauthorized
-			}
-			return nil, a.storeErr(err)
-		}
-		a.tokens.put(key, struct{}{}, now)
+	sess, err := a.store.Tokens().Session(ctx, userID, auth.HashToken(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrUnauthorized
+	}
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	if !sess.Active {
+		return nil, ErrUnauthorized
 	}
 	// The user a request acts as is only read: handlers that change a user
 	// load it afresh inside their transaction.
-	if u, ok := a.authUsers.get(userID, now); ok {
+	now := time.Now()
+	if u, ok := a.authUsers.get(userID, now); ok && u.UpdatedAt == sess.UserUpdatedAt {
 		return u, nil
 	}
 	u, err := a.activeUser(ctx, userID)
@@ -155,7 +181,6 @@ func (a *App) Authenticate(ctx context.Context, userID, token string) (*model.Us
 
 // Logout removes the token the request used.
 func (a *App) Logout(ctx context.Context, u *model.User, token string) error {
-	defer a.tokens.clear()
 	err := a.store.Tokens().Delete(ctx, u.ID, auth.HashToken(token))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
@@ -172,8 +197,9 @@ type PersonalToken struct {
 }
 
 // GeneratePersonalToken creates a named personal access token and returns it
-// in clear, once.
-func (a *App) GeneratePersonalToken(ctx context.Context, u *model.User, name string, bypass2FA bool) (string, error) {
+// in clear, once. A token outlives password changes, so making one needs
+// the password (hex SHA-256), as Rocket.Chat's two-factor check asks.
+func (a *App) GeneratePersonalToken(ctx context.Context, u *model.User, name string, bypass2FA bool, password string) (string, error) {
 	if !a.HasPermission(u, "create-personal-access-tokens") {
 		return "", E("not-authorized", "Not Authorized")
 	}
@@ -181,8 +207,15 @@ func (a *App) GeneratePersonalToken(ctx context.Context, u *model.User, name str
 	if name == "" {
 		return "", E("error-token-name-required", "Token name is required")
 	}
+	cur, err := a.store.Users().Get(ctx, u.ID)
+	if err != nil {
+		return "", a.storeErr(err)
+	}
+	if err := a.confirmPassword(ctx, cur, password); err != nil {
+		return "", err
+	}
 	token := auth.NewToken()
-	err := a.tx(ctx, func(st store.Store) error {
+	err = a.tx(ctx, func(st store.Store) error {
 		list, err := st.Tokens().ListByUser(ctx, u.ID, model.TokenPersonal)
 		if err != nil {
 			return err
@@ -224,7 +257,6 @@ func (a *App) RemovePersonalToken(ctx context.Context, u *model.User, name strin
 	if !a.HasPermission(u, "create-personal-access-tokens") {
 		return E("not-authorized", "Not Authorized")
 	}
-	defer a.tokens.clear()
 	err := a.store.Tokens().DeleteByName(ctx, u.ID, name)
 	if errors.Is(err, store.ErrNotFound) {
 		return E("error-token-does-not-exists", "Token does not exist")

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -27,6 +28,10 @@ type NewUser struct {
 	Bio, Nickname, StatusText string
 	CustomFields              map[string]any
 	Type                      string // "user" (default) or "bot"
+
+	// allowReserved lets the first-run administrator be called admin,
+	// which users.create and users.register refuse.
+	allowReserved bool
 }
 
 var (
@@ -68,6 +73,11 @@ func (a *App) checkNewUser(ctx context.Context, st store.Store, in *NewUser) err
 	if !a.ValidUsername(in.Username) {
 		return E("error-input-is-not-a-valid-field", in.Username+" is not a valid username").
 			With(map[string]any{"method": "insertOrUpdateUser", "input": in.Username, "field": "Username"})
+	}
+	if !in.allowReserved {
+		if err := a.checkUsernameAllowed(in.Username); err != nil {
+			return err
+		}
 	}
 	if in.Email != "" && !validEmail(in.Email) {
 		return E("error-invalid-email", "Invalid email "+in.Email).With(map[string]any{"method": "insertOrUpdateUser", "email": in.Email})
@@ -188,6 +198,9 @@ func (a *App) Register(ctx context.Context, in NewUser, secret string) (*model.U
 	if in.Email == "" {
 		return nil, Invalid("must have required property 'email'")
 	}
+	if err := a.checkUsernameAllowed(in.Username); err != nil {
+		return nil, err
+	}
 	if _, err := a.store.Users().GetByUsername(ctx, in.Username); err == nil {
 		return nil, Plain("Username is already in use")
 	}
@@ -236,6 +249,13 @@ type UserUpdate struct {
 	Active, Verified, RequirePasswordChange                    *bool
 	Roles                                                      *[]string
 	CustomFields                                               map[string]any
+
+	// CurrentPassword is the caller's password as its hex SHA-256, which
+	// users need to give to change their own password or email.
+	CurrentPassword string
+	// KeepToken is the login token of the request: a password change logs
+	// out every other session of the user, but not this one.
+	KeepToken string
 }
 
 // UpdateUser is users.update: admins (edit-other-user-info) may change
@@ -256,28 +276,30 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 	if up.Password != nil && !self && !a.HasPermission(actor, "edit-other-user-password") {
 		return nil, E("error-action-not-allowed", "Editing user is not allowed").With(map[string]any{"method": "insertOrUpdateUser", "action": "Edit_user"})
 	}
-	if self && !admin {
-		checks := []struct {
-			set     bool
-			setting string
-			what    string
-		}{
-			{up.Username != nil, "Accounts_AllowUsernameChange", "Username"},
-			{up.Name != nil, "Accounts_AllowRealNameChange", "Name"},
-			{up.Email != nil, "Accounts_AllowEmailChange", "Email"},
-			{up.Password != nil, "Accounts_AllowPasswordChange", "Password"},
-		}
-		for _, c := range checks {
-			if c.set && !a.Settings.Bool(c.setting) {
-				return nil, E("error-action-not-allowed", "Editing user is not allowed").With(map[string]any{"method": "saveUserProfile", "action": c.what})
-			}
+	// The user as stored now: the edit rules compare with it, and the
+	// password confirmation checks against it.
+	cur, err := a.store.Users().Get(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, E("error-invalid-user", "Invalid user").With(map[string]any{"method": "insertOrUpdateUser"})
+	}
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	if err := a.checkUserEditing(actor, cur, up); err != nil {
+		return nil, err
+	}
+	emailChange := up.Email != nil && !sameEmail(cur, strings.TrimSpace(*up.Email))
+	if self && (up.Password != nil || emailChange) {
+		// A stolen session must not be enough to take the account over.
+		if err := a.confirmPassword(ctx, cur, up.CurrentPassword); err != nil {
+			return nil, err
 		}
 	}
 	var (
 		u      *model.User
 		rename *renamed
 	)
-	err := a.tx(ctx, func(st store.Store) error {
+	err = a.tx(ctx, func(st store.Store) error {
 		var err error
 		u, err = st.Users().Get(ctx, userID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -291,6 +313,9 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 			if !a.ValidUsername(*up.Username) {
 				return E("error-input-is-not-a-valid-field", *up.Username+" is not a valid username").
 					With(map[string]any{"method": "insertOrUpdateUser", "input": *up.Username, "field": "Username"})
+			}
+			if err := a.checkUsernameAllowed(*up.Username); err != nil {
+				return err
 			}
 			if other, err := st.Users().GetByUsername(ctx, *up.Username); err == nil && other.ID != u.ID {
 				return E("error-field-unavailable", *up.Username+" is already in use :(").With(map[string]any{"method": "insertOrUpdateUser", "field": *up.Username})
@@ -343,6 +368,10 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 				return err
 			}
 			u.PasswordHash = h
+			if self {
+				// Choosing a new password is what the flag asks for.
+				u.RequirePasswordChange = false
+			}
 		}
 		u.UpdatedAt = a.now()
 		if err := st.Users().Update(ctx, u); err != nil {
@@ -354,8 +383,17 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 		if rename, err = a.renameInDirects(ctx, st, &prev, u); err != nil {
 			return err
 		}
-		if up.Active != nil && !*up.Active {
+		switch {
+		case up.Active != nil && !*up.Active:
 			return st.Tokens().DeleteByUser(ctx, u.ID)
+		case up.Password != nil:
+			// Every other session ends, as a stolen one must; personal
+			// access tokens stay, as in Rocket.Chat.
+			keep := ""
+			if self && up.KeepToken != "" {
+				keep = auth.HashToken(up.KeepToken)
+			}
+			return st.Tokens().DeleteLoginExcept(ctx, u.ID, keep)
 		}
 		return nil
 	})

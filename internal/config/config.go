@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +26,7 @@ type Config struct {
 	DBStatementTimeout time.Duration
 	ShutdownTimeout    time.Duration
 	TrustProxy         bool
+	TrustedProxies     []netip.Prefix
 	Pprof              bool
 
 	// First administrator, under Rocket.Chat's variable names.
@@ -54,7 +56,8 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.IntVar(&c.DBMaxConns, "db-max-conns", int(envInt64(getenv, "PARLEY_DB_MAX_CONNS", 0)), "database pool size; 0 = 4 SQLite readers or 20 PostgreSQL connections (PARLEY_DB_MAX_CONNS)")
 	fs.DurationVar(&c.DBStatementTimeout, "db-statement-timeout", envDuration(getenv, "PARLEY_DB_STATEMENT_TIMEOUT", 30*time.Second), "PostgreSQL statement timeout (PARLEY_DB_STATEMENT_TIMEOUT)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", envDuration(getenv, "PARLEY_SHUTDOWN_TIMEOUT", 20*time.Second), "how long to wait for in-flight requests on shutdown (PARLEY_SHUTDOWN_TIMEOUT)")
-	fs.BoolVar(&c.TrustProxy, "trust-proxy", envBool(getenv, "PARLEY_TRUST_PROXY"), "take the client IP from X-Forwarded-For (PARLEY_TRUST_PROXY)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", envBool(getenv, "PARLEY_TRUST_PROXY"), "take the client IP from X-Forwarded-For, read from the right (PARLEY_TRUST_PROXY)")
+	trusted := fs.String("trusted-proxies", env("PARLEY_TRUSTED_PROXIES", ""), "addresses or CIDRs of the proxies in front of the server, comma separated; implies --trust-proxy (PARLEY_TRUSTED_PROXIES)")
 	fs.BoolVar(&c.Pprof, "pprof", envBool(getenv, "PARLEY_PPROF"), "serve /debug/pprof to administrators (PARLEY_PPROF)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -63,6 +66,14 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	c.MaxBodyBytes = *maxBody
+	proxies, err := parsePrefixes(*trusted)
+	if err != nil {
+		return c, fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	c.TrustedProxies = proxies
+	if len(proxies) > 0 {
+		c.TrustProxy = true
+	}
 	if err := c.LogLevel.UnmarshalText([]byte(logLevel)); err != nil {
 		return c, fmt.Errorf("--log-level: %w", err)
 	}
@@ -93,4 +104,30 @@ func envDuration(getenv func(string) string, key string, def time.Duration) time
 func envBool(getenv func(string) string, key string) bool {
 	v, _ := strconv.ParseBool(getenv(key))
 	return v
+}
+
+// parsePrefixes reads a comma-separated list of CIDRs and bare addresses.
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if strings.Contains(item, "/") {
+			p, err := netip.ParsePrefix(item)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil {
+			return nil, err
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }

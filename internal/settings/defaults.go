@@ -40,6 +40,20 @@ func Defaults() []Def {
 		b("Accounts_AllowUserStatusMessageChange", true, true, "Accounts", "Users may set a status message."),
 		b("Accounts_TwoFactorAuthentication_Enabled", false, true, "Accounts", "Two-factor authentication (not enforced by Parley)."),
 		s("Accounts_Default_User_Preferences_language", "", false, "Accounts", "Default language preference of new users."),
+		s("Accounts_BlockedUsernameList", "", false, "Accounts", "Usernames nobody may register or be given, comma separated, besides all and here."),
+		s("Accounts_SystemBlockedUsernameList", "admin,administrator,system,user", false, "Accounts", "Usernames reserved for the system, comma separated; the first-run administrator may still be called admin."),
+
+		// Failed logins
+		b("Block_Multiple_Failed_Logins_Enabled", true, false, "Accounts", "Block logins after repeated failures."),
+		b("Block_Multiple_Failed_Logins_By_User", true, false, "Accounts", "Count failed logins per username."),
+		i("Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User", 10, false, "Accounts", "Failed logins of one username that block it (0 = never)."),
+		i("Block_Multiple_Failed_Logins_Time_To_Unblock_By_User_In_Minutes", 5, false, "Accounts", "Minutes over which failures of a username are counted, and that a blocked username waits after its last failure."),
+		b("Block_Multiple_Failed_Logins_By_Ip", true, false, "Accounts", "Count failed logins per client address."),
+		i("Block_Multiple_Failed_Logins_Attempts_Until_Block_By_Ip", 50, false, "Accounts", "Failed logins from one address that block it (0 = never)."),
+		i("Block_Multiple_Failed_Logins_Time_To_Unblock_By_Ip_In_Minutes", 5, false, "Accounts", "Minutes over which failures from an address are counted, and that a blocked address waits after its last failure."),
+		s("Block_Multiple_Failed_Logins_Ip_Whitelist", "", false, "Accounts", "Client addresses never blocked, comma separated."),
+		b("Block_Multiple_Failed_Logins_Notify_Failed", false, false, "Accounts", "Post a notice when a username or address gets blocked."),
+		s("Block_Multiple_Failed_Logins_Notify_Failed_Channel", "", false, "Accounts", "Name of the room the notice is posted to, by rocket.cat."),
 
 		// Rooms and messages
 		b("Store_Last_Message", true, true, "Message", "Keep the last message on the room document."),

@@ -23,6 +23,7 @@ var (
 type Store interface {
 	Users() Users
 	Tokens() Tokens
+	LoginAttempts() LoginAttempts
 	Rooms() Rooms
 	Subscriptions() Subscriptions
 	Messages() Messages
@@ -91,6 +92,46 @@ type Tokens interface {
 	ListByUser(ctx context.Context, userID, kind string) ([]*model.Token, error)
 	DeleteByName(ctx context.Context, userID, name string) error
 	DeleteByUser(ctx context.Context, userID string) error
+	// DeleteLoginExcept removes the user's login tokens except the one
+	// whose hash is keep (all of them when keep is empty). Personal access
+	// tokens stay.
+	DeleteLoginExcept(ctx context.Context, userID, keep string) error
+	// Session checks a login in one read: ErrNotFound unless the token
+	// with this hash belongs to userID (and the user exists); otherwise
+	// whether the user is active and when the user last changed.
+	Session(ctx context.Context, userID, hashed string) (Session, error)
+}
+
+// Session is the state of a login as Tokens.Session reads it.
+type Session struct {
+	Active        bool
+	UserUpdatedAt model.Time
+}
+
+// LoginAttempt is one password login, successful or not.
+type LoginAttempt struct {
+	At       model.Time
+	IP       string
+	Username string // as typed, lower-cased; the username when found by email
+	OK       bool
+}
+
+// Login attempts are counted by client address or by username.
+const (
+	ByIP       = "ip"
+	ByUsername = "username"
+)
+
+// LoginAttempts records password logins, so that repeated failures block a
+// username or a client address for a while, on every node alike.
+type LoginAttempts interface {
+	Add(ctx context.Context, a LoginAttempt) error
+	// Failures counts the failed attempts whose by (ByIP or ByUsername)
+	// equals value, made after since and after the last successful one,
+	// and returns the time of the latest of them.
+	Failures(ctx context.Context, by, value string, since model.Time) (count int, last model.Time, err error)
+	// Prune removes the attempts made before before.
+	Prune(ctx context.Context, before model.Time) error
 }
 
 // RoomFilter selects rooms in a listing.

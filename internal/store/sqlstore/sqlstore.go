@@ -157,6 +157,7 @@ func (s *Store) DB() *sql.DB { return s.writer }
 
 func (s *Store) Users() store.Users                 { return users{s} }
 func (s *Store) Tokens() store.Tokens               { return tokens{s} }
+func (s *Store) LoginAttempts() store.LoginAttempts { return loginAttempts{s} }
 func (s *Store) Rooms() store.Rooms                 { return rooms{s} }
 func (s *Store) Subscriptions() store.Subscriptions { return subscriptions{s} }
 func (s *Store) Messages() store.Messages           { return messages{s} }

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	}{
 		{"Users", userTests},
 		{"Tokens", tokenTests},
+		{"LoginAttempts", loginAttemptTests},
 		{"Rooms", roomTests},
 		{"Subscriptions", subscriptionTests},
 		{"Settings", settingTests},

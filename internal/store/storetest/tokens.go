@@ -120,4 +120,52 @@ var tokenTests = []test{
 		must(t, err)
 		wantEqual(t, "Owner of another user's token", owner, "u2")
 	}},
+	{"DeleteLoginExcept", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		must(t, s.Tokens().Create(ctx, newToken("u1", "login-1", model.TokenLogin, "", 1)))
+		must(t, s.Tokens().Create(ctx, newToken("u1", "login-2", model.TokenLogin, "", 2)))
+		must(t, s.Tokens().Create(ctx, newToken("u1", "pat-1", model.TokenPersonal, "x", 3)))
+		must(t, s.Tokens().Create(ctx, newToken("u2", "login-3", model.TokenLogin, "", 4)))
+
+		must(t, s.Tokens().DeleteLoginExcept(ctx, "u1", "login-2"))
+		list, err := s.Tokens().ListByUser(ctx, "u1", model.TokenLogin)
+		must(t, err)
+		wantEqual(t, "u1's login tokens kept", tokenHashes(list), []string{"login-2"})
+		list, err = s.Tokens().ListByUser(ctx, "u1", model.TokenPersonal)
+		must(t, err)
+		wantEqual(t, "u1's personal tokens", tokenHashes(list), []string{"pat-1"})
+
+		must(t, s.Tokens().DeleteLoginExcept(ctx, "u1", ""))
+		list, err = s.Tokens().ListByUser(ctx, "u1", model.TokenLogin)
+		must(t, err)
+		wantEqual(t, "u1's login tokens after all went", len(list), 0)
+		owner, err := s.Tokens().Owner(ctx, "login-3")
+		must(t, err)
+		wantEqual(t, "another user's token", owner, "u2")
+	}},
+	{"Session", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		u := newUser("sam", 1)
+		must(t, s.Users().Create(ctx, u))
+		must(t, s.Tokens().Create(ctx, newToken(u.ID, "login-1", model.TokenLogin, "", 1)))
+
+		got, err := s.Tokens().Session(ctx, u.ID, "login-1")
+		must(t, err)
+		wantEqual(t, "Session", got, store.Session{Active: true, UserUpdatedAt: u.UpdatedAt})
+
+		u.Active, u.UpdatedAt = false, u.UpdatedAt+5
+		must(t, s.Users().Update(ctx, u))
+		got, err = s.Tokens().Session(ctx, u.ID, "login-1")
+		must(t, err)
+		wantEqual(t, "Session of a deactivated user", got, store.Session{Active: false, UserUpdatedAt: u.UpdatedAt})
+
+		_, err = s.Tokens().Session(ctx, "someone-else", "login-1")
+		wantErr(t, err, store.ErrNotFound)
+		_, err = s.Tokens().Session(ctx, u.ID, "login-2")
+		wantErr(t, err, store.ErrNotFound)
+		// A token whose user is gone is no session.
+		must(t, s.Users().Delete(ctx, u.ID))
+		_, err = s.Tokens().Session(ctx, u.ID, "login-1")
+		wantErr(t, err, store.ErrNotFound)
+	}},
 }
