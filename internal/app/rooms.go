@@ -122,6 +122,7 @@ func (a *App) addMember(ctx context.Context, st store.Store, r *model.Room, u *m
 		s.Roles = []string{"owner"}
 		s.Ls = &now
 	}
+	userNotifyDefaults(s, u)
 	if a.Settings.Bool("AutoTranslate_AutoEnableOnJoinRoom") && r.T != model.RoomDirect {
 		lang := userLanguage(u)
 		if lang != "" && lang != a.Settings.String("Language") {
