@@ -230,6 +230,13 @@ func TestMethodAddUsersToRoom(t *testing.T) {
 		}
 	}
 	mcFails(t, alice, false, "addUsersToRoom", 400.0, "Match failed", "not-an-object")
+
+	// channels.invite shares the rules' effect: the "au" message.
+	frank := e.NewUser(t, "frank")
+	alice.Post(t, "channels.invite", map[string]any{"roomId": channel, "userId": frank.UserID}).OK(t)
+	if h := pmHistory(t, alice, "channels", channel); h[0]["t"] != "au" || h[0]["msg"] != frank.Username {
+		t.Errorf("after invite, newest = %v", h[0])
+	}
 }
 
 func TestMethodSaveUserPreferences(t *testing.T) {

@@ -68,18 +68,25 @@ func (a *App) AddUsersToRoom(ctx context.Context, actor *model.User, rid string,
 	}
 	return a.tx(ctx, func(st store.Store) error {
 		for _, u := range add {
-			if _, err := st.Subscriptions().Get(ctx, r.ID, u.ID); err == nil {
-				continue
-			} else if !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
-			if _, err := a.addMember(ctx, st, r, u, actor, false); err != nil {
-				return err
-			}
-			if _, err := a.systemMessage(ctx, st, r, actor, "au", u.Username, nil); err != nil {
+			if err := a.addInvited(ctx, st, r, u, actor); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// addInvited makes u a member of r on actor's behalf, with the "au"
+// message that announces it; a member already is left alone.
+func (a *App) addInvited(ctx context.Context, st store.Store, r *model.Room, u, actor *model.User) error {
+	if _, err := st.Subscriptions().Get(ctx, r.ID, u.ID); err == nil {
+		return nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if _, err := a.addMember(ctx, st, r, u, actor, false); err != nil {
+		return err
+	}
+	_, err := a.systemMessage(ctx, st, r, actor, "au", u.Username, nil)
+	return err
 }

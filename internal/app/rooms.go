@@ -248,7 +248,8 @@ func (a *App) GetRoomInfo(ctx context.Context, actor *model.User, id, name strin
 	return r, nil
 }
 
-// Invite adds users to a room (channels.invite / groups.invite).
+// Invite adds users to a room (channels.invite / groups.invite), each
+// announced with an "au" message, as addUsersToRoom does.
 func (a *App) Invite(ctx context.Context, actor *model.User, ref RoomRef, t string, userIDs []string) (*model.Room, error) {
 	r, err := a.findRoom(ctx, actor, ref, t)
 	if err != nil {
@@ -279,7 +280,7 @@ func (a *App) Invite(ctx context.Context, actor *model.User, ref RoomRef, t stri
 			if err != nil {
 				return err
 			}
-			if _, err := a.addMember(ctx, st, r, u, actor, false); err != nil {
+			if err := a.addInvited(ctx, st, r, u, actor); err != nil {
 				return err
 			}
 		}
