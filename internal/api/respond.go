@@ -21,6 +21,13 @@ type M map[string]any
 // legacy envelope is one).
 type raw map[string]any
 
+// withStatus is an answer written as given with a status other than 200
+// (method.call's failures carry their frame, not the error envelope).
+type withStatus struct {
+	status int
+	body   any
+}
+
 // rawList is a list of JSON documents the server produced itself (stored
 // messages), written into an answer byte for byte: encoding/json would
 // validate and compact every byte of them again, which cost a fifth of a
@@ -116,6 +123,8 @@ func writeResult(w http.ResponseWriter, v any) {
 		writeJSON(w, http.StatusOK, x)
 	case raw:
 		writeJSON(w, http.StatusOK, map[string]any(x))
+	case withStatus:
+		writeJSON(w, x.status, x.body)
 	case nil:
 		writeJSON(w, http.StatusOK, M{"success": true})
 	default:

@@ -88,6 +88,10 @@ func (s *Server) routes() []route {
 		{POST, "settings/{id}", true, s.settingSet},
 		{GET, "permissions.listAll", true, s.permissionsList},
 		{POST, "permissions.update", true, s.permissionsUpdate},
+
+		// Methods (see internal/methods); the frame in the body names the method
+		{POST, "method.call/{method}", true, s.methodCall},
+		{POST, "method.callAnon/{method}", false, s.methodCallAnon},
 	}
 	rts = append(rts, s.roomTypeRoutes("channels", "c")...)
 	rts = append(rts, s.roomTypeRoutes("groups", "p")...)

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/parleychat/parley/internal/app"
+	"github.com/parleychat/parley/internal/methods"
 	"github.com/parleychat/parley/internal/model"
 )
 
@@ -43,6 +44,7 @@ type Server struct {
 	log     *slog.Logger
 	mux     *http.ServeMux
 	limiter *rateLimiter
+	methods *methods.Registry
 	metrics *metrics
 	reg     *prometheus.Registry
 }
@@ -82,6 +84,7 @@ func New(a *app.App, opts Options) *Server {
 	}
 	s := &Server{app: a, opts: opts, log: opts.Logger, mux: http.NewServeMux(), limiter: newRateLimiter(), reg: prometheus.NewRegistry()}
 	s.metrics = newMetrics(s.reg)
+	s.methods = methods.New(a, opts.Logger)
 
 	byPath := map[string][]route{}
 	var order []string
@@ -175,7 +178,9 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route) {
 // after answering 429.
 func (s *Server) rateLimit(w http.ResponseWriter, r *http.Request, rt route, u *model.User) bool {
 	st := s.app.Settings
-	if !st.Bool("API_Enable_Rate_Limiter") {
+	// Methods have their own limits, per user and method, as Rocket.Chat's
+	// method.call routes do.
+	if !st.Bool("API_Enable_Rate_Limiter") || strings.HasPrefix(rt.path, "method.call") {
 		return true
 	}
 	if u != nil && s.app.HasPermission(u, "api-bypass-rate-limit") {

@@ -147,6 +147,7 @@ func (a *App) createDirect(ctx context.Context, actor *model.User, targets []*mo
 				U:    model.UserRef{ID: m.ID, Username: m.Username, Name: m.Name},
 				Name: name, FName: fname,
 			}
+			userNotifyDefaults(s, m)
 			if err := st.Subscriptions().Create(ctx, s); err != nil {
 				return err
 			}

@@ -122,6 +122,7 @@ func (a *App) addMember(ctx context.Context, st store.Store, r *model.Room, u *m
 		s.Roles = []string{"owner"}
 		s.Ls = &now
 	}
+	userNotifyDefaults(s, u)
 	if lang, ok := a.autoTranslateOnJoin(u); ok && r.T != model.RoomDirect {
 		on := true
 		s.AutoTranslate = &on
@@ -244,7 +245,8 @@ func (a *App) GetRoomInfo(ctx context.Context, actor *model.User, id, name strin
 	return r, nil
 }
 
-// Invite adds users to a room (channels.invite / groups.invite).
+// Invite adds users to a room (channels.invite / groups.invite), each
+// announced with an "au" message, as addUsersToRoom does.
 func (a *App) Invite(ctx context.Context, actor *model.User, ref RoomRef, t string, userIDs []string) (*model.Room, error) {
 	r, err := a.findRoom(ctx, actor, ref, t)
 	if err != nil {
@@ -275,7 +277,7 @@ func (a *App) Invite(ctx context.Context, actor *model.User, ref RoomRef, t stri
 			if err != nil {
 				return err
 			}
-			if _, err := a.addMember(ctx, st, r, u, actor, false); err != nil {
+			if err := a.addInvited(ctx, st, r, u, actor); err != nil {
 				return err
 			}
 		}

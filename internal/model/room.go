@@ -73,7 +73,17 @@ type Subscription struct {
 	TunreadGroup          []string `json:"tunreadGroup,omitzero"`
 	Archived              bool     `json:"archived,omitempty"`
 	Prid                  string   `json:"prid,omitempty"`
-	UpdatedAt             Time     `json:"_updatedAt"`
+	// Notification preferences. Origin "user" marks a value copied from
+	// the user's own preferences, which follows them when they change;
+	// "subscription" marks one set for this room alone, which does not.
+	DesktopNotifications    string   `json:"desktopNotifications,omitempty"`
+	DesktopPrefOrigin       string   `json:"desktopPrefOrigin,omitempty"`
+	MobilePushNotifications string   `json:"mobilePushNotifications,omitempty"`
+	MobilePrefOrigin        string   `json:"mobilePrefOrigin,omitempty"`
+	EmailNotifications      string   `json:"emailNotifications,omitempty"`
+	EmailPrefOrigin         string   `json:"emailPrefOrigin,omitempty"`
+	UserHighlights          []string `json:"userHighlights,omitempty"`
+	UpdatedAt               Time     `json:"_updatedAt"`
 }
 
 // HasRole reports whether the subscription carries a room-scoped role.

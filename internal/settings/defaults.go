@@ -107,6 +107,9 @@ func Defaults() []Def {
 		s("API_EmbedSafePorts", "80, 443", false, "API", "Ports that previews may fetch from, comma separated."),
 		i("API_EmbedCacheExpirationDays", 30, false, "API", "Days a fetched preview is cached."),
 		i("Rate_Limiter_Limit_RegisterUser", 1, false, "API", "users.register calls allowed per IP per window."),
+		b("DDP_Rate_Limit_User_By_Method_Enabled", true, false, "Rate Limiter", "Limit how often one user calls one method."),
+		i("DDP_Rate_Limit_User_By_Method_Requests_Allowed", 20, false, "Rate Limiter", "Calls of one method allowed per user per window."),
+		i("DDP_Rate_Limit_User_By_Method_Interval_Time", 10000, false, "Rate Limiter", "Method rate-limit window in milliseconds."),
 
 		// Files
 		b("FileUpload_Enabled", true, true, "FileUpload", "Uploads are allowed."),

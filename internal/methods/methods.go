@@ -1,0 +1,125 @@
+// Package methods is Rocket.Chat's method layer: the registry of the
+// methods clients call by name, over the websocket (DDP) and over REST
+// (method.call). Each method decodes its EJSON parameters, calls the app
+// layer, and returns its result; failures come back as Meteor errors.
+//
+// Adding a method is one line in the table of New and a small function.
+package methods
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/parleychat/parley/internal/app"
+	"github.com/parleychat/parley/internal/model"
+)
+
+// Handler runs one method for caller (nil when nobody is logged in) with
+// the call's parameters. A nil result is sent as no result at all.
+type Handler func(ctx context.Context, caller *model.User, params []json.RawMessage) (any, error)
+
+// Method is one entry of the registry.
+type Method struct {
+	Name string
+	// Anon lets a caller who is not logged in run the method; otherwise
+	// such a caller gets Rocket.Chat's "Invalid user" refusal.
+	Anon bool
+	Run  Handler
+}
+
+// Registry holds the methods a server answers.
+type Registry struct {
+	app     *app.App
+	log     *slog.Logger
+	methods map[string]Method
+	limiter *limiter
+}
+
+// New builds the registry of every method Parley serves.
+func New(a *app.App, log *slog.Logger) *Registry {
+	if log == nil {
+		log = slog.Default()
+	}
+	r := &Registry{app: a, log: log, methods: map[string]Method{}, limiter: newLimiter()}
+	for _, m := range []Method{
+		{Name: "addUsersToRoom", Run: r.addUsersToRoom},
+		{Name: "saveUserPreferences", Run: r.saveUserPreferences},
+		{Name: "autoTranslate.translateMessage", Run: r.translateMessage},
+	} {
+		r.methods[m.Name] = m
+	}
+	return r
+}
+
+// Names lists the registered methods.
+func (r *Registry) Names() []string {
+	out := make([]string, 0, len(r.methods))
+	for n := range r.methods {
+		out = append(out, n)
+	}
+	return out
+}
+
+// Caller identifies who calls, for the rate limiter: the user, or for an
+// anonymous caller the connection (a REST client's address).
+type Caller struct {
+	User       *model.User
+	Connection string
+}
+
+// Call runs the method name for c. The error it returns, if any, is a
+// *Error ready for a result frame; failures no client may see are logged
+// here and hidden.
+func (r *Registry) Call(ctx context.Context, c Caller, name string, params []json.RawMessage) (any, *Error) {
+	m, ok := r.methods[name]
+	if !ok {
+		return nil, notFound(name)
+	}
+	if err := r.rateLimit(c, name); err != nil {
+		return nil, err
+	}
+	if c.User == nil && !m.Anon {
+		return nil, invalidUser(name)
+	}
+	out, err := m.Run(ctx, c.User, params)
+	if err != nil {
+		me, safe := AsError(err)
+		if !safe {
+			r.log.Error("method failed", "method", name, "err", err)
+		}
+		return nil, me
+	}
+	return out, nil
+}
+
+// rateLimit applies Rocket.Chat's per-user, per-method rule
+// (DDP_Rate_Limit_User_By_Method_*). Anonymous calls count per connection.
+func (r *Registry) rateLimit(c Caller, name string) *Error {
+	st := r.app.Settings
+	if !st.Bool("DDP_Rate_Limit_User_By_Method_Enabled") {
+		return nil
+	}
+	limit := st.Int("DDP_Rate_Limit_User_By_Method_Requests_Allowed")
+	window := time.Duration(st.Int("DDP_Rate_Limit_User_By_Method_Interval_Time")) * time.Millisecond
+	if limit <= 0 || window <= 0 {
+		return nil
+	}
+	key := "c:" + c.Connection
+	if c.User != nil {
+		key = "u:" + c.User.ID
+	}
+	wait, ok := r.limiter.allow(key+"/"+name, limit, window, time.Now())
+	if ok {
+		return nil
+	}
+	secs := int(math.Ceil(wait.Seconds()))
+	return &Error{
+		Code:    "too-many-requests",
+		Reason:  "Error, too many requests. Please slow down. You must wait " + strconv.Itoa(secs) + " seconds before trying again.",
+		Details: map[string]any{"timeToReset": wait.Milliseconds()},
+	}
+}

@@ -1,0 +1,82 @@
+package methods
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// param is the i-th parameter, or nil when the call has fewer.
+func param(params []json.RawMessage, i int) json.RawMessage {
+	if i < len(params) {
+		return params[i]
+	}
+	return nil
+}
+
+// jsonKind is the JSON type of v: "string", "number", "boolean", "array",
+// "object", "null", or "" when v is absent.
+func jsonKind(v json.RawMessage) string {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 {
+		return ""
+	}
+	switch v[0] {
+	case '"':
+		return "string"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+// object decodes an object parameter into its keys. Anything else fails
+// as Meteor's check(x, Object) does.
+func object(v json.RawMessage) (map[string]json.RawMessage, error) {
+	if jsonKind(v) != "object" {
+		return nil, ErrMatch
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(v, &m); err != nil {
+		return nil, ErrMatch
+	}
+	return m, nil
+}
+
+// str decodes a string parameter; ok is false for anything that is not a
+// JSON string (null and absent included).
+func str(v json.RawMessage) (string, bool) {
+	if jsonKind(v) != "string" {
+		return "", false
+	}
+	var s string
+	if err := json.Unmarshal(v, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// strings decodes an array of strings; ok is false for anything else.
+func stringList(v json.RawMessage) ([]string, bool) {
+	if jsonKind(v) != "array" {
+		return nil, false
+	}
+	var raw []json.RawMessage
+	if err := json.Unmarshal(v, &raw); err != nil {
+		return nil, false
+	}
+	out := make([]string, 0, len(raw))
+	for _, e := range raw {
+		s, ok := str(e)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, true
+}
