@@ -377,3 +377,24 @@ func TestMethodRateLimit(t *testing.T) {
 		mcOK(t, alice, "saveUserPreferences", prefs)
 	}
 }
+
+// users.setPreferences carries notification preferences into the
+// subscriptions as the method does, for oneself and for an admin setting
+// another user's.
+func TestSetPreferencesReachesSubscriptions(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	alice := e.NewUser(t, "alice")
+	bob := e.NewUser(t, "bob")
+	room := pmRoom(t, alice, "channels", "prefs", nil)
+	alice.Post(t, "channels.invite", map[string]any{"roomId": room, "userId": bob.UserID}).OK(t)
+
+	alice.Post(t, "users.setPreferences", map[string]any{"data": map[string]any{"emailNotificationMode": "nothing"}}).OK(t)
+	if s := atSub(t, alice, room); s["emailNotifications"] != "nothing" || s["emailPrefOrigin"] != "user" {
+		t.Errorf("own subscription after users.setPreferences = %v", s)
+	}
+	e.Admin.Post(t, "users.setPreferences", map[string]any{"userId": bob.UserID, "data": map[string]any{"emailNotificationMode": "nothing"}}).OK(t)
+	if s := atSub(t, bob, room); s["emailNotifications"] != "nothing" {
+		t.Errorf("bob's subscription after an admin's users.setPreferences = %v", s)
+	}
+}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/parleychat/parley/internal/app"
@@ -218,7 +219,16 @@ func (s *Server) usersSetPreferences(c *request) (any, error) {
 	if err := c.bindBody(usersSetPreferencesSchema, &in); err != nil {
 		return nil, err
 	}
-	u, err := s.app.SetPreferences(c.ctx, c.user, in.UserID, in.Data)
+	var (
+		u   *model.User
+		err error
+	)
+	target := cmp.Or(in.UserID, c.user.ID)
+	// The method's path: the notification preferences reach the user's
+	// subscriptions too.
+	if err = s.app.SaveUserPreferences(c.ctx, c.user, target, in.Data); err == nil {
+		u, err = s.app.GetUser(c.ctx, target, "")
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -25,8 +25,16 @@ var notifyPrefs = []struct {
 // preferences (desktopNotifications, pushNotifications,
 // emailNotificationMode) and highlights over to the user's subscriptions.
 // A subscription whose preference was set for its room alone keeps it;
-// "default" removes the values that came from the user.
-func (a *App) SaveUserPreferences(ctx context.Context, actor *model.User, prefs map[string]any) error {
+// "default" removes the values that came from the user. userID names the
+// user whose preferences change ("" for the actor); another user's need
+// edit-other-user-info.
+func (a *App) SaveUserPreferences(ctx context.Context, actor *model.User, userID string, prefs map[string]any) error {
+	if userID == "" {
+		userID = actor.ID
+	}
+	if userID != actor.ID && !a.HasPermission(actor, "edit-other-user-info") {
+		return E("error-action-not-allowed", "Editing user is not allowed")
+	}
 	// The values Rocket.Chat's older clients send for the e-mail mode.
 	switch prefs["emailNotificationMode"] {
 	case "all":
@@ -34,7 +42,7 @@ func (a *App) SaveUserPreferences(ctx context.Context, actor *model.User, prefs 
 	case "disabled":
 		prefs["emailNotificationMode"] = "nothing"
 	}
-	before, err := a.store.Users().Get(ctx, actor.ID)
+	before, err := a.store.Users().Get(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) {
 		return E("error-invalid-user", "Invalid user").With(map[string]any{"method": "saveUserPreferences"})
 	}
@@ -42,7 +50,7 @@ func (a *App) SaveUserPreferences(ctx context.Context, actor *model.User, prefs 
 		return a.storeErr(err)
 	}
 	old := preferencesOf(before)
-	if _, err := a.SetPreferences(ctx, actor, actor.ID, prefs); err != nil {
+	if _, err := a.SetPreferences(ctx, actor, userID, prefs); err != nil {
 		return err
 	}
 	changed := map[int]string{}
@@ -59,12 +67,12 @@ func (a *App) SaveUserPreferences(ctx context.Context, actor *model.User, prefs 
 	var touched []string
 	err = a.tx(ctx, func(st store.Store) error {
 		touched = touched[:0]
-		subs, err := st.Subscriptions().ListByUser(ctx, actor.ID, 0)
+		subs, err := st.Subscriptions().ListByUser(ctx, userID, 0)
 		if err != nil {
 			return err
 		}
 		for _, listed := range subs {
-			s, err := st.Subscriptions().GetForUpdate(ctx, listed.RID, actor.ID)
+			s, err := st.Subscriptions().GetForUpdate(ctx, listed.RID, userID)
 			if errors.Is(err, store.ErrNotFound) {
 				continue
 			}
@@ -86,7 +94,7 @@ func (a *App) SaveUserPreferences(ctx context.Context, actor *model.User, prefs 
 		return err
 	}
 	for _, rid := range touched {
-		a.publish("subscription.changed", rid, actor.ID, "")
+		a.publish("subscription.changed", rid, userID, "")
 	}
 	return nil
 }

@@ -51,7 +51,7 @@ func (r *Registry) saveUserPreferences(ctx context.Context, u *model.User, param
 	if err := json.Unmarshal(param(params, 0), &prefs); err != nil {
 		return nil, ErrMatch
 	}
-	if err := r.app.SaveUserPreferences(ctx, u, prefs); err != nil {
+	if err := r.app.SaveUserPreferences(ctx, u, "", prefs); err != nil {
 		return nil, err
 	}
 	return true, nil
