@@ -69,8 +69,8 @@ func (s *Server) chatPostMessage(c *request) (any, error) {
 	}
 	// With neither roomId nor channel the rest of the body is still
 	// checked, and then the answer is Rocket.Chat's "[invalid-channel]".
-	sc := schema{props: postMessageProps, typed: !isFormBody(c.r)}
-	if err := decode(body, sc, &in); err != nil {
+	sc := schema{props: postMessageProps}
+	if err := c.decodeBody(body, sc, &in); err != nil {
 		return nil, err
 	}
 	target := in.RoomID
@@ -268,7 +268,7 @@ func (s *Server) chatReact(c *request) (any, error) {
 	if v, ok := body["shouldReact"]; ok && v == nil {
 		delete(body, "shouldReact")
 	}
-	if err := decode(body, sc, &in); err != nil {
+	if err := c.decodeBody(body, sc, &in); err != nil {
 		return nil, err
 	}
 	e := in.Emoji

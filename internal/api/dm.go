@@ -99,7 +99,7 @@ func (s *Server) dmCreate(c *request) (any, error) {
 		Usernames   string `json:"usernames"`
 		ExcludeSelf bool   `json:"excludeSelf"`
 	}
-	if err := decode(body, dmCreateSchema, &in); err != nil {
+	if err := c.decodeBody(body, dmCreateSchema, &in); err != nil {
 		return nil, err
 	}
 	names := []string{in.Username}
@@ -128,7 +128,7 @@ func (s *Server) dmDelete(c *request) (any, error) {
 		return nil, err
 	}
 	var in directRefIn
-	if err := decode(body, dmRefSchema, &in); err != nil {
+	if err := c.decodeBody(body, dmRefSchema, &in); err != nil {
 		return nil, err
 	}
 	return nil, s.app.DeleteDirect(c.ctx, c.user, in.ref())
@@ -171,7 +171,7 @@ func (s *Server) dmSetTopic(c *request) (any, error) {
 		Topic  *string `json:"topic"`
 	}
 	_, hasTopic := body["topic"]
-	if err := decode(body, dmSetTopicSchema, &in); err != nil {
+	if err := c.decodeBody(body, dmSetTopicSchema, &in); err != nil {
 		return nil, err
 	}
 	topic := ""

@@ -53,7 +53,7 @@ func (s *Server) autotranslateSaveSettings(c *request) (any, error) {
 		props:    map[string]kind{"roomId": kString, "field": kString, "value": kAny, "defaultLanguage": kString},
 		required: []string{"roomId", "field", "value"},
 	}
-	if err := decode(body, sc, &in); err != nil {
+	if err := c.decodeBody(body, sc, &in); err != nil {
 		return nil, err
 	}
 	if in.Field != "autoTranslate" && in.Field != "autoTranslateLanguage" {

@@ -6,6 +6,13 @@ func (c *request) bindBody(sc schema, dst any) error {
 	if err != nil {
 		return err
 	}
+	return c.decodeBody(body, sc, dst)
+}
+
+// decodeBody is decode for a body read with readBody. A JSON body keeps
+// the types its client gave (a string is not a list of one); form input
+// cannot tell them apart, so it is coerced.
+func (c *request) decodeBody(body map[string]any, sc schema, dst any) error {
 	sc.typed = !isFormBody(c.r)
 	return decode(body, sc, dst)
 }
