@@ -2,55 +2,12 @@ package api
 
 import (
 	"context"
-	"net/http"
 	"strings"
 
 	"github.com/parleychat/parley/internal/app"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
-
-// directAndUploadRoutes is what directRoutes serves.
-func (s *Server) directAndUploadRoutes() []route {
-	var rts []route
-	for _, prefix := range []string{"dm.", "im."} {
-		for _, rt := range s.dmRoutes() {
-			rt.path = prefix + rt.path
-			rts = append(rts, rt)
-		}
-	}
-	return append(rts,
-		route{http.MethodGet, "channels.messages", true, s.roomMessages(model.RoomChannel)},
-		route{http.MethodGet, "groups.messages", true, s.roomMessages(model.RoomGroup)},
-		route{http.MethodPost, "rooms.media/{rid}", true, s.roomsMedia},
-		route{http.MethodPost, "rooms.mediaConfirm/{rid}/{fileId}", true, s.roomsMediaConfirm},
-		route{http.MethodPost, "rooms.upload/{rid}", true, s.roomsUpload},
-	)
-}
-
-// dmRoutes is the dm.* family; directRoutes registers each under im.* too,
-// the older name clients still use.
-func (s *Server) dmRoutes() []route {
-	const (
-		GET  = http.MethodGet
-		POST = http.MethodPost
-	)
-	return []route{
-		{POST, "create", true, s.dmCreate},
-		{POST, "delete", true, s.dmDelete},
-		{POST, "open", true, s.dmOpen},
-		{POST, "close", true, s.dmClose},
-		{POST, "setTopic", true, s.dmSetTopic},
-		{GET, "counters", true, s.dmCounters},
-		{GET, "history", true, s.dmHistory},
-		{GET, "list", true, s.dmList},
-		{GET, "list.everyone", true, s.dmListEveryone},
-		{GET, "members", true, s.dmMembers},
-		{GET, "messages", true, s.dmMessages},
-		{GET, "messages.others", true, s.dmMessagesOthers},
-		{GET, "files", true, s.dmFiles},
-	}
-}
 
 // exactlyOne refuses params that name the room both ways, as the oneOf
 // schemas of Rocket.Chat do.

@@ -1,43 +1,9 @@
 package api
 
 import (
-	"net/http"
-
 	"github.com/parleychat/parley/internal/app"
 	"github.com/parleychat/parley/internal/model"
 )
-
-// roomTypeRoutes serves the channels.* (t "c") or groups.* (t "p") family;
-// both share one implementation that differs only in the room type and the
-// key the room is returned under.
-func (s *Server) roomTypeRoutes(prefix, t string) []route {
-	rt := s.roomsOfType(t)
-	rts := []route{
-		{http.MethodPost, prefix + ".create", true, rt.create},
-		{http.MethodGet, prefix + ".info", true, rt.info},
-		{http.MethodPost, prefix + ".invite", true, rt.invite},
-		{http.MethodPost, prefix + ".leave", true, rt.leave},
-		{http.MethodPost, prefix + ".kick", true, rt.kick},
-		{http.MethodPost, prefix + ".delete", true, rt.delete},
-		{http.MethodGet, prefix + ".list", true, rt.list},
-		{http.MethodGet, prefix + ".members", true, rt.members},
-		{http.MethodGet, prefix + ".history", true, rt.history},
-	}
-	for _, role := range []string{"owner", "moderator", "leader"} {
-		name := string(role[0]-'a'+'A') + role[1:]
-		rts = append(rts,
-			route{http.MethodPost, prefix + ".add" + name, true, rt.setRole(role, true)},
-			route{http.MethodPost, prefix + ".remove" + name, true, rt.setRole(role, false)},
-		)
-	}
-	if t == model.RoomChannel {
-		rts = append(rts,
-			route{http.MethodPost, prefix + ".join", true, rt.join},
-			route{http.MethodGet, prefix + ".list.joined", true, rt.listJoined},
-		)
-	}
-	return rts
-}
 
 type roomRoutes struct {
 	s   *Server

@@ -4,17 +4,19 @@ import (
 	"net/http"
 
 	"github.com/parleychat/parley/internal/app"
+	"github.com/parleychat/parley/internal/model"
 )
 
 // routes is the whole REST API in one table: method, path under /api/v1/,
-// whether a login is needed, and the handler.
+// whether a login is needed, and the handler. Every path is written out,
+// so that a search for an endpoint's name finds it here.
 func (s *Server) routes() []route {
 	const (
 		GET  = http.MethodGet
 		POST = http.MethodPost
 	)
 	channels, groups := s.roomsOfType("c"), s.roomsOfType("p")
-	rts := []route{
+	return []route{
 		// Authentication
 		{POST, "login", false, s.login},
 		{POST, "logout", true, s.logout},
@@ -42,18 +44,6 @@ func (s *Server) routes() []route {
 		{GET, "subscriptions.get", true, s.subscriptionsGet},
 		{GET, "subscriptions.getOne", true, s.subscriptionsGetOne},
 		{POST, "subscriptions.read", true, s.subscriptionsRead},
-
-		// Archiving and muting
-		{POST, "channels.archive", true, channels.archive(true)},
-		{POST, "channels.unarchive", true, channels.archive(false)},
-		{POST, "groups.archive", true, groups.archive(true)},
-		{POST, "groups.unarchive", true, groups.archive(false)},
-		{POST, "rooms.muteUser", true, s.roomsMute(true)},
-		{POST, "rooms.unmuteUser", true, s.roomsMute(false)},
-		{POST, "channels.mute", true, channels.mute(true)},
-		{POST, "channels.unmute", true, channels.mute(false)},
-		{POST, "groups.mute", true, groups.mute(true)},
-		{POST, "groups.unmute", true, groups.mute(false)},
 
 		// Messages
 		{POST, "chat.postMessage", true, s.chatPostMessage},
@@ -92,11 +82,106 @@ func (s *Server) routes() []route {
 		// Methods (see internal/methods); the frame in the body names the method
 		{POST, "method.call/{method}", true, s.methodCall},
 		{POST, "method.callAnon/{method}", false, s.methodCallAnon},
+
+		// Channels
+		{POST, "channels.create", true, channels.create},
+		{GET, "channels.info", true, channels.info},
+		{POST, "channels.invite", true, channels.invite},
+		{POST, "channels.leave", true, channels.leave},
+		{POST, "channels.kick", true, channels.kick},
+		{POST, "channels.delete", true, channels.delete},
+		{GET, "channels.list", true, channels.list},
+		{GET, "channels.members", true, channels.members},
+		{GET, "channels.history", true, channels.history},
+		{POST, "channels.join", true, channels.join},
+		{GET, "channels.list.joined", true, channels.listJoined},
+		{GET, "channels.messages", true, s.roomMessages(model.RoomChannel)},
+		{POST, "channels.addOwner", true, channels.setRole("owner", true)},
+		{POST, "channels.removeOwner", true, channels.setRole("owner", false)},
+		{POST, "channels.addModerator", true, channels.setRole("moderator", true)},
+		{POST, "channels.removeModerator", true, channels.setRole("moderator", false)},
+		{POST, "channels.addLeader", true, channels.setRole("leader", true)},
+		{POST, "channels.removeLeader", true, channels.setRole("leader", false)},
+		{POST, "channels.archive", true, channels.archive(true)},
+		{POST, "channels.unarchive", true, channels.archive(false)},
+		{POST, "channels.mute", true, channels.mute(true)},
+		{POST, "channels.unmute", true, channels.mute(false)},
+
+		// Private groups
+		{POST, "groups.create", true, groups.create},
+		{GET, "groups.info", true, groups.info},
+		{POST, "groups.invite", true, groups.invite},
+		{POST, "groups.leave", true, groups.leave},
+		{POST, "groups.kick", true, groups.kick},
+		{POST, "groups.delete", true, groups.delete},
+		{GET, "groups.list", true, groups.list},
+		{GET, "groups.members", true, groups.members},
+		{GET, "groups.history", true, groups.history},
+		{GET, "groups.messages", true, s.roomMessages(model.RoomGroup)},
+		{POST, "groups.addOwner", true, groups.setRole("owner", true)},
+		{POST, "groups.removeOwner", true, groups.setRole("owner", false)},
+		{POST, "groups.addModerator", true, groups.setRole("moderator", true)},
+		{POST, "groups.removeModerator", true, groups.setRole("moderator", false)},
+		{POST, "groups.addLeader", true, groups.setRole("leader", true)},
+		{POST, "groups.removeLeader", true, groups.setRole("leader", false)},
+		{POST, "groups.archive", true, groups.archive(true)},
+		{POST, "groups.unarchive", true, groups.archive(false)},
+		{POST, "groups.mute", true, groups.mute(true)},
+		{POST, "groups.unmute", true, groups.mute(false)},
+
+		// Direct messages, as dm.*
+		{POST, "dm.create", true, s.dmCreate},
+		{POST, "dm.delete", true, s.dmDelete},
+		{POST, "dm.open", true, s.dmOpen},
+		{POST, "dm.close", true, s.dmClose},
+		{POST, "dm.setTopic", true, s.dmSetTopic},
+		{GET, "dm.counters", true, s.dmCounters},
+		{GET, "dm.history", true, s.dmHistory},
+		{GET, "dm.list", true, s.dmList},
+		{GET, "dm.list.everyone", true, s.dmListEveryone},
+		{GET, "dm.members", true, s.dmMembers},
+		{GET, "dm.messages", true, s.dmMessages},
+		{GET, "dm.messages.others", true, s.dmMessagesOthers},
+		{GET, "dm.files", true, s.dmFiles},
+
+		// Direct messages, as im.* (the older name clients still use)
+		{POST, "im.create", true, s.dmCreate},
+		{POST, "im.delete", true, s.dmDelete},
+		{POST, "im.open", true, s.dmOpen},
+		{POST, "im.close", true, s.dmClose},
+		{POST, "im.setTopic", true, s.dmSetTopic},
+		{GET, "im.counters", true, s.dmCounters},
+		{GET, "im.history", true, s.dmHistory},
+		{GET, "im.list", true, s.dmList},
+		{GET, "im.list.everyone", true, s.dmListEveryone},
+		{GET, "im.members", true, s.dmMembers},
+		{GET, "im.messages", true, s.dmMessages},
+		{GET, "im.messages.others", true, s.dmMessagesOthers},
+		{GET, "im.files", true, s.dmFiles},
+
+		// Rooms: moderation, uploads
+		{POST, "rooms.muteUser", true, s.roomsMute(true)},
+		{POST, "rooms.unmuteUser", true, s.roomsMute(false)},
+		{POST, "rooms.media/{rid}", true, s.roomsMedia},
+		{POST, "rooms.mediaConfirm/{rid}/{fileId}", true, s.roomsMediaConfirm},
+		{POST, "rooms.upload/{rid}", true, s.roomsUpload},
+
+		// Threads, discussions, read receipts
+		{POST, "chat.followMessage", true, s.chatFollow(true)},
+		{POST, "chat.unfollowMessage", true, s.chatFollow(false)},
+		{GET, "chat.getThreadsList", true, s.chatGetThreadsList},
+		{GET, "chat.getThreadMessages", true, s.chatGetThreadMessages},
+		{GET, "chat.syncThreadsList", true, s.chatSyncThreadsList},
+		{GET, "chat.syncThreadMessages", true, s.chatSyncThreadMessages},
+		{GET, "chat.getDiscussions", true, s.chatGetDiscussions},
+		{GET, "chat.getMessageReadReceipts", true, s.chatGetMessageReadReceipts},
+		{POST, "rooms.createDiscussion", true, s.roomsCreateDiscussion},
+
+		// URL previews and auto-translation
+		{GET, "chat.getURLPreview", true, s.chatGetURLPreview},
+		{GET, "autotranslate.getSupportedLanguages", true, s.autotranslateGetSupportedLanguages},
+		{POST, "autotranslate.saveSettings", true, s.autotranslateSaveSettings},
+		{POST, "autotranslate.translateMessage", true, s.autotranslateTranslateMessage},
+		{GET, "autotranslate.getProviderUiMetadata", true, s.autotranslateGetProviderUIMetadata},
 	}
-	rts = append(rts, s.roomTypeRoutes("channels", "c")...)
-	rts = append(rts, s.roomTypeRoutes("groups", "p")...)
-	rts = append(rts, s.threadRoutes()...)
-	rts = append(rts, s.directRoutes()...)
-	rts = append(rts, s.integrationRoutes()...)
-	return rts
 }

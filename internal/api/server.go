@@ -84,6 +84,9 @@ func New(a *app.App, opts Options) *Server {
 	}
 	s := &Server{app: a, opts: opts, log: opts.Logger, mux: http.NewServeMux(), limiter: newRateLimiter(), reg: prometheus.NewRegistry()}
 	s.metrics = newMetrics(s.reg)
+	// The background work of previews and translation keeps its own
+	// series in the app.
+	s.reg.MustRegister(a.Metrics())
 	s.methods = methods.New(a, opts.Logger)
 
 	byPath := map[string][]route{}
@@ -91,6 +94,11 @@ func New(a *app.App, opts Options) *Server {
 	for _, rt := range s.routes() {
 		if _, ok := byPath[rt.path]; !ok {
 			order = append(order, rt.path)
+		}
+		for _, seen := range byPath[rt.path] {
+			if seen.method == rt.method {
+				panic("api: route " + rt.method + " " + rt.path + " is listed twice")
+			}
 		}
 		byPath[rt.path] = append(byPath[rt.path], rt)
 	}

@@ -7,21 +7,6 @@ import (
 	"github.com/parleychat/parley/internal/model"
 )
 
-// threadRoutes serves threads, discussions and read receipts.
-func (s *Server) threadRoutes() []route {
-	return []route{
-		{"POST", "chat.followMessage", true, s.chatFollow(true)},
-		{"POST", "chat.unfollowMessage", true, s.chatFollow(false)},
-		{"GET", "chat.getThreadsList", true, s.chatGetThreadsList},
-		{"GET", "chat.getThreadMessages", true, s.chatGetThreadMessages},
-		{"GET", "chat.syncThreadsList", true, s.chatSyncThreadsList},
-		{"GET", "chat.syncThreadMessages", true, s.chatSyncThreadMessages},
-		{"GET", "chat.getDiscussions", true, s.chatGetDiscussions},
-		{"GET", "chat.getMessageReadReceipts", true, s.chatGetMessageReadReceipts},
-		{"POST", "rooms.createDiscussion", true, s.roomsCreateDiscussion},
-	}
-}
-
 func (s *Server) chatFollow(follow bool) handlerFunc {
 	return func(c *request) (any, error) {
 		var in struct {
