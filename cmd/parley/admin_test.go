@@ -8,12 +8,14 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/parleychat/parley/internal/app"
+	"github.com/parleychat/parley/internal/store/storetest"
 )
 
 // syncBuffer collects a server's log while it writes.
@@ -394,5 +396,34 @@ func TestHelpExitsZero(t *testing.T) {
 	cmd.Env = append(os.Environ(), envCLIChild+"=serve --no-such-flag")
 	if err := cmd.Run(); err == nil {
 		t.Error("parley serve --no-such-flag exited 0")
+	}
+}
+
+// TestAdminOnPostgres runs the admin commands against a PostgreSQL server
+// with a node running on it; backup and restore decline and explain.
+func TestAdminOnPostgres(t *testing.T) {
+	db := storetest.PostgresURL(t) // skips without PARLEY_TEST_POSTGRES_URL
+	base, _ := serveDir(t, t.TempDir(), map[string]string{"PARLEY_DATABASE_URL": db}, &syncBuffer{})
+	env := []string{"PARLEY_DATABASE_URL=" + db}
+	mustCLI(t, "", append(env, "PARLEY_PASSWORD=boss-pw"), "admin", "create-user", "--admin", "--username", "boss")
+	boss := mustOpLogin(t, base, "boss", "boss-pw")
+	if !boss.canCreateUsers(t, "bybosspg") {
+		t.Fatal("the administrator made on PostgreSQL cannot create users")
+	}
+	if list := mustCLI(t, "", env, "admin", "list-users"); !strings.Contains(list, "bybosspg") {
+		t.Fatalf("list-users:\n%s", list)
+	}
+	mustCLI(t, "", env, "admin", "logout", "boss")
+	boss.refusedSoon(t)
+	mustCLI(t, "", env, "admin", "deactivate", "bybosspg")
+	if _, status := opLogin(t, base, "bybosspg", "pw-bybosspg"); status != http.StatusUnauthorized {
+		t.Fatalf("login of a deactivated user: %d", status)
+	}
+	for _, cmd := range []string{"backup", "restore"} {
+		code, _, errOut := runCLI(t, "", env, cmd, filepath.Join(t.TempDir(), "x.dump"))
+		want := map[string]string{"backup": "pg_dump --format=custom", "restore": "pg_restore --no-owner"}[cmd]
+		if code != 1 || !strings.Contains(errOut, want) || !strings.Contains(errOut, "schema") {
+			t.Errorf("%s on PostgreSQL: status %d, %q", cmd, code, errOut)
+		}
 	}
 }

@@ -45,10 +45,9 @@ func backupCommand(ctx context.Context, args []string, getenv func(string) strin
 Back it up with pg_dump, which reads a consistent snapshot while the server runs:
 
   pg_dump --format=custom --file=%s %s'%s'
-
-(the password is hidden; give it in the URL, PGPASSWORD or ~/.pgpass), and
-copy %s as well.
-`, shellQuote(file), pgSchemaFlag(dbURL), pgURL(dbURL), filepath.Join(dataDir, "uploads"))
+%s
+and copy %s as well.
+`, shellQuote(file), pgSchemaFlag(dbURL), pgURL(dbURL), pgPasswordNote(dbURL), filepath.Join(dataDir, "uploads"))
 		return exitFail
 	}
 	if err := sqlstore.BackupSQLite(ctx, path, file); err != nil {
@@ -100,9 +99,9 @@ func restoreCommand(ctx context.Context, args []string, getenv func(string) stri
 Stop the nodes, and restore a pg_dump archive into an empty database with
 
   pg_restore --no-owner --dbname='%s' %s
-
-(the password is hidden), then start the nodes.
-`, pgURL(dbURL), shellQuote(file))
+%s
+and start the nodes.%s
+`, pgURL(dbURL), shellQuote(file), pgPasswordNote(dbURL), pgSchemaNote(dbURL))
 		return exitFail
 	}
 	if err := sqlstore.RestoreSQLite(ctx, file, path, force); err != nil {
@@ -146,4 +145,24 @@ func shellQuote(s string) string {
 		}
 	}
 	return s
+}
+
+// pgSchemaNote explains where an archive of one schema goes back to.
+func pgSchemaNote(raw string) string {
+	if pgSchemaFlag(raw) == "" {
+		return ""
+	}
+	return "\nAn archive made with --schema holds that schema and creates it again:\nthe database must not have it yet."
+}
+
+// pgPasswordNote says where the hidden password goes, if the URL has one.
+func pgPasswordNote(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return ""
+	}
+	if _, ok := u.User.Password(); !ok {
+		return ""
+	}
+	return "(the password is hidden: put it back, or give it in PGPASSWORD or ~/.pgpass)"
 }
