@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -72,6 +73,19 @@ func TestBackupWhileServingAndRestore(t *testing.T) {
 		t.Errorf("restore over a running server's database: %d %q", code, errOut)
 	}
 	stop()
+
+	// Only a sound Parley database is put in place.
+	junk := filepath.Join(t.TempDir(), "junk.db")
+	if err := os.WriteFile(junk, []byte(strings.Repeat("not a database ", 500)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	empty := t.TempDir()
+	if code, _, errOut := runCLI(t, "", nil, "restore", "--data", empty, junk); code != 1 || !strings.Contains(errOut, "not a SQLite database") {
+		t.Errorf("restore of a file that is no database: %d %q", code, errOut)
+	}
+	if entries, _ := os.ReadDir(empty); len(entries) != 0 {
+		t.Errorf("a refused restore left %d files behind", len(entries))
+	}
 
 	restored := t.TempDir()
 	mustCLI(t, "", nil, "restore", "--data", restored, file)
