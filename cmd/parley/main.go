@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -13,7 +12,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -30,30 +28,10 @@ import (
 var version = "0.1.0-dev"
 
 func main() {
-	args := os.Args[1:]
-	cmd := "serve"
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "version" || args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
-		cmd, args = args[0], args[1:]
-	}
-	switch cmd {
-	case "version":
-		fmt.Println("parley", version)
-	case "help", "-h", "--help":
-		fmt.Println("usage: parley [serve] [flags] | parley version\n\nRun 'parley serve -h' for the flags.")
-	default:
-		if os.Getenv("GOGC") == "" {
-			// The live heap is small (tens of MB), so collecting at twice
-			// its size instead of once halves the collector's CPU under
-			// load for a few MB more; GOGC overrides it.
-			debug.SetGCPercent(200)
-		}
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		if err := serve(ctx, args, os.Environ(), os.Stderr, nil); err != nil {
-			fmt.Fprintln(os.Stderr, "parley:", err)
-			os.Exit(1)
-		}
-	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := cli(ctx, os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // serve runs the server until ctx ends, then shuts down gracefully:

@@ -103,6 +103,28 @@ func (a *App) Bus() events.Bus { return a.bus }
 
 // Start seeds the database on first run and loads settings and permissions.
 func (a *App) Start(ctx context.Context, env Bootstrap) error {
+	if err := a.prepare(ctx); err != nil {
+		return err
+	}
+	if err := a.bootstrap(ctx, env); err != nil {
+		return err
+	}
+	return a.warnWithoutAdmin(ctx)
+}
+
+// StartTool is Start for a command-line tool on a database that a server
+// may be using at the same time: it loads settings and permissions and
+// makes sure the default channel exists, and leaves the first
+// administrator to the tool.
+func (a *App) StartTool(ctx context.Context) error {
+	if err := a.prepare(ctx); err != nil {
+		return err
+	}
+	return a.tx(ctx, func(st store.Store) error { return a.ensureGeneral(ctx, st) })
+}
+
+// prepare seeds the default permissions and loads settings and permissions.
+func (a *App) prepare(ctx context.Context) error {
 	defaults := make([]store.Permission, 0, len(auth.DefaultPermissions))
 	for id, roles := range auth.DefaultPermissions {
 		defaults = append(defaults, store.Permission{ID: id, Roles: roles})
@@ -110,10 +132,7 @@ func (a *App) Start(ctx context.Context, env Bootstrap) error {
 	if err := a.store.Permissions().Seed(ctx, defaults); err != nil {
 		return err
 	}
-	if err := a.reloadConfig(ctx, true); err != nil {
-		return err
-	}
-	return a.bootstrap(ctx, env)
+	return a.reloadConfig(ctx, true)
 }
 
 // WatchConfig polls the config version every interval and reloads settings

@@ -16,21 +16,16 @@ type Bootstrap struct {
 	AdminName     string // ADMIN_NAME
 }
 
+// CreateAdminCommand is how an operator gives a server its first
+// administrator, with the server running or not.
+const CreateAdminCommand = "parley admin create-user --admin --username NAME --email ADDRESS --password-stdin"
+
 // bootstrap makes sure the default channel exists and, on an empty
-// database, creates the first administrator.
+// database, creates the first administrator, who joins the default
+// channels as every new user does.
 func (a *App) bootstrap(ctx context.Context, env Bootstrap) error {
 	return a.tx(ctx, func(st store.Store) error {
-		if _, err := st.Rooms().Get(ctx, model.GeneralRoomID); errors.Is(err, store.ErrNotFound) {
-			now := a.now()
-			sysMes := true
-			err := st.Rooms().Create(ctx, &model.Room{
-				ID: model.GeneralRoomID, T: model.RoomChannel, Name: "general", FName: "general",
-				Default: true, SysMes: &sysMes, Ts: now, UpdatedAt: now,
-			})
-			if err != nil && !errors.Is(err, store.ErrConflict) {
-				return err
-			}
-		} else if err != nil {
+		if err := a.ensureGeneral(ctx, st); err != nil {
 			return err
 		}
 		n, err := st.Users().Count(ctx)
@@ -44,8 +39,7 @@ func (a *App) bootstrap(ctx context.Context, env Bootstrap) error {
 			return nil
 		}
 		if env.AdminPassword == "" {
-			a.log.Warn("no users yet: restart with ADMIN_USERNAME, ADMIN_PASS and ADMIN_EMAIL set to create the first administrator")
-			return nil
+			return nil // warnWithoutAdmin says what to do
 		}
 		username := env.AdminUsername
 		if !a.ValidUsername(username) || isMentionKeyword(username) {
@@ -60,10 +54,9 @@ func (a *App) bootstrap(ctx context.Context, env Bootstrap) error {
 			a.log.Warn("ADMIN_EMAIL is not a valid address; the administrator is created without one", "email", email)
 			email = ""
 		}
-		no := false
 		u, err := a.insertUser(ctx, st, NewUser{
 			Username: username, Name: name, Email: email, Password: env.AdminPassword,
-			Roles: []string{"admin"}, JoinDefaultChannels: &no, Verified: true, allowReserved: true,
+			Roles: []string{"admin"}, Verified: true, allowReserved: true,
 		})
 		if err != nil {
 			return err
@@ -71,4 +64,38 @@ func (a *App) bootstrap(ctx context.Context, env Bootstrap) error {
 		a.log.Info("created the first administrator", "username", u.Username)
 		return nil
 	})
+}
+
+// ensureGeneral creates the default channel if it is missing.
+func (a *App) ensureGeneral(ctx context.Context, st store.Store) error {
+	_, err := st.Rooms().Get(ctx, model.GeneralRoomID)
+	if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	now := a.now()
+	sysMes := true
+	err = st.Rooms().Create(ctx, &model.Room{
+		ID: model.GeneralRoomID, T: model.RoomChannel, Name: "general", FName: "general",
+		Default: true, SysMes: &sysMes, Ts: now, UpdatedAt: now,
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return nil
+	}
+	return err
+}
+
+// warnWithoutAdmin logs, at every start, one line an operator cannot miss
+// when no account holds the admin role: such a server accepts public
+// registrations, and nobody can change its settings or users through the
+// API, so only the command line can repair it.
+func (a *App) warnWithoutAdmin(ctx context.Context) error {
+	n, err := a.store.Users().CountWithRole(ctx, "admin")
+	if err != nil {
+		return a.storeErr(err)
+	}
+	if n == 0 {
+		a.log.Error("NO ADMINISTRATOR: nobody can administer this server; create one with the command below (with this server's --data or --db), or start an empty database with ADMIN_USERNAME, ADMIN_PASS and ADMIN_EMAIL set",
+			"command", CreateAdminCommand)
+	}
+	return nil
 }

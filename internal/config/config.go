@@ -47,8 +47,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	}
 	var logLevel string
 	fs.StringVar(&c.Addr, "addr", env("PARLEY_ADDR", ":3000"), "listen address (PARLEY_ADDR)")
-	fs.StringVar(&c.DataDir, "data", env("PARLEY_DATA_DIR", "./data"), "data directory: the SQLite database and uploads (PARLEY_DATA_DIR)")
-	fs.StringVar(&c.DatabaseURL, "db", env("PARLEY_DATABASE_URL", ""), "database: empty or sqlite:PATH for the embedded database, postgres://… for PostgreSQL (PARLEY_DATABASE_URL)")
+	DatabaseFlags(fs, getenv, &c.DataDir, &c.DatabaseURL)
 	fs.StringVar(&c.SiteURL, "site-url", env("PARLEY_SITE_URL", ""), "public URL of the server, e.g. https://chat.example.com (PARLEY_SITE_URL)")
 	fs.StringVar(&logLevel, "log-level", env("PARLEY_LOG_LEVEL", "info"), "log level: debug, info, warn or error (PARLEY_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("PARLEY_LOG_FORMAT", "text"), "log format: text or json (PARLEY_LOG_FORMAT)")
@@ -130,4 +129,18 @@ func parsePrefixes(list string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(a, a.BitLen()))
 	}
 	return out, nil
+}
+
+// DatabaseFlags adds --data and --db to fs, with the defaults and variables
+// of serve, so that the command-line tools find the database the server
+// uses when given the same flags and environment.
+func DatabaseFlags(fs *flag.FlagSet, getenv func(string) string, dataDir, databaseURL *string) {
+	def := func(key, d string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return d
+	}
+	fs.StringVar(dataDir, "data", def("PARLEY_DATA_DIR", "./data"), "data directory: the SQLite database and uploads (PARLEY_DATA_DIR)")
+	fs.StringVar(databaseURL, "db", def("PARLEY_DATABASE_URL", ""), "database: empty or sqlite:PATH for the embedded database, postgres://… for PostgreSQL (PARLEY_DATABASE_URL)")
 }

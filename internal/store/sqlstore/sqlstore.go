@@ -104,17 +104,14 @@ func Open(ctx context.Context, url, dataDir string, opts Options) (*Store, error
 		s   *Store
 		err error
 	)
+	path, isSQLite, err := SQLitePath(url, dataDir)
 	switch {
-	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		s, err = openPostgres(ctx, url, opts)
-	case url == "" || strings.HasPrefix(url, "sqlite:"):
-		path := strings.TrimPrefix(url, "sqlite:")
-		if path == "" {
-			path = dataDir + "/parley.db"
-		}
+	case err != nil:
+		return nil, err
+	case isSQLite:
 		s, err = openSQLite(ctx, path, opts)
 	default:
-		return nil, fmt.Errorf("unsupported database URL %q: use sqlite:PATH or postgres://", url)
+		s, err = openPostgres(ctx, url, opts)
 	}
 	if err != nil {
 		return nil, err
@@ -124,6 +121,22 @@ func Open(ctx context.Context, url, dataDir string, opts Options) (*Store, error
 		return nil, err
 	}
 	return s, nil
+}
+
+// SQLitePath tells which database url and dataDir name, as Open reads
+// them: the SQLite file and true, or false for PostgreSQL.
+func SQLitePath(url, dataDir string) (string, bool, error) {
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		return "", false, nil
+	case url == "" || strings.HasPrefix(url, "sqlite:"):
+		path := strings.TrimPrefix(url, "sqlite:")
+		if path == "" {
+			path = dataDir + "/parley.db"
+		}
+		return path, true, nil
+	}
+	return "", false, fmt.Errorf("unsupported database URL %q: use sqlite:PATH or postgres://", url)
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/parleychat/parley/internal/config"
+	"github.com/parleychat/parley/internal/store/sqlstore"
+)
+
+// backupCommand runs `parley backup FILE`: a consistent copy of the SQLite
+// database, taken while the server keeps running. On PostgreSQL it makes
+// no copy, prints the pg_dump command to use and fails, so that a script
+// that goes on to store FILE notices.
+func backupCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("parley backup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "usage: parley backup [--data DIR] [--db URL] FILE\n\nCopies the SQLite database to FILE, which must not exist, while the server runs.\n")
+		fs.PrintDefaults()
+	}
+	var dataDir, dbURL string
+	config.DatabaseFlags(fs, getenv, &dataDir, &dbURL)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return usageErr(stderr, err)
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	file := pos[0]
+	path, isSQLite, err := sqlstore.SQLitePath(dbURL, dataDir)
+	if err != nil {
+		return failed(stderr, err)
+	}
+	if !isSQLite {
+		fmt.Fprintf(stderr, `parley backup copies the SQLite database only; this server uses PostgreSQL.
+Back it up with pg_dump, which reads a consistent snapshot while the server runs:
+
+  pg_dump --format=custom --file=%s %s'%s'
+%s
+and copy %s as well.
+`, shellQuote(file), pgSchemaFlag(dbURL), pgURL(dbURL), pgPasswordNote(dbURL), filepath.Join(dataDir, "uploads"))
+		return exitFail
+	}
+	if err := sqlstore.BackupSQLite(ctx, path, file); err != nil {
+		return failed(stderr, err)
+	}
+	size := int64(0)
+	if fi, err := os.Stat(file); err == nil {
+		size = fi.Size()
+	}
+	fmt.Fprintf(stdout, "copied %s to %s (%d bytes)\n", path, file, size)
+	if uploads := filepath.Join(dataDir, "uploads"); fileExists(uploads) {
+		fmt.Fprintf(stdout, "uploaded files are not in the copy: copy %s as well, now that the database is copied\n", uploads)
+	}
+	return exitOK
+}
+
+// restoreCommand runs `parley restore FILE`: it puts a backup made by
+// `parley backup` in place as the SQLite database. It refuses to replace
+// an existing database without --force, and refuses always while a server
+// has the database open.
+func restoreCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("parley restore", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "usage: parley restore [--data DIR] [--db sqlite:PATH] [--force] FILE\n\nPuts the backup FILE in place as the SQLite database; stop the server first.\n")
+		fs.PrintDefaults()
+	}
+	var (
+		dataDir, dbURL string
+		force          bool
+	)
+	config.DatabaseFlags(fs, getenv, &dataDir, &dbURL)
+	fs.BoolVar(&force, "force", false, "replace an existing database (never one a running server has open)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return usageErr(stderr, err)
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	file := pos[0]
+	path, isSQLite, err := sqlstore.SQLitePath(dbURL, dataDir)
+	if err != nil {
+		return failed(stderr, err)
+	}
+	if !isSQLite {
+		fmt.Fprintf(stderr, `parley restore writes the SQLite database only; this server uses PostgreSQL.
+Stop the nodes, and restore a pg_dump archive into an empty database with
+
+  pg_restore --no-owner --dbname='%s' %s
+%s
+and start the nodes.%s
+`, pgURL(dbURL), shellQuote(file), pgPasswordNote(dbURL), pgSchemaNote(dbURL))
+		return exitFail
+	}
+	if err := sqlstore.RestoreSQLite(ctx, file, path, force); err != nil {
+		return failed(stderr, err)
+	}
+	fmt.Fprintf(stdout, "restored %s to %s\n", file, path)
+	fmt.Fprintf(stdout, "put the uploaded files of the same backup in %s before starting the server\n", filepath.Join(dataDir, "uploads"))
+	return exitOK
+}
+
+// pgURL is the database URL as libpq tools accept it: without Parley's
+// search_path parameter, which they reject, and with the password hidden.
+func pgURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "postgres://…"
+	}
+	q := u.Query()
+	q.Del("search_path")
+	u.RawQuery = q.Encode()
+	return u.Redacted()
+}
+
+// pgSchemaFlag is pg_dump's --schema for a URL with search_path.
+func pgSchemaFlag(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	if s := u.Query().Get("search_path"); s != "" {
+		return "--schema=" + shellQuote(s) + " "
+	}
+	return ""
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' || r == '/' || r == '=' || r == ':') {
+			return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+		}
+	}
+	return s
+}
+
+// pgSchemaNote explains where an archive of one schema goes back to.
+func pgSchemaNote(raw string) string {
+	if pgSchemaFlag(raw) == "" {
+		return ""
+	}
+	return "\nAn archive made with --schema holds that schema and creates it again:\nthe database must not have it yet."
+}
+
+// pgPasswordNote says where the hidden password goes, if the URL has one.
+func pgPasswordNote(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return ""
+	}
+	if _, ok := u.User.Password(); !ok {
+		return ""
+	}
+	return "(the password is hidden: put it back, or give it in PGPASSWORD or ~/.pgpass)"
+}
