@@ -8,192 +8,273 @@ import (
 	"github.com/parleychat/parley/internal/store"
 )
 
-// threadAfterSave does the thread, discussion and read-receipt bookkeeping
-// of a new message, inside its transaction.
-func (a *App) threadAfterSave(ctx context.Context, st store.Store, r *model.Room, m *model.Message) error {
-	if m.TMID != "" && a.Settings.Bool("Threads_enabled") {
-		if err := a.countReply(ctx, st, r, m); err != nil {
+var (
+	errThreadsDisabled  = E("error-not-allowed", "Threads Disabled")
+	errTmidMissing      = E("error-invalid-params", `The required "tmid" query param is missing.`)
+	errThreadNotAllowed = E("error-not-allowed", "Not Allowed")
+	errInvalidThread    = E("error-invalid-message", "Invalid Message")
+)
+
+// FollowMessage is chat.followMessage (follow) and chat.unfollowMessage:
+// the caller joins or leaves the followers (replies) of the thread the
+// message belongs to. Any message can be followed, even one without
+// replies yet.
+func (a *App) FollowMessage(ctx context.Context, u *model.User, mid string, follow bool) error {
+	method := "followMessage"
+	if !follow {
+		method = "unfollowMessage"
+	}
+	details := map[string]any{"method": method}
+	if !a.Settings.Bool("Threads_enabled") {
+		return E("error-not-allowed", "not-allowed").With(details)
+	}
+	m, r, err := a.loadMessageOr(ctx, mid, E("error-invalid-message", "Invalid message").With(details))
+	if err != nil {
+		return err
+	}
+	if err := a.requireSee(ctx, r, u, E("error-not-allowed", "not-allowed").With(details)); err != nil {
+		return err
+	}
+	target := m.ID
+	if m.TMID != "" {
+		target = m.TMID
+	}
+	now := a.now()
+	err = a.tx(ctx, func(st store.Store) error {
+		// Room, then message, then subscriptions: the order a reply takes
+		// them, so that the two never wait for each other.
+		if err := st.Rooms().Lock(ctx, r.ID); err != nil {
 			return err
 		}
-	}
-	if r.Prid != "" {
-		// The discussion's counters mirror its room's msgs and lm, which
-		// every saved message moves.
-		if err := st.Threads().AddDiscussionMessage(ctx, r.ID, 1, &m.Ts); err != nil {
+		cur, err := st.Messages().GetForUpdate(ctx, target)
+		if err != nil {
 			return err
 		}
-	}
-	if m.Unread && a.Settings.Bool("Message_Read_Receipt_Enabled") {
-		return a.senderReads(ctx, st, r, m)
-	}
-	return nil
-}
-
-// errReplyParent refuses a reply whose parent is not a message of the
-// room the reply is posted in.
-var errReplyParent = E("error-invalid-message", "Invalid message")
-
-// checkReplyParent is the one rule every path that stores a reply obeys
-// (postMessage, sendMessage, uploads, discussions' first reply): the
-// parent must exist and belong to r, the room the caller was just allowed
-// to post in. Without it a reply posted through a room the caller may
-// write to would land in, and count towards, a thread of a room they
-// cannot see.
-func (a *App) checkReplyParent(ctx context.Context, r *model.Room, tmid string) error {
-	if tmid == "" {
-		return nil
-	}
-	parent, err := a.store.Messages().Get(ctx, tmid)
-	if isNotFound(err) || (err == nil && parent.RID != r.ID) {
-		return errReplyParent
-	}
-	return a.storeErr(err)
-}
-
-// mentionedUsers splits a message's mentions into user ids (without the
-// author) and whether @all or @here is among them.
-func mentionedUsers(m *model.Message) (ids []string, group bool) {
-	for _, mn := range m.Mentions {
+		if !follow {
+			if err := st.Threads().RemoveUnread(ctx, m.RID, target, u.ID, now); err != nil {
+				return err
+			}
+		}
+		has := slices.Contains(cur.Replies, u.ID)
 		switch {
-		case mn.ID == "all" || mn.ID == "here":
-			group = true
-		case (mn.Type == "" || mn.Type == "user") && mn.ID != m.U.ID && !slices.Contains(ids, mn.ID):
-			ids = append(ids, mn.ID)
+		case follow && !has:
+			cur.Replies = append(cur.Replies, u.ID)
+		case !follow && has:
+			cur.Replies = without(cur.Replies, u.ID)
+		default:
+			return nil
 		}
-	}
-	return ids, group
-}
-
-// union appends to list the ids of more it lacks, keeping the order.
-func union(list []string, more ...string) []string {
-	for _, id := range more {
-		if id != "" && !slices.Contains(list, id) {
-			list = append(list, id)
-		}
-	}
-	return list
-}
-
-func without(list []string, drop ...string) []string {
-	out := make([]string, 0, len(list))
-	for _, id := range list {
-		if !slices.Contains(drop, id) {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
-// countReply is Rocket.Chat's processThreads and reply: the parent gains
-// the repliers and mentioned users as followers, one more reply and a new
-// tlm; every follower but the replier gets the thread as unread.
-func (a *App) countReply(ctx context.Context, st store.Store, r *model.Room, m *model.Message) error {
-	// The parent's row lock serialises replies of one thread, so that the
-	// followers list (part of the document) is never written from a
-	// stale read; tcount itself is incremented in SQL.
-	parent, err := st.Messages().GetForUpdate(ctx, m.TMID)
+		cur.UpdatedAt = now
+		return st.Messages().Update(ctx, cur)
+	})
 	if isNotFound(err) {
-		return nil
+		return E("error-invalid-message", "Invalid message").With(details)
 	}
 	if err != nil {
 		return err
 	}
-	mentioned, group := mentionedUsers(m)
-	var followers []string
-	if parent.TCount == 0 {
-		followers = union(followers, parent.U.ID)
-		if r.T == model.RoomDirect {
-			followers = union(followers, r.UIDs...)
-		}
-	} else {
-		followers = union(followers, parent.Replies...)
-	}
-	followers = union(followers, mentioned...)
-	add := union(without(followers, m.U.ID), mentioned...)
-	if len(parent.Replies) == 0 {
-		add = union(add, parent.U.ID)
-	}
-	add = union(add, m.U.ID)
-	parent.Replies = union(parent.Replies, add...)
-	parent.UpdatedAt = max(parent.UpdatedAt, m.Ts)
-	if err := st.Messages().Update(ctx, parent); err != nil {
-		return err
-	}
-	if err := st.Threads().AddReply(ctx, parent.ID, m.Ts); err != nil {
-		return err
-	}
-	now := a.now()
-	others := without(parent.Replies, append([]string{m.U.ID}, mentioned...)...)
-	if err := st.Threads().AddUnread(ctx, r.ID, parent.ID, store.ThreadUnread{Users: others, GroupMention: group, Now: now}); err != nil {
-		return err
-	}
-	return st.Threads().AddUnread(ctx, r.ID, parent.ID, store.ThreadUnread{Users: mentioned, UserMention: true, Now: now})
-}
-
-// senderReads is Rocket.Chat's markMessageAsReadBySender: the author has
-// read their own message, and alone in the room, so has everyone.
-func (a *App) senderReads(ctx context.Context, st store.Store, r *model.Room, m *model.Message) error {
-	if a.Settings.Bool("Message_Read_Receipt_Store_Users") {
-		if err := st.Receipts().Add(ctx, &store.Receipt{RoomID: r.ID, UserID: m.U.ID, MessageID: m.ID, Ts: m.Ts}); err != nil {
-			return err
-		}
-	}
-	_, members, err := st.Subscriptions().ListByRoom(ctx, r.ID, store.ListOptions{Count: 1})
-	if err != nil || members > 1 {
-		return err
-	}
-	if _, err := st.Receipts().Settle(ctx, r.ID, "", m.Ts); err != nil {
-		return err
-	}
-	m.Unread = false
-	return nil
-}
-
-// threadAfterDelete undoes a deleted message's thread and discussion
-// bookkeeping, inside the deletion's transaction. Receipts go with the
-// message row itself (Messages().Delete).
-func (a *App) threadAfterDelete(ctx context.Context, st store.Store, r *model.Room, m *model.Message) error {
-	now := a.now()
-	if m.TMID != "" && !m.Hidden {
-		if err := st.Threads().RemoveReply(ctx, m.TMID, now); err != nil && !isNotFound(err) {
-			return err
-		}
-		if err := st.Threads().RemoveUnread(ctx, r.ID, m.TMID, "", now); err != nil {
-			return err
-		}
-	}
-	if r.Prid != "" && !m.Hidden {
-		if err := st.Threads().AddDiscussionMessage(ctx, r.ID, -1, nil); err != nil {
-			return err
-		}
-	}
-	if m.DRID != "" && m.DRID != r.ID {
-		// The discussion goes with the message that announced it.
-		if _, err := st.Rooms().Get(ctx, m.DRID); err == nil {
-			return a.eraseRoom(ctx, st, m.DRID)
-		} else if !isNotFound(err) {
-			return err
-		}
+	a.publish("message.updated", m.RID, u.ID, target)
+	if !follow {
+		a.publish("subscription.changed", m.RID, u.ID, "")
 	}
 	return nil
 }
 
-// recordReceipts stores read receipts for what u has read in room rid
-// since the previous read, inside subscriptions.read's transaction, and
-// clears unread on the messages everyone has now seen.
-func (a *App) recordReceipts(ctx context.Context, st store.Store, rid string, u *model.User, prevLs *model.Time, now model.Time) error {
+// ThreadsQuery is chat.getThreadsList's query.
+type ThreadsQuery struct {
+	RID  string
+	Type string // "", "following" or "unread"
+	Text string
+}
+
+// ThreadsList is chat.getThreadsList: a room's thread parents, the most
+// recently active first, optionally only those the caller follows or
+// has unread.
+func (a *App) ThreadsList(ctx context.Context, u *model.User, q ThreadsQuery, opts store.ListOptions) (*MessagePage, error) {
+	if !a.Settings.Bool("Threads_enabled") {
+		return nil, errThreadsDisabled
+	}
+	if _, err := a.roomForRead(ctx, u, q.RID, errThreadNotAllowed); err != nil {
+		return nil, err
+	}
+	f := store.ThreadFilter{RID: q.RID, ExcludeHidden: true, TextContains: q.Text}
+	switch q.Type {
+	case "following":
+		f.FollowedBy = u.ID
+	case "unread":
+		sub, err := a.store.Subscriptions().Get(ctx, q.RID, u.ID)
+		if err != nil && !isNotFound(err) {
+			return nil, a.storeErr(err)
+		}
+		f.IDs = []string{}
+		if sub != nil {
+			f.IDs = append(f.IDs, sub.Tunread...)
+		}
+	}
+	list, total, err := a.store.Threads().List(ctx, f, opts)
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	shaped, err := a.normalizeAll(ctx, u, list)
+	if err != nil {
+		return nil, err
+	}
+	return &MessagePage{Messages: shaped, Total: total}, nil
+}
+
+// threadParent loads thread tmid for u, in chat.getThreadMessages' order
+// of checks.
+func (a *App) threadParent(ctx context.Context, u *model.User, tmid string) (*model.Message, error) {
+	m, r, err := a.loadMessage(ctx, tmid)
+	if isNotFound(err) || (err == nil && m.RID == "") {
+		return nil, errInvalidThread
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := a.requireSee(ctx, r, u, errThreadNotAllowed); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// ThreadMessages is chat.getThreadMessages: the replies of a thread, the
+// oldest first; the parent is not among them. Like Rocket.Chat it does
+// not filter hidden history copies.
+func (a *App) ThreadMessages(ctx context.Context, u *model.User, tmid string, opts store.ListOptions) (*MessagePage, error) {
+	if !a.Settings.Bool("Threads_enabled") {
+		return nil, errThreadsDisabled
+	}
+	if tmid == "" {
+		return nil, errTmidMissing
+	}
+	if _, err := a.threadParent(ctx, u, tmid); err != nil {
+		return nil, err
+	}
+	if len(opts.Sort) == 0 {
+		opts.Sort = []store.SortField{{Field: "ts"}}
+	}
+	return a.listMessages(ctx, store.MessageFilter{TMID: tmid}, opts)
+}
+
+// ThreadSync is the update/remove answer of the syncThread* endpoints.
+type ThreadSync struct {
+	Update []*model.Message `json:"update"`
+	Remove []*model.Message `json:"remove"`
+}
+
+func newThreadSync(update, remove []*model.Message) *ThreadSync {
+	if update == nil {
+		update = []*model.Message{}
+	}
+	if remove == nil {
+		remove = []*model.Message{}
+	}
+	return &ThreadSync{Update: update, Remove: remove}
+}
+
+// RequireThreads refuses every thread endpoint while Threads_enabled is
+// off. The sync endpoints ask it before reading their query, so that a
+// client learns threads are off whatever it sent.
+func (a *App) RequireThreads() error {
+	if !a.Settings.Bool("Threads_enabled") {
+		return errThreadsDisabled
+	}
+	return nil
+}
+
+// parseUpdatedSince reads the updatedSince of the thread sync endpoints,
+// which is required and read as Date.parse reads it.
+func parseUpdatedSince(s string) (model.Time, error) {
+	if s == "" {
+		return 0, E("error-updatedSince-param-invalid", `The required param "updatedSince" is missing.`)
+	}
+	t, ok := parseJSDate(s)
+	if !ok {
+		return 0, E("error-updatedSince-param-invalid", `The "updatedSince" query parameter must be a valid date.`)
+	}
+	return t, nil
+}
+
+// SyncThreadsList is chat.syncThreadsList: the room's thread parents
+// changed after since, and those deleted after it.
+func (a *App) SyncThreadsList(ctx context.Context, u *model.User, rid, updatedSince string) (*ThreadSync, error) {
+	if !a.Settings.Bool("Threads_enabled") {
+		return nil, errThreadsDisabled
+	}
+	if rid == "" {
+		return nil, E("error-room-id-param-not-provided", `The required "rid" query param is missing.`)
+	}
+	since, err := parseUpdatedSince(updatedSince)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := a.roomForRead(ctx, u, rid, errThreadNotAllowed); err != nil {
+		return nil, err
+	}
+	update, _, err := a.store.Threads().List(ctx, store.ThreadFilter{RID: rid, UpdatedAfter: since}, store.ListOptions{})
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	remove, _, err := a.store.Messages().ListTrash(ctx, store.TrashFilter{RID: rid, ThreadParents: true, DeletedAfter: since}, store.ListOptions{})
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	return newThreadSync(update, remove), nil
+}
+
+// SyncThreadMessages is chat.syncThreadMessages: a thread's replies
+// changed after since, and those deleted after it.
+func (a *App) SyncThreadMessages(ctx context.Context, u *model.User, tmid, updatedSince string) (*ThreadSync, error) {
+	if !a.Settings.Bool("Threads_enabled") {
+		return nil, errThreadsDisabled
+	}
+	if tmid == "" {
+		return nil, errTmidMissing
+	}
+	since, err := parseUpdatedSince(updatedSince)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := a.threadParent(ctx, u, tmid); err != nil {
+		return nil, err
+	}
+	update, err := a.store.Messages().List(ctx, store.MessageFilter{TMID: tmid, UpdatedAfter: since},
+		store.ListOptions{Sort: []store.SortField{{Field: "ts"}}})
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	remove, _, err := a.store.Messages().ListTrash(ctx, store.TrashFilter{TMID: tmid, DeletedAfter: since}, store.ListOptions{})
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	return newThreadSync(update, remove), nil
+}
+
+// ReadReceipts is chat.getMessageReadReceipts. Rocket.Chat serves it only
+// with its enterprise license; Parley's stand-in for the license is
+// Message_Read_Receipt_Enabled, and without it the answer is the same
+// refusal.
+func (a *App) ReadReceipts(ctx context.Context, u *model.User, mid string, opts store.ListOptions) ([]*store.Receipt, error) {
 	if !a.Settings.Bool("Message_Read_Receipt_Enabled") {
-		return nil
+		return nil, E("error-action-not-allowed", "This is an enterprise feature")
 	}
-	if a.Settings.Bool("Message_Read_Receipt_Store_Users") {
-		var after model.Time
-		if prevLs != nil {
-			after = *prevLs
-		}
-		if _, err := st.Receipts().Record(ctx, rid, u.ID, after, now, now); err != nil {
-			return err
-		}
+	_, r, err := a.loadMessage(ctx, mid)
+	if isNotFound(err) {
+		return nil, E("error-invalid-message", "Invalid message").With(map[string]any{"method": "getReadReceipts"})
 	}
-	_, err := st.Receipts().Settle(ctx, rid, u.ID, now)
-	return err
+	if err != nil {
+		return nil, err
+	}
+	if err := a.requireSee(ctx, r, u, E("error-invalid-room", "Invalid room")); err != nil {
+		return nil, err
+	}
+	list, err := a.store.Receipts().ListByMessage(ctx, mid, opts)
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	if list == nil {
+		list = []*store.Receipt{}
+	}
+	return list, nil
 }
