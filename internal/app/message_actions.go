@@ -38,26 +38,6 @@ func (a *App) loadMessageOr(ctx context.Context, id string, notFound error) (*mo
 	return m, r, err
 }
 
-// requireSee answers denied unless u may see r.
-func (a *App) requireSee(ctx context.Context, r *model.Room, u *model.User, denied error) error {
-	ok, err := a.canSee(ctx, r, u)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return denied
-	}
-	return nil
-}
-
-// canSee reports whether u may access r (false for a missing room).
-func (a *App) canSee(ctx context.Context, r *model.Room, u *model.User) (bool, error) {
-	if r == nil {
-		return false, nil
-	}
-	return a.CanAccessRoom(ctx, r, u)
-}
-
 // GetMessage is chat.getMessage.
 func (a *App) GetMessage(ctx context.Context, u *model.User, id string) (*model.Message, error) {
 	m, r, err := a.loadMessageOr(ctx, id, Plain(""))

@@ -39,3 +39,23 @@ func (a *App) CanAccessRoom(ctx context.Context, r *model.Room, u *model.User) (
 	}
 	return false, nil
 }
+
+// requireSee answers denied unless u may see r.
+func (a *App) requireSee(ctx context.Context, r *model.Room, u *model.User, denied error) error {
+	ok, err := a.canSee(ctx, r, u)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return denied
+	}
+	return nil
+}
+
+// canSee reports whether u may access r (false for a missing room).
+func (a *App) canSee(ctx context.Context, r *model.Room, u *model.User) (bool, error) {
+	if r == nil {
+		return false, nil
+	}
+	return a.CanAccessRoom(ctx, r, u)
+}
