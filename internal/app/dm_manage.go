@@ -23,10 +23,8 @@ func (a *App) OpenDirect(ctx context.Context, actor *model.User, roomID string) 
 	if err != nil {
 		return a.storeErr(err)
 	}
-	if ok, err := a.CanAccessRoom(ctx, r, actor); err != nil {
+	if err := a.requireSee(ctx, r, actor, ErrForbidden); err != nil {
 		return err
-	} else if !ok {
-		return ErrForbidden
 	}
 	if r.T != model.RoomDirect {
 		return errInvalidChannel
@@ -69,10 +67,8 @@ func (a *App) CloseDirectFor(ctx context.Context, actor *model.User, roomID, use
 	case err != nil:
 		return a.storeErr(err)
 	default:
-		if ok, err := a.CanAccessRoom(ctx, r, target); err != nil {
+		if err := a.requireSee(ctx, r, target, ErrForbidden); err != nil {
 			return err
-		} else if !ok {
-			return ErrForbidden
 		}
 		if r.T != model.RoomDirect {
 			return errInvalidChannel
@@ -148,10 +144,8 @@ func (a *App) SetDirectTopic(ctx context.Context, actor *model.User, roomID stri
 	if err != nil {
 		return ErrForbidden
 	}
-	if ok, err := a.CanAccessRoom(ctx, r, actor); err != nil {
+	if err := a.requireSee(ctx, r, actor, ErrForbidden); err != nil {
 		return err
-	} else if !ok {
-		return ErrForbidden
 	}
 	if r.T != model.RoomDirect {
 		return errInvalidChannel

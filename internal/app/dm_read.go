@@ -51,10 +51,8 @@ func (a *App) Counters(ctx context.Context, actor *model.User, roomID, userID st
 	if err != nil {
 		return nil, a.storeErr(err)
 	}
-	if ok, err := a.CanAccessRoom(ctx, r, target); err != nil {
+	if err := a.requireSee(ctx, r, target, ErrForbidden); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, ErrForbidden
 	}
 	if r.T != model.RoomDirect {
 		return nil, errInvalidChannel
@@ -157,10 +155,8 @@ func (a *App) RoomMessages(ctx context.Context, actor *model.User, ref RoomRef, 
 	if err != nil {
 		return nil, err
 	}
-	if ok, err := a.CanAccessRoom(ctx, r, actor); err != nil {
+	if err := a.requireSee(ctx, r, actor, ErrForbidden); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, ErrForbidden
 	}
 	return a.roomMessages(ctx, actor, r, q, opts)
 }

@@ -56,12 +56,8 @@ func (a *App) directForRead(ctx context.Context, actor *model.User, ref DirectRe
 	if err != nil {
 		return nil, err
 	}
-	ok, err := a.CanAccessRoom(ctx, r, actor)
-	if err != nil {
+	if err := a.requireSee(ctx, r, actor, ErrForbidden); err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, ErrForbidden
 	}
 	return r, nil
 }

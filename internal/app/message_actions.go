@@ -137,10 +137,8 @@ func (a *App) React(ctx context.Context, u *model.User, msgID, rawEmoji string, 
 	if r == nil {
 		return ErrNotAllowed
 	}
-	if ok, err := a.CanAccessRoom(ctx, r, u); err != nil {
+	if err := a.requireSee(ctx, r, u, E("not-authorized", "Not Authorized")); err != nil {
 		return err
-	} else if !ok {
-		return E("not-authorized", "Not Authorized")
 	}
 	if r.Archived {
 		return errRoomArchived
@@ -350,10 +348,8 @@ func (a *App) StarMessage(ctx context.Context, u *model.User, msgID string, star
 	if r == nil {
 		return ErrNotAllowed
 	}
-	if ok, err := a.CanAccessRoom(ctx, r, u); err != nil {
+	if err := a.requireSee(ctx, r, u, E("not-authorized", "Not Authorized")); err != nil {
 		return err
-	} else if !ok {
-		return E("not-authorized", "Not Authorized")
 	}
 	_, err = a.rewriteMessage(ctx, r, m.ID, errMessageNotFound, func(_ store.Store, cur *model.Message) (bool, error) {
 		has := slices.ContainsFunc(cur.Starred, func(s model.IDRef) bool { return s.ID == u.ID })

@@ -19,12 +19,8 @@ func (a *App) hiddenSystemTypes() []string {
 // before latest (and after oldest), newest first. A reader who cannot
 // see the room gets ErrForbidden.
 func (a *App) History(ctx context.Context, u *model.User, r *model.Room, q HistoryQuery) (*HistoryResult, error) {
-	ok, err := a.CanAccessRoom(ctx, r, u)
-	if err != nil {
+	if err := a.requireSee(ctx, r, u, ErrForbidden); err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, ErrForbidden
 	}
 	f := store.MessageFilter{
 		RID: r.ID, ExcludeHidden: true, ExcludeTypes: a.hiddenSystemTypes(),

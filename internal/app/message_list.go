@@ -41,12 +41,8 @@ func (a *App) roomForRead(ctx context.Context, u *model.User, rid string, denied
 	if err != nil {
 		return nil, a.storeErr(err)
 	}
-	ok, err := a.CanAccessRoom(ctx, r, u)
-	if err != nil {
+	if err := a.requireSee(ctx, r, u, denied); err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, denied
 	}
 	return r, nil
 }

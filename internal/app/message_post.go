@@ -66,17 +66,16 @@ var errRoomArchived = Plain("room_is_archived")
 // canSend is Rocket.Chat's canSendMessage; its refusals are plain errors.
 // Rocket.Chat looks at archived before access; here an outsider learns
 // only error-not-allowed, not whether the room is archived.
+// errSendNotAllowed is canSend's refusal of a room the sender cannot see.
+var errSendNotAllowed = Plain("error-not-allowed")
+
 func (a *App) canSend(ctx context.Context, r *model.Room, u *model.User) error {
 	if r == nil {
 		return Plain("error-invalid-room")
 	}
 	if u.Type != "app" {
-		ok, err := a.CanAccessRoom(ctx, r, u)
-		if err != nil {
+		if err := a.requireSee(ctx, r, u, errSendNotAllowed); err != nil {
 			return err
-		}
-		if !ok {
-			return Plain("error-not-allowed")
 		}
 	}
 	if r.Archived {

@@ -189,12 +189,8 @@ func (a *App) findRoom(ctx context.Context, actor *model.User, ref RoomRef, t st
 		return nil, a.storeErr(err)
 	}
 	if t == model.RoomGroup {
-		ok, err := a.CanAccessRoom(ctx, r, actor)
-		if err != nil {
+		if err := a.requireSee(ctx, r, actor, notFound); err != nil {
 			return nil, err
-		}
-		if !ok {
-			return nil, notFound
 		}
 	}
 	return r, nil
@@ -206,10 +202,8 @@ func (a *App) RoomInfo(ctx context.Context, actor *model.User, ref RoomRef, t st
 	if err != nil {
 		return nil, err
 	}
-	if ok, err := a.CanAccessRoom(ctx, r, actor); err != nil {
+	if err := a.requireSee(ctx, r, actor, ErrNotAllowed); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, ErrNotAllowed
 	}
 	return r, nil
 }
@@ -234,13 +228,9 @@ func (a *App) GetRoomInfo(ctx context.Context, actor *model.User, id, name strin
 	if err != nil {
 		return nil, a.storeErr(err)
 	}
-	ok, err := a.CanAccessRoom(ctx, r, actor)
-	if err != nil {
+	// Rocket.Chat's rooms.info swaps the two strings; clients rely on it.
+	if err := a.requireSee(ctx, r, actor, &Error{Status: 400, Type: "Not Allowed", Reason: "not-allowed", Plain: true}); err != nil {
 		return nil, err
-	}
-	if !ok {
-		// Rocket.Chat's rooms.info swaps the two strings; clients rely on it.
-		return nil, &Error{Status: 400, Type: "Not Allowed", Reason: "not-allowed", Plain: true}
 	}
 	return r, nil
 }
@@ -300,12 +290,8 @@ func (a *App) Join(ctx context.Context, actor *model.User, ref RoomRef) (*model.
 	if err != nil {
 		return nil, err
 	}
-	ok, err := a.CanAccessRoom(ctx, r, actor)
-	if err != nil {
+	if err := a.requireSee(ctx, r, actor, E("error-not-allowed", "Not allowed").With(map[string]any{"method": "joinRoom"})); err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, E("error-not-allowed", "Not allowed").With(map[string]any{"method": "joinRoom"})
 	}
 	if r.Archived {
 		return nil, E("error-room-archived", "The channel, "+r.Name+", is archived")
