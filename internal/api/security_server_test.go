@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -251,5 +252,41 @@ func TestOversizeRoomFieldsRefused(t *testing.T) {
 			carol.Post(t, "channels.create", body).Fails(t, http.StatusBadRequest, tc.typ, "")
 			carol.Get(t, "channels.info", apitest.Q("roomName", name)).Expect(t, http.StatusBadRequest)
 		})
+	}
+}
+
+// TestLargeHistoryStreamed: a history page over the streaming threshold is
+// the same JSON as one built in a buffer.
+func TestLargeHistoryStreamed(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	dan := e.NewUser(t, "dan")
+	rid := pmRoom(t, dan, "channels", e.Unique("big"), nil)
+	title := strings.Repeat("t", 60<<10)
+	for i := 0; i < 24; i++ {
+		pmPost(t, dan, map[string]any{"roomId": rid, "text": "m" + strings.Repeat("!", i), "attachments": []any{map[string]any{"title": title}}})
+	}
+	r := dan.Get(t, "channels.history", apitest.Q("roomId", rid, "count", "100")).OK(t)
+	if len(r.Body) <= 1<<20 {
+		t.Fatalf("history of %d bytes does not test streaming", len(r.Body))
+	}
+	var big struct{ Messages []map[string]any }
+	r.Decode(t, &big)
+	var n int
+	for _, m := range big.Messages {
+		if atts, _ := m["attachments"].([]any); len(atts) == 1 && atts[0].(map[string]any)["title"] == title {
+			n++
+		}
+	}
+	if n != 24 {
+		t.Fatalf("%d of 24 messages came back whole", n)
+	}
+	// The same messages, one small page at a time, are byte for byte the
+	// ones the large page carried.
+	small := dan.Get(t, "channels.history", apitest.Q("roomId", rid, "count", "2")).OK(t)
+	var page struct{ Messages []json.RawMessage }
+	small.Decode(t, &page)
+	if !strings.Contains(string(r.Body), string(page.Messages[0])+","+string(page.Messages[1])) {
+		t.Fatal("the large page differs from the small one")
 	}
 }
