@@ -97,7 +97,7 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 	hc := cfg.HTTP
 	srv := api.New(a, api.Options{Version: version, Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, TrustProxy: cfg.TrustProxy, TrustedProxies: cfg.TrustedProxies, Pprof: cfg.Pprof,
 		ReadTimeout: hc.ReadTimeout, WriteTimeout: hc.WriteTimeout, UploadMinRate: hc.UploadMinRate,
-		MetricsToken: hc.MetricsToken, MetricsElsewhere: hc.MetricsAddr != ""})
+		MetricsToken: hc.MetricsToken, MetricsElsewhere: hc.MetricsAddr != "", MaxAnswerMemory: hc.MaxAnswerMemory})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

@@ -117,6 +117,13 @@ func rawSize(m M) int {
 // writeM answers an M holding rawList values.
 func writeM(w http.ResponseWriter, m M) {
 	size := rawSize(m)
+	if b, key := budgetOf(w); b != nil {
+		if !b.acquire(key, int64(size)) {
+			writeBusy(w)
+			return
+		}
+		defer b.release(key, int64(size))
+	}
 	if size > streamAbove {
 		// Plain values cannot fail to encode once the status is out:
 		// they are checked first.
@@ -163,10 +170,20 @@ func hasRawList(m M) bool {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
+	var out io.Writer = w
+	if b, key := budgetOf(w); b != nil {
+		out = &budgetedWriter{w: w, status: status, b: b, key: key}
+	} else {
+		w.WriteHeader(status)
+	}
+	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		if bw, ok := out.(*budgetedWriter); ok && bw.status != 0 {
+			// Nothing was written: the value did not encode.
+			w.WriteHeader(bw.status)
+		}
+	}
 }
 
 // writeResult encodes a handler's answer.

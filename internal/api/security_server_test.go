@@ -127,7 +127,7 @@ func TestOversizeMessageFieldsRefused(t *testing.T) {
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
 	rid := pmRoom(t, alice, "channels", e.Unique("bounds"), nil)
-	big := strings.Repeat("x", 70<<10)
+	big := strings.Repeat("x", 40<<10)
 	text := strings.Repeat("y", 5001)
 	kept := pmPost(t, alice, map[string]any{"roomId": rid, "text": "kept"})
 	before := len(pmHistory(t, alice, "channels", rid))
@@ -262,8 +262,8 @@ func TestLargeHistoryStreamed(t *testing.T) {
 	e := apitest.New(t)
 	dan := e.NewUser(t, "dan")
 	rid := pmRoom(t, dan, "channels", e.Unique("big"), nil)
-	title := strings.Repeat("t", 60<<10)
-	for i := 0; i < 24; i++ {
+	title := strings.Repeat("t", 30<<10)
+	for i := 0; i < 48; i++ {
 		pmPost(t, dan, map[string]any{"roomId": rid, "text": "m" + strings.Repeat("!", i), "attachments": []any{map[string]any{"title": title}}})
 	}
 	r := dan.Get(t, "channels.history", apitest.Q("roomId", rid, "count", "100")).OK(t)
@@ -278,8 +278,8 @@ func TestLargeHistoryStreamed(t *testing.T) {
 			n++
 		}
 	}
-	if n != 24 {
-		t.Fatalf("%d of 24 messages came back whole", n)
+	if n != 48 {
+		t.Fatalf("%d of 48 messages came back whole", n)
 	}
 	// The same messages, one small page at a time, are byte for byte the
 	// ones the large page carried.

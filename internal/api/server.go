@@ -49,6 +49,9 @@ type Options struct {
 	// not served: it tells anyone the server's load and routes.
 	MetricsToken     string
 	MetricsElsewhere bool
+	// MaxAnswerMemory bounds the bytes of answers being written at once
+	// (see answerBudget); 0 means no bound.
+	MaxAnswerMemory int64
 }
 
 // Server is Parley's HTTP handler.
@@ -63,6 +66,7 @@ type Server struct {
 	reg     *prometheus.Registry
 	// longLived are the path prefixes exempt from request deadlines.
 	longLived []string
+	budget    *answerBudget
 }
 
 // request is one API call as handlers see it.
@@ -100,6 +104,7 @@ func New(a *app.App, opts Options) *Server {
 	}
 	s := &Server{app: a, opts: opts, log: opts.Logger, mux: http.NewServeMux(), limiter: newRateLimiter(), reg: prometheus.NewRegistry()}
 	s.longLived = opts.LongLivedPaths
+	s.budget = newAnswerBudget(opts.MaxAnswerMemory)
 	if s.longLived == nil {
 		s.longLived = longLivedPaths
 	}
@@ -217,6 +222,16 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route) {
 	if !s.rateLimit(w, r, rt, c.user) {
 		return
 	}
+	if b, key := budgetOf(w); b != nil {
+		if !b.enter(c.ctx, key) {
+			return // the client went away while waiting
+		}
+		defer b.exit(key)
+		if b.saturated(key) {
+			writeBusy(w)
+			return
+		}
+	}
 	out, err := rt.h(c)
 	if err != nil {
 		if e, ok := app.AsError(err); ok && e.Type != "" {
@@ -332,6 +347,9 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	userID string
+	// budget and clientIP count the answer against the answer budget.
+	budget   *answerBudget
+	clientIP string
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -368,7 +386,10 @@ func (s *Server) wrap(name string, h http.HandlerFunc) http.Handler {
 		if id == "" || len(id) > 64 {
 			id = newRequestID()
 		}
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &statusWriter{ResponseWriter: w, budget: s.budget}
+		if s.budget != nil {
+			sw.clientIP = s.clientIP(r)
+		}
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
 		ctx = context.WithValue(ctx, userIDKey{}, sw)
 		r = r.WithContext(ctx)

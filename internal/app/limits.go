@@ -30,7 +30,7 @@ const (
 	maxDescription = 8192
 	// maxMessageExtras bounds the JSON of one message's attachments,
 	// blocks and customFields together.
-	maxMessageExtras = 64 << 10
+	maxMessageExtras = 32 << 10
 	// maxAttachments is the most attachments (and blocks) one message has.
 	maxAttachments = 100
 	// maxCustomFields bounds the JSON of a user's or a room's customFields.

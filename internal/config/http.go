@@ -26,6 +26,9 @@ type HTTP struct {
 	// UploadMinRate (bytes per second) stretches the read deadline of
 	// uploads as their bytes arrive; 0 gives uploads ReadTimeout only.
 	UploadMinRate int64
+	// MaxAnswerMemory bounds the bytes of answers being written at once,
+	// which clients that do not read would otherwise hold; 0 = no bound.
+	MaxAnswerMemory int64
 
 	// MetricsAddr serves /metrics on a listener of its own instead of the
 	// API port.
@@ -48,6 +51,7 @@ func (h *HTTP) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.DurationVar(&h.IdleTimeout, "idle-timeout", envDuration(getenv, "PARLEY_IDLE_TIMEOUT", 120*time.Second), "close keep-alive connections idle this long (PARLEY_IDLE_TIMEOUT)")
 	fs.IntVar(&h.MaxHeaderBytes, "max-header-bytes", int(envInt64(getenv, "PARLEY_MAX_HEADER_BYTES", 64<<10)), "largest request line and headers in bytes (PARLEY_MAX_HEADER_BYTES)")
 	fs.Int64Var(&h.UploadMinRate, "upload-min-rate", envInt64(getenv, "PARLEY_UPLOAD_MIN_RATE", 16<<10), "uploads get --read-timeout plus one second per this many bytes received; 0 = --read-timeout only (PARLEY_UPLOAD_MIN_RATE)")
+	fs.Int64Var(&h.MaxAnswerMemory, "max-answer-memory", envInt64(getenv, "PARLEY_MAX_ANSWER_MEMORY", 32<<20), "bytes of answers of 32 KiB and more that may be in flight at once, a quarter of it per client; more get a 503; 0 = no bound (PARLEY_MAX_ANSWER_MEMORY)")
 	fs.StringVar(&h.MetricsAddr, "metrics-addr", env("PARLEY_METRICS_ADDR", ""), "serve /metrics on this address (e.g. 127.0.0.1:9100) instead of the API port (PARLEY_METRICS_ADDR)")
 	fs.StringVar(&h.MetricsToken, "metrics-token", env("PARLEY_METRICS_TOKEN", ""), "bearer token that /metrics requires (PARLEY_METRICS_TOKEN)")
 }
@@ -66,6 +70,9 @@ func (h *HTTP) check() error {
 	}
 	if h.MaxHeaderBytes < 1024 {
 		return fmt.Errorf("--max-header-bytes must be at least 1024")
+	}
+	if h.MaxAnswerMemory < 0 {
+		return fmt.Errorf("--max-answer-memory must not be negative")
 	}
 	if h.UploadMinRate < 0 {
 		return fmt.Errorf("--upload-min-rate must not be negative")
