@@ -40,7 +40,8 @@ func rssBytes(t *testing.T) int64 {
 // for its history and never read the answer. The server runs in this
 // process, so the process's RSS is the server's (plus the small clients).
 // It takes about 20 s and opens PARLEY_TEST_ATTACK_CLIENTS (default 200)
-// connections, so it runs only with PARLEY_TEST_ATTACK=1.
+// connections, spread over PARLEY_TEST_ATTACK_USERS (default 1), so it
+// runs only with PARLEY_TEST_ATTACK=1.
 func TestLargeFieldAttackMemory(t *testing.T) {
 	if os.Getenv("PARLEY_TEST_ATTACK") == "" {
 		t.Skip("set PARLEY_TEST_ATTACK=1 to measure the large-field attack")
@@ -77,20 +78,29 @@ func TestLargeFieldAttackMemory(t *testing.T) {
 		}
 		return out
 	}
-	call(admin, "users.create", map[string]any{"username": "mallory", "email": "m@example.com", "password": "pw-m", "name": "M"})
-	res, err := http.PostForm(base+"/api/v1/login", map[string][]string{"user": {"mallory"}, "password": {"pw-m"}})
-	if err != nil {
-		t.Fatal(err)
+	users := 1
+	if n, err := strconv.Atoi(os.Getenv("PARLEY_TEST_ATTACK_USERS")); err == nil && n > 0 {
+		users = n
 	}
-	var lo struct {
-		Data struct{ UserID, AuthToken string }
+	var attackers []session
+	for i := 0; i < users; i++ {
+		name := "mallory" + strconv.Itoa(i)
+		call(admin, "users.create", map[string]any{"username": name, "email": name + "@example.com", "password": "pw-m", "name": "M"})
+		res, err := http.PostForm(base+"/api/v1/login", map[string][]string{"user": {name}, "password": {"pw-m"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lo struct {
+			Data struct{ UserID, AuthToken string }
+		}
+		json.NewDecoder(res.Body).Decode(&lo)
+		res.Body.Close()
+		attackers = append(attackers, session{lo.Data.UserID, lo.Data.AuthToken})
 	}
-	json.NewDecoder(res.Body).Decode(&lo)
-	res.Body.Close()
-	mallory := session{lo.Data.UserID, lo.Data.AuthToken}
+	mallory := attackers[0]
 
 	// As large as every bound allows: the text, an attachment text and
-	// the attachments, blocks and customFields filling their 64 KiB.
+	// the attachments, blocks and customFields filling their 32 KiB.
 	rid := "GENERAL"
 	call(mallory, "users.update", map[string]any{"userId": mallory.uid, "data": map[string]any{
 		"bio": strings.Repeat("b", 260), "nickname": strings.Repeat("n", 120)}})
@@ -105,7 +115,6 @@ func TestLargeFieldAttackMemory(t *testing.T) {
 	idle := rssBytes(t)
 
 	target := "/api/v1/channels.history?roomId=" + rid + "&count=100"
-	req := "GET " + target + " HTTP/1.1\r\nHost: parley\r\nX-User-Id: " + mallory.uid + "\r\nX-Auth-Token: " + mallory.token + "\r\n\r\n"
 	// A small receive buffer on the client keeps the kernel from taking
 	// the answer off the server's hands.
 	dialer := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
@@ -118,6 +127,8 @@ func TestLargeFieldAttackMemory(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer c.Close()
+		a := attackers[i%len(attackers)]
+		req := "GET " + target + " HTTP/1.1\r\nHost: parley\r\nX-User-Id: " + a.uid + "\r\nX-Auth-Token: " + a.token + "\r\n\r\n"
 		if _, err := c.Write([]byte(req)); err != nil {
 			t.Fatal(err)
 		}
@@ -166,8 +177,8 @@ func TestLargeFieldAttackMemory(t *testing.T) {
 	}
 	wg.Wait()
 	above := float64(peak-idle) / (1 << 20)
-	t.Logf("%d messages of about 37 KiB; %d clients reading nothing: RSS idle %.0f MiB, peak %.0f MiB, %.0f MiB above idle (Go heap in use at most %.0f MiB); %d answers cut at the write deadline, %d refused as busy, %d whole",
-		msgs, clients, float64(idle)/(1<<20), float64(peak)/(1<<20), above, float64(heapPeak)/(1<<20), cut, busy, whole)
+	t.Logf("%d messages of about 37 KiB; %d clients of %d users reading nothing: RSS idle %.0f MiB, peak %.0f MiB, %.0f MiB above idle (Go heap in use at most %.0f MiB); %d answers cut at the write deadline, %d refused as busy, %d whole",
+		msgs, clients, users, float64(idle)/(1<<20), float64(peak)/(1<<20), above, float64(heapPeak)/(1<<20), cut, busy, whole)
 	if above > 100 {
 		t.Errorf("RSS rose %.0f MiB above idle, want < 100", above)
 	}

@@ -34,8 +34,8 @@ type clientSlots struct {
 	refs int
 }
 
-// slotsPerClient is how many requests one client (a user, or an address
-// before login) has running at once; more wait for a turn. A browser
+// slotsPerClient is how many requests one logged-in user has running at
+// once; more wait for a turn. A browser
 // opens six connections to a server, so honest clients rarely wait. It
 // keeps a burst of large reads from one client from loading hundreds of
 // answers before the first of them shows the client does not read.
@@ -116,15 +116,16 @@ func (b *answerBudget) acquire(key string, n int64) bool {
 
 // saturated says whether a request of key should be refused before it
 // runs: its client holds large answers it has not read (1/32 of the budget,
-// 1 MiB by default), or the server all of its budget. Refusing then saves
-// loading an answer that could not be sent.
+// 1 MiB by default), or the server half of its budget. Refusing then saves
+// loading an answer that could not be sent, whose garbage would raise the
+// heap as much as the answers held.
 func (b *answerBudget) saturated(key string) bool {
 	if b == nil || b.inUse.Load() == 0 {
 		return false
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.held[key] >= b.limit/32 || b.total >= b.limit
+	return b.held[key] >= b.limit/32 || b.total >= b.limit/2
 }
 
 func (b *answerBudget) release(key string, n int64) {
@@ -142,7 +143,7 @@ func (b *answerBudget) release(key string, n int64) {
 	}
 }
 
-// budgetKey is whom w's answer is counted against, and the budget; nil
+// budgetOf is the budget and whom w's answer is counted against; nil
 // when w is not the server's own writer (tests of bare handlers).
 func budgetOf(w http.ResponseWriter) (*answerBudget, string) {
 	sw, ok := w.(*statusWriter)
@@ -152,7 +153,7 @@ func budgetOf(w http.ResponseWriter) (*answerBudget, string) {
 	if sw.userID != "" {
 		return sw.budget, sw.userID
 	}
-	return sw.budget, sw.clientIP
+	return sw.budget, sw.srv.clientIP(sw.req)
 }
 
 // writeBusy refuses an answer the budget has no room for.

@@ -34,9 +34,16 @@ func TestAnswerBudget(t *testing.T) {
 			b.release(s.key, s.n)
 		}
 	}
-	if !b.saturated("alice") || b.saturated("dave") {
-		t.Fatal("saturated: alice holds 8 MiB, dave nothing")
+	// 21 MiB are held: more than half the budget refuses everyone's next
+	// request before it runs.
+	if !b.saturated("alice") || !b.saturated("dave") {
+		t.Fatal("saturated: alice holds 8 MiB, the server 21")
 	}
+	b.release("bob", 8*mb)
+	if !b.saturated("alice") || b.saturated("dave") {
+		t.Fatal("saturated: alice holds 8 MiB, dave nothing, the server 13")
+	}
+	b.acquire("bob", 8*mb)
 	for _, k := range []string{"alice", "bob", "carol"} {
 		b.release(k, map[string]int64{"alice": 8 * mb, "bob": 8 * mb, "carol": 5 * mb}[k])
 	}

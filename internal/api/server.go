@@ -222,7 +222,9 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route) {
 	if !s.rateLimit(w, r, rt, c.user) {
 		return
 	}
-	if b, key := budgetOf(w); b != nil {
+	// Slots are per user: before login many honest clients may share one
+	// address (a proxy not declared with --trusted-proxies).
+	if b, key := budgetOf(w); b != nil && c.user != nil {
 		if !b.enter(c.ctx, key) {
 			return // the client went away while waiting
 		}
@@ -347,9 +349,11 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	userID string
-	// budget and clientIP count the answer against the answer budget.
-	budget   *answerBudget
-	clientIP string
+	// budget counts the answer against the answer budget, by user or,
+	// before login, by the address of req (found only when needed).
+	budget *answerBudget
+	srv    *Server
+	req    *http.Request
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -386,13 +390,11 @@ func (s *Server) wrap(name string, h http.HandlerFunc) http.Handler {
 		if id == "" || len(id) > 64 {
 			id = newRequestID()
 		}
-		sw := &statusWriter{ResponseWriter: w, budget: s.budget}
-		if s.budget != nil {
-			sw.clientIP = s.clientIP(r)
-		}
+		sw := &statusWriter{ResponseWriter: w, budget: s.budget, srv: s}
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
 		ctx = context.WithValue(ctx, userIDKey{}, sw)
 		r = r.WithContext(ctx)
+		sw.req = r
 		hdr := sw.Header()
 		hdr.Set("X-Request-Id", id)
 		hdr.Set("Cache-Control", "no-store")
