@@ -41,13 +41,18 @@ type clientSlots struct {
 // answers before the first of them shows the client does not read.
 const slotsPerClient = 8
 
+// slotsPool keeps a user's slots for the next user once their requests
+// are done: most users have one request at a time, and one allocation per
+// request would be for nothing.
+var slotsPool = sync.Pool{New: func() any { return &clientSlots{sem: make(chan struct{}, slotsPerClient)} }}
+
 // enter waits for one of key's slots; it reports false when ctx ended
 // first. release must be called after a true.
 func (b *answerBudget) enter(ctx context.Context, key string) bool {
 	b.mu.Lock()
 	cs := b.clients[key]
 	if cs == nil {
-		cs = &clientSlots{sem: make(chan struct{}, slotsPerClient)}
+		cs = slotsPool.Get().(*clientSlots)
 		b.clients[key] = cs
 	}
 	cs.refs++
@@ -73,7 +78,9 @@ func (b *answerBudget) leave(key string, cs *clientSlots, held bool) {
 	b.mu.Lock()
 	cs.refs--
 	if cs.refs == 0 {
+		// Nobody holds or waits for a slot: the channel is empty.
 		delete(b.clients, key)
+		slotsPool.Put(cs)
 	}
 	b.mu.Unlock()
 }

@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -87,4 +89,20 @@ func TestAnswerBudgetSlots(t *testing.T) {
 	if len(b.clients) != 0 {
 		t.Fatalf("slots left behind: %v", b.clients)
 	}
+}
+
+// BenchmarkAnswerBudgetEnter is the cost the slots add to every request of
+// a logged-in user.
+func BenchmarkAnswerBudgetEnter(b *testing.B) {
+	bu := newAnswerBudget(32 << 20)
+	ctx := context.Background()
+	var n atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		key := "user" + strconv.FormatInt(n.Add(1), 10)
+		for pb.Next() {
+			bu.enter(ctx, key)
+			_ = bu.saturated(key)
+			bu.exit(key)
+		}
+	})
 }
