@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -229,5 +230,72 @@ func TestSlowClientAttack(t *testing.T) {
 	// before the attack ended.
 	if cuts.Load() < attackers {
 		t.Errorf("the server cut %d connections of %d attackers", cuts.Load(), attackers)
+	}
+}
+
+// TestUnreadAnswerIsCut: a client that asks for a large answer and does
+// not read it loses the connection at the write deadline, and the server
+// lets go of the answer: the same user is served again at once.
+func TestUnreadAnswerIsCut(t *testing.T) {
+	base, cancel, _ := startServer(t, map[string]string{"ADMIN_USERNAME": "root", "ADMIN_PASS": "pw",
+		"OVERWRITE_SETTING_API_Enable_Rate_Limiter": "false", "PARLEY_WRITE_TIMEOUT": "1s"})
+	defer cancel()
+	addr := strings.TrimPrefix(base, "http://")
+	sess := login(t, http.DefaultClient, base)
+	post := func(body string) {
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/chat.postMessage", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-User-Id", sess.uid)
+		req.Header.Set("X-Auth-Token", sess.token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("chat.postMessage: %d", res.StatusCode)
+		}
+	}
+	// 100 messages of 30 KiB: a history page of 3 MiB, more than the
+	// kernel buffers of a client that reads nothing.
+	for i := 0; i < 100; i++ {
+		post(`{"roomId":"GENERAL","text":"big","attachments":[{"title":"` + strings.Repeat("t", 30<<10) + `"}]}`)
+	}
+	dialer := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		return c.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}
+	conn, err := dialer.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	req := "GET /api/v1/channels.history?roomId=GENERAL&count=100 HTTP/1.1\r\nHost: parley\r\nX-User-Id: " + sess.uid + "\r\nX-Auth-Token: " + sess.token + "\r\n\r\n"
+	if _, err := conn.Write([]byte(req)); err != nil {
+		t.Fatal(err)
+	}
+	// Read nothing for twice the deadline, then everything there is.
+	time.Sleep(2 * time.Second)
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	got, _ := io.ReadAll(conn)
+	if !strings.HasPrefix(string(got), "HTTP/1.1 200") {
+		t.Fatalf("answer starts %.60q", got)
+	}
+	if n := strings.Count(string(got), `"title":"tt`); n >= 100 || strings.HasSuffix(strings.TrimSpace(string(got)), "}") && strings.Contains(string(got), `"success":true`) {
+		t.Fatalf("the whole answer (%d messages, %d bytes) came through a client that did not read", n, len(got))
+	}
+	// The answer's memory is free again: the user's next large read is
+	// served, not refused as busy.
+	r2, _ := http.NewRequest(http.MethodGet, base+"/api/v1/channels.history?roomId=GENERAL&count=100", nil)
+	r2.Header.Set("X-User-Id", sess.uid)
+	r2.Header.Set("X-Auth-Token", sess.token)
+	res, err := http.DefaultClient.Do(r2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("history after the cut: %d", res.StatusCode)
 	}
 }
