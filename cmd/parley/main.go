@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -93,14 +94,33 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 	}
 	go a.WatchConfig(ctx, 500*time.Millisecond)
 
-	srv := api.New(a, api.Options{Version: version, Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, TrustProxy: cfg.TrustProxy, TrustedProxies: cfg.TrustedProxies, Pprof: cfg.Pprof})
+	hc := cfg.HTTP
+	srv := api.New(a, api.Options{Version: version, Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, TrustProxy: cfg.TrustProxy, TrustedProxies: cfg.TrustedProxies, Pprof: cfg.Pprof,
+		ReadTimeout: hc.ReadTimeout, WriteTimeout: hc.WriteTimeout, UploadMinRate: hc.UploadMinRate,
+		MetricsToken: hc.MetricsToken, MetricsElsewhere: hc.MetricsAddr != "", MaxAnswerMemory: hc.MaxAnswerMemory})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
-	errc := make(chan error, 1)
+	// The body and answer deadlines are set per request by the handler, so
+	// that uploads and websockets can have their own.
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: hc.ReadHeaderTimeout, IdleTimeout: hc.IdleTimeout, MaxHeaderBytes: hc.MaxHeaderBytes}
+	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
+	if hc.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", hc.MetricsAddr)
+		if err != nil {
+			_ = hs.Close()
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", srv.MetricsHandler())
+		ms := &http.Server{Handler: mux, ReadHeaderTimeout: hc.ReadHeaderTimeout, ReadTimeout: hc.ReadHeaderTimeout,
+			WriteTimeout: time.Minute, IdleTimeout: hc.IdleTimeout, MaxHeaderBytes: hc.MaxHeaderBytes}
+		go func() { errc <- ms.Serve(mln) }()
+		defer ms.Close()
+		log.Info("metrics are served", "addr", mln.Addr().String(), "token", hc.MetricsToken != "")
+	}
 	log.Info("parley is serving", "addr", ln.Addr().String(), "database", st.Dialect(), "version", version)
 	if ready != nil {
 		ready <- ln.Addr().String()

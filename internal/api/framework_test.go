@@ -46,7 +46,7 @@ func TestRoutingAndHeaders(t *testing.T) {
 	if r := e.Anon().Get(t, "settings.public"); r.Header.Get("Content-Type") != "application/json" || r.Header.Get("X-Request-Id") == "" {
 		t.Fatalf("headers = %v", r.Header)
 	}
-	metrics := e.Anon().Do(t, http.MethodGet, "/metrics", nil, "").Expect(t, 200)
+	metrics := e.Metrics(t)
 	for _, want := range []string{"parley_http_requests_total", "parley_http_request_duration_seconds", `route="not-found"`, `route="channels.create"`} {
 		if !strings.Contains(string(metrics.Body), want) {
 			t.Fatalf("metrics lack %s", want)

@@ -1,11 +1,16 @@
 package api
 
 import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // metrics are the HTTP layer's Prometheus series, on the server's own
@@ -37,4 +42,32 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 func (m *metrics) observe(route, method string, code int, d time.Duration) {
 	m.requests.WithLabelValues(route, method, strconv.Itoa(code)).Inc()
 	m.duration.WithLabelValues(route, method).Observe(d.Seconds())
+}
+
+// MetricsHandler serves the Prometheus registry, behind the bearer token
+// when Options.MetricsToken is set. cmd/parley mounts it on the metrics
+// listener; the API handler mounts it itself when a token is set and no
+// listener of its own is used.
+func (s *Server) MetricsHandler() http.Handler {
+	h := promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})
+	if s.opts.MetricsToken == "" {
+		return h
+	}
+	// Comparing digests keeps the comparison's time independent of the
+	// token's length as well as of its bytes.
+	want := sha256.Sum256([]byte(s.opts.MetricsToken))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth := r.Header.Get("Authorization")
+		tok, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok {
+			tok, ok = strings.CutPrefix(auth, "bearer ")
+		}
+		got := sha256.Sum256([]byte(strings.TrimSpace(tok)))
+		if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			writeJSON(w, http.StatusUnauthorized, M{"success": false, "error": "Unauthorized"})
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }

@@ -4,9 +4,11 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"sort"
@@ -34,37 +36,49 @@ type withStatus struct {
 // history read.
 type rawList []json.RawMessage
 
-// encodeM writes an M holding rawList values; other values are encoded as
-// writeJSON would.
-func encodeM(m M) ([]byte, error) {
+// streamAbove is the size of stored documents from which an answer is
+// written as it is encoded instead of built whole first. Small answers
+// (a normal page of history) keep the single sized buffer, which is the
+// fastest; a large one would otherwise be held twice, as documents and as
+// their copy, for as long as the client takes to read it.
+const streamAbove = 1 << 20
+
+// mWriter is what encodeM writes to: a bytes.Buffer or a bufio.Writer.
+type mWriter interface {
+	io.Writer
+	io.ByteWriter
+	io.StringWriter
+}
+
+// encodeM writes an M holding rawList values to b; other values are
+// encoded as writeJSON would.
+func encodeM(b mWriter, m M) error {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	// Sized for the documents up front: growing by doubling copied a page
-	// of history several times over.
-	size := 256
-	for _, v := range m {
-		if list, ok := v.(rawList); ok {
-			for _, doc := range list {
-				size += len(doc) + 1
-			}
-		}
-	}
-	var b bytes.Buffer
-	b.Grow(size)
-	enc := json.NewEncoder(&b)
+	// Keys and plain values are encoded into scratch, then copied without
+	// the newline the encoder ends each value with.
+	var scratch bytes.Buffer
+	enc := json.NewEncoder(&scratch)
 	enc.SetEscapeHTML(false)
+	put := func(v any) error {
+		scratch.Reset()
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		_, err := b.Write(scratch.Bytes()[:scratch.Len()-1])
+		return err
+	}
 	b.WriteByte('{')
 	for i, k := range keys {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		if err := enc.Encode(k); err != nil {
-			return nil, err
+		if err := put(k); err != nil {
+			return err
 		}
-		b.Truncate(b.Len() - 1) // Encode ends with a newline
 		b.WriteByte(':')
 		if list, ok := m[k].(rawList); ok {
 			b.WriteByte('[')
@@ -72,18 +86,76 @@ func encodeM(m M) ([]byte, error) {
 				if j > 0 {
 					b.WriteByte(',')
 				}
-				b.Write(doc)
+				if _, err := b.Write(doc); err != nil {
+					return err
+				}
 			}
 			b.WriteByte(']')
 			continue
 		}
-		if err := enc.Encode(m[k]); err != nil {
-			return nil, err
+		if err := put(m[k]); err != nil {
+			return err
 		}
-		b.Truncate(b.Len() - 1)
 	}
-	b.WriteString("}\n")
-	return b.Bytes(), nil
+	_, err := b.WriteString("}\n")
+	return err
+}
+
+// rawSize is the total size of the stored documents in m.
+func rawSize(m M) int {
+	size := 0
+	for _, v := range m {
+		if list, ok := v.(rawList); ok {
+			for _, doc := range list {
+				size += len(doc) + 1
+			}
+		}
+	}
+	return size
+}
+
+// writeM answers an M holding rawList values.
+func writeM(w http.ResponseWriter, m M) {
+	size := rawSize(m)
+	if b, key := budgetOf(w); b != nil {
+		if !b.acquire(key, int64(size)) {
+			writeBusy(w)
+			return
+		}
+		defer b.release(key, int64(size))
+	}
+	if size > streamAbove {
+		// Plain values cannot fail to encode once the status is out:
+		// they are checked first.
+		for _, v := range m {
+			if _, ok := v.(rawList); !ok {
+				if _, err := json.Marshal(v); err != nil {
+					writeJSON(w, http.StatusOK, m)
+					return
+				}
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		bw := bufio.NewWriterSize(w, 32<<10)
+		// A write error means the client went away or missed the write
+		// deadline; the connection is closed either way.
+		if encodeM(bw, m) == nil {
+			_ = bw.Flush()
+		}
+		return
+	}
+	// Sized for the documents up front: growing by doubling copied a page
+	// of history several times over.
+	var b bytes.Buffer
+	b.Grow(size + 256)
+	if err := encodeM(&b, m); err != nil {
+		writeJSON(w, http.StatusOK, m)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b.Bytes())
 }
 
 func hasRawList(m M) bool {
@@ -98,10 +170,20 @@ func hasRawList(m M) bool {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
+	var out io.Writer = w
+	if b, key := budgetOf(w); b != nil {
+		out = &budgetedWriter{w: w, status: status, b: b, key: key}
+	} else {
+		w.WriteHeader(status)
+	}
+	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		if bw, ok := out.(*budgetedWriter); ok && bw.status != 0 {
+			// Nothing was written: the value did not encode.
+			w.WriteHeader(bw.status)
+		}
+	}
 }
 
 // writeResult encodes a handler's answer.
@@ -113,12 +195,8 @@ func writeResult(w http.ResponseWriter, v any) {
 		}
 		x["success"] = true
 		if hasRawList(x) {
-			if b, err := encodeM(x); err == nil {
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusOK)
-				_, _ = w.Write(b)
-				return
-			}
+			writeM(w, x)
+			return
 		}
 		writeJSON(w, http.StatusOK, x)
 	case raw:

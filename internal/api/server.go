@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/parleychat/parley/internal/app"
 	"github.com/parleychat/parley/internal/methods"
@@ -35,6 +34,24 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// Pprof serves /debug/pprof/ to administrators.
 	Pprof bool
+
+	// ReadTimeout bounds the wait for a request body after its headers,
+	// and WriteTimeout the time from the headers to the end of the answer
+	// (0: none). Uploads have their read deadline stretched by
+	// UploadMinRate bytes per second received. LongLivedPaths (default
+	// /websocket and /sockjs/) get neither.
+	ReadTimeout, WriteTimeout time.Duration
+	UploadMinRate             int64
+	LongLivedPaths            []string
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	// MetricsElsewhere keeps /metrics off this handler (it is served by
+	// MetricsHandler on a listener of its own). With neither, /metrics is
+	// not served: it tells anyone the server's load and routes.
+	MetricsToken     string
+	MetricsElsewhere bool
+	// MaxAnswerMemory bounds the bytes of answers being written at once
+	// (see answerBudget); 0 means no bound.
+	MaxAnswerMemory int64
 }
 
 // Server is Parley's HTTP handler.
@@ -47,6 +64,9 @@ type Server struct {
 	methods *methods.Registry
 	metrics *metrics
 	reg     *prometheus.Registry
+	// longLived are the path prefixes exempt from request deadlines.
+	longLived []string
+	budget    *answerBudget
 }
 
 // request is one API call as handlers see it.
@@ -83,6 +103,11 @@ func New(a *app.App, opts Options) *Server {
 		opts.MaxBodyBytes = 10 << 20
 	}
 	s := &Server{app: a, opts: opts, log: opts.Logger, mux: http.NewServeMux(), limiter: newRateLimiter(), reg: prometheus.NewRegistry()}
+	s.longLived = opts.LongLivedPaths
+	s.budget = newAnswerBudget(opts.MaxAnswerMemory)
+	if s.longLived == nil {
+		s.longLived = longLivedPaths
+	}
 	s.metrics = newMetrics(s.reg)
 	// The background work of previews and translation keeps its own
 	// series in the app.
@@ -112,7 +137,9 @@ func New(a *app.App, opts Options) *Server {
 		writeJSON(w, http.StatusOK, M{"version": s.opts.Version, "success": true})
 	}))
 	s.mux.Handle("GET /file-upload/{id}/{name}", s.wrap("file-upload", s.fileDownload))
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	if opts.MetricsToken != "" && !opts.MetricsElsewhere {
+		s.mux.Handle("GET /metrics", s.MetricsHandler())
+	}
 	s.mux.Handle("GET /health", s.wrap("health", func(w http.ResponseWriter, r *http.Request) {
 		if err := s.app.Store().Ping(r.Context()); err != nil {
 			writeJSON(w, http.StatusServiceUnavailable, M{"success": false, "error": "Service Unavailable"})
@@ -127,7 +154,31 @@ func New(a *app.App, opts Options) *Server {
 }
 
 // ServeHTTP makes Server an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.setDeadlines(w, r)
+	setSecurityHeaders(w.Header())
+	s.mux.ServeHTTP(w, r)
+}
+
+// The values of the security headers, shared by every answer: assigning
+// them costs no allocation, and Header.Set and Add replace rather than
+// modify them.
+var (
+	hdrNosniff        = []string{"nosniff"}
+	hdrDeny           = []string{"DENY"}
+	hdrFrameAncestors = []string{"frame-ancestors 'none'"}
+)
+
+// setSecurityHeaders marks every answer, the mux's own 404 and 405
+// included: a browser must never guess an answer's type and run it as a
+// script or a page, and no other site may frame one (the HTML ones, such as
+// the profiler's index, could otherwise be clickjacked). Handlers that set
+// their own Content-Security-Policy keep frame-ancestors in it.
+func setSecurityHeaders(h http.Header) {
+	h["X-Content-Type-Options"] = hdrNosniff
+	h["X-Frame-Options"] = hdrDeny
+	h["Content-Security-Policy"] = hdrFrameAncestors
+}
 
 // Metrics returns the Prometheus registry the server reports to.
 func (s *Server) Metrics() *prometheus.Registry { return s.reg }
@@ -170,6 +221,18 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route) {
 	}
 	if !s.rateLimit(w, r, rt, c.user) {
 		return
+	}
+	// Slots are per user: before login many honest clients may share one
+	// address (a proxy not declared with --trusted-proxies).
+	if b, key := budgetOf(w); b != nil && c.user != nil {
+		if !b.enter(c.ctx, key) {
+			return // the client went away while waiting
+		}
+		defer b.exit(key)
+		if b.saturated(key) {
+			writeBusy(w)
+			return
+		}
 	}
 	out, err := rt.h(c)
 	if err != nil {
@@ -286,6 +349,11 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	userID string
+	// budget counts the answer against the answer budget, by user or,
+	// before login, by the address of req (found only when needed).
+	budget *answerBudget
+	srv    *Server
+	req    *http.Request
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -322,10 +390,11 @@ func (s *Server) wrap(name string, h http.HandlerFunc) http.Handler {
 		if id == "" || len(id) > 64 {
 			id = newRequestID()
 		}
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &statusWriter{ResponseWriter: w, budget: s.budget, srv: s}
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
 		ctx = context.WithValue(ctx, userIDKey{}, sw)
 		r = r.WithContext(ctx)
+		sw.req = r
 		hdr := sw.Header()
 		hdr.Set("X-Request-Id", id)
 		hdr.Set("Cache-Control", "no-store")

@@ -211,7 +211,7 @@ func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request) {
 	h.Del("Pragma")
 	// Uploaded HTML or SVG must not run as this site's page.
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'")
 	disposition := "attachment"
 	if _, download := r.URL.Query()["download"]; !download && inlineType(f.Type) {
 		disposition = "inline"

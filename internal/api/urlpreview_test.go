@@ -318,7 +318,7 @@ func TestPreviewsOnMessages(t *testing.T) {
 // upMetric reads one series from /metrics; 0 when absent.
 func upMetric(t *testing.T, e *apitest.Env, series string) float64 {
 	t.Helper()
-	r := e.Anon().Do(t, http.MethodGet, "/metrics", nil, "")
+	r := e.Metrics(t)
 	for _, line := range strings.Split(string(r.Body), "\n") {
 		if v, ok := strings.CutPrefix(line, series+" "); ok {
 			var f float64

@@ -36,6 +36,12 @@ func (a *App) CreateDiscussion(ctx context.Context, u *model.User, in Discussion
 	if !a.Settings.Bool("Discussion_enabled") {
 		return nil, discussionRefused()
 	}
+	if err := checkRoomBounds("createDiscussion", &in.Name, &in.Topic, nil, nil); err != nil {
+		return nil, err
+	}
+	if a.tooLong(in.Reply) {
+		return nil, E("error-message-size-exceeded", "Message size exceeds Message_MaxAllowedSize").With(map[string]any{"method": "createDiscussion"})
+	}
 	if !a.HasRoomPermission(ctx, u, "start-discussion", in.Prid) && !a.HasRoomPermission(ctx, u, "start-discussion-other-user", in.Prid) {
 		return nil, discussionRefused()
 	}

@@ -137,6 +137,9 @@ func (a *App) SetDirectTopic(ctx context.Context, actor *model.User, roomID stri
 	if roomID == "" {
 		return errRoomParam
 	}
+	if err := checkRoomBounds("saveRoomSettings", nil, &topic, nil, nil); err != nil {
+		return err
+	}
 	r, err := a.store.Rooms().Get(ctx, roomID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return a.storeErr(err)

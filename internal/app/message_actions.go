@@ -376,6 +376,9 @@ func (a *App) ReportMessage(ctx context.Context, u *model.User, msgID, descripti
 	if strings.TrimSpace(description) == "" {
 		return Plain("error-invalid-description")
 	}
+	if err := checkBounds("reportMessage", fieldBound{&description, "description", "Description", maxReportDescription}); err != nil {
+		return err
+	}
 	m, r, err := a.loadMessageOr(ctx, msgID, Plain("error-invalid-message_id"))
 	if err != nil {
 		return err

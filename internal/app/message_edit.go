@@ -31,6 +31,9 @@ func (a *App) UpdateMessage(ctx context.Context, u *model.User, in UpdateInput) 
 	if in.RoomID != m.RID {
 		return nil, Plain("The room id provided does not match where the message is from.")
 	}
+	if err := a.checkEditBounds(m, in); err != nil {
+		return nil, err
+	}
 	description, isFile := firstAttachmentDescription(m)
 	current := m.Msg
 	if isFile {

@@ -495,7 +495,7 @@ func (a *App) SendMessage(ctx context.Context, u *model.User, in SendInput) (*mo
 			msg.Ts = nil
 		}
 	}
-	if a.tooLong(msg.Msg) {
+	if a.tooLong(msg.Msg) || a.attachmentTextTooLong(msg.Attachments) {
 		return nil, E("error-message-size-exceeded", "Message size exceeds Message_MaxAllowedSize")
 	}
 	if u.Username == "" {

@@ -18,6 +18,9 @@ import (
 // message-impersonate, attachments must have the documented field types
 // and safe links, and customFields must satisfy Message_CustomFields.
 func (a *App) validateMessage(ctx context.Context, r *model.Room, u *model.User, in MessageInput) error {
+	if err := a.checkMessageBounds(in); err != nil {
+		return err
+	}
 	if err := a.checkReplyParent(ctx, r, in.TMID); err != nil {
 		return err
 	}

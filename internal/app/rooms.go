@@ -44,6 +44,9 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 	if name == "" {
 		return nil, Plain(`Param "name" is required`)
 	}
+	if err := checkRoomBounds("createRoom", &name, &in.Topic, &in.Description, in.CustomFields); err != nil {
+		return nil, err
+	}
 	if !namePattern(a.Settings.String("UTF8_Channel_Names_Validation")).MatchString(name) {
 		return nil, E("error-invalid-room-name", name+" is not a valid room name").With(map[string]any{"method": "createRoom", "room_name": name})
 	}

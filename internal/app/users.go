@@ -70,6 +70,10 @@ func validEmail(s string) bool {
 func (a *App) checkNewUser(ctx context.Context, st store.Store, in *NewUser) error {
 	in.Username = strings.TrimSpace(in.Username)
 	in.Email = strings.TrimSpace(in.Email)
+	if err := checkUserBounds(&in.Username, &in.Email, &in.Name, &in.Bio, &in.Nickname, in.CustomFields); err != nil {
+		return err
+	}
+	in.StatusText = truncateStatusText(in.StatusText)
 	if !a.ValidUsername(in.Username) {
 		return E("error-input-is-not-a-valid-field", in.Username+" is not a valid username").
 			With(map[string]any{"method": "insertOrUpdateUser", "input": in.Username, "field": "Username"})
@@ -267,6 +271,9 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 	if !self && !admin {
 		return nil, E("error-action-not-allowed", "Editing user is not allowed").With(map[string]any{"method": "insertOrUpdateUser", "action": "Editing_user"})
 	}
+	if err := checkUserBounds(up.Username, up.Email, up.Name, up.Bio, up.Nickname, up.CustomFields); err != nil {
+		return nil, err
+	}
 	if up.Roles != nil && !a.HasPermission(actor, "edit-other-user-info") {
 		return nil, E("error-action-not-allowed", "Assigning roles is not allowed").With(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_role"})
 	}
@@ -348,7 +355,7 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 			u.Nickname = *up.Nickname
 		}
 		if up.StatusText != nil {
-			u.StatusText = *up.StatusText
+			u.StatusText = truncateStatusText(*up.StatusText)
 		}
 		if up.Active != nil {
 			u.Active = *up.Active
@@ -471,7 +478,7 @@ func (a *App) SetStatus(ctx context.Context, actor *model.User, userID string, s
 			u.StatusDefault = *status
 		}
 		if message != nil {
-			u.StatusText = *message
+			u.StatusText = truncateStatusText(*message)
 		}
 		u.UpdatedAt = a.now()
 		return st.Users().Update(ctx, u)
@@ -509,6 +516,9 @@ func (a *App) SetPreferences(ctx context.Context, actor *model.User, userID stri
 		oldLang := userLanguage(u)
 		for k, v := range data {
 			u.Settings.Preferences[k] = v
+		}
+		if err := checkPreferenceBounds(u.Settings.Preferences); err != nil {
+			return err
 		}
 		if lang, ok := data["language"].(string); ok {
 			u.Language = lang

@@ -29,6 +29,9 @@ type Config struct {
 	TrustedProxies     []netip.Prefix
 	Pprof              bool
 
+	// HTTP server limits and the metrics listener.
+	HTTP HTTP
+
 	// First administrator, under Rocket.Chat's variable names.
 	AdminUsername, AdminPassword, AdminEmail, AdminName string
 }
@@ -58,6 +61,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", envBool(getenv, "PARLEY_TRUST_PROXY"), "take the client IP from X-Forwarded-For, read from the right (PARLEY_TRUST_PROXY)")
 	trusted := fs.String("trusted-proxies", env("PARLEY_TRUSTED_PROXIES", ""), "addresses or CIDRs of the proxies in front of the server, comma separated; implies --trust-proxy (PARLEY_TRUSTED_PROXIES)")
 	fs.BoolVar(&c.Pprof, "pprof", envBool(getenv, "PARLEY_PPROF"), "serve /debug/pprof to administrators (PARLEY_PPROF)")
+	c.HTTP.register(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -78,6 +82,9 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return c, fmt.Errorf("--log-format must be text or json")
+	}
+	if err := c.HTTP.check(); err != nil {
+		return c, err
 	}
 	c.AdminUsername = getenv("ADMIN_USERNAME")
 	c.AdminPassword = getenv("ADMIN_PASS")

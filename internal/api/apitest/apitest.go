@@ -53,6 +53,7 @@ type envConfig struct {
 	dbURL      string
 	keepLimits bool
 	resolver   preview.Resolver
+	apiOpts    []func(*api.Options)
 }
 
 // EnvDatabase names the environment variable that picks the database every
@@ -74,6 +75,23 @@ func OnPostgres() bool { return os.Getenv(EnvDatabase) == "postgres" }
 // WithPreviewResolver makes URL previews resolve host names with r, so that
 // tests can give names to loopback servers without asking real DNS.
 func WithPreviewResolver(r preview.Resolver) Option { return func(c *envConfig) { c.resolver = r } }
+
+// WithAPIOptions changes the HTTP layer's options before the server is
+// built.
+func WithAPIOptions(f func(*api.Options)) Option {
+	return func(c *envConfig) { c.apiOpts = append(c.apiOpts, f) }
+}
+
+// MetricsToken is the bearer token /metrics requires in every Env.
+const MetricsToken = "test-metrics-token"
+
+// Metrics fetches /metrics with MetricsToken.
+func (e *Env) Metrics(t testing.TB) *Response {
+	t.Helper()
+	c := e.Anon()
+	c.Header.Set("Authorization", "Bearer "+MetricsToken)
+	return c.Do(t, http.MethodGet, "/metrics", nil, "").Expect(t, http.StatusOK)
+}
 
 // WithRateLimiter leaves the rate limiter on (it is off in tests, as
 // Rocket.Chat's TEST_MODE turns it off).
@@ -134,7 +152,11 @@ func New(t testing.TB, opts ...Option) *Env {
 			t.Fatalf("settings: %v", err)
 		}
 	}
-	e := &Env{T: t, App: a, Store: st, Settings: reg, Handler: api.New(a, api.Options{Version: "test", Logger: log})}
+	aopts := api.Options{Version: "test", Logger: log, MetricsToken: MetricsToken}
+	for _, f := range cfg.apiOpts {
+		f(&aopts)
+	}
+	e := &Env{T: t, App: a, Store: st, Settings: reg, Handler: api.New(a, aopts)}
 	e.Admin = e.Login(t, "admin", AdminPassword)
 	return e
 }
