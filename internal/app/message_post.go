@@ -63,12 +63,12 @@ func (a *App) attachmentTextTooLong(atts []map[string]any) bool {
 // errRoomArchived refuses new content in an archived room.
 var errRoomArchived = Plain("room_is_archived")
 
-// canSend is Rocket.Chat's canSendMessage; its refusals are plain errors.
-// Rocket.Chat looks at archived before access; here an outsider learns
-// only error-not-allowed, not whether the room is archived.
 // errSendNotAllowed is canSend's refusal of a room the sender cannot see.
 var errSendNotAllowed = Plain("error-not-allowed")
 
+// canSend is Rocket.Chat's canSendMessage; its refusals are plain errors.
+// Rocket.Chat looks at archived before access; here an outsider learns
+// only error-not-allowed, not whether the room is archived.
 func (a *App) canSend(ctx context.Context, r *model.Room, u *model.User) error {
 	if r == nil {
 		return Plain("error-invalid-room")
