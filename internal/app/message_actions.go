@@ -14,6 +14,17 @@ import (
 
 var errMessageNotFound = E("error-message-not-found", `The provided "messageId" does not match any existing message.`)
 
+// lockMessage locks room rid and then message id in st, and returns the
+// message as it is now. Every writer of a message takes the two in this
+// order, the order a reply takes them in (room, message, then
+// subscriptions), so that two writers never wait for each other.
+func lockMessage(ctx context.Context, st store.Store, rid, id string) (*model.Message, error) {
+	if err := st.Rooms().Lock(ctx, rid); err != nil {
+		return nil, err
+	}
+	return st.Messages().GetForUpdate(ctx, id)
+}
+
 // loadMessage reads a message and its room; a missing room is nil.
 func (a *App) loadMessage(ctx context.Context, id string) (*model.Message, *model.Room, error) {
 	m, err := a.store.Messages().Get(ctx, id)
@@ -88,10 +99,7 @@ func (a *App) keepHistory(ctx context.Context, st store.Store, m *model.Message,
 func (a *App) rewriteMessage(ctx context.Context, r *model.Room, id string, notFound error, change func(st store.Store, cur *model.Message) (bool, error)) (*model.Message, error) {
 	var saved *model.Message
 	err := a.tx(ctx, func(st store.Store) error {
-		if err := st.Rooms().Lock(ctx, r.ID); err != nil {
-			return err
-		}
-		cur, err := st.Messages().GetForUpdate(ctx, id)
+		cur, err := lockMessage(ctx, st, r.ID, id)
 		if err != nil {
 			return err
 		}
@@ -208,10 +216,7 @@ func (a *App) PinMessage(ctx context.Context, u *model.User, msgID string) (*mod
 	}
 	var sys *model.Message
 	err = a.tx(ctx, func(st store.Store) error {
-		if err := st.Rooms().Lock(ctx, r.ID); err != nil {
-			return err
-		}
-		cur, err := st.Messages().GetForUpdate(ctx, m.ID)
+		cur, err := lockMessage(ctx, st, r.ID, m.ID)
 		if err != nil {
 			return err
 		}

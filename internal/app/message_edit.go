@@ -157,10 +157,7 @@ func (a *App) DeleteMessage(ctx context.Context, u *model.User, roomID, msgID st
 	}
 	now := a.now()
 	err = a.tx(ctx, func(st store.Store) error {
-		if err := st.Rooms().Lock(ctx, r.ID); err != nil {
-			return err
-		}
-		cur, err := st.Messages().GetForUpdate(ctx, m.ID)
+		cur, err := lockMessage(ctx, st, r.ID, m.ID)
 		if err != nil {
 			return err
 		}

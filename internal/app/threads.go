@@ -41,12 +41,7 @@ func (a *App) FollowMessage(ctx context.Context, u *model.User, mid string, foll
 	}
 	now := a.now()
 	err = a.tx(ctx, func(st store.Store) error {
-		// Room, then message, then subscriptions: the order a reply takes
-		// them, so that the two never wait for each other.
-		if err := st.Rooms().Lock(ctx, r.ID); err != nil {
-			return err
-		}
-		cur, err := st.Messages().GetForUpdate(ctx, target)
+		cur, err := lockMessage(ctx, st, r.ID, target)
 		if err != nil {
 			return err
 		}
