@@ -56,17 +56,7 @@ func (a *App) OperatorCreateUser(ctx context.Context, in NewUser) (*model.User, 
 	}
 	in.Roles = roles
 	in.Verified = true
-	var u *model.User
-	err = a.tx(ctx, func(st store.Store) error {
-		var err error
-		u, err = a.insertUser(ctx, st, in)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	a.publish("user.changed", "", u.ID, u.ID)
-	return u, nil
+	return a.addUser(ctx, in)
 }
 
 // OperatorSetPassword sets a user's password and ends all their login

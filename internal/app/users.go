@@ -175,6 +175,11 @@ func (a *App) CreateUser(ctx context.Context, actor *model.User, in NewUser) (*m
 	if !a.HasPermission(actor, "create-user") {
 		return nil, E("error-action-not-allowed", "Adding user is not allowed").With(map[string]any{"method": "insertOrUpdateUser", "action": "Adding_user"})
 	}
+	return a.addUser(ctx, in)
+}
+
+// addUser stores a new user in a transaction of its own and announces it.
+func (a *App) addUser(ctx context.Context, in NewUser) (*model.User, error) {
 	var u *model.User
 	err := a.tx(ctx, func(st store.Store) error {
 		var err error
