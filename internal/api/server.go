@@ -18,6 +18,7 @@ import (
 	"github.com/parleychat/parley/internal/app"
 	"github.com/parleychat/parley/internal/methods"
 	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/ratelimit"
 )
 
 // Options configures the HTTP layer.
@@ -60,7 +61,7 @@ type Server struct {
 	opts    Options
 	log     *slog.Logger
 	mux     *http.ServeMux
-	limiter *rateLimiter
+	limiter *ratelimit.Windows
 	methods *methods.Registry
 	metrics *metrics
 	reg     *prometheus.Registry
@@ -102,7 +103,7 @@ func New(a *app.App, opts Options) *Server {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 10 << 20
 	}
-	s := &Server{app: a, opts: opts, log: opts.Logger, mux: http.NewServeMux(), limiter: newRateLimiter(), reg: prometheus.NewRegistry()}
+	s := &Server{app: a, opts: opts, log: opts.Logger, mux: http.NewServeMux(), limiter: ratelimit.New(), reg: prometheus.NewRegistry()}
 	s.longLived = opts.LongLivedPaths
 	s.budget = newAnswerBudget(opts.MaxAnswerMemory)
 	if s.longLived == nil {
@@ -267,7 +268,7 @@ func (s *Server) rateLimit(w http.ResponseWriter, r *http.Request, rt route, u *
 	}
 	key := s.clientIP(r) + "/api/v1/" + rt.path + strings.ToLower(rt.method)
 	now := time.Now()
-	ok, remaining, reset := s.limiter.allow(key, limit, window, now)
+	ok, remaining, reset := s.limiter.Allow(key, limit, window, now)
 	setRateHeaders(w, limit, remaining, reset)
 	if !ok {
 		wait := int((reset.Sub(now) + time.Second - 1) / time.Second)

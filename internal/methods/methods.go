@@ -16,6 +16,7 @@ import (
 
 	"github.com/parleychat/parley/internal/app"
 	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/ratelimit"
 )
 
 // Handler runs one method for caller (nil when nobody is logged in) with
@@ -36,7 +37,7 @@ type Registry struct {
 	app     *app.App
 	log     *slog.Logger
 	methods map[string]Method
-	limiter *limiter
+	limiter *ratelimit.Windows
 }
 
 // New builds the registry of every method Parley serves.
@@ -44,7 +45,7 @@ func New(a *app.App, log *slog.Logger) *Registry {
 	if log == nil {
 		log = slog.Default()
 	}
-	r := &Registry{app: a, log: log, methods: map[string]Method{}, limiter: newLimiter()}
+	r := &Registry{app: a, log: log, methods: map[string]Method{}, limiter: ratelimit.New()}
 	for _, m := range []Method{
 		{Name: "addUsersToRoom", Run: r.addUsersToRoom},
 		{Name: "saveUserPreferences", Run: r.saveUserPreferences},
@@ -112,10 +113,12 @@ func (r *Registry) rateLimit(c Caller, name string) *Error {
 	if c.User != nil {
 		key = "u:" + c.User.ID
 	}
-	wait, ok := r.limiter.allow(key+"/"+name, limit, window, time.Now())
+	now := time.Now()
+	ok, _, reset := r.limiter.Allow(key+"/"+name, limit, window, now)
 	if ok {
 		return nil
 	}
+	wait := reset.Sub(now)
 	secs := int(math.Ceil(wait.Seconds()))
 	return &Error{
 		Code:    "too-many-requests",
