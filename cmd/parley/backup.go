@@ -25,22 +25,12 @@ func backupCommand(ctx context.Context, args []string, getenv func(string) strin
 		fmt.Fprint(stderr, "usage: parley backup [--data DIR] [--db URL] FILE\n\nCopies the SQLite database to FILE, which must not exist, while the server runs.\n")
 		fs.PrintDefaults()
 	}
-	var dataDir, dbURL string
-	config.DatabaseFlags(fs, getenv, &dataDir, &dbURL)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return usageErr(stderr, err)
+	db, file, code := databaseAndFile(fs, args, getenv, stderr)
+	if code >= 0 {
+		return code
 	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return exitUsage
-	}
-	file := pos[0]
-	path, isSQLite, err := sqlstore.SQLitePath(dbURL, dataDir)
-	if err != nil {
-		return failed(stderr, err)
-	}
-	if !isSQLite {
+	dataDir, dbURL, path := db.dataDir, db.url, db.path
+	if !db.isSQLite {
 		fmt.Fprintf(stderr, `parley backup copies the SQLite database only; this server uses PostgreSQL.
 Back it up with pg_dump, which reads a consistent snapshot while the server runs:
 
@@ -75,26 +65,14 @@ func restoreCommand(ctx context.Context, args []string, getenv func(string) stri
 		fmt.Fprint(stderr, "usage: parley restore [--data DIR] [--db sqlite:PATH] [--force] FILE\n\nPuts the backup FILE in place as the SQLite database; stop the server first.\n")
 		fs.PrintDefaults()
 	}
-	var (
-		dataDir, dbURL string
-		force          bool
-	)
-	config.DatabaseFlags(fs, getenv, &dataDir, &dbURL)
+	var force bool
 	fs.BoolVar(&force, "force", false, "replace an existing database (never one a running server has open)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return usageErr(stderr, err)
+	db, file, code := databaseAndFile(fs, args, getenv, stderr)
+	if code >= 0 {
+		return code
 	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return exitUsage
-	}
-	file := pos[0]
-	path, isSQLite, err := sqlstore.SQLitePath(dbURL, dataDir)
-	if err != nil {
-		return failed(stderr, err)
-	}
-	if !isSQLite {
+	dataDir, dbURL, path := db.dataDir, db.url, db.path
+	if !db.isSQLite {
 		fmt.Fprintf(stderr, `parley restore writes the SQLite database only; this server uses PostgreSQL.
 Stop the nodes, and restore a pg_dump archive into an empty database with
 
@@ -110,6 +88,31 @@ and start the nodes.%s
 	fmt.Fprintf(stdout, "restored %s to %s\n", file, path)
 	fmt.Fprintf(stdout, "put the uploaded files of the same backup in %s before starting the server\n", filepath.Join(dataDir, "uploads"))
 	return exitOK
+}
+
+// database is where backup and restore find the database.
+type database struct {
+	dataDir, url, path string
+	isSQLite           bool
+}
+
+// databaseAndFile adds the database flags to fs, parses args, which must
+// name one FILE, and finds the database. code is the exit status to end
+// with, or -1 to go on.
+func databaseAndFile(fs *flag.FlagSet, args []string, getenv func(string) string, stderr io.Writer) (db database, file string, code int) {
+	config.DatabaseFlags(fs, getenv, &db.dataDir, &db.url)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return db, "", usageErr(stderr, err)
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return db, "", exitUsage
+	}
+	if db.path, db.isSQLite, err = sqlstore.SQLitePath(db.url, db.dataDir); err != nil {
+		return db, "", failed(stderr, err)
+	}
+	return db, pos[0], -1
 }
 
 // pgURL is the database URL as libpq tools accept it: without Parley's
