@@ -33,6 +33,9 @@ type MessageInput struct {
 	// PreviewURLs, when set (even empty), lists the only URLs to preview.
 	PreviewURLs *[]string
 	Groupable   *bool
+	// parent is the message TMID names, when the caller has read it
+	// already; checkReplyParent then does not read it again.
+	parent *model.Message
 }
 
 // utf16Len is a string's length as JavaScript counts it, which is what
@@ -509,6 +512,8 @@ func (a *App) SendMessage(ctx context.Context, u *model.User, in SendInput) (*mo
 			msg.RID = parent.RID
 			if parent.TMID != "" {
 				msg.TMID = parent.TMID
+			} else {
+				msg.parent = parent
 			}
 		case !errors.Is(err, store.ErrNotFound):
 			return nil, a.storeErr(err)

@@ -21,7 +21,7 @@ func (a *App) validateMessage(ctx context.Context, r *model.Room, u *model.User,
 	if err := a.checkMessageBounds(in); err != nil {
 		return err
 	}
-	if err := a.checkReplyParent(ctx, r, in.TMID); err != nil {
+	if err := a.checkReplyParent(ctx, r, in); err != nil {
 		return err
 	}
 	if (in.Alias != "" || in.Avatar != "") && !a.HasRoomPermission(ctx, u, "message-impersonate", r.ID) {

@@ -39,11 +39,14 @@ var errReplyParent = E("error-invalid-message", "Invalid message")
 // to post in. Without it a reply posted through a room the caller may
 // write to would land in, and count towards, a thread of a room they
 // cannot see.
-func (a *App) checkReplyParent(ctx context.Context, r *model.Room, tmid string) error {
-	if tmid == "" {
+func (a *App) checkReplyParent(ctx context.Context, r *model.Room, in MessageInput) error {
+	if in.TMID == "" {
 		return nil
 	}
-	parent, err := a.store.Messages().Get(ctx, tmid)
+	parent, err := in.parent, error(nil)
+	if parent == nil || parent.ID != in.TMID {
+		parent, err = a.store.Messages().Get(ctx, in.TMID)
+	}
 	if isNotFound(err) || (err == nil && parent.RID != r.ID) {
 		return errReplyParent
 	}

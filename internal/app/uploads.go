@@ -252,6 +252,7 @@ func (a *App) ConfirmUpload(ctx context.Context, u *model.User, rid, fileID stri
 	if err := a.canSend(ctx, r, u); err != nil {
 		return nil, err
 	}
+	var known *model.Message
 	if in.TMID != "" {
 		// Threads do not nest; validateMessage then checks the root's room.
 		parent, err := a.store.Messages().Get(ctx, in.TMID)
@@ -259,10 +260,11 @@ func (a *App) ConfirmUpload(ctx context.Context, u *model.User, rid, fileID stri
 			return nil, a.storeErr(err)
 		}
 		if err == nil && parent.TMID != "" && parent.RID == rid {
-			in.TMID = parent.TMID
+			in.TMID, parent = parent.TMID, nil
 		}
+		known = parent
 	}
-	msgIn := MessageInput{Msg: strings.TrimSpace(in.Msg), TMID: in.TMID, CustomFields: in.CustomFields}
+	msgIn := MessageInput{Msg: strings.TrimSpace(in.Msg), TMID: in.TMID, CustomFields: in.CustomFields, parent: known}
 	if err := a.validateMessage(ctx, r, u, msgIn); err != nil {
 		return nil, err
 	}
