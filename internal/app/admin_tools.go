@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -104,6 +105,7 @@ func (a *App) OperatorSetActive(ctx context.Context, userID string, active bool)
 	return a.changeUser(ctx, userID, func(st store.Store, u *model.User) error {
 		u.Active = active
 		if !active {
+			a.emit(st, events.LoggedOut, "", u.ID, "")
 			return st.Tokens().DeleteByUser(ctx, u.ID)
 		}
 		return nil
@@ -119,6 +121,7 @@ func (a *App) OperatorLogout(ctx context.Context, userID string, personal bool) 
 		if _, err := st.Users().Get(ctx, userID); err != nil {
 			return err
 		}
+		a.emit(st, events.LoggedOut, "", userID, "")
 		var err error
 		if n, err = deleteTokens(ctx, st, userID, model.TokenLogin); err != nil || !personal {
 			return err
@@ -159,11 +162,9 @@ func (a *App) changeUser(ctx context.Context, userID string, fn func(st store.St
 			return err
 		}
 		u.UpdatedAt = a.now()
+		a.emit(st, events.UserChanged, "", userID, userID)
 		return st.Users().Update(ctx, u)
 	})
-	if err == nil {
-		a.publish("user.changed", "", userID, userID)
-	}
 	return a.notFoundUser(err)
 }
 

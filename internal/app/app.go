@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -195,7 +196,41 @@ func (a *App) loadPermissions(ctx context.Context, st store.Store) error {
 
 // tx runs fn in one transaction and maps store failures to API errors.
 func (a *App) tx(ctx context.Context, fn func(st store.Store) error) error {
-	return a.storeErr(a.store.InTx(ctx, fn))
+	var t emitter
+	err := a.store.InTx(ctx, func(st store.Store) error {
+		// A retried transaction starts again with no events.
+		t = emitter{Store: st}
+		return fn(&t)
+	})
+	if err != nil {
+		return a.storeErr(err)
+	}
+	a.bus.Publish(t.events...)
+	return nil
+}
+
+// emitter is the store of a transaction, carrying the events its changes
+// emit until it commits; a rolled-back change publishes nothing.
+type emitter struct {
+	store.Store
+	events []events.Event
+}
+
+// emit announces a change written through st: inside a transaction the
+// event waits for the commit, outside it the write is already durable.
+func (a *App) emit(st store.Store, kind events.Kind, rid, uid, id string) {
+	e := events.Event{Kind: kind, RoomID: rid, UserID: uid, ID: id}
+	if t, ok := st.(*emitter); ok {
+		// Steps of one change often announce the same thing (every reply
+		// touches the room's subscriptions); once is enough.
+		if !slices.ContainsFunc(t.events, func(o events.Event) bool {
+			return o.Kind == e.Kind && o.RoomID == e.RoomID && o.UserID == e.UserID && o.ID == e.ID
+		}) {
+			t.events = append(t.events, e)
+		}
+		return
+	}
+	a.bus.Publish(e)
 }
 
 // storeErr turns an unreachable database into a 503 and leaves other
@@ -208,10 +243,6 @@ func (a *App) storeErr(err error) error {
 }
 
 func (a *App) now() model.Time { return model.Now() }
-
-func (a *App) publish(kind, rid, uid, id string) {
-	a.bus.Publish(events.Event{Kind: kind, RoomID: rid, UserID: uid, ID: id})
-}
 
 // SiteURL is the Site_Url setting, or the configured fallback.
 func (a *App) SiteURL() string {

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/translate"
@@ -184,15 +185,10 @@ func (a *App) SaveAutoTranslateSettings(ctx context.Context, u *model.User, in A
 			return nil
 		}
 		sub.UpdatedAt = a.now()
+		a.emit(st, events.SubscriptionChanged, in.RoomID, u.ID, "")
 		return st.Subscriptions().Update(ctx, sub)
 	})
-	if err != nil {
-		return err
-	}
-	if changed {
-		a.publish("subscription.changed", in.RoomID, u.ID, "")
-	}
-	return nil
+	return err
 }
 
 // TranslateMessage is autotranslate.translateMessage. It queues the
@@ -390,7 +386,7 @@ func (a *App) translateStored(ctx context.Context, rid, id string, targets []str
 	case err != nil:
 		return err
 	case saved != nil:
-		a.publish("message.updated", rid, "", id)
+		a.emit(a.store, events.MessageUpdated, rid, "", id)
 	}
 	return joined
 }

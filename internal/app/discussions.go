@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -174,13 +175,12 @@ func (a *App) CreateDiscussion(ctx context.Context, u *model.User, in Discussion
 			return err
 		}
 		d = fresh
+		a.emit(st, events.RoomChanged, d.ID, u.ID, d.ID)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	a.publish("room.changed", d.ID, u.ID, d.ID)
-	a.publish("message.saved", parent.ID, u.ID, "")
 	return d, nil
 }
 

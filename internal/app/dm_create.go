@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -123,6 +124,7 @@ func (a *App) createDirect(ctx context.Context, actor *model.User, targets []*mo
 			if err := st.Rooms().Create(ctx, r); err != nil {
 				return err
 			}
+			a.emit(st, events.RoomChanged, r.ID, actor.ID, r.ID)
 		}
 		for _, m := range members {
 			sub, err := st.Subscriptions().Get(ctx, r.ID, m.ID)
@@ -133,7 +135,7 @@ func (a *App) createDirect(ctx context.Context, actor *model.User, targets []*mo
 					if err := st.Subscriptions().Update(ctx, sub); err != nil {
 						return err
 					}
-					changed = append(changed, m.ID)
+					a.emit(st, events.SubscriptionChanged, r.ID, m.ID, sub.ID)
 				}
 				continue
 			case !errors.Is(err, store.ErrNotFound):
@@ -154,7 +156,7 @@ func (a *App) createDirect(ctx context.Context, actor *model.User, targets []*mo
 			if err := st.Rooms().AddUsersCount(ctx, r.ID, 1); err != nil {
 				return err
 			}
-			changed = append(changed, m.ID)
+			a.emit(st, events.SubscriptionChanged, r.ID, m.ID, s.ID)
 		}
 		return nil
 	})
@@ -164,12 +166,6 @@ func (a *App) createDirect(ctx context.Context, actor *model.User, targets []*mo
 	}
 	if err != nil {
 		return nil, err
-	}
-	if existing == nil {
-		a.publish("room.changed", r.ID, actor.ID, r.ID)
-	}
-	for _, uid := range changed {
-		a.publish("subscription.changed", r.ID, uid, "")
 	}
 	return a.reloadRoom(ctx, r.ID)
 }

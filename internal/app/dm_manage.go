@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -78,8 +79,7 @@ func (a *App) CloseDirectFor(ctx context.Context, actor *model.User, roomID, use
 }
 
 func (a *App) setDirectOpen(ctx context.Context, actor *model.User, rid string, open bool) error {
-	changed := false
-	err := a.tx(ctx, func(st store.Store) error {
+	return a.tx(ctx, func(st store.Store) error {
 		sub, err := st.Subscriptions().GetForUpdate(ctx, rid, actor.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			return Plain("The user is not subscribed to the room")
@@ -97,13 +97,9 @@ func (a *App) setDirectOpen(ctx context.Context, actor *model.User, rid string, 
 		if !open {
 			sub.Alert = false
 		}
-		changed = true
+		a.emit(st, events.SubscriptionChanged, rid, actor.ID, sub.ID)
 		return st.Subscriptions().Update(ctx, sub)
 	})
-	if err == nil && changed {
-		a.publish("subscription.changed", rid, actor.ID, "")
-	}
-	return err
 }
 
 // DeleteDirect is dm.delete: the conversation, its messages, files and
@@ -123,11 +119,7 @@ func (a *App) DeleteDirect(ctx context.Context, actor *model.User, ref DirectRef
 	if !a.HasPermission(actor, "delete-d") {
 		return ErrNotAllowed.With(map[string]any{"method": "eraseRoom"})
 	}
-	if err := a.tx(ctx, func(st store.Store) error { return a.eraseRoom(ctx, st, r.ID) }); err != nil {
-		return err
-	}
-	a.publish("room.deleted", r.ID, actor.ID, r.ID)
-	return nil
+	return a.tx(ctx, func(st store.Store) error { return a.eraseRoom(ctx, st, actor.ID, r.ID) })
 }
 
 // SetDirectTopic is dm.setTopic. DM members hold no room roles, so only a
@@ -159,8 +151,7 @@ func (a *App) SetDirectTopic(ctx context.Context, actor *model.User, roomID stri
 	if topic == r.Topic {
 		return nil
 	}
-	var saved *model.Message
-	err = a.tx(ctx, func(st store.Store) error {
+	return a.tx(ctx, func(st store.Store) error {
 		cur, err := st.Rooms().Get(ctx, r.ID)
 		if err != nil {
 			return err
@@ -169,13 +160,8 @@ func (a *App) SetDirectTopic(ctx context.Context, actor *model.User, roomID stri
 		if err := st.Rooms().Update(ctx, cur); err != nil {
 			return err
 		}
-		saved, err = a.systemMessage(ctx, st, cur, actor, "room_changed_topic", topic, nil)
+		a.emit(st, events.RoomChanged, r.ID, actor.ID, r.ID)
+		_, err = a.systemMessage(ctx, st, cur, actor, "room_changed_topic", topic, nil)
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	a.publish("room.changed", r.ID, actor.ID, r.ID)
-	a.publish("message.saved", r.ID, actor.ID, saved.ID)
-	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -181,11 +182,16 @@ func (a *App) Authenticate(ctx context.Context, userID, token string) (*model.Us
 
 // Logout removes the token the request used.
 func (a *App) Logout(ctx context.Context, u *model.User, token string) error {
-	err := a.store.Tokens().Delete(ctx, u.ID, auth.HashToken(token))
+	hashed := auth.HashToken(token)
+	err := a.store.Tokens().Delete(ctx, u.ID, hashed)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}
-	return a.storeErr(err)
+	if err != nil {
+		return a.storeErr(err)
+	}
+	a.emit(a.store, events.LoggedOut, "", u.ID, hashed)
+	return nil
 }
 
 // PersonalToken is one entry of users.getPersonalAccessTokens.
@@ -261,5 +267,11 @@ func (a *App) RemovePersonalToken(ctx context.Context, u *model.User, name strin
 	if errors.Is(err, store.ErrNotFound) {
 		return E("error-token-does-not-exists", "Token does not exist")
 	}
-	return a.storeErr(err)
+	if err != nil {
+		return a.storeErr(err)
+	}
+	// The hash of a named token is not at hand: listeners check every
+	// session of the user again.
+	a.emit(a.store, events.LoggedOut, "", u.ID, "")
+	return nil
 }

@@ -192,9 +192,8 @@ func (a *App) notifyLoginBlock(ctx context.Context, who string, until model.Time
 	if err != nil {
 		return
 	}
-	var saved *model.Message
 	err = a.tx(ctx, func(st store.Store) error {
-		saved, err = a.systemMessage(ctx, st, r, bot, "", "", func(m *model.Message) {
+		_, err := a.systemMessage(ctx, st, r, bot, "", "", func(m *model.Message) {
 			m.Attachments = append(m.Attachments, att)
 			m.Groupable = nil
 		})
@@ -204,5 +203,4 @@ func (a *App) notifyLoginBlock(ctx context.Context, who string, until model.Time
 		a.log.Warn("posting the failed-login notice failed", "err", err)
 		return
 	}
-	a.publish("message.saved", r.ID, bot.ID, saved.ID)
 }

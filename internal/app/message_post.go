@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf16"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -184,6 +185,7 @@ func (a *App) saveMessage(ctx context.Context, st store.Store, r *model.Room, m 
 		}
 		return err
 	}
+	a.emit(st, events.MessageSaved, r.ID, m.U.ID, m.ID)
 	return a.afterSave(ctx, st, r, m)
 }
 
@@ -208,6 +210,10 @@ func (a *App) afterSave(ctx context.Context, st store.Store, r *model.Room, m *m
 	if err := st.Rooms().AddMessages(ctx, r.ID, 1, last); err != nil {
 		return err
 	}
+	// One event stands for every member's subscription: listeners load
+	// the ones they serve.
+	a.emit(st, events.RoomChanged, r.ID, m.U.ID, r.ID)
+	a.emit(st, events.SubscriptionChanged, r.ID, "", "")
 	return st.Subscriptions().NotifyMessage(ctx, r.ID, a.notice(r, m, now))
 }
 
@@ -379,7 +385,6 @@ func (a *App) PostMessage(ctx context.Context, u *model.User, in PostInput) (*mo
 		if err != nil {
 			return nil, err
 		}
-		a.publish("message.saved", r.ID, u.ID, sent.ID)
 		a.afterCommit(sent, false)
 		if first == nil {
 			first = sent
@@ -540,7 +545,6 @@ func (a *App) SendMessage(ctx context.Context, u *model.User, in SendInput) (*mo
 	if err != nil {
 		return nil, err
 	}
-	a.publish("message.saved", r.ID, u.ID, sent.ID)
 	a.afterCommit(sent, false)
 	return a.normalize(ctx, u, sent)
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -129,6 +130,7 @@ func (a *App) UpdatePermissions(ctx context.Context, u *model.User, updates []Pe
 			if err := st.Permissions().Set(ctx, up.ID, roles); err != nil {
 				return err
 			}
+			a.emit(st, events.PermissionChanged, "", "", up.ID)
 		}
 		return st.BumpConfigVersion(ctx)
 	})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -99,12 +100,12 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 			return err
 		}
 		r = fresh
+		a.emit(st, events.RoomChanged, r.ID, actor.ID, r.ID)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	a.publish("room.changed", r.ID, actor.ID, r.ID)
 	return r, nil
 }
 
@@ -140,7 +141,8 @@ func (a *App) addMember(ctx context.Context, st store.Store, r *model.Room, u *m
 	if err := st.Rooms().AddUsersCount(ctx, r.ID, 1); err != nil {
 		return nil, err
 	}
-	a.publish("subscription.changed", r.ID, u.ID, s.ID)
+	a.emit(st, events.SubscriptionChanged, r.ID, u.ID, s.ID)
+	a.emit(st, events.RoomChanged, r.ID, u.ID, r.ID)
 	return s, nil
 }
 
@@ -372,7 +374,8 @@ func (a *App) removeMember(ctx context.Context, st store.Store, rid, uid string)
 	if err := st.Rooms().AddUsersCount(ctx, rid, -1); err != nil {
 		return err
 	}
-	a.publish("subscription.changed", rid, uid, "")
+	a.emit(st, events.SubscriptionRemoved, rid, uid, "")
+	a.emit(st, events.RoomChanged, rid, uid, rid)
 	return nil
 }
 
@@ -426,26 +429,32 @@ func (a *App) DeleteRoom(ctx context.Context, actor *model.User, ref RoomRef, t 
 	if !a.HasRoomPermission(ctx, actor, "delete-"+t, r.ID) {
 		return ErrNotAllowed.With(map[string]any{"method": "eraseRoom"})
 	}
-	err = a.tx(ctx, func(st store.Store) error {
-		return a.eraseRoom(ctx, st, r.ID)
+	return a.tx(ctx, func(st store.Store) error {
+		return a.eraseRoom(ctx, st, actor.ID, r.ID)
 	})
-	if err == nil {
-		a.publish("room.deleted", r.ID, actor.ID, r.ID)
-	}
-	return err
 }
 
 // eraseRoom removes a room and everything that hangs off it.
-func (a *App) eraseRoom(ctx context.Context, st store.Store, rid string) error {
+func (a *App) eraseRoom(ctx context.Context, st store.Store, actorID, rid string) error {
 	if err := a.dropRoomFiles(ctx, st, rid); err != nil {
 		return err
 	}
 	if err := st.Messages().DeleteByRoom(ctx, rid); err != nil {
 		return err
 	}
+	// The members are named before their subscriptions go, so that each
+	// hears that the room left their list.
+	members, _, err := st.Subscriptions().ListByRoom(ctx, rid, store.ListOptions{})
+	if err != nil {
+		return err
+	}
+	for _, s := range members {
+		a.emit(st, events.SubscriptionRemoved, rid, s.U.ID, s.ID)
+	}
 	if err := st.Subscriptions().DeleteByRoom(ctx, rid); err != nil {
 		return err
 	}
+	a.emit(st, events.RoomDeleted, rid, actorID, rid)
 	return st.Rooms().Delete(ctx, rid)
 }
 
@@ -494,6 +503,7 @@ func (a *App) SetRoomRole(ctx context.Context, actor *model.User, ref RoomRef, t
 			sub.Roles = kept
 		}
 		sub.UpdatedAt = a.now()
+		a.emit(st, events.SubscriptionChanged, r.ID, userID, sub.ID)
 		return st.Subscriptions().Update(ctx, sub)
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -54,10 +55,8 @@ func (a *App) MarkRead(ctx context.Context, actor *model.User, rid string, readT
 		sub.Unread, sub.UserMentions, sub.GroupMentions = 0, 0, 0
 		sub.Ls = &now
 		sub.UpdatedAt = now
+		a.emit(st, events.SubscriptionChanged, rid, actor.ID, sub.ID)
 		return st.Subscriptions().Update(ctx, sub)
 	})
-	if err == nil {
-		a.publish("subscription.changed", rid, actor.ID, "")
-	}
 	return err
 }

@@ -298,7 +298,6 @@ func (a *App) ConfirmUpload(ctx context.Context, u *model.User, rid, fileID stri
 	if err != nil {
 		return nil, err
 	}
-	a.publish("message.saved", r.ID, u.ID, m.ID)
 	a.afterCommit(m, false)
 	return a.normalize(ctx, u, m)
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/preview"
 	"github.com/parleychat/parley/internal/store"
@@ -159,6 +160,6 @@ func (a *App) applyPreviews(ctx context.Context, rid, id string, urls []string) 
 	case err != nil:
 		a.fault("preview", "store", "url preview not saved", "message_id", id, "err", err)
 	case saved != nil:
-		a.publish("message.updated", rid, "", id)
+		a.emit(a.store, events.MessageUpdated, rid, "", id)
 	}
 }

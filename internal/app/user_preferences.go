@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -86,17 +87,11 @@ func (a *App) SaveUserPreferences(ctx context.Context, actor *model.User, userID
 			if err := st.Subscriptions().Update(ctx, s); err != nil {
 				return err
 			}
-			touched = append(touched, s.RID)
+			a.emit(st, events.SubscriptionChanged, s.RID, userID, s.ID)
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	for _, rid := range touched {
-		a.publish("subscription.changed", rid, userID, "")
-	}
-	return nil
+	return err
 }
 
 // applyUserNotifyPrefs changes s for the user's changed preferences

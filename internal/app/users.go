@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -183,13 +184,15 @@ func (a *App) addUser(ctx context.Context, in NewUser) (*model.User, error) {
 	var u *model.User
 	err := a.tx(ctx, func(st store.Store) error {
 		var err error
-		u, err = a.insertUser(ctx, st, in)
-		return err
+		if u, err = a.insertUser(ctx, st, in); err != nil {
+			return err
+		}
+		a.emit(st, events.UserChanged, "", u.ID, u.ID)
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	a.publish("user.changed", "", u.ID, u.ID)
 	return u, nil
 }
 
@@ -308,8 +311,7 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 		}
 	}
 	var (
-		u      *model.User
-		rename *renamed
+		u *model.User
 	)
 	err = a.tx(ctx, func(st store.Store) error {
 		var err error
@@ -392,11 +394,13 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 			}
 			return err
 		}
-		if rename, err = a.renameInDirects(ctx, st, &prev, u); err != nil {
+		a.emit(st, events.UserChanged, "", u.ID, u.ID)
+		if err := a.renameInDirects(ctx, st, &prev, u); err != nil {
 			return err
 		}
 		switch {
 		case up.Active != nil && !*up.Active:
+			a.emit(st, events.LoggedOut, "", u.ID, "")
 			return st.Tokens().DeleteByUser(ctx, u.ID)
 		case up.Password != nil:
 			// Every other session ends, as a stolen one must; personal
@@ -405,6 +409,7 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 			if self && up.KeepToken != "" {
 				keep = auth.HashToken(up.KeepToken)
 			}
+			a.emit(st, events.LoggedOut, "", u.ID, "")
 			return st.Tokens().DeleteLoginExcept(ctx, u.ID, keep)
 		}
 		return nil
@@ -412,8 +417,6 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 	if err != nil {
 		return nil, err
 	}
-	a.publish("user.changed", "", u.ID, u.ID)
-	rename.publish(a, actor.ID)
 	return u, nil
 }
 
@@ -437,6 +440,8 @@ func (a *App) DeleteUser(ctx context.Context, actor *model.User, userID string) 
 			if err := st.Rooms().AddUsersCount(ctx, s.RID, -1); err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
+			a.emit(st, events.SubscriptionRemoved, s.RID, userID, s.ID)
+			a.emit(st, events.RoomChanged, s.RID, userID, s.RID)
 		}
 		if err := st.Subscriptions().DeleteByUser(ctx, userID); err != nil {
 			return err
@@ -444,11 +449,10 @@ func (a *App) DeleteUser(ctx context.Context, actor *model.User, userID string) 
 		if err := st.Tokens().DeleteByUser(ctx, userID); err != nil {
 			return err
 		}
+		a.emit(st, events.LoggedOut, "", userID, "")
+		a.emit(st, events.UserChanged, "", userID, userID)
 		return st.Users().Delete(ctx, userID)
 	})
-	if err == nil {
-		a.publish("user.changed", "", userID, userID)
-	}
 	return err
 }
 
@@ -486,6 +490,7 @@ func (a *App) SetStatus(ctx context.Context, actor *model.User, userID string, s
 			u.StatusText = truncateStatusText(*message)
 		}
 		u.UpdatedAt = a.now()
+		a.emit(st, events.UserChanged, "", u.ID, u.ID)
 		return st.Users().Update(ctx, u)
 	})
 }
@@ -499,10 +504,7 @@ func (a *App) SetPreferences(ctx context.Context, actor *model.User, userID stri
 	if userID != actor.ID && !a.HasPermission(actor, "edit-other-user-info") {
 		return nil, E("error-action-not-allowed", "Editing user is not allowed")
 	}
-	var (
-		u          *model.User
-		translated []string
-	)
+	var u *model.User
 	err := a.tx(ctx, func(st store.Store) error {
 		var err error
 		u, err = st.Users().Get(ctx, userID)
@@ -532,16 +534,14 @@ func (a *App) SetPreferences(ctx context.Context, actor *model.User, userID stri
 		if err := st.Users().Update(ctx, u); err != nil {
 			return err
 		}
+		a.emit(st, events.UserChanged, "", u.ID, u.ID)
 		if lang, ok := data["language"].(string); ok {
-			translated, err = a.followLanguage(ctx, st, u, oldLang, lang)
+			return a.followLanguage(ctx, st, u, oldLang, lang)
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err
-	}
-	for _, rid := range translated {
-		a.publish("subscription.changed", rid, u.ID, "")
 	}
 	return u, nil
 }
