@@ -10,6 +10,9 @@ import (
 // group creates a private group of owner with members and returns its id.
 func group(t *testing.T, env *apitest.Env, owner *apitest.Client, members ...string) string {
 	t.Helper()
+	if members == nil {
+		members = []string{}
+	}
 	res := owner.Post(t, "groups.create", map[string]any{"name": env.Unique("g"), "members": members}).OK(t).JSON(t)
 	return res["group"].(map[string]any)["_id"].(string)
 }
