@@ -95,3 +95,18 @@ func (a *App) LogoutToken(ctx context.Context, userID, hashed string) error {
 	a.emit(a.store, events.LoggedOut, "", userID, hashed)
 	return nil
 }
+
+// SystemMessageHidden reports whether Hide_System_Messages hides
+// messages of type t, which the message streams then leave out as
+// history does.
+func (a *App) SystemMessageHidden(t string) bool {
+	if t == "" {
+		return false
+	}
+	for _, h := range a.hiddenSystemTypes() {
+		if h == t {
+			return true
+		}
+	}
+	return false
+}

@@ -331,7 +331,7 @@ func (h *hub) message(ctx context.Context, e events.Event) error {
 	if err != nil {
 		return err
 	}
-	if m.Hidden || m.DeletedAt != nil {
+	if m.Hidden || m.DeletedAt != nil || h.s.app.SystemMessageHidden(m.T) {
 		return nil
 	}
 	body, err := ejson.Marshal(m)

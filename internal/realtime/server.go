@@ -153,11 +153,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()
 	s.metrics.connections.Inc()
+	start := time.Now()
+	s.log.Debug("realtime connection opened", "session", c.id, "addr", c.addr)
 	c.serve()
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.mu.Unlock()
 	s.metrics.connections.Dec()
+	s.log.Debug("realtime connection closed", "session", c.id, "duration", time.Since(start))
 }
 
 // clientAddr is the peer's address, which anonymous method calls are rate

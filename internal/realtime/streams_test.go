@@ -290,3 +290,28 @@ func TestRealtimeNotifyLoggedAndAll(t *testing.T) {
 		return u["_id"] == bob.UserID && u["name"] == "Robert" && u["username"] == "bob"
 	})
 }
+
+func TestRealtimeHiddenSystemMessages(t *testing.T) {
+	t.Parallel()
+	env, rt := newRealtime(t, realtime.Config{})
+	alice, bob, carol := env.NewUser(t, "alice"), env.NewUser(t, "bob"), env.NewUser(t, "carol")
+	ch := alice.Post(t, "channels.create", map[string]any{"name": env.Unique("ch")}).OK(t).JSON(t)["channel"].(map[string]any)["_id"].(string)
+	a := loggedIn(t, rt, alice)
+	a.mustSub("stream-room-messages", ch, false)
+
+	// Posting to a channel one has not joined joins it, with a "uj"
+	// system message first.
+	id := post(t, bob, ch, "hi")
+	if m := msgOf(t, a.event("stream-room-messages", ch)); m["t"] != "uj" {
+		t.Fatalf("first message = %v", m)
+	}
+	if m := msgOf(t, a.event("stream-room-messages", ch)); m["_id"] != id {
+		t.Fatalf("second message = %v", m)
+	}
+	// Hidden by Hide_System_Messages, it is not sent.
+	env.Admin.Post(t, "settings/Hide_System_Messages", map[string]any{"value": `["uj"]`}).OK(t)
+	id = post(t, carol, ch, "hello")
+	if m := msgOf(t, a.event("stream-room-messages", ch)); m["_id"] != id {
+		t.Fatalf("a hidden system message was sent: %v", m)
+	}
+}
