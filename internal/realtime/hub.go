@@ -40,9 +40,10 @@ type hub struct {
 	// users holds the logged-in connections by user id.
 	users map[string]map[*conn]struct{}
 	// userEvents counts stream-notify-user subscriptions by event suffix
-	// (subscriptions-changed, rooms-changed...), so that an event for
-	// "every member of a room" is worked out only when someone listens.
-	userEvents map[string]int
+	// (subscriptions-changed, rooms-changed...) and user, so that an event
+	// for "every member of a room" is worked out only for those who
+	// listen.
+	userEvents map[string]map[string]int
 
 	// Owned by run's goroutine.
 	access map[string]map[string]accessEntry // user id → room id
@@ -66,7 +67,7 @@ const maxAccessEntries = 200_000
 func newHub(s *Server) *hub {
 	h := &hub{
 		s: s, index: map[subKey]map[*sub]struct{}{}, users: map[string]map[*conn]struct{}{},
-		userEvents: map[string]int{}, access: map[string]map[string]accessEntry{},
+		userEvents: map[string]map[string]int{}, access: map[string]map[string]accessEntry{},
 		heads: map[string]roomHead{}, snaps: map[string]userSnap{},
 	}
 	h.busSub = s.app.Bus().Subscribe(s.cfg.BusBuffer)
@@ -121,8 +122,13 @@ func (h *hub) add(s *sub) {
 	}
 	set[s] = struct{}{}
 	if s.stream == streamNotifyUser {
-		_, suffix, _ := strings.Cut(s.event, "/")
-		h.userEvents[suffix]++
+		uid, suffix, _ := strings.Cut(s.event, "/")
+		m := h.userEvents[suffix]
+		if m == nil {
+			m = map[string]int{}
+			h.userEvents[suffix] = m
+		}
+		m[uid]++
 	}
 	h.mu.Unlock()
 }
@@ -137,9 +143,14 @@ func (h *hub) remove(s *sub) {
 				delete(h.index, k)
 			}
 			if s.stream == streamNotifyUser {
-				_, suffix, _ := strings.Cut(s.event, "/")
-				if h.userEvents[suffix]--; h.userEvents[suffix] <= 0 {
-					delete(h.userEvents, suffix)
+				uid, suffix, _ := strings.Cut(s.event, "/")
+				if m := h.userEvents[suffix]; m != nil {
+					if m[uid]--; m[uid] <= 0 {
+						delete(m, uid)
+					}
+					if len(m) == 0 {
+						delete(h.userEvents, suffix)
+					}
 				}
 			}
 		}
@@ -197,7 +208,50 @@ func (h *hub) sessions(uid string) []*conn {
 func (h *hub) listening(suffix string) bool {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	return h.userEvents[suffix] > 0
+	return len(h.userEvents[suffix]) > 0
+}
+
+// listeners returns the users listening to <uid>/<suffix> on this node.
+func (h *hub) listeners(suffix string) []string {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	m := h.userEvents[suffix]
+	out := make([]string, 0, len(m))
+	for uid := range m {
+		out = append(out, uid)
+	}
+	return out
+}
+
+// fewListeners is the number of listening users up to which the members
+// of a room among them are read one by one rather than by listing the
+// whole room.
+const fewListeners = 16
+
+// listeningMembers returns the subscriptions to rid of the users listening
+// to <uid>/<suffix> here.
+func (h *hub) listeningMembers(ctx context.Context, rid, suffix string) ([]*model.Subscription, error) {
+	uids := h.listeners(suffix)
+	if len(uids) == 0 {
+		return nil, nil
+	}
+	st := h.s.app.Store().Subscriptions()
+	if len(uids) > fewListeners {
+		all, _, err := st.ListByRoom(ctx, rid, store.ListOptions{})
+		return all, err
+	}
+	var out []*model.Subscription
+	for _, uid := range uids {
+		s, err := st.Get(ctx, rid, uid)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }
 
 // changedFrame is a stream event: Rocket.Chat reuses DDP's changed frame,
@@ -515,10 +569,7 @@ func (h *hub) subscriptionChanged(ctx context.Context, e events.Event) error {
 			delete(m, e.RoomID)
 		}
 	}
-	if !h.listening("subscriptions-changed") {
-		return nil
-	}
-	all, _, err := st.Subscriptions().ListByRoom(ctx, e.RoomID, store.ListOptions{})
+	all, err := h.listeningMembers(ctx, e.RoomID, "subscriptions-changed")
 	if err != nil {
 		return err
 	}
@@ -563,17 +614,13 @@ func (h *hub) roomChanged(ctx context.Context, e events.Event) error {
 	now := roomHead{t: head.T, prid: head.Prid}
 	if prev, ok := h.heads[e.RoomID]; !ok || prev != now {
 		h.forgetRoom(e.RoomID)
+		if len(h.heads) >= maxAccessEntries {
+			h.heads = map[string]roomHead{}
+		}
 		h.heads[e.RoomID] = now
 	}
-	if !h.listening("rooms-changed") {
-		return nil
-	}
-	r, err := st.Rooms().Get(ctx, e.RoomID)
-	if err != nil {
-		return err
-	}
-	members, _, err := st.Subscriptions().ListByRoom(ctx, e.RoomID, store.ListOptions{})
-	if err != nil {
+	members, err := h.listeningMembers(ctx, e.RoomID, "rooms-changed")
+	if err != nil || len(members) == 0 {
 		return err
 	}
 	var a []byte
@@ -584,6 +631,10 @@ func (h *hub) roomChanged(ctx context.Context, e events.Event) error {
 			continue
 		}
 		if a == nil {
+			r, err := st.Rooms().Get(ctx, e.RoomID)
+			if err != nil {
+				return err
+			}
 			if a, err = argsOf("updated", r); err != nil {
 				return err
 			}
