@@ -69,6 +69,7 @@ func (c *conn) login(params []json.RawMessage) (any, *methods.Error) {
 		return nil, me
 	}
 	c.setUser(sess.User, sess.Hashed)
+	c.sendOwnUser(sess.User)
 	expires := sess.Created.Std().Add(app.LoginExpiration)
 	return loginResult{ID: sess.User.ID, Token: tokenOf(p, sess), TokenExpires: ejson.Date(expires.UnixMilli()), Type: kind}, nil
 }
@@ -231,4 +232,21 @@ func (c *conn) setUserStatus(params []json.RawMessage) (any, *methods.Error) {
 
 func invalidUser() *methods.Error {
 	return &methods.Error{Code: "error-invalid-user", Reason: "Invalid user"}
+}
+
+// sendOwnUser publishes the logged-in user's own document in the users
+// collection, as Meteor's accounts do after a login; clients such as
+// ddp-client's Account read the username from it.
+func (c *conn) sendOwnUser(u *model.User) {
+	fields := map[string]any{
+		"username": u.Username, "status": u.Status, "statusConnection": u.StatusConnection,
+		"utcOffset": u.UTCOffset, "active": u.Active, "roles": u.Roles,
+	}
+	if u.Name != "" {
+		fields["name"] = u.Name
+	}
+	if len(u.Emails) > 0 {
+		fields["emails"] = u.Emails
+	}
+	c.enqueue(mustJSON(map[string]any{"msg": "added", "collection": "users", "id": u.ID, "fields": fields}))
 }
