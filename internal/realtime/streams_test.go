@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/parleychat/parley/internal/api/apitest"
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/realtime"
 )
 
@@ -313,5 +314,61 @@ func TestRealtimeHiddenSystemMessages(t *testing.T) {
 	id = post(t, carol, ch, "hello")
 	if m := msgOf(t, a.event("stream-room-messages", ch)); m["_id"] != id {
 		t.Fatalf("a hidden system message was sent: %v", m)
+	}
+}
+
+// Access is read again when membership changes: a removed member hears
+// nothing more of the room, and hears it again once back.
+func TestRealtimeAccessFollowsMembership(t *testing.T) {
+	t.Parallel()
+	env, rt := newRealtime(t, realtime.Config{})
+	alice, bob := env.NewUser(t, "alice"), env.NewUser(t, "bob")
+	g := group(t, env, alice, "bob")
+	b := loggedIn(t, rt, bob)
+	b.mustSub("stream-room-messages", g, false)
+	b.mustSub("stream-room-messages", "GENERAL", false)
+	b.mustSub("stream-notify-room", g+"/typing", false)
+
+	first := post(t, alice, g, "before")
+	if ev, args := b.nextEvent("stream-room-messages"); ev != g || msgOf(t, args)["_id"] != first {
+		t.Fatalf("got %s %v", ev, args)
+	}
+	alice.Post(t, "groups.kick", map[string]any{"roomId": g, "userId": bob.UserID}).OK(t)
+	post(t, alice, g, "secret")
+	a := loggedIn(t, rt, alice)
+	a.call("stream-notify-room", g+"/typing", "alice", true)
+	// Events are delivered in order: the GENERAL post coming first
+	// proves the group's post and typing were withheld.
+	pub := post(t, alice, "GENERAL", "public")
+	ev, args := b.nextEvent("stream-room-messages")
+	if ev != "GENERAL" || msgOf(t, args)["_id"] != pub {
+		t.Fatalf("removed member got %s %v", ev, args)
+	}
+	b.noFrames("after removal")
+
+	alice.Post(t, "groups.invite", map[string]any{"roomId": g, "userId": bob.UserID}).OK(t)
+	back := post(t, alice, g, "welcome back")
+	b.until("the post after rejoining", func(f frame) bool {
+		if f["msg"] != "changed" || f["collection"] != "stream-room-messages" {
+			return false
+		}
+		fields := f["fields"].(map[string]any)
+		return fields["eventName"] == g && fields["args"].([]any)[0].(map[string]any)["_id"] == back
+	})
+}
+
+// Events published on the bus by another node (here: by hand) reach
+// this node's subscribers.
+func TestRealtimeEventsFromTheBus(t *testing.T) {
+	t.Parallel()
+	env, rt := newRealtime(t, realtime.Config{})
+	alice, bob := env.NewUser(t, "alice"), env.NewUser(t, "bob")
+	g := group(t, env, alice, "bob")
+	b := loggedIn(t, rt, bob)
+	b.mustSub("stream-notify-room", g+"/user-activity", false)
+	env.App.Bus().Publish(events.Event{Kind: events.Activity, RoomID: g, UserID: alice.UserID, ID: "user-activity",
+		Data: []byte(`["alice",["user-typing"]]`)})
+	if args := b.event("stream-notify-room", g+"/user-activity"); args[0] != "alice" {
+		t.Fatalf("activity = %v", args)
 	}
 }
