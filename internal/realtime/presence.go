@@ -71,8 +71,8 @@ func (p *presence) offline(uid string) {
 }
 
 // stop sets offline, at once, the users whose grace period is running:
-// this node is going away.
-func (p *presence) stop() {
+// this node is going away. It gives up when ctx ends.
+func (p *presence) stop(ctx context.Context) {
 	p.mu.Lock()
 	var pending []string
 	for uid, t := range p.timers {
@@ -83,6 +83,9 @@ func (p *presence) stop() {
 	}
 	p.mu.Unlock()
 	for _, uid := range pending {
+		if ctx.Err() != nil {
+			return
+		}
 		p.offline(uid)
 	}
 }

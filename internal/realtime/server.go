@@ -195,7 +195,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.cancel()
 	s.hub.stop()
 	<-s.hubDone
-	s.pres.stop()
+	s.pres.stop(ctx)
 	return err
 }
 
