@@ -198,6 +198,8 @@ func (a *App) afterSave(ctx context.Context, st store.Store, r *model.Room, m *m
 	if err := a.threadAfterSave(ctx, st, r, m); err != nil {
 		return err
 	}
+	// Every saved message moves the room's msgs, so the room changed.
+	a.emit(st, events.RoomChanged, r.ID, m.U.ID, r.ID)
 	threadOnly := m.TMID != "" && !m.TShow
 	imported := m.Ts < now-60_000 || m.Ts > now+60_000
 	if threadOnly || imported {
@@ -212,7 +214,6 @@ func (a *App) afterSave(ctx context.Context, st store.Store, r *model.Room, m *m
 	}
 	// One event stands for every member's subscription: listeners load
 	// the ones they serve.
-	a.emit(st, events.RoomChanged, r.ID, m.U.ID, r.ID)
 	a.emit(st, events.SubscriptionChanged, r.ID, "", "")
 	return st.Subscriptions().NotifyMessage(ctx, r.ID, a.notice(r, m, now))
 }
