@@ -129,7 +129,7 @@ func TestMutationsEmitEvents(t *testing.T) {
 		}, []wantEvent{{events.SettingChanged, "-", "*", "N"}}},
 		{"a duplicate _id emits nothing", func(t *testing.T, s *eventScene) string {
 			s.bob.Post(t, "chat.sendMessage", map[string]any{"message": map[string]any{"_id": s.msg, "rid": s.room, "msg": "dup"}}).
-				Fails(t, 400, "error-duplicate-message-id", "A message with this _id already exists")
+				Fails(t, 400, "error-duplicate-message-id", "A message with this _id already exists [error-duplicate-message-id]")
 			return ""
 		}, nil},
 		{"a refused change emits nothing", func(t *testing.T, s *eventScene) string {
