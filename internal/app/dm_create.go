@@ -61,7 +61,7 @@ func (a *App) CreateDirect(ctx context.Context, actor *model.User, in DirectInpu
 			continue
 		}
 		u, err := a.store.Users().GetByUsername(ctx, n)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return nil, errInvalidDirectUser
 		}
 		if err != nil {
@@ -136,7 +136,7 @@ func (a *App) createDirect(ctx context.Context, actor *model.User, targets []*mo
 					changed = append(changed, m.ID)
 				}
 				continue
-			case !errors.Is(err, store.ErrNotFound):
+			case !isNotFound(err):
 				return err
 			}
 			name, fname := directNames(members, m)
@@ -254,7 +254,7 @@ func (a *App) findDirectByMembers(ctx context.Context, members []*model.User) (*
 		}
 		r, err := a.store.Rooms().Get(ctx, id)
 		switch {
-		case errors.Is(err, store.ErrNotFound):
+		case isNotFound(err):
 			return nil, nil
 		case err != nil:
 			return nil, a.storeErr(err)
@@ -279,7 +279,7 @@ func (a *App) findDirectByMembers(ctx context.Context, members []*model.User) (*
 			continue
 		}
 		r, err := a.store.Rooms().Get(ctx, s.RID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			continue
 		}
 		if err != nil {

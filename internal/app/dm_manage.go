@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
@@ -17,7 +16,7 @@ func (a *App) OpenDirect(ctx context.Context, actor *model.User, roomID string) 
 		return errRoomParam
 	}
 	r, err := a.store.Rooms().Get(ctx, roomID)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return ErrForbidden
 	}
 	if err != nil {
@@ -53,7 +52,7 @@ func (a *App) CloseDirectFor(ctx context.Context, actor *model.User, roomID, use
 			return ErrForbidden
 		}
 		u, err := a.store.Users().Get(ctx, userID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return ErrForbidden
 		}
 		if err != nil {
@@ -63,7 +62,7 @@ func (a *App) CloseDirectFor(ctx context.Context, actor *model.User, roomID, use
 	}
 	r, err := a.store.Rooms().Get(ctx, roomID)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case isNotFound(err):
 	case err != nil:
 		return a.storeErr(err)
 	default:
@@ -81,7 +80,7 @@ func (a *App) setDirectOpen(ctx context.Context, actor *model.User, rid string, 
 	changed := false
 	err := a.tx(ctx, func(st store.Store) error {
 		sub, err := st.Subscriptions().GetForUpdate(ctx, rid, actor.ID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return Plain("The user is not subscribed to the room")
 		}
 		if err != nil {
@@ -141,7 +140,7 @@ func (a *App) SetDirectTopic(ctx context.Context, actor *model.User, roomID stri
 		return err
 	}
 	r, err := a.store.Rooms().Get(ctx, roomID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil && !isNotFound(err) {
 		return a.storeErr(err)
 	}
 	if err != nil {

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"sort"
 	"strings"
@@ -36,7 +35,7 @@ func (a *App) Counters(ctx context.Context, actor *model.User, roomID, userID st
 			return nil, ErrForbidden
 		}
 		u, err := a.store.Users().Get(ctx, userID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return nil, ErrForbidden
 		}
 		if err != nil {
@@ -45,7 +44,7 @@ func (a *App) Counters(ctx context.Context, actor *model.User, roomID, userID st
 		target = u
 	}
 	r, err := a.store.Rooms().Get(ctx, roomID)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, ErrForbidden
 	}
 	if err != nil {
@@ -67,7 +66,7 @@ func (a *App) Counters(ctx context.Context, actor *model.User, roomID, userID st
 			s := sub.Ls.String()
 			out.UnreadsFrom = &s
 		}
-	case !errors.Is(err, store.ErrNotFound):
+	case !isNotFound(err):
 		return nil, a.storeErr(err)
 	}
 	if admin || out.Joined {
@@ -175,7 +174,7 @@ func (a *App) DirectMessagesOthers(ctx context.Context, actor *model.User, roomI
 		return nil, E("error-roomid-param-not-provided", `The parameter "roomId" is required`)
 	}
 	r, err := a.store.Rooms().Get(ctx, roomID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && r.T != model.RoomDirect) {
+	if isNotFound(err) || (err == nil && r.T != model.RoomDirect) {
 		return nil, E("error-room-not-found", "No direct message room found by the id of: "+roomID)
 	}
 	if err != nil {

@@ -62,7 +62,7 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 	err := a.tx(ctx, func(st store.Store) error {
 		if _, err := st.Rooms().GetByName(ctx, name); err == nil {
 			return E("error-duplicate-channel-name", "A channel with name '"+name+"' exists").With(map[string]any{"method": "createRoom", "channel_name": name})
-		} else if !errors.Is(err, store.ErrNotFound) {
+		} else if !isNotFound(err) {
 			return err
 		}
 		if err := st.Rooms().Create(ctx, r); err != nil {
@@ -84,7 +84,7 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 			}
 			seen[name] = true
 			m, err := st.Users().GetByUsername(ctx, name)
-			if errors.Is(err, store.ErrNotFound) {
+			if isNotFound(err) {
 				continue // Rocket.Chat skips unknown members
 			}
 			if err != nil {
@@ -113,7 +113,7 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 func (a *App) addMember(ctx context.Context, st store.Store, r *model.Room, u *model.User, inviter *model.User, owner bool) (*model.Subscription, error) {
 	if existing, err := st.Subscriptions().Get(ctx, r.ID, u.ID); err == nil {
 		return existing, nil
-	} else if !errors.Is(err, store.ErrNotFound) {
+	} else if !isNotFound(err) {
 		return nil, err
 	}
 	now := a.now()
@@ -185,7 +185,7 @@ func (a *App) findRoom(ctx context.Context, actor *model.User, ref RoomRef, t st
 	} else {
 		r, err = a.store.Rooms().GetByName(ctx, strings.TrimPrefix(ref.Name, "#"))
 	}
-	if errors.Is(err, store.ErrNotFound) || (err == nil && r.T != t) {
+	if isNotFound(err) || (err == nil && r.T != t) {
 		return nil, notFound
 	}
 	if err != nil {
@@ -225,7 +225,7 @@ func (a *App) GetRoomInfo(ctx context.Context, actor *model.User, id, name strin
 	} else {
 		r, err = a.store.Rooms().GetByName(ctx, name)
 	}
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, E("error-room-not-found", "The required \"roomId\" or \"roomName\" param provided does not match any room")
 	}
 	if err != nil {
@@ -249,7 +249,7 @@ func (a *App) Invite(ctx context.Context, actor *model.User, ref RoomRef, t stri
 		return nil, E("error-invalid-user", "Invalid user").With(map[string]any{"method": "addUsersToRoom"})
 	}
 	sub, err := a.store.Subscriptions().Get(ctx, r.ID, actor.ID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil && !isNotFound(err) {
 		return nil, a.storeErr(err)
 	}
 	joined := err == nil
@@ -264,7 +264,7 @@ func (a *App) Invite(ctx context.Context, actor *model.User, ref RoomRef, t stri
 	err = a.tx(ctx, func(st store.Store) error {
 		for _, id := range userIDs {
 			u, err := st.Users().Get(ctx, id)
-			if errors.Is(err, store.ErrNotFound) {
+			if isNotFound(err) {
 				return E("error-invalid-user", "Invalid user").With(map[string]any{"method": "addUsersToRoom"})
 			}
 			if err != nil {
@@ -319,7 +319,7 @@ func (a *App) Leave(ctx context.Context, actor *model.User, ref RoomRef, t strin
 	}
 	err = a.tx(ctx, func(st store.Store) error {
 		sub, err := st.Subscriptions().Get(ctx, r.ID, actor.ID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return E("error-user-not-in-room", "You are not in this room").With(map[string]any{"method": "leaveRoom"})
 		}
 		if err != nil {
@@ -391,7 +391,7 @@ func (a *App) Kick(ctx context.Context, actor *model.User, ref RoomRef, t, userI
 	} else {
 		target, err = a.store.Users().GetByUsername(ctx, username)
 	}
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, E("error-invalid-user", "Invalid user").With(map[string]any{"method": "removeUserFromRoom"})
 	}
 	if err != nil {
@@ -399,7 +399,7 @@ func (a *App) Kick(ctx context.Context, actor *model.User, ref RoomRef, t, userI
 	}
 	err = a.tx(ctx, func(st store.Store) error {
 		sub, err := st.Subscriptions().Get(ctx, r.ID, target.ID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return E("error-user-not-in-room", "User is not in this room").With(map[string]any{"method": "removeUserFromRoom"})
 		}
 		if err != nil {
@@ -461,7 +461,7 @@ func (a *App) SetRoomRole(ctx context.Context, actor *model.User, ref RoomRef, t
 	}
 	return a.tx(ctx, func(st store.Store) error {
 		sub, err := st.Subscriptions().GetForUpdate(ctx, r.ID, userID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return E("error-user-not-in-room", "User is not in this room")
 		}
 		if err != nil {
