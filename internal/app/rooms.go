@@ -76,23 +76,8 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 				return err
 			}
 		}
-		seen := map[string]bool{actor.Username: true}
-		for _, name := range in.Members {
-			name = strings.TrimPrefix(strings.TrimSpace(name), "@")
-			if name == "" || seen[name] {
-				continue
-			}
-			seen[name] = true
-			m, err := st.Users().GetByUsername(ctx, name)
-			if isNotFound(err) {
-				continue // Rocket.Chat skips unknown members
-			}
-			if err != nil {
-				return err
-			}
-			if _, err := a.addMember(ctx, st, r, m, actor, false); err != nil {
-				return err
-			}
+		if err := a.inviteByName(ctx, st, r, actor, in.Members); err != nil {
+			return err
 		}
 		fresh, err := st.Rooms().Get(ctx, r.ID)
 		if err != nil {
@@ -106,6 +91,31 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 	}
 	a.publish("room.changed", r.ID, actor.ID, r.ID)
 	return r, nil
+}
+
+// inviteByName subscribes the users named (with or without "@") to r as
+// inviter's guests. Rocket.Chat skips names that match nobody, repeats,
+// and the inviter, who joins on other terms.
+func (a *App) inviteByName(ctx context.Context, st store.Store, r *model.Room, inviter *model.User, names []string) error {
+	seen := map[string]bool{inviter.Username: true}
+	for _, name := range names {
+		name = strings.TrimPrefix(strings.TrimSpace(name), "@")
+		if name == "" || seen[name] {
+			continue
+		}
+		seen[name] = true
+		m, err := st.Users().GetByUsername(ctx, name)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := a.addMember(ctx, st, r, m, inviter, false); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // addMember subscribes u to r (if not yet) and bumps usersCount. The owner
@@ -318,22 +328,29 @@ func (a *App) Leave(ctx context.Context, actor *model.User, ref RoomRef, t strin
 		return nil, E("error-not-allowed", "Not allowed").With(map[string]any{"method": "leaveRoom"})
 	}
 	err = a.tx(ctx, func(st store.Store) error {
-		sub, err := st.Subscriptions().Get(ctx, r.ID, actor.ID)
-		if isNotFound(err) {
-			return E("error-user-not-in-room", "You are not in this room").With(map[string]any{"method": "leaveRoom"})
-		}
-		if err != nil {
-			return err
-		}
-		if err := a.checkNotLastOwner(ctx, st, r.ID, sub, "leaveRoom"); err != nil {
-			return err
-		}
-		return a.removeMember(ctx, st, r.ID, actor.ID)
+		return a.takeOut(ctx, st, r.ID, actor.ID, "You are not in this room", "leaveRoom")
 	})
 	if err != nil {
 		return nil, err
 	}
 	return a.reloadRoom(ctx, r.ID)
+}
+
+// takeOut removes member uid from room rid, for leaving and kicking alike:
+// notIn is the refusal when uid is not a member (worded for the caller),
+// and the room's only owner may not go.
+func (a *App) takeOut(ctx context.Context, st store.Store, rid, uid, notIn, method string) error {
+	sub, err := st.Subscriptions().Get(ctx, rid, uid)
+	if isNotFound(err) {
+		return E("error-user-not-in-room", notIn).With(map[string]any{"method": method})
+	}
+	if err != nil {
+		return err
+	}
+	if err := a.checkNotLastOwner(ctx, st, rid, sub, method); err != nil {
+		return err
+	}
+	return a.removeMember(ctx, st, rid, uid)
 }
 
 // checkNotLastOwner refuses to remove the room's only owner.
@@ -398,17 +415,7 @@ func (a *App) Kick(ctx context.Context, actor *model.User, ref RoomRef, t, userI
 		return nil, a.storeErr(err)
 	}
 	err = a.tx(ctx, func(st store.Store) error {
-		sub, err := st.Subscriptions().Get(ctx, r.ID, target.ID)
-		if isNotFound(err) {
-			return E("error-user-not-in-room", "User is not in this room").With(map[string]any{"method": "removeUserFromRoom"})
-		}
-		if err != nil {
-			return err
-		}
-		if err := a.checkNotLastOwner(ctx, st, r.ID, sub, "removeUserFromRoom"); err != nil {
-			return err
-		}
-		return a.removeMember(ctx, st, r.ID, target.ID)
+		return a.takeOut(ctx, st, r.ID, target.ID, "User is not in this room", "removeUserFromRoom")
 	})
 	if err != nil {
 		return nil, err
