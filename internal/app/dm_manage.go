@@ -106,7 +106,8 @@ func (a *App) setDirectOpen(ctx context.Context, actor *model.User, rid string, 
 }
 
 // DeleteDirect is dm.delete: the conversation, its messages, files and
-// subscriptions go. Only holders of delete-d may do it.
+// subscriptions go. It takes delete-d, and someone outside the
+// conversation also needs view-room-administration.
 func (a *App) DeleteDirect(ctx context.Context, actor *model.User, ref DirectRef) error {
 	r, err := a.findDirect(ctx, actor, ref)
 	if err != nil {
