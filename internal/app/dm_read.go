@@ -129,14 +129,7 @@ func (a *App) roomMessages(ctx context.Context, actor *model.User, r *model.Room
 			return &MessagePage{Messages: []*model.Message{}}, nil
 		}
 	}
-	p, err := a.listMessages(ctx, f, opts)
-	if err != nil {
-		return nil, err
-	}
-	if p.Messages, err = a.normalizeAll(ctx, actor, p.Messages); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return a.listShaped(ctx, actor, f, opts)
 }
 
 // DirectMessages is dm.messages.
@@ -180,14 +173,7 @@ func (a *App) DirectMessagesOthers(ctx context.Context, actor *model.User, roomI
 	if err != nil {
 		return nil, a.storeErr(err)
 	}
-	p, err := a.listMessages(ctx, store.MessageFilter{RID: r.ID}, opts)
-	if err != nil {
-		return nil, err
-	}
-	if p.Messages, err = a.normalizeAll(ctx, actor, p.Messages); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return a.listShaped(ctx, actor, store.MessageFilter{RID: r.ID}, opts)
 }
 
 // ListDirect is dm.list: every conversation the caller has, closed ones
