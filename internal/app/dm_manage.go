@@ -15,18 +15,9 @@ func (a *App) OpenDirect(ctx context.Context, actor *model.User, roomID string) 
 	if roomID == "" {
 		return errRoomParam
 	}
-	r, err := a.store.Rooms().Get(ctx, roomID)
-	if isNotFound(err) {
-		return ErrForbidden
-	}
+	r, err := a.directByID(ctx, actor, roomID)
 	if err != nil {
-		return a.storeErr(err)
-	}
-	if err := a.requireSee(ctx, r, actor, ErrForbidden); err != nil {
 		return err
-	}
-	if r.T != model.RoomDirect {
-		return errInvalidChannel
 	}
 	return a.setDirectOpen(ctx, actor, r.ID, true)
 }
@@ -140,18 +131,9 @@ func (a *App) SetDirectTopic(ctx context.Context, actor *model.User, roomID stri
 	if err := checkRoomBounds("saveRoomSettings", nil, &topic, nil, nil); err != nil {
 		return err
 	}
-	r, err := a.store.Rooms().Get(ctx, roomID)
-	if err != nil && !isNotFound(err) {
-		return a.storeErr(err)
-	}
+	r, err := a.directByID(ctx, actor, roomID)
 	if err != nil {
-		return ErrForbidden
-	}
-	if err := a.requireSee(ctx, r, actor, ErrForbidden); err != nil {
 		return err
-	}
-	if r.T != model.RoomDirect {
-		return errInvalidChannel
 	}
 	if !a.HasRoomPermission(ctx, actor, "edit-room", r.ID) {
 		return E("error-action-not-allowed", "Editing room is not allowed").With(map[string]any{"method": "saveRoomSettings", "action": "Editing_room"})

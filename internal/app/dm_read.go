@@ -43,18 +43,9 @@ func (a *App) Counters(ctx context.Context, actor *model.User, roomID, userID st
 		}
 		target = u
 	}
-	r, err := a.store.Rooms().Get(ctx, roomID)
-	if isNotFound(err) {
-		return nil, ErrForbidden
-	}
+	r, err := a.directByID(ctx, target, roomID)
 	if err != nil {
-		return nil, a.storeErr(err)
-	}
-	if err := a.requireSee(ctx, r, target, ErrForbidden); err != nil {
 		return nil, err
-	}
-	if r.T != model.RoomDirect {
-		return nil, errInvalidChannel
 	}
 	out := &DirectCounters{}
 	sub, err := a.store.Subscriptions().Get(ctx, r.ID, target.ID)

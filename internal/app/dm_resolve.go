@@ -59,3 +59,17 @@ func (a *App) directForRead(ctx context.Context, actor *model.User, ref DirectRe
 	}
 	return r, nil
 }
+
+// directByID loads direct room rid for u, who must be able to see it. A
+// missing room is refused like a hidden one, so that the answer does not
+// tell which ids exist; a room of another type is invalid-channel.
+func (a *App) directByID(ctx context.Context, u *model.User, rid string) (*model.Room, error) {
+	r, err := a.roomForRead(ctx, u, rid, ErrForbidden)
+	if err != nil {
+		return nil, err
+	}
+	if r.T != model.RoomDirect {
+		return nil, errInvalidChannel
+	}
+	return r, nil
+}
