@@ -406,7 +406,7 @@ func (a *App) resolveTarget(ctx context.Context, u *model.User, target string) (
 	rooms := a.store.Rooms()
 	byIDOrName := func(s string) (*model.Room, error) {
 		r, err := rooms.GetCached(ctx, s)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			r, err = rooms.GetByName(ctx, s)
 		}
 		return r, err
@@ -414,16 +414,16 @@ func (a *App) resolveTarget(ctx context.Context, u *model.User, target string) (
 	switch {
 	case strings.HasPrefix(target, "#"):
 		r, err := byIDOrName(target[1:])
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return nil, errInvalidChannel
 		}
 		return r, a.storeErr(err)
 	case strings.HasPrefix(target, "@"):
 		other, err := a.store.Users().Get(ctx, target[1:])
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			other, err = a.store.Users().GetByUsername(ctx, target[1:])
 		}
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return nil, errInvalidChannel
 		}
 		if err != nil {
@@ -435,11 +435,11 @@ func (a *App) resolveTarget(ctx context.Context, u *model.User, target string) (
 	if err == nil {
 		return r, nil
 	}
-	if !errors.Is(err, store.ErrNotFound) {
+	if !isNotFound(err) {
 		return nil, a.storeErr(err)
 	}
 	other, err := a.store.Users().Get(ctx, target)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, errInvalidChannel
 	}
 	if err != nil {
@@ -453,7 +453,7 @@ func (a *App) resolveTarget(ctx context.Context, u *model.User, target string) (
 func (a *App) autoJoin(ctx context.Context, st store.Store, r *model.Room, u *model.User) error {
 	if _, err := st.Subscriptions().Get(ctx, r.ID, u.ID); err == nil {
 		return nil
-	} else if !errors.Is(err, store.ErrNotFound) {
+	} else if !isNotFound(err) {
 		return err
 	}
 	if ok, err := a.CanAccessRoom(ctx, r, u); err != nil || !ok {
@@ -521,7 +521,7 @@ func (a *App) SendMessage(ctx context.Context, u *model.User, in SendInput) (*mo
 			} else {
 				msg.parent = parent
 			}
-		case !errors.Is(err, store.ErrNotFound):
+		case !isNotFound(err):
 			return nil, a.storeErr(err)
 		}
 	}
@@ -529,7 +529,7 @@ func (a *App) SendMessage(ctx context.Context, u *model.User, in SendInput) (*mo
 		return nil, Plain("The 'rid' property on the message object is missing.")
 	}
 	r, err := a.store.Rooms().GetCached(ctx, msg.RID)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		r, err = nil, nil
 	}
 	if err != nil {

@@ -80,9 +80,13 @@ func isSafe(c uint16) bool {
 	return false
 }
 
-func isNameChar(c uint16) bool      { return inRanges(nameCharRanges, c) }
 func isAlnumChar(c uint16) bool     { return inRanges(alnumCharRanges, c) }
 func isLocalPartChar(c uint16) bool { return inRanges(localPartCharRanges, c) }
+
+// isNameChar is the grammar's user and channel name class. It equals the
+// letter-and-digit class plus "-", "." and "_" (extract-data.js checks that
+// when it regenerates the tables), so it needs no table of its own.
+func isNameChar(c uint16) bool { return c == '-' || c == '.' || c == '_' || isAlnumChar(c) }
 
 func isLocalPartSpecial(c uint16) bool {
 	switch c {

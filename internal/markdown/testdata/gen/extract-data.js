@@ -67,8 +67,20 @@ function classOf(name) {
 	}
 	return ranges;
 }
+// The name class is the letter-and-digit class plus "-", "." and "_"; the Go
+// side derives it, so only its shape is checked here.
+const nameExtra = ['-', '.', '_'].map((ch) => ch.charCodeAt(0));
+{
+	const inRanges = (rs, c) => rs.some(([a, b]) => a <= c && c <= b);
+	const names = classOf('wt');
+	const alnum = classOf('zt');
+	for (let c = 0; c < 0x10000; c++) {
+		if (inRanges(names, c) !== (inRanges(alnum, c) || nameExtra.includes(c))) {
+			throw new Error(`name class is no longer letters, digits and "-._" (code unit 0x${c.toString(16)})`);
+		}
+	}
+}
 const classes = {
-	nameChar: ['wt', 'characters of user and channel names'],
 	alnumChar: ['zt', 'letters and decimal digits'],
 	localPartChar: ['Et', 'letters, digits, marks and emoji pieces allowed in e-mail local parts'],
 };
