@@ -15,6 +15,7 @@ import (
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/files"
+	"github.com/parleychat/parley/internal/jobs"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/preview"
 	"github.com/parleychat/parley/internal/settings"
@@ -66,13 +67,14 @@ type App struct {
 	// logins counts failed logins (logins.go).
 	logins loginGuard
 
-	// Background work on saved messages (previews.go).
-	previews     *preview.Fetcher
-	previewJobs  *jobQueue
-	translators  *translate.Registry
-	translations *translate.Pool
-	metrics      *collectorSet
-	faults       *prometheus.CounterVec
+	// Background work on saved messages (jobs.go).
+	previews      *preview.Fetcher
+	previewJobs   *jobs.Pool
+	translators   *translate.Registry
+	translations  *translate.Retrier
+	translateJobs *jobs.Pool
+	metrics       *collectorSet
+	faults        *prometheus.CounterVec
 }
 
 // New returns an App. Call Start before serving.
