@@ -44,6 +44,10 @@ type Config struct {
 	// TranslateTimeout bounds each request to the translation service;
 	// 0 means the provider default (10 s).
 	TranslateTimeout time.Duration
+	// Now is the clock the app reads for every time it stores or compares
+	// (message times, login windows, edit limits, caches); nil means
+	// time.Now. Tests move it instead of sleeping.
+	Now func() time.Time
 }
 
 // App is the application layer.
@@ -55,6 +59,7 @@ type App struct {
 	hasher   auth.Hasher
 	siteURL  string
 	files    files.Storage
+	clock    func() time.Time
 
 	permMu sync.RWMutex
 	perms  map[string]map[string]bool // permission → role set
@@ -85,9 +90,12 @@ func New(c Config) *App {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
 	a := &App{
 		store: c.Store, Settings: c.Settings, bus: c.Bus, log: c.Logger,
-		hasher: auth.Hasher{Cost: c.BcryptCost}, siteURL: c.SiteURL, files: c.Files,
+		hasher: auth.Hasher{Cost: c.BcryptCost}, siteURL: c.SiteURL, files: c.Files, clock: c.Now,
 	}
 	a.startIntegrations(c)
 	return a
@@ -209,7 +217,11 @@ func (a *App) storeErr(err error) error {
 	return err
 }
 
-func (a *App) now() model.Time { return model.Now() }
+// Now returns the app's clock reading (Config.Now), for the layers above
+// that answer with a time.
+func (a *App) Now() time.Time { return a.clock() }
+
+func (a *App) now() model.Time { return model.FromTime(a.clock()) }
 
 func (a *App) publish(kind, rid, uid, id string) {
 	a.bus.Publish(events.Event{Kind: kind, RoomID: rid, UserID: uid, ID: id})

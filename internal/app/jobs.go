@@ -38,7 +38,7 @@ func (a *App) startIntegrations(c Config) {
 	}, []string{"feature", "kind"})
 	a.metrics.MustRegister(a.faults)
 
-	opts := []preview.Option{preview.WithRegisterer(a.metrics)}
+	opts := []preview.Option{preview.WithRegisterer(a.metrics), preview.WithClock(a.clock)}
 	if c.PreviewResolver != nil {
 		opts = append(opts, preview.WithResolver(c.PreviewResolver))
 	}
