@@ -217,7 +217,8 @@ func TestChatSearch(t *testing.T) {
 
 func TestChatGetDeletedMessages(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
+	clock := apitest.NewClock(time.Now())
+	e := apitest.New(t, apitest.WithClock(clock))
 	owner := e.NewUser(t, "deleter")
 	rid := cmRoom(t, e, owner, "groups", nil)
 	var ids []string
@@ -225,12 +226,11 @@ func TestChatGetDeletedMessages(t *testing.T) {
 		ids = append(ids, cmPost(t, owner, rid, text)["_id"].(string))
 	}
 	cmDelete(t, owner, rid, ids[0])
-	time.Sleep(5 * time.Millisecond)
-	mid := cmISO(time.Now())
-	time.Sleep(5 * time.Millisecond)
+	mid := cmISO(clock.Advance(5 * time.Millisecond))
+	clock.Advance(5 * time.Millisecond)
 	cmDelete(t, owner, rid, ids[1])
 	// Apart, so that the deletion order is the listing order.
-	time.Sleep(2 * time.Millisecond)
+	clock.Advance(2 * time.Millisecond)
 	cmDelete(t, owner, rid, ids[2])
 
 	const old = "2000-01-01T00:00:00.000Z"
@@ -304,7 +304,8 @@ type cmSyncResult struct {
 
 func TestChatSyncMessages(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
+	clock := apitest.NewClock(time.Now())
+	e := apitest.New(t, apitest.WithClock(clock))
 	me := e.NewUser(t, "syncer")
 	other := e.NewUser(t, "syncother")
 	sync := func(kv ...string) *cmSyncResult {
@@ -320,11 +321,10 @@ func TestChatSyncMessages(t *testing.T) {
 		m0 := cmPost(t, me, rid, "m0")["_id"].(string)
 		m1 := cmPost(t, me, rid, "m1")["_id"].(string)
 		m2 := cmPost(t, me, rid, "m2")["_id"].(string)
-		// Message times may run a little ahead of the clock (they are
+		// Message times run ahead of a clock that stands still (they are
 		// strictly increasing per room); let the clock pass them.
-		time.Sleep(20 * time.Millisecond)
-		since := cmISO(time.Now())
-		time.Sleep(5 * time.Millisecond)
+		since := cmISO(clock.Advance(20 * time.Millisecond))
+		clock.Advance(5 * time.Millisecond)
 		me.Post(t, "chat.react", map[string]any{"messageId": m0, "emoji": "smile"}).OK(t)
 		cmDelete(t, me, rid, m1)
 
@@ -348,7 +348,7 @@ func TestChatSyncMessages(t *testing.T) {
 		if got := cmIDs(all.Result.Updated); !slices.Equal(got, []string{m2, m0}) {
 			t.Fatalf("updated since 2000 = %v", got)
 		}
-		none := sync("roomId", rid, "lastUpdate", cmISO(time.Now().Add(time.Hour)))
+		none := sync("roomId", rid, "lastUpdate", cmISO(clock.Now().Add(time.Hour)))
 		if len(none.Result.Updated) != 0 || len(none.Result.Deleted) != 0 {
 			t.Fatalf("future lastUpdate = %+v", none.Result)
 		}
@@ -452,7 +452,7 @@ func TestChatSyncMessages(t *testing.T) {
 		// Deleted messages, paged the same way.
 		for _, id := range ids[:3] {
 			cmDelete(t, me, rid, id)
-			time.Sleep(3 * time.Millisecond)
+			clock.Advance(3 * time.Millisecond)
 		}
 		var d1 cmSyncResult
 		me.Get(t, "chat.syncMessages", apitest.Q("roomId", rid, "type", "DELETED", "next", "0", "count", "2")).OK(t).Decode(t, &d1)

@@ -27,7 +27,8 @@ func rcReaders(list []map[string]any) []string {
 
 func TestReadReceipts(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
+	clock := apitest.NewRunningClock()
+	e := apitest.New(t, apitest.WithClock(clock))
 	alice, bob, carol, eve := e.NewUser(t, "alice"), e.NewUser(t, "bob"), e.NewUser(t, "carol"), e.NewUser(t, "eve")
 	gid := pmRoom(t, alice, "groups", "receipts", nil, "bob", "carol")
 
@@ -75,7 +76,7 @@ func TestReadReceipts(t *testing.T) {
 	// A message the author's own ls has not reached is still read once the others have.
 	// Times have millisecond resolution, as in Rocket.Chat: a message saved
 	// in the millisecond of carol's read would count as read by her.
-	time.Sleep(2 * time.Millisecond)
+	clock.Advance(2 * time.Millisecond)
 	m2 := pmPost(t, bob, map[string]any{"roomId": gid, "text": "from bob"})["_id"].(string)
 	alice.Post(t, "subscriptions.read", map[string]any{"rid": gid}).OK(t)
 	if pmGet(t, alice, m2)["unread"] != true {

@@ -204,21 +204,17 @@ func TestURLPreviewRedirectToPrivateAddressRefused(t *testing.T) {
 	}
 }
 
-// upWait polls chat.getMessage until ok accepts the message, for at most
-// 2 s: the preview and translation jobs run after the answer is sent.
+// upWait waits until the server's background work (previews and
+// translations, which run after the answer is sent) has finished, then
+// reads the message, which ok must accept.
 func upWait(t *testing.T, c *apitest.Client, id string, ok func(m map[string]any) bool) map[string]any {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		m := c.Get(t, "chat.getMessage", apitest.Q("msgId", id)).OK(t).JSON(t)["message"].(map[string]any)
-		if ok(m) {
-			return m
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("message %s did not change within 2 s: %v", id, m)
-		}
-		time.Sleep(20 * time.Millisecond)
+	c.WaitIdle(t)
+	m := c.Get(t, "chat.getMessage", apitest.Q("msgId", id)).OK(t).JSON(t)["message"].(map[string]any)
+	if !ok(m) {
+		t.Fatalf("message %s once the background work finished: %v", id, m)
 	}
+	return m
 }
 
 func upURLs(m map[string]any) []map[string]any {
@@ -303,7 +299,8 @@ func TestPreviewsOnMessages(t *testing.T) {
 			t.Errorf("not chosen: %v", u)
 		}
 	}
-	time.Sleep(200 * time.Millisecond)
+	// Every preview those messages queued has run by now.
+	e.WaitIdle(t)
 	for _, p := range []string{"/refused", "/not-chosen", "/none", "/many0", "/many5", "/site/internal", "/attached", "/embed-off"} {
 		if n := site.count(p); n != 0 {
 			t.Errorf("%s fetched %d times, want none", p, n)
@@ -329,14 +326,12 @@ func upMetric(t *testing.T, e *apitest.Env, series string) float64 {
 	return 0
 }
 
-// upWaitMetric waits up to 2 s for a series to reach at least want.
+// upWaitMetric waits for the background work to finish, then requires the
+// series to be at least want.
 func upWaitMetric(t *testing.T, e *apitest.Env, series string, want float64) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for upMetric(t, e, series) < want {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s stayed below %v", series, want)
-		}
-		time.Sleep(20 * time.Millisecond)
+	e.WaitIdle(t)
+	if got := upMetric(t, e, series); got < want {
+		t.Fatalf("%s = %v once the background work finished, want at least %v", series, got, want)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/files"
+	"github.com/parleychat/parley/internal/jobs"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/preview"
 	"github.com/parleychat/parley/internal/settings"
@@ -44,6 +45,10 @@ type Config struct {
 	// TranslateTimeout bounds each request to the translation service;
 	// 0 means the provider default (10 s).
 	TranslateTimeout time.Duration
+	// Now is the clock the app reads for every time it stores or compares
+	// (message times, login windows, edit limits, caches); nil means
+	// time.Now. Tests move it instead of sleeping.
+	Now func() time.Time
 }
 
 // App is the application layer.
@@ -55,6 +60,7 @@ type App struct {
 	hasher   auth.Hasher
 	siteURL  string
 	files    files.Storage
+	clock    func() time.Time
 
 	permMu sync.RWMutex
 	perms  map[string]map[string]bool // permission → role set
@@ -67,13 +73,14 @@ type App struct {
 	// logins counts failed logins (logins.go).
 	logins loginGuard
 
-	// Background work on saved messages (previews.go).
-	previews     *preview.Fetcher
-	previewJobs  *jobQueue
-	translators  *translate.Registry
-	translations *translate.Pool
-	metrics      *collectorSet
-	faults       *prometheus.CounterVec
+	// Background work on saved messages (jobs.go).
+	previews      *preview.Fetcher
+	previewJobs   *jobs.Pool
+	translators   *translate.Registry
+	translations  *translate.Retrier
+	translateJobs *jobs.Pool
+	metrics       *collectorSet
+	faults        *prometheus.CounterVec
 }
 
 // New returns an App. Call Start before serving.
@@ -84,9 +91,12 @@ func New(c Config) *App {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
 	a := &App{
 		store: c.Store, Settings: c.Settings, bus: c.Bus, log: c.Logger,
-		hasher: auth.Hasher{Cost: c.BcryptCost}, siteURL: c.SiteURL, files: c.Files,
+		hasher: auth.Hasher{Cost: c.BcryptCost}, siteURL: c.SiteURL, files: c.Files, clock: c.Now,
 	}
 	a.startIntegrations(c)
 	return a
@@ -242,7 +252,11 @@ func (a *App) storeErr(err error) error {
 	return err
 }
 
-func (a *App) now() model.Time { return model.Now() }
+// Now returns the app's clock reading (Config.Now), for the layers above
+// that answer with a time.
+func (a *App) Now() time.Time { return a.clock() }
+
+func (a *App) now() model.Time { return model.FromTime(a.clock()) }
 
 // SiteURL is the Site_Url setting, or the configured fallback.
 func (a *App) SiteURL() string {

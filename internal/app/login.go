@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/events"
@@ -168,7 +167,7 @@ func (a *App) Authenticate(ctx context.Context, userID, token string) (*model.Us
 	}
 	// The user a request acts as is only read: handlers that change a user
 	// load it afresh inside their transaction.
-	now := time.Now()
+	now := a.clock()
 	if u, ok := a.authUsers.get(userID, now); ok && u.UpdatedAt == sess.UserUpdatedAt {
 		return u, nil
 	}

@@ -53,6 +53,7 @@ type envConfig struct {
 	dbURL      string
 	keepLimits bool
 	resolver   preview.Resolver
+	now        func() time.Time
 	apiOpts    []func(*api.Options)
 }
 
@@ -136,6 +137,7 @@ func New(t testing.TB, opts ...Option) *Env {
 		// that never answers times out soon, so that tests of them stay
 		// within their deadlines.
 		PreviewResolver: cfg.resolver, TranslateRetryBackoff: 50 * time.Millisecond, TranslateTimeout: time.Second,
+		Now: cfg.now,
 	})
 	t.Cleanup(func() {
 		// Before the store closes (cleanups run last-in first-out), so
