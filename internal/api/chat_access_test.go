@@ -39,8 +39,8 @@ func TestChatAccess(t *testing.T) {
 		owner.Post(t, "chat.react", map[string]any{"messageId": msgID, "emoji": "smile"}).OK(t)
 		owner.Post(t, "chat.starMessage", map[string]any{"messageId": msgID}).OK(t)
 		owner.Post(t, "chat.pinMessage", map[string]any{"messageId": msgID}).OK(t)
-		gone = cmPost(t, owner, rid, "soon gone")["_id"].(string)
-		cmDelete(t, owner, rid, gone)
+		gone = owner.PostText(t, rid, "soon gone")["_id"].(string)
+		owner.DeleteMessage(t, rid, gone)
 		return msgID, gone
 	}
 
@@ -53,7 +53,7 @@ func TestChatAccess(t *testing.T) {
 			owner := e.NewUser(t, "secretowner")
 			e.NewUser(t, "secretfriend")
 			caller := e.NewUser(t, "intruder")
-			rid := cmRoom(t, e, owner, "groups", []string{"secretfriend"})
+			rid := owner.CreateRoom(t, "groups", "", nil, "secretfriend")
 			id, gone := seed(t, e, owner, rid)
 			return target{e, caller, owner, rid, id, gone, "error-room-not-found", 400}
 		}},
@@ -72,7 +72,7 @@ func TestChatAccess(t *testing.T) {
 			owner := e.NewUser(t, "secretowner")
 			e.NewUser(t, "secretfriend")
 			caller := e.NewUser(t, "intruder")
-			rid := cmRoom(t, e, owner, "channels", []string{"secretfriend"})
+			rid := owner.CreateRoom(t, "channels", "", nil, "secretfriend")
 			id, gone := seed(t, e, owner, rid)
 			e.Admin.Post(t, "permissions.update", map[string]any{"permissions": []map[string]any{
 				{"_id": "view-c-room", "roles": []string{"admin", "federated-external", "bot", "app", "anonymous"}},
@@ -165,8 +165,8 @@ func TestChatAccess(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if m.Msg != "@intruder "+secret || !m.Pinned || cmJSON(m.Reactions) != `{":smile:":{"usernames":["secretowner"]}}` ||
-				cmJSON(m.Starred) != `[{"_id":"`+tg.owner.UserID+`"}]` || m.EditedAt != nil {
+			if m.Msg != "@intruder "+secret || !m.Pinned || apitest.JSON(m.Reactions) != `{":smile:":{"usernames":["secretowner"]}}` ||
+				apitest.JSON(m.Starred) != `[{"_id":"`+tg.owner.UserID+`"}]` || m.EditedAt != nil {
 				t.Fatalf("message after the attempts = %+v", m)
 			}
 		})

@@ -13,12 +13,6 @@ import (
 	"github.com/parleychat/parley/internal/store"
 )
 
-// benchRoom makes a group of owner's, for seeding through the store.
-func benchRoom(b *testing.B, e *apitest.Env, owner *apitest.Client) string {
-	b.Helper()
-	return owner.Post(b, "groups.create", map[string]any{"name": e.Unique("bench")}).OK(b).JSON(b)["group"].(map[string]any)["_id"].(string)
-}
-
 // benchGet serves GET path?q through the router without apitest's schema
 // check, which would otherwise dominate the measurement, and returns the
 // body size.
@@ -41,7 +35,7 @@ func BenchmarkGetThreadsList(b *testing.B) {
 	const threads = 10_000
 	e := apitest.New(b)
 	owner := e.NewUser(b, "owner")
-	rid := benchRoom(b, e, owner)
+	rid := owner.CreateRoom(b, "groups", e.Unique("bench"), nil)
 	ctx := context.Background()
 	base := model.Now() - threads*1000
 	err := e.Store.InTx(ctx, func(st store.Store) error {
@@ -77,7 +71,7 @@ func BenchmarkGetMessageReadReceipts(b *testing.B) {
 	const readers = 1_000
 	e := apitest.New(b)
 	owner := e.NewUser(b, "owner")
-	rid := benchRoom(b, e, owner)
+	rid := owner.CreateRoom(b, "groups", e.Unique("bench"), nil)
 	e.Admin.Post(b, "settings/Message_Read_Receipt_Enabled", map[string]any{"value": true}).OK(b)
 	e.Admin.Post(b, "settings/Message_Read_Receipt_Store_Users", map[string]any{"value": true}).OK(b)
 	mid := owner.Post(b, "chat.postMessage", map[string]any{"roomId": rid, "text": "read me"}).OK(b).JSON(b)["message"].(map[string]any)["_id"].(string)
