@@ -126,13 +126,17 @@ func (f *fakeTranslator) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// enableTranslation turns auto-translation on with LibreTranslate at the fake.
-func enableTranslation(t *testing.T, e *apitest.Env, f *fakeTranslator) {
+// newTranslatingEnv is a server with auto-translation on through
+// LibreTranslate at a fake, which the test can inspect and make fail.
+func newTranslatingEnv(t *testing.T) (*apitest.Env, *fakeTranslator) {
 	t.Helper()
+	f := newFakeTranslator(t)
+	e := apitest.New(t)
 	e.SetSetting(t, "AutoTranslate_ServiceProvider", "libre-translate")
 	e.SetSetting(t, "AutoTranslate_LibreTranslateAPIURL", f.URL+"/libre/")
 	e.SetSetting(t, "AutoTranslate_LibreTranslateAPIKey", "LT-KEY")
 	e.SetSetting(t, "AutoTranslate_Enabled", true)
+	return e, f
 }
 
 func saveAutoTranslate(c *apitest.Client, t *testing.T, rid, field string, value any, extra ...string) *apitest.Response {
@@ -175,10 +179,8 @@ func TestAutotranslateDisabled(t *testing.T) {
 
 func TestAutotranslateGetSupportedLanguages(t *testing.T) {
 	t.Parallel()
-	f := newFakeTranslator(t)
-	e := apitest.New(t)
+	e, f := newTranslatingEnv(t)
 	alice := e.NewUser(t, "alice")
-	enableTranslation(t, e, f)
 
 	alice.Get(t, "autotranslate.getSupportedLanguages", apitest.Q("targetLanguage", "en")).
 		Fails(t, 400, "error-action-not-allowed", "Auto-Translate is not allowed [error-action-not-allowed]")
@@ -229,11 +231,9 @@ func TestAutotranslateGetSupportedLanguages(t *testing.T) {
 
 func TestAutotranslateSaveSettings(t *testing.T) {
 	t.Parallel()
-	f := newFakeTranslator(t)
-	e := apitest.New(t)
+	e, _ := newTranslatingEnv(t)
 	alice := e.NewUser(t, "alice")
 	rid := alice.CreateRoom(t, "channels", "babel", nil)
-	enableTranslation(t, e, f)
 
 	for _, c := range []struct {
 		body       map[string]any
@@ -287,12 +287,10 @@ func TestAutotranslateSaveSettings(t *testing.T) {
 
 func TestAutotranslateTranslateMessage(t *testing.T) {
 	t.Parallel()
-	f := newFakeTranslator(t)
-	e := apitest.New(t)
+	e, f := newTranslatingEnv(t)
 	alice := e.NewUser(t, "alice")
 	outsider := e.NewUser(t, "outsider")
 	rid := alice.CreateRoom(t, "groups", "private", nil)
-	enableTranslation(t, e, f)
 	m := alice.PostText(t, rid, "Hello :smile: @alice")
 	id := m["_id"].(string)
 
@@ -340,14 +338,12 @@ func TestAutotranslateTranslateMessage(t *testing.T) {
 // author's own language list.
 func TestAutoTranslateNewMessages(t *testing.T) {
 	t.Parallel()
-	f := newFakeTranslator(t)
-	e := apitest.New(t)
+	e, _ := newTranslatingEnv(t)
 	alice := e.NewUser(t, "alice")
 	bob := e.NewUser(t, "bob")
 	carol := e.NewUser(t, "carol")
 	dave := e.NewUser(t, "dave")
 	rid := alice.CreateRoom(t, "channels", "world", nil, bob.Username, carol.Username, dave.Username)
-	enableTranslation(t, e, f)
 	e.SetPermission(t, "auto-translate", "admin", "user")
 	saveAutoTranslate(alice, t, rid, "autoTranslate", true, "es").OK(t)
 	saveAutoTranslate(bob, t, rid, "autoTranslate", true, "de").OK(t)
@@ -444,12 +440,10 @@ func TestAutoTranslateProviders(t *testing.T) {
 // and counts the fault; posting is never slowed; 429 and 5xx are retried.
 func TestAutoTranslateFaults(t *testing.T) {
 	t.Parallel()
-	f := newFakeTranslator(t)
-	e := apitest.New(t)
+	e, f := newTranslatingEnv(t)
 	alice := e.NewUser(t, "alice")
 	bob := e.NewUser(t, "bob")
 	rid := alice.CreateRoom(t, "channels", "faults", nil, bob.Username)
-	enableTranslation(t, e, f)
 	e.SetPermission(t, "auto-translate", "admin", "user")
 	saveAutoTranslate(bob, t, rid, "autoTranslate", true, "de").OK(t)
 

@@ -188,8 +188,7 @@ func TestChatPin(t *testing.T) {
 		if again["_id"] != id || again["msg"] != "pin me please" || again["pinned"] != true {
 			t.Fatalf("second pin = %v", again)
 		}
-		var h apitest.MessageList
-		owner.Get(t, "groups.history", apitest.Q("roomId", gid)).OK(t).Decode(t, &h)
+		h := owner.ListMessages(t, "groups.history", apitest.Q("roomId", gid))
 		n := 0
 		for _, m := range h.Messages {
 			if m["t"] == "message_pinned" {
@@ -257,8 +256,7 @@ func TestChatPin(t *testing.T) {
 		for _, id := range ids[:3] {
 			owner.Post(t, "chat.pinMessage", map[string]any{"messageId": id}).OK(t)
 		}
-		var l apitest.MessageList
-		member.Get(t, "chat.getPinnedMessages", apitest.Q("roomId", room)).OK(t).Decode(t, &l)
+		l := member.ListMessages(t, "chat.getPinnedMessages", apitest.Q("roomId", room))
 		if got := apitest.IDs(l.Messages); !slices.Equal(got, []string{ids[2], ids[1], ids[0]}) || l.Count != 3 || l.Total != 3 || l.Offset != 0 {
 			t.Fatalf("pinned = %v %+v", got, l)
 		}
@@ -267,16 +265,16 @@ func TestChatPin(t *testing.T) {
 				t.Fatalf("listed message not pinned: %v", m)
 			}
 		}
-		member.Get(t, "chat.getPinnedMessages", apitest.Q("roomId", room, "count", "2")).OK(t).Decode(t, &l)
+		l = member.ListMessages(t, "chat.getPinnedMessages", apitest.Q("roomId", room, "count", "2"))
 		if got := apitest.IDs(l.Messages); !slices.Equal(got, []string{ids[2], ids[1]}) || l.Count != 2 || l.Total != 3 || l.Offset != 0 {
 			t.Fatalf("first page = %v %+v", got, l)
 		}
-		member.Get(t, "chat.getPinnedMessages", apitest.Q("roomId", room, "count", "2", "offset", "2")).OK(t).Decode(t, &l)
+		l = member.ListMessages(t, "chat.getPinnedMessages", apitest.Q("roomId", room, "count", "2", "offset", "2"))
 		if got := apitest.IDs(l.Messages); !slices.Equal(got, []string{ids[0]}) || l.Count != 1 || l.Total != 3 || l.Offset != 2 {
 			t.Fatalf("second page = %v %+v", got, l)
 		}
 		owner.Post(t, "chat.unPinMessage", map[string]any{"messageId": ids[1]}).OK(t)
-		member.Get(t, "chat.getPinnedMessages", apitest.Q("roomId", room, "sort", `{"ts":1}`)).OK(t).Decode(t, &l)
+		l = member.ListMessages(t, "chat.getPinnedMessages", apitest.Q("roomId", room, "sort", `{"ts":1}`))
 		if got := apitest.IDs(l.Messages); !slices.Equal(got, []string{ids[0], ids[2]}) || l.Total != 2 {
 			t.Fatalf("after unpin = %v %+v", got, l)
 		}
@@ -286,32 +284,45 @@ func TestChatPin(t *testing.T) {
 	})
 }
 
-// TestChatPinningDisabled runs alone on its server: Message_AllowPinning
-// is global.
-func TestChatPinningDisabled(t *testing.T) {
+// TestChatMarkingDisabled gives each case a server of its own:
+// Message_AllowPinning and Message_AllowStarring are global.
+func TestChatMarkingDisabled(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	owner := e.NewUser(t, "pinoff")
-	rid := owner.CreateRoom(t, "channels", "", nil)
-	id := owner.PostText(t, rid, "pinned before")["_id"].(string)
-	other := owner.PostText(t, rid, "never pinned")["_id"].(string)
-	owner.Post(t, "chat.pinMessage", map[string]any{"messageId": id}).OK(t)
-	e.SetSetting(t, "Message_AllowPinning", false)
-	for _, tc := range []struct{ path, method, id string }{
-		{"chat.pinMessage", "pinMessage", other},
-		{"chat.unPinMessage", "unpinMessage", id},
+	// A call is its path and the method its refusal's details name.
+	type call struct{ path, method string }
+	for _, tc := range []struct {
+		name, setting, refusal, action, list string
+		mark, unmark                         call
+	}{
+		{"pin", "Message_AllowPinning", "Message pinning not allowed", "Message_pinning", "chat.getPinnedMessages",
+			call{"chat.pinMessage", "pinMessage"}, call{"chat.unPinMessage", "unpinMessage"}},
+		{"star", "Message_AllowStarring", "Message starring not allowed", "Message_starring", "chat.getStarredMessages",
+			call{"chat.starMessage", "starMessage"}, call{"chat.unStarMessage", "starMessage"}},
 	} {
-		m := owner.Post(t, tc.path, map[string]any{"messageId": tc.id}).
-			Fails(t, 400, "error-action-not-allowed", "Message pinning not allowed [error-action-not-allowed]").JSON(t)
-		if apitest.JSON(m["details"]) != `{"action":"Message_pinning","method":"`+tc.method+`"}` {
-			t.Fatalf("%s details = %v", tc.path, m["details"])
-		}
-	}
-	// The listing does not consult the setting.
-	var l apitest.MessageList
-	owner.Get(t, "chat.getPinnedMessages", apitest.Q("roomId", rid)).OK(t).Decode(t, &l)
-	if !slices.Equal(apitest.IDs(l.Messages), []string{id}) {
-		t.Fatalf("pinned = %v", apitest.IDs(l.Messages))
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := apitest.New(t)
+			owner := e.NewUser(t, tc.name+"off")
+			rid := owner.CreateRoom(t, "channels", "", nil)
+			marked := owner.PostText(t, rid, "marked before")["_id"].(string)
+			other := owner.PostText(t, rid, "never marked")["_id"].(string)
+			owner.Post(t, tc.mark.path, map[string]any{"messageId": marked}).OK(t)
+			e.SetSetting(t, tc.setting, false)
+			// Both ways are refused, whether or not the message is marked.
+			for _, c := range []call{tc.mark, tc.unmark} {
+				for _, id := range []string{marked, other} {
+					m := owner.Post(t, c.path, map[string]any{"messageId": id}).
+						Fails(t, 400, "error-action-not-allowed", tc.refusal+" [error-action-not-allowed]").JSON(t)
+					if apitest.JSON(m["details"]) != `{"action":"`+tc.action+`","method":"`+c.method+`"}` {
+						t.Fatalf("%s details = %v", c.path, m["details"])
+					}
+				}
+			}
+			// The listing does not consult the setting.
+			if l := owner.ListMessages(t, tc.list, apitest.Q("roomId", rid)); !slices.Equal(apitest.IDs(l.Messages), []string{marked}) {
+				t.Fatalf("%s = %v", tc.list, apitest.IDs(l.Messages))
+			}
+		})
 	}
 }
 
@@ -338,8 +349,7 @@ func TestChatStar(t *testing.T) {
 				t.Fatalf("star body = %s", r.Body)
 			}
 		}
-		var l apitest.MessageList
-		member.Get(t, "chat.getStarredMessages", apitest.Q("roomId", room)).OK(t).Decode(t, &l)
+		l := member.ListMessages(t, "chat.getStarredMessages", apitest.Q("roomId", room))
 		if !slices.Equal(apitest.IDs(l.Messages), []string{b, a}) || l.Total != 2 || l.Count != 2 {
 			t.Fatalf("member's stars = %v %+v", apitest.IDs(l.Messages), l)
 		}
@@ -348,28 +358,28 @@ func TestChatStar(t *testing.T) {
 				t.Fatalf("starred = %s, want only the caller's entry", got)
 			}
 		}
-		owner.Get(t, "chat.getStarredMessages", apitest.Q("roomId", room)).OK(t).Decode(t, &l)
+		l = owner.ListMessages(t, "chat.getStarredMessages", apitest.Q("roomId", room))
 		if !slices.Equal(apitest.IDs(l.Messages), []string{a}) || apitest.JSON(l.Messages[0]["starred"]) != `[{"_id":"`+owner.UserID+`"}]` {
 			t.Fatalf("owner's stars = %v", l.Messages)
 		}
 		if got := apitest.JSON(member.GetMessage(t, a)["starred"]); got != `[{"_id":"`+member.UserID+`"}]` {
 			t.Fatalf("getMessage starred = %s", got)
 		}
-		member.Get(t, "chat.getStarredMessages", apitest.Q("roomId", room, "count", "1", "offset", "1")).OK(t).Decode(t, &l)
+		l = member.ListMessages(t, "chat.getStarredMessages", apitest.Q("roomId", room, "count", "1", "offset", "1"))
 		if !slices.Equal(apitest.IDs(l.Messages), []string{a}) || l.Total != 2 || l.Count != 1 || l.Offset != 1 {
 			t.Fatalf("page = %v %+v", apitest.IDs(l.Messages), l)
 		}
 
 		member.Post(t, "chat.unStarMessage", map[string]any{"messageId": a}).OK(t)
 		member.Post(t, "chat.unStarMessage", map[string]any{"messageId": a}).OK(t)
-		member.Get(t, "chat.getStarredMessages", apitest.Q("roomId", room)).OK(t).Decode(t, &l)
+		l = member.ListMessages(t, "chat.getStarredMessages", apitest.Q("roomId", room))
 		if !slices.Equal(apitest.IDs(l.Messages), []string{b}) || l.Total != 1 {
 			t.Fatalf("after unstar = %v", apitest.IDs(l.Messages))
 		}
 		if _, ok := member.GetMessage(t, a)["starred"]; ok {
 			t.Fatal("the caller still sees a star on the unstarred message")
 		}
-		owner.Get(t, "chat.getStarredMessages", apitest.Q("roomId", room)).OK(t).Decode(t, &l)
+		l = owner.ListMessages(t, "chat.getStarredMessages", apitest.Q("roomId", room))
 		if !slices.Equal(apitest.IDs(l.Messages), []string{a}) {
 			t.Fatalf("another's unstar removed the owner's star: %v", apitest.IDs(l.Messages))
 		}
@@ -382,8 +392,7 @@ func TestChatStar(t *testing.T) {
 		if string(r.Body) != `{"success":true}`+"\n" {
 			t.Fatalf("star body = %s", r.Body)
 		}
-		var l apitest.MessageList
-		outsider.Get(t, "chat.getStarredMessages", apitest.Q("roomId", rid)).OK(t).Decode(t, &l)
+		l := outsider.ListMessages(t, "chat.getStarredMessages", apitest.Q("roomId", rid))
 		if len(l.Messages) != 0 || l.Total != 0 {
 			t.Fatalf("outsider's stars = %v", l.Messages)
 		}
@@ -403,30 +412,6 @@ func TestChatStar(t *testing.T) {
 		member.Get(t, "chat.getStarredMessages").Fails(t, 400, "error-invalid-params", `The required "roomId" query param is missing. [error-invalid-params]`)
 		member.Get(t, "chat.getStarredMessages", apitest.Q("roomId", "nope")).FailsPlain(t, "error-not-allowed")
 	})
-}
-
-// TestChatStarringDisabled runs alone on its server: Message_AllowStarring
-// is global.
-func TestChatStarringDisabled(t *testing.T) {
-	t.Parallel()
-	e := apitest.New(t)
-	owner := e.NewUser(t, "staroff")
-	rid := owner.CreateRoom(t, "channels", "", nil)
-	id := owner.PostText(t, rid, "starred before")["_id"].(string)
-	owner.Post(t, "chat.starMessage", map[string]any{"messageId": id}).OK(t)
-	e.SetSetting(t, "Message_AllowStarring", false)
-	for _, path := range []string{"chat.starMessage", "chat.unStarMessage"} {
-		m := owner.Post(t, path, map[string]any{"messageId": id}).
-			Fails(t, 400, "error-action-not-allowed", "Message starring not allowed [error-action-not-allowed]").JSON(t)
-		if apitest.JSON(m["details"]) != `{"action":"Message_starring","method":"starMessage"}` {
-			t.Fatalf("%s details = %v", path, m["details"])
-		}
-	}
-	var l apitest.MessageList
-	owner.Get(t, "chat.getStarredMessages", apitest.Q("roomId", rid)).OK(t).Decode(t, &l)
-	if !slices.Equal(apitest.IDs(l.Messages), []string{id}) {
-		t.Fatalf("starred = %v", apitest.IDs(l.Messages))
-	}
 }
 
 func TestChatReportMessage(t *testing.T) {

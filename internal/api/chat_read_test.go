@@ -40,27 +40,26 @@ func TestChatGetMentionedMessages(t *testing.T) {
 	a.PostText(t, rid, "mail mentioner@mentionee.example")
 	m2 := a.PostText(t, rid, "again @mentionee and @bystander")["_id"].(string)
 
-	var l apitest.MessageList
-	b.Get(t, "chat.getMentionedMessages", apitest.Q("roomId", rid)).OK(t).Decode(t, &l)
+	l := b.ListMessages(t, "chat.getMentionedMessages", apitest.Q("roomId", rid))
 	if got := apitest.IDs(l.Messages); !slices.Equal(got, []string{m2, m1}) || l.Total != 2 || l.Count != 2 || l.Offset != 0 {
 		t.Fatalf("mentions = %v %+v", got, l)
 	}
-	b.Get(t, "chat.getMentionedMessages", apitest.Q("roomId", rid, "count", "1", "offset", "1")).OK(t).Decode(t, &l)
+	l = b.ListMessages(t, "chat.getMentionedMessages", apitest.Q("roomId", rid, "count", "1", "offset", "1"))
 	if got := apitest.IDs(l.Messages); !slices.Equal(got, []string{m1}) || l.Total != 2 || l.Count != 1 || l.Offset != 1 {
 		t.Fatalf("page = %v %+v", got, l)
 	}
-	b.Get(t, "chat.getMentionedMessages", apitest.Q("roomId", rid, "sort", `{"ts":1}`)).OK(t).Decode(t, &l)
+	l = b.ListMessages(t, "chat.getMentionedMessages", apitest.Q("roomId", rid, "sort", `{"ts":1}`))
 	if got := apitest.IDs(l.Messages); !slices.Equal(got, []string{m1, m2}) {
 		t.Fatalf("ascending = %v", got)
 	}
 	// The author mentioned nobody's name but others'.
-	a.Get(t, "chat.getMentionedMessages", apitest.Q("roomId", rid)).OK(t).Decode(t, &l)
+	l = a.ListMessages(t, "chat.getMentionedMessages", apitest.Q("roomId", rid))
 	if len(l.Messages) != 0 || l.Total != 0 {
 		t.Fatalf("author's mentions = %v", apitest.IDs(l.Messages))
 	}
 	// A deleted mention is gone from the list.
 	a.DeleteMessage(t, rid, m2)
-	b.Get(t, "chat.getMentionedMessages", apitest.Q("roomId", rid)).OK(t).Decode(t, &l)
+	l = b.ListMessages(t, "chat.getMentionedMessages", apitest.Q("roomId", rid))
 	if got := apitest.IDs(l.Messages); !slices.Equal(got, []string{m1}) {
 		t.Fatalf("after delete = %v", got)
 	}
@@ -248,8 +247,7 @@ func TestChatGetDeletedMessages(t *testing.T) {
 			if q.Get("roomId") == "" {
 				q.Set("roomId", rid)
 			}
-			var l apitest.MessageList
-			owner.Get(t, "chat.getDeletedMessages", q).OK(t).Decode(t, &l)
+			l := owner.ListMessages(t, "chat.getDeletedMessages", q)
 			if got := apitest.IDs(l.Messages); !slices.Equal(got, tc.want) || l.Count != tc.count || l.Offset != tc.offset || l.Total != tc.total {
 				t.Fatalf("deleted = %v %+v, want %v", got, l, tc.want)
 			}
@@ -496,8 +494,7 @@ func TestChatListingsSkipRemovedAndHistory(t *testing.T) {
 	}
 	listed := func(t *testing.T, c *apitest.Client, path string, q ...string) []string {
 		t.Helper()
-		var l apitest.MessageList
-		c.Get(t, path, apitest.Q(q...)).OK(t).Decode(t, &l)
+		l := c.ListMessages(t, path, apitest.Q(q...))
 		if l.Total != len(l.Messages) {
 			t.Fatalf("%s total %d for %d messages", path, l.Total, len(l.Messages))
 		}
@@ -522,8 +519,7 @@ func TestChatListingsSkipRemovedAndHistory(t *testing.T) {
 			t.Fatalf("a removed (not erased) message is listed as deleted: %v", got)
 		}
 		for _, text := range []string{"alpha", "has:pin", "mention:reader", "/.*/"} {
-			var out apitest.MessageList
-			b.Get(t, "chat.search", apitest.Q("roomId", rid, "searchText", text)).OK(t).Decode(t, &out)
+			out := b.ListMessages(t, "chat.search", apitest.Q("roomId", rid, "searchText", text))
 			for _, m := range out.Messages {
 				if m["_id"] == id {
 					t.Fatalf("search %q finds the removed message", text)
@@ -562,8 +558,7 @@ func TestChatListingsSkipRemovedAndHistory(t *testing.T) {
 			}
 		}
 		for text, want := range map[string][]string{"alpha": {}, "/alpha/": {}, "beta": {id}} {
-			var out apitest.MessageList
-			b.Get(t, "chat.search", apitest.Q("roomId", rid, "searchText", text)).OK(t).Decode(t, &out)
+			out := b.ListMessages(t, "chat.search", apitest.Q("roomId", rid, "searchText", text))
 			var got []string
 			for _, m := range out.Messages {
 				if m["t"] == nil {
@@ -589,8 +584,7 @@ func TestChatListingsSkipRemovedAndHistory(t *testing.T) {
 				t.Fatalf("%s after delete = %v", path, got)
 			}
 		}
-		var out apitest.MessageList
-		b.Get(t, "chat.search", apitest.Q("roomId", rid, "searchText", "beta")).OK(t).Decode(t, &out)
+		out := b.ListMessages(t, "chat.search", apitest.Q("roomId", rid, "searchText", "beta"))
 		if len(out.Messages) != 0 {
 			t.Fatalf("search finds the hidden message: %v", apitest.IDs(out.Messages))
 		}
@@ -610,13 +604,12 @@ func TestChatHistoryIncludesNewest(t *testing.T) {
 		"rid": rid, "msg": "from the near future", "ts": isoDate(time.Now().Add(5 * time.Second)),
 	}}).OK(t).JSON(t)["message"].(map[string]any)["_id"].(string)
 	next := u.PostText(t, rid, "right after")["_id"].(string)
-	var h apitest.MessageList
-	u.Get(t, "groups.history", apitest.Q("roomId", rid)).OK(t).Decode(t, &h)
+	h := u.ListMessages(t, "groups.history", apitest.Q("roomId", rid))
 	if got := apitest.IDs(h.Messages); len(got) < 2 || got[0] != next || got[1] != early {
 		t.Fatalf("history = %v, want %s, %s first", got, next, early)
 	}
 	// An explicit latest still bounds it.
-	u.Get(t, "groups.history", apitest.Q("roomId", rid, "latest", isoDate(time.Now()))).OK(t).Decode(t, &h)
+	h = u.ListMessages(t, "groups.history", apitest.Q("roomId", rid, "latest", isoDate(time.Now())))
 	if got := apitest.IDs(h.Messages); slices.Contains(got, early) || slices.Contains(got, next) {
 		t.Fatalf("history before now = %v", got)
 	}

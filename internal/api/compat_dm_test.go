@@ -75,84 +75,74 @@ func TestCompatThreadUnreadListsStayEmpty(t *testing.T) {
 // dm.counters/im.counters always carry every key; unreadsFrom is null until
 // the first read.
 func TestCompatDMCountersKeys(t *testing.T) {
-	t.Parallel()
-	for _, p := range dmPrefixes {
-		t.Run(p, func(t *testing.T) {
-			t.Parallel()
-			e := apitest.New(t)
-			alice, bob := e.NewUser(t, "alice"), e.NewUser(t, "bob")
-			rid := alice.CreateDM(t, p, map[string]any{"username": "bob"})["_id"].(string)
-			alice.PostText(t, rid, "hello")
-			all := []string{"joined", "members", "unreads", "unreadsFrom", "msgs", "latest", "userMentions"}
+	eachDMPrefix(t, func(t *testing.T, e *apitest.Env, p string) {
+		alice, bob := e.NewUser(t, "alice"), e.NewUser(t, "bob")
+		rid := alice.CreateDM(t, p, map[string]any{"username": "bob"})["_id"].(string)
+		alice.PostText(t, rid, "hello")
+		all := []string{"joined", "members", "unreads", "unreadsFrom", "msgs", "latest", "userMentions"}
 
-			c := bob.Get(t, p+".counters", apitest.Q("roomId", rid)).OK(t).JSON(t)
-			for _, k := range all {
-				if _, ok := c[k]; !ok {
-					t.Errorf("before the first read: no %q in %v", k, c)
-				}
+		c := bob.Get(t, p+".counters", apitest.Q("roomId", rid)).OK(t).JSON(t)
+		for _, k := range all {
+			if _, ok := c[k]; !ok {
+				t.Errorf("before the first read: no %q in %v", k, c)
 			}
-			if c["unreadsFrom"] != nil || apitest.Num(c["unreads"]) != 1 || apitest.Num(c["members"]) != 2 || apitest.Num(c["msgs"]) != 1 || apitest.Num(c["userMentions"]) != 0 {
-				t.Errorf("before the first read: %v", c)
-			}
+		}
+		if c["unreadsFrom"] != nil || apitest.Num(c["unreads"]) != 1 || apitest.Num(c["members"]) != 2 || apitest.Num(c["msgs"]) != 1 || apitest.Num(c["userMentions"]) != 0 {
+			t.Errorf("before the first read: %v", c)
+		}
 
-			bob.Post(t, "subscriptions.read", map[string]any{"rid": rid}).OK(t)
-			c = bob.Get(t, p+".counters", apitest.Q("roomId", rid)).OK(t).JSON(t)
-			for _, k := range all {
-				if c[k] == nil {
-					t.Errorf("after reading: %q is %v", k, c[k])
-				}
+		bob.Post(t, "subscriptions.read", map[string]any{"rid": rid}).OK(t)
+		c = bob.Get(t, p+".counters", apitest.Q("roomId", rid)).OK(t).JSON(t)
+		for _, k := range all {
+			if c[k] == nil {
+				t.Errorf("after reading: %q is %v", k, c[k])
 			}
-			if _, ok := c["unreadsFrom"].(string); !ok {
-				t.Errorf("unreadsFrom after reading = %v, want a date", c["unreadsFrom"])
-			}
-		})
-	}
+		}
+		if _, ok := c["unreadsFrom"].(string); !ok {
+			t.Errorf("unreadsFrom after reading = %v, want a date", c["unreadsFrom"])
+		}
+	})
 }
 
 // im.list.everyone's rooms carry sysMes and the same fields as im.list's.
 func TestCompatDMListEveryoneFields(t *testing.T) {
-	t.Parallel()
-	for _, p := range dmPrefixes {
-		t.Run(p, func(t *testing.T) {
-			t.Parallel()
-			e := apitest.New(t)
-			e.NewUser(t, "bob")
-			rid := e.Admin.CreateDM(t, p, map[string]any{"username": "bob"})["_id"].(string)
-			e.Admin.PostText(t, rid, "hi")
+	eachDMPrefix(t, func(t *testing.T, e *apitest.Env, p string) {
+		e.NewUser(t, "bob")
+		rid := e.Admin.CreateDM(t, p, map[string]any{"username": "bob"})["_id"].(string)
+		e.Admin.PostText(t, rid, "hi")
 
-			find := func(path string) map[string]any {
-				var out struct{ Ims []map[string]any }
-				e.Admin.Get(t, path, nil).OK(t).Decode(t, &out)
-				for _, im := range out.Ims {
-					if im["_id"] == rid {
-						return im
-					}
-				}
-				t.Fatalf("%s does not list %s: %v", path, rid, out.Ims)
-				return nil
-			}
-			everyone, mine := find(p+".list.everyone"), find(p+".list")
-			for _, k := range []string{"_id", "t", "msgs", "usernames", "ro", "sysMes", "_updatedAt", "ts", "lm", "lastMessage"} {
-				if _, ok := everyone[k]; !ok {
-					t.Errorf("list.everyone room lacks %q: %v", k, everyone)
+		find := func(path string) map[string]any {
+			var out struct{ Ims []map[string]any }
+			e.Admin.Get(t, path, nil).OK(t).Decode(t, &out)
+			for _, im := range out.Ims {
+				if im["_id"] == rid {
+					return im
 				}
 			}
-			if everyone["sysMes"] != true {
-				t.Errorf("sysMes = %v, want true", everyone["sysMes"])
+			t.Fatalf("%s does not list %s: %v", path, rid, out.Ims)
+			return nil
+		}
+		everyone, mine := find(p+".list.everyone"), find(p+".list")
+		for _, k := range []string{"_id", "t", "msgs", "usernames", "ro", "sysMes", "_updatedAt", "ts", "lm", "lastMessage"} {
+			if _, ok := everyone[k]; !ok {
+				t.Errorf("list.everyone room lacks %q: %v", k, everyone)
 			}
-			keys := func(m map[string]any) []string {
-				var out []string
-				for k := range m {
-					out = append(out, k)
-				}
-				sort.Strings(out)
-				return out
+		}
+		if everyone["sysMes"] != true {
+			t.Errorf("sysMes = %v, want true", everyone["sysMes"])
+		}
+		keys := func(m map[string]any) []string {
+			var out []string
+			for k := range m {
+				out = append(out, k)
 			}
-			if !slices.Equal(keys(everyone), keys(mine)) {
-				t.Errorf("list.everyone keys %v, list keys %v", keys(everyone), keys(mine))
-			}
-		})
-	}
+			sort.Strings(out)
+			return out
+		}
+		if !slices.Equal(keys(everyone), keys(mine)) {
+			t.Errorf("list.everyone keys %v, list keys %v", keys(everyone), keys(mine))
+		}
+	})
 }
 
 // im.messages and dm.messages honour sort, on the author's username too.
@@ -202,52 +192,47 @@ func TestCompatDMMessagesSort(t *testing.T) {
 // dm.close/im.close take an optional userId: an administrator closes the
 // conversation for one of its members.
 func TestCompatDMCloseForUser(t *testing.T) {
-	t.Parallel()
-	for _, p := range dmPrefixes {
-		t.Run(p, func(t *testing.T) {
-			t.Parallel()
-			e := apitest.New(t)
-			alice, bob, carol := e.NewUser(t, "alice"), e.NewUser(t, "bob"), e.NewUser(t, "carol")
-			rid := alice.CreateDM(t, p, map[string]any{"username": "bob"})["_id"].(string)
-			alice.PostText(t, rid, "opens bob's side")
-			if bob.Subscription(t, rid)["open"] != true {
-				t.Fatal("bob's subscription did not open")
-			}
+	eachDMPrefix(t, func(t *testing.T, e *apitest.Env, p string) {
+		alice, bob, carol := e.NewUser(t, "alice"), e.NewUser(t, "bob"), e.NewUser(t, "carol")
+		rid := alice.CreateDM(t, p, map[string]any{"username": "bob"})["_id"].(string)
+		alice.PostText(t, rid, "opens bob's side")
+		if bob.Subscription(t, rid)["open"] != true {
+			t.Fatal("bob's subscription did not open")
+		}
 
-			cases := []struct {
-				name   string
-				caller *apitest.Client
-				userID string
-				status int
-				text   string
-			}{
-				{"a member may not close it for the other", alice, bob.UserID, 403, "unauthorized"},
-				{"an unknown user", e.Admin, "nosuchuser", 403, "unauthorized"},
-				{"a user who is no member", e.Admin, carol.UserID, 403, "unauthorized"},
-				{"the admin closes it for bob", e.Admin, bob.UserID, 200, ""},
-				{"a second time", e.Admin, bob.UserID, 400, "The direct message room, is already closed to the sender"},
-				{"alice naming herself", alice, alice.UserID, 200, ""},
+		cases := []struct {
+			name   string
+			caller *apitest.Client
+			userID string
+			status int
+			text   string
+		}{
+			{"a member may not close it for the other", alice, bob.UserID, 403, "unauthorized"},
+			{"an unknown user", e.Admin, "nosuchuser", 403, "unauthorized"},
+			{"a user who is no member", e.Admin, carol.UserID, 403, "unauthorized"},
+			{"the admin closes it for bob", e.Admin, bob.UserID, 200, ""},
+			{"a second time", e.Admin, bob.UserID, 400, "The direct message room, is already closed to the sender"},
+			{"alice naming herself", alice, alice.UserID, 200, ""},
+		}
+		for _, c := range cases {
+			r := c.caller.Post(t, p+".close", map[string]any{"roomId": rid, "userId": c.userID})
+			if c.status == 200 {
+				r.OK(t)
+			} else {
+				r.Fails(t, c.status, "", c.text)
 			}
-			for _, c := range cases {
-				r := c.caller.Post(t, p+".close", map[string]any{"roomId": rid, "userId": c.userID})
-				if c.status == 200 {
-					r.OK(t)
-				} else {
-					r.Fails(t, c.status, "", c.text)
-				}
-			}
-			if s := bob.Subscription(t, rid); s["open"] != false || s["alert"] != false {
-				t.Errorf("bob's subscription: open %v alert %v", s["open"], s["alert"])
-			}
-			if alice.Subscription(t, rid)["open"] != false {
-				t.Error("alice's subscription is still open")
-			}
-			// Without userId the caller's own, as before.
-			bob.Post(t, p+".open", map[string]any{"roomId": rid}).OK(t)
-			bob.Post(t, p+".close", map[string]any{"roomId": rid}).OK(t)
-			alice.Post(t, p+".close", map[string]any{"roomId": rid, "userId": map[string]any{}}).Fails(t, 400, "invalid-params", "")
-		})
-	}
+		}
+		if s := bob.Subscription(t, rid); s["open"] != false || s["alert"] != false {
+			t.Errorf("bob's subscription: open %v alert %v", s["open"], s["alert"])
+		}
+		if alice.Subscription(t, rid)["open"] != false {
+			t.Error("alice's subscription is still open")
+		}
+		// Without userId the caller's own, as before.
+		bob.Post(t, p+".open", map[string]any{"roomId": rid}).OK(t)
+		bob.Post(t, p+".close", map[string]any{"roomId": rid}).OK(t)
+		alice.Post(t, p+".close", map[string]any{"roomId": rid, "userId": map[string]any{}}).Fails(t, 400, "invalid-params", "")
+	})
 }
 
 // Renaming a user renames the subscriptions that show them: fname on a

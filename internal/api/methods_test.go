@@ -310,12 +310,10 @@ func TestMethodSaveUserPreferences(t *testing.T) {
 
 func TestMethodTranslateMessage(t *testing.T) {
 	t.Parallel()
-	f := newFakeTranslator(t)
-	e := apitest.New(t)
+	e, _ := newTranslatingEnv(t)
 	alice := e.NewUser(t, "alice")
 	outsider := e.NewUser(t, "outsider")
 	rid := alice.CreateRoom(t, "groups", "private", nil)
-	enableTranslation(t, e, f)
 	m := alice.PostText(t, rid, "Isso é um teste")
 	id := m["_id"].(string)
 

@@ -2,6 +2,7 @@ package apitest
 
 import (
 	"encoding/json"
+	"net/url"
 	"slices"
 	"testing"
 	"time"
@@ -144,6 +145,15 @@ type MessageList struct {
 	Count    int              `json:"count"`
 	Offset   int              `json:"offset"`
 	Total    int              `json:"total"`
+}
+
+// ListMessages reads one page of a listing that answers in MessageList's
+// shape (history, pinned, starred, mentioned, search...).
+func (c *Client) ListMessages(t testing.TB, path string, q url.Values) MessageList {
+	t.Helper()
+	var l MessageList
+	c.Get(t, path, q).OK(t).Decode(t, &l)
+	return l
 }
 
 // IDs are the _id fields of list in order, so that a listing compares with
