@@ -11,15 +11,23 @@ func prefLanguage(t *testing.T, c *apitest.Client, lang string) {
 	c.Post(t, "users.setPreferences", map[string]any{"data": map[string]any{"language": lang}}).OK(t)
 }
 
+// newAutoEnableEnv is a server whose workspace speaks pt-BR and which
+// turns auto-translation on for the rooms users join.
+func newAutoEnableEnv(t *testing.T) *apitest.Env {
+	t.Helper()
+	e := apitest.New(t)
+	e.SetSetting(t, "AutoTranslate_Enabled", true)
+	e.SetSetting(t, "AutoTranslate_AutoEnableOnJoinRoom", true)
+	e.SetSetting(t, "Language", "pt-BR")
+	return e
+}
+
 // A new language preference re-evaluates auto-translation on the user's
 // subscriptions under AutoTranslate_AutoEnableOnJoinRoom; 'default' is the
 // workspace's language.
 func TestCompatLanguagePreferenceFollowsIntoSubscriptions(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	e.SetSetting(t, "AutoTranslate_Enabled", true)
-	e.SetSetting(t, "AutoTranslate_AutoEnableOnJoinRoom", true)
-	e.SetSetting(t, "Language", "pt-BR")
+	e := newAutoEnableEnv(t)
 	e.SetPermission(t, "auto-translate", "admin", "user")
 	alice := e.NewUser(t, "alice")
 	e.NewUser(t, "bob")
@@ -78,10 +86,7 @@ func TestCompatLanguagePreferenceFollowsIntoSubscriptions(t *testing.T) {
 // start translating.
 func TestCompatDefaultLanguageIsTheWorkspaces(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	e.SetSetting(t, "AutoTranslate_Enabled", true)
-	e.SetSetting(t, "AutoTranslate_AutoEnableOnJoinRoom", true)
-	e.SetSetting(t, "Language", "pt-BR")
+	e := newAutoEnableEnv(t)
 	alice := e.NewUser(t, "alice")
 	prefLanguage(t, alice, "default")
 	rid := alice.CreateRoom(t, "channels", "joined-under-default", nil)
@@ -119,7 +124,7 @@ func TestCompatE2ESettings(t *testing.T) {
 		if got, ok := listed[id]; !ok || got != def {
 			t.Errorf("settings.public %s = %v (listed %v)", id, got, ok)
 		}
-		e.Admin.Post(t, "settings/"+id, map[string]any{"value": !def}).OK(t)
+		e.SetSetting(t, id, !def)
 		if got := e.Admin.Get(t, "settings/"+id).OK(t).JSON(t)["value"]; got != !def {
 			t.Errorf("%s after setting = %v, want %v", id, got, !def)
 		}

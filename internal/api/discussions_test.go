@@ -93,9 +93,8 @@ func TestCreateDiscussion(t *testing.T) {
 	eve.Post(t, "rooms.createDiscussion", map[string]any{"prid": gid, "t_name": "x"}).Fails(t, 400, "error-not-allowed", "[error-not-allowed]")
 	e.Anon().Post(t, "rooms.createDiscussion", map[string]any{"prid": cid, "t_name": "x"}).Expect(t, 401)
 
-	e.Admin.Post(t, "permissions.update", map[string]any{"permissions": []map[string]any{
-		{"_id": "start-discussion", "roles": []string{}}, {"_id": "start-discussion-other-user", "roles": []string{}},
-	}}).OK(t)
+	e.SetPermission(t, "start-discussion")
+	e.SetPermission(t, "start-discussion-other-user")
 	alice.Post(t, "rooms.createDiscussion", map[string]any{"prid": cid, "t_name": "x"}).
 		Fails(t, 400, "error-action-not-allowed", "You are not allowed to create a discussion [error-action-not-allowed]")
 	e.SetPermission(t, "start-discussion-other-user", "user")

@@ -208,7 +208,7 @@ func TestMethodAddUsersToRoom(t *testing.T) {
 	bob.Get(t, "subscriptions.getOne", apitest.Q("roomId", channel)).OK(t)
 
 	// Refusals, in Rocket.Chat's order.
-	dm := alice.Post(t, "im.create", map[string]any{"username": "bob"}).OK(t).JSON(t)["room"].(map[string]any)["_id"]
+	dm := alice.CreateDM(t, "im", map[string]any{"username": "bob"})["_id"]
 	for _, c := range []struct {
 		data        any
 		code, reaso string
@@ -275,7 +275,7 @@ func TestMethodSaveUserPreferences(t *testing.T) {
 	if s := alice.Subscription(t, after); s["emailNotifications"] != "nothing" || s["desktopNotifications"] != "mentions" {
 		t.Errorf("new subscription = %v", s)
 	}
-	dm := alice.Post(t, "im.create", map[string]any{"usernames": "alice," + bob.Username}).OK(t).JSON(t)["room"].(map[string]any)["_id"].(string)
+	dm := alice.CreateDM(t, "im", map[string]any{"usernames": "alice," + bob.Username})["_id"].(string)
 	if s := alice.Subscription(t, dm); s["emailNotifications"] != "nothing" {
 		t.Errorf("new direct subscription = %v", s)
 	}

@@ -143,7 +143,7 @@ func TestMuteUser(t *testing.T) {
 	owner.Post(t, "channels.unmute", map[string]any{"roomId": rid, "username": "mubob"}).OK(t)
 	bob.PostText(t, rid, "free once more")
 
-	dm := owner.Post(t, "chat.postMessage", map[string]any{"channel": "@mubob", "text": "hi"}).OK(t).JSON(t)["message"].(map[string]any)["rid"].(string)
+	dm := owner.PostMessage(t, map[string]any{"channel": "@mubob", "text": "hi"})["rid"].(string)
 	for _, tc := range []struct {
 		name            string
 		body            map[string]any

@@ -22,7 +22,7 @@ func TestThreadReplyStaysInItsRoom(t *testing.T) {
 	open := mallory.CreateRoom(t, "channels", "", nil)
 
 	group := owner.CreateRoom(t, "groups", "", nil, "tsfriend")
-	dm := owner.Post(t, "chat.postMessage", map[string]any{"channel": "@tsfriend", "text": "hi"}).OK(t).JSON(t)["message"].(map[string]any)["rid"].(string)
+	dm := owner.PostMessage(t, map[string]any{"channel": "@tsfriend", "text": "hi"})["rid"].(string)
 	readOnly := owner.CreateRoom(t, "channels", "", map[string]any{"readOnly": true}, "tsmallory")
 	left := owner.CreateRoom(t, "groups", "", nil, "tsmallory")
 	other := owner.CreateRoom(t, "channels", "", nil, "tsmallory")

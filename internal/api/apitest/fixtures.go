@@ -121,9 +121,13 @@ func (e *Env) SetSetting(t testing.TB, id string, v any) {
 	e.Admin.Post(t, "settings/"+id, map[string]any{"value": v}).OK(t)
 }
 
-// SetPermission gives perm to exactly roles, as the admin.
+// SetPermission gives perm to exactly roles, as the admin; with no roles
+// it takes perm from everyone.
 func (e *Env) SetPermission(t testing.TB, perm string, roles ...string) {
 	t.Helper()
+	if roles == nil {
+		roles = []string{} // null is not a list of roles
+	}
 	e.Admin.Post(t, "permissions.update", map[string]any{"permissions": []map[string]any{{"_id": perm, "roles": roles}}}).OK(t)
 }
 
