@@ -27,6 +27,18 @@ func createTokens(t *testing.T, s store.Store, toks ...*model.Token) {
 	}
 }
 
+// wantOwner checks whose token hash is; "" means no one's.
+func wantOwner(t *testing.T, s store.Store, hash, want string) {
+	t.Helper()
+	owner, err := s.Tokens().Owner(t.Context(), hash)
+	if want == "" {
+		wantErr(t, err, store.ErrNotFound)
+		return
+	}
+	must(t, err)
+	wantEqual(t, "owner of "+hash, owner, want)
+}
+
 // listedTokens are the hashes of userID's tokens of kind, in the store's
 // order, so that a test compares a listing in one line.
 func listedTokens(t *testing.T, s store.Store, userID, kind string) []string {
@@ -46,16 +58,13 @@ var tokenTests = []test{
 		got, err := s.Tokens().Get(ctx, "u1", "hash-1")
 		must(t, err)
 		wantEqual(t, "Get", got, tok)
-		owner, err := s.Tokens().Owner(ctx, "hash-1")
-		must(t, err)
-		wantEqual(t, "Owner", owner, "u1")
+		wantOwner(t, s, "hash-1", "u1")
 
 		_, err = s.Tokens().Get(ctx, "u2", "hash-1")
 		wantErr(t, err, store.ErrNotFound)
 		_, err = s.Tokens().Get(ctx, "u1", "hash-2")
 		wantErr(t, err, store.ErrNotFound)
-		_, err = s.Tokens().Owner(ctx, "hash-2")
-		wantErr(t, err, store.ErrNotFound)
+		wantOwner(t, s, "hash-2", "")
 
 		// A hash is unique, whoever owns it.
 		wantErr(t, s.Tokens().Create(ctx, newToken("u2", "hash-1", model.TokenLogin, "", 2)), store.ErrConflict)
@@ -71,11 +80,8 @@ var tokenTests = []test{
 		wantErr(t, s.Tokens().Delete(ctx, "u2", "hash-1"), store.ErrNotFound)
 		must(t, s.Tokens().Delete(ctx, "u1", "hash-1"))
 		wantErr(t, s.Tokens().Delete(ctx, "u1", "hash-1"), store.ErrNotFound)
-		_, err := s.Tokens().Owner(ctx, "hash-1")
-		wantErr(t, err, store.ErrNotFound)
-		owner, err := s.Tokens().Owner(ctx, "hash-2")
-		must(t, err)
-		wantEqual(t, "Owner of the other token", owner, "u1")
+		wantOwner(t, s, "hash-1", "")
+		wantOwner(t, s, "hash-2", "u1")
 	}},
 	{"ListByUserAndKind", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
@@ -126,12 +132,9 @@ var tokenTests = []test{
 		must(t, s.Tokens().DeleteByUser(ctx, "u1"))
 		must(t, s.Tokens().DeleteByUser(ctx, "u1")) // nothing left: not an error
 		for _, h := range []string{"login-1", "pat-1"} {
-			_, err := s.Tokens().Owner(ctx, h)
-			wantErr(t, err, store.ErrNotFound)
+			wantOwner(t, s, h, "")
 		}
-		owner, err := s.Tokens().Owner(ctx, "login-2")
-		must(t, err)
-		wantEqual(t, "Owner of another user's token", owner, "u2")
+		wantOwner(t, s, "login-2", "u2")
 	}},
 	{"DeleteLoginExcept", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
@@ -148,9 +151,7 @@ var tokenTests = []test{
 
 		must(t, s.Tokens().DeleteLoginExcept(ctx, "u1", ""))
 		wantEqual(t, "u1's login tokens after all went", listedTokens(t, s, "u1", model.TokenLogin), []string{})
-		owner, err := s.Tokens().Owner(ctx, "login-3")
-		must(t, err)
-		wantEqual(t, "another user's token", owner, "u2")
+		wantOwner(t, s, "login-3", "u2")
 	}},
 	{"Session", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
