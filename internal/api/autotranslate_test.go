@@ -370,7 +370,7 @@ func TestAutoTranslateNewMessages(t *testing.T) {
 	}
 
 	// An edit translates the new text and drops the old translations.
-	alice.Post(t, "chat.update", map[string]any{"roomId": rid, "msgId": m["_id"], "text": "Good night"}).OK(t)
+	alice.UpdateMessage(t, rid, m["_id"].(string), "Good night").OK(t)
 	got = upWait(t, bob, m["_id"].(string), func(m map[string]any) bool { return translationsOf(m)["de"] == "[de] Good night" })
 	if tr := translationsOf(got); tr["fr"] != "[fr] Good night" {
 		t.Errorf("after edit = %v", tr)

@@ -184,7 +184,7 @@ func TestChatSearch(t *testing.T) {
 		t.Parallel()
 		rid := sa.CreateRoom(t, "channels", "", nil, "speaker")
 		id := sb.PostText(t, rid, "trombone practice")["_id"].(string)
-		sb.Post(t, "chat.update", map[string]any{"roomId": rid, "msgId": id, "text": "tuba practice"}).OK(t)
+		sb.UpdateMessage(t, rid, id, "tuba practice").OK(t)
 		if ids := apitest.IDs(searchIn(sa, rid, "tuba")); !slices.Equal(ids, []string{id}) {
 			t.Fatalf("edited text not found: %v", ids)
 		}
@@ -542,7 +542,7 @@ func TestChatListingsSkipRemovedAndHistory(t *testing.T) {
 	t.Run("history copies stay hidden", func(t *testing.T) {
 		t.Parallel()
 		_, a, b, rid, id, since := setup(t, map[string]any{"Message_KeepHistory": true})
-		a.Post(t, "chat.update", map[string]any{"roomId": rid, "msgId": id, "text": "beta @reader"}).OK(t)
+		a.UpdateMessage(t, rid, id, "beta @reader").OK(t)
 		a.Post(t, "chat.unPinMessage", map[string]any{"messageId": id}).OK(t)
 		a.Post(t, "chat.pinMessage", map[string]any{"messageId": id}).OK(t)
 		for _, tc := range []struct {

@@ -35,7 +35,7 @@ func TestCompatThreadUnreadListsStayEmpty(t *testing.T) {
 		}
 	}
 	for _, r := range []map[string]any{r1, r2} {
-		bob.Post(t, "chat.delete", map[string]any{"roomId": rid, "msgId": r["_id"]}).OK(t)
+		bob.DeleteMessage(t, rid, r["_id"].(string))
 	}
 	s = alice.Subscription(t, rid)
 	for _, k := range keys {

@@ -56,7 +56,7 @@ func TestCreateDiscussion(t *testing.T) {
 	if apitest.Num(dm["dcount"]) != 5 || dm["dlm"] != last["ts"] {
 		t.Fatalf("after 4 more messages: dcount %v dlm %v (want 5, %v)", dm["dcount"], dm["dlm"], last["ts"])
 	}
-	alice.Post(t, "chat.delete", map[string]any{"roomId": drid, "msgId": last["_id"]}).OK(t)
+	alice.DeleteMessage(t, drid, last["_id"].(string))
 	if dm = alice.GetMessage(t, dm["_id"].(string)); apitest.Num(dm["dcount"]) != 4 {
 		t.Fatalf("after a deletion: dcount %v", dm["dcount"])
 	}
@@ -140,6 +140,6 @@ func TestGetDiscussions(t *testing.T) {
 	eve.Get(t, "chat.getDiscussions", apitest.Q("roomId", "missing")).FailsPlain(t, "error-not-allowed")
 	// Deleting the announcement deletes the discussion.
 	first := listDiscussions(t, alice, "roomId", gid, "count", "1")["messages"].([]any)[0].(map[string]any)
-	alice.Post(t, "chat.delete", map[string]any{"roomId": gid, "msgId": first["_id"]}).OK(t)
+	alice.DeleteMessage(t, gid, first["_id"].(string))
 	alice.Get(t, "rooms.info", apitest.Q("roomId", ids[3])).Expect(t, 400)
 }

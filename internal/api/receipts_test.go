@@ -109,7 +109,7 @@ func TestReadReceipts(t *testing.T) {
 	}
 
 	// Deleting the message drops its receipts with it.
-	alice.Post(t, "chat.delete", map[string]any{"roomId": gid, "msgId": mid}).OK(t)
+	alice.DeleteMessage(t, gid, mid)
 	alice.Get(t, "chat.getMessageReadReceipts", apitest.Q("messageId", mid)).Fails(t, 400, "error-invalid-message", "")
 
 	// Without Store_Users nothing is stored, but unread is still settled.

@@ -107,7 +107,7 @@ func TestThreadReplyCounters(t *testing.T) {
 	// Deleting a reply uncounts it and drops the thread from unread lists.
 	before := apitest.Num(alice.GetMessage(t, pid)["tcount"])
 	bob.Reply(t, rid, pid, "to be read")
-	bob.Post(t, "chat.delete", map[string]any{"roomId": rid, "msgId": hidden["_id"]}).OK(t)
+	bob.DeleteMessage(t, rid, hidden["_id"].(string))
 	p = alice.GetMessage(t, pid)
 	if apitest.Num(p["tcount"]) != before {
 		t.Fatalf("after one more reply and one deletion tcount = %v, want %d", p["tcount"], before)
@@ -117,7 +117,7 @@ func TestThreadReplyCounters(t *testing.T) {
 	}
 
 	// Deleting the parent keeps it as an rm placeholder with its replies.
-	alice.Post(t, "chat.delete", map[string]any{"roomId": rid, "msgId": pid}).OK(t)
+	alice.DeleteMessage(t, rid, pid)
 	p = alice.GetMessage(t, pid)
 	if p["t"] != "rm" || apitest.Num(p["tcount"]) != before {
 		t.Fatalf("deleted parent: t %v tcount %v", p["t"], p["tcount"])

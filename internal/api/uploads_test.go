@@ -112,7 +112,7 @@ func TestUploadTwoStepAndDownload(t *testing.T) {
 	download(t, bob, "/file-upload/nope/x.txt").Expect(t, 404)
 
 	// Deleting the message deletes the file.
-	alice.Post(t, "chat.delete", map[string]any{"roomId": rid, "msgId": m["_id"]}).OK(t)
+	alice.DeleteMessage(t, rid, m["_id"].(string))
 	download(t, alice, url).Expect(t, 404)
 	if len(roomFiles(t, bob, rid)) != 0 {
 		t.Fatal("file record survived its message")
