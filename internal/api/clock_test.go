@@ -16,38 +16,38 @@ func TestServerTimeFollowsTheClock(t *testing.T) {
 		t.Parallel()
 		clock := apitest.NewClock(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
 		e := apitest.New(t, apitest.WithClock(clock))
-		pmSet(t, e, "Message_AllowEditing_BlockEditInMinutes", 1)
+		e.SetSetting(t, "Message_AllowEditing_BlockEditInMinutes", 1)
 		alice := e.NewUser(t, "alice")
-		rid := pmRoom(t, alice, "groups", "clocked", nil)
-		m := pmPost(t, alice, map[string]any{"roomId": rid, "text": "now"})
+		rid := alice.CreateRoom(t, "groups", "clocked", nil)
+		m := alice.PostText(t, rid, "now")
 		id := m["_id"].(string)
 		if ts := m["ts"]; ts != "2030-01-02T03:04:05.000Z" && ts != "2030-01-02T03:04:05.001Z" {
 			t.Fatalf("ts = %v, want the clock's time", ts)
 		}
 		clock.Advance(59 * time.Second)
-		pmUpdate(alice, t, rid, id, "still in time").OK(t)
+		alice.UpdateMessage(t, rid, id, "still in time").OK(t)
 		clock.Advance(2 * time.Second)
-		pmUpdate(alice, t, rid, id, "too late").Fails(t, 400, "error-message-editing-blocked", "Message editing is blocked [error-message-editing-blocked]")
+		alice.UpdateMessage(t, rid, id, "too late").Fails(t, 400, "error-message-editing-blocked", "Message editing is blocked [error-message-editing-blocked]")
 	})
 
 	t.Run("login block", func(t *testing.T) {
 		t.Parallel()
 		clock := apitest.NewClock(time.Now())
 		e := apitest.New(t, apitest.WithClock(clock))
-		saSetting(t, e, "Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User", 2)
-		saSetting(t, e, "Block_Multiple_Failed_Logins_Time_To_Unblock_By_User_In_Minutes", 5)
+		e.SetSetting(t, "Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User", 2)
+		e.SetSetting(t, "Block_Multiple_Failed_Logins_Time_To_Unblock_By_User_In_Minutes", 5)
 		e.NewUser(t, "guessed")
 		// Failures count from the last success, which NewUser's login was:
 		// on a clock that stands still they must come later.
 		clock.Advance(time.Second)
-		saLogin(t, e, "guessed", "wrong-1").Expect(t, 401)
-		saLogin(t, e, "guessed", "wrong-2").Expect(t, 401)
-		saBlockedLogin(t, saLogin(t, e, "guessed", "pw-guessed"), "error-login-blocked-for-user", "Login has been temporarily blocked For User")
+		tryLogin(t, e, "guessed", "wrong-1").Expect(t, 401)
+		tryLogin(t, e, "guessed", "wrong-2").Expect(t, 401)
+		checkBlockedLogin(t, tryLogin(t, e, "guessed", "pw-guessed"), "error-login-blocked-for-user", "Login has been temporarily blocked For User")
 		// The refused attempt counts too: four minutes on, still blocked.
 		clock.Advance(4 * time.Minute)
-		saBlockedLogin(t, saLogin(t, e, "guessed", "pw-guessed"), "error-login-blocked-for-user", "Login has been temporarily blocked For User")
+		checkBlockedLogin(t, tryLogin(t, e, "guessed", "pw-guessed"), "error-login-blocked-for-user", "Login has been temporarily blocked For User")
 		// Five quiet minutes after the last attempt, the block is over.
 		clock.Advance(5*time.Minute + time.Second)
-		saLogin(t, e, "guessed", "pw-guessed").OK(t)
+		tryLogin(t, e, "guessed", "pw-guessed").OK(t)
 	})
 }
