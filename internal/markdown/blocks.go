@@ -43,15 +43,11 @@ func (p *parser) paragraph(i int) (*node, int) {
 func (p *parser) inline(i int) ([]*node, int) {
 	var items []*node
 	for {
-		if n, j := p.inlineItem(i); j >= 0 {
-			items, i = append(items, n), j
-			continue
+		n, j := p.inlineOrChar(i)
+		if j < 0 {
+			break
 		}
-		if n, j := p.anyChar(i); j >= 0 {
-			items, i = append(items, n), j
-			continue
-		}
-		break
+		items, i = append(items, n), j
 	}
 	if items == nil {
 		return nil, -1
@@ -60,6 +56,14 @@ func (p *parser) inline(i int) ([]*node, int) {
 		i = j
 	}
 	return reducePlain(items), i
+}
+
+// inlineOrChar is one inline item or, failing that, one plain character.
+func (p *parser) inlineOrChar(i int) (*node, int) {
+	if n, j := p.inlineItem(i); j >= 0 {
+		return n, j
+	}
+	return p.anyChar(i)
 }
 
 // anyChar is one code unit other than a line end, as plain text.
@@ -252,26 +256,11 @@ func (p *parser) heading(i int) (*node, int) {
 	if level == 0 || !p.blankAt(j) {
 		return nil, -1
 	}
-	j = p.skipSpaces(j)
-	var items []*node
-	for {
-		if n, k := p.inlineItem(j); k >= 0 {
-			items, j = append(items, n), k
-			continue
-		}
-		if n, k := p.anyChar(j); k >= 0 {
-			items, j = append(items, n), k
-			continue
-		}
-		break
-	}
-	if items == nil {
+	kids, k := p.inline(p.skipSpaces(j))
+	if k < 0 {
 		return nil, -1
 	}
-	if k := p.eol(j); k >= 0 {
-		j = k
-	}
-	return &node{kind: kHeading, ext: &nodeExt{num: float64(level)}, kids: reducePlain(items)}, j
+	return &node{kind: kHeading, ext: &nodeExt{num: float64(level)}, kids: kids}, k
 }
 
 func (p *parser) tasks(i int) (*node, int) {
