@@ -352,27 +352,15 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 		} else if up.Verified != nil && len(u.Emails) > 0 {
 			u.Emails[0].Verified = *up.Verified
 		}
-		if up.Name != nil {
-			u.Name = *up.Name
-		}
-		if up.Bio != nil {
-			u.Bio = *up.Bio
-		}
-		if up.Nickname != nil {
-			u.Nickname = *up.Nickname
-		}
+		setIf(&u.Name, up.Name)
+		setIf(&u.Bio, up.Bio)
+		setIf(&u.Nickname, up.Nickname)
 		if up.StatusText != nil {
 			u.StatusText = truncateStatusText(*up.StatusText)
 		}
-		if up.Active != nil {
-			u.Active = *up.Active
-		}
-		if up.RequirePasswordChange != nil {
-			u.RequirePasswordChange = *up.RequirePasswordChange
-		}
-		if up.Roles != nil {
-			u.Roles = *up.Roles
-		}
+		setIf(&u.Active, up.Active)
+		setIf(&u.RequirePasswordChange, up.RequirePasswordChange)
+		setIf(&u.Roles, up.Roles)
 		if up.CustomFields != nil {
 			u.CustomFields = up.CustomFields
 		}
@@ -418,6 +406,14 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 		return nil, err
 	}
 	return u, nil
+}
+
+// setIf applies one field of a partial update: *v when the update sets
+// it, nothing when v is nil.
+func setIf[T any](dst, v *T) {
+	if v != nil {
+		*dst = *v
+	}
 }
 
 // DeleteUser is users.delete: the account, its tokens and its memberships go.
