@@ -104,6 +104,8 @@ type Options struct {
 	MaxEventBytes int
 }
 
+var _ events.Bus = (*Bus)(nil)
+
 // Bus is an events.Bus shared by every node on one PostgreSQL database.
 type Bus struct {
 	local   *events.Memory
