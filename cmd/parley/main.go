@@ -64,12 +64,20 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 	}
 	defer st.Close()
 
+	bus, closeBus, busMetrics, err := openBus(ctx, cfg.DatabaseURL, st, log)
+	if err != nil {
+		return err
+	}
+	// After the app's background work, which still publishes, and before
+	// the store, whose pool sends the notifications.
+	defer closeBus()
+
 	uploads, err := files.NewLocal(filepath.Join(cfg.DataDir, "uploads"))
 	if err != nil {
 		return err
 	}
 	reg := settings.NewDefault()
-	a := app.New(app.Config{Store: st, Settings: reg, Logger: log, SiteURL: cfg.SiteURL, Files: uploads})
+	a := app.New(app.Config{Store: st, Settings: reg, Bus: bus, Collectors: busMetrics, Logger: log, SiteURL: cfg.SiteURL, Files: uploads})
 	defer func() {
 		// Runs after the HTTP server stopped and before the store closes,
 		// so queued previews and translations can still be saved.
@@ -92,7 +100,7 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 	if err := a.ApplySettingOverrides(ctx, overrides); err != nil {
 		return err
 	}
-	go a.WatchConfig(ctx, 500*time.Millisecond)
+	go a.WatchConfig(ctx, configSafetyPoll)
 
 	hc := cfg.HTTP
 	srv := api.New(a, api.Options{Version: version, Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, TrustProxy: cfg.TrustProxy, TrustedProxies: cfg.TrustedProxies, Pprof: cfg.Pprof,

@@ -49,6 +49,9 @@ type Config struct {
 	// (message times, login windows, edit limits, caches); nil means
 	// time.Now. Tests move it instead of sleeping.
 	Now func() time.Time
+	// Collectors are served at /metrics with the app's own series: those
+	// of the parts built before the app, such as the bus between nodes.
+	Collectors []prometheus.Collector
 }
 
 // App is the application layer.
@@ -146,22 +149,47 @@ func (a *App) prepare(ctx context.Context) error {
 	return a.reloadConfig(ctx, true)
 }
 
-// WatchConfig polls the config version every interval and reloads settings
-// and permissions when another node changed them. It returns when ctx ends.
+// WatchConfig keeps this node's settings and permissions in step with the
+// database. It reloads them when the bus announces a change to either
+// (made on any node), when the bus's link to the other nodes comes back
+// after a loss, and every interval as a safety net for announcements lost
+// all the same. It returns when ctx ends.
 func (a *App) WatchConfig(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	sub := a.bus.Subscribe(configEventBuffer)
+	defer func() { sub.Close() }()
+	reload := func() {
+		if err := a.reloadConfig(ctx, false); err != nil && ctx.Err() == nil {
+			a.log.Warn("config reload failed", "err", err)
+		}
+	}
+	// A change made between Start and the subscription had no listener.
+	reload()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := a.reloadConfig(ctx, false); err != nil && ctx.Err() == nil {
-				a.log.Warn("config reload failed", "err", err)
+			reload()
+		case e, ok := <-sub.C:
+			if !ok {
+				// Dropped for falling behind: announcements were missed.
+				sub = a.bus.Subscribe(configEventBuffer)
+				reload()
+				continue
+			}
+			switch e.Kind {
+			case events.SettingChanged, events.PermissionChanged, events.BusReconnected:
+				reload()
 			}
 		}
 	}
 }
+
+// configEventBuffer is WatchConfig's share of the bus: it sees every event
+// and keeps only a few.
+const configEventBuffer = 1024
 
 // reloadConfig loads settings and permissions if the stored version moved
 // (or always, when force is set).

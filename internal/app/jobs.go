@@ -37,6 +37,7 @@ func (a *App) startIntegrations(c Config) {
 		Help: "Failures of URL previews and auto-translation that left a message unchanged, by feature and kind.",
 	}, []string{"feature", "kind"})
 	a.metrics.MustRegister(a.faults)
+	a.metrics.MustRegister(c.Collectors...)
 
 	opts := []preview.Option{preview.WithRegisterer(a.metrics), preview.WithClock(a.clock)}
 	if c.PreviewResolver != nil {
