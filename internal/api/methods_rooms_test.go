@@ -355,3 +355,17 @@ func TestMethodAutoTranslateSettings(t *testing.T) {
 	mcFails(t, alice, false, "autoTranslate.saveSettings", 400.0, "Match failed", rid, 5, true)
 	mcFails(t, alice, false, "autoTranslate.getSupportedLanguages", 400.0, "Match failed", 5)
 }
+
+// registerUser is limited as users.register is, per client address.
+func TestMethodRegisterUserRateLimit(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.WithRateLimiter())
+	form := func(n string) map[string]any {
+		return map[string]any{"email": n + "@example.com", "pass": "s3cret-pass", "name": n}
+	}
+	_, out := mcCall(t, e.Anon(), true, "registerUser", mcFrame("registerUser", form("first")))
+	if _, ok := out["result"].(string); !ok {
+		t.Fatalf("first registration = %v", out)
+	}
+	mcFails(t, e.Anon(), true, "registerUser", "too-many-requests", "", form("second"))
+}

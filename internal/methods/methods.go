@@ -139,6 +139,17 @@ func (r *Registry) Call(ctx context.Context, c Caller, name string, params []jso
 // calls count per connection.
 func (r *Registry) rateLimit(c Caller, name string) *Error {
 	st := r.app.Settings
+	if name == "registerUser" && st.Bool("API_Enable_Rate_Limiter") {
+		// Registering is limited as users.register is, so that the
+		// method is no way around that route's limit.
+		limit := st.Int("Rate_Limiter_Limit_RegisterUser")
+		window := time.Duration(st.Int("API_Enable_Rate_Limiter_Limit_Time_Default")) * time.Millisecond
+		if limit > 0 && window > 0 {
+			if err := r.allow("register:"+callerKey(c), limit, window); err != nil {
+				return err
+			}
+		}
+	}
 	if name == "sendMessage" {
 		// sendMessage's own rule, as in Rocket.Chat (5 posts a second),
 		// for users without send-many-messages. It replaces the
@@ -158,11 +169,16 @@ func (r *Registry) rateLimit(c Caller, name string) *Error {
 	if limit <= 0 || window <= 0 {
 		return nil
 	}
-	key := "c:" + c.Connection
+	return r.allow(callerKey(c)+"/"+name, limit, window)
+}
+
+// callerKey is what the limiter counts a caller by: the user, or for an
+// anonymous caller the connection.
+func callerKey(c Caller) string {
 	if c.User != nil {
-		key = "u:" + c.User.ID
+		return "u:" + c.User.ID
 	}
-	return r.allow(key+"/"+name, limit, window)
+	return "c:" + c.Connection
 }
 
 // allow counts one call under key, and refuses it with Meteor's
