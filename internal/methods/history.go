@@ -34,7 +34,11 @@ func (r *Registry) loadHistory(ctx context.Context, u *model.User, params []json
 		if !ok || n < 0 {
 			return nil, ErrMatch
 		}
-		q.Limit = min(int(n), maxHistoryLimit)
+		// 0 is "no limit" to MongoDB; here it is the largest page.
+		q.Limit = int(n)
+		if q.Limit == 0 || q.Limit > maxHistoryLimit {
+			q.Limit = maxHistoryLimit
+		}
 	}
 	if p := param(params, 3); !absent(p) {
 		ls, ok := date(p)
