@@ -10,10 +10,10 @@ import (
 )
 
 // mcDate is an EJSON date parameter.
-func mcDate(t time.Time) map[string]any { return map[string]any{"$date": t.UnixMilli()} }
+func ejsonDate(t time.Time) map[string]any { return map[string]any{"$date": t.UnixMilli()} }
 
 // mcMs reads an EJSON date of a result.
-func mcMs(t *testing.T, v any) int64 {
+func ejsonMillis(t *testing.T, v any) int64 {
 	t.Helper()
 	d, ok := v.(map[string]any)
 	if !ok {
@@ -28,9 +28,9 @@ func mcMs(t *testing.T, v any) int64 {
 
 // mcNothing calls method and checks that it answered neither a result
 // nor an error.
-func mcNothing(t *testing.T, c *apitest.Client, method string, params ...any) {
+func methodNothing(t *testing.T, c *apitest.Client, method string, params ...any) {
 	t.Helper()
-	status, out := mcCall(t, c, false, method, mcFrame(method, params...))
+	status, out := callMethod(t, c, false, method, methodFrame(method, params...))
 	_, hasResult := out["result"]
 	if status != http.StatusOK || hasResult || out["error"] != nil {
 		t.Fatalf("%s %v: %d %v, want neither result nor error", method, params, status, out)
@@ -38,9 +38,9 @@ func mcNothing(t *testing.T, c *apitest.Client, method string, params ...any) {
 }
 
 // mcBareError calls method and checks a Meteor error without a reason.
-func mcBareError(t *testing.T, c *apitest.Client, method string, code string, params ...any) map[string]any {
+func methodBareError(t *testing.T, c *apitest.Client, method string, code string, params ...any) map[string]any {
 	t.Helper()
-	status, out := mcCall(t, c, false, method, mcFrame(method, params...))
+	status, out := callMethod(t, c, false, method, methodFrame(method, params...))
 	e, _ := out["error"].(map[string]any)
 	if status != http.StatusBadRequest || e == nil || e["error"] != code {
 		t.Fatalf("%s: %d %v, want error %s", method, status, out, code)
@@ -54,37 +54,37 @@ func mcBareError(t *testing.T, c *apitest.Client, method string, code string, pa
 func TestMethodSendMessage(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
-	pmSet(t, e, "DDP_Rate_Limit_User_By_Method_Enabled", false)
-	pmSet(t, e, "DDP_Rate_Limit_Send_Message_Requests_Allowed", 0)
+	e.SetSetting(t, "DDP_Rate_Limit_User_By_Method_Enabled", false)
+	e.SetSetting(t, "DDP_Rate_Limit_Send_Message_Requests_Allowed", 0)
 	alice := e.NewUser(t, "alice")
 	outsider := e.NewUser(t, "outsider")
-	rid := pmRoom(t, alice, "groups", "sendroom", nil)
+	rid := alice.CreateRoom(t, "groups", "sendroom", nil)
 
 	// The client's _id is kept; the result is the saved message in EJSON.
-	got, _ := mcOK(t, alice, "sendMessage", map[string]any{"_id": "client-chosen-id", "rid": rid, "msg": "hello *there*"}).(map[string]any)
+	got, _ := methodOK(t, alice, "sendMessage", map[string]any{"_id": "client-chosen-id", "rid": rid, "msg": "hello *there*"}).(map[string]any)
 	if got["_id"] != "client-chosen-id" || got["rid"] != rid || got["msg"] != "hello *there*" {
 		t.Fatalf("result = %v", got)
 	}
 	if u, _ := got["u"].(map[string]any); u["username"] != "alice" {
 		t.Errorf("u = %v", got["u"])
 	}
-	mcMs(t, got["ts"])
-	mcMs(t, got["_updatedAt"])
+	ejsonMillis(t, got["ts"])
+	ejsonMillis(t, got["_updatedAt"])
 	if got["md"] == nil {
 		t.Errorf("no md: %v", got)
 	}
 	// The post is in the room's history, as any other.
-	h := pmHistory(t, alice, "groups", rid)
+	h := alice.History(t, "groups", rid)
 	if len(h) == 0 || h[0]["_id"] != "client-chosen-id" || h[0]["msg"] != "hello *there*" {
 		t.Fatalf("history = %v", h)
 	}
 
 	// A ts a few seconds off is kept (in a room with no newer message);
 	// the key is an EJSON date.
-	quiet := pmRoom(t, alice, "groups", "quiet", nil)
+	quiet := alice.CreateRoom(t, "groups", "quiet", nil)
 	ts := time.Now().Add(-5 * time.Second).Truncate(time.Millisecond)
-	got, _ = mcOK(t, alice, "sendMessage", map[string]any{"rid": quiet, "msg": "dated", "ts": mcDate(ts)}).(map[string]any)
-	if mcMs(t, got["ts"]) != ts.UnixMilli() {
+	got, _ = methodOK(t, alice, "sendMessage", map[string]any{"rid": quiet, "msg": "dated", "ts": ejsonDate(ts)}).(map[string]any)
+	if ejsonMillis(t, got["ts"]) != ts.UnixMilli() {
 		t.Errorf("ts = %v, want %d", got["ts"], ts.UnixMilli())
 	}
 
@@ -98,56 +98,56 @@ func TestMethodSendMessage(t *testing.T) {
 		map[string]any{"rid": rid, "msg": "x", "customFields": []any{}},
 		"not an object",
 	} {
-		mcFails(t, alice, false, "sendMessage", 400.0, "Match failed", bad)
+		methodFails(t, alice, false, "sendMessage", 400.0, "Match failed", bad)
 	}
-	mcFails(t, alice, false, "sendMessage", 400.0, "Match failed", map[string]any{"rid": rid, "msg": "x"}, "not a list")
+	methodFails(t, alice, false, "sendMessage", 400.0, "Match failed", map[string]any{"rid": rid, "msg": "x"}, "not a list")
 	// Keys Rocket.Chat lets through are accepted, null ones included.
-	mcOK(t, alice, "sendMessage", map[string]any{"rid": rid, "msg": "with extras", "bot": map[string]any{"i": "x"}, "groupable": false, "tmid": nil})
+	methodOK(t, alice, "sendMessage", map[string]any{"rid": rid, "msg": "with extras", "bot": map[string]any{"i": "x"}, "groupable": false, "tmid": nil})
 
 	// A system message type is an internal error, as a thrown Error is.
-	mcFails(t, alice, false, "sendMessage", 500.0, "Internal server error", map[string]any{"rid": rid, "msg": "x", "t": "uj"})
+	methodFails(t, alice, false, "sendMessage", 500.0, "Internal server error", map[string]any{"rid": rid, "msg": "x", "t": "uj"})
 	// Not being let into the room comes back as error-not-allowed.
-	got2 := mcBareError(t, outsider, "sendMessage", "error-not-allowed", map[string]any{"rid": rid, "msg": "intruding"})
+	got2 := methodBareError(t, outsider, "sendMessage", "error-not-allowed", map[string]any{"rid": rid, "msg": "intruding"})
 	if d, _ := got2["details"].(map[string]any); d["method"] != "sendMessage" {
 		t.Errorf("details = %v", got2["details"])
 	}
-	mcFails(t, e.Anon(), true, "sendMessage", "error-invalid-user", "Invalid user", map[string]any{"rid": rid, "msg": "x"})
+	methodFails(t, e.Anon(), true, "sendMessage", "error-invalid-user", "Invalid user", map[string]any{"rid": rid, "msg": "x"})
 
 	// Every other failure answers nothing at all, and stores nothing.
-	before := len(pmHistory(t, alice, "groups", rid))
-	pmSet(t, e, "Message_MaxAllowedSize", 20)
+	before := len(alice.History(t, "groups", rid))
+	e.SetSetting(t, "Message_MaxAllowedSize", 20)
 	for _, quiet := range []map[string]any{
 		{"rid": "no-such-room", "msg": "lost"},
 		{"rid": rid, "msg": strings.Repeat("long ", 10)},
-		{"rid": rid, "msg": "late", "ts": mcDate(time.Now().Add(-5 * time.Minute))},
+		{"rid": rid, "msg": "late", "ts": ejsonDate(time.Now().Add(-5 * time.Minute))},
 		{"rid": rid, "msg": "shown", "tshow": true},
 	} {
-		mcNothing(t, alice, "sendMessage", quiet)
+		methodNothing(t, alice, "sendMessage", quiet)
 	}
-	if n := len(pmHistory(t, alice, "groups", rid)); n != before {
+	if n := len(alice.History(t, "groups", rid)); n != before {
 		t.Errorf("history grew from %d to %d", before, n)
 	}
 	// A reply while threads are off is a refusal with its own reason.
 	parent := got["_id"].(string)
-	pmSet(t, e, "Threads_enabled", false)
-	mcFails(t, alice, false, "sendMessage", "error-not-allowed", "not-allowed", map[string]any{"rid": rid, "msg": "reply", "tmid": parent})
+	e.SetSetting(t, "Threads_enabled", false)
+	methodFails(t, alice, false, "sendMessage", "error-not-allowed", "not-allowed", map[string]any{"rid": rid, "msg": "reply", "tmid": parent})
 }
 
 func TestMethodSendMessageRateLimit(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	bob := e.NewUser(t, "bob")
-	rid := pmRoom(t, bob, "channels", "burst", nil)
+	rid := bob.CreateRoom(t, "channels", "burst", nil)
 	// A long window keeps the test independent of how fast the calls are
 	// made; the rule is the same at its default second.
-	pmSet(t, e, "DDP_Rate_Limit_Send_Message_Interval_Time", 60000)
+	e.SetSetting(t, "DDP_Rate_Limit_Send_Message_Interval_Time", 60000)
 	// sendMessage is not counted by the per-method rule.
-	pmSet(t, e, "DDP_Rate_Limit_User_By_Method_Requests_Allowed", 2)
+	e.SetSetting(t, "DDP_Rate_Limit_User_By_Method_Requests_Allowed", 2)
 
 	for i := range 5 {
-		mcOK(t, bob, "sendMessage", map[string]any{"rid": rid, "msg": "post " + string(rune('a'+i))})
+		methodOK(t, bob, "sendMessage", map[string]any{"rid": rid, "msg": "post " + string(rune('a'+i))})
 	}
-	got := mcFails(t, bob, false, "sendMessage", "too-many-requests", "", map[string]any{"rid": rid, "msg": "sixth"})
+	got := methodFails(t, bob, false, "sendMessage", "too-many-requests", "", map[string]any{"rid": rid, "msg": "sixth"})
 	if !strings.HasPrefix(got["reason"].(string), "Error, too many requests. Please slow down. You must wait ") {
 		t.Errorf("reason = %v", got["reason"])
 	}
@@ -155,40 +155,40 @@ func TestMethodSendMessageRateLimit(t *testing.T) {
 	if wait, ok := d["timeToReset"].(float64); !ok || wait <= 0 || wait > 60000 {
 		t.Errorf("details = %v", got["details"])
 	}
-	for _, m := range pmHistory(t, bob, "channels", rid) {
+	for _, m := range bob.History(t, "channels", rid) {
 		if m["msg"] == "sixth" {
 			t.Errorf("the refused post was stored")
 		}
 	}
 	// Holders of send-many-messages (admins, bots) are not limited.
 	for range 7 {
-		mcOK(t, e.Admin, "sendMessage", map[string]any{"rid": rid, "msg": "announcement"})
+		methodOK(t, e.Admin, "sendMessage", map[string]any{"rid": rid, "msg": "announcement"})
 	}
 }
 
 func TestMethodUpdateAndDeleteMessage(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
-	pmSet(t, e, "DDP_Rate_Limit_User_By_Method_Enabled", false)
+	e.SetSetting(t, "DDP_Rate_Limit_User_By_Method_Enabled", false)
 	alice := e.NewUser(t, "alice")
 	bob := e.NewUser(t, "bob")
 	outsider := e.NewUser(t, "outsider")
-	rid := pmRoom(t, alice, "groups", "edits", nil, "bob")
-	m := pmPost(t, alice, map[string]any{"roomId": rid, "text": "first draft"})
+	rid := alice.CreateRoom(t, "groups", "edits", nil, "bob")
+	m := alice.PostMessage(t, map[string]any{"roomId": rid, "text": "first draft"})
 	id := m["_id"].(string)
 
-	mcNothing(t, alice, "updateMessage", map[string]any{"_id": id, "msg": "second draft"})
-	if got := pmGet(t, alice, id); got["msg"] != "second draft" || got["editedAt"] == nil {
+	methodNothing(t, alice, "updateMessage", map[string]any{"_id": id, "msg": "second draft"})
+	if got := alice.GetMessage(t, id); got["msg"] != "second draft" || got["editedAt"] == nil {
 		t.Fatalf("after update = %v", got)
 	}
 	// Keys that hold the stored value may be sent along.
-	mcNothing(t, alice, "updateMessage", map[string]any{"_id": id, "rid": rid, "msg": "third draft"}, []string{})
-	if got := pmGet(t, alice, id); got["msg"] != "third draft" {
+	methodNothing(t, alice, "updateMessage", map[string]any{"_id": id, "rid": rid, "msg": "third draft"}, []string{})
+	if got := alice.GetMessage(t, id); got["msg"] != "third draft" {
 		t.Fatalf("after update with rid = %v", got)
 	}
 	// An unknown message, or an unchanged text, is quietly left alone.
-	mcNothing(t, alice, "updateMessage", map[string]any{"_id": "no-such-message", "msg": "x"})
-	mcNothing(t, alice, "updateMessage", map[string]any{"_id": id, "msg": "third draft"})
+	methodNothing(t, alice, "updateMessage", map[string]any{"_id": "no-such-message", "msg": "x"})
+	methodNothing(t, alice, "updateMessage", map[string]any{"_id": id, "msg": "third draft"})
 
 	for _, c := range []struct {
 		who          *apitest.Client
@@ -202,14 +202,14 @@ func TestMethodUpdateAndDeleteMessage(t *testing.T) {
 		{bob, map[string]any{"_id": id, "msg": "not mine"}, "error-action-not-allowed", "Message editing not allowed"},
 		{outsider, map[string]any{"_id": id, "msg": "not mine"}, "error-action-not-allowed", "Message editing not allowed"},
 	} {
-		got := mcFails(t, c.who, false, "updateMessage", c.code, c.reason, c.msg)
+		got := methodFails(t, c.who, false, "updateMessage", c.code, c.reason, c.msg)
 		if d, _ := got["details"].(map[string]any); d["method"] != "updateMessage" {
 			t.Errorf("details = %v", got["details"])
 		}
 	}
-	mcFails(t, alice, false, "updateMessage", 400.0, "Match failed", map[string]any{"_id": 5, "msg": "x"})
-	mcFails(t, alice, false, "updateMessage", 400.0, "Match failed", map[string]any{"_id": id, "msg": false})
-	if got := pmGet(t, alice, id); got["msg"] != "third draft" {
+	methodFails(t, alice, false, "updateMessage", 400.0, "Match failed", map[string]any{"_id": 5, "msg": "x"})
+	methodFails(t, alice, false, "updateMessage", 400.0, "Match failed", map[string]any{"_id": id, "msg": false})
+	if got := alice.GetMessage(t, id); got["msg"] != "third draft" {
 		t.Errorf("a refused update changed the message: %v", got)
 	}
 
@@ -219,30 +219,30 @@ func TestMethodUpdateAndDeleteMessage(t *testing.T) {
 		who *apitest.Client
 		id  string
 	}{{alice, "no-such-message"}, {outsider, id}, {bob, id}} {
-		got := mcFails(t, c.who, false, "deleteMessage", "error-action-not-allowed", "Not allowed", map[string]any{"_id": c.id})
+		got := methodFails(t, c.who, false, "deleteMessage", "error-action-not-allowed", "Not allowed", map[string]any{"_id": c.id})
 		if c.who == outsider {
 			if d, _ := got["details"].(map[string]any); d["method"] != "deleteMessage" || d["action"] != "Delete_message" {
 				t.Errorf("details = %v", got["details"])
 			}
 		}
 	}
-	mcFails(t, alice, false, "deleteMessage", 400.0, "Match failed", map[string]any{"_id": map[string]any{"$ne": ""}})
-	mcNothing(t, alice, "deleteMessage", map[string]any{"_id": id})
+	methodFails(t, alice, false, "deleteMessage", 400.0, "Match failed", map[string]any{"_id": map[string]any{"$ne": ""}})
+	methodNothing(t, alice, "deleteMessage", map[string]any{"_id": id})
 	alice.Get(t, "chat.getMessage", apitest.Q("msgId", id)).Expect(t, 400)
 }
 
 func TestMethodReactPinStar(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
-	pmSet(t, e, "DDP_Rate_Limit_User_By_Method_Enabled", false)
+	e.SetSetting(t, "DDP_Rate_Limit_User_By_Method_Enabled", false)
 	alice := e.NewUser(t, "alice")
 	carol := e.NewUser(t, "carol")
 	outsider := e.NewUser(t, "outsider")
-	rid := pmRoom(t, alice, "groups", "reacts", nil, "carol")
-	other := pmRoom(t, alice, "groups", "other", nil)
-	id := pmPost(t, alice, map[string]any{"roomId": rid, "text": "react to me"})["_id"].(string)
+	rid := alice.CreateRoom(t, "groups", "reacts", nil, "carol")
+	other := alice.CreateRoom(t, "groups", "other", nil)
+	id := alice.PostMessage(t, map[string]any{"roomId": rid, "text": "react to me"})["_id"].(string)
 	reactors := func() []any {
-		r, _ := pmGet(t, alice, id)["reactions"].(map[string]any)
+		r, _ := alice.GetMessage(t, id)["reactions"].(map[string]any)
 		if x, _ := r[":smile:"].(map[string]any); x != nil {
 			list, _ := x["usernames"].([]any)
 			return list
@@ -251,55 +251,55 @@ func TestMethodReactPinStar(t *testing.T) {
 	}
 
 	// setReaction toggles when shouldReact is left out.
-	mcNothing(t, alice, "setReaction", "smile", id)
+	methodNothing(t, alice, "setReaction", "smile", id)
 	if got := reactors(); len(got) != 1 || got[0] != "alice" {
 		t.Fatalf("reactors = %v", got)
 	}
-	mcNothing(t, alice, "setReaction", ":smile:", id)
+	methodNothing(t, alice, "setReaction", ":smile:", id)
 	if got := reactors(); len(got) != 0 {
 		t.Fatalf("after toggle = %v", got)
 	}
-	mcNothing(t, alice, "setReaction", ":smile:", id, true)
-	mcNothing(t, alice, "setReaction", ":smile:", id, true)
+	methodNothing(t, alice, "setReaction", ":smile:", id, true)
+	methodNothing(t, alice, "setReaction", ":smile:", id, true)
 	if got := reactors(); len(got) != 1 {
 		t.Fatalf("after shouldReact twice = %v", got)
 	}
-	mcFails(t, alice, false, "setReaction", "error-not-allowed", "Invalid emoji provided.", ":no-such-emoji:", id)
-	mcFails(t, alice, false, "setReaction", "error-not-allowed", "Not allowed", ":smile:", "no-such-message")
-	mcFails(t, outsider, false, "setReaction", "not-authorized", "Not Authorized", ":smile:", id)
-	mcFails(t, alice, false, "setReaction", 400.0, "Match failed", ":smile:", 5)
-	mcFails(t, alice, false, "setReaction", 400.0, "Match failed", ":smile:", id, "yes")
+	methodFails(t, alice, false, "setReaction", "error-not-allowed", "Invalid emoji provided.", ":no-such-emoji:", id)
+	methodFails(t, alice, false, "setReaction", "error-not-allowed", "Not allowed", ":smile:", "no-such-message")
+	methodFails(t, outsider, false, "setReaction", "not-authorized", "Not Authorized", ":smile:", id)
+	methodFails(t, alice, false, "setReaction", 400.0, "Match failed", ":smile:", 5)
+	methodFails(t, alice, false, "setReaction", 400.0, "Match failed", ":smile:", id, "yes")
 	// A muted member gets false rather than an error.
 	alice.Post(t, "rooms.muteUser", map[string]any{"roomId": rid, "userId": carol.UserID}).OK(t)
-	if got := mcOK(t, carol, "setReaction", ":smile:", id); got != false {
+	if got := methodOK(t, carol, "setReaction", ":smile:", id); got != false {
 		t.Errorf("muted member's reaction = %v, want false", got)
 	}
 
 	// pinMessage answers the message_pinned system message.
-	sys, _ := mcOK(t, alice, "pinMessage", map[string]any{"_id": id}).(map[string]any)
+	sys, _ := methodOK(t, alice, "pinMessage", map[string]any{"_id": id}).(map[string]any)
 	if sys["t"] != "message_pinned" || sys["rid"] != rid {
 		t.Fatalf("pin result = %v", sys)
 	}
-	if got := pmGet(t, alice, id); got["pinned"] != true {
+	if got := alice.GetMessage(t, id); got["pinned"] != true {
 		t.Errorf("not pinned: %v", got)
 	}
-	if got := mcOK(t, alice, "unpinMessage", map[string]any{"_id": id, "rid": rid}); got != true {
+	if got := methodOK(t, alice, "unpinMessage", map[string]any{"_id": id, "rid": rid}); got != true {
 		t.Errorf("unpin result = %v", got)
 	}
-	if got := pmGet(t, alice, id); got["pinned"] == true {
+	if got := alice.GetMessage(t, id); got["pinned"] == true {
 		t.Errorf("still pinned: %v", got)
 	}
-	mcFails(t, alice, false, "pinMessage", "error-invalid-message", "Message you are pinning was not found", map[string]any{"_id": "no-such-message"})
-	mcFails(t, alice, false, "unpinMessage", "error-invalid-message", "Message you are unpinning was not found", map[string]any{"_id": "no-such-message"})
-	mcFails(t, outsider, false, "pinMessage", "not-authorized", "Not Authorized", map[string]any{"_id": id})
-	mcFails(t, alice, false, "pinMessage", 400.0, "Match failed", id)
+	methodFails(t, alice, false, "pinMessage", "error-invalid-message", "Message you are pinning was not found", map[string]any{"_id": "no-such-message"})
+	methodFails(t, alice, false, "unpinMessage", "error-invalid-message", "Message you are unpinning was not found", map[string]any{"_id": "no-such-message"})
+	methodFails(t, outsider, false, "pinMessage", "not-authorized", "Not Authorized", map[string]any{"_id": id})
+	methodFails(t, alice, false, "pinMessage", 400.0, "Match failed", id)
 
 	// starMessage answers true, or false where the caller is no member or
 	// the message is not in the room named.
-	if got := mcOK(t, alice, "starMessage", map[string]any{"_id": id, "rid": rid, "starred": true}); got != true {
+	if got := methodOK(t, alice, "starMessage", map[string]any{"_id": id, "rid": rid, "starred": true}); got != true {
 		t.Fatalf("star result = %v", got)
 	}
-	starred, _ := pmGet(t, alice, id)["starred"].([]any)
+	starred, _ := alice.GetMessage(t, id)["starred"].([]any)
 	if len(starred) != 1 {
 		t.Errorf("starred = %v", starred)
 	}
@@ -307,14 +307,14 @@ func TestMethodReactPinStar(t *testing.T) {
 		who *apitest.Client
 		rid string
 	}{{outsider, rid}, {alice, other}} {
-		if got := mcOK(t, c.who, "starMessage", map[string]any{"_id": id, "rid": c.rid, "starred": true}); got != false {
+		if got := methodOK(t, c.who, "starMessage", map[string]any{"_id": id, "rid": c.rid, "starred": true}); got != false {
 			t.Errorf("star in %s by %s = %v, want false", c.rid, c.who.Username, got)
 		}
 	}
-	mcOK(t, alice, "starMessage", map[string]any{"_id": id, "rid": rid, "starred": false})
-	if starred, _ := pmGet(t, alice, id)["starred"].([]any); len(starred) != 0 {
+	methodOK(t, alice, "starMessage", map[string]any{"_id": id, "rid": rid, "starred": false})
+	if starred, _ := alice.GetMessage(t, id)["starred"].([]any); len(starred) != 0 {
 		t.Errorf("after unstar = %v", starred)
 	}
-	pmSet(t, e, "Message_AllowStarring", false)
-	mcFails(t, alice, false, "starMessage", "error-action-not-allowed", "Message starring not allowed", map[string]any{"_id": id, "rid": rid, "starred": true})
+	e.SetSetting(t, "Message_AllowStarring", false)
+	methodFails(t, alice, false, "starMessage", "error-action-not-allowed", "Message starring not allowed", map[string]any{"_id": id, "rid": rid, "starred": true})
 }
