@@ -17,6 +17,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/parleychat/parley/internal/api"
 	"github.com/parleychat/parley/internal/app"
 	"github.com/parleychat/parley/internal/config"
@@ -68,8 +71,12 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 	if err != nil {
 		return err
 	}
+	// One registry for the process: the runtime's series, the app's
+	// background work and the HTTP layer all report to it.
+	metrics := prometheus.NewRegistry()
+	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg := settings.NewDefault()
-	a := app.New(app.Config{Store: st, Settings: reg, Logger: log, SiteURL: cfg.SiteURL, Files: uploads})
+	a := app.New(app.Config{Store: st, Settings: reg, Logger: log, SiteURL: cfg.SiteURL, Files: uploads, Metrics: metrics})
 	defer func() {
 		// Runs after the HTTP server stopped and before the store closes,
 		// so queued previews and translations can still be saved.
@@ -97,7 +104,8 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 	hc := cfg.HTTP
 	srv := api.New(a, api.Options{Version: version, Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, TrustProxy: cfg.TrustProxy, TrustedProxies: cfg.TrustedProxies, Pprof: cfg.Pprof,
 		ReadTimeout: hc.ReadTimeout, WriteTimeout: hc.WriteTimeout, UploadMinRate: hc.UploadMinRate,
-		MetricsToken: hc.MetricsToken, MetricsElsewhere: hc.MetricsAddr != "", MaxAnswerMemory: hc.MaxAnswerMemory})
+		MetricsToken: hc.MetricsToken, MetricsElsewhere: hc.MetricsAddr != "", MaxAnswerMemory: hc.MaxAnswerMemory,
+		Metrics: metrics, Gatherer: metrics})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

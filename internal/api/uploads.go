@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/parleychat/parley/internal/app"
@@ -105,7 +106,7 @@ func (s *Server) readUpload(c *request, rid string) (*upload, error) {
 
 func tooLarge(limit int64) error {
 	return &app.Error{Status: http.StatusRequestEntityTooLarge, Type: "error-file-too-large",
-		Reason: "File size exceeds allowed size of " + itoa(int(limit)) + " bytes"}
+		Reason: "File size exceeds allowed size of " + strconv.FormatInt(limit, 10) + " bytes"}
 }
 
 // roomsMedia is rooms.media/:rid, the first step of an upload: the file is

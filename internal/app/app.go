@@ -43,6 +43,9 @@ type Config struct {
 	// TranslateTimeout bounds each request to the translation service;
 	// 0 means the provider default (10 s).
 	TranslateTimeout time.Duration
+	// Metrics receives the collectors of the background work (preview
+	// fetches, translation jobs, faults); nil keeps them unexported.
+	Metrics prometheus.Registerer
 }
 
 // App is the application layer.
@@ -71,7 +74,6 @@ type App struct {
 	previewJobs  *jobQueue
 	translators  *translate.Registry
 	translations *translate.Pool
-	metrics      *collectorSet
 	faults       *prometheus.CounterVec
 }
 
@@ -95,8 +97,8 @@ func New(c Config) *App {
 // translations finish until ctx ends, then are abandoned.
 func (a *App) Close(ctx context.Context) error { return a.stopIntegrations(ctx) }
 
-// Store returns the store the app runs on.
-func (a *App) Store() store.Store { return a.store }
+// Ping reports whether the database answers, for health checks.
+func (a *App) Ping(ctx context.Context) error { return a.store.Ping(ctx) }
 
 // Bus returns the event bus.
 func (a *App) Bus() events.Bus { return a.bus }

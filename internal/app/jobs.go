@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"slices"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,14 +24,17 @@ const (
 // startIntegrations creates the preview fetcher, the translation registry
 // and the two bounded queues that run their work off the request path.
 func (a *App) startIntegrations(c Config) {
-	a.metrics = &collectorSet{}
+	reg := c.Metrics
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
 	a.faults = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "parley_integration_faults_total",
 		Help: "Failures of URL previews and auto-translation that left a message unchanged, by feature and kind.",
 	}, []string{"feature", "kind"})
-	a.metrics.MustRegister(a.faults)
+	reg.MustRegister(a.faults)
 
-	opts := []preview.Option{preview.WithRegisterer(a.metrics)}
+	opts := []preview.Option{preview.WithRegisterer(reg)}
 	if c.PreviewResolver != nil {
 		opts = append(opts, preview.WithResolver(c.PreviewResolver))
 	}
@@ -43,7 +45,7 @@ func (a *App) startIntegrations(c Config) {
 	a.translations = translate.NewPool(translate.PoolConfig{
 		BaseBackoff: c.TranslateRetryBackoff,
 		Logger:      a.log,
-		Registerer:  a.metrics,
+		Registerer:  reg,
 	})
 }
 
@@ -51,10 +53,6 @@ func (a *App) startIntegrations(c Config) {
 func (a *App) stopIntegrations(ctx context.Context) error {
 	return errors.Join(a.previewJobs.close(ctx), a.translations.Close(ctx))
 }
-
-// Metrics returns the collectors of the background work (preview fetches,
-// translation jobs, faults), for the HTTP layer to serve at /metrics.
-func (a *App) Metrics() prometheus.Collector { return a.metrics }
 
 // afterCommit starts the asynchronous work on a message that was just
 // saved or edited (URL previews, translation). It never blocks the caller:
@@ -133,56 +131,6 @@ func (q *jobQueue) close(ctx context.Context) error {
 		q.cancel()
 		<-done
 		return ctx.Err()
-	}
-}
-
-// collectorSet gathers the app's collectors so that the HTTP layer, which
-// owns the Prometheus registry, can add them all as one. It is the
-// Registerer handed to the preview fetcher and the translation pool.
-type collectorSet struct {
-	mu sync.Mutex
-	cs []prometheus.Collector
-}
-
-func (s *collectorSet) Register(c prometheus.Collector) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cs = append(s.cs, c)
-	return nil
-}
-
-func (s *collectorSet) MustRegister(cs ...prometheus.Collector) {
-	for _, c := range cs {
-		_ = s.Register(c)
-	}
-}
-
-func (s *collectorSet) Unregister(c prometheus.Collector) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	i := slices.Index(s.cs, c)
-	if i < 0 {
-		return false
-	}
-	s.cs = slices.Delete(s.cs, i, i+1)
-	return true
-}
-
-func (s *collectorSet) all() []prometheus.Collector {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.cs)
-}
-
-func (s *collectorSet) Describe(ch chan<- *prometheus.Desc) {
-	for _, c := range s.all() {
-		c.Describe(ch)
-	}
-}
-
-func (s *collectorSet) Collect(ch chan<- prometheus.Metric) {
-	for _, c := range s.all() {
-		c.Collect(ch)
 	}
 }
 
