@@ -99,7 +99,18 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 	if err := a.ApplySettingOverrides(ctx, overrides); err != nil {
 		return err
 	}
-	go a.WatchConfig(ctx, 500*time.Millisecond)
+	// The watcher reads the store, so it must be gone before the store
+	// closes, whether serve returns on a signal or on an error.
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		a.WatchConfig(watchCtx, 500*time.Millisecond)
+	}()
+	defer func() {
+		stopWatch()
+		<-watched
+	}()
 
 	hc := cfg.HTTP
 	srv := api.New(a, api.Options{Version: version, Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, TrustProxy: cfg.TrustProxy, TrustedProxies: cfg.TrustedProxies, Pprof: cfg.Pprof,
