@@ -235,7 +235,8 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route) {
 	// address (a proxy not declared with --trusted-proxies).
 	if b, key := budgetOf(w); b != nil && c.user != nil {
 		if !b.enter(c.ctx, key) {
-			return // the client went away while waiting
+			w.WriteHeader(statusClientClosed) // the client went away while waiting
+			return
 		}
 		defer b.exit(key)
 		if b.saturated(key) {
@@ -435,7 +436,12 @@ func (s *Server) wrap(name string, h http.HandlerFunc) http.Handler {
 	})
 }
 
+// requestLogLevel is the level of a request's log line: a client that
+// hung up is routine, so it does not show at the default level.
 func requestLogLevel(code int) slog.Level {
+	if code == statusClientClosed {
+		return slog.LevelDebug
+	}
 	if code >= 500 {
 		return slog.LevelError
 	}
