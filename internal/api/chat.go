@@ -25,6 +25,14 @@ func typedInvalid(err error) error {
 // containing "true" or "1" ignores.
 var ignorePattern = regexp.MustCompile(`true|1`)
 
+// messageAnswer is the answer of the routes that return one message.
+func messageAnswer(m *model.Message, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	return M{"message": m}, nil
+}
+
 // paged is the envelope of paginated message listings.
 func paged(list []*model.Message, offset, total int) M {
 	if list == nil {
@@ -152,11 +160,7 @@ func (s *Server) chatSendMessage(c *request) (any, error) {
 		mi.Ts = &ts
 	}
 	t, _ := msg.T.(string)
-	m, err := s.app.SendMessage(c.ctx, c.user, app.SendInput{Message: mi, T: t})
-	if err != nil {
-		return nil, err
-	}
-	return M{"message": m}, nil
+	return messageAnswer(s.app.SendMessage(c.ctx, c.user, app.SendInput{Message: mi, T: t}))
 }
 
 // clientTime reads a client-supplied ts: an ISO string, epoch
@@ -184,11 +188,7 @@ func (s *Server) chatGetMessage(c *request) (any, error) {
 	if err := c.bindClosedQuery(&in); err != nil {
 		return nil, err
 	}
-	m, err := s.app.GetMessage(c.ctx, c.user, in.MsgID)
-	if err != nil {
-		return nil, err
-	}
-	return M{"message": m}, nil
+	return messageAnswer(s.app.GetMessage(c.ctx, c.user, in.MsgID))
 }
 
 func (s *Server) chatUpdate(c *request) (any, error) {
@@ -264,11 +264,7 @@ func (s *Server) chatPinMessage(c *request) (any, error) {
 	if err := c.bindBody(&in); err != nil {
 		return nil, typedInvalid(err)
 	}
-	m, err := s.app.PinMessage(c.ctx, c.user, in.MessageID)
-	if err != nil {
-		return nil, err
-	}
-	return M{"message": m}, nil
+	return messageAnswer(s.app.PinMessage(c.ctx, c.user, in.MessageID))
 }
 
 func (s *Server) chatUnpinMessage(c *request) (any, error) {
@@ -373,10 +369,7 @@ func (s *Server) chatSearch(c *request) (any, error) {
 		SearchText string `json:"searchText" in:"required"`
 		countOffset
 	}
-	if err := c.bindClosedQuery(&in); err != nil {
-		return nil, err
-	}
-	p, err := c.page()
+	p, err := c.closedQueryPage(&in)
 	if err != nil {
 		return nil, err
 	}

@@ -158,10 +158,7 @@ func (s *Server) dmListEveryone(c *request) (any, error) {
 type roomLister func(ctx context.Context, u *model.User, opts store.ListOptions) ([]*model.Room, int, error)
 
 func (s *Server) dmListRooms(c *request, list roomLister) (any, error) {
-	if err := c.bindQuery(&pageKeys{}); err != nil {
-		return nil, err
-	}
-	p, err := c.page()
+	p, err := c.queryPage(&pageKeys{})
 	if err != nil {
 		return nil, err
 	}
@@ -179,10 +176,7 @@ func (s *Server) dmMembers(c *request) (any, error) {
 		Filter string   `json:"filter"`
 		pageKeys
 	}
-	if err := c.bindQuery(&in); err != nil {
-		return nil, err
-	}
-	p, err := c.page()
+	p, err := c.queryPage(&in)
 	if err != nil {
 		return nil, err
 	}
@@ -226,10 +220,7 @@ func (s *Server) dmMessages(c *request) (any, error) {
 		directRefIn
 		messagesQueryIn
 	}
-	if err := c.bindQuery(&in); err != nil {
-		return nil, err
-	}
-	p, err := c.page()
+	p, err := c.queryPage(&in)
 	if err != nil {
 		return nil, err
 	}
@@ -248,10 +239,7 @@ func (s *Server) roomMessages(t string) handlerFunc {
 			RoomName string `json:"roomName" in:"oneOf"`
 			messagesQueryIn
 		}
-		if err := c.bindQuery(&in); err != nil {
-			return nil, err
-		}
-		p, err := c.page()
+		p, err := c.queryPage(&in)
 		if err != nil {
 			return nil, err
 		}
@@ -285,10 +273,7 @@ func (s *Server) dmFiles(c *request) (any, error) {
 		OnlyConfirmed bool   `json:"onlyConfirmed"`
 		pageKeys
 	}
-	if err := c.bindQuery(&in); err != nil {
-		return nil, err
-	}
-	p, err := c.page()
+	p, err := c.queryPage(&in)
 	if err != nil {
 		return nil, err
 	}

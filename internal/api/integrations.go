@@ -72,11 +72,7 @@ func (s *Server) autotranslateTranslateMessage(c *request) (any, error) {
 	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
-	m, err := s.app.TranslateMessage(c.ctx, c.user, in.MessageID, in.TargetLanguage)
-	if err != nil {
-		return nil, err
-	}
-	return M{"message": m}, nil
+	return messageAnswer(s.app.TranslateMessage(c.ctx, c.user, in.MessageID, in.TargetLanguage))
 }
 
 func (s *Server) autotranslateGetProviderUIMetadata(c *request) (any, error) {

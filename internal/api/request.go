@@ -51,5 +51,21 @@ func (c *request) bindClosedQuery(dst any) error {
 	return decode(valuesToMap(raw), dst)
 }
 
+// queryPage is bindQuery followed by page, for the listings.
+func (c *request) queryPage(dst any) (page, error) {
+	if err := c.bindQuery(dst); err != nil {
+		return page{}, err
+	}
+	return c.page()
+}
+
+// closedQueryPage is bindClosedQuery followed by page.
+func (c *request) closedQueryPage(dst any) (page, error) {
+	if err := c.bindClosedQuery(dst); err != nil {
+		return page{}, err
+	}
+	return c.page()
+}
+
 // page parses the pagination parameters of the query string.
 func (c *request) page() (page, error) { return parsePage(c.r.URL.Query(), c.s.app.Settings) }

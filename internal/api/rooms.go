@@ -53,6 +53,14 @@ func (rt *roomRoutes) create(c *request) (any, error) {
 	return M{rt.key: r}, nil
 }
 
+// answer is the answer of the routes that return the room they acted on.
+func (rt *roomRoutes) answer(r *model.Room, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	return M{rt.key: r}, nil
+}
+
 // roomRefIn names a room by id or by name.
 type roomRefIn struct {
 	RoomID   string `json:"roomId"`
@@ -69,11 +77,7 @@ func (rt *roomRoutes) info(c *request) (any, error) {
 	if err := c.bindQuery(&in); err != nil {
 		return nil, err
 	}
-	r, err := c.s.app.RoomInfo(c.ctx, c.user, in.ref(), rt.t)
-	if err != nil {
-		return nil, err
-	}
-	return M{rt.key: r}, nil
+	return rt.answer(c.s.app.RoomInfo(c.ctx, c.user, in.ref(), rt.t))
 }
 
 func (rt *roomRoutes) invite(c *request) (any, error) {
@@ -89,11 +93,7 @@ func (rt *roomRoutes) invite(c *request) (any, error) {
 	if in.UserID != "" {
 		ids = append(ids, in.UserID)
 	}
-	r, err := c.s.app.Invite(c.ctx, c.user, in.ref(), rt.t, ids)
-	if err != nil {
-		return nil, err
-	}
-	return M{rt.key: r}, nil
+	return rt.answer(c.s.app.Invite(c.ctx, c.user, in.ref(), rt.t, ids))
 }
 
 func (rt *roomRoutes) join(c *request) (any, error) {
@@ -104,11 +104,7 @@ func (rt *roomRoutes) join(c *request) (any, error) {
 	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
-	r, err := c.s.app.Join(c.ctx, c.user, in.ref())
-	if err != nil {
-		return nil, err
-	}
-	return M{rt.key: r}, nil
+	return rt.answer(c.s.app.Join(c.ctx, c.user, in.ref()))
 }
 
 func (rt *roomRoutes) leave(c *request) (any, error) {
@@ -116,11 +112,7 @@ func (rt *roomRoutes) leave(c *request) (any, error) {
 	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
-	r, err := c.s.app.Leave(c.ctx, c.user, in.ref(), rt.t)
-	if err != nil {
-		return nil, err
-	}
-	return M{rt.key: r}, nil
+	return rt.answer(c.s.app.Leave(c.ctx, c.user, in.ref(), rt.t))
 }
 
 func (rt *roomRoutes) kick(c *request) (any, error) {
@@ -135,11 +127,7 @@ func (rt *roomRoutes) kick(c *request) (any, error) {
 	if in.UserID == "" && in.Username == "" {
 		return nil, app.Invalid("must have required property 'userId'")
 	}
-	r, err := c.s.app.Kick(c.ctx, c.user, in.ref(), rt.t, in.UserID, in.Username)
-	if err != nil {
-		return nil, err
-	}
-	return M{rt.key: r}, nil
+	return rt.answer(c.s.app.Kick(c.ctx, c.user, in.ref(), rt.t, in.UserID, in.Username))
 }
 
 func (rt *roomRoutes) delete(c *request) (any, error) {
@@ -182,10 +170,7 @@ func (rt *roomRoutes) listRooms(c *request, joinedBy string) (any, error) {
 		Name string `json:"name"`
 		pageKeys
 	}
-	if err := c.bindQuery(&in); err != nil {
-		return nil, err
-	}
-	p, err := c.page()
+	p, err := c.queryPage(&in)
 	if err != nil {
 		return nil, err
 	}
@@ -208,10 +193,7 @@ func (rt *roomRoutes) members(c *request) (any, error) {
 		_ string   `key:"filter"`
 		_ []string `key:"status"`
 	}
-	if err := c.bindQuery(&in); err != nil {
-		return nil, err
-	}
-	p, err := c.page()
+	p, err := c.queryPage(&in)
 	if err != nil {
 		return nil, err
 	}
@@ -293,10 +275,7 @@ type historyKeys struct {
 // bindHistory decodes a history request's query into dst (which embeds
 // historyKeys) and reads the history options.
 func (c *request) bindHistory(dst any) (app.HistoryQuery, error) {
-	if err := c.bindQuery(dst); err != nil {
-		return app.HistoryQuery{}, err
-	}
-	p, err := c.page()
+	p, err := c.queryPage(dst)
 	if err != nil {
 		return app.HistoryQuery{}, err
 	}

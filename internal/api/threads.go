@@ -52,10 +52,7 @@ func (s *Server) chatGetThreadMessages(c *request) (any, error) {
 		TMID string `json:"tmid"`
 		countOffsetSort
 	}
-	if err := c.bindClosedQuery(&in); err != nil {
-		return nil, err
-	}
-	p, err := c.page()
+	p, err := c.closedQueryPage(&in)
 	if err != nil {
 		return nil, err
 	}

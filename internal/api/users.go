@@ -88,10 +88,7 @@ func (s *Server) usersList(c *request) (any, error) {
 		Filter string `json:"filter"`
 		pageKeys
 	}
-	if err := c.bindQuery(&in); err != nil {
-		return nil, err
-	}
-	p, err := c.page()
+	p, err := c.queryPage(&in)
 	if err != nil {
 		return nil, err
 	}
