@@ -34,7 +34,7 @@ func (rt *roomRoutes) create(c *request) (any, error) {
 			Broadcast   bool   `json:"broadcast"`
 			Encrypted   bool   `json:"encrypted"`
 		} `json:"extraData"`
-		Teams []string `json:"teams"`
+		_ []string `key:"teams"`
 	}
 	if err := c.bindBody(&in); err != nil {
 		return nil, err
