@@ -141,6 +141,9 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 		log.Info("metrics are served", "addr", mln.Addr().String(), "token", hc.MetricsToken != "")
 	}
 	log.Info("parley is serving", "addr", ln.Addr().String(), "database", st.Dialect(), "version", version)
+	// What start-up logged (a missing administrator, say) is out at once,
+	// not a flush interval later.
+	logOut.flush()
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

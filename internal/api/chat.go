@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"regexp"
 	"strconv"
-	"time"
 
 	"github.com/parleychat/parley/internal/app"
 	"github.com/parleychat/parley/internal/model"
@@ -99,7 +98,7 @@ func (s *Server) chatPostMessage(c *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return M{"ts": time.Now().UnixMilli(), "channel": targets[0], "message": m}, nil
+	return M{"ts": s.app.Now().UnixMilli(), "channel": targets[0], "message": m}, nil
 }
 
 // stringList reads a string-or-array-of-strings parameter.

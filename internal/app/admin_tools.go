@@ -2,11 +2,11 @@ package app
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 
 	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -29,13 +29,13 @@ func (a *App) FindUser(ctx context.Context, ref string) (*model.User, error) {
 	}
 	users := a.store.Users()
 	u, err := users.GetByUsername(ctx, ref)
-	if errors.Is(err, store.ErrNotFound) && strings.Contains(ref, "@") {
+	if isNotFound(err) && strings.Contains(ref, "@") {
 		u, err = users.GetByEmail(ctx, ref)
 	}
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		u, err = users.Get(ctx, ref)
 	}
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, Plain("no user " + ref)
 	}
 	return u, a.storeErr(err)
@@ -104,6 +104,7 @@ func (a *App) OperatorSetActive(ctx context.Context, userID string, active bool)
 	return a.changeUser(ctx, userID, func(st store.Store, u *model.User) error {
 		u.Active = active
 		if !active {
+			a.emit(st, events.LoggedOut, "", u.ID, "")
 			return st.Tokens().DeleteByUser(ctx, u.ID)
 		}
 		return nil
@@ -119,6 +120,7 @@ func (a *App) OperatorLogout(ctx context.Context, userID string, personal bool) 
 		if _, err := st.Users().Get(ctx, userID); err != nil {
 			return err
 		}
+		a.emit(st, events.LoggedOut, "", userID, "")
 		var err error
 		if n, err = deleteTokens(ctx, st, userID, model.TokenLogin); err != nil || !personal {
 			return err
@@ -159,16 +161,14 @@ func (a *App) changeUser(ctx context.Context, userID string, fn func(st store.St
 			return err
 		}
 		u.UpdatedAt = a.now()
+		a.emit(st, events.UserChanged, "", userID, userID)
 		return st.Users().Update(ctx, u)
 	})
-	if err == nil {
-		a.publish("user.changed", "", userID, userID)
-	}
 	return a.notFoundUser(err)
 }
 
 func (a *App) notFoundUser(err error) error {
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return E("error-invalid-user", "Invalid user")
 	}
 	return err
@@ -181,7 +181,7 @@ func deleteTokens(ctx context.Context, st store.Store, userID, kind string) (int
 		return 0, err
 	}
 	for _, t := range list {
-		if err := st.Tokens().Delete(ctx, userID, t.HashedToken); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err := st.Tokens().Delete(ctx, userID, t.HashedToken); err != nil && !isNotFound(err) {
 			return 0, err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/files"
+	"github.com/parleychat/parley/internal/jobs"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/preview"
 	"github.com/parleychat/parley/internal/settings"
@@ -46,6 +48,10 @@ type Config struct {
 	// Metrics receives the collectors of the background work (preview
 	// fetches, translation jobs, faults); nil keeps them unexported.
 	Metrics prometheus.Registerer
+	// Now is the clock the app reads for every time it stores or compares
+	// (message times, login windows, edit limits, caches); nil means
+	// time.Now. Tests move it instead of sleeping.
+	Now func() time.Time
 }
 
 // App is the application layer.
@@ -57,6 +63,7 @@ type App struct {
 	hasher   auth.Hasher
 	siteURL  string
 	files    files.Storage
+	clock    func() time.Time
 
 	permMu sync.RWMutex
 	perms  map[string]map[string]bool // permission → role set
@@ -69,12 +76,13 @@ type App struct {
 	// logins counts failed logins (logins.go).
 	logins loginGuard
 
-	// Background work on saved messages (previews.go).
-	previews     *preview.Fetcher
-	previewJobs  *jobQueue
-	translators  *translate.Registry
-	translations *translate.Pool
-	faults       *prometheus.CounterVec
+	// Background work on saved messages (jobs.go).
+	previews      *preview.Fetcher
+	previewJobs   *jobs.Pool
+	translators   *translate.Registry
+	translations  *translate.Retrier
+	translateJobs *jobs.Pool
+	faults        *prometheus.CounterVec
 }
 
 // New returns an App. Call Start before serving.
@@ -85,9 +93,12 @@ func New(c Config) *App {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
 	a := &App{
 		store: c.Store, Settings: c.Settings, bus: c.Bus, log: c.Logger,
-		hasher: auth.Hasher{Cost: c.BcryptCost}, siteURL: c.SiteURL, files: c.Files,
+		hasher: auth.Hasher{Cost: c.BcryptCost}, siteURL: c.SiteURL, files: c.Files, clock: c.Now,
 	}
 	a.startIntegrations(c)
 	return a
@@ -197,7 +208,41 @@ func (a *App) loadPermissions(ctx context.Context, st store.Store) error {
 
 // tx runs fn in one transaction and maps store failures to API errors.
 func (a *App) tx(ctx context.Context, fn func(st store.Store) error) error {
-	return a.storeErr(a.store.InTx(ctx, fn))
+	var t emitter
+	err := a.store.InTx(ctx, func(st store.Store) error {
+		// A retried transaction starts again with no events.
+		t = emitter{Store: st}
+		return fn(&t)
+	})
+	if err != nil {
+		return a.storeErr(err)
+	}
+	a.bus.Publish(t.events...)
+	return nil
+}
+
+// emitter is the store of a transaction, carrying the events its changes
+// emit until it commits; a rolled-back change publishes nothing.
+type emitter struct {
+	store.Store
+	events []events.Event
+}
+
+// emit announces a change written through st: inside a transaction the
+// event waits for the commit, outside it the write is already durable.
+func (a *App) emit(st store.Store, kind events.Kind, rid, uid, id string) {
+	e := events.Event{Kind: kind, RoomID: rid, UserID: uid, ID: id}
+	if t, ok := st.(*emitter); ok {
+		// Steps of one change often announce the same thing (every reply
+		// touches the room's subscriptions); once is enough.
+		if !slices.ContainsFunc(t.events, func(o events.Event) bool {
+			return o.Kind == e.Kind && o.RoomID == e.RoomID && o.UserID == e.UserID && o.ID == e.ID
+		}) {
+			t.events = append(t.events, e)
+		}
+		return
+	}
+	a.bus.Publish(e)
 }
 
 // storeErr turns an unreachable database into a 503 and leaves other
@@ -209,11 +254,11 @@ func (a *App) storeErr(err error) error {
 	return err
 }
 
-func (a *App) now() model.Time { return model.Now() }
+// Now returns the app's clock reading (Config.Now), for the layers above
+// that answer with a time.
+func (a *App) Now() time.Time { return a.clock() }
 
-func (a *App) publish(kind, rid, uid, id string) {
-	a.bus.Publish(events.Event{Kind: kind, RoomID: rid, UserID: uid, ID: id})
-}
+func (a *App) now() model.Time { return model.FromTime(a.clock()) }
 
 // SiteURL is the Site_Url setting, or the configured fallback.
 func (a *App) SiteURL() string {

@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/parleychat/parley/internal/events"
+	"github.com/parleychat/parley/internal/jobs"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/translate"
@@ -184,15 +186,10 @@ func (a *App) SaveAutoTranslateSettings(ctx context.Context, u *model.User, in A
 			return nil
 		}
 		sub.UpdatedAt = a.now()
+		a.emit(st, events.SubscriptionChanged, in.RoomID, u.ID, "")
 		return st.Subscriptions().Update(ctx, sub)
 	})
-	if err != nil {
-		return err
-	}
-	if changed {
-		a.publish("subscription.changed", in.RoomID, u.ID, "")
-	}
-	return nil
+	return err
 }
 
 // TranslateMessage is autotranslate.translateMessage. It queues the
@@ -242,13 +239,19 @@ func (a *App) scheduleAutoTranslation(m *model.Message, edited bool) {
 // than merged, because an edit made them translations of another text.
 func (a *App) submitTranslation(m *model.Message, targets []string, replace bool) {
 	id, rid := m.ID, m.RID
-	ok := a.translations.Submit(translate.Job{
+	job := translate.Job{
 		Name: "message " + id,
 		Run: func(ctx context.Context) error {
 			return a.translateStored(ctx, rid, id, targets, replace)
 		},
+	}
+	queued := a.translateJobs.Submit(jobs.Job{
+		Name:    job.Name,
+		Run:     func(ctx context.Context) { a.translations.Run(ctx, job) },
+		Abandon: func() { a.translations.Abandoned(job) },
 	})
-	if !ok {
+	if !queued {
+		a.translations.Dropped(job)
 		a.faults.WithLabelValues("autotranslate", "queue_full").Inc()
 	}
 }
@@ -390,7 +393,7 @@ func (a *App) translateStored(ctx context.Context, rid, id string, targets []str
 	case err != nil:
 		return err
 	case saved != nil:
-		a.publish("message.updated", rid, "", id)
+		a.emit(a.store, events.MessageUpdated, rid, "", id)
 	}
 	return joined
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -43,23 +44,21 @@ func (a *App) autoTranslateOnJoin(u *model.User) (string, bool) {
 //     in channels and groups, and forgets the language.
 //
 // Direct conversations are never turned on or off by it, as joining one
-// never turns auto-translation on. It returns the rooms whose subscription
-// changed.
-func (a *App) followLanguage(ctx context.Context, st store.Store, u *model.User, old, pref string) ([]string, error) {
+// never turns auto-translation on.
+func (a *App) followLanguage(ctx context.Context, st store.Store, u *model.User, old, pref string) error {
 	if !a.Settings.Bool("AutoTranslate_AutoEnableOnJoinRoom") {
-		return nil, nil
+		return nil
 	}
 	workspace := a.Settings.String("Language")
 	from, to := a.effectiveLanguage(old), a.effectiveLanguage(pref)
 	if from == to {
-		return nil, nil
+		return nil
 	}
 	subs, err := st.Subscriptions().ListByUser(ctx, u.ID, 0)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	now := a.now()
-	var changed []string
 	for _, s := range subs {
 		on := s.AutoTranslate != nil && *s.AutoTranslate
 		joinable := s.T != model.RoomDirect
@@ -82,9 +81,9 @@ func (a *App) followLanguage(ctx context.Context, st store.Store, u *model.User,
 		}
 		s.UpdatedAt = now
 		if err := st.Subscriptions().Update(ctx, s); err != nil {
-			return nil, err
+			return err
 		}
-		changed = append(changed, s.RID)
+		a.emit(st, events.SubscriptionChanged, s.RID, u.ID, s.ID)
 	}
-	return changed, nil
+	return nil
 }

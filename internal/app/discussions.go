@@ -3,8 +3,8 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"strings"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -118,23 +118,8 @@ func (a *App) CreateDiscussion(ctx context.Context, u *model.User, in Discussion
 		if _, err := a.addMember(ctx, st, d, u, nil, true); err != nil {
 			return err
 		}
-		seen := map[string]bool{u.Username: true}
-		for _, name := range invited {
-			name = strings.TrimPrefix(strings.TrimSpace(name), "@")
-			if name == "" || seen[name] {
-				continue
-			}
-			seen[name] = true
-			m, err := st.Users().GetByUsername(ctx, name)
-			if isNotFound(err) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			if _, err := a.addMember(ctx, st, d, m, u, false); err != nil {
-				return err
-			}
+		if err := a.inviteByName(ctx, st, d, u, invited); err != nil {
+			return err
 		}
 		home := parent
 		var quote []json.RawMessage
@@ -174,13 +159,12 @@ func (a *App) CreateDiscussion(ctx context.Context, u *model.User, in Discussion
 			return err
 		}
 		d = fresh
+		a.emit(st, events.RoomChanged, d.ID, u.ID, d.ID)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	a.publish("room.changed", d.ID, u.ID, d.ID)
-	a.publish("message.saved", parent.ID, u.ID, "")
 	return d, nil
 }
 

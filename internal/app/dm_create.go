@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -21,8 +22,9 @@ func directRoomID(a, b string) string {
 	return model.DirectRoomID(a, b)
 }
 
-// openDirect returns the direct conversation of actor and other, creating
-// it (with both subscriptions) when it does not exist yet.
+// openDirect returns the direct conversation of actor and other (actor
+// alone when other is actor), creating the room and any missing
+// subscription of its members.
 func (a *App) openDirect(ctx context.Context, actor, other *model.User) (*model.Room, error) {
 	return a.createDirect(ctx, actor, []*model.User{other}, false)
 }
@@ -61,7 +63,7 @@ func (a *App) CreateDirect(ctx context.Context, actor *model.User, in DirectInpu
 			continue
 		}
 		u, err := a.store.Users().GetByUsername(ctx, n)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return nil, errInvalidDirectUser
 		}
 		if err != nil {
@@ -82,9 +84,10 @@ func (a *App) CreateDirect(ctx context.Context, actor *model.User, in DirectInpu
 }
 
 // createDirect finds or creates the direct room of actor (unless exclude)
-// and targets. As Rocket.Chat does, the creator's subscription is opened
-// on every call, the others' only start open in a group conversation: in
-// a 1:1 one the recipient sees it when the first message arrives.
+// and targets, and subscribes the members who lack a subscription. As
+// Rocket.Chat does, the creator's subscription is opened on every call,
+// the others' only start open in a group conversation: in a 1:1 one the
+// recipient sees it when the first message arrives.
 func (a *App) createDirect(ctx context.Context, actor *model.User, targets []*model.User, exclude bool) (*model.Room, error) {
 	var members []*model.User
 	if !exclude {
@@ -123,6 +126,7 @@ func (a *App) createDirect(ctx context.Context, actor *model.User, targets []*mo
 			if err := st.Rooms().Create(ctx, r); err != nil {
 				return err
 			}
+			a.emit(st, events.RoomChanged, r.ID, actor.ID, r.ID)
 		}
 		for _, m := range members {
 			sub, err := st.Subscriptions().Get(ctx, r.ID, m.ID)
@@ -133,10 +137,10 @@ func (a *App) createDirect(ctx context.Context, actor *model.User, targets []*mo
 					if err := st.Subscriptions().Update(ctx, sub); err != nil {
 						return err
 					}
-					changed = append(changed, m.ID)
+					a.emit(st, events.SubscriptionChanged, r.ID, m.ID, sub.ID)
 				}
 				continue
-			case !errors.Is(err, store.ErrNotFound):
+			case !isNotFound(err):
 				return err
 			}
 			name, fname := directNames(members, m)
@@ -154,7 +158,7 @@ func (a *App) createDirect(ctx context.Context, actor *model.User, targets []*mo
 			if err := st.Rooms().AddUsersCount(ctx, r.ID, 1); err != nil {
 				return err
 			}
-			changed = append(changed, m.ID)
+			a.emit(st, events.SubscriptionChanged, r.ID, m.ID, s.ID)
 		}
 		return nil
 	})
@@ -164,12 +168,6 @@ func (a *App) createDirect(ctx context.Context, actor *model.User, targets []*mo
 	}
 	if err != nil {
 		return nil, err
-	}
-	if existing == nil {
-		a.publish("room.changed", r.ID, actor.ID, r.ID)
-	}
-	for _, uid := range changed {
-		a.publish("subscription.changed", r.ID, uid, "")
 	}
 	return a.reloadRoom(ctx, r.ID)
 }
@@ -254,7 +252,7 @@ func (a *App) findDirectByMembers(ctx context.Context, members []*model.User) (*
 		}
 		r, err := a.store.Rooms().Get(ctx, id)
 		switch {
-		case errors.Is(err, store.ErrNotFound):
+		case isNotFound(err):
 			return nil, nil
 		case err != nil:
 			return nil, a.storeErr(err)
@@ -279,7 +277,7 @@ func (a *App) findDirectByMembers(ctx context.Context, members []*model.User) (*
 			continue
 		}
 		r, err := a.store.Rooms().Get(ctx, s.RID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			continue
 		}
 		if err != nil {

@@ -2,8 +2,8 @@ package app
 
 import (
 	"context"
-	"errors"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -16,18 +16,9 @@ func (a *App) OpenDirect(ctx context.Context, actor *model.User, roomID string) 
 	if roomID == "" {
 		return errRoomParam
 	}
-	r, err := a.store.Rooms().Get(ctx, roomID)
-	if errors.Is(err, store.ErrNotFound) {
-		return ErrForbidden
-	}
+	r, err := a.directByID(ctx, actor, roomID)
 	if err != nil {
-		return a.storeErr(err)
-	}
-	if err := a.requireSee(ctx, r, actor, ErrForbidden); err != nil {
 		return err
-	}
-	if r.T != model.RoomDirect {
-		return errInvalidChannel
 	}
 	return a.setDirectOpen(ctx, actor, r.ID, true)
 }
@@ -53,7 +44,7 @@ func (a *App) CloseDirectFor(ctx context.Context, actor *model.User, roomID, use
 			return ErrForbidden
 		}
 		u, err := a.store.Users().Get(ctx, userID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return ErrForbidden
 		}
 		if err != nil {
@@ -63,7 +54,7 @@ func (a *App) CloseDirectFor(ctx context.Context, actor *model.User, roomID, use
 	}
 	r, err := a.store.Rooms().Get(ctx, roomID)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case isNotFound(err):
 	case err != nil:
 		return a.storeErr(err)
 	default:
@@ -78,10 +69,9 @@ func (a *App) CloseDirectFor(ctx context.Context, actor *model.User, roomID, use
 }
 
 func (a *App) setDirectOpen(ctx context.Context, actor *model.User, rid string, open bool) error {
-	changed := false
-	err := a.tx(ctx, func(st store.Store) error {
+	return a.tx(ctx, func(st store.Store) error {
 		sub, err := st.Subscriptions().GetForUpdate(ctx, rid, actor.ID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return Plain("The user is not subscribed to the room")
 		}
 		if err != nil {
@@ -97,17 +87,14 @@ func (a *App) setDirectOpen(ctx context.Context, actor *model.User, rid string, 
 		if !open {
 			sub.Alert = false
 		}
-		changed = true
+		a.emit(st, events.SubscriptionChanged, rid, actor.ID, sub.ID)
 		return st.Subscriptions().Update(ctx, sub)
 	})
-	if err == nil && changed {
-		a.publish("subscription.changed", rid, actor.ID, "")
-	}
-	return err
 }
 
 // DeleteDirect is dm.delete: the conversation, its messages, files and
-// subscriptions go. Only holders of delete-d may do it.
+// subscriptions go. It takes delete-d, and someone outside the
+// conversation also needs view-room-administration.
 func (a *App) DeleteDirect(ctx context.Context, actor *model.User, ref DirectRef) error {
 	r, err := a.findDirect(ctx, actor, ref)
 	if err != nil {
@@ -123,11 +110,7 @@ func (a *App) DeleteDirect(ctx context.Context, actor *model.User, ref DirectRef
 	if !a.HasPermission(actor, "delete-d") {
 		return ErrNotAllowed.With(map[string]any{"method": "eraseRoom"})
 	}
-	if err := a.tx(ctx, func(st store.Store) error { return a.eraseRoom(ctx, st, r.ID) }); err != nil {
-		return err
-	}
-	a.publish("room.deleted", r.ID, actor.ID, r.ID)
-	return nil
+	return a.tx(ctx, func(st store.Store) error { return a.eraseRoom(ctx, st, actor.ID, r.ID) })
 }
 
 // SetDirectTopic is dm.setTopic. DM members hold no room roles, so only a
@@ -140,18 +123,9 @@ func (a *App) SetDirectTopic(ctx context.Context, actor *model.User, roomID stri
 	if err := checkRoomBounds("saveRoomSettings", nil, &topic, nil, nil); err != nil {
 		return err
 	}
-	r, err := a.store.Rooms().Get(ctx, roomID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return a.storeErr(err)
-	}
+	r, err := a.directByID(ctx, actor, roomID)
 	if err != nil {
-		return ErrForbidden
-	}
-	if err := a.requireSee(ctx, r, actor, ErrForbidden); err != nil {
 		return err
-	}
-	if r.T != model.RoomDirect {
-		return errInvalidChannel
 	}
 	if !a.HasRoomPermission(ctx, actor, "edit-room", r.ID) {
 		return E("error-action-not-allowed", "Editing room is not allowed").With(map[string]any{"method": "saveRoomSettings", "action": "Editing_room"})
@@ -159,8 +133,7 @@ func (a *App) SetDirectTopic(ctx context.Context, actor *model.User, roomID stri
 	if topic == r.Topic {
 		return nil
 	}
-	var saved *model.Message
-	err = a.tx(ctx, func(st store.Store) error {
+	return a.tx(ctx, func(st store.Store) error {
 		cur, err := st.Rooms().Get(ctx, r.ID)
 		if err != nil {
 			return err
@@ -169,13 +142,8 @@ func (a *App) SetDirectTopic(ctx context.Context, actor *model.User, roomID stri
 		if err := st.Rooms().Update(ctx, cur); err != nil {
 			return err
 		}
-		saved, err = a.systemMessage(ctx, st, cur, actor, "room_changed_topic", topic, nil)
+		a.emit(st, events.RoomChanged, r.ID, actor.ID, r.ID)
+		_, err = a.systemMessage(ctx, st, cur, actor, "room_changed_topic", topic, nil)
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	a.publish("room.changed", r.ID, actor.ID, r.ID)
-	a.publish("message.saved", r.ID, actor.ID, saved.ID)
-	return nil
 }

@@ -2,29 +2,14 @@ package app
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
-
-// renamed lists what renameInDirects changed, to announce after commit.
-type renamed struct {
-	subs  [][2]string // room id, user id
-	rooms []string
-}
-
-func (r *renamed) publish(a *App, actor string) {
-	for _, s := range r.subs {
-		a.publish("subscription.changed", s[0], s[1], "")
-	}
-	for _, rid := range r.rooms {
-		a.publish("room.changed", rid, actor, rid)
-	}
-}
 
 // renameInDirects carries a user's new username or name, prev being the
 // user before the change, into what is named after them, as Rocket.Chat
@@ -36,20 +21,19 @@ func (r *renamed) publish(a *App, actor string) {
 //   - a conversation lists its members' usernames.
 //
 // It runs in the transaction of the change.
-func (a *App) renameInDirects(ctx context.Context, st store.Store, prev, u *model.User) (*renamed, error) {
-	out := &renamed{}
+func (a *App) renameInDirects(ctx context.Context, st store.Store, prev, u *model.User) error {
 	if prev.Username == u.Username && prev.Name == u.Name {
-		return out, nil
+		return nil
 	}
 	subs, err := st.Subscriptions().ListByUser(ctx, u.ID, 0)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	now := a.now()
 	for _, own := range subs {
 		if own.T == model.RoomDirect {
-			if err := a.renameInDirect(ctx, st, own.RID, prev, u, now, out); err != nil {
-				return nil, err
+			if err := a.renameInDirect(ctx, st, own.RID, prev, u, now); err != nil {
+				return err
 			}
 			continue
 		}
@@ -58,17 +42,17 @@ func (a *App) renameInDirects(ctx context.Context, st store.Store, prev, u *mode
 		}
 		own.U.Username, own.U.Name, own.UpdatedAt = u.Username, u.Name, now
 		if err := st.Subscriptions().Update(ctx, own); err != nil {
-			return nil, err
+			return err
 		}
-		out.subs = append(out.subs, [2]string{own.RID, u.ID})
+		a.emit(st, events.SubscriptionChanged, own.RID, u.ID, own.ID)
 	}
-	return out, nil
+	return nil
 }
 
 // renameInDirect applies renameInDirects to conversation rid.
-func (a *App) renameInDirect(ctx context.Context, st store.Store, rid string, prev, u *model.User, now model.Time, out *renamed) error {
+func (a *App) renameInDirect(ctx context.Context, st store.Store, rid string, prev, u *model.User, now model.Time) error {
 	r, err := st.Rooms().Get(ctx, rid)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil
 	}
 	if err != nil {
@@ -81,7 +65,7 @@ func (a *App) renameInDirect(ctx context.Context, st store.Store, rid string, pr
 			if err := st.Rooms().Update(ctx, r); err != nil {
 				return err
 			}
-			out.rooms = append(out.rooms, r.ID)
+			a.emit(st, events.RoomChanged, r.ID, u.ID, r.ID)
 		}
 	}
 	members, err := st.Users().GetMany(ctx, r.UIDs)
@@ -119,7 +103,7 @@ func (a *App) renameInDirect(ctx context.Context, st store.Store, rid string, pr
 		if err := st.Subscriptions().Update(ctx, s); err != nil {
 			return err
 		}
-		out.subs = append(out.subs, [2]string{r.ID, s.U.ID})
+		a.emit(st, events.SubscriptionChanged, r.ID, s.U.ID, s.ID)
 	}
 	return nil
 }

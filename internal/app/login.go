@@ -5,9 +5,9 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -65,7 +65,7 @@ func (a *App) Login(ctx context.Context, in LoginInput) (*LoginResult, error) {
 	default:
 		return nil, errLoginFailed
 	}
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil && !isNotFound(err) {
 		return nil, a.storeErr(err)
 	}
 	// Failures are counted by the username the login resolves to, so that
@@ -123,7 +123,7 @@ func (a *App) resume(ctx context.Context, token string) (*LoginResult, error) {
 
 func (a *App) userByToken(ctx context.Context, token string) (*model.User, error) {
 	uid, err := a.store.Tokens().Owner(ctx, auth.HashToken(token))
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, &Error{Status: http.StatusUnauthorized, Type: "403", Reason: "You've been logged out by the server. Please log in again.", Plain: true}
 	}
 	if err != nil {
@@ -134,7 +134,7 @@ func (a *App) userByToken(ctx context.Context, token string) (*model.User, error
 
 func (a *App) activeUser(ctx context.Context, uid string) (*model.User, error) {
 	u, err := a.store.Users().Get(ctx, uid)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, ErrUnauthorized
 	}
 	if err != nil {
@@ -156,7 +156,7 @@ func (a *App) Authenticate(ctx context.Context, userID, token string) (*model.Us
 		return nil, ErrUnauthorized
 	}
 	sess, err := a.store.Tokens().Session(ctx, userID, auth.HashToken(token))
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, ErrUnauthorized
 	}
 	if err != nil {
@@ -167,7 +167,7 @@ func (a *App) Authenticate(ctx context.Context, userID, token string) (*model.Us
 	}
 	// The user a request acts as is only read: handlers that change a user
 	// load it afresh inside their transaction.
-	now := time.Now()
+	now := a.clock()
 	if u, ok := a.authUsers.get(userID, now); ok && u.UpdatedAt == sess.UserUpdatedAt {
 		return u, nil
 	}
@@ -181,11 +181,16 @@ func (a *App) Authenticate(ctx context.Context, userID, token string) (*model.Us
 
 // Logout removes the token the request used.
 func (a *App) Logout(ctx context.Context, u *model.User, token string) error {
-	err := a.store.Tokens().Delete(ctx, u.ID, auth.HashToken(token))
-	if errors.Is(err, store.ErrNotFound) {
+	hashed := auth.HashToken(token)
+	err := a.store.Tokens().Delete(ctx, u.ID, hashed)
+	if isNotFound(err) {
 		return nil
 	}
-	return a.storeErr(err)
+	if err != nil {
+		return a.storeErr(err)
+	}
+	a.emit(a.store, events.LoggedOut, "", u.ID, hashed)
+	return nil
 }
 
 // PersonalToken is one entry of users.getPersonalAccessTokens.
@@ -258,8 +263,14 @@ func (a *App) RemovePersonalToken(ctx context.Context, u *model.User, name strin
 		return E("not-authorized", "Not Authorized")
 	}
 	err := a.store.Tokens().DeleteByName(ctx, u.ID, name)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return E("error-token-does-not-exists", "Token does not exist")
 	}
-	return a.storeErr(err)
+	if err != nil {
+		return a.storeErr(err)
+	}
+	// The hash of a named token is not at hand: listeners check every
+	// session of the user again.
+	a.emit(a.store, events.LoggedOut, "", u.ID, "")
+	return nil
 }

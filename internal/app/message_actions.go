@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/parleychat/parley/internal/emoji"
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -32,7 +33,7 @@ func (a *App) loadMessage(ctx context.Context, id string) (*model.Message, *mode
 		return nil, nil, a.storeErr(err)
 	}
 	r, err := a.store.Rooms().Get(ctx, m.RID)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return m, nil, nil
 	}
 	return m, r, a.storeErr(err)
@@ -112,6 +113,7 @@ func (a *App) rewriteMessage(ctx context.Context, r *model.Room, id string, notF
 			return err
 		}
 		saved = cur
+		a.emit(st, events.MessageUpdated, r.ID, "", cur.ID)
 		return a.refreshLastMessage(ctx, st, r, cur)
 	})
 	if isNotFound(err) {
@@ -183,11 +185,7 @@ func (a *App) React(ctx context.Context, u *model.User, msgID, rawEmoji string, 
 		}
 		return true, nil
 	})
-	if err != nil {
-		return err
-	}
-	a.publish("message.reaction", m.RID, u.ID, m.ID)
-	return nil
+	return err
 }
 
 func pinError(method string) map[string]any {
@@ -225,6 +223,7 @@ func (a *App) PinMessage(ctx context.Context, u *model.User, msgID string) (*mod
 		if err := st.Messages().Update(ctx, cur); err != nil {
 			return err
 		}
+		a.emit(st, events.MessageUpdated, r.ID, u.ID, cur.ID)
 		if err := a.refreshLastMessage(ctx, st, r, cur); err != nil {
 			return err
 		}
@@ -247,8 +246,6 @@ func (a *App) PinMessage(ctx context.Context, u *model.User, msgID string) (*mod
 	if err != nil {
 		return nil, err
 	}
-	a.publish("message.updated", m.RID, u.ID, m.ID)
-	a.publish("message.saved", m.RID, u.ID, sys.ID)
 	return a.normalize(ctx, u, sys)
 }
 
@@ -328,11 +325,7 @@ func (a *App) UnpinMessage(ctx context.Context, u *model.User, msgID string) err
 		cur.Pinned, cur.PinnedAt, cur.PinnedBy = false, &now, &model.UserRef{ID: u.ID, Username: u.Username}
 		return true, nil
 	})
-	if err != nil {
-		return err
-	}
-	a.publish("message.updated", m.RID, u.ID, m.ID)
-	return nil
+	return err
 }
 
 // StarMessage is chat.starMessage (star true) and chat.unStarMessage.
@@ -368,11 +361,7 @@ func (a *App) StarMessage(ctx context.Context, u *model.User, msgID string, star
 		}
 		return true, nil
 	})
-	if err != nil {
-		return err
-	}
-	a.publish("message.updated", m.RID, u.ID, m.ID)
-	return nil
+	return err
 }
 
 // ReportMessage is chat.reportMessage: a moderation report about a
@@ -433,6 +422,7 @@ func (a *App) IgnoreUser(ctx context.Context, u *model.User, rid, userID string,
 			return nil
 		}
 		sub.UpdatedAt = a.now()
+		a.emit(st, events.SubscriptionChanged, rid, u.ID, sub.ID)
 		return st.Subscriptions().Update(ctx, sub)
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -93,7 +94,6 @@ func (a *App) UpdateMessage(ctx context.Context, u *model.User, in UpdateInput) 
 	if err != nil {
 		return nil, err
 	}
-	a.publish("message.updated", m.RID, u.ID, m.ID)
 	a.afterCommit(saved, true)
 	return a.normalize(ctx, u, saved)
 }
@@ -169,7 +169,6 @@ func (a *App) DeleteMessage(ctx context.Context, u *model.User, roomID, msgID st
 	if err != nil {
 		return nil, err
 	}
-	a.publish("message.deleted", m.RID, u.ID, m.ID)
 	return &DeleteResult{ID: m.ID, Ts: now, Message: &model.Message{ID: m.ID, RID: m.RID, U: m.U}}, nil
 }
 
@@ -253,6 +252,14 @@ func (a *App) eraseMessage(ctx context.Context, st store.Store, r *model.Room, m
 			return err
 		}
 	}
+	// A message shown as deleted is a changed message; otherwise it
+	// leaves its room's history, hidden or gone.
+	if show {
+		a.emit(st, events.MessageUpdated, r.ID, by.ID, m.ID)
+	} else {
+		a.emit(st, events.MessageDeleted, r.ID, by.ID, m.ID)
+	}
+	a.emit(st, events.RoomChanged, r.ID, by.ID, r.ID)
 	if err := st.Rooms().AddMessages(ctx, r.ID, -1, nil); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf16"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -184,6 +185,7 @@ func (a *App) saveMessage(ctx context.Context, st store.Store, r *model.Room, m 
 		}
 		return err
 	}
+	a.emit(st, events.MessageSaved, r.ID, m.U.ID, m.ID)
 	return a.afterSave(ctx, st, r, m)
 }
 
@@ -196,6 +198,8 @@ func (a *App) afterSave(ctx context.Context, st store.Store, r *model.Room, m *m
 	if err := a.threadAfterSave(ctx, st, r, m); err != nil {
 		return err
 	}
+	// Every saved message moves the room's msgs, so the room changed.
+	a.emit(st, events.RoomChanged, r.ID, m.U.ID, r.ID)
 	threadOnly := m.TMID != "" && !m.TShow
 	imported := m.Ts < now-60_000 || m.Ts > now+60_000
 	if threadOnly || imported {
@@ -208,6 +212,9 @@ func (a *App) afterSave(ctx context.Context, st store.Store, r *model.Room, m *m
 	if err := st.Rooms().AddMessages(ctx, r.ID, 1, last); err != nil {
 		return err
 	}
+	// One event stands for every member's subscription: listeners load
+	// the ones they serve.
+	a.emit(st, events.SubscriptionChanged, r.ID, "", "")
 	return st.Subscriptions().NotifyMessage(ctx, r.ID, a.notice(r, m, now))
 }
 
@@ -379,7 +386,6 @@ func (a *App) PostMessage(ctx context.Context, u *model.User, in PostInput) (*mo
 		if err != nil {
 			return nil, err
 		}
-		a.publish("message.saved", r.ID, u.ID, sent.ID)
 		a.afterCommit(sent, false)
 		if first == nil {
 			first = sent
@@ -400,7 +406,7 @@ func (a *App) resolveTarget(ctx context.Context, u *model.User, target string) (
 	rooms := a.store.Rooms()
 	byIDOrName := func(s string) (*model.Room, error) {
 		r, err := rooms.GetCached(ctx, s)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			r, err = rooms.GetByName(ctx, s)
 		}
 		return r, err
@@ -408,16 +414,16 @@ func (a *App) resolveTarget(ctx context.Context, u *model.User, target string) (
 	switch {
 	case strings.HasPrefix(target, "#"):
 		r, err := byIDOrName(target[1:])
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return nil, errInvalidChannel
 		}
 		return r, a.storeErr(err)
 	case strings.HasPrefix(target, "@"):
 		other, err := a.store.Users().Get(ctx, target[1:])
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			other, err = a.store.Users().GetByUsername(ctx, target[1:])
 		}
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return nil, errInvalidChannel
 		}
 		if err != nil {
@@ -429,11 +435,11 @@ func (a *App) resolveTarget(ctx context.Context, u *model.User, target string) (
 	if err == nil {
 		return r, nil
 	}
-	if !errors.Is(err, store.ErrNotFound) {
+	if !isNotFound(err) {
 		return nil, a.storeErr(err)
 	}
 	other, err := a.store.Users().Get(ctx, target)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, errInvalidChannel
 	}
 	if err != nil {
@@ -447,7 +453,7 @@ func (a *App) resolveTarget(ctx context.Context, u *model.User, target string) (
 func (a *App) autoJoin(ctx context.Context, st store.Store, r *model.Room, u *model.User) error {
 	if _, err := st.Subscriptions().Get(ctx, r.ID, u.ID); err == nil {
 		return nil
-	} else if !errors.Is(err, store.ErrNotFound) {
+	} else if !isNotFound(err) {
 		return err
 	}
 	if ok, err := a.CanAccessRoom(ctx, r, u); err != nil || !ok {
@@ -515,7 +521,7 @@ func (a *App) SendMessage(ctx context.Context, u *model.User, in SendInput) (*mo
 			} else {
 				msg.parent = parent
 			}
-		case !errors.Is(err, store.ErrNotFound):
+		case !isNotFound(err):
 			return nil, a.storeErr(err)
 		}
 	}
@@ -523,7 +529,7 @@ func (a *App) SendMessage(ctx context.Context, u *model.User, in SendInput) (*mo
 		return nil, Plain("The 'rid' property on the message object is missing.")
 	}
 	r, err := a.store.Rooms().GetCached(ctx, msg.RID)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		r, err = nil, nil
 	}
 	if err != nil {
@@ -540,7 +546,6 @@ func (a *App) SendMessage(ctx context.Context, u *model.User, in SendInput) (*mo
 	if err != nil {
 		return nil, err
 	}
-	a.publish("message.saved", r.ID, u.ID, sent.ID)
 	a.afterCommit(sent, false)
 	return a.normalize(ctx, u, sent)
 }

@@ -2,10 +2,10 @@ package app
 
 import (
 	"context"
-	"errors"
 	"sort"
 
 	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -55,7 +55,7 @@ func (a *App) roomPermissions(ctx context.Context, u *model.User, rid string) (f
 		switch {
 		case err == nil:
 			sub = s
-		case !errors.Is(err, store.ErrNotFound):
+		case !isNotFound(err):
 			return nil, a.storeErr(err)
 		}
 	}
@@ -129,6 +129,7 @@ func (a *App) UpdatePermissions(ctx context.Context, u *model.User, updates []Pe
 			if err := st.Permissions().Set(ctx, up.ID, roles); err != nil {
 				return err
 			}
+			a.emit(st, events.PermissionChanged, "", "", up.ID)
 		}
 		return st.BumpConfigVersion(ctx)
 	})

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -44,26 +45,17 @@ func (a *App) SetArchived(ctx context.Context, actor *model.User, ref RoomRef, t
 	if !a.HasRoomPermission(ctx, actor, perm, r.ID) {
 		return E("error-not-authorized", "Not authorized").With(map[string]any{"method": method})
 	}
-	var (
-		sys     *model.Message
-		members []*model.Subscription
-	)
-	changed := false
-	err = a.tx(ctx, func(st store.Store) error {
-		if err := st.Rooms().Lock(ctx, r.ID); err != nil {
-			return err
-		}
-		cur, err := st.Rooms().Get(ctx, r.ID)
+	return a.tx(ctx, func(st store.Store) error {
+		cur, err := lockRoom(ctx, st, r.ID)
 		if err != nil {
 			return err
 		}
 		if cur.Archived == archive {
 			return nil // a concurrent call did it
 		}
-		changed = true
 		// The system message goes first: saving it opens and alerts the
 		// members' subscriptions, which the archive state then overrides.
-		if sys, err = a.systemMessage(ctx, st, cur, actor, msgType, "", nil); err != nil {
+		if _, err = a.systemMessage(ctx, st, cur, actor, msgType, "", nil); err != nil {
 			return err
 		}
 		if cur, err = st.Rooms().Get(ctx, r.ID); err != nil {
@@ -74,7 +66,8 @@ func (a *App) SetArchived(ctx context.Context, actor *model.User, ref RoomRef, t
 		if err := st.Rooms().Update(ctx, cur); err != nil {
 			return err
 		}
-		if members, _, err = st.Subscriptions().ListByRoom(ctx, r.ID, store.ListOptions{}); err != nil {
+		members, _, err := st.Subscriptions().ListByRoom(ctx, r.ID, store.ListOptions{})
+		if err != nil {
 			return err
 		}
 		now := a.now()
@@ -84,18 +77,21 @@ func (a *App) SetArchived(ctx context.Context, actor *model.User, ref RoomRef, t
 			if err := st.Subscriptions().Update(ctx, s); err != nil {
 				return err
 			}
+			a.emit(st, events.SubscriptionChanged, r.ID, s.U.ID, s.ID)
 		}
+		a.emit(st, events.RoomChanged, r.ID, actor.ID, r.ID)
 		return nil
 	})
-	if err != nil || !changed {
-		return err
+}
+
+// lockRoom reads room id afresh with its row locked until the transaction
+// ends, so that concurrent changes of its flags and lists apply one after
+// the other instead of overwriting each other.
+func lockRoom(ctx context.Context, st store.Store, id string) (*model.Room, error) {
+	if err := st.Rooms().Lock(ctx, id); err != nil {
+		return nil, err
 	}
-	a.publish("room.changed", r.ID, actor.ID, r.ID)
-	for _, s := range members {
-		a.publish("subscription.changed", r.ID, s.U.ID, s.ID)
-	}
-	a.publish("message.saved", r.ID, actor.ID, sys.ID)
-	return nil
+	return st.Rooms().Get(ctx, id)
 }
 
 // MuteTarget names the user rooms.muteUser and rooms.unmuteUser act on.
@@ -163,12 +159,8 @@ func (a *App) SetMuted(ctx context.Context, actor *model.User, rid string, targe
 	} else if !ok {
 		return E("error-user-not-in-room", "User is not in this room").With(details)
 	}
-	var sys *model.Message
-	err = a.tx(ctx, func(st store.Store) error {
-		if err := st.Rooms().Lock(ctx, r.ID); err != nil {
-			return err
-		}
-		cur, err := st.Rooms().Get(ctx, r.ID)
+	return a.tx(ctx, func(st store.Store) error {
+		cur, err := lockRoom(ctx, st, r.ID)
 		if err != nil {
 			return err
 		}
@@ -192,15 +184,10 @@ func (a *App) SetMuted(ctx context.Context, actor *model.User, rid string, targe
 		if err := st.Rooms().Update(ctx, cur); err != nil {
 			return err
 		}
-		sys, err = a.systemMessage(ctx, st, cur, actor, msgType, name, nil)
+		a.emit(st, events.RoomChanged, r.ID, actor.ID, r.ID)
+		_, err = a.systemMessage(ctx, st, cur, actor, msgType, name, nil)
 		return err
 	})
-	if err != nil || sys == nil {
-		return err
-	}
-	a.publish("room.changed", r.ID, actor.ID, r.ID)
-	a.publish("message.saved", r.ID, actor.ID, sys.ID)
-	return nil
 }
 
 func emptyToNil(list []string) []string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -62,7 +63,7 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 	err := a.tx(ctx, func(st store.Store) error {
 		if _, err := st.Rooms().GetByName(ctx, name); err == nil {
 			return E("error-duplicate-channel-name", "A channel with name '"+name+"' exists").With(map[string]any{"method": "createRoom", "channel_name": name})
-		} else if !errors.Is(err, store.ErrNotFound) {
+		} else if !isNotFound(err) {
 			return err
 		}
 		if err := st.Rooms().Create(ctx, r); err != nil {
@@ -76,36 +77,46 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 				return err
 			}
 		}
-		seen := map[string]bool{actor.Username: true}
-		for _, name := range in.Members {
-			name = strings.TrimPrefix(strings.TrimSpace(name), "@")
-			if name == "" || seen[name] {
-				continue
-			}
-			seen[name] = true
-			m, err := st.Users().GetByUsername(ctx, name)
-			if errors.Is(err, store.ErrNotFound) {
-				continue // Rocket.Chat skips unknown members
-			}
-			if err != nil {
-				return err
-			}
-			if _, err := a.addMember(ctx, st, r, m, actor, false); err != nil {
-				return err
-			}
+		if err := a.inviteByName(ctx, st, r, actor, in.Members); err != nil {
+			return err
 		}
 		fresh, err := st.Rooms().Get(ctx, r.ID)
 		if err != nil {
 			return err
 		}
 		r = fresh
+		a.emit(st, events.RoomChanged, r.ID, actor.ID, r.ID)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	a.publish("room.changed", r.ID, actor.ID, r.ID)
 	return r, nil
+}
+
+// inviteByName subscribes the users named (with or without "@") to r as
+// inviter's guests. Rocket.Chat skips names that match nobody, repeats,
+// and the inviter, who joins on other terms.
+func (a *App) inviteByName(ctx context.Context, st store.Store, r *model.Room, inviter *model.User, names []string) error {
+	seen := map[string]bool{inviter.Username: true}
+	for _, name := range names {
+		name = strings.TrimPrefix(strings.TrimSpace(name), "@")
+		if name == "" || seen[name] {
+			continue
+		}
+		seen[name] = true
+		m, err := st.Users().GetByUsername(ctx, name)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := a.addMember(ctx, st, r, m, inviter, false); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // addMember subscribes u to r (if not yet) and bumps usersCount. The owner
@@ -113,7 +124,7 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 func (a *App) addMember(ctx context.Context, st store.Store, r *model.Room, u *model.User, inviter *model.User, owner bool) (*model.Subscription, error) {
 	if existing, err := st.Subscriptions().Get(ctx, r.ID, u.ID); err == nil {
 		return existing, nil
-	} else if !errors.Is(err, store.ErrNotFound) {
+	} else if !isNotFound(err) {
 		return nil, err
 	}
 	now := a.now()
@@ -140,7 +151,8 @@ func (a *App) addMember(ctx context.Context, st store.Store, r *model.Room, u *m
 	if err := st.Rooms().AddUsersCount(ctx, r.ID, 1); err != nil {
 		return nil, err
 	}
-	a.publish("subscription.changed", r.ID, u.ID, s.ID)
+	a.emit(st, events.SubscriptionChanged, r.ID, u.ID, s.ID)
+	a.emit(st, events.RoomChanged, r.ID, u.ID, r.ID)
 	return s, nil
 }
 
@@ -185,7 +197,7 @@ func (a *App) findRoom(ctx context.Context, actor *model.User, ref RoomRef, t st
 	} else {
 		r, err = a.store.Rooms().GetByName(ctx, strings.TrimPrefix(ref.Name, "#"))
 	}
-	if errors.Is(err, store.ErrNotFound) || (err == nil && r.T != t) {
+	if isNotFound(err) || (err == nil && r.T != t) {
 		return nil, notFound
 	}
 	if err != nil {
@@ -225,7 +237,7 @@ func (a *App) GetRoomInfo(ctx context.Context, actor *model.User, id, name strin
 	} else {
 		r, err = a.store.Rooms().GetByName(ctx, name)
 	}
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, E("error-room-not-found", "The required \"roomId\" or \"roomName\" param provided does not match any room")
 	}
 	if err != nil {
@@ -249,7 +261,7 @@ func (a *App) Invite(ctx context.Context, actor *model.User, ref RoomRef, t stri
 		return nil, E("error-invalid-user", "Invalid user").With(map[string]any{"method": "addUsersToRoom"})
 	}
 	sub, err := a.store.Subscriptions().Get(ctx, r.ID, actor.ID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil && !isNotFound(err) {
 		return nil, a.storeErr(err)
 	}
 	joined := err == nil
@@ -264,7 +276,7 @@ func (a *App) Invite(ctx context.Context, actor *model.User, ref RoomRef, t stri
 	err = a.tx(ctx, func(st store.Store) error {
 		for _, id := range userIDs {
 			u, err := st.Users().Get(ctx, id)
-			if errors.Is(err, store.ErrNotFound) {
+			if isNotFound(err) {
 				return E("error-invalid-user", "Invalid user").With(map[string]any{"method": "addUsersToRoom"})
 			}
 			if err != nil {
@@ -318,22 +330,29 @@ func (a *App) Leave(ctx context.Context, actor *model.User, ref RoomRef, t strin
 		return nil, E("error-not-allowed", "Not allowed").With(map[string]any{"method": "leaveRoom"})
 	}
 	err = a.tx(ctx, func(st store.Store) error {
-		sub, err := st.Subscriptions().Get(ctx, r.ID, actor.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			return E("error-user-not-in-room", "You are not in this room").With(map[string]any{"method": "leaveRoom"})
-		}
-		if err != nil {
-			return err
-		}
-		if err := a.checkNotLastOwner(ctx, st, r.ID, sub, "leaveRoom"); err != nil {
-			return err
-		}
-		return a.removeMember(ctx, st, r.ID, actor.ID)
+		return a.takeOut(ctx, st, r.ID, actor.ID, "You are not in this room", "leaveRoom")
 	})
 	if err != nil {
 		return nil, err
 	}
 	return a.reloadRoom(ctx, r.ID)
+}
+
+// takeOut removes member uid from room rid, for leaving and kicking alike:
+// notIn is the refusal when uid is not a member (worded for the caller),
+// and the room's only owner may not go.
+func (a *App) takeOut(ctx context.Context, st store.Store, rid, uid, notIn, method string) error {
+	sub, err := st.Subscriptions().Get(ctx, rid, uid)
+	if isNotFound(err) {
+		return E("error-user-not-in-room", notIn).With(map[string]any{"method": method})
+	}
+	if err != nil {
+		return err
+	}
+	if err := a.checkNotLastOwner(ctx, st, rid, sub, method); err != nil {
+		return err
+	}
+	return a.removeMember(ctx, st, rid, uid)
 }
 
 // checkNotLastOwner refuses to remove the room's only owner.
@@ -372,7 +391,8 @@ func (a *App) removeMember(ctx context.Context, st store.Store, rid, uid string)
 	if err := st.Rooms().AddUsersCount(ctx, rid, -1); err != nil {
 		return err
 	}
-	a.publish("subscription.changed", rid, uid, "")
+	a.emit(st, events.SubscriptionRemoved, rid, uid, "")
+	a.emit(st, events.RoomChanged, rid, uid, rid)
 	return nil
 }
 
@@ -391,24 +411,14 @@ func (a *App) Kick(ctx context.Context, actor *model.User, ref RoomRef, t, userI
 	} else {
 		target, err = a.store.Users().GetByUsername(ctx, username)
 	}
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, E("error-invalid-user", "Invalid user").With(map[string]any{"method": "removeUserFromRoom"})
 	}
 	if err != nil {
 		return nil, a.storeErr(err)
 	}
 	err = a.tx(ctx, func(st store.Store) error {
-		sub, err := st.Subscriptions().Get(ctx, r.ID, target.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			return E("error-user-not-in-room", "User is not in this room").With(map[string]any{"method": "removeUserFromRoom"})
-		}
-		if err != nil {
-			return err
-		}
-		if err := a.checkNotLastOwner(ctx, st, r.ID, sub, "removeUserFromRoom"); err != nil {
-			return err
-		}
-		return a.removeMember(ctx, st, r.ID, target.ID)
+		return a.takeOut(ctx, st, r.ID, target.ID, "User is not in this room", "removeUserFromRoom")
 	})
 	if err != nil {
 		return nil, err
@@ -426,26 +436,32 @@ func (a *App) DeleteRoom(ctx context.Context, actor *model.User, ref RoomRef, t 
 	if !a.HasRoomPermission(ctx, actor, "delete-"+t, r.ID) {
 		return ErrNotAllowed.With(map[string]any{"method": "eraseRoom"})
 	}
-	err = a.tx(ctx, func(st store.Store) error {
-		return a.eraseRoom(ctx, st, r.ID)
+	return a.tx(ctx, func(st store.Store) error {
+		return a.eraseRoom(ctx, st, actor.ID, r.ID)
 	})
-	if err == nil {
-		a.publish("room.deleted", r.ID, actor.ID, r.ID)
-	}
-	return err
 }
 
 // eraseRoom removes a room and everything that hangs off it.
-func (a *App) eraseRoom(ctx context.Context, st store.Store, rid string) error {
+func (a *App) eraseRoom(ctx context.Context, st store.Store, actorID, rid string) error {
 	if err := a.dropRoomFiles(ctx, st, rid); err != nil {
 		return err
 	}
 	if err := st.Messages().DeleteByRoom(ctx, rid); err != nil {
 		return err
 	}
+	// The members are named before their subscriptions go, so that each
+	// hears that the room left their list.
+	members, _, err := st.Subscriptions().ListByRoom(ctx, rid, store.ListOptions{})
+	if err != nil {
+		return err
+	}
+	for _, s := range members {
+		a.emit(st, events.SubscriptionRemoved, rid, s.U.ID, s.ID)
+	}
 	if err := st.Subscriptions().DeleteByRoom(ctx, rid); err != nil {
 		return err
 	}
+	a.emit(st, events.RoomDeleted, rid, actorID, rid)
 	return st.Rooms().Delete(ctx, rid)
 }
 
@@ -461,7 +477,7 @@ func (a *App) SetRoomRole(ctx context.Context, actor *model.User, ref RoomRef, t
 	}
 	return a.tx(ctx, func(st store.Store) error {
 		sub, err := st.Subscriptions().GetForUpdate(ctx, r.ID, userID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return E("error-user-not-in-room", "User is not in this room")
 		}
 		if err != nil {
@@ -494,6 +510,7 @@ func (a *App) SetRoomRole(ctx context.Context, actor *model.User, ref RoomRef, t
 			sub.Roles = kept
 		}
 		sub.UpdatedAt = a.now()
+		a.emit(st, events.SubscriptionChanged, r.ID, userID, sub.ID)
 		return st.Subscriptions().Update(ctx, sub)
 	})
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -70,6 +71,7 @@ func (a *App) SaveSetting(ctx context.Context, actor *model.User, id string, val
 		if err := a.Settings.Save(ctx, st.Settings(), id, value); err != nil {
 			return err
 		}
+		a.emit(st, events.SettingChanged, "", actor.ID, id)
 		return st.BumpConfigVersion(ctx)
 	})
 	if err != nil {
@@ -78,7 +80,6 @@ func (a *App) SaveSetting(ctx context.Context, actor *model.User, id string, val
 	if err := a.Settings.Set(id, value); err != nil {
 		return err
 	}
-	a.publish("setting.changed", "", actor.ID, id)
 	return nil
 }
 

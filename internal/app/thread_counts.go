@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -130,6 +131,8 @@ func (a *App) countReply(ctx context.Context, st store.Store, r *model.Room, m *
 	if err := st.Threads().AddUnread(ctx, r.ID, parent.ID, store.ThreadUnread{Users: others, GroupMention: group, Now: now}); err != nil {
 		return err
 	}
+	a.emit(st, events.MessageUpdated, r.ID, m.U.ID, parent.ID)
+	a.emit(st, events.SubscriptionChanged, r.ID, "", "")
 	return st.Threads().AddUnread(ctx, r.ID, parent.ID, store.ThreadUnread{Users: mentioned, UserMention: true, Now: now})
 }
 
@@ -164,6 +167,8 @@ func (a *App) threadAfterDelete(ctx context.Context, st store.Store, r *model.Ro
 		if err := st.Threads().RemoveUnread(ctx, r.ID, m.TMID, "", now); err != nil {
 			return err
 		}
+		a.emit(st, events.MessageUpdated, r.ID, "", m.TMID)
+		a.emit(st, events.SubscriptionChanged, r.ID, "", "")
 	}
 	if r.Prid != "" && !m.Hidden {
 		if err := st.Threads().AddDiscussionMessage(ctx, r.ID, -1, nil); err != nil {
@@ -173,7 +178,7 @@ func (a *App) threadAfterDelete(ctx context.Context, st store.Store, r *model.Ro
 	if m.DRID != "" && m.DRID != r.ID {
 		// The discussion goes with the message that announced it.
 		if _, err := st.Rooms().Get(ctx, m.DRID); err == nil {
-			return a.eraseRoom(ctx, st, m.DRID)
+			return a.eraseRoom(ctx, st, "", m.DRID)
 		} else if !isNotFound(err) {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -49,6 +50,7 @@ func (a *App) FollowMessage(ctx context.Context, u *model.User, mid string, foll
 			if err := st.Threads().RemoveUnread(ctx, m.RID, target, u.ID, now); err != nil {
 				return err
 			}
+			a.emit(st, events.SubscriptionChanged, m.RID, u.ID, "")
 		}
 		has := slices.Contains(cur.Replies, u.ID)
 		switch {
@@ -60,19 +62,13 @@ func (a *App) FollowMessage(ctx context.Context, u *model.User, mid string, foll
 			return nil
 		}
 		cur.UpdatedAt = now
+		a.emit(st, events.MessageUpdated, m.RID, u.ID, target)
 		return st.Messages().Update(ctx, cur)
 	})
 	if isNotFound(err) {
 		return E("error-invalid-message", "Invalid message").With(details)
 	}
-	if err != nil {
-		return err
-	}
-	a.publish("message.updated", m.RID, u.ID, target)
-	if !follow {
-		a.publish("subscription.changed", m.RID, u.ID, "")
-	}
-	return nil
+	return err
 }
 
 // ThreadsQuery is chat.getThreadsList's query.

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/parleychat/parley/internal/events"
+	"github.com/parleychat/parley/internal/jobs"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/preview"
 	"github.com/parleychat/parley/internal/store"
@@ -96,7 +98,8 @@ func (a *App) schedulePreviews(m *model.Message) {
 		return
 	}
 	id, rid := m.ID, m.RID
-	if !a.previewJobs.submit(func(ctx context.Context) { a.applyPreviews(ctx, rid, id, urls) }) {
+	job := jobs.Job{Name: "message " + id, Run: func(ctx context.Context) { a.applyPreviews(ctx, rid, id, urls) }}
+	if !a.previewJobs.Submit(job) {
 		a.fault("preview", "queue_full", "url preview queue full, previews skipped", logAttrsOf(m)...)
 	}
 }
@@ -159,6 +162,6 @@ func (a *App) applyPreviews(ctx context.Context, rid, id string, urls []string) 
 	case err != nil:
 		a.fault("preview", "store", "url preview not saved", "message_id", id, "err", err)
 	case saved != nil:
-		a.publish("message.updated", rid, "", id)
+		a.emit(a.store, events.MessageUpdated, rid, "", id)
 	}
 }

@@ -2,9 +2,9 @@ package app
 
 import (
 	"context"
-	"errors"
 	"slices"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -43,7 +43,7 @@ func (a *App) SaveUserPreferences(ctx context.Context, actor *model.User, userID
 		prefs["emailNotificationMode"] = "nothing"
 	}
 	before, err := a.store.Users().Get(ctx, userID)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return E("error-invalid-user", "Invalid user").With(map[string]any{"method": "saveUserPreferences"})
 	}
 	if err != nil {
@@ -73,7 +73,7 @@ func (a *App) SaveUserPreferences(ctx context.Context, actor *model.User, userID
 		}
 		for _, listed := range subs {
 			s, err := st.Subscriptions().GetForUpdate(ctx, listed.RID, userID)
-			if errors.Is(err, store.ErrNotFound) {
+			if isNotFound(err) {
 				continue
 			}
 			if err != nil {
@@ -86,17 +86,11 @@ func (a *App) SaveUserPreferences(ctx context.Context, actor *model.User, userID
 			if err := st.Subscriptions().Update(ctx, s); err != nil {
 				return err
 			}
-			touched = append(touched, s.RID)
+			a.emit(st, events.SubscriptionChanged, s.RID, userID, s.ID)
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	for _, rid := range touched {
-		a.publish("subscription.changed", rid, userID, "")
-	}
-	return nil
+	return err
 }
 
 // applyUserNotifyPrefs changes s for the user's changed preferences

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -88,13 +89,13 @@ func (a *App) checkNewUser(ctx context.Context, st store.Store, in *NewUser) err
 	}
 	if _, err := st.Users().GetByUsername(ctx, in.Username); err == nil {
 		return E("error-field-unavailable", in.Username+" is already in use :(").With(map[string]any{"method": "insertOrUpdateUser", "field": in.Username})
-	} else if !errors.Is(err, store.ErrNotFound) {
+	} else if !isNotFound(err) {
 		return err
 	}
 	if in.Email != "" {
 		if _, err := st.Users().GetByEmail(ctx, in.Email); err == nil {
 			return E("error-field-unavailable", in.Email+" is already in use :(").With(map[string]any{"method": "insertOrUpdateUser", "field": in.Email})
-		} else if !errors.Is(err, store.ErrNotFound) {
+		} else if !isNotFound(err) {
 			return err
 		}
 	}
@@ -183,13 +184,15 @@ func (a *App) addUser(ctx context.Context, in NewUser) (*model.User, error) {
 	var u *model.User
 	err := a.tx(ctx, func(st store.Store) error {
 		var err error
-		u, err = a.insertUser(ctx, st, in)
-		return err
+		if u, err = a.insertUser(ctx, st, in); err != nil {
+			return err
+		}
+		a.emit(st, events.UserChanged, "", u.ID, u.ID)
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	a.publish("user.changed", "", u.ID, u.ID)
 	return u, nil
 }
 
@@ -238,7 +241,7 @@ func (a *App) GetUser(ctx context.Context, id, username string) (*model.User, er
 	default:
 		return nil, Plain("Invalid search query.")
 	}
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, Plain("User not found.")
 	}
 	return u, a.storeErr(err)
@@ -291,7 +294,7 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 	// The user as stored now: the edit rules compare with it, and the
 	// password confirmation checks against it.
 	cur, err := a.store.Users().Get(ctx, userID)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, E("error-invalid-user", "Invalid user").With(map[string]any{"method": "insertOrUpdateUser"})
 	}
 	if err != nil {
@@ -308,13 +311,12 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 		}
 	}
 	var (
-		u      *model.User
-		rename *renamed
+		u *model.User
 	)
 	err = a.tx(ctx, func(st store.Store) error {
 		var err error
 		u, err = st.Users().Get(ctx, userID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return E("error-invalid-user", "Invalid user").With(map[string]any{"method": "insertOrUpdateUser"})
 		}
 		if err != nil {
@@ -350,27 +352,15 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 		} else if up.Verified != nil && len(u.Emails) > 0 {
 			u.Emails[0].Verified = *up.Verified
 		}
-		if up.Name != nil {
-			u.Name = *up.Name
-		}
-		if up.Bio != nil {
-			u.Bio = *up.Bio
-		}
-		if up.Nickname != nil {
-			u.Nickname = *up.Nickname
-		}
+		setIf(&u.Name, up.Name)
+		setIf(&u.Bio, up.Bio)
+		setIf(&u.Nickname, up.Nickname)
 		if up.StatusText != nil {
 			u.StatusText = truncateStatusText(*up.StatusText)
 		}
-		if up.Active != nil {
-			u.Active = *up.Active
-		}
-		if up.RequirePasswordChange != nil {
-			u.RequirePasswordChange = *up.RequirePasswordChange
-		}
-		if up.Roles != nil {
-			u.Roles = *up.Roles
-		}
+		setIf(&u.Active, up.Active)
+		setIf(&u.RequirePasswordChange, up.RequirePasswordChange)
+		setIf(&u.Roles, up.Roles)
 		if up.CustomFields != nil {
 			u.CustomFields = up.CustomFields
 		}
@@ -392,11 +382,13 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 			}
 			return err
 		}
-		if rename, err = a.renameInDirects(ctx, st, &prev, u); err != nil {
+		a.emit(st, events.UserChanged, "", u.ID, u.ID)
+		if err := a.renameInDirects(ctx, st, &prev, u); err != nil {
 			return err
 		}
 		switch {
 		case up.Active != nil && !*up.Active:
+			a.emit(st, events.LoggedOut, "", u.ID, "")
 			return st.Tokens().DeleteByUser(ctx, u.ID)
 		case up.Password != nil:
 			// Every other session ends, as a stolen one must; personal
@@ -405,6 +397,7 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 			if self && up.KeepToken != "" {
 				keep = auth.HashToken(up.KeepToken)
 			}
+			a.emit(st, events.LoggedOut, "", u.ID, "")
 			return st.Tokens().DeleteLoginExcept(ctx, u.ID, keep)
 		}
 		return nil
@@ -412,9 +405,15 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 	if err != nil {
 		return nil, err
 	}
-	a.publish("user.changed", "", u.ID, u.ID)
-	rename.publish(a, actor.ID)
 	return u, nil
+}
+
+// setIf applies one field of a partial update: *v when the update sets
+// it, nothing when v is nil.
+func setIf[T any](dst, v *T) {
+	if v != nil {
+		*dst = *v
+	}
 }
 
 // DeleteUser is users.delete: the account, its tokens and its memberships go.
@@ -424,7 +423,7 @@ func (a *App) DeleteUser(ctx context.Context, actor *model.User, userID string) 
 		return ErrPermissionsRequired
 	}
 	err := a.tx(ctx, func(st store.Store) error {
-		if _, err := st.Users().Get(ctx, userID); errors.Is(err, store.ErrNotFound) {
+		if _, err := st.Users().Get(ctx, userID); isNotFound(err) {
 			return E("error-invalid-user", "Invalid user").With(map[string]any{"method": "deleteUser"})
 		} else if err != nil {
 			return err
@@ -434,9 +433,11 @@ func (a *App) DeleteUser(ctx context.Context, actor *model.User, userID string) 
 			return err
 		}
 		for _, s := range subs {
-			if err := st.Rooms().AddUsersCount(ctx, s.RID, -1); err != nil && !errors.Is(err, store.ErrNotFound) {
+			if err := st.Rooms().AddUsersCount(ctx, s.RID, -1); err != nil && !isNotFound(err) {
 				return err
 			}
+			a.emit(st, events.SubscriptionRemoved, s.RID, userID, s.ID)
+			a.emit(st, events.RoomChanged, s.RID, userID, s.RID)
 		}
 		if err := st.Subscriptions().DeleteByUser(ctx, userID); err != nil {
 			return err
@@ -444,11 +445,10 @@ func (a *App) DeleteUser(ctx context.Context, actor *model.User, userID string) 
 		if err := st.Tokens().DeleteByUser(ctx, userID); err != nil {
 			return err
 		}
+		a.emit(st, events.LoggedOut, "", userID, "")
+		a.emit(st, events.UserChanged, "", userID, userID)
 		return st.Users().Delete(ctx, userID)
 	})
-	if err == nil {
-		a.publish("user.changed", "", userID, userID)
-	}
 	return err
 }
 
@@ -472,7 +472,7 @@ func (a *App) SetStatus(ctx context.Context, actor *model.User, userID string, s
 	}
 	return a.tx(ctx, func(st store.Store) error {
 		u, err := st.Users().Get(ctx, userID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return E("error-invalid-user", "Invalid user")
 		}
 		if err != nil {
@@ -486,6 +486,7 @@ func (a *App) SetStatus(ctx context.Context, actor *model.User, userID string, s
 			u.StatusText = truncateStatusText(*message)
 		}
 		u.UpdatedAt = a.now()
+		a.emit(st, events.UserChanged, "", u.ID, u.ID)
 		return st.Users().Update(ctx, u)
 	})
 }
@@ -499,14 +500,11 @@ func (a *App) SetPreferences(ctx context.Context, actor *model.User, userID stri
 	if userID != actor.ID && !a.HasPermission(actor, "edit-other-user-info") {
 		return nil, E("error-action-not-allowed", "Editing user is not allowed")
 	}
-	var (
-		u          *model.User
-		translated []string
-	)
+	var u *model.User
 	err := a.tx(ctx, func(st store.Store) error {
 		var err error
 		u, err = st.Users().Get(ctx, userID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return E("error-invalid-user", "Invalid user")
 		}
 		if err != nil {
@@ -532,16 +530,14 @@ func (a *App) SetPreferences(ctx context.Context, actor *model.User, userID stri
 		if err := st.Users().Update(ctx, u); err != nil {
 			return err
 		}
+		a.emit(st, events.UserChanged, "", u.ID, u.ID)
 		if lang, ok := data["language"].(string); ok {
-			translated, err = a.followLanguage(ctx, st, u, oldLang, lang)
+			return a.followLanguage(ctx, st, u, oldLang, lang)
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err
-	}
-	for _, rid := range translated {
-		a.publish("subscription.changed", rid, u.ID, "")
 	}
 	return u, nil
 }

@@ -55,6 +55,7 @@ type envConfig struct {
 	dbURL      string
 	keepLimits bool
 	resolver   preview.Resolver
+	now        func() time.Time
 	apiOpts    []func(*api.Options)
 }
 
@@ -142,6 +143,7 @@ func New(t testing.TB, opts ...Option) *Env {
 		// within their deadlines.
 		PreviewResolver: cfg.resolver, TranslateRetryBackoff: 50 * time.Millisecond, TranslateTimeout: time.Second,
 		Metrics: metrics,
+		Now:     cfg.now,
 	})
 	t.Cleanup(func() {
 		// Before the store closes (cleanups run last-in first-out), so

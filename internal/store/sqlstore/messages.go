@@ -407,14 +407,7 @@ func (t messages) ListTrash(ctx context.Context, f store.TrashFilter, opts store
 	if f.DeletedBefore != 0 {
 		w.add("deleted_at < " + w.arg(int64(f.DeletedBefore)))
 	}
-	return countedPage(ctx, t.s, "messages_trash", &w, trashSort, "deleted_at, id", opts, func(row rowScanner) (*model.Message, error) {
-		var doc []byte
-		if err := row.Scan(&doc); err != nil {
-			return nil, err
-		}
-		m := new(model.Message)
-		return m, json.Unmarshal(doc, m)
-	})
+	return countedPage(ctx, t.s, "messages_trash", &w, trashSort, "deleted_at, id", opts, scanDoc[model.Message])
 }
 
 func (t messages) Report(ctx context.Context, r *model.Report) error {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -328,6 +329,16 @@ func placeholders(from, n int) string {
 
 // rowScanner is what both *sql.Row and *sql.Rows offer.
 type rowScanner interface{ Scan(...any) error }
+
+// scanDoc reads a row whose only column is a JSON document.
+func scanDoc[T any](row rowScanner) (*T, error) {
+	var doc []byte
+	if err := row.Scan(&doc); err != nil {
+		return nil, err
+	}
+	v := new(T)
+	return v, json.Unmarshal(doc, v)
+}
 
 // queryAll runs q on the read side and scans every row with scan.
 func queryAll[T any](ctx context.Context, s *Store, scan func(rowScanner) (T, error), q string, args ...any) ([]T, error) {

@@ -24,13 +24,6 @@ func subDoc(s *model.Subscription) (string, error) {
 	return string(b), err
 }
 
-func timePtrArg(t *model.Time) any {
-	if t == nil {
-		return nil
-	}
-	return int64(*t)
-}
-
 func (t subscriptions) Create(ctx context.Context, s *model.Subscription) error {
 	doc, err := subDoc(s)
 	if err != nil {
@@ -38,7 +31,7 @@ func (t subscriptions) Create(ctx context.Context, s *model.Subscription) error 
 	}
 	_, err = t.s.exec(ctx, `INSERT INTO subscriptions (id, rid, user_id, t, open, alert, unread, user_mentions, group_mentions, ls, updated_at, doc)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		s.ID, s.RID, s.U.ID, s.T, s.Open, s.Alert, s.Unread, s.UserMentions, s.GroupMentions, timePtrArg(s.Ls), int64(s.UpdatedAt), doc)
+		s.ID, s.RID, s.U.ID, s.T, s.Open, s.Alert, s.Unread, s.UserMentions, s.GroupMentions, nullTime(s.Ls), int64(s.UpdatedAt), doc)
 	return err
 }
 
@@ -51,7 +44,7 @@ func (t subscriptions) Update(ctx context.Context, s *model.Subscription) error 
 	}
 	return t.s.execOne(ctx, `UPDATE subscriptions SET open = $3, alert = $4, unread = $5, user_mentions = $6, group_mentions = $7, ls = $8,
 		updated_at = $9, doc = $10 WHERE rid = $1 AND user_id = $2`,
-		s.RID, s.U.ID, s.Open, s.Alert, s.Unread, s.UserMentions, s.GroupMentions, timePtrArg(s.Ls), int64(s.UpdatedAt), doc)
+		s.RID, s.U.ID, s.Open, s.Alert, s.Unread, s.UserMentions, s.GroupMentions, nullTime(s.Ls), int64(s.UpdatedAt), doc)
 }
 
 func (t subscriptions) Delete(ctx context.Context, rid, userID string) error {
