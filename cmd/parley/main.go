@@ -17,6 +17,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/parleychat/parley/internal/api"
 	"github.com/parleychat/parley/internal/app"
 	"github.com/parleychat/parley/internal/config"
@@ -64,7 +67,11 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 	}
 	defer st.Close()
 
-	bus, closeBus, busMetrics, err := openBus(ctx, cfg.DatabaseURL, st, log)
+	// One registry for the process: the runtime's series, the bus, the
+	// app's background work and the HTTP layer all report to it.
+	metrics := prometheus.NewRegistry()
+	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	bus, closeBus, err := openBus(ctx, cfg.DatabaseURL, st, log, metrics)
 	if err != nil {
 		return err
 	}
@@ -77,7 +84,7 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 		return err
 	}
 	reg := settings.NewDefault()
-	a := app.New(app.Config{Store: st, Settings: reg, Bus: bus, Collectors: busMetrics, Logger: log, SiteURL: cfg.SiteURL, Files: uploads})
+	a := app.New(app.Config{Store: st, Settings: reg, Bus: bus, Logger: log, SiteURL: cfg.SiteURL, Files: uploads, Metrics: metrics})
 	defer func() {
 		// Runs after the HTTP server stopped and before the store closes,
 		// so queued previews and translations can still be saved.
@@ -100,12 +107,24 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 	if err := a.ApplySettingOverrides(ctx, overrides); err != nil {
 		return err
 	}
-	go a.WatchConfig(ctx, configSafetyPoll)
+	// The watcher reads the store, so it must be gone before the store
+	// closes, whether serve returns on a signal or on an error.
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		a.WatchConfig(watchCtx, configSafetyPoll)
+	}()
+	defer func() {
+		stopWatch()
+		<-watched
+	}()
 
 	hc := cfg.HTTP
 	srv := api.New(a, api.Options{Version: version, Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, TrustProxy: cfg.TrustProxy, TrustedProxies: cfg.TrustedProxies, Pprof: cfg.Pprof,
 		ReadTimeout: hc.ReadTimeout, WriteTimeout: hc.WriteTimeout, UploadMinRate: hc.UploadMinRate,
-		MetricsToken: hc.MetricsToken, MetricsElsewhere: hc.MetricsAddr != "", MaxAnswerMemory: hc.MaxAnswerMemory})
+		MetricsToken: hc.MetricsToken, MetricsElsewhere: hc.MetricsAddr != "", MaxAnswerMemory: hc.MaxAnswerMemory,
+		Metrics: metrics, Gatherer: metrics})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

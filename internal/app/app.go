@@ -45,13 +45,13 @@ type Config struct {
 	// TranslateTimeout bounds each request to the translation service;
 	// 0 means the provider default (10 s).
 	TranslateTimeout time.Duration
+	// Metrics receives the collectors of the background work (preview
+	// fetches, translation jobs, faults); nil keeps them unexported.
+	Metrics prometheus.Registerer
 	// Now is the clock the app reads for every time it stores or compares
 	// (message times, login windows, edit limits, caches); nil means
 	// time.Now. Tests move it instead of sleeping.
 	Now func() time.Time
-	// Collectors are served at /metrics with the app's own series: those
-	// of the parts built before the app, such as the bus between nodes.
-	Collectors []prometheus.Collector
 }
 
 // App is the application layer.
@@ -82,7 +82,6 @@ type App struct {
 	translators   *translate.Registry
 	translations  *translate.Retrier
 	translateJobs *jobs.Pool
-	metrics       *collectorSet
 	faults        *prometheus.CounterVec
 }
 
@@ -109,8 +108,8 @@ func New(c Config) *App {
 // translations finish until ctx ends, then are abandoned.
 func (a *App) Close(ctx context.Context) error { return a.stopIntegrations(ctx) }
 
-// Store returns the store the app runs on.
-func (a *App) Store() store.Store { return a.store }
+// Ping reports whether the database answers, for health checks.
+func (a *App) Ping(ctx context.Context) error { return a.store.Ping(ctx) }
 
 // Bus returns the event bus.
 func (a *App) Bus() events.Bus { return a.bus }

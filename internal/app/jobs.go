@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"slices"
-	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -31,15 +29,17 @@ const (
 // startIntegrations creates the preview fetcher, the translation registry
 // and the two bounded queues that run their work off the request path.
 func (a *App) startIntegrations(c Config) {
-	a.metrics = &collectorSet{}
+	reg := c.Metrics
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
 	a.faults = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "parley_integration_faults_total",
 		Help: "Failures of URL previews and auto-translation that left a message unchanged, by feature and kind.",
 	}, []string{"feature", "kind"})
-	a.metrics.MustRegister(a.faults)
-	a.metrics.MustRegister(c.Collectors...)
+	reg.MustRegister(a.faults)
 
-	opts := []preview.Option{preview.WithRegisterer(a.metrics), preview.WithClock(a.clock)}
+	opts := []preview.Option{preview.WithRegisterer(reg), preview.WithClock(a.clock)}
 	if c.PreviewResolver != nil {
 		opts = append(opts, preview.WithResolver(c.PreviewResolver))
 	}
@@ -50,7 +50,7 @@ func (a *App) startIntegrations(c Config) {
 	a.translations = translate.NewRetrier(translate.RetryConfig{
 		BaseBackoff: c.TranslateRetryBackoff,
 		Logger:      a.log,
-		Registerer:  a.metrics,
+		Registerer:  reg,
 	})
 	a.translateJobs = jobs.New(jobs.Config{Workers: translateWorkers, QueueSize: translateQueueSize})
 }
@@ -78,10 +78,6 @@ func (a *App) WaitIdle(ctx context.Context) error {
 	}
 }
 
-// Metrics returns the collectors of the background work (preview fetches,
-// translation jobs, faults), for the HTTP layer to serve at /metrics.
-func (a *App) Metrics() prometheus.Collector { return a.metrics }
-
 // afterCommit starts the asynchronous work on a message that was just
 // saved or edited (URL previews, translation). It never blocks the caller:
 // both queues drop work when full rather than wait.
@@ -98,56 +94,6 @@ func (a *App) afterCommit(m *model.Message, edited bool) {
 func (a *App) fault(feature, kind, msg string, attrs ...any) {
 	a.faults.WithLabelValues(feature, kind).Inc()
 	a.log.Warn(msg, append([]any{"feature", feature, "kind", kind}, attrs...)...)
-}
-
-// collectorSet gathers the app's collectors so that the HTTP layer, which
-// owns the Prometheus registry, can add them all as one. It is the
-// Registerer handed to the preview fetcher and the translation retrier.
-type collectorSet struct {
-	mu sync.Mutex
-	cs []prometheus.Collector
-}
-
-func (s *collectorSet) Register(c prometheus.Collector) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cs = append(s.cs, c)
-	return nil
-}
-
-func (s *collectorSet) MustRegister(cs ...prometheus.Collector) {
-	for _, c := range cs {
-		_ = s.Register(c)
-	}
-}
-
-func (s *collectorSet) Unregister(c prometheus.Collector) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	i := slices.Index(s.cs, c)
-	if i < 0 {
-		return false
-	}
-	s.cs = slices.Delete(s.cs, i, i+1)
-	return true
-}
-
-func (s *collectorSet) all() []prometheus.Collector {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.cs)
-}
-
-func (s *collectorSet) Describe(ch chan<- *prometheus.Desc) {
-	for _, c := range s.all() {
-		c.Describe(ch)
-	}
-}
-
-func (s *collectorSet) Collect(ch chan<- prometheus.Metric) {
-	for _, c := range s.all() {
-		c.Collect(ch)
-	}
 }
 
 // logAttrsOf is a short form for the message fields every background log

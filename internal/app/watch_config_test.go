@@ -11,12 +11,13 @@ import (
 	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/settings"
+	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/store/sqlstore"
 )
 
 // twoNodes runs two apps on one database and one bus, as two nodes would
 // be; node B watches its configuration with a poll too slow to matter.
-func twoNodes(t *testing.T) (a, b *app.App, bus *events.Memory) {
+func twoNodes(t *testing.T) (a, b *app.App, bus *events.Memory, st store.Store) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlstore.Open(ctx, "", t.TempDir(), sqlstore.Options{})
@@ -38,7 +39,7 @@ func twoNodes(t *testing.T) (a, b *app.App, bus *events.Memory) {
 	done := make(chan struct{})
 	go func() { defer close(done); b.WatchConfig(wctx, time.Hour) }()
 	t.Cleanup(func() { cancel(); <-done })
-	return a, b, bus
+	return a, b, bus, st
 }
 
 // eventually polls ok until it holds, failing t after a generous bound.
@@ -53,9 +54,9 @@ func eventually(t *testing.T, what string, ok func() bool) {
 
 func TestWatchConfigFollowsEvents(t *testing.T) {
 	t.Parallel()
-	a, b, _ := twoNodes(t)
+	a, b, _, st := twoNodes(t)
 	ctx := context.Background()
-	root, err := a.Store().Users().GetByUsername(ctx, "root")
+	root, err := st.Users().GetByUsername(ctx, "root")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,11 +79,11 @@ func TestWatchConfigFollowsEvents(t *testing.T) {
 // is read when the bus says it is back.
 func TestWatchConfigReloadsWhenTheBusReconnects(t *testing.T) {
 	t.Parallel()
-	a, b, bus := twoNodes(t)
+	a, b, bus, st := twoNodes(t)
 	ctx := context.Background()
 	// An announced change first: once B has it, B's watcher is running,
 	// so the reload below is the reconnect's and not the start's.
-	root, err := a.Store().Users().GetByUsername(ctx, "root")
+	root, err := st.Users().GetByUsername(ctx, "root")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +92,6 @@ func TestWatchConfigReloadsWhenTheBusReconnects(t *testing.T) {
 	}
 	eventually(t, "node B applies node A's setting", func() bool { return b.Settings.Int("Message_MaxAllowedSize") == 20 })
 
-	st := a.Store()
 	if err := a.Settings.Save(ctx, st.Settings(), "Message_MaxAllowedSize", 30); err != nil {
 		t.Fatal(err)
 	}

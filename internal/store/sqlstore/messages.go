@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/parleychat/parley/internal/model"
@@ -166,7 +167,7 @@ func (t messages) where(f store.MessageFilter, args []any) ([]string, []any) {
 	var conds []string
 	arg := func(v any) string {
 		args = append(args, v)
-		return "$" + itoa(len(args))
+		return "$" + strconv.Itoa(len(args))
 	}
 	if f.RID != "" {
 		conds = append(conds, "m.rid = "+arg(f.RID))
@@ -317,10 +318,10 @@ func (t messages) updatedPage(f store.MessageFilter, opts store.ListOptions) (st
 	rest.UpdatedAfter, rest.UpdatedBefore = 0, 0
 	conds, args := t.where(rest, nil)
 	args = append(args, int64(bound))
-	v := "$" + itoa(len(args))
+	v := "$" + strconv.Itoa(len(args))
 	limit, dir := "", ""
 	if len(opts.Sort) == 1 && opts.Sort[0].Field == "_updatedAt" && opts.Count > 0 {
-		limit = ` LIMIT ` + itoa(opts.Offset+opts.Count)
+		limit = ` LIMIT ` + strconv.Itoa(opts.Offset+opts.Count)
 		if opts.Sort[0].Desc {
 			dir = " DESC"
 		}

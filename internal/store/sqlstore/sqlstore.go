@@ -327,8 +327,6 @@ func placeholders(from, n int) string {
 	return b.String()
 }
 
-func itoa(n int) string { return fmt.Sprint(n) }
-
 // rowScanner is what both *sql.Row and *sql.Rows offer.
 type rowScanner interface{ Scan(...any) error }
 

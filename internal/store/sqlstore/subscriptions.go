@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strconv"
 
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
@@ -177,10 +178,10 @@ func (t subscriptions) NotifyMessage(ctx context.Context, rid string, n store.Me
 	switch {
 	case n.Group:
 		others = append(others, n.UnreadGroup)
-		set = `, unread = unread + CAST($` + itoa(len(others)) + ` AS BIGINT), group_mentions = group_mentions + 1`
+		set = `, unread = unread + CAST($` + strconv.Itoa(len(others)) + ` AS BIGINT), group_mentions = group_mentions + 1`
 	case n.UnreadOthers > 0:
 		others = append(others, n.UnreadOthers)
-		set = `, unread = unread + CAST($` + itoa(len(others)) + ` AS BIGINT)`
+		set = `, unread = unread + CAST($` + strconv.Itoa(len(others)) + ` AS BIGINT)`
 	}
 	q := `UPDATE subscriptions SET alert = TRUE, open = TRUE, updated_at = $3` + set + `
 		WHERE rid = $1 AND user_id <> $2` + notMentioned
