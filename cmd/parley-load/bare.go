@@ -169,6 +169,10 @@ func bareHandler(mode, path string) (http.Handler, func(), error) {
 			w.Header().Set("Content-Type", "application/json")
 			json.NewEncoder(w).Encode(map[string]any{"messages": msgs, "success": true})
 		}), func() { db.Close() }, nil
+	case "ws-echo":
+		return bareEcho(), func() {}, nil
+	case "ws-broadcast":
+		return newBareHub(), func() {}, nil
 	}
 	return nil, nil, fmt.Errorf("unknown bare mode %q", mode)
 }
@@ -177,7 +181,7 @@ func bareHandler(mode, path string) (http.Handler, func(), error) {
 // prints the address it listens on and serves until stdin closes.
 func bareMain(args []string) error {
 	fs := flag.NewFlagSet("bare", flag.ContinueOnError)
-	mode := fs.String("mode", "hello", "hello, insert or read")
+	mode := fs.String("mode", "hello", "hello, insert, read, ws-echo or ws-broadcast")
 	path := fs.String("db", "", "SQLite file")
 	if err := fs.Parse(args); err != nil {
 		return err

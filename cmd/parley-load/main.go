@@ -9,6 +9,7 @@
 //	parley-load --spawn /tmp/parley --seed-direct --history 100000 --scenarios read,post --clients 64
 //	parley-load --spawn /tmp/parley --scenarios read,mixed --clients 1000 --rooms 100 --rate 10 --duration 60s
 //	parley-load --url http://127.0.0.1:3000 --pid 1234 --admin-user admin --admin-pass …
+//	parley-load realtime --spawn /tmp/parley --conns 10000 --subscribers 1000
 package main
 
 import (
@@ -39,7 +40,12 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	runner := run
+	args := os.Args[1:]
+	if len(args) > 0 && args[0] == "realtime" {
+		runner, args = realtimeMain, args[1:]
+	}
+	if err := runner(ctx, args, os.Stdout, os.Stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return
 		}

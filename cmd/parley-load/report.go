@@ -11,19 +11,14 @@ import (
 
 // Row is the median over repetitions of one target, scenario and client count.
 type Row struct {
-	Target       string         `json:"target"`
-	Scenario     string         `json:"scenario"`
-	Clients      int            `json:"clients"`
-	Reps         int            `json:"reps"`
-	RPS          float64        `json:"rps"`
-	P50ms        float64        `json:"p50_ms"`
-	P95ms        float64        `json:"p95_ms"`
-	P99ms        float64        `json:"p99_ms"`
-	MaxMs        float64        `json:"max_ms"`
-	Errors       map[string]int `json:"errors,omitempty"`
-	CPUMicrosPer float64        `json:"cpu_us_per_request,omitempty"`
-	RSSAfterMB   float64        `json:"rss_after_mb,omitempty"`
-	RSSPeakMB    float64        `json:"rss_peak_mb,omitempty"`
+	Target   string `json:"target"`
+	Scenario string `json:"scenario"`
+	Clients  int    `json:"clients"`
+	Reps     int    `json:"reps"`
+	Figures
+	CPUMicrosPer float64 `json:"cpu_us_per_request,omitempty"`
+	RSSAfterMB   float64 `json:"rss_after_mb,omitempty"`
+	RSSPeakMB    float64 `json:"rss_peak_mb,omitempty"`
 	// Ceiling is the bare handler this row is compared with; the ratios are
 	// medians of the per-repetition ratios, each taken within one sitting.
 	Ceiling  string  `json:"ceiling,omitempty"`

@@ -177,7 +177,7 @@ func TestReportCeilings(t *testing.T) {
 	var runs []Run
 	add := func(target, sc string, rep int, rps, p99 float64) {
 		runs = append(runs, Run{Target: target, Scenario: sc, Clients: 1, Rep: rep,
-			Summary: Summary{RPS: rps, P99ms: p99, Requests: int(rps)}})
+			Summary: Summary{Requests: int(rps), Figures: Figures{RPS: rps, P99ms: p99}}})
 	}
 	for rep := 1; rep <= 3; rep++ {
 		add("parley-sqlite", "thread-reply", rep, 100, 4)

@@ -10,18 +10,24 @@ import (
 
 // Summary is what one measured run produced, as seen by the client.
 type Summary struct {
-	Requests int            `json:"requests"`
-	Seconds  float64        `json:"seconds"`
-	RPS      float64        `json:"rps"`
-	P50ms    float64        `json:"p50_ms"`
-	P95ms    float64        `json:"p95_ms"`
-	P99ms    float64        `json:"p99_ms"`
-	MaxMs    float64        `json:"max_ms"`
-	Errors   map[string]int `json:"errors,omitempty"`
+	Requests int     `json:"requests"`
+	Seconds  float64 `json:"seconds"`
+	Figures
+}
+
+// Figures are the throughput, latencies and errors that a run measures
+// and a report row gives the medians of.
+type Figures struct {
+	RPS    float64        `json:"rps"`
+	P50ms  float64        `json:"p50_ms"`
+	P95ms  float64        `json:"p95_ms"`
+	P99ms  float64        `json:"p99_ms"`
+	MaxMs  float64        `json:"max_ms"`
+	Errors map[string]int `json:"errors,omitempty"`
 }
 
 // ErrorCount is the number of requests that did not answer 200.
-func (s Summary) ErrorCount() int {
+func (s Figures) ErrorCount() int {
 	n := 0
 	for _, v := range s.Errors {
 		n += v

@@ -23,8 +23,15 @@ type logWriter struct {
 const flushEvery = 100 * time.Millisecond
 
 func newLogWriter(out io.Writer) *logWriter {
+	t := time.NewTicker(flushEvery)
+	return startLogWriter(out, t.C, t.Stop)
+}
+
+// startLogWriter flushes on every tick; stopTick runs when the writer
+// closes. Tests tick by hand.
+func startLogWriter(out io.Writer, tick <-chan time.Time, stopTick func()) *logWriter {
 	l := &logWriter{w: bufio.NewWriterSize(out, 64<<10), stop: make(chan struct{}), done: make(chan struct{})}
-	go l.flusher()
+	go l.flusher(tick, stopTick)
 	return l
 }
 
@@ -34,13 +41,12 @@ func (l *logWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-func (l *logWriter) flusher() {
+func (l *logWriter) flusher(tick <-chan time.Time, stopTick func()) {
 	defer close(l.done)
-	t := time.NewTicker(flushEvery)
-	defer t.Stop()
+	defer stopTick()
 	for {
 		select {
-		case <-t.C:
+		case <-tick:
 			l.flush()
 		case <-l.stop:
 			l.flush()

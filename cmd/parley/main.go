@@ -17,6 +17,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/parleychat/parley/internal/api"
 	"github.com/parleychat/parley/internal/app"
 	"github.com/parleychat/parley/internal/config"
@@ -65,12 +68,24 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 	}
 	defer st.Close()
 
+	// One registry for the process: the runtime's series, the bus, the
+	// app's background work and the HTTP layer all report to it.
+	metrics := prometheus.NewRegistry()
+	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	bus, closeBus, err := openBus(ctx, cfg.DatabaseURL, st, log, metrics)
+	if err != nil {
+		return err
+	}
+	// After the app's background work, which still publishes, and before
+	// the store, whose pool sends the notifications.
+	defer closeBus()
+
 	uploads, err := files.NewLocal(filepath.Join(cfg.DataDir, "uploads"))
 	if err != nil {
 		return err
 	}
 	reg := settings.NewDefault()
-	a := app.New(app.Config{Store: st, Settings: reg, Logger: log, SiteURL: cfg.SiteURL, Files: uploads})
+	a := app.New(app.Config{Store: st, Settings: reg, Bus: bus, Logger: log, SiteURL: cfg.SiteURL, Files: uploads, Metrics: metrics})
 	defer func() {
 		// Runs after the HTTP server stopped and before the store closes,
 		// so queued previews and translations can still be saved.
@@ -93,19 +108,31 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 	if err := a.ApplySettingOverrides(ctx, overrides); err != nil {
 		return err
 	}
-	go a.WatchConfig(ctx, 500*time.Millisecond)
+	// The watcher reads the store, so it must be gone before the store
+	// closes, whether serve returns on a signal or on an error.
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		a.WatchConfig(watchCtx, configSafetyPoll)
+	}()
+	defer func() {
+		stopWatch()
+		<-watched
+	}()
 
 	hc := cfg.HTTP
 	srv := api.New(a, api.Options{Version: version, Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, TrustProxy: cfg.TrustProxy, TrustedProxies: cfg.TrustedProxies, Pprof: cfg.Pprof,
 		ReadTimeout: hc.ReadTimeout, WriteTimeout: hc.WriteTimeout, UploadMinRate: hc.UploadMinRate,
-		MetricsToken: hc.MetricsToken, MetricsElsewhere: hc.MetricsAddr != "", MaxAnswerMemory: hc.MaxAnswerMemory})
+		MetricsToken: hc.MetricsToken, MetricsElsewhere: hc.MetricsAddr != "", MaxAnswerMemory: hc.MaxAnswerMemory,
+		Metrics: metrics, Gatherer: metrics})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
 	// The websocket sits beside the API, on the same method registry and
 	// metrics.
-	rt := realtime.New(realtime.Config{App: a, Methods: srv.Methods(), Logger: log, Registerer: srv.Registerer()})
+	rt := realtime.New(realtime.Config{App: a, Methods: srv.Methods(), Logger: log, Registerer: metrics})
 	root := http.NewServeMux()
 	root.Handle("/websocket", rt)
 	root.Handle("/", srv)
@@ -129,6 +156,9 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 		log.Info("metrics are served", "addr", mln.Addr().String(), "token", hc.MetricsToken != "")
 	}
 	log.Info("parley is serving", "addr", ln.Addr().String(), "database", st.Dialect(), "version", version)
+	// What start-up logged (a missing administrator, say) is out at once,
+	// not a flush interval later.
+	logOut.flush()
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -122,4 +124,42 @@ func BenchmarkBareJSON(b *testing.B) {
 			res.Body.Close()
 		}
 	})
+}
+
+// TestConfigWatcherStopsWithServe checks that serve returns only after the
+// settings watcher it started has stopped, also when it fails after
+// starting it (here: the metrics address is taken).
+func TestConfigWatcherStopsWithServe(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	environ := []string{"PARLEY_DATA_DIR=" + t.TempDir(), "PARLEY_METRICS_ADDR=" + busy.Addr().String()}
+	err = serve(context.Background(), []string{"--addr", "127.0.0.1:0", "--log-level", "error"}, environ, io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), "--metrics-addr") {
+		t.Fatalf("serve = %v, want the metrics listener's error", err)
+	}
+	// Servers of earlier tests may still be finishing their shutdown, so
+	// their watchers get a moment; this one's is already gone, or stays
+	// forever.
+	deadline := time.Now().Add(5 * time.Second)
+	for watchers() > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("a settings watcher is still running after serve returned")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// watchers counts the goroutines running App.WatchConfig.
+func watchers() int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return strings.Count(string(buf[:n]), "(*App).WatchConfig(")
+		}
+		buf = make([]byte, 2*len(buf))
+	}
 }

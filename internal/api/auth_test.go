@@ -143,6 +143,6 @@ func TestPersonalAccessTokens(t *testing.T) {
 	pat.Get(t, "me").Expect(t, 401)
 
 	// Without create-personal-access-tokens the endpoints refuse.
-	e.Admin.Post(t, "permissions.update", map[string]any{"permissions": []map[string]any{{"_id": "create-personal-access-tokens", "roles": []string{"admin"}}}}).OK(t)
+	e.SetPermission(t, "create-personal-access-tokens", "admin")
 	bot.Post(t, "users.generatePersonalAccessToken", map[string]any{"tokenName": "x"}).Fails(t, 400, "not-authorized", "Not Authorized [not-authorized]")
 }

@@ -13,45 +13,45 @@ import (
 	"github.com/parleychat/parley/internal/api/apitest"
 )
 
-// atRequest is one request a fake provider received.
-type atRequest struct {
+// translatorRequest is one request a fake provider received.
+type translatorRequest struct {
 	Method, Path string
 	Query        map[string][]string
 	Header       http.Header
 	Body         []byte
 }
 
-// atFake speaks the four providers' APIs on loopback: Google under
+// fakeTranslator speaks the four providers' APIs on loopback: Google under
 // /language/translate/v2, DeepL under /v2, Microsoft at /translate and
 // /languages?api-version=3.0, LibreTranslate under /libre. A translation
 // of line into lang is "[lang] line". fault, when set, answers instead.
-type atFake struct {
+type fakeTranslator struct {
 	*httptest.Server
 	mu    sync.Mutex
-	reqs  []atRequest
+	reqs  []translatorRequest
 	fault func(w http.ResponseWriter, r *http.Request) bool
 }
 
-func atTr(lang, line string) string { return "[" + lang + "] " + line }
+func fakeTranslation(lang, line string) string { return "[" + lang + "] " + line }
 
-func newATFake(t *testing.T) *atFake {
+func newFakeTranslator(t *testing.T) *fakeTranslator {
 	t.Helper()
-	f := &atFake{}
+	f := &fakeTranslator{}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
 	return f
 }
 
-func (f *atFake) setFault(fn func(w http.ResponseWriter, r *http.Request) bool) {
+func (f *fakeTranslator) setFault(fn func(w http.ResponseWriter, r *http.Request) bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.fault = fn
 }
 
-func (f *atFake) requests(path string) []atRequest {
+func (f *fakeTranslator) requests(path string) []translatorRequest {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []atRequest
+	var out []translatorRequest
 	for _, r := range f.reqs {
 		if r.Path == path {
 			out = append(out, r)
@@ -60,10 +60,10 @@ func (f *atFake) requests(path string) []atRequest {
 	return out
 }
 
-func (f *atFake) serve(w http.ResponseWriter, r *http.Request) {
+func (f *fakeTranslator) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
-	f.reqs = append(f.reqs, atRequest{r.Method, r.URL.Path, r.URL.Query(), r.Header.Clone(), body})
+	f.reqs = append(f.reqs, translatorRequest{r.Method, r.URL.Path, r.URL.Query(), r.Header.Clone(), body})
 	fault := f.fault
 	f.mu.Unlock()
 	if fault != nil && fault(w, r) {
@@ -82,7 +82,7 @@ func (f *atFake) serve(w http.ResponseWriter, r *http.Request) {
 		json.Unmarshal(body, &in)
 		var out []map[string]string
 		for _, q := range in.Q {
-			out = append(out, map[string]string{"translatedText": atTr(in.Target, q)})
+			out = append(out, map[string]string{"translatedText": fakeTranslation(in.Target, q)})
 		}
 		reply(map[string]any{"data": map[string]any{"translations": out}})
 	case "/v2/translate":
@@ -93,7 +93,7 @@ func (f *atFake) serve(w http.ResponseWriter, r *http.Request) {
 		json.Unmarshal(body, &in)
 		var out []map[string]string
 		for _, q := range in.Text {
-			out = append(out, map[string]string{"detected_source_language": "EN", "text": atTr(strings.ToLower(in.TargetLang), q)})
+			out = append(out, map[string]string{"detected_source_language": "EN", "text": fakeTranslation(strings.ToLower(in.TargetLang), q)})
 		}
 		reply(map[string]any{"translations": out})
 	case "/translate":
@@ -103,7 +103,7 @@ func (f *atFake) serve(w http.ResponseWriter, r *http.Request) {
 		for _, q := range in {
 			var trs []map[string]string
 			for _, to := range r.URL.Query()["to"] {
-				trs = append(trs, map[string]string{"to": to, "text": atTr(to, q.Text)})
+				trs = append(trs, map[string]string{"to": to, "text": fakeTranslation(to, q.Text)})
 			}
 			out = append(out, map[string]any{"translations": trs})
 		}
@@ -118,7 +118,7 @@ func (f *atFake) serve(w http.ResponseWriter, r *http.Request) {
 		json.Unmarshal(body, &in)
 		var out []string
 		for _, q := range in.Q {
-			out = append(out, atTr(in.Target, q))
+			out = append(out, fakeTranslation(in.Target, q))
 		}
 		reply(map[string]any{"translatedText": out})
 	default:
@@ -126,25 +126,20 @@ func (f *atFake) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// atEnable turns auto-translation on with LibreTranslate at the fake.
-func atEnable(t *testing.T, e *apitest.Env, f *atFake) {
+// newTranslatingEnv is a server with auto-translation on through
+// LibreTranslate at a fake, which the test can inspect and make fail.
+func newTranslatingEnv(t *testing.T) (*apitest.Env, *fakeTranslator) {
 	t.Helper()
-	pmSet(t, e, "AutoTranslate_ServiceProvider", "libre-translate")
-	pmSet(t, e, "AutoTranslate_LibreTranslateAPIURL", f.URL+"/libre/")
-	pmSet(t, e, "AutoTranslate_LibreTranslateAPIKey", "LT-KEY")
-	pmSet(t, e, "AutoTranslate_Enabled", true)
+	f := newFakeTranslator(t)
+	e := apitest.New(t)
+	e.SetSetting(t, "AutoTranslate_ServiceProvider", "libre-translate")
+	e.SetSetting(t, "AutoTranslate_LibreTranslateAPIURL", f.URL+"/libre/")
+	e.SetSetting(t, "AutoTranslate_LibreTranslateAPIKey", "LT-KEY")
+	e.SetSetting(t, "AutoTranslate_Enabled", true)
+	return e, f
 }
 
-// atGrant gives every user the auto-translate permission (admins only by
-// default, as in Rocket.Chat).
-func atGrant(t *testing.T, e *apitest.Env) {
-	t.Helper()
-	e.Admin.Post(t, "permissions.update", map[string]any{"permissions": []map[string]any{
-		{"_id": "auto-translate", "roles": []string{"admin", "user"}},
-	}}).OK(t)
-}
-
-func atSave(c *apitest.Client, t *testing.T, rid, field string, value any, extra ...string) *apitest.Response {
+func saveAutoTranslate(c *apitest.Client, t *testing.T, rid, field string, value any, extra ...string) *apitest.Response {
 	t.Helper()
 	body := map[string]any{"roomId": rid, "field": field, "value": value}
 	if len(extra) > 0 {
@@ -153,12 +148,7 @@ func atSave(c *apitest.Client, t *testing.T, rid, field string, value any, extra
 	return c.Post(t, "autotranslate.saveSettings", body)
 }
 
-func atSub(t *testing.T, c *apitest.Client, rid string) map[string]any {
-	t.Helper()
-	return c.Get(t, "subscriptions.getOne", apitest.Q("roomId", rid)).OK(t).JSON(t)["subscription"].(map[string]any)
-}
-
-func atTranslations(m map[string]any) map[string]any {
+func translationsOf(m map[string]any) map[string]any {
 	tr, _ := m["translations"].(map[string]any)
 	return tr
 }
@@ -166,11 +156,11 @@ func atTranslations(m map[string]any) map[string]any {
 func TestAutotranslateDisabled(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
-	rid := pmRoom(t, e.Admin, "channels", "off", nil)
-	m := pmPost(t, e.Admin, map[string]any{"roomId": rid, "text": "hello"})
+	rid := e.Admin.CreateRoom(t, "channels", "off", nil)
+	m := e.Admin.PostText(t, rid, "hello")
 	const off = "AutoTranslate is disabled."
 	e.Admin.Get(t, "autotranslate.getSupportedLanguages", apitest.Q("targetLanguage", "en")).Fails(t, 400, "", off)
-	atSave(e.Admin, t, rid, "autoTranslate", true).Fails(t, 400, "", off)
+	saveAutoTranslate(e.Admin, t, rid, "autoTranslate", true).Fails(t, 400, "", off)
 	e.Admin.Post(t, "autotranslate.translateMessage", map[string]any{"messageId": m["_id"]}).Fails(t, 400, "", off)
 	// The shape is checked first.
 	e.Admin.Get(t, "autotranslate.getSupportedLanguages").Fails(t, 400, "invalid-params", "must have required property 'targetLanguage' [invalid-params]")
@@ -189,10 +179,8 @@ func TestAutotranslateDisabled(t *testing.T) {
 
 func TestAutotranslateGetSupportedLanguages(t *testing.T) {
 	t.Parallel()
-	f := newATFake(t)
-	e := apitest.New(t)
+	e, f := newTranslatingEnv(t)
 	alice := e.NewUser(t, "alice")
-	atEnable(t, e, f)
 
 	alice.Get(t, "autotranslate.getSupportedLanguages", apitest.Q("targetLanguage", "en")).
 		Fails(t, 400, "error-action-not-allowed", "Auto-Translate is not allowed [error-action-not-allowed]")
@@ -234,7 +222,7 @@ func TestAutotranslateGetSupportedLanguages(t *testing.T) {
 
 	// An unknown provider lists nothing.
 	e.Admin.Post(t, "settings/AutoTranslate_ServiceProvider", map[string]any{"value": "nobody"}).Expect(t, 400)
-	pmSet(t, e, "AutoTranslate_LibreTranslateAPIURL", "")
+	e.SetSetting(t, "AutoTranslate_LibreTranslateAPIURL", "")
 	e.Admin.Get(t, "autotranslate.getSupportedLanguages", apitest.Q("targetLanguage", "en")).OK(t).Decode(t, &out)
 	if len(out.Languages) != 0 {
 		t.Errorf("languages without a URL = %+v", out.Languages)
@@ -243,11 +231,9 @@ func TestAutotranslateGetSupportedLanguages(t *testing.T) {
 
 func TestAutotranslateSaveSettings(t *testing.T) {
 	t.Parallel()
-	f := newATFake(t)
-	e := apitest.New(t)
+	e, _ := newTranslatingEnv(t)
 	alice := e.NewUser(t, "alice")
-	rid := pmRoom(t, alice, "channels", "babel", nil)
-	atEnable(t, e, f)
+	rid := alice.CreateRoom(t, "channels", "babel", nil)
 
 	for _, c := range []struct {
 		body       map[string]any
@@ -266,27 +252,27 @@ func TestAutotranslateSaveSettings(t *testing.T) {
 		alice.Post(t, "autotranslate.saveSettings", c.body).Fails(t, 400, c.typ, c.error)
 	}
 
-	atGrant(t, e)
-	atSave(alice, t, "nowhere", "autoTranslate", true).Fails(t, 400, "error-invalid-subscription", "Invalid subscription [error-invalid-subscription]")
+	e.SetPermission(t, "auto-translate", "admin", "user")
+	saveAutoTranslate(alice, t, "nowhere", "autoTranslate", true).Fails(t, 400, "error-invalid-subscription", "Invalid subscription [error-invalid-subscription]")
 
 	// Strings are booleans too; defaultLanguage fills an empty language.
-	atSave(alice, t, rid, "autoTranslate", "true", "de").OK(t)
-	if s := atSub(t, alice, rid); s["autoTranslate"] != true || s["autoTranslateLanguage"] != "de" {
+	saveAutoTranslate(alice, t, rid, "autoTranslate", "true", "de").OK(t)
+	if s := alice.Subscription(t, rid); s["autoTranslate"] != true || s["autoTranslateLanguage"] != "de" {
 		t.Errorf("subscription = %v", s)
 	}
-	atSave(alice, t, rid, "autoTranslate", true, "fr").OK(t)
-	atSave(alice, t, rid, "autoTranslateLanguage", "pt-BR").OK(t)
-	if s := atSub(t, alice, rid); s["autoTranslateLanguage"] != "pt-BR" {
+	saveAutoTranslate(alice, t, rid, "autoTranslate", true, "fr").OK(t)
+	saveAutoTranslate(alice, t, rid, "autoTranslateLanguage", "pt-BR").OK(t)
+	if s := alice.Subscription(t, rid); s["autoTranslateLanguage"] != "pt-BR" {
 		t.Errorf("language = %v", s["autoTranslateLanguage"])
 	}
 	// Opting out is stored as false.
-	atSave(alice, t, rid, "autoTranslate", "false").OK(t)
-	if s := atSub(t, alice, rid); s["autoTranslate"] != false || s["autoTranslateLanguage"] != "pt-BR" {
+	saveAutoTranslate(alice, t, rid, "autoTranslate", "false").OK(t)
+	if s := alice.Subscription(t, rid); s["autoTranslate"] != false || s["autoTranslateLanguage"] != "pt-BR" {
 		t.Errorf("after opting out = %v", s)
 	}
 
 	// Encrypted rooms refuse to turn it on, but allow turning it off.
-	secret := pmRoom(t, alice, "groups", "secret", nil)
+	secret := alice.CreateRoom(t, "groups", "secret", nil)
 	r, err := e.Store.Rooms().Get(t.Context(), secret)
 	if err != nil {
 		t.Fatal(err)
@@ -295,19 +281,17 @@ func TestAutotranslateSaveSettings(t *testing.T) {
 	if err := e.Store.Rooms().Update(t.Context(), r); err != nil {
 		t.Fatal(err)
 	}
-	atSave(alice, t, secret, "autoTranslate", true).Fails(t, 400, "error-e2e-enabled", "Enabling auto-translation in E2E encrypted rooms is not allowed [error-e2e-enabled]")
-	atSave(alice, t, secret, "autoTranslate", false).OK(t)
+	saveAutoTranslate(alice, t, secret, "autoTranslate", true).Fails(t, 400, "error-e2e-enabled", "Enabling auto-translation in E2E encrypted rooms is not allowed [error-e2e-enabled]")
+	saveAutoTranslate(alice, t, secret, "autoTranslate", false).OK(t)
 }
 
 func TestAutotranslateTranslateMessage(t *testing.T) {
 	t.Parallel()
-	f := newATFake(t)
-	e := apitest.New(t)
+	e, f := newTranslatingEnv(t)
 	alice := e.NewUser(t, "alice")
 	outsider := e.NewUser(t, "outsider")
-	rid := pmRoom(t, alice, "groups", "private", nil)
-	atEnable(t, e, f)
-	m := pmPost(t, alice, map[string]any{"roomId": rid, "text": "Hello :smile: @alice"})
+	rid := alice.CreateRoom(t, "groups", "private", nil)
+	m := alice.PostText(t, rid, "Hello :smile: @alice")
 	id := m["_id"].(string)
 
 	alice.Post(t, "autotranslate.translateMessage", map[string]any{"messageId": ""}).Fails(t, 400, "", `The bodyParam "messageId" is required.`)
@@ -318,8 +302,8 @@ func TestAutotranslateTranslateMessage(t *testing.T) {
 	if got["_id"] != id || got["msg"] != "Hello :smile: @alice" {
 		t.Errorf("answer = %v", got)
 	}
-	stored := upWait(t, alice, id, func(m map[string]any) bool { return atTranslations(m)["es"] != nil })
-	if tr := atTranslations(stored)["es"]; tr != "[es] Hello :smile: @alice" || stored["translationProvider"] != "libre-translate" {
+	stored := upWait(t, alice, id, func(m map[string]any) bool { return translationsOf(m)["es"] != nil })
+	if tr := translationsOf(stored)["es"]; tr != "[es] Hello :smile: @alice" || stored["translationProvider"] != "libre-translate" {
 		t.Errorf("stored = %v (%v)", tr, stored["translationProvider"])
 	}
 	if stored["_updatedAt"].(string) <= m["_updatedAt"].(string) {
@@ -334,15 +318,15 @@ func TestAutotranslateTranslateMessage(t *testing.T) {
 
 	// A second language adds to the first.
 	alice.Post(t, "autotranslate.translateMessage", map[string]any{"messageId": id, "targetLanguage": "de"}).OK(t)
-	stored = upWait(t, alice, id, func(m map[string]any) bool { return atTranslations(m)["de"] != nil })
-	if atTranslations(stored)["es"] == nil {
-		t.Errorf("es lost: %v", atTranslations(stored))
+	stored = upWait(t, alice, id, func(m map[string]any) bool { return translationsOf(m)["de"] != nil })
+	if translationsOf(stored)["es"] == nil {
+		t.Errorf("es lost: %v", translationsOf(stored))
 	}
 
 	// A provider without its key still answers the message; the job fails
 	// in the background.
-	pmSet(t, e, "AutoTranslate_ServiceProvider", "google-translate")
-	pmSet(t, e, "AutoTranslate_GoogleAPIKey", "")
+	e.SetSetting(t, "AutoTranslate_ServiceProvider", "google-translate")
+	e.SetSetting(t, "AutoTranslate_GoogleAPIKey", "")
 	got = alice.Post(t, "autotranslate.translateMessage", map[string]any{"messageId": id}).OK(t).JSON(t)["message"].(map[string]any)
 	if got["_id"] != id {
 		t.Errorf("answer = %v", got)
@@ -354,31 +338,29 @@ func TestAutotranslateTranslateMessage(t *testing.T) {
 // author's own language list.
 func TestAutoTranslateNewMessages(t *testing.T) {
 	t.Parallel()
-	f := newATFake(t)
-	e := apitest.New(t)
+	e, _ := newTranslatingEnv(t)
 	alice := e.NewUser(t, "alice")
 	bob := e.NewUser(t, "bob")
 	carol := e.NewUser(t, "carol")
 	dave := e.NewUser(t, "dave")
-	rid := pmRoom(t, alice, "channels", "world", nil, bob.Username, carol.Username, dave.Username)
-	atEnable(t, e, f)
-	atGrant(t, e)
-	atSave(alice, t, rid, "autoTranslate", true, "es").OK(t)
-	atSave(bob, t, rid, "autoTranslate", true, "de").OK(t)
-	atSave(carol, t, rid, "autoTranslate", true, "fr").OK(t)
-	atSave(dave, t, rid, "autoTranslateLanguage", "it").OK(t) // language but not switched on
+	rid := alice.CreateRoom(t, "channels", "world", nil, bob.Username, carol.Username, dave.Username)
+	e.SetPermission(t, "auto-translate", "admin", "user")
+	saveAutoTranslate(alice, t, rid, "autoTranslate", true, "es").OK(t)
+	saveAutoTranslate(bob, t, rid, "autoTranslate", true, "de").OK(t)
+	saveAutoTranslate(carol, t, rid, "autoTranslate", true, "fr").OK(t)
+	saveAutoTranslate(dave, t, rid, "autoTranslateLanguage", "it").OK(t) // language but not switched on
 
 	start := time.Now()
-	m := pmPost(t, alice, map[string]any{"roomId": rid, "text": "Good morning\n\nsee you",
+	m := alice.PostMessage(t, map[string]any{"roomId": rid, "text": "Good morning\n\nsee you",
 		"attachments": []map[string]any{{"text": "Read [the docs](https://example.com/docs)", "color": "#ff0000"}}})
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("posting took %v", d)
 	}
 	got := upWait(t, bob, m["_id"].(string), func(m map[string]any) bool {
 		atts, _ := m["attachments"].([]any)
-		return len(atTranslations(m)) == 2 && len(atts) == 1 && atts[0].(map[string]any)["translations"] != nil
+		return len(translationsOf(m)) == 2 && len(atts) == 1 && atts[0].(map[string]any)["translations"] != nil
 	})
-	tr := atTranslations(got)
+	tr := translationsOf(got)
 	if tr["de"] != "[de] Good morning\n\n[de] see you" || tr["fr"] != "[fr] Good morning\n\n[fr] see you" || tr["es"] != nil || tr["it"] != nil {
 		t.Errorf("translations = %v", tr)
 	}
@@ -388,16 +370,16 @@ func TestAutoTranslateNewMessages(t *testing.T) {
 	}
 
 	// An edit translates the new text and drops the old translations.
-	alice.Post(t, "chat.update", map[string]any{"roomId": rid, "msgId": m["_id"], "text": "Good night"}).OK(t)
-	got = upWait(t, bob, m["_id"].(string), func(m map[string]any) bool { return atTranslations(m)["de"] == "[de] Good night" })
-	if tr := atTranslations(got); tr["fr"] != "[fr] Good night" {
+	alice.UpdateMessage(t, rid, m["_id"].(string), "Good night").OK(t)
+	got = upWait(t, bob, m["_id"].(string), func(m map[string]any) bool { return translationsOf(m)["de"] == "[de] Good night" })
+	if tr := translationsOf(got); tr["fr"] != "[fr] Good night" {
 		t.Errorf("after edit = %v", tr)
 	}
 
 	// Bob's own message goes to alice's and carol's languages.
-	b := pmPost(t, bob, map[string]any{"roomId": rid, "text": "Hi"})
-	got = upWait(t, bob, b["_id"].(string), func(m map[string]any) bool { return len(atTranslations(m)) == 2 })
-	if tr := atTranslations(got); tr["es"] == nil || tr["fr"] == nil {
+	b := bob.PostText(t, rid, "Hi")
+	got = upWait(t, bob, b["_id"].(string), func(m map[string]any) bool { return len(translationsOf(m)) == 2 })
+	if tr := translationsOf(got); tr["es"] == nil || tr["fr"] == nil {
 		t.Errorf("bob's message = %v", tr)
 	}
 }
@@ -407,43 +389,43 @@ func TestAutoTranslateProviders(t *testing.T) {
 	for _, c := range []struct {
 		provider, path string
 		settings       map[string]any
-		check          func(r atRequest) bool
+		check          func(r translatorRequest) bool
 	}{
 		{"google-translate", "/language/translate/v2", map[string]any{"AutoTranslate_GoogleAPIKey": "G-KEY", "AutoTranslate_GoogleAPIURL": "%s"},
-			func(r atRequest) bool {
+			func(r translatorRequest) bool {
 				return r.Method == http.MethodPost && r.Query["key"][0] == "G-KEY" && strings.Contains(string(r.Body), `"target":"de"`)
 			}},
 		{"deepl-translate", "/v2/translate", map[string]any{"AutoTranslate_DeepLAPIKey": "D-KEY:fx", "AutoTranslate_DeepLAPIURL": "%s"},
-			func(r atRequest) bool {
+			func(r translatorRequest) bool {
 				return r.Method == http.MethodPost && r.Header.Get("Authorization") == "DeepL-Auth-Key D-KEY:fx" && strings.Contains(string(r.Body), `"target_lang":"DE"`)
 			}},
 		{"microsoft-translate", "/translate", map[string]any{"AutoTranslate_MicrosoftAPIKey": "M-KEY", "AutoTranslate_MicrosoftAPIURL": "%s"},
-			func(r atRequest) bool {
+			func(r translatorRequest) bool {
 				return r.Method == http.MethodPost && r.Header.Get("Ocp-Apim-Subscription-Key") == "M-KEY" &&
 					r.Query["api-version"][0] == "3.0" && r.Query["to"][0] == "de" && strings.Contains(string(r.Body), `"Text"`)
 			}},
 		{"libre-translate", "/libre/translate", map[string]any{"AutoTranslate_LibreTranslateAPIURL": "%s/libre"},
-			func(r atRequest) bool {
+			func(r translatorRequest) bool {
 				return r.Method == http.MethodPost && strings.Contains(string(r.Body), `"source":"auto"`) && strings.Contains(string(r.Body), `"target":"de"`)
 			}},
 	} {
 		t.Run(c.provider, func(t *testing.T) {
 			t.Parallel()
-			f := newATFake(t)
+			f := newFakeTranslator(t)
 			e := apitest.New(t)
-			rid := pmRoom(t, e.Admin, "channels", "p", nil)
+			rid := e.Admin.CreateRoom(t, "channels", "p", nil)
 			for id, v := range c.settings {
 				if s, ok := v.(string); ok {
 					v = strings.ReplaceAll(s, "%s", f.URL)
 				}
-				pmSet(t, e, id, v)
+				e.SetSetting(t, id, v)
 			}
-			pmSet(t, e, "AutoTranslate_ServiceProvider", c.provider)
-			pmSet(t, e, "AutoTranslate_Enabled", true)
-			m := pmPost(t, e.Admin, map[string]any{"roomId": rid, "text": "Hello"})
+			e.SetSetting(t, "AutoTranslate_ServiceProvider", c.provider)
+			e.SetSetting(t, "AutoTranslate_Enabled", true)
+			m := e.Admin.PostText(t, rid, "Hello")
 			e.Admin.Post(t, "autotranslate.translateMessage", map[string]any{"messageId": m["_id"], "targetLanguage": "de"}).OK(t)
-			got := upWait(t, e.Admin, m["_id"].(string), func(m map[string]any) bool { return atTranslations(m)["de"] != nil })
-			if tr := atTranslations(got)["de"]; tr != "[de] Hello" || got["translationProvider"] != c.provider {
+			got := upWait(t, e.Admin, m["_id"].(string), func(m map[string]any) bool { return translationsOf(m)["de"] != nil })
+			if tr := translationsOf(got)["de"]; tr != "[de] Hello" || got["translationProvider"] != c.provider {
 				t.Errorf("translation %v by %v", tr, got["translationProvider"])
 			}
 			reqs := f.requests(c.path)
@@ -458,14 +440,12 @@ func TestAutoTranslateProviders(t *testing.T) {
 // and counts the fault; posting is never slowed; 429 and 5xx are retried.
 func TestAutoTranslateFaults(t *testing.T) {
 	t.Parallel()
-	f := newATFake(t)
-	e := apitest.New(t)
+	e, f := newTranslatingEnv(t)
 	alice := e.NewUser(t, "alice")
 	bob := e.NewUser(t, "bob")
-	rid := pmRoom(t, alice, "channels", "faults", nil, bob.Username)
-	atEnable(t, e, f)
-	atGrant(t, e)
-	atSave(bob, t, rid, "autoTranslate", true, "de").OK(t)
+	rid := alice.CreateRoom(t, "channels", "faults", nil, bob.Username)
+	e.SetPermission(t, "auto-translate", "admin", "user")
+	saveAutoTranslate(bob, t, rid, "autoTranslate", true, "de").OK(t)
 
 	// Rate limited once, then fine: the retry lands the translation.
 	var mu sync.Mutex
@@ -480,8 +460,8 @@ func TestAutoTranslateFaults(t *testing.T) {
 		}
 		return false
 	})
-	m := pmPost(t, alice, map[string]any{"roomId": rid, "text": "retry me"})
-	upWait(t, bob, m["_id"].(string), func(m map[string]any) bool { return atTranslations(m)["de"] == "[de] retry me" })
+	m := alice.PostText(t, rid, "retry me")
+	upWait(t, bob, m["_id"].(string), func(m map[string]any) bool { return translationsOf(m)["de"] == "[de] retry me" })
 	if n := len(f.requests("/libre/translate")); n != 2 {
 		t.Errorf("%d translate requests, want 2", n)
 	}
@@ -507,7 +487,7 @@ func TestAutoTranslateFaults(t *testing.T) {
 		series := `parley_integration_faults_total{feature="autotranslate",kind="` + c.kind + `"}`
 		before := upMetric(t, e, series)
 		start := time.Now()
-		m := pmPost(t, alice, map[string]any{"roomId": rid, "text": "fails " + c.kind})
+		m := alice.PostText(t, rid, "fails "+c.kind)
 		if d := time.Since(start); d > time.Second {
 			t.Errorf("%s: posting took %v", c.kind, d)
 		}
@@ -533,7 +513,7 @@ func TestAutoTranslateFaults(t *testing.T) {
 	start := time.Now()
 	var last map[string]any
 	for range 5 {
-		last = pmPost(t, alice, map[string]any{"roomId": rid, "text": "into the void"})
+		last = alice.PostText(t, rid, "into the void")
 	}
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("5 posts took %v with a hanging provider", d)

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"regexp"
 	"strconv"
-	"time"
 
 	"github.com/parleychat/parley/internal/app"
 	"github.com/parleychat/parley/internal/model"
@@ -25,6 +24,14 @@ func typedInvalid(err error) error {
 // containing "true" or "1" ignores.
 var ignorePattern = regexp.MustCompile(`true|1`)
 
+// messageAnswer is the answer of the routes that return one message.
+func messageAnswer(m *model.Message, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	return M{"message": m}, nil
+}
+
 // paged is the envelope of paginated message listings.
 func paged(list []*model.Message, offset, total int) M {
 	if list == nil {
@@ -33,11 +40,20 @@ func paged(list []*model.Message, offset, total int) M {
 	return M{"messages": list, "count": len(list), "offset": offset, "total": total}
 }
 
-var postMessageProps = map[string]kind{
-	"roomId": kStringOrArray, "channel": kStringOrArray, "text": kString, "alias": kString, "emoji": kString,
-	"avatar": kString, "attachments": kObjectArray, "tmid": kString, "customFields": kObject, "parseUrls": kBool,
-	// msg is the text under the name older clients send it by.
-	"msg": kString,
+// postMessageIn is the body of chat.postMessage.
+type postMessageIn struct {
+	RoomID  any    `json:"roomId" in:"stringOrArray"`
+	Channel any    `json:"channel" in:"stringOrArray"`
+	Text    string `json:"text"`
+	// Msg is the text under the name older clients send it by.
+	Msg          string           `json:"msg"`
+	Alias        string           `json:"alias"`
+	Emoji        string           `json:"emoji"`
+	Avatar       string           `json:"avatar"`
+	Attachments  []map[string]any `json:"attachments"`
+	TMID         string           `json:"tmid"`
+	CustomFields map[string]any   `json:"customFields"`
+	ParseURLs    *bool            `json:"parseUrls"`
 }
 
 func (s *Server) chatPostMessage(c *request) (any, error) {
@@ -50,27 +66,14 @@ func (s *Server) chatPostMessage(c *request) (any, error) {
 	_, hasTmid := body["tmid"]
 	switch {
 	case hasRoom && hasChannel:
-		return nil, app.Invalid("must NOT have additional properties\n must NOT have additional properties\n must match exactly one schema in oneOf")
+		return nil, errNotExactlyOne
 	case hasChannel && hasTmid:
 		return nil, app.Invalid("must have required property 'roomId'\n must NOT have additional properties\n must match exactly one schema in oneOf")
 	}
-	var in struct {
-		RoomID       any              `json:"roomId"`
-		Channel      any              `json:"channel"`
-		Text         string           `json:"text"`
-		Msg          string           `json:"msg"`
-		Alias        string           `json:"alias"`
-		Emoji        string           `json:"emoji"`
-		Avatar       string           `json:"avatar"`
-		Attachments  []map[string]any `json:"attachments"`
-		TMID         string           `json:"tmid"`
-		CustomFields map[string]any   `json:"customFields"`
-		ParseURLs    *bool            `json:"parseUrls"`
-	}
+	var in postMessageIn
 	// With neither roomId nor channel the rest of the body is still
 	// checked, and then the answer is Rocket.Chat's "[invalid-channel]".
-	sc := schema{props: postMessageProps}
-	if err := c.decodeBody(body, sc, &in); err != nil {
+	if err := c.decodeBody(body, &in); err != nil {
 		return nil, err
 	}
 	target := in.RoomID
@@ -95,7 +98,7 @@ func (s *Server) chatPostMessage(c *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return M{"ts": time.Now().UnixMilli(), "channel": targets[0], "message": m}, nil
+	return M{"ts": s.app.Now().UnixMilli(), "channel": targets[0], "message": m}, nil
 }
 
 // stringList reads a string-or-array-of-strings parameter.
@@ -115,25 +118,17 @@ func stringList(v any) []string {
 	return nil
 }
 
-// sendMessageFields types the keys of chat.sendMessage's message object;
-// the object itself is open, so other keys pass.
-var sendMessageFields = schema{
-	props: map[string]kind{
-		"_id": kString, "rid": kString, "tmid": kString, "msg": kString, "alias": kString, "emoji": kString,
-		"avatar": kString, "tshow": kBool, "attachments": kObjectArray, "blocks": kObjectArray, "customFields": kObject,
-	},
-	open: true,
-}
-
 func (s *Server) chatSendMessage(c *request) (any, error) {
 	var in struct {
-		Message     map[string]any `json:"message"`
+		Message     map[string]any `json:"message" in:"required"`
 		PreviewURLs *[]string      `json:"previewUrls"`
 	}
-	if err := c.bindBody(schema{props: map[string]kind{"message": kObject, "previewUrls": kStringArray}, required: []string{"message"}}, &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
+	// The message object is open: keys it does not declare pass.
 	var msg struct {
+		openKeys
 		ID           string            `json:"_id"`
 		RID          string            `json:"rid"`
 		TMID         string            `json:"tmid"`
@@ -148,7 +143,7 @@ func (s *Server) chatSendMessage(c *request) (any, error) {
 		T            any               `json:"t"`
 		Ts           any               `json:"ts"`
 	}
-	if err := decode(in.Message, sendMessageFields, &msg); err != nil {
+	if err := decode(in.Message, &msg); err != nil {
 		return nil, err
 	}
 	mi := app.MessageInput{
@@ -164,11 +159,7 @@ func (s *Server) chatSendMessage(c *request) (any, error) {
 		mi.Ts = &ts
 	}
 	t, _ := msg.T.(string)
-	m, err := s.app.SendMessage(c.ctx, c.user, app.SendInput{Message: mi, T: t})
-	if err != nil {
-		return nil, err
-	}
-	return M{"message": m}, nil
+	return messageAnswer(s.app.SendMessage(c.ctx, c.user, app.SendInput{Message: mi, T: t}))
 }
 
 // clientTime reads a client-supplied ts: an ISO string, epoch
@@ -191,32 +182,24 @@ func clientTime(v any) (model.Time, bool) {
 
 func (s *Server) chatGetMessage(c *request) (any, error) {
 	var in struct {
-		MsgID string `json:"msgId"`
+		MsgID string `json:"msgId" in:"required,nonempty"`
 	}
-	if err := c.bindClosedQuery(schema{props: map[string]kind{"msgId": kString}, required: []string{"msgId"}, minLen: []string{"msgId"}}, &in); err != nil {
+	if err := c.bindClosedQuery(&in); err != nil {
 		return nil, err
 	}
-	m, err := s.app.GetMessage(c.ctx, c.user, in.MsgID)
-	if err != nil {
-		return nil, err
-	}
-	return M{"message": m}, nil
+	return messageAnswer(s.app.GetMessage(c.ctx, c.user, in.MsgID))
 }
 
 func (s *Server) chatUpdate(c *request) (any, error) {
 	var in struct {
-		RoomID       string         `json:"roomId"`
-		MsgID        string         `json:"msgId"`
-		Text         string         `json:"text"`
+		RoomID string `json:"roomId" in:"required"`
+		MsgID  string `json:"msgId" in:"required"`
+		// An empty text would blank the message: Rocket.Chat refuses it.
+		Text         string         `json:"text" in:"required,nonempty"`
 		PreviewURLs  *[]string      `json:"previewUrls"`
 		CustomFields map[string]any `json:"customFields"`
 	}
-	sc := schema{
-		props: map[string]kind{"roomId": kString, "msgId": kString, "text": kString, "previewUrls": kStringArray, "customFields": kObject},
-		// An empty text would blank the message: Rocket.Chat refuses it.
-		required: []string{"roomId", "msgId", "text"}, minLen: []string{"text"},
-	}
-	if err := c.bindBody(sc, &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, typedInvalid(err)
 	}
 	m, err := s.app.UpdateMessage(c.ctx, c.user, app.UpdateInput{
@@ -230,12 +213,11 @@ func (s *Server) chatUpdate(c *request) (any, error) {
 
 func (s *Server) chatDelete(c *request) (any, error) {
 	var in struct {
-		MsgID  string `json:"msgId"`
-		RoomID string `json:"roomId"`
+		MsgID  string `json:"msgId" in:"required"`
+		RoomID string `json:"roomId" in:"required"`
 		AsUser bool   `json:"asUser"`
 	}
-	sc := schema{props: map[string]kind{"msgId": kString, "roomId": kString, "asUser": kBool}, required: []string{"msgId", "roomId"}}
-	if err := c.bindBody(sc, &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
 	res, err := s.app.DeleteMessage(c.ctx, c.user, in.RoomID, in.MsgID, in.AsUser)
@@ -250,25 +232,18 @@ func (s *Server) chatReact(c *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, hasEmoji := body["emoji"]
 	_, hasReaction := body["reaction"]
-	if hasEmoji && hasReaction {
-		return nil, app.Invalid("must NOT have additional properties\n must NOT have additional properties\n must match exactly one schema in oneOf")
-	}
 	var in struct {
-		Emoji       string `json:"emoji"`
-		Reaction    string `json:"reaction"`
-		MessageID   string `json:"messageId"`
+		Emoji       string `json:"emoji" in:"oneOf,exclusive"`
+		Reaction    string `json:"reaction" in:"oneOf,exclusive"`
+		MessageID   string `json:"messageId" in:"required,nonempty"`
 		ShouldReact *bool  `json:"shouldReact"`
 	}
-	sc := schema{
-		props:    map[string]kind{"emoji": kString, "reaction": kString, "messageId": kString, "shouldReact": kBool},
-		required: []string{"messageId"}, oneOf: [][]string{{"emoji"}, {"reaction"}}, minLen: []string{"messageId"},
-	}
+	// A null shouldReact means "toggle", as an absent one does.
 	if v, ok := body["shouldReact"]; ok && v == nil {
 		delete(body, "shouldReact")
 	}
-	if err := c.decodeBody(body, sc, &in); err != nil {
+	if err := c.decodeBody(body, &in); err != nil {
 		return nil, err
 	}
 	e := in.Emoji
@@ -278,27 +253,22 @@ func (s *Server) chatReact(c *request) (any, error) {
 	return nil, s.app.React(c.ctx, c.user, in.MessageID, e, in.ShouldReact)
 }
 
-var messageIDSchema = schema{props: map[string]kind{"messageId": kString}, required: []string{"messageId"}, minLen: []string{"messageId"}}
+// messageIDIn is the body of the routes that act on one message.
+type messageIDIn struct {
+	MessageID string `json:"messageId" in:"required,nonempty"`
+}
 
 func (s *Server) chatPinMessage(c *request) (any, error) {
-	var in struct {
-		MessageID string `json:"messageId"`
-	}
-	if err := c.bindBody(messageIDSchema, &in); err != nil {
+	var in messageIDIn
+	if err := c.bindBody(&in); err != nil {
 		return nil, typedInvalid(err)
 	}
-	m, err := s.app.PinMessage(c.ctx, c.user, in.MessageID)
-	if err != nil {
-		return nil, err
-	}
-	return M{"message": m}, nil
+	return messageAnswer(s.app.PinMessage(c.ctx, c.user, in.MessageID))
 }
 
 func (s *Server) chatUnpinMessage(c *request) (any, error) {
-	var in struct {
-		MessageID string `json:"messageId"`
-	}
-	if err := c.bindBody(messageIDSchema, &in); err != nil {
+	var in messageIDIn
+	if err := c.bindBody(&in); err != nil {
 		return nil, typedInvalid(err)
 	}
 	return nil, s.app.UnpinMessage(c.ctx, c.user, in.MessageID)
@@ -307,9 +277,9 @@ func (s *Server) chatUnpinMessage(c *request) (any, error) {
 func (s *Server) chatStar(star bool) handlerFunc {
 	return func(c *request) (any, error) {
 		var in struct {
-			MessageID string `json:"messageId"`
+			MessageID string `json:"messageId" in:"required"`
 		}
-		if err := c.bindBody(schema{props: map[string]kind{"messageId": kString}, required: []string{"messageId"}}, &in); err != nil {
+		if err := c.bindBody(&in); err != nil {
 			return nil, err
 		}
 		return nil, s.app.StarMessage(c.ctx, c.user, in.MessageID, star)
@@ -318,11 +288,10 @@ func (s *Server) chatStar(star bool) handlerFunc {
 
 func (s *Server) chatReportMessage(c *request) (any, error) {
 	var in struct {
-		MessageID   string `json:"messageId"`
-		Description string `json:"description"`
+		MessageID   string `json:"messageId" in:"required"`
+		Description string `json:"description" in:"required"`
 	}
-	sc := schema{props: map[string]kind{"messageId": kString, "description": kString}, required: []string{"messageId", "description"}}
-	if err := c.bindBody(sc, &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
 	if in.MessageID == "" {
@@ -336,33 +305,28 @@ func (s *Server) chatReportMessage(c *request) (any, error) {
 
 func (s *Server) chatIgnoreUser(c *request) (any, error) {
 	var in struct {
-		RID    string `json:"rid"`
-		UserID string `json:"userId"`
-		Ignore string `json:"ignore"`
+		RID    string `json:"rid" in:"required,nonempty"`
+		UserID string `json:"userId" in:"required,nonempty"`
+		Ignore string `json:"ignore" in:"required,nonempty"`
 	}
-	sc := schema{props: map[string]kind{"rid": kString, "userId": kString, "ignore": kString}, required: []string{"rid", "userId", "ignore"}, minLen: []string{"rid", "userId", "ignore"}}
-	if err := c.bindClosedQuery(sc, &in); err != nil {
+	if err := c.bindClosedQuery(&in); err != nil {
 		return nil, err
 	}
 	ignore := ignorePattern.MatchString(in.Ignore)
 	return nil, s.app.IgnoreUser(c.ctx, c.user, in.RID, in.UserID, ignore)
 }
 
-// bindClosedQuery is bindQuery for the chat.* routes Rocket.Chat
-// validates with closed schemas: there a pagination key the schema does not
-// declare (fields, query, or sort on chat.search) is refused as well.
-func (c *request) bindClosedQuery(sc schema, dst any) error {
-	raw := c.r.URL.Query()
-	if hasNUL(raw) {
-		return errNUL
-	}
-	return decode(valuesToMap(raw), sc, dst)
+// countOffset are the number-typed paging keys of the chat.* listings;
+// page reads them.
+type countOffset struct {
+	_ float64 `key:"count"`
+	_ float64 `key:"offset"`
 }
 
-// roomListingSchema is the query of the per-room message listings. A
-// missing roomId is each endpoint's own error, not a schema failure.
-var roomListingSchema = schema{
-	props: map[string]kind{"roomId": kString, "count": kNumber, "offset": kNumber, "sort": kString},
+// countOffsetSort adds the sort key to countOffset.
+type countOffsetSort struct {
+	countOffset
+	_ string `key:"sort"`
 }
 
 // roomIDMissingText is the text of a listing asked without roomId; each
@@ -374,10 +338,13 @@ const roomIDMissingText = `The required "roomId" query param is missing.`
 // errorType of a missing roomId.
 func (s *Server) roomListing(missingType string, list func(c *request, rid string, p page) (*app.MessagePage, error)) handlerFunc {
 	return func(c *request) (any, error) {
+		// A missing roomId is each endpoint's own error, not a schema
+		// failure.
 		var in struct {
 			RoomID string `json:"roomId"`
+			countOffsetSort
 		}
-		if err := c.bindClosedQuery(roomListingSchema, &in); err != nil {
+		if err := c.bindClosedQuery(&in); err != nil {
 			return nil, err
 		}
 		if in.RoomID == "" {
@@ -397,14 +364,11 @@ func (s *Server) roomListing(missingType string, list func(c *request, rid strin
 
 func (s *Server) chatSearch(c *request) (any, error) {
 	var in struct {
-		RoomID     string `json:"roomId"`
-		SearchText string `json:"searchText"`
+		RoomID     string `json:"roomId" in:"required"`
+		SearchText string `json:"searchText" in:"required"`
+		countOffset
 	}
-	sc := schema{props: map[string]kind{"roomId": kString, "searchText": kString, "count": kNumber, "offset": kNumber}, required: []string{"roomId", "searchText"}}
-	if err := c.bindClosedQuery(sc, &in); err != nil {
-		return nil, err
-	}
-	p, err := c.page()
+	p, err := c.closedQueryPage(&in)
 	if err != nil {
 		return nil, err
 	}
@@ -425,9 +389,9 @@ func (s *Server) chatGetDeletedMessages(c *request) (any, error) {
 	var in struct {
 		RoomID string `json:"roomId"`
 		Since  string `json:"since"`
+		countOffsetSort
 	}
-	sc := schema{props: map[string]kind{"roomId": kString, "since": kString, "count": kNumber, "offset": kNumber, "sort": kString}}
-	if err := c.bindClosedQuery(sc, &in); err != nil {
+	if err := c.bindClosedQuery(&in); err != nil {
 		return nil, err
 	}
 	// Rocket.Chat throws these with the text as the error code, so the
@@ -455,15 +419,14 @@ func (s *Server) chatGetDeletedMessages(c *request) (any, error) {
 
 func (s *Server) chatSyncMessages(c *request) (any, error) {
 	var in struct {
-		RoomID     string  `json:"roomId"`
+		RoomID     string  `json:"roomId" in:"required"`
 		LastUpdate string  `json:"lastUpdate"`
 		Count      float64 `json:"count"`
 		Next       string  `json:"next"`
 		Previous   string  `json:"previous"`
 		Type       string  `json:"type"`
 	}
-	sc := schema{props: map[string]kind{"roomId": kString, "lastUpdate": kString, "count": kNumber, "next": kString, "previous": kString, "type": kString}, required: []string{"roomId"}}
-	if err := c.bindClosedQuery(sc, &in); err != nil {
+	if err := c.bindClosedQuery(&in); err != nil {
 		return nil, err
 	}
 	if in.Type != "" && in.Type != "UPDATED" && in.Type != "DELETED" {

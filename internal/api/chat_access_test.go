@@ -31,59 +31,51 @@ func TestChatAccess(t *testing.T) {
 	// user may pin, so that the caller's pin is refused for the room alone.
 	seed := func(t *testing.T, e *apitest.Env, owner *apitest.Client, rid string) (msgID, gone string) {
 		t.Helper()
-		e.Admin.Post(t, "permissions.update", map[string]any{"permissions": []map[string]any{
-			{"_id": "pin-message", "roles": []string{"admin", "owner", "moderator", "user"}},
-		}}).OK(t)
-		m := owner.Post(t, "chat.postMessage", map[string]any{"roomId": rid, "text": "@intruder " + secret}).OK(t).JSON(t)["message"].(map[string]any)
+		e.SetPermission(t, "pin-message", "admin", "owner", "moderator", "user")
+		m := owner.PostText(t, rid, "@intruder "+secret)
 		msgID = m["_id"].(string)
 		owner.Post(t, "chat.react", map[string]any{"messageId": msgID, "emoji": "smile"}).OK(t)
 		owner.Post(t, "chat.starMessage", map[string]any{"messageId": msgID}).OK(t)
 		owner.Post(t, "chat.pinMessage", map[string]any{"messageId": msgID}).OK(t)
-		gone = cmPost(t, owner, rid, "soon gone")["_id"].(string)
-		cmDelete(t, owner, rid, gone)
+		gone = owner.PostText(t, rid, "soon gone")["_id"].(string)
+		owner.DeleteMessage(t, rid, gone)
 		return msgID, gone
 	}
 
 	for _, room := range []struct {
-		name  string
-		setup func(t *testing.T) target
+		name string
+		// open makes the room as its owner, with secretfriend in it.
+		open func(t *testing.T, owner *apitest.Client) string
+		// hide, when set, runs once the room is seeded.
+		hide                func(t *testing.T, e *apitest.Env)
+		channelsHistoryErr  string
+		channelsHistoryCode int
 	}{
-		{"private group", func(t *testing.T) target {
-			e := apitest.New(t)
-			owner := e.NewUser(t, "secretowner")
-			e.NewUser(t, "secretfriend")
-			caller := e.NewUser(t, "intruder")
-			rid := cmRoom(t, e, owner, "groups", []string{"secretfriend"})
-			id, gone := seed(t, e, owner, rid)
-			return target{e, caller, owner, rid, id, gone, "error-room-not-found", 400}
-		}},
-		{"direct message", func(t *testing.T) target {
-			e := apitest.New(t)
-			owner := e.NewUser(t, "secretowner")
-			e.NewUser(t, "secretfriend")
-			caller := e.NewUser(t, "intruder")
-			m := owner.Post(t, "chat.postMessage", map[string]any{"channel": "@secretfriend", "text": "hello"}).OK(t).JSON(t)["message"].(map[string]any)
-			rid := m["rid"].(string)
-			id, gone := seed(t, e, owner, rid)
-			return target{e, caller, owner, rid, id, gone, "error-room-not-found", 400}
-		}},
-		{"public channel without view-c-room", func(t *testing.T) target {
-			e := apitest.New(t)
-			owner := e.NewUser(t, "secretowner")
-			e.NewUser(t, "secretfriend")
-			caller := e.NewUser(t, "intruder")
-			rid := cmRoom(t, e, owner, "channels", []string{"secretfriend"})
-			id, gone := seed(t, e, owner, rid)
-			e.Admin.Post(t, "permissions.update", map[string]any{"permissions": []map[string]any{
-				{"_id": "view-c-room", "roles": []string{"admin", "federated-external", "bot", "app", "anonymous"}},
-			}}).OK(t)
-			// API.v1.forbidden(): the channel is found, its history refused.
-			return target{e, caller, owner, rid, id, gone, "", 403}
-		}},
+		{"private group", func(t *testing.T, owner *apitest.Client) string {
+			return owner.CreateRoom(t, "groups", "", nil, "secretfriend")
+		}, nil, "error-room-not-found", 400},
+		{"direct message", func(t *testing.T, owner *apitest.Client) string {
+			return owner.PostMessage(t, map[string]any{"channel": "@secretfriend", "text": "hello"})["rid"].(string)
+		}, nil, "error-room-not-found", 400},
+		// API.v1.forbidden(): the channel is found, its history refused.
+		{"public channel without view-c-room", func(t *testing.T, owner *apitest.Client) string {
+			return owner.CreateRoom(t, "channels", "", nil, "secretfriend")
+		}, func(t *testing.T, e *apitest.Env) {
+			e.SetPermission(t, "view-c-room", "admin", "federated-external", "bot", "app", "anonymous")
+		}, "", 403},
 	} {
 		t.Run(room.name, func(t *testing.T) {
 			t.Parallel()
-			tg := room.setup(t)
+			e := apitest.New(t)
+			owner := e.NewUser(t, "secretowner")
+			e.NewUser(t, "secretfriend")
+			caller := e.NewUser(t, "intruder")
+			rid := room.open(t, owner)
+			id, gone := seed(t, e, owner, rid)
+			if room.hide != nil {
+				room.hide(t, e)
+			}
+			tg := target{e, caller, owner, rid, id, gone, room.channelsHistoryErr, room.channelsHistoryCode}
 			body := func(kv ...any) map[string]any {
 				m := map[string]any{}
 				for i := 0; i+1 < len(kv); i += 2 {
@@ -165,8 +157,8 @@ func TestChatAccess(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if m.Msg != "@intruder "+secret || !m.Pinned || cmJSON(m.Reactions) != `{":smile:":{"usernames":["secretowner"]}}` ||
-				cmJSON(m.Starred) != `[{"_id":"`+tg.owner.UserID+`"}]` || m.EditedAt != nil {
+			if m.Msg != "@intruder "+secret || !m.Pinned || apitest.JSON(m.Reactions) != `{":smile:":{"usernames":["secretowner"]}}` ||
+				apitest.JSON(m.Starred) != `[{"_id":"`+tg.owner.UserID+`"}]` || m.EditedAt != nil {
 				t.Fatalf("message after the attempts = %+v", m)
 			}
 		})

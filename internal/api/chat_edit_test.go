@@ -13,11 +13,11 @@ import (
 	"github.com/parleychat/parley/internal/store"
 )
 
-// pmInsert stores a message of c's written age ago, straight into the
+// insertAged stores a message of c's written age ago, straight into the
 // store: the API only accepts a client ts within 10 s of now, and the time
 // limits on editing and deleting count in minutes. It also lets a message
 // exist in a read-only room under an author who could not post there.
-func pmInsert(t *testing.T, e *apitest.Env, rid string, c *apitest.Client, text string, age time.Duration) string {
+func insertAged(t *testing.T, e *apitest.Env, rid string, c *apitest.Client, text string, age time.Duration) string {
 	t.Helper()
 	ts := model.Time(time.Now().Add(-age).UnixMilli())
 	m := &model.Message{ID: model.NewID(), RID: rid, Msg: text, Ts: ts, UpdatedAt: ts, U: model.UserRef{ID: c.UserID, Username: c.Username}}
@@ -27,9 +27,9 @@ func pmInsert(t *testing.T, e *apitest.Env, rid string, c *apitest.Client, text 
 	return m.ID
 }
 
-// pmHistoryCopies are the hidden copies Message_KeepHistory keeps of id;
+// historyCopies are the hidden copies Message_KeepHistory keeps of id;
 // no endpoint lists them.
-func pmHistoryCopies(t *testing.T, e *apitest.Env, rid, id string) []*model.Message {
+func historyCopies(t *testing.T, e *apitest.Env, rid, id string) []*model.Message {
 	t.Helper()
 	all, err := e.Store.Messages().List(context.Background(), store.MessageFilter{RID: rid}, store.ListOptions{})
 	if err != nil {
@@ -44,11 +44,6 @@ func pmHistoryCopies(t *testing.T, e *apitest.Env, rid, id string) []*model.Mess
 	return out
 }
 
-func pmUpdate(c *apitest.Client, t *testing.T, rid, id, text string) *apitest.Response {
-	t.Helper()
-	return c.Post(t, "chat.update", map[string]any{"roomId": rid, "msgId": id, "text": text})
-}
-
 func TestChatUpdate(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
@@ -57,13 +52,13 @@ func TestChatUpdate(t *testing.T) {
 	carol := e.NewUser(t, "carol")
 	dave := e.NewUser(t, "dave")
 	robot := e.NewUser(t, "robot", map[string]any{"roles": []string{"bot"}})
-	rid := pmRoom(t, alice, "channels", "plaza", nil, "bob", "carol", "dave", "robot")
+	rid := alice.CreateRoom(t, "channels", "plaza", nil, "bob", "carol", "dave", "robot")
 	alice.Post(t, "channels.addModerator", map[string]any{"roomId": rid, "userId": dave.UserID}).OK(t)
 
 	// The author edits: text, editor, mentions, channels and md follow.
-	m := pmPost(t, carol, map[string]any{"roomId": rid, "text": "hello @bob #plaza"})
+	m := carol.PostText(t, rid, "hello @bob #plaza")
 	id := m["_id"].(string)
-	up := pmUpdate(carol, t, rid, id, "bye @alice").OK(t).JSON(t)["message"].(map[string]any)
+	up := carol.UpdateMessage(t, rid, id, "bye @alice").OK(t).JSON(t)["message"].(map[string]any)
 	if up["msg"] != "bye @alice" || up["_id"] != id || up["u"].(map[string]any)["_id"] != carol.UserID {
 		t.Fatalf("updated = %v", up)
 	}
@@ -83,23 +78,23 @@ func TestChatUpdate(t *testing.T) {
 	if md, _ := json.Marshal(up["md"]); !strings.Contains(string(md), "bye") || strings.Contains(string(md), "hello") {
 		t.Fatalf("md = %s", md)
 	}
-	stored := pmGet(t, bob, id)
+	stored := bob.GetMessage(t, id)
 	if stored["msg"] != "bye @alice" || stored["editedAt"] != up["editedAt"] {
 		t.Fatalf("stored = %v", stored)
 	}
 	// The edited message was the room's last; the room shows the edit.
-	if last := pmRoomInfo(t, alice, rid)["lastMessage"].(map[string]any); last["msg"] != "bye @alice" {
+	if last := alice.RoomInfo(t, rid)["lastMessage"].(map[string]any); last["msg"] != "bye @alice" {
 		t.Fatalf("lastMessage = %v", last)
 	}
 
 	// The same text changes nothing.
-	same := pmPost(t, carol, map[string]any{"roomId": rid, "text": "same"})
-	r := pmUpdate(carol, t, rid, same["_id"].(string), "same").OK(t).JSON(t)["message"].(map[string]any)
-	if r["editedAt"] != nil || pmGet(t, carol, same["_id"].(string))["editedAt"] != nil {
+	same := carol.PostText(t, rid, "same")
+	r := carol.UpdateMessage(t, rid, same["_id"].(string), "same").OK(t).JSON(t)["message"].(map[string]any)
+	if r["editedAt"] != nil || carol.GetMessage(t, same["_id"].(string))["editedAt"] != nil {
 		t.Fatalf("no-op edit set editedAt: %v", r)
 	}
 	// ... even when the caller could not edit at all.
-	pmUpdate(bob, t, rid, same["_id"].(string), "same").OK(t)
+	bob.UpdateMessage(t, rid, same["_id"].(string), "same").OK(t)
 	// With previewUrls it is an edit.
 	r = carol.Post(t, "chat.update", map[string]any{"roomId": rid, "msgId": same["_id"], "text": "same", "previewUrls": []string{}}).OK(t).JSON(t)["message"].(map[string]any)
 	if r["editedAt"] == nil {
@@ -107,19 +102,19 @@ func TestChatUpdate(t *testing.T) {
 	}
 
 	// The text cannot be emptied.
-	empty := pmPost(t, carol, map[string]any{"roomId": rid, "text": "not to be emptied"})
-	pmUpdate(carol, t, rid, empty["_id"].(string), "").Fails(t, 400, "invalid-params", "must NOT have fewer than 1 characters")
-	if r := pmGet(t, carol, empty["_id"].(string)); r["msg"] != "not to be emptied" || r["editedAt"] != nil {
+	empty := carol.PostText(t, rid, "not to be emptied")
+	carol.UpdateMessage(t, rid, empty["_id"].(string), "").Fails(t, 400, "invalid-params", "must NOT have fewer than 1 characters")
+	if r := carol.GetMessage(t, empty["_id"].(string)); r["msg"] != "not to be emptied" || r["editedAt"] != nil {
 		t.Fatalf("after an empty edit = %v", r)
 	}
 
 	// A file message's text is its first attachment's description.
-	file := pmPost(t, carol, map[string]any{"roomId": rid, "attachments": []map[string]any{{"description": "old", "title": "f.txt"}}})
+	file := carol.PostMessage(t, map[string]any{"roomId": rid, "attachments": []map[string]any{{"description": "old", "title": "f.txt"}}})
 	fid := file["_id"].(string)
-	if r := pmUpdate(carol, t, rid, fid, "old").OK(t).JSON(t)["message"].(map[string]any); r["editedAt"] != nil {
+	if r := carol.UpdateMessage(t, rid, fid, "old").OK(t).JSON(t)["message"].(map[string]any); r["editedAt"] != nil {
 		t.Fatalf("description no-op edited: %v", r)
 	}
-	r = pmUpdate(carol, t, rid, fid, "new @bob").OK(t).JSON(t)["message"].(map[string]any)
+	r = carol.UpdateMessage(t, rid, fid, "new @bob").OK(t).JSON(t)["message"].(map[string]any)
 	at := r["attachments"].([]any)[0].(map[string]any)
 	if at["description"] != "new @bob" || at["title"] != "f.txt" || r["msg"] != "" {
 		t.Fatalf("file message after edit = %v", r)
@@ -129,43 +124,43 @@ func TestChatUpdate(t *testing.T) {
 	}
 
 	// Who may edit someone else's message.
-	other := pmPost(t, carol, map[string]any{"roomId": rid, "text": "carol's"})
+	other := carol.PostText(t, rid, "carol's")
 	oid := other["_id"].(string)
-	res := pmUpdate(bob, t, rid, oid, "bob was here").Fails(t, 400, "error-action-not-allowed", "Message editing not allowed [error-action-not-allowed]")
+	res := bob.UpdateMessage(t, rid, oid, "bob was here").Fails(t, 400, "error-action-not-allowed", "Message editing not allowed [error-action-not-allowed]")
 	if d, _ := res.JSON(t)["details"].(map[string]any); d["method"] != "updateMessage" || d["action"] != "Message_editing" {
 		t.Fatalf("details = %v", res.JSON(t)["details"])
 	}
 	for _, who := range []*apitest.Client{alice, dave, e.Admin} {
-		r := pmUpdate(who, t, rid, oid, "edited by "+who.Username).OK(t).JSON(t)["message"].(map[string]any)
+		r := who.UpdateMessage(t, rid, oid, "edited by "+who.Username).OK(t).JSON(t)["message"].(map[string]any)
 		if r["editedBy"].(map[string]any)["_id"] != who.UserID || r["u"].(map[string]any)["_id"] != carol.UserID {
 			t.Fatalf("%s's edit = %v", who.Username, r)
 		}
 	}
 
 	// Message_AllowEditing binds authors, not edit-message holders.
-	pmSet(t, e, "Message_AllowEditing", false)
-	pmUpdate(carol, t, rid, oid, "carol again").Fails(t, 400, "error-action-not-allowed", "Message editing not allowed [error-action-not-allowed]")
-	pmUpdate(alice, t, rid, oid, "owner again").OK(t)
-	pmUpdate(dave, t, rid, oid, "moderator again").OK(t)
-	pmSet(t, e, "Message_AllowEditing", true)
+	e.SetSetting(t, "Message_AllowEditing", false)
+	carol.UpdateMessage(t, rid, oid, "carol again").Fails(t, 400, "error-action-not-allowed", "Message editing not allowed [error-action-not-allowed]")
+	alice.UpdateMessage(t, rid, oid, "owner again").OK(t)
+	dave.UpdateMessage(t, rid, oid, "moderator again").OK(t)
+	e.SetSetting(t, "Message_AllowEditing", true)
 
 	// Message_AllowEditing_BlockEditInMinutes counts whole minutes (floored);
 	// admins are bound too, bots bypass it.
-	pmSet(t, e, "Message_AllowEditing_BlockEditInMinutes", 1)
-	young := pmInsert(t, e, rid, carol, "young", 30*time.Second)
-	old := pmInsert(t, e, rid, carol, "old", 90*time.Second)
-	pmUpdate(carol, t, rid, young, "young edited").OK(t)
+	e.SetSetting(t, "Message_AllowEditing_BlockEditInMinutes", 1)
+	young := insertAged(t, e, rid, carol, "young", 30*time.Second)
+	old := insertAged(t, e, rid, carol, "old", 90*time.Second)
+	carol.UpdateMessage(t, rid, young, "young edited").OK(t)
 	for _, who := range []*apitest.Client{carol, alice, e.Admin} {
-		pmUpdate(who, t, rid, old, "too late").Fails(t, 400, "error-message-editing-blocked", "Message editing is blocked [error-message-editing-blocked]")
+		who.UpdateMessage(t, rid, old, "too late").Fails(t, 400, "error-message-editing-blocked", "Message editing is blocked [error-message-editing-blocked]")
 	}
-	botOld := pmInsert(t, e, rid, robot, "bot old", 10*time.Minute)
-	pmUpdate(robot, t, rid, botOld, "bot edited").OK(t)
-	pmSet(t, e, "Message_AllowEditing_BlockEditInMinutes", 0)
-	pmUpdate(carol, t, rid, old, "late but allowed").OK(t)
+	botOld := insertAged(t, e, rid, robot, "bot old", 10*time.Minute)
+	robot.UpdateMessage(t, rid, botOld, "bot edited").OK(t)
+	e.SetSetting(t, "Message_AllowEditing_BlockEditInMinutes", 0)
+	carol.UpdateMessage(t, rid, old, "late but allowed").OK(t)
 
 	// Lookups.
-	pmPlain(t, pmUpdate(carol, t, rid, "nope", "x"), `No message found with the id of "nope".`)
-	pmPlain(t, pmUpdate(carol, t, "GENERAL", oid, "x"), "The room id provided does not match where the message is from.")
+	carol.UpdateMessage(t, rid, "nope", "x").FailsPlain(t, `No message found with the id of "nope".`)
+	carol.UpdateMessage(t, "GENERAL", oid, "x").FailsPlain(t, "The room id provided does not match where the message is from.")
 
 	// A typed route: validation failures carry no "[invalid-params]".
 	for _, tc := range []struct {
@@ -186,38 +181,38 @@ func TestChatUpdate(t *testing.T) {
 	cf := func(v map[string]any) map[string]any {
 		return map[string]any{"roomId": rid, "msgId": oid, "text": "cf", "customFields": v}
 	}
-	pmPlain(t, carol.Post(t, "chat.update", cf(map[string]any{"priority": "low"})), "Custom fields not enabled")
-	pmSet(t, e, "Message_CustomFields_Enabled", true)
-	pmPlain(t, carol.Post(t, "chat.update", cf(map[string]any{"priority": "none"})), "Invalid custom fields")
+	carol.Post(t, "chat.update", cf(map[string]any{"priority": "low"})).FailsPlain(t, "Custom fields not enabled")
+	e.SetSetting(t, "Message_CustomFields_Enabled", true)
+	carol.Post(t, "chat.update", cf(map[string]any{"priority": "none"})).FailsPlain(t, "Invalid custom fields")
 	if r := carol.Post(t, "chat.update", cf(map[string]any{"priority": "low"})).OK(t).JSON(t)["message"].(map[string]any); r["customFields"].(map[string]any)["priority"] != "low" {
 		t.Fatalf("customFields after edit = %v", r["customFields"])
 	}
 
 	// Message_KeepHistory keeps a hidden copy of the text before the edit.
-	pmSet(t, e, "Message_KeepHistory", true)
-	kept := pmPost(t, carol, map[string]any{"roomId": rid, "text": "first version"})
+	e.SetSetting(t, "Message_KeepHistory", true)
+	kept := carol.PostText(t, rid, "first version")
 	kid := kept["_id"].(string)
-	before := len(pmHistory(t, alice, "channels", rid))
-	pmUpdate(carol, t, rid, kid, "second version").OK(t)
-	copies := pmHistoryCopies(t, e, rid, kid)
+	before := len(alice.History(t, "channels", rid))
+	carol.UpdateMessage(t, rid, kid, "second version").OK(t)
+	copies := historyCopies(t, e, rid, kid)
 	if len(copies) != 1 || copies[0].Msg != "first version" || !copies[0].Hidden || copies[0].ID == kid ||
 		copies[0].EditedBy == nil || copies[0].EditedBy.ID != carol.UserID {
 		t.Fatalf("history copies = %+v", copies)
 	}
-	hist := pmHistory(t, alice, "channels", rid)
-	if len(hist) != before || pmHasID(hist, copies[0].ID) {
-		t.Fatalf("history shows the hidden copy: %v", pmIDs(hist))
+	hist := alice.History(t, "channels", rid)
+	if len(hist) != before || apitest.HasID(hist, copies[0].ID) {
+		t.Fatalf("history shows the hidden copy: %v", apitest.IDs(hist))
 	}
 	if hist[0]["_id"] != kid || hist[0]["msg"] != "second version" {
 		t.Fatalf("newest = %v", hist[0])
 	}
-	pmSet(t, e, "Message_KeepHistory", false)
+	e.SetSetting(t, "Message_KeepHistory", false)
 
 	// Editing checks the room as sending does.
-	ro := pmRoom(t, alice, "channels", "news", map[string]any{"readOnly": true}, "bob")
-	bobs := pmInsert(t, e, ro, bob, "written before the room went read-only", 0)
-	pmPlain(t, pmUpdate(bob, t, ro, bobs, "x"), "You can't send messages because the room is readonly.")
-	pmUpdate(alice, t, ro, bobs, "owner edits").OK(t)
+	ro := alice.CreateRoom(t, "channels", "news", map[string]any{"readOnly": true}, "bob")
+	bobs := insertAged(t, e, ro, bob, "written before the room went read-only", 0)
+	bob.UpdateMessage(t, ro, bobs, "x").FailsPlain(t, "You can't send messages because the room is readonly.")
+	alice.UpdateMessage(t, ro, bobs, "owner edits").OK(t)
 }
 
 func TestChatDelete(t *testing.T) {
@@ -227,13 +222,13 @@ func TestChatDelete(t *testing.T) {
 	bob := e.NewUser(t, "bob")
 	carol := e.NewUser(t, "carol")
 	dave := e.NewUser(t, "dave")
-	rid := pmRoom(t, alice, "channels", "plaza", nil, "bob", "carol", "dave")
+	rid := alice.CreateRoom(t, "channels", "plaza", nil, "bob", "carol", "dave")
 	alice.Post(t, "channels.addModerator", map[string]any{"roomId": rid, "userId": dave.UserID}).OK(t)
 	del := func(c *apitest.Client, id string) *apitest.Response {
 		return c.Post(t, "chat.delete", map[string]any{"roomId": rid, "msgId": id})
 	}
 	post := func(c *apitest.Client, text string) string {
-		return pmPost(t, c, map[string]any{"roomId": rid, "text": text})["_id"].(string)
+		return c.PostText(t, rid, text)["_id"].(string)
 	}
 
 	// The author deletes their last message: it goes to the trash, the
@@ -241,7 +236,7 @@ func TestChatDelete(t *testing.T) {
 	since := time.Now().Add(-time.Second).UTC().Format(time.RFC3339Nano)
 	first := post(carol, "first")
 	second := post(carol, "second")
-	room := pmRoomInfo(t, alice, rid)
+	room := alice.RoomInfo(t, rid)
 	res := del(carol, second).OK(t).JSON(t)
 	if res["_id"] != second {
 		t.Fatalf("delete answer = %v", res)
@@ -256,8 +251,8 @@ func TestChatDelete(t *testing.T) {
 	if r := carol.Get(t, "chat.getMessage", apitest.Q("msgId", second)).Expect(t, 400); strings.TrimSpace(string(r.Body)) != `{"success":false}` {
 		t.Fatalf("deleted message still found: %s", r.Body)
 	}
-	after := pmRoomInfo(t, alice, rid)
-	if pmNum(after["msgs"]) != pmNum(room["msgs"])-1 {
+	after := alice.RoomInfo(t, rid)
+	if apitest.Num(after["msgs"]) != apitest.Num(room["msgs"])-1 {
 		t.Fatalf("msgs %v -> %v", room["msgs"], after["msgs"])
 	}
 	if last, _ := after["lastMessage"].(map[string]any); last["_id"] != first {
@@ -275,13 +270,13 @@ func TestChatDelete(t *testing.T) {
 		Result struct{ Updated, Deleted []map[string]any }
 	}
 	carol.Get(t, "chat.syncMessages", apitest.Q("roomId", rid, "lastUpdate", since)).OK(t).Decode(t, &sync)
-	if !pmHasID(sync.Result.Deleted, second) || pmHasID(sync.Result.Updated, second) || !pmHasID(sync.Result.Updated, first) {
+	if !apitest.HasID(sync.Result.Deleted, second) || apitest.HasID(sync.Result.Updated, second) || !apitest.HasID(sync.Result.Updated, first) {
 		t.Fatalf("syncMessages = %+v", sync.Result)
 	}
 	trashed := func(id string) bool {
 		var d struct{ Messages []map[string]any }
 		carol.Get(t, "chat.getDeletedMessages", apitest.Q("roomId", rid, "since", since, "count", "0")).OK(t).Decode(t, &d)
-		return pmHasID(d.Messages, id)
+		return apitest.HasID(d.Messages, id)
 	}
 	// Deleting an older message leaves lastMessage alone.
 	newest := post(carol, "newest")
@@ -289,12 +284,12 @@ func TestChatDelete(t *testing.T) {
 	if !trashed(first) || !trashed(second) {
 		t.Fatal("deleted messages missing from getDeletedMessages")
 	}
-	if last := pmRoomInfo(t, alice, rid)["lastMessage"].(map[string]any); last["_id"] != newest {
+	if last := alice.RoomInfo(t, rid)["lastMessage"].(map[string]any); last["_id"] != newest {
 		t.Fatalf("lastMessage = %v", last)
 	}
 	// Once gone, it is not found.
-	pmPlain(t, del(carol, first), `No message found with the id of "`+first+`".`)
-	pmPlain(t, carol.Post(t, "chat.delete", map[string]any{"roomId": "GENERAL", "msgId": newest}), "The room id provided does not match where the message is from.")
+	del(carol, first).FailsPlain(t, `No message found with the id of "`+first+`".`)
+	carol.Post(t, "chat.delete", map[string]any{"roomId": "GENERAL", "msgId": newest}).FailsPlain(t, "The room id provided does not match where the message is from.")
 	carol.Post(t, "chat.delete", map[string]any{"msgId": newest}).Fails(t, 400, "invalid-params", "must have required property 'roomId' [invalid-params]")
 	carol.Post(t, "chat.delete", map[string]any{"roomId": rid, "msgId": newest, "x": 1}).Fails(t, 400, "invalid-params", "")
 
@@ -306,8 +301,8 @@ func TestChatDelete(t *testing.T) {
 	}
 	del(bob, victim).Fails(t, 400, "error-action-not-allowed", "")
 	// Nor can anyone delete in a room they cannot see.
-	gid := pmRoom(t, carol, "groups", "hideout", nil)
-	secret := pmPost(t, carol, map[string]any{"roomId": gid, "text": "secret"})["_id"].(string)
+	gid := carol.CreateRoom(t, "groups", "hideout", nil)
+	secret := carol.PostText(t, gid, "secret")["_id"].(string)
 	bob.Post(t, "chat.delete", map[string]any{"roomId": gid, "msgId": secret}).Fails(t, 400, "error-action-not-allowed", "Not allowed [error-action-not-allowed]")
 
 	// asUser deletes as the author, which needs force-delete-message for
@@ -315,8 +310,8 @@ func TestChatDelete(t *testing.T) {
 	asUser := func(c *apitest.Client, id string) *apitest.Response {
 		return c.Post(t, "chat.delete", map[string]any{"roomId": rid, "msgId": id, "asUser": true})
 	}
-	pmPlain(t, asUser(bob, victim), `Unauthorized. You must have the permission "force-delete-message" to delete other's message as them.`)
-	pmPlain(t, asUser(dave, victim), `Unauthorized. You must have the permission "force-delete-message" to delete other's message as them.`)
+	asUser(bob, victim).FailsPlain(t, `Unauthorized. You must have the permission "force-delete-message" to delete other's message as them.`)
+	asUser(dave, victim).FailsPlain(t, `Unauthorized. You must have the permission "force-delete-message" to delete other's message as them.`)
 	asUser(carol, post(carol, "mine")).OK(t)
 	if r := asUser(alice, post(carol, "as carol")).OK(t).JSON(t); r["message"].(map[string]any)["u"].(map[string]any)["_id"] != carol.UserID {
 		t.Fatalf("asUser answer = %v", r)
@@ -324,27 +319,27 @@ func TestChatDelete(t *testing.T) {
 
 	// Message_AllowDeleting binds everyone but force-delete-message holders;
 	// with asUser the author's rights count, so the owner is refused too.
-	pmSet(t, e, "Message_AllowDeleting", false)
+	e.SetSetting(t, "Message_AllowDeleting", false)
 	del(carol, victim).Fails(t, 400, "error-action-not-allowed", "Not allowed [error-action-not-allowed]")
 	del(dave, victim).Fails(t, 400, "error-action-not-allowed", "")
 	asUser(alice, victim).Fails(t, 400, "error-action-not-allowed", "")
 	del(alice, victim).OK(t)
 	del(e.Admin, post(carol, "admin")).OK(t)
-	pmSet(t, e, "Message_AllowDeleting", true)
+	e.SetSetting(t, "Message_AllowDeleting", true)
 
 	// Message_AllowDeleting_BlockDeleteInMinutes rounds to the nearest minute.
-	pmSet(t, e, "Message_AllowDeleting_BlockDeleteInMinutes", 5)
-	del(carol, pmInsert(t, e, rid, carol, "4 min", 4*time.Minute)).OK(t)
-	del(carol, pmInsert(t, e, rid, carol, "5 min 20 s", 5*time.Minute+20*time.Second)).OK(t)
-	del(carol, pmInsert(t, e, rid, carol, "5 min 45 s", 5*time.Minute+45*time.Second)).Fails(t, 400, "error-action-not-allowed", "")
-	del(alice, pmInsert(t, e, rid, carol, "10 min", 10*time.Minute)).OK(t) // force-delete-message
-	pmSet(t, e, "Message_AllowDeleting_BlockDeleteInMinutes", 0)
+	e.SetSetting(t, "Message_AllowDeleting_BlockDeleteInMinutes", 5)
+	del(carol, insertAged(t, e, rid, carol, "4 min", 4*time.Minute)).OK(t)
+	del(carol, insertAged(t, e, rid, carol, "5 min 20 s", 5*time.Minute+20*time.Second)).OK(t)
+	del(carol, insertAged(t, e, rid, carol, "5 min 45 s", 5*time.Minute+45*time.Second)).Fails(t, 400, "error-action-not-allowed", "")
+	del(alice, insertAged(t, e, rid, carol, "10 min", 10*time.Minute)).OK(t) // force-delete-message
+	e.SetSetting(t, "Message_AllowDeleting_BlockDeleteInMinutes", 0)
 
 	// Message_ShowDeletedStatus leaves an "rm" placeholder, not trash.
-	pmSet(t, e, "Message_ShowDeletedStatus", true)
+	e.SetSetting(t, "Message_ShowDeletedStatus", true)
 	rm := post(carol, "to be removed @bob https://example.com")
 	del(carol, rm).OK(t)
-	got := pmGet(t, carol, rm)
+	got := carol.GetMessage(t, rm)
 	if got["t"] != "rm" || got["msg"] != "" || got["md"] != nil || got["mentions"] != nil && len(got["mentions"].([]any)) != 0 ||
 		got["urls"] != nil && len(got["urls"].([]any)) != 0 || got["editedBy"].(map[string]any)["_id"] != carol.UserID {
 		t.Fatalf("placeholder = %v", got)
@@ -352,50 +347,50 @@ func TestChatDelete(t *testing.T) {
 	if trashed(rm) {
 		t.Fatal("rm placeholder in the trash")
 	}
-	if !pmHasID(pmHistory(t, alice, "channels", rid), rm) {
+	if !apitest.HasID(alice.History(t, "channels", rid), rm) {
 		t.Fatal("rm placeholder missing from history")
 	}
 
 	// With Message_KeepHistory as well, a hidden copy keeps the text.
-	pmSet(t, e, "Message_KeepHistory", true)
+	e.SetSetting(t, "Message_KeepHistory", true)
 	both := post(carol, "keep and show")
 	del(carol, both).OK(t)
-	if c := pmHistoryCopies(t, e, rid, both); len(c) != 1 || c[0].Msg != "keep and show" || !c[0].Hidden {
+	if c := historyCopies(t, e, rid, both); len(c) != 1 || c[0].Msg != "keep and show" || !c[0].Hidden {
 		t.Fatalf("copies = %+v", c)
 	}
-	if got := pmGet(t, carol, both); got["t"] != "rm" {
+	if got := carol.GetMessage(t, both); got["t"] != "rm" {
 		t.Fatalf("kept and shown = %v", got)
 	}
 
 	// Message_KeepHistory alone hides the message.
-	pmSet(t, e, "Message_ShowDeletedStatus", false)
-	msgs := pmNum(pmRoomInfo(t, alice, rid)["msgs"])
+	e.SetSetting(t, "Message_ShowDeletedStatus", false)
+	msgs := apitest.Num(alice.RoomInfo(t, rid)["msgs"])
 	hidden := post(carol, "hidden")
 	del(carol, hidden).OK(t)
-	if got := pmGet(t, carol, hidden); got["_hidden"] != true || got["msg"] != "hidden" {
+	if got := carol.GetMessage(t, hidden); got["_hidden"] != true || got["msg"] != "hidden" {
 		t.Fatalf("hidden = %v", got)
 	}
-	if pmHasID(pmHistory(t, alice, "channels", rid), hidden) {
+	if apitest.HasID(alice.History(t, "channels", rid), hidden) {
 		t.Fatal("hidden message in history")
 	}
 	if trashed(hidden) {
 		t.Fatal("hidden message in the trash")
 	}
-	if got := pmNum(pmRoomInfo(t, alice, rid)["msgs"]); got != msgs {
+	if got := apitest.Num(alice.RoomInfo(t, rid)["msgs"]); got != msgs {
 		t.Fatalf("msgs %d -> %d after post+delete", msgs, got)
 	}
-	pmSet(t, e, "Message_KeepHistory", false)
+	e.SetSetting(t, "Message_KeepHistory", false)
 
 	// A read-only room: only post-readonly holders (or the unmuted) may
 	// delete, unless a time limit applies, which decides alone.
-	ro := pmRoom(t, alice, "channels", "news", map[string]any{"readOnly": true}, "bob")
+	ro := alice.CreateRoom(t, "channels", "news", map[string]any{"readOnly": true}, "bob")
 	roDel := func(c *apitest.Client, id string) *apitest.Response {
 		return c.Post(t, "chat.delete", map[string]any{"roomId": ro, "msgId": id})
 	}
-	bobs := pmInsert(t, e, ro, bob, "bob's", 0)
-	pmPlain(t, roDel(bob, bobs), "You can't delete messages because the room is readonly.")
-	pmSet(t, e, "Message_AllowDeleting_BlockDeleteInMinutes", 5)
+	bobs := insertAged(t, e, ro, bob, "bob's", 0)
+	roDel(bob, bobs).FailsPlain(t, "You can't delete messages because the room is readonly.")
+	e.SetSetting(t, "Message_AllowDeleting_BlockDeleteInMinutes", 5)
 	roDel(bob, bobs).OK(t)
-	pmSet(t, e, "Message_AllowDeleting_BlockDeleteInMinutes", 0)
-	roDel(alice, pmInsert(t, e, ro, bob, "bob's again", 0)).OK(t)
+	e.SetSetting(t, "Message_AllowDeleting_BlockDeleteInMinutes", 0)
+	roDel(alice, insertAged(t, e, ro, bob, "bob's again", 0)).OK(t)
 }

@@ -1,85 +1,11 @@
 package api_test
 
 import (
-	"encoding/json"
 	"slices"
 	"testing"
 
 	"github.com/parleychat/parley/internal/api/apitest"
 )
-
-// Helpers shared by chat_marks_test.go, chat_read_test.go and
-// chat_access_test.go carry a cm prefix so that they cannot collide with
-// helpers of the other chat test files.
-
-// cmPost posts text into rid as c and returns the stored message.
-func cmPost(t *testing.T, c *apitest.Client, rid, text string) map[string]any {
-	t.Helper()
-	return c.Post(t, "chat.postMessage", map[string]any{"roomId": rid, "text": text}).OK(t).JSON(t)["message"].(map[string]any)
-}
-
-// cmRoom creates a room with prefix "channels" or "groups" owned by owner
-// and returns its id.
-func cmRoom(t *testing.T, e *apitest.Env, owner *apitest.Client, prefix string, members []string, extra ...map[string]any) string {
-	t.Helper()
-	key := "channel"
-	if prefix == "groups" {
-		key = "group"
-	}
-	body := map[string]any{"name": e.Unique("room")}
-	if members != nil {
-		body["members"] = members
-	}
-	for _, x := range extra {
-		for k, v := range x {
-			body[k] = v
-		}
-	}
-	return owner.Post(t, prefix+".create", body).OK(t).JSON(t)[key].(map[string]any)["_id"].(string)
-}
-
-// cmMessage reads message id as c.
-func cmMessage(t *testing.T, c *apitest.Client, id string) map[string]any {
-	t.Helper()
-	return c.Get(t, "chat.getMessage", apitest.Q("msgId", id)).OK(t).JSON(t)["message"].(map[string]any)
-}
-
-// cmSetting changes a setting as the admin.
-func cmSetting(t *testing.T, e *apitest.Env, id string, v any) {
-	t.Helper()
-	e.Admin.Post(t, "settings/"+id, map[string]any{"value": v}).OK(t)
-}
-
-// cmPlain checks a failure Rocket.Chat words as a plain Error or
-// API.v1.failure: 400, exactly this error text, and no errorType.
-func cmPlain(t *testing.T, r *apitest.Response, text string) {
-	t.Helper()
-	m := r.Fails(t, 400, "", text).JSON(t)
-	if _, ok := m["errorType"]; ok {
-		t.Fatalf("%s %s: unexpected errorType in %s", r.Method, r.Target, r.Body)
-	}
-}
-
-// cmList decodes a message listing.
-type cmList struct {
-	Messages []map[string]any `json:"messages"`
-	Count    int              `json:"count"`
-	Offset   int              `json:"offset"`
-	Total    int              `json:"total"`
-}
-
-func cmIDs(list []map[string]any) []string {
-	ids := make([]string, len(list))
-	for i, m := range list {
-		ids[i], _ = m["_id"].(string)
-	}
-	return ids
-}
-
-func cmJSON(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
-}
 
 func TestChatReact(t *testing.T) {
 	t.Parallel()
@@ -87,8 +13,8 @@ func TestChatReact(t *testing.T) {
 	owner := e.NewUser(t, "reactowner")
 	alice := e.NewUser(t, "alice")
 	bob := e.NewUser(t, "bob")
-	rid := cmRoom(t, e, owner, "channels", []string{"alice", "bob"})
-	roRID := cmRoom(t, e, owner, "channels", []string{"alice"}, map[string]any{"readOnly": true})
+	rid := owner.CreateRoom(t, "channels", "", nil, "alice", "bob")
+	roRID := owner.CreateRoom(t, "channels", "", map[string]any{"readOnly": true}, "alice")
 
 	type call struct {
 		by   *apitest.Client
@@ -131,7 +57,7 @@ func TestChatReact(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			id := cmPost(t, owner, rid, "react to "+tc.name)["_id"].(string)
+			id := owner.PostText(t, rid, "react to "+tc.name)["_id"].(string)
 			for _, c := range tc.calls {
 				body := map[string]any{"messageId": id}
 				for k, v := range c.body {
@@ -141,7 +67,7 @@ func TestChatReact(t *testing.T) {
 					t.Fatalf("react body = %s", r.Body)
 				}
 			}
-			got, present := cmMessage(t, owner, id)["reactions"]
+			got, present := owner.GetMessage(t, id)["reactions"]
 			if tc.want == nil {
 				if present {
 					t.Fatalf("reactions = %v, want the field absent", got)
@@ -156,14 +82,14 @@ func TestChatReact(t *testing.T) {
 				}
 				want[k] = map[string]any{"usernames": us}
 			}
-			if cmJSON(got) != cmJSON(want) {
-				t.Fatalf("reactions = %s, want %s", cmJSON(got), cmJSON(want))
+			if apitest.JSON(got) != apitest.JSON(want) {
+				t.Fatalf("reactions = %s, want %s", apitest.JSON(got), apitest.JSON(want))
 			}
 		})
 	}
 
-	id := cmPost(t, owner, rid, "react errors")["_id"].(string)
-	roID := cmPost(t, owner, roRID, "read only")["_id"].(string)
+	id := owner.PostText(t, rid, "react errors")["_id"].(string)
+	roID := owner.PostText(t, roRID, "read only")["_id"].(string)
 	for _, tc := range []struct {
 		name      string
 		by        *apitest.Client
@@ -187,11 +113,11 @@ func TestChatReact(t *testing.T) {
 			t.Parallel()
 			r := tc.by.Post(t, "chat.react", tc.body)
 			if tc.plain {
-				cmPlain(t, r, tc.errorText)
+				r.FailsPlain(t, tc.errorText)
 				return
 			}
 			m := r.Fails(t, 400, tc.errorType, tc.errorText).JSON(t)
-			if tc.errorType == "error-not-allowed" && cmJSON(m["details"]) != `{"method":"setReaction"}` {
+			if tc.errorType == "error-not-allowed" && apitest.JSON(m["details"]) != `{"method":"setReaction"}` {
 				t.Fatalf("details = %v", m["details"])
 			}
 		})
@@ -199,13 +125,13 @@ func TestChatReact(t *testing.T) {
 
 	t.Run("read-only room", func(t *testing.T) {
 		t.Parallel()
-		id := cmPost(t, owner, roRID, "owners may react")["_id"].(string)
+		id := owner.PostText(t, roRID, "owners may react")["_id"].(string)
 		// The owner holds post-readonly; a refused reaction changes nothing,
 		// and taking back a reaction one never gave is no change either.
 		owner.Post(t, "chat.react", map[string]any{"messageId": id, "emoji": "smile"}).OK(t)
 		alice.Post(t, "chat.react", map[string]any{"messageId": id, "emoji": "smile", "shouldReact": false}).OK(t)
-		cmPlain(t, alice.Post(t, "chat.react", map[string]any{"messageId": id, "emoji": "smile"}), "You can't send messages because the room is readonly.")
-		if got := cmJSON(cmMessage(t, owner, id)["reactions"]); got != `{":smile:":{"usernames":["reactowner"]}}` {
+		alice.Post(t, "chat.react", map[string]any{"messageId": id, "emoji": "smile"}).FailsPlain(t, "You can't send messages because the room is readonly.")
+		if got := apitest.JSON(owner.GetMessage(t, id)["reactions"]); got != `{":smile:":{"usernames":["reactowner"]}}` {
 			t.Fatalf("reactions = %s", got)
 		}
 	})
@@ -216,24 +142,24 @@ func TestChatPin(t *testing.T) {
 	e := apitest.New(t)
 	owner := e.NewUser(t, "pinowner")
 	member := e.NewUser(t, "pinmember")
-	rid := cmRoom(t, e, owner, "channels", []string{"pinmember"})
-	gid := cmRoom(t, e, owner, "groups", []string{"pinmember"})
+	rid := owner.CreateRoom(t, "channels", "", nil, "pinmember")
+	gid := owner.CreateRoom(t, "groups", "", nil, "pinmember")
 
 	t.Run("plain user lacks pin-message", func(t *testing.T) {
 		t.Parallel()
-		id := cmPost(t, member, rid, "member text")["_id"].(string)
+		id := member.PostText(t, rid, "member text")["_id"].(string)
 		m := member.Post(t, "chat.pinMessage", map[string]any{"messageId": id}).Fails(t, 400, "not-authorized", "Not Authorized [not-authorized]").JSON(t)
-		if cmJSON(m["details"]) != `{"method":"pinMessage"}` {
+		if apitest.JSON(m["details"]) != `{"method":"pinMessage"}` {
 			t.Fatalf("details = %v", m["details"])
 		}
-		if _, ok := cmMessage(t, member, id)["pinned"]; ok {
+		if _, ok := member.GetMessage(t, id)["pinned"]; ok {
 			t.Fatal("refused pin pinned the message")
 		}
 	})
 
 	t.Run("owner pins", func(t *testing.T) {
 		t.Parallel()
-		orig := cmPost(t, member, gid, "pin me please")
+		orig := member.PostText(t, gid, "pin me please")
 		id := orig["_id"].(string)
 		sys := owner.Post(t, "chat.pinMessage", map[string]any{"messageId": id}).OK(t).JSON(t)["message"].(map[string]any)
 		if sys["t"] != "message_pinned" || sys["msg"] != "" || sys["rid"] != gid || sys["_id"] == id || sys["groupable"] != false {
@@ -251,8 +177,8 @@ func TestChatPin(t *testing.T) {
 			t.Fatalf("quote = %v", at)
 		}
 
-		pinned := cmMessage(t, member, id)
-		if pinned["pinned"] != true || pinned["pinnedAt"] == nil || cmJSON(pinned["pinnedBy"]) != cmJSON(map[string]any{"_id": owner.UserID, "username": "pinowner"}) {
+		pinned := member.GetMessage(t, id)
+		if pinned["pinned"] != true || pinned["pinnedAt"] == nil || apitest.JSON(pinned["pinnedBy"]) != apitest.JSON(map[string]any{"_id": owner.UserID, "username": "pinowner"}) {
 			t.Fatalf("pinned message = %v", pinned)
 		}
 
@@ -262,8 +188,7 @@ func TestChatPin(t *testing.T) {
 		if again["_id"] != id || again["msg"] != "pin me please" || again["pinned"] != true {
 			t.Fatalf("second pin = %v", again)
 		}
-		var h cmList
-		owner.Get(t, "groups.history", apitest.Q("roomId", gid)).OK(t).Decode(t, &h)
+		h := owner.ListMessages(t, "groups.history", apitest.Q("roomId", gid))
 		n := 0
 		for _, m := range h.Messages {
 			if m["t"] == "message_pinned" {
@@ -277,7 +202,7 @@ func TestChatPin(t *testing.T) {
 
 	t.Run("admin pins without a subscription", func(t *testing.T) {
 		t.Parallel()
-		id := cmPost(t, member, rid, "admin pins this")["_id"].(string)
+		id := member.PostText(t, rid, "admin pins this")["_id"].(string)
 		sys := e.Admin.Post(t, "chat.pinMessage", map[string]any{"messageId": id}).OK(t).JSON(t)["message"].(map[string]any)
 		if sys["t"] != "message_pinned" {
 			t.Fatalf("system message = %v", sys)
@@ -285,25 +210,25 @@ func TestChatPin(t *testing.T) {
 		// Unpinning needs a subscription, which the admin lacks.
 		m := e.Admin.Post(t, "chat.unPinMessage", map[string]any{"messageId": id}).
 			Fails(t, 400, "error-invalid-message", "Message you are unpinning was not found [error-invalid-message]").JSON(t)
-		if cmJSON(m["details"]) != `{"action":"Message_pinning","method":"unpinMessage"}` {
+		if apitest.JSON(m["details"]) != `{"action":"Message_pinning","method":"unpinMessage"}` {
 			t.Fatalf("details = %v", m["details"])
 		}
-		if cmMessage(t, owner, id)["pinned"] != true {
+		if owner.GetMessage(t, id)["pinned"] != true {
 			t.Fatal("refused unpin unpinned")
 		}
 	})
 
 	t.Run("unpin", func(t *testing.T) {
 		t.Parallel()
-		id := cmPost(t, member, rid, "unpin me")["_id"].(string)
+		id := member.PostText(t, rid, "unpin me")["_id"].(string)
 		e.Admin.Post(t, "chat.pinMessage", map[string]any{"messageId": id}).OK(t)
 		member.Post(t, "chat.unPinMessage", map[string]any{"messageId": id}).Fails(t, 400, "not-authorized", "Not Authorized [not-authorized]")
 		r := owner.Post(t, "chat.unPinMessage", map[string]any{"messageId": id}).OK(t)
 		if string(r.Body) != `{"success":true}`+"\n" {
 			t.Fatalf("unpin body = %s", r.Body)
 		}
-		m := cmMessage(t, owner, id)
-		if m["pinned"] == true || m["pinnedAt"] == nil || cmJSON(m["pinnedBy"]) != cmJSON(map[string]any{"_id": owner.UserID, "username": "pinowner"}) {
+		m := owner.GetMessage(t, id)
+		if m["pinned"] == true || m["pinnedAt"] == nil || apitest.JSON(m["pinnedBy"]) != apitest.JSON(map[string]any{"_id": owner.UserID, "username": "pinowner"}) {
 			t.Fatalf("unpinned message = %v", m)
 		}
 		// Not checked for idempotence.
@@ -323,17 +248,16 @@ func TestChatPin(t *testing.T) {
 
 	t.Run("getPinnedMessages", func(t *testing.T) {
 		t.Parallel()
-		room := cmRoom(t, e, owner, "groups", []string{"pinmember"})
+		room := owner.CreateRoom(t, "groups", "", nil, "pinmember")
 		var ids []string
 		for _, text := range []string{"p1", "p2", "p3", "not pinned"} {
-			ids = append(ids, cmPost(t, member, room, text)["_id"].(string))
+			ids = append(ids, member.PostText(t, room, text)["_id"].(string))
 		}
 		for _, id := range ids[:3] {
 			owner.Post(t, "chat.pinMessage", map[string]any{"messageId": id}).OK(t)
 		}
-		var l cmList
-		member.Get(t, "chat.getPinnedMessages", apitest.Q("roomId", room)).OK(t).Decode(t, &l)
-		if got := cmIDs(l.Messages); !slices.Equal(got, []string{ids[2], ids[1], ids[0]}) || l.Count != 3 || l.Total != 3 || l.Offset != 0 {
+		l := member.ListMessages(t, "chat.getPinnedMessages", apitest.Q("roomId", room))
+		if got := apitest.IDs(l.Messages); !slices.Equal(got, []string{ids[2], ids[1], ids[0]}) || l.Count != 3 || l.Total != 3 || l.Offset != 0 {
 			t.Fatalf("pinned = %v %+v", got, l)
 		}
 		for _, m := range l.Messages {
@@ -341,17 +265,17 @@ func TestChatPin(t *testing.T) {
 				t.Fatalf("listed message not pinned: %v", m)
 			}
 		}
-		member.Get(t, "chat.getPinnedMessages", apitest.Q("roomId", room, "count", "2")).OK(t).Decode(t, &l)
-		if got := cmIDs(l.Messages); !slices.Equal(got, []string{ids[2], ids[1]}) || l.Count != 2 || l.Total != 3 || l.Offset != 0 {
+		l = member.ListMessages(t, "chat.getPinnedMessages", apitest.Q("roomId", room, "count", "2"))
+		if got := apitest.IDs(l.Messages); !slices.Equal(got, []string{ids[2], ids[1]}) || l.Count != 2 || l.Total != 3 || l.Offset != 0 {
 			t.Fatalf("first page = %v %+v", got, l)
 		}
-		member.Get(t, "chat.getPinnedMessages", apitest.Q("roomId", room, "count", "2", "offset", "2")).OK(t).Decode(t, &l)
-		if got := cmIDs(l.Messages); !slices.Equal(got, []string{ids[0]}) || l.Count != 1 || l.Total != 3 || l.Offset != 2 {
+		l = member.ListMessages(t, "chat.getPinnedMessages", apitest.Q("roomId", room, "count", "2", "offset", "2"))
+		if got := apitest.IDs(l.Messages); !slices.Equal(got, []string{ids[0]}) || l.Count != 1 || l.Total != 3 || l.Offset != 2 {
 			t.Fatalf("second page = %v %+v", got, l)
 		}
 		owner.Post(t, "chat.unPinMessage", map[string]any{"messageId": ids[1]}).OK(t)
-		member.Get(t, "chat.getPinnedMessages", apitest.Q("roomId", room, "sort", `{"ts":1}`)).OK(t).Decode(t, &l)
-		if got := cmIDs(l.Messages); !slices.Equal(got, []string{ids[0], ids[2]}) || l.Total != 2 {
+		l = member.ListMessages(t, "chat.getPinnedMessages", apitest.Q("roomId", room, "sort", `{"ts":1}`))
+		if got := apitest.IDs(l.Messages); !slices.Equal(got, []string{ids[0], ids[2]}) || l.Total != 2 {
 			t.Fatalf("after unpin = %v %+v", got, l)
 		}
 		member.Get(t, "chat.getPinnedMessages").Fails(t, 400, "error-roomId-param-not-provided", `The required "roomId" query param is missing. [error-roomId-param-not-provided]`)
@@ -360,32 +284,45 @@ func TestChatPin(t *testing.T) {
 	})
 }
 
-// TestChatPinningDisabled runs alone on its server: Message_AllowPinning
-// is global.
-func TestChatPinningDisabled(t *testing.T) {
+// TestChatMarkingDisabled gives each case a server of its own:
+// Message_AllowPinning and Message_AllowStarring are global.
+func TestChatMarkingDisabled(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	owner := e.NewUser(t, "pinoff")
-	rid := cmRoom(t, e, owner, "channels", nil)
-	id := cmPost(t, owner, rid, "pinned before")["_id"].(string)
-	other := cmPost(t, owner, rid, "never pinned")["_id"].(string)
-	owner.Post(t, "chat.pinMessage", map[string]any{"messageId": id}).OK(t)
-	cmSetting(t, e, "Message_AllowPinning", false)
-	for _, tc := range []struct{ path, method, id string }{
-		{"chat.pinMessage", "pinMessage", other},
-		{"chat.unPinMessage", "unpinMessage", id},
+	// A call is its path and the method its refusal's details name.
+	type call struct{ path, method string }
+	for _, tc := range []struct {
+		name, setting, refusal, action, list string
+		mark, unmark                         call
+	}{
+		{"pin", "Message_AllowPinning", "Message pinning not allowed", "Message_pinning", "chat.getPinnedMessages",
+			call{"chat.pinMessage", "pinMessage"}, call{"chat.unPinMessage", "unpinMessage"}},
+		{"star", "Message_AllowStarring", "Message starring not allowed", "Message_starring", "chat.getStarredMessages",
+			call{"chat.starMessage", "starMessage"}, call{"chat.unStarMessage", "starMessage"}},
 	} {
-		m := owner.Post(t, tc.path, map[string]any{"messageId": tc.id}).
-			Fails(t, 400, "error-action-not-allowed", "Message pinning not allowed [error-action-not-allowed]").JSON(t)
-		if cmJSON(m["details"]) != `{"action":"Message_pinning","method":"`+tc.method+`"}` {
-			t.Fatalf("%s details = %v", tc.path, m["details"])
-		}
-	}
-	// The listing does not consult the setting.
-	var l cmList
-	owner.Get(t, "chat.getPinnedMessages", apitest.Q("roomId", rid)).OK(t).Decode(t, &l)
-	if !slices.Equal(cmIDs(l.Messages), []string{id}) {
-		t.Fatalf("pinned = %v", cmIDs(l.Messages))
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := apitest.New(t)
+			owner := e.NewUser(t, tc.name+"off")
+			rid := owner.CreateRoom(t, "channels", "", nil)
+			marked := owner.PostText(t, rid, "marked before")["_id"].(string)
+			other := owner.PostText(t, rid, "never marked")["_id"].(string)
+			owner.Post(t, tc.mark.path, map[string]any{"messageId": marked}).OK(t)
+			e.SetSetting(t, tc.setting, false)
+			// Both ways are refused, whether or not the message is marked.
+			for _, c := range []call{tc.mark, tc.unmark} {
+				for _, id := range []string{marked, other} {
+					m := owner.Post(t, c.path, map[string]any{"messageId": id}).
+						Fails(t, 400, "error-action-not-allowed", tc.refusal+" [error-action-not-allowed]").JSON(t)
+					if apitest.JSON(m["details"]) != `{"action":"`+tc.action+`","method":"`+c.method+`"}` {
+						t.Fatalf("%s details = %v", c.path, m["details"])
+					}
+				}
+			}
+			// The listing does not consult the setting.
+			if l := owner.ListMessages(t, tc.list, apitest.Q("roomId", rid)); !slices.Equal(apitest.IDs(l.Messages), []string{marked}) {
+				t.Fatalf("%s = %v", tc.list, apitest.IDs(l.Messages))
+			}
+		})
 	}
 }
 
@@ -395,14 +332,14 @@ func TestChatStar(t *testing.T) {
 	owner := e.NewUser(t, "starowner")
 	member := e.NewUser(t, "starmember")
 	outsider := e.NewUser(t, "staroutsider")
-	rid := cmRoom(t, e, owner, "channels", []string{"starmember"})
+	rid := owner.CreateRoom(t, "channels", "", nil, "starmember")
 
 	t.Run("stars are per caller", func(t *testing.T) {
 		t.Parallel()
-		room := cmRoom(t, e, owner, "channels", []string{"starmember"})
-		a := cmPost(t, owner, room, "star a")["_id"].(string)
-		b := cmPost(t, owner, room, "star b")["_id"].(string)
-		cmPost(t, owner, room, "star c")
+		room := owner.CreateRoom(t, "channels", "", nil, "starmember")
+		a := owner.PostText(t, room, "star a")["_id"].(string)
+		b := owner.PostText(t, room, "star b")["_id"].(string)
+		owner.PostText(t, room, "star c")
 		for _, c := range []struct {
 			by *apitest.Client
 			id string
@@ -412,57 +349,55 @@ func TestChatStar(t *testing.T) {
 				t.Fatalf("star body = %s", r.Body)
 			}
 		}
-		var l cmList
-		member.Get(t, "chat.getStarredMessages", apitest.Q("roomId", room)).OK(t).Decode(t, &l)
-		if !slices.Equal(cmIDs(l.Messages), []string{b, a}) || l.Total != 2 || l.Count != 2 {
-			t.Fatalf("member's stars = %v %+v", cmIDs(l.Messages), l)
+		l := member.ListMessages(t, "chat.getStarredMessages", apitest.Q("roomId", room))
+		if !slices.Equal(apitest.IDs(l.Messages), []string{b, a}) || l.Total != 2 || l.Count != 2 {
+			t.Fatalf("member's stars = %v %+v", apitest.IDs(l.Messages), l)
 		}
 		for _, m := range l.Messages {
-			if got := cmJSON(m["starred"]); got != `[{"_id":"`+member.UserID+`"}]` {
+			if got := apitest.JSON(m["starred"]); got != `[{"_id":"`+member.UserID+`"}]` {
 				t.Fatalf("starred = %s, want only the caller's entry", got)
 			}
 		}
-		owner.Get(t, "chat.getStarredMessages", apitest.Q("roomId", room)).OK(t).Decode(t, &l)
-		if !slices.Equal(cmIDs(l.Messages), []string{a}) || cmJSON(l.Messages[0]["starred"]) != `[{"_id":"`+owner.UserID+`"}]` {
+		l = owner.ListMessages(t, "chat.getStarredMessages", apitest.Q("roomId", room))
+		if !slices.Equal(apitest.IDs(l.Messages), []string{a}) || apitest.JSON(l.Messages[0]["starred"]) != `[{"_id":"`+owner.UserID+`"}]` {
 			t.Fatalf("owner's stars = %v", l.Messages)
 		}
-		if got := cmJSON(cmMessage(t, member, a)["starred"]); got != `[{"_id":"`+member.UserID+`"}]` {
+		if got := apitest.JSON(member.GetMessage(t, a)["starred"]); got != `[{"_id":"`+member.UserID+`"}]` {
 			t.Fatalf("getMessage starred = %s", got)
 		}
-		member.Get(t, "chat.getStarredMessages", apitest.Q("roomId", room, "count", "1", "offset", "1")).OK(t).Decode(t, &l)
-		if !slices.Equal(cmIDs(l.Messages), []string{a}) || l.Total != 2 || l.Count != 1 || l.Offset != 1 {
-			t.Fatalf("page = %v %+v", cmIDs(l.Messages), l)
+		l = member.ListMessages(t, "chat.getStarredMessages", apitest.Q("roomId", room, "count", "1", "offset", "1"))
+		if !slices.Equal(apitest.IDs(l.Messages), []string{a}) || l.Total != 2 || l.Count != 1 || l.Offset != 1 {
+			t.Fatalf("page = %v %+v", apitest.IDs(l.Messages), l)
 		}
 
 		member.Post(t, "chat.unStarMessage", map[string]any{"messageId": a}).OK(t)
 		member.Post(t, "chat.unStarMessage", map[string]any{"messageId": a}).OK(t)
-		member.Get(t, "chat.getStarredMessages", apitest.Q("roomId", room)).OK(t).Decode(t, &l)
-		if !slices.Equal(cmIDs(l.Messages), []string{b}) || l.Total != 1 {
-			t.Fatalf("after unstar = %v", cmIDs(l.Messages))
+		l = member.ListMessages(t, "chat.getStarredMessages", apitest.Q("roomId", room))
+		if !slices.Equal(apitest.IDs(l.Messages), []string{b}) || l.Total != 1 {
+			t.Fatalf("after unstar = %v", apitest.IDs(l.Messages))
 		}
-		if _, ok := cmMessage(t, member, a)["starred"]; ok {
+		if _, ok := member.GetMessage(t, a)["starred"]; ok {
 			t.Fatal("the caller still sees a star on the unstarred message")
 		}
-		owner.Get(t, "chat.getStarredMessages", apitest.Q("roomId", room)).OK(t).Decode(t, &l)
-		if !slices.Equal(cmIDs(l.Messages), []string{a}) {
-			t.Fatalf("another's unstar removed the owner's star: %v", cmIDs(l.Messages))
+		l = owner.ListMessages(t, "chat.getStarredMessages", apitest.Q("roomId", room))
+		if !slices.Equal(apitest.IDs(l.Messages), []string{a}) {
+			t.Fatalf("another's unstar removed the owner's star: %v", apitest.IDs(l.Messages))
 		}
 	})
 
 	t.Run("non-member star is a silent no-op", func(t *testing.T) {
 		t.Parallel()
-		id := cmPost(t, owner, rid, "outsider stars")["_id"].(string)
+		id := owner.PostText(t, rid, "outsider stars")["_id"].(string)
 		r := outsider.Post(t, "chat.starMessage", map[string]any{"messageId": id}).OK(t)
 		if string(r.Body) != `{"success":true}`+"\n" {
 			t.Fatalf("star body = %s", r.Body)
 		}
-		var l cmList
-		outsider.Get(t, "chat.getStarredMessages", apitest.Q("roomId", rid)).OK(t).Decode(t, &l)
+		l := outsider.ListMessages(t, "chat.getStarredMessages", apitest.Q("roomId", rid))
 		if len(l.Messages) != 0 || l.Total != 0 {
 			t.Fatalf("outsider's stars = %v", l.Messages)
 		}
 		e.Admin.Get(t, "chat.getStarredMessages", apitest.Q("roomId", rid)).OK(t)
-		if _, ok := cmMessage(t, e.Admin, id)["starred"]; ok {
+		if _, ok := e.Admin.GetMessage(t, id)["starred"]; ok {
 			t.Fatal("non-member star was stored")
 		}
 	})
@@ -475,40 +410,16 @@ func TestChatStar(t *testing.T) {
 				Fails(t, 400, "error-message-not-found", `The provided "messageId" does not match any existing message. [error-message-not-found]`)
 		}
 		member.Get(t, "chat.getStarredMessages").Fails(t, 400, "error-invalid-params", `The required "roomId" query param is missing. [error-invalid-params]`)
-		cmPlain(t, member.Get(t, "chat.getStarredMessages", apitest.Q("roomId", "nope")), "error-not-allowed")
+		member.Get(t, "chat.getStarredMessages", apitest.Q("roomId", "nope")).FailsPlain(t, "error-not-allowed")
 	})
-}
-
-// TestChatStarringDisabled runs alone on its server: Message_AllowStarring
-// is global.
-func TestChatStarringDisabled(t *testing.T) {
-	t.Parallel()
-	e := apitest.New(t)
-	owner := e.NewUser(t, "staroff")
-	rid := cmRoom(t, e, owner, "channels", nil)
-	id := cmPost(t, owner, rid, "starred before")["_id"].(string)
-	owner.Post(t, "chat.starMessage", map[string]any{"messageId": id}).OK(t)
-	cmSetting(t, e, "Message_AllowStarring", false)
-	for _, path := range []string{"chat.starMessage", "chat.unStarMessage"} {
-		m := owner.Post(t, path, map[string]any{"messageId": id}).
-			Fails(t, 400, "error-action-not-allowed", "Message starring not allowed [error-action-not-allowed]").JSON(t)
-		if cmJSON(m["details"]) != `{"action":"Message_starring","method":"starMessage"}` {
-			t.Fatalf("%s details = %v", path, m["details"])
-		}
-	}
-	var l cmList
-	owner.Get(t, "chat.getStarredMessages", apitest.Q("roomId", rid)).OK(t).Decode(t, &l)
-	if !slices.Equal(cmIDs(l.Messages), []string{id}) {
-		t.Fatalf("starred = %v", cmIDs(l.Messages))
-	}
 }
 
 func TestChatReportMessage(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	owner := e.NewUser(t, "reporter")
-	rid := cmRoom(t, e, owner, "channels", nil)
-	id := cmPost(t, owner, rid, "report me")["_id"].(string)
+	rid := owner.CreateRoom(t, "channels", "", nil)
+	id := owner.PostText(t, rid, "report me")["_id"].(string)
 	for _, tc := range []struct {
 		name      string
 		body      map[string]any
@@ -531,7 +442,7 @@ func TestChatReportMessage(t *testing.T) {
 			case tc.errorType != "":
 				r.Fails(t, 400, tc.errorType, "")
 			case tc.text != "":
-				cmPlain(t, r, tc.text)
+				r.FailsPlain(t, tc.text)
 			default:
 				if r.OK(t); string(r.Body) != `{"success":true}`+"\n" {
 					t.Fatalf("body = %s", r.Body)
@@ -547,7 +458,7 @@ func TestChatIgnoreUser(t *testing.T) {
 	me := e.NewUser(t, "ignorer")
 	bore := e.NewUser(t, "bore")
 	stranger := e.NewUser(t, "stranger")
-	rid := cmRoom(t, e, me, "groups", []string{"bore"})
+	rid := me.CreateRoom(t, "groups", "", nil, "bore")
 	ignored := func() []any {
 		sub := me.Get(t, "subscriptions.getOne", apitest.Q("roomId", rid)).OK(t).JSON(t)["subscription"].(map[string]any)
 		list, _ := sub["ignored"].([]any)
@@ -558,7 +469,7 @@ func TestChatIgnoreUser(t *testing.T) {
 	}
 
 	ignore("true").OK(t)
-	if got := ignored(); cmJSON(got) != `["`+bore.UserID+`"]` {
+	if got := ignored(); apitest.JSON(got) != `["`+bore.UserID+`"]` {
 		t.Fatalf("ignored = %v", got)
 	}
 	ignore("1").OK(t)
@@ -604,7 +515,7 @@ func TestChatIgnoreUser(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			m := tc.by.Get(t, "chat.ignoreUser", apitest.Q(tc.q...)).Fails(t, 400, tc.errorType, tc.errorText).JSON(t)
-			if tc.wantDetail && cmJSON(m["details"]) != `{"method":"ignoreUser"}` {
+			if tc.wantDetail && apitest.JSON(m["details"]) != `{"method":"ignoreUser"}` {
 				t.Fatalf("details = %v", m["details"])
 			}
 		})

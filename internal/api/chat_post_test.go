@@ -10,118 +10,13 @@ import (
 	"github.com/parleychat/parley/internal/api/apitest"
 )
 
-// The pm* helpers are shared by the chat send, edit and delete tests.
-
-// pmRoom creates a room ("channels" or "groups") owned by owner with the
-// given members and returns its id.
-func pmRoom(t *testing.T, owner *apitest.Client, prefix, name string, extra map[string]any, members ...string) string {
-	t.Helper()
-	body := map[string]any{"name": name}
-	if len(members) > 0 {
-		body["members"] = members
-	}
-	for k, v := range extra {
-		body[k] = v
-	}
-	key := "channel"
-	if prefix == "groups" {
-		key = "group"
-	}
-	return owner.Post(t, prefix+".create", body).OK(t).JSON(t)[key].(map[string]any)["_id"].(string)
-}
-
-func pmPost(t *testing.T, c *apitest.Client, body map[string]any) map[string]any {
-	t.Helper()
-	return c.Post(t, "chat.postMessage", body).OK(t).JSON(t)["message"].(map[string]any)
-}
-
-func pmSend(t *testing.T, c *apitest.Client, msg map[string]any) map[string]any {
-	t.Helper()
-	return c.Post(t, "chat.sendMessage", map[string]any{"message": msg}).OK(t).JSON(t)["message"].(map[string]any)
-}
-
-func pmGet(t *testing.T, c *apitest.Client, id string) map[string]any {
-	t.Helper()
-	return c.Get(t, "chat.getMessage", apitest.Q("msgId", id)).OK(t).JSON(t)["message"].(map[string]any)
-}
-
-func pmSub(t *testing.T, c *apitest.Client, rid string) map[string]any {
-	t.Helper()
-	sub, _ := c.Get(t, "subscriptions.getOne", apitest.Q("roomId", rid)).OK(t).JSON(t)["subscription"].(map[string]any)
-	return sub
-}
-
-func pmRoomInfo(t *testing.T, c *apitest.Client, rid string) map[string]any {
-	t.Helper()
-	return c.Get(t, "rooms.info", apitest.Q("roomId", rid)).OK(t).JSON(t)["room"].(map[string]any)
-}
-
-// pmHistory is a room's visible messages, newest first. latest is given
-// because a burst of posts hands out ts values a few ms ahead of the clock
-// (they must strictly increase), and history's default latest is now.
-func pmHistory(t *testing.T, c *apitest.Client, prefix, rid string) []map[string]any {
-	t.Helper()
-	var out struct{ Messages []map[string]any }
-	latest := time.Now().Add(time.Hour).UTC().Format(time.RFC3339Nano)
-	c.Get(t, prefix+".history", apitest.Q("roomId", rid, "count", "100", "latest", latest)).OK(t).Decode(t, &out)
-	return out.Messages
-}
-
-func pmSet(t *testing.T, e *apitest.Env, id string, v any) {
-	t.Helper()
-	e.Admin.Post(t, "settings/"+id, map[string]any{"value": v}).OK(t)
-}
-
-func pmGrant(t *testing.T, e *apitest.Env, perm string, roles ...string) {
-	t.Helper()
-	e.Admin.Post(t, "permissions.update", map[string]any{"permissions": []map[string]any{{"_id": perm, "roles": roles}}}).OK(t)
-}
-
-// pmPlain asserts a plain JS Error answer: 400, the text, and no errorType.
-func pmPlain(t *testing.T, r *apitest.Response, text string) {
-	t.Helper()
-	r.Fails(t, 400, "", text)
-	if et, ok := r.JSON(t)["errorType"]; ok {
-		t.Fatalf("%s %s: errorType %v, want none", r.Method, r.Target, et)
-	}
-}
-
-func pmIDs(list []map[string]any) []string {
-	out := make([]string, len(list))
-	for i, m := range list {
-		out[i], _ = m["_id"].(string)
-	}
-	return out
-}
-
-func pmHasID(list []map[string]any, id string) bool {
-	for _, m := range list {
-		if m["_id"] == id {
-			return true
-		}
-	}
-	return false
-}
-
-func pmNum(v any) int {
-	f, _ := v.(float64)
-	return int(f)
-}
-
-func pmDMID(a, b string) string {
-	if a < b {
-		return a + b
-	}
-	return b + a
-}
-
 func TestChatPostMessageTargets(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
 	bob := e.NewUser(t, "bob")
-	rid := pmRoom(t, alice, "channels", "plaza", nil)
-	gid := pmRoom(t, alice, "groups", "hideout", nil)
+	rid := alice.CreateRoom(t, "channels", "plaza", nil)
+	gid := alice.CreateRoom(t, "groups", "hideout", nil)
 
 	for _, tc := range []struct {
 		name    string
@@ -137,9 +32,9 @@ func TestChatPostMessageTargets(t *testing.T) {
 		{"bare id", map[string]any{"channel": rid, "text": "a"}, rid, rid},
 		{"channel array", map[string]any{"channel": []string{"#plaza"}, "text": "a"}, "#plaza", rid},
 		{"group by name", map[string]any{"channel": "#hideout", "text": "a"}, "#hideout", gid},
-		{"@username opens the DM", map[string]any{"channel": "@bob", "text": "a"}, "@bob", pmDMID(alice.UserID, bob.UserID)},
-		{"@userid", map[string]any{"channel": "@" + bob.UserID, "text": "a"}, "@" + bob.UserID, pmDMID(alice.UserID, bob.UserID)},
-		{"bare user id", map[string]any{"channel": bob.UserID, "text": "a"}, bob.UserID, pmDMID(alice.UserID, bob.UserID)},
+		{"@username opens the DM", map[string]any{"channel": "@bob", "text": "a"}, "@bob", apitest.DMID(alice.UserID, bob.UserID)},
+		{"@userid", map[string]any{"channel": "@" + bob.UserID, "text": "a"}, "@" + bob.UserID, apitest.DMID(alice.UserID, bob.UserID)},
+		{"bare user id", map[string]any{"channel": bob.UserID, "text": "a"}, bob.UserID, apitest.DMID(alice.UserID, bob.UserID)},
 		// A conversation with oneself is keyed by the one id.
 		{"@self", map[string]any{"channel": "@alice", "text": "a"}, "@alice", alice.UserID},
 	} {
@@ -154,33 +49,33 @@ func TestChatPostMessageTargets(t *testing.T) {
 			t.Errorf("%s: message = %v, want rid %s", tc.name, m, tc.rid)
 		}
 	}
-	if dm := pmSub(t, bob, pmDMID(alice.UserID, bob.UserID)); dm == nil || dm["t"] != "d" || dm["name"] != "alice" {
+	if dm := bob.Subscription(t, apitest.DMID(alice.UserID, bob.UserID)); dm == nil || dm["t"] != "d" || dm["name"] != "alice" {
 		t.Fatalf("bob's DM subscription = %v", dm)
 	}
 
 	// Several targets: each gets the message once, the first is answered.
-	before := pmNum(pmRoomInfo(t, alice, rid)["msgs"])
-	generalBefore := pmNum(pmRoomInfo(t, alice, "GENERAL")["msgs"])
+	before := apitest.Num(alice.RoomInfo(t, rid)["msgs"])
+	generalBefore := apitest.Num(alice.RoomInfo(t, "GENERAL")["msgs"])
 	res := alice.Post(t, "chat.postMessage", map[string]any{"roomId": []string{rid, "GENERAL", rid}, "text": "both"}).OK(t).JSON(t)
 	if res["channel"] != rid || res["message"].(map[string]any)["rid"] != rid {
 		t.Fatalf("multi-target answer = %v", res)
 	}
-	if got := pmNum(pmRoomInfo(t, alice, rid)["msgs"]); got != before+1 {
+	if got := apitest.Num(alice.RoomInfo(t, rid)["msgs"]); got != before+1 {
 		t.Fatalf("msgs %d -> %d after a duplicated target", before, got)
 	}
-	if got := pmNum(pmRoomInfo(t, alice, "GENERAL")["msgs"]); got != generalBefore+1 {
+	if got := apitest.Num(alice.RoomInfo(t, "GENERAL")["msgs"]); got != generalBefore+1 {
 		t.Fatalf("GENERAL msgs %d -> %d", generalBefore, got)
 	}
 
 	// Targets are sent to in turn: a bad one later leaves earlier ones sent.
-	before = pmNum(pmRoomInfo(t, alice, rid)["msgs"])
+	before = apitest.Num(alice.RoomInfo(t, rid)["msgs"])
 	alice.Post(t, "chat.postMessage", map[string]any{"channel": []string{"#plaza", "#nope"}, "text": "half"}).
 		Fails(t, 400, "invalid-channel", "[invalid-channel]")
-	if got := pmNum(pmRoomInfo(t, alice, rid)["msgs"]); got != before+1 {
+	if got := apitest.Num(alice.RoomInfo(t, rid)["msgs"]); got != before+1 {
 		t.Fatalf("msgs %d -> %d after a failing second target", before, got)
 	}
 	// The size is checked before any target is looked at.
-	pmPlain(t, alice.Post(t, "chat.postMessage", map[string]any{"channel": "#nope", "text": strings.Repeat("a", 5001)}), "error-message-size-exceeded")
+	alice.Post(t, "chat.postMessage", map[string]any{"channel": "#nope", "text": strings.Repeat("a", 5001)}).FailsPlain(t, "error-message-size-exceeded")
 
 	// Targets that resolve to nothing.
 	for _, target := range []string{"#nope", "@nobody", "nope", "#"} {
@@ -190,7 +85,7 @@ func TestChatPostMessageTargets(t *testing.T) {
 	// Neither roomId nor channel: Rocket.Chat's answer for no target.
 	alice.Post(t, "chat.postMessage", map[string]any{"text": "a"}).Fails(t, 400, "invalid-channel", "[invalid-channel]")
 	// A private group one is not in cannot be posted to.
-	pmPlain(t, bob.Post(t, "chat.postMessage", map[string]any{"channel": "#hideout", "text": "a"}), "error-not-allowed")
+	bob.Post(t, "chat.postMessage", map[string]any{"channel": "#hideout", "text": "a"}).FailsPlain(t, "error-not-allowed")
 
 	// The body is one of two closed shapes.
 	for name, body := range map[string]map[string]any{
@@ -206,7 +101,7 @@ func TestChatPostMessageTargets(t *testing.T) {
 	}
 
 	// text is trimmed, and so is an attachment's old "msg" key.
-	m := pmPost(t, alice, map[string]any{"roomId": rid, "text": "  \n hello \t ", "attachments": []map[string]any{{"msg": "  quoted "}}})
+	m := alice.PostMessage(t, map[string]any{"roomId": rid, "text": "  \n hello \t ", "attachments": []map[string]any{{"msg": "  quoted "}}})
 	if m["msg"] != "hello" {
 		t.Fatalf("msg = %q", m["msg"])
 	}
@@ -223,26 +118,26 @@ func TestChatPostMessageAutoJoin(t *testing.T) {
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
 	bob := e.NewUser(t, "bob")
-	rid := pmRoom(t, alice, "channels", "plaza", nil)
+	rid := alice.CreateRoom(t, "channels", "plaza", nil)
 
-	if sub := pmSub(t, bob, rid); sub != nil {
+	if sub := bob.Subscription(t, rid); sub != nil {
 		t.Fatalf("bob subscribed before posting: %v", sub)
 	}
-	count := pmNum(pmRoomInfo(t, alice, rid)["usersCount"])
-	m := pmPost(t, bob, map[string]any{"channel": "#plaza", "text": "hi all"})
+	count := apitest.Num(alice.RoomInfo(t, rid)["usersCount"])
+	m := bob.PostMessage(t, map[string]any{"channel": "#plaza", "text": "hi all"})
 	if m["rid"] != rid {
 		t.Fatalf("message = %v", m)
 	}
-	if sub := pmSub(t, bob, rid); sub == nil {
+	if sub := bob.Subscription(t, rid); sub == nil {
 		t.Fatal("posting did not subscribe bob")
 	}
-	if got := pmNum(pmRoomInfo(t, alice, rid)["usersCount"]); got != count+1 {
+	if got := apitest.Num(alice.RoomInfo(t, rid)["usersCount"]); got != count+1 {
 		t.Fatalf("usersCount %d -> %d", count, got)
 	}
 	// A second post does not join again.
-	pmPost(t, bob, map[string]any{"roomId": rid, "text": "again"})
+	bob.PostText(t, rid, "again")
 	joins := 0
-	hist := pmHistory(t, alice, "channels", rid)
+	hist := alice.History(t, "channels", rid)
 	for _, h := range hist {
 		if h["t"] == "uj" {
 			joins++
@@ -265,7 +160,7 @@ func TestChatPostMessageValidation(t *testing.T) {
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
 	robot := e.NewUser(t, "robot", map[string]any{"roles": []string{"bot"}})
-	rid := pmRoom(t, alice, "channels", "plaza", nil, "robot")
+	rid := alice.CreateRoom(t, "channels", "plaza", nil, "robot")
 
 	att := func(a map[string]any) map[string]any {
 		return map[string]any{"roomId": rid, "text": "x", "attachments": []map[string]any{a}}
@@ -306,14 +201,14 @@ func TestChatPostMessageValidation(t *testing.T) {
 			want string
 		}{"javascript action " + k, alice, att(map[string]any{"actions": []map[string]any{{"type": "button", "text": "go", k: " JavaScript:alert(1)"}}}), "Invalid href value provided"})
 	}
-	before := pmNum(pmRoomInfo(t, alice, rid)["msgs"])
+	before := apitest.Num(alice.RoomInfo(t, rid)["msgs"])
 	for _, tc := range cases {
 		r := tc.by.Post(t, "chat.postMessage", tc.body)
 		if r.Status != 400 || r.JSON(t)["error"] != tc.want {
 			t.Errorf("%s: %d %s, want %q", tc.name, r.Status, r.Body, tc.want)
 			continue
 		}
-		pmPlain(t, r, tc.want)
+		r.FailsPlain(t, tc.want)
 	}
 
 	// Attachment fields of the wrong type fail Meteor's check.
@@ -335,14 +230,14 @@ func TestChatPostMessageValidation(t *testing.T) {
 			t.Errorf("%s: %s, want a Match error without errorType", name, r.Body)
 		}
 	}
-	if got := pmNum(pmRoomInfo(t, alice, rid)["msgs"]); got != before {
+	if got := apitest.Num(alice.RoomInfo(t, rid)["msgs"]); got != before {
 		t.Fatalf("refused posts changed msgs %d -> %d", before, got)
 	}
 
 	// Exactly at the limit passes.
-	pmPost(t, alice, map[string]any{"roomId": rid, "text": strings.Repeat("a", 5000)})
+	alice.PostMessage(t, map[string]any{"roomId": rid, "text": strings.Repeat("a", 5000)})
 	// Safe links and well-typed fields pass.
-	pmPost(t, alice, att(map[string]any{
+	alice.PostMessage(t, att(map[string]any{
 		"color": "#fff", "collapsed": true, "image_size": 3, "ts": "2020-01-01T00:00:00Z", "title_link": "https://example.com/x",
 		"image_url": "/file-upload/abc/x.png",
 		"fields":    []map[string]any{{"title": "n", "value": 3, "short": true}, {"title": "b", "value": false}},
@@ -350,14 +245,14 @@ func TestChatPostMessageValidation(t *testing.T) {
 	}))
 
 	// emoji alone needs no permission; with impersonation, avatar wins.
-	if m := pmPost(t, alice, map[string]any{"roomId": rid, "text": "x", "emoji": ":smile:"}); m["emoji"] != ":smile:" {
+	if m := alice.PostMessage(t, map[string]any{"roomId": rid, "text": "x", "emoji": ":smile:"}); m["emoji"] != ":smile:" {
 		t.Fatalf("emoji message = %v", m)
 	}
-	m := pmPost(t, robot, map[string]any{"roomId": rid, "text": "x", "alias": "Boss", "avatar": "https://example.com/a.png", "emoji": ":smile:"})
+	m := robot.PostMessage(t, map[string]any{"roomId": rid, "text": "x", "alias": "Boss", "avatar": "https://example.com/a.png", "emoji": ":smile:"})
 	if m["avatar"] != "https://example.com/a.png" || m["alias"] != "Boss" || m["emoji"] != nil {
 		t.Fatalf("impersonated message = %v", m)
 	}
-	if m := pmPost(t, robot, map[string]any{"roomId": rid, "text": "x", "avatar": "", "emoji": ":smile:"}); m["emoji"] != ":smile:" {
+	if m := robot.PostMessage(t, map[string]any{"roomId": rid, "text": "x", "avatar": "", "emoji": ":smile:"}); m["emoji"] != ":smile:" {
 		t.Fatalf("empty avatar dropped the emoji: %v", m)
 	}
 }
@@ -366,10 +261,10 @@ func TestChatPostMessageURLsAndMarkdown(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
-	rid := pmRoom(t, alice, "channels", "plaza", nil)
+	rid := alice.CreateRoom(t, "channels", "plaza", nil)
 	const text = "see https://example.com/page and `https://example.com/code`"
 
-	m := pmPost(t, alice, map[string]any{"roomId": rid, "text": text})
+	m := alice.PostText(t, rid, text)
 	urls, _ := m["urls"].([]any)
 	if len(urls) != 1 || urls[0].(map[string]any)["url"] != "https://example.com/page" {
 		t.Fatalf("urls = %v", m["urls"])
@@ -378,25 +273,25 @@ func TestChatPostMessageURLsAndMarkdown(t *testing.T) {
 		t.Fatalf("md = %v", m["md"])
 	}
 	// Attachments turn URL parsing off unless parseUrls says otherwise.
-	m = pmPost(t, alice, map[string]any{"roomId": rid, "text": text, "attachments": []map[string]any{{"text": "a"}}})
+	m = alice.PostMessage(t, map[string]any{"roomId": rid, "text": text, "attachments": []map[string]any{{"text": "a"}}})
 	if m["urls"] != nil {
 		t.Fatalf("urls with attachments = %v", m["urls"])
 	}
-	m = pmPost(t, alice, map[string]any{"roomId": rid, "text": text, "attachments": []map[string]any{{"text": "a"}}, "parseUrls": true})
+	m = alice.PostMessage(t, map[string]any{"roomId": rid, "text": text, "attachments": []map[string]any{{"text": "a"}}, "parseUrls": true})
 	if urls, _ := m["urls"].([]any); len(urls) != 1 {
 		t.Fatalf("urls with parseUrls = %v", m["urls"])
 	}
-	m = pmPost(t, alice, map[string]any{"roomId": rid, "text": text, "parseUrls": false})
+	m = alice.PostMessage(t, map[string]any{"roomId": rid, "text": text, "parseUrls": false})
 	if m["urls"] != nil {
 		t.Fatalf("urls with parseUrls false = %v", m["urls"])
 	}
 	// No text, no md.
-	m = pmPost(t, alice, map[string]any{"roomId": rid, "attachments": []map[string]any{{"text": "only"}}})
+	m = alice.PostMessage(t, map[string]any{"roomId": rid, "attachments": []map[string]any{{"text": "only"}}})
 	if _, ok := m["md"]; ok || m["msg"] != "" {
 		t.Fatalf("attachment-only message = %v", m)
 	}
 	// The stored copy says the same as the answer.
-	if got := pmGet(t, alice, m["_id"].(string)); got["md"] != nil || got["rid"] != rid {
+	if got := alice.GetMessage(t, m["_id"].(string)); got["md"] != nil || got["rid"] != rid {
 		t.Fatalf("stored = %v", got)
 	}
 }
@@ -406,15 +301,15 @@ func TestChatPostMessageReadOnly(t *testing.T) {
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
 	bob := e.NewUser(t, "bob")
-	rid := pmRoom(t, alice, "channels", "news", map[string]any{"readOnly": true}, "bob")
+	rid := alice.CreateRoom(t, "channels", "news", map[string]any{"readOnly": true}, "bob")
 
-	pmPlain(t, bob.Post(t, "chat.postMessage", map[string]any{"roomId": rid, "text": "x"}), "You can't send messages because the room is readonly.")
-	pmPlain(t, bob.Post(t, "chat.sendMessage", map[string]any{"message": map[string]any{"rid": rid, "msg": "x"}}), "You can't send messages because the room is readonly.")
-	pmPost(t, alice, map[string]any{"roomId": rid, "text": "owner speaks"})
-	pmPost(t, e.Admin, map[string]any{"roomId": rid, "text": "admin speaks"})
+	bob.Post(t, "chat.postMessage", map[string]any{"roomId": rid, "text": "x"}).FailsPlain(t, "You can't send messages because the room is readonly.")
+	bob.Post(t, "chat.sendMessage", map[string]any{"message": map[string]any{"rid": rid, "msg": "x"}}).FailsPlain(t, "You can't send messages because the room is readonly.")
+	alice.PostText(t, rid, "owner speaks")
+	e.Admin.PostText(t, rid, "admin speaks")
 	// A moderator holds post-readonly too.
 	alice.Post(t, "channels.addModerator", map[string]any{"roomId": rid, "userId": bob.UserID}).OK(t)
-	pmPost(t, bob, map[string]any{"roomId": rid, "text": "moderator speaks"})
+	bob.PostText(t, rid, "moderator speaks")
 }
 
 func TestChatPostMessageMentions(t *testing.T) {
@@ -423,11 +318,11 @@ func TestChatPostMessageMentions(t *testing.T) {
 	alice := e.NewUser(t, "alice")
 	bob := e.NewUser(t, "bob")
 	carol := e.NewUser(t, "carol")
-	rid := pmRoom(t, alice, "channels", "plaza", nil, "bob")
+	rid := alice.CreateRoom(t, "channels", "plaza", nil, "bob")
 	// carol's private group is mentionable by anyone who knows its name.
-	gid := pmRoom(t, carol, "groups", "secret", nil)
+	gid := carol.CreateRoom(t, "groups", "secret", nil)
 
-	m := pmPost(t, alice, map[string]any{"roomId": rid, "text": "@bob @ghost hi @all and @here, also carol@x and @carol\nsee #plaza #secret #nope"})
+	m := alice.PostMessage(t, map[string]any{"roomId": rid, "text": "@bob @ghost hi @all and @here, also carol@x and @carol\nsee #plaza #secret #nope"})
 	var got struct {
 		Mentions []map[string]any
 		Channels []map[string]any
@@ -463,26 +358,26 @@ func TestChatPostMessageMentions(t *testing.T) {
 
 	// @all and @here need mention-all and mention-here, and Message_MaxAll
 	// caps the room size for them.
-	pmGrant(t, e, "mention-all", "admin")
+	e.SetPermission(t, "mention-all", "admin")
 	alice.Post(t, "chat.postMessage", map[string]any{"roomId": rid, "text": "hey @all"}).
 		Fails(t, 400, "error-action-not-allowed", "Notify all in this room not allowed [error-action-not-allowed]")
-	pmPost(t, alice, map[string]any{"roomId": rid, "text": "hey @here"})
-	pmGrant(t, e, "mention-here", "admin")
+	alice.PostText(t, rid, "hey @here")
+	e.SetPermission(t, "mention-here", "admin")
 	alice.Post(t, "chat.sendMessage", map[string]any{"message": map[string]any{"rid": rid, "msg": "hey @here"}}).
 		Fails(t, 400, "error-action-not-allowed", "Notify here in this room not allowed [error-action-not-allowed]")
-	pmPost(t, e.Admin, map[string]any{"roomId": rid, "text": "hey @all"})
-	pmSet(t, e, "Message_MaxAll", 1)
+	e.Admin.PostText(t, rid, "hey @all")
+	e.SetSetting(t, "Message_MaxAll", 1)
 	e.Admin.Post(t, "chat.postMessage", map[string]any{"roomId": rid, "text": "hey @all"}).Fails(t, 400, "error-action-not-allowed", "")
-	pmSet(t, e, "Message_MaxAll", 0)
+	e.SetSetting(t, "Message_MaxAll", 0)
 
 	// An unknown or missing name mentions nobody.
-	m = pmPost(t, alice, map[string]any{"roomId": rid, "text": "mail me at a@b.c, or @ghost"})
+	m = alice.PostMessage(t, map[string]any{"roomId": rid, "text": "mail me at a@b.c, or @ghost"})
 	if ms, _ := m["mentions"].([]any); len(ms) != 0 {
 		t.Fatalf("mentions = %v", m["mentions"])
 	}
 
 	// Mentions inside attachment descriptions count too.
-	m = pmPost(t, alice, map[string]any{"roomId": rid, "attachments": []map[string]any{{"description": "for @bob"}}})
+	m = alice.PostMessage(t, map[string]any{"roomId": rid, "attachments": []map[string]any{{"description": "for @bob"}}})
 	if ms, _ := m["mentions"].([]any); len(ms) != 1 || ms[0].(map[string]any)["_id"] != bob.UserID {
 		t.Fatalf("attachment mentions = %v", m["mentions"])
 	}
@@ -494,15 +389,15 @@ func TestChatPostMessageNotifies(t *testing.T) {
 	alice := e.NewUser(t, "alice")
 	bob := e.NewUser(t, "bob")
 	carol := e.NewUser(t, "carol")
-	rid := pmRoom(t, alice, "channels", "plaza", nil, "bob", "carol")
+	rid := alice.CreateRoom(t, "channels", "plaza", nil, "bob", "carol")
 
 	type counters struct {
 		unread, user, group int
 		alert               bool
 	}
 	read := func(c *apitest.Client) counters {
-		s := pmSub(t, c, rid)
-		return counters{pmNum(s["unread"]), pmNum(s["userMentions"]), pmNum(s["groupMentions"]), s["alert"] == true}
+		s := c.Subscription(t, rid)
+		return counters{apitest.Num(s["unread"]), apitest.Num(s["userMentions"]), apitest.Num(s["groupMentions"]), s["alert"] == true}
 	}
 	if c := read(bob); c.alert || c.unread != 0 {
 		t.Fatalf("fresh subscription = %+v", c)
@@ -528,7 +423,7 @@ func TestChatPostMessageNotifies(t *testing.T) {
 	}
 	for _, st := range steps {
 		if st.setting != "" {
-			pmSet(t, e, "Unread_Count", st.setting)
+			e.SetSetting(t, "Unread_Count", st.setting)
 		}
 		// Reading clears alert (and the counters), so each step starts clean.
 		bob.Post(t, "subscriptions.read", map[string]any{"rid": rid}).OK(t)
@@ -537,7 +432,7 @@ func TestChatPostMessageNotifies(t *testing.T) {
 		if b0.alert || c0.alert {
 			t.Fatalf("%s: alert survives a read", st.name)
 		}
-		pmPost(t, alice, map[string]any{"roomId": rid, "text": st.text})
+		alice.PostText(t, rid, st.text)
 		for _, who := range []struct {
 			name   string
 			before counters
@@ -555,21 +450,21 @@ func TestChatPostMessageNotifies(t *testing.T) {
 	}
 
 	// Direct conversations count every message by default (Unread_Count_DM).
-	dm := pmDMID(alice.UserID, bob.UserID)
-	pmPost(t, alice, map[string]any{"channel": "@bob", "text": "psst"})
-	pmPost(t, alice, map[string]any{"roomId": dm, "text": "psst again"})
-	if s := pmSub(t, bob, dm); pmNum(s["unread"]) != 2 || s["alert"] != true || s["open"] != true {
+	dm := apitest.DMID(alice.UserID, bob.UserID)
+	alice.PostMessage(t, map[string]any{"channel": "@bob", "text": "psst"})
+	alice.PostText(t, dm, "psst again")
+	if s := bob.Subscription(t, dm); apitest.Num(s["unread"]) != 2 || s["alert"] != true || s["open"] != true {
 		t.Fatalf("bob's DM subscription = %v", s)
 	}
-	if s := pmSub(t, alice, dm); pmNum(s["unread"]) != 0 {
+	if s := alice.Subscription(t, dm); apitest.Num(s["unread"]) != 0 {
 		t.Fatalf("alice's DM subscription = %v", s)
 	}
 
 	// The room counts messages and keeps the last one.
-	room := pmRoomInfo(t, alice, rid)
-	m := pmPost(t, alice, map[string]any{"roomId": rid, "text": "last words"})
-	after := pmRoomInfo(t, alice, rid)
-	if pmNum(after["msgs"]) != pmNum(room["msgs"])+1 {
+	room := alice.RoomInfo(t, rid)
+	m := alice.PostText(t, rid, "last words")
+	after := alice.RoomInfo(t, rid)
+	if apitest.Num(after["msgs"]) != apitest.Num(room["msgs"])+1 {
 		t.Fatalf("msgs %v -> %v", room["msgs"], after["msgs"])
 	}
 	last, _ := after["lastMessage"].(map[string]any)
@@ -582,26 +477,26 @@ func TestChatPostMessageBadWordsAndCustomFields(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
-	rid := pmRoom(t, alice, "channels", "plaza", nil)
+	rid := alice.CreateRoom(t, "channels", "plaza", nil)
 
-	pmSet(t, e, "Message_BadWordsFilterList", "darn, heck")
-	if m := pmPost(t, alice, map[string]any{"roomId": rid, "text": "oh darn"}); m["msg"] != "oh darn" {
+	e.SetSetting(t, "Message_BadWordsFilterList", "darn, heck")
+	if m := alice.PostText(t, rid, "oh darn"); m["msg"] != "oh darn" {
 		t.Fatalf("filter off: %v", m["msg"])
 	}
-	pmSet(t, e, "Message_AllowBadWordsFilter", true)
-	if m := pmPost(t, alice, map[string]any{"roomId": rid, "text": "oh darn it, HECK! darned"}); m["msg"] != "oh **** it, ****! darned" {
+	e.SetSetting(t, "Message_AllowBadWordsFilter", true)
+	if m := alice.PostMessage(t, map[string]any{"roomId": rid, "text": "oh darn it, HECK! darned"}); m["msg"] != "oh **** it, ****! darned" {
 		t.Fatalf("filtered = %q", m["msg"])
 	}
-	if m := pmSend(t, alice, map[string]any{"rid": rid, "msg": "heck"}); m["msg"] != "****" {
+	if m := alice.SendMessage(t, map[string]any{"rid": rid, "msg": "heck"}); m["msg"] != "****" {
 		t.Fatalf("sendMessage filtered = %q", m["msg"])
 	}
 
 	cf := func(v map[string]any) map[string]any {
 		return map[string]any{"roomId": rid, "text": "x", "customFields": v}
 	}
-	pmPlain(t, alice.Post(t, "chat.postMessage", cf(map[string]any{"priority": "high"})), "Custom fields not enabled")
-	pmSet(t, e, "Message_CustomFields_Enabled", true)
-	m := pmPost(t, alice, cf(map[string]any{"priority": "high"}))
+	alice.Post(t, "chat.postMessage", cf(map[string]any{"priority": "high"})).FailsPlain(t, "Custom fields not enabled")
+	e.SetSetting(t, "Message_CustomFields_Enabled", true)
+	m := alice.PostMessage(t, cf(map[string]any{"priority": "high"}))
 	if m["customFields"].(map[string]any)["priority"] != "high" {
 		t.Fatalf("customFields = %v", m["customFields"])
 	}
@@ -618,34 +513,34 @@ func TestChatPostMessageBadWordsAndCustomFields(t *testing.T) {
 		}
 	}
 	// sendMessage validates the same way.
-	pmPlain(t, alice.Post(t, "chat.sendMessage", map[string]any{"message": map[string]any{"rid": rid, "msg": "x", "customFields": map[string]any{"priority": "x"}}}), "Invalid custom fields")
-	pmSend(t, alice, map[string]any{"rid": rid, "msg": "x", "customFields": map[string]any{"priority": "low"}})
+	alice.Post(t, "chat.sendMessage", map[string]any{"message": map[string]any{"rid": rid, "msg": "x", "customFields": map[string]any{"priority": "x"}}}).FailsPlain(t, "Invalid custom fields")
+	alice.SendMessage(t, map[string]any{"rid": rid, "msg": "x", "customFields": map[string]any{"priority": "low"}})
 }
 
 func TestChatSendMessage(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
-	rid := pmRoom(t, alice, "channels", "plaza", nil)
+	rid := alice.CreateRoom(t, "channels", "plaza", nil)
 	send := func(msg map[string]any) *apitest.Response {
 		return alice.Post(t, "chat.sendMessage", map[string]any{"message": msg})
 	}
 
 	// A client-chosen _id is kept; reusing it changes nothing.
-	m := pmSend(t, alice, map[string]any{"_id": "client-chosen-id-1", "rid": rid, "msg": "first"})
+	m := alice.SendMessage(t, map[string]any{"_id": "client-chosen-id-1", "rid": rid, "msg": "first"})
 	if m["_id"] != "client-chosen-id-1" || m["rid"] != rid || m["msg"] != "first" || m["u"].(map[string]any)["_id"] != alice.UserID {
 		t.Fatalf("sent = %v", m)
 	}
-	msgs := pmNum(pmRoomInfo(t, alice, rid)["msgs"])
+	msgs := apitest.Num(alice.RoomInfo(t, rid)["msgs"])
 	send(map[string]any{"_id": "client-chosen-id-1", "rid": rid, "msg": "second"}).Expect(t, 400)
-	if got := pmGet(t, alice, "client-chosen-id-1"); got["msg"] != "first" {
+	if got := alice.GetMessage(t, "client-chosen-id-1"); got["msg"] != "first" {
 		t.Fatalf("duplicate overwrote: %v", got)
 	}
-	if got := pmNum(pmRoomInfo(t, alice, rid)["msgs"]); got != msgs {
+	if got := apitest.Num(alice.RoomInfo(t, rid)["msgs"]); got != msgs {
 		t.Fatalf("duplicate counted: msgs %d -> %d", msgs, got)
 	}
 	// msg is not trimmed here, and groupable not defaulted, unlike postMessage.
-	if m := pmSend(t, alice, map[string]any{"rid": rid, "msg": " padded "}); m["msg"] != " padded " || m["groupable"] != nil {
+	if m := alice.SendMessage(t, map[string]any{"rid": rid, "msg": " padded "}); m["msg"] != " padded " || m["groupable"] != nil {
 		t.Fatalf("sent = %v", m)
 	}
 
@@ -668,7 +563,7 @@ func TestChatSendMessage(t *testing.T) {
 	} {
 		r := send(tc.msg)
 		if tc.errType == "" {
-			pmPlain(t, r, tc.err)
+			r.FailsPlain(t, tc.err)
 		} else {
 			r.Fails(t, 400, tc.errType, tc.err)
 		}
@@ -679,24 +574,24 @@ func TestChatSendMessage(t *testing.T) {
 	// The top level is closed, the message object open.
 	alice.Post(t, "chat.sendMessage", map[string]any{"message": map[string]any{"rid": rid, "msg": "x"}, "extra": 1}).Fails(t, 400, "invalid-params", "")
 	alice.Post(t, "chat.sendMessage", map[string]any{}).Fails(t, 400, "invalid-params", "must have required property 'message' [invalid-params]")
-	pmSend(t, alice, map[string]any{"rid": rid, "msg": "x", "somethingElse": true})
+	alice.SendMessage(t, map[string]any{"rid": rid, "msg": "x", "somethingElse": true})
 
 	// A client ts within 10 s is kept (in a room with no newer message);
 	// between 10 and 60 s off it is replaced by the server's time.
-	fresh := pmRoom(t, alice, "channels", "fresh", nil)
+	fresh := alice.CreateRoom(t, "channels", "fresh", nil)
 	want := time.Now().Add(-5 * time.Second).UTC().Truncate(time.Millisecond)
-	m = pmSend(t, alice, map[string]any{"rid": fresh, "msg": "x", "ts": map[string]any{"$date": want.UnixMilli()}})
+	m = alice.SendMessage(t, map[string]any{"rid": fresh, "msg": "x", "ts": map[string]any{"$date": want.UnixMilli()}})
 	if got, _ := time.Parse(time.RFC3339Nano, m["ts"].(string)); !got.Equal(want) {
 		t.Fatalf("ts = %v, want %v", m["ts"], want)
 	}
-	m = pmSend(t, alice, map[string]any{"rid": fresh, "msg": "x", "ts": time.Now().Add(-30 * time.Second).UTC().Format(time.RFC3339Nano)})
+	m = alice.SendMessage(t, map[string]any{"rid": fresh, "msg": "x", "ts": time.Now().Add(-30 * time.Second).UTC().Format(time.RFC3339Nano)})
 	if got, _ := time.Parse(time.RFC3339Nano, m["ts"].(string)); time.Since(got).Abs() > 5*time.Second {
 		t.Fatalf("ts 30 s off kept: %v", m["ts"])
 	}
 
 	// previewUrls lists the only links to preview; the server's own are
 	// always previewed.
-	m = pmSend(t, alice, map[string]any{"rid": rid, "msg": "https://a.example/x https://b.example/y http://localhost:3000/home"})
+	m = alice.SendMessage(t, map[string]any{"rid": rid, "msg": "https://a.example/x https://b.example/y http://localhost:3000/home"})
 	for _, u := range m["urls"].([]any) {
 		if u.(map[string]any)["ignoreParse"] != nil {
 			t.Fatalf("no previewUrls, yet %v", u)
@@ -721,7 +616,7 @@ func TestChatSendMessage(t *testing.T) {
 		t.Fatalf("empty previewUrls: %v", u)
 	}
 	// Unlike postMessage, attachments do not turn URL parsing off.
-	m = pmSend(t, alice, map[string]any{"rid": rid, "msg": "https://a.example/x", "attachments": []map[string]any{{"text": "a"}}})
+	m = alice.SendMessage(t, map[string]any{"rid": rid, "msg": "https://a.example/x", "attachments": []map[string]any{{"text": "a"}}})
 	if urls, _ := m["urls"].([]any); len(urls) != 1 {
 		t.Fatalf("urls with attachments = %v", m["urls"])
 	}
@@ -731,60 +626,60 @@ func TestChatSendMessageThreads(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
-	rid := pmRoom(t, alice, "channels", "plaza", nil)
-	other := pmRoom(t, alice, "channels", "other", nil)
+	rid := alice.CreateRoom(t, "channels", "plaza", nil)
+	other := alice.CreateRoom(t, "channels", "other", nil)
 
-	root := pmSend(t, alice, map[string]any{"rid": rid, "msg": "root"})
-	reply := pmSend(t, alice, map[string]any{"rid": rid, "msg": "reply", "tmid": root["_id"]})
+	root := alice.SendMessage(t, map[string]any{"rid": rid, "msg": "root"})
+	reply := alice.SendMessage(t, map[string]any{"rid": rid, "msg": "reply", "tmid": root["_id"]})
 	if reply["tmid"] != root["_id"] {
 		t.Fatalf("reply = %v", reply)
 	}
 	// Replying to a reply answers the root, in the root's room.
-	nested := pmSend(t, alice, map[string]any{"rid": other, "msg": "nested", "tmid": reply["_id"]})
+	nested := alice.SendMessage(t, map[string]any{"rid": other, "msg": "nested", "tmid": reply["_id"]})
 	if nested["tmid"] != root["_id"] || nested["rid"] != rid {
 		t.Fatalf("nested reply = %v", nested)
 	}
 	// A reply without rid takes the parent's.
-	if m := pmSend(t, alice, map[string]any{"msg": "no rid", "tmid": root["_id"]}); m["rid"] != rid {
+	if m := alice.SendMessage(t, map[string]any{"msg": "no rid", "tmid": root["_id"]}); m["rid"] != rid {
 		t.Fatalf("rid-less reply = %v", m)
 	}
-	shown := pmSend(t, alice, map[string]any{"rid": rid, "msg": "shown", "tmid": root["_id"], "tshow": true})
+	shown := alice.SendMessage(t, map[string]any{"rid": rid, "msg": "shown", "tmid": root["_id"], "tshow": true})
 	if shown["tshow"] != true {
 		t.Fatalf("tshow reply = %v", shown)
 	}
 	// A reply seen only in its thread counts in msgs and is not the room's
 	// last message; a reply also shown in the room is.
-	room := pmRoomInfo(t, alice, rid)
-	hidden := pmSend(t, alice, map[string]any{"rid": rid, "msg": "thread only", "tmid": root["_id"]})
-	after := pmRoomInfo(t, alice, rid)
-	if pmNum(after["msgs"]) != pmNum(room["msgs"])+1 || after["lastMessage"].(map[string]any)["_id"] != shown["_id"] || hidden["tshow"] != nil {
+	room := alice.RoomInfo(t, rid)
+	hidden := alice.SendMessage(t, map[string]any{"rid": rid, "msg": "thread only", "tmid": root["_id"]})
+	after := alice.RoomInfo(t, rid)
+	if apitest.Num(after["msgs"]) != apitest.Num(room["msgs"])+1 || after["lastMessage"].(map[string]any)["_id"] != shown["_id"] || hidden["tshow"] != nil {
 		t.Fatalf("room after a thread-only reply = %v", after)
 	}
-	if pmHasID(pmHistory(t, alice, "channels", rid), hidden["_id"].(string)) {
+	if apitest.HasID(alice.History(t, "channels", rid), hidden["_id"].(string)) {
 		t.Fatal("a thread-only reply shows in the room's history")
 	}
 
-	pmSet(t, e, "Threads_enabled", false)
+	e.SetSetting(t, "Threads_enabled", false)
 	r := alice.Post(t, "chat.sendMessage", map[string]any{"message": map[string]any{"rid": rid, "msg": "x", "tmid": root["_id"]}}).
 		Fails(t, 400, "error-not-allowed", "not-allowed [error-not-allowed]")
 	if d, _ := r.JSON(t)["details"].(map[string]any); d["method"] != "sendMessage" {
 		t.Fatalf("details = %v", r.JSON(t)["details"])
 	}
 	// postMessage does not check the setting.
-	pmPost(t, alice, map[string]any{"roomId": rid, "text": "x", "tmid": root["_id"]})
+	alice.PostMessage(t, map[string]any{"roomId": rid, "text": "x", "tmid": root["_id"]})
 }
 
 func TestChatMessageTsIncreasing(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
-	rid := pmRoom(t, alice, "channels", "plaza", nil)
+	rid := alice.CreateRoom(t, "channels", "plaza", nil)
 	const n = 40
 	for i := range n {
 		if i%2 == 0 {
-			pmPost(t, alice, map[string]any{"roomId": rid, "text": "p"})
+			alice.PostText(t, rid, "p")
 		} else {
-			pmSend(t, alice, map[string]any{"rid": rid, "msg": "s"})
+			alice.SendMessage(t, map[string]any{"rid": rid, "msg": "s"})
 		}
 	}
 	// Concurrent senders too. Statuses are checked here, on the test's
@@ -806,7 +701,7 @@ func TestChatMessageTsIncreasing(t *testing.T) {
 			t.Fatalf("concurrent send: status %d", st)
 		}
 	}
-	hist := pmHistory(t, alice, "channels", rid)
+	hist := alice.History(t, "channels", rid)
 	if len(hist) != n+workers*each {
 		t.Fatalf("history has %d messages", len(hist))
 	}
@@ -828,10 +723,10 @@ func TestChatGetMessage(t *testing.T) {
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
 	bob := e.NewUser(t, "bob")
-	gid := pmRoom(t, alice, "groups", "hideout", nil)
-	m := pmPost(t, alice, map[string]any{"roomId": gid, "text": "hi @alice"})
+	gid := alice.CreateRoom(t, "groups", "hideout", nil)
+	m := alice.PostText(t, gid, "hi @alice")
 
-	got := pmGet(t, alice, m["_id"].(string))
+	got := alice.GetMessage(t, m["_id"].(string))
 	for _, k := range []string{"_id", "rid", "msg", "ts", "_updatedAt"} {
 		if got[k] != m[k] {
 			t.Fatalf("%s = %v, want %v", k, got[k], m[k])

@@ -9,9 +9,9 @@ import (
 	"github.com/parleychat/parley/internal/api/apitest"
 )
 
-// cmMillis turns a JSON date into the epoch-millisecond string that
+// epochMillis turns a JSON date into the epoch-millisecond string that
 // chat.syncMessages uses as a cursor.
-func cmMillis(t *testing.T, v any) string {
+func epochMillis(t *testing.T, v any) string {
 	t.Helper()
 	s, _ := v.(string)
 	ts, err := time.Parse(time.RFC3339Nano, s)
@@ -21,13 +21,8 @@ func cmMillis(t *testing.T, v any) string {
 	return strconv.FormatInt(ts.UnixMilli(), 10)
 }
 
-// cmISO is a wall-clock instant as Rocket.Chat writes dates.
-func cmISO(ts time.Time) string { return ts.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
-
-func cmDelete(t *testing.T, c *apitest.Client, rid, id string) {
-	t.Helper()
-	c.Post(t, "chat.delete", map[string]any{"roomId": rid, "msgId": id}).OK(t)
-}
+// isoDate is a wall-clock instant as Rocket.Chat writes dates.
+func isoDate(ts time.Time) string { return ts.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
 
 func TestChatGetMentionedMessages(t *testing.T) {
 	t.Parallel()
@@ -35,44 +30,43 @@ func TestChatGetMentionedMessages(t *testing.T) {
 	a := e.NewUser(t, "mentioner")
 	b := e.NewUser(t, "mentionee")
 	e.NewUser(t, "bystander")
-	rid := cmRoom(t, e, a, "channels", []string{"mentionee", "bystander"})
+	rid := a.CreateRoom(t, "channels", "", nil, "mentionee", "bystander")
 
-	m1 := cmPost(t, a, rid, "hello @mentionee")["_id"].(string)
-	cmPost(t, a, rid, "@all listen")
-	cmPost(t, a, rid, "@here listen")
-	cmPost(t, a, rid, "@bystander only")
-	cmPost(t, a, rid, "mentionee without the at sign")
-	cmPost(t, a, rid, "mail mentioner@mentionee.example")
-	m2 := cmPost(t, a, rid, "again @mentionee and @bystander")["_id"].(string)
+	m1 := a.PostText(t, rid, "hello @mentionee")["_id"].(string)
+	a.PostText(t, rid, "@all listen")
+	a.PostText(t, rid, "@here listen")
+	a.PostText(t, rid, "@bystander only")
+	a.PostText(t, rid, "mentionee without the at sign")
+	a.PostText(t, rid, "mail mentioner@mentionee.example")
+	m2 := a.PostText(t, rid, "again @mentionee and @bystander")["_id"].(string)
 
-	var l cmList
-	b.Get(t, "chat.getMentionedMessages", apitest.Q("roomId", rid)).OK(t).Decode(t, &l)
-	if got := cmIDs(l.Messages); !slices.Equal(got, []string{m2, m1}) || l.Total != 2 || l.Count != 2 || l.Offset != 0 {
+	l := b.ListMessages(t, "chat.getMentionedMessages", apitest.Q("roomId", rid))
+	if got := apitest.IDs(l.Messages); !slices.Equal(got, []string{m2, m1}) || l.Total != 2 || l.Count != 2 || l.Offset != 0 {
 		t.Fatalf("mentions = %v %+v", got, l)
 	}
-	b.Get(t, "chat.getMentionedMessages", apitest.Q("roomId", rid, "count", "1", "offset", "1")).OK(t).Decode(t, &l)
-	if got := cmIDs(l.Messages); !slices.Equal(got, []string{m1}) || l.Total != 2 || l.Count != 1 || l.Offset != 1 {
+	l = b.ListMessages(t, "chat.getMentionedMessages", apitest.Q("roomId", rid, "count", "1", "offset", "1"))
+	if got := apitest.IDs(l.Messages); !slices.Equal(got, []string{m1}) || l.Total != 2 || l.Count != 1 || l.Offset != 1 {
 		t.Fatalf("page = %v %+v", got, l)
 	}
-	b.Get(t, "chat.getMentionedMessages", apitest.Q("roomId", rid, "sort", `{"ts":1}`)).OK(t).Decode(t, &l)
-	if got := cmIDs(l.Messages); !slices.Equal(got, []string{m1, m2}) {
+	l = b.ListMessages(t, "chat.getMentionedMessages", apitest.Q("roomId", rid, "sort", `{"ts":1}`))
+	if got := apitest.IDs(l.Messages); !slices.Equal(got, []string{m1, m2}) {
 		t.Fatalf("ascending = %v", got)
 	}
 	// The author mentioned nobody's name but others'.
-	a.Get(t, "chat.getMentionedMessages", apitest.Q("roomId", rid)).OK(t).Decode(t, &l)
+	l = a.ListMessages(t, "chat.getMentionedMessages", apitest.Q("roomId", rid))
 	if len(l.Messages) != 0 || l.Total != 0 {
-		t.Fatalf("author's mentions = %v", cmIDs(l.Messages))
+		t.Fatalf("author's mentions = %v", apitest.IDs(l.Messages))
 	}
 	// A deleted mention is gone from the list.
-	cmDelete(t, a, rid, m2)
-	b.Get(t, "chat.getMentionedMessages", apitest.Q("roomId", rid)).OK(t).Decode(t, &l)
-	if got := cmIDs(l.Messages); !slices.Equal(got, []string{m1}) {
+	a.DeleteMessage(t, rid, m2)
+	l = b.ListMessages(t, "chat.getMentionedMessages", apitest.Q("roomId", rid))
+	if got := apitest.IDs(l.Messages); !slices.Equal(got, []string{m1}) {
 		t.Fatalf("after delete = %v", got)
 	}
 
 	b.Get(t, "chat.getMentionedMessages").Fails(t, 400, "error-invalid-params", `The required "roomId" query param is missing. [error-invalid-params]`)
 	b.Get(t, "chat.getMentionedMessages", apitest.Q("roomId", rid, "fields", `{"msg":1}`)).Fails(t, 400, "invalid-params", "")
-	cmPlain(t, b.Get(t, "chat.getMentionedMessages", apitest.Q("roomId", "nope")), "error-not-allowed")
+	b.Get(t, "chat.getMentionedMessages", apitest.Q("roomId", "nope")).FailsPlain(t, "error-not-allowed")
 }
 
 func TestChatSearch(t *testing.T) {
@@ -80,13 +74,13 @@ func TestChatSearch(t *testing.T) {
 	e := apitest.New(t)
 	sa := e.NewUser(t, "seeker")
 	sb := e.NewUser(t, "speaker")
-	rid := cmRoom(t, e, sa, "channels", []string{"speaker"})
+	rid := sa.CreateRoom(t, "channels", "", nil, "speaker")
 
-	m1 := cmPost(t, sa, rid, "the quick brown fox")["_id"].(string)
-	m2 := cmPost(t, sb, rid, "lazy dog sleeps")["_id"].(string)
-	m3 := cmPost(t, sa, rid, "quick thinking @speaker")["_id"].(string)
-	m4 := cmPost(t, sb, rid, "fox hunting")["_id"].(string)
-	m5 := cmPost(t, sa, rid, "今天天气很好")["_id"].(string)
+	m1 := sa.PostText(t, rid, "the quick brown fox")["_id"].(string)
+	m2 := sb.PostText(t, rid, "lazy dog sleeps")["_id"].(string)
+	m3 := sa.PostText(t, rid, "quick thinking @speaker")["_id"].(string)
+	m4 := sb.PostText(t, rid, "fox hunting")["_id"].(string)
+	m5 := sa.PostText(t, rid, "今天天气很好")["_id"].(string)
 	sa.Post(t, "chat.pinMessage", map[string]any{"messageId": m2}).OK(t)
 	sa.Post(t, "chat.starMessage", map[string]any{"messageId": m4}).OK(t)
 
@@ -152,7 +146,7 @@ func TestChatSearch(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			got := search(tc.by, tc.text, tc.kv...)
-			if ids := cmIDs(got); !slices.Equal(ids, tc.want) {
+			if ids := apitest.IDs(got); !slices.Equal(ids, tc.want) {
 				t.Fatalf("search %q = %v, want %v", tc.text, ids, tc.want)
 			}
 		})
@@ -172,29 +166,29 @@ func TestChatSearch(t *testing.T) {
 
 	t.Run("searchable at once, gone when deleted", func(t *testing.T) {
 		t.Parallel()
-		rid := cmRoom(t, e, sa, "channels", []string{"speaker"})
-		id := cmPost(t, sb, rid, "xylophone concert")["_id"].(string)
-		if ids := cmIDs(searchIn(sa, rid, "xylophone")); !slices.Equal(ids, []string{id}) {
+		rid := sa.CreateRoom(t, "channels", "", nil, "speaker")
+		id := sb.PostText(t, rid, "xylophone concert")["_id"].(string)
+		if ids := apitest.IDs(searchIn(sa, rid, "xylophone")); !slices.Equal(ids, []string{id}) {
 			t.Fatalf("new message not found: %v", ids)
 		}
-		cmDelete(t, sb, rid, id)
-		if ids := cmIDs(searchIn(sa, rid, "xylophone")); len(ids) != 0 {
+		sb.DeleteMessage(t, rid, id)
+		if ids := apitest.IDs(searchIn(sa, rid, "xylophone")); len(ids) != 0 {
 			t.Fatalf("deleted message found: %v", ids)
 		}
-		if ids := cmIDs(searchIn(sa, rid, "/xylophone/")); len(ids) != 0 {
+		if ids := apitest.IDs(searchIn(sa, rid, "/xylophone/")); len(ids) != 0 {
 			t.Fatalf("deleted message found by regexp: %v", ids)
 		}
 	})
 
 	t.Run("edits are searchable", func(t *testing.T) {
 		t.Parallel()
-		rid := cmRoom(t, e, sa, "channels", []string{"speaker"})
-		id := cmPost(t, sb, rid, "trombone practice")["_id"].(string)
-		sb.Post(t, "chat.update", map[string]any{"roomId": rid, "msgId": id, "text": "tuba practice"}).OK(t)
-		if ids := cmIDs(searchIn(sa, rid, "tuba")); !slices.Equal(ids, []string{id}) {
+		rid := sa.CreateRoom(t, "channels", "", nil, "speaker")
+		id := sb.PostText(t, rid, "trombone practice")["_id"].(string)
+		sb.UpdateMessage(t, rid, id, "tuba practice").OK(t)
+		if ids := apitest.IDs(searchIn(sa, rid, "tuba")); !slices.Equal(ids, []string{id}) {
 			t.Fatalf("edited text not found: %v", ids)
 		}
-		if ids := cmIDs(searchIn(sa, rid, "trombone")); len(ids) != 0 {
+		if ids := apitest.IDs(searchIn(sa, rid, "trombone")); len(ids) != 0 {
 			t.Fatalf("old text still found: %v", ids)
 		}
 	})
@@ -217,21 +211,21 @@ func TestChatSearch(t *testing.T) {
 
 func TestChatGetDeletedMessages(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
+	clock := apitest.NewClock(time.Now())
+	e := apitest.New(t, apitest.WithClock(clock))
 	owner := e.NewUser(t, "deleter")
-	rid := cmRoom(t, e, owner, "groups", nil)
+	rid := owner.CreateRoom(t, "groups", "", nil)
 	var ids []string
 	for _, text := range []string{"d1", "d2", "d3", "kept"} {
-		ids = append(ids, cmPost(t, owner, rid, text)["_id"].(string))
+		ids = append(ids, owner.PostText(t, rid, text)["_id"].(string))
 	}
-	cmDelete(t, owner, rid, ids[0])
-	time.Sleep(5 * time.Millisecond)
-	mid := cmISO(time.Now())
-	time.Sleep(5 * time.Millisecond)
-	cmDelete(t, owner, rid, ids[1])
+	owner.DeleteMessage(t, rid, ids[0])
+	mid := isoDate(clock.Advance(5 * time.Millisecond))
+	clock.Advance(5 * time.Millisecond)
+	owner.DeleteMessage(t, rid, ids[1])
 	// Apart, so that the deletion order is the listing order.
-	time.Sleep(2 * time.Millisecond)
-	cmDelete(t, owner, rid, ids[2])
+	clock.Advance(2 * time.Millisecond)
+	owner.DeleteMessage(t, rid, ids[2])
 
 	const old = "2000-01-01T00:00:00.000Z"
 	for _, tc := range []struct {
@@ -253,9 +247,8 @@ func TestChatGetDeletedMessages(t *testing.T) {
 			if q.Get("roomId") == "" {
 				q.Set("roomId", rid)
 			}
-			var l cmList
-			owner.Get(t, "chat.getDeletedMessages", q).OK(t).Decode(t, &l)
-			if got := cmIDs(l.Messages); !slices.Equal(got, tc.want) || l.Count != tc.count || l.Offset != tc.offset || l.Total != tc.total {
+			l := owner.ListMessages(t, "chat.getDeletedMessages", q)
+			if got := apitest.IDs(l.Messages); !slices.Equal(got, tc.want) || l.Count != tc.count || l.Offset != tc.offset || l.Total != tc.total {
 				t.Fatalf("deleted = %v %+v, want %v", got, l, tc.want)
 			}
 			for _, m := range l.Messages {
@@ -290,8 +283,8 @@ func TestChatGetDeletedMessages(t *testing.T) {
 		Fails(t, 400, "error-not-allowed", "Not allowed [error-not-allowed]")
 }
 
-// cmSyncResult decodes chat.syncMessages.
-type cmSyncResult struct {
+// syncAnswer decodes chat.syncMessages.
+type syncAnswer struct {
 	Result struct {
 		Updated []map[string]any `json:"updated"`
 		Deleted []map[string]any `json:"deleted"`
@@ -304,51 +297,51 @@ type cmSyncResult struct {
 
 func TestChatSyncMessages(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
+	clock := apitest.NewClock(time.Now())
+	e := apitest.New(t, apitest.WithClock(clock))
 	me := e.NewUser(t, "syncer")
 	other := e.NewUser(t, "syncother")
-	sync := func(kv ...string) *cmSyncResult {
+	sync := func(kv ...string) *syncAnswer {
 		t.Helper()
-		var out cmSyncResult
+		var out syncAnswer
 		me.Get(t, "chat.syncMessages", apitest.Q(kv...)).OK(t).Decode(t, &out)
 		return &out
 	}
 
 	t.Run("lastUpdate", func(t *testing.T) {
 		t.Parallel()
-		rid := cmRoom(t, e, me, "groups", nil)
-		m0 := cmPost(t, me, rid, "m0")["_id"].(string)
-		m1 := cmPost(t, me, rid, "m1")["_id"].(string)
-		m2 := cmPost(t, me, rid, "m2")["_id"].(string)
-		// Message times may run a little ahead of the clock (they are
+		rid := me.CreateRoom(t, "groups", "", nil)
+		m0 := me.PostText(t, rid, "m0")["_id"].(string)
+		m1 := me.PostText(t, rid, "m1")["_id"].(string)
+		m2 := me.PostText(t, rid, "m2")["_id"].(string)
+		// Message times run ahead of a clock that stands still (they are
 		// strictly increasing per room); let the clock pass them.
-		time.Sleep(20 * time.Millisecond)
-		since := cmISO(time.Now())
-		time.Sleep(5 * time.Millisecond)
+		since := isoDate(clock.Advance(20 * time.Millisecond))
+		clock.Advance(5 * time.Millisecond)
 		me.Post(t, "chat.react", map[string]any{"messageId": m0, "emoji": "smile"}).OK(t)
-		cmDelete(t, me, rid, m1)
+		me.DeleteMessage(t, rid, m1)
 
 		r := me.Get(t, "chat.syncMessages", apitest.Q("roomId", rid, "lastUpdate", since)).OK(t)
 		if _, ok := r.JSON(t)["result"].(map[string]any)["cursor"]; ok {
 			t.Fatalf("lastUpdate mode answered with a cursor: %s", r.Body)
 		}
-		var out cmSyncResult
+		var out syncAnswer
 		r.Decode(t, &out)
-		if got := cmIDs(out.Result.Updated); !slices.Equal(got, []string{m0}) {
+		if got := apitest.IDs(out.Result.Updated); !slices.Equal(got, []string{m0}) {
 			t.Fatalf("updated = %v", got)
 		}
 		if out.Result.Updated[0]["reactions"] == nil {
 			t.Fatalf("updated message = %v", out.Result.Updated[0])
 		}
-		if got := cmIDs(out.Result.Deleted); !slices.Equal(got, []string{m1}) || out.Result.Deleted[0]["_deletedAt"] == nil || len(out.Result.Deleted[0]) != 2 {
+		if got := apitest.IDs(out.Result.Deleted); !slices.Equal(got, []string{m1}) || out.Result.Deleted[0]["_deletedAt"] == nil || len(out.Result.Deleted[0]) != 2 {
 			t.Fatalf("deleted = %v", out.Result.Deleted)
 		}
 
 		all := sync("roomId", rid, "lastUpdate", "2000-01-01")
-		if got := cmIDs(all.Result.Updated); !slices.Equal(got, []string{m2, m0}) {
+		if got := apitest.IDs(all.Result.Updated); !slices.Equal(got, []string{m2, m0}) {
 			t.Fatalf("updated since 2000 = %v", got)
 		}
-		none := sync("roomId", rid, "lastUpdate", cmISO(time.Now().Add(time.Hour)))
+		none := sync("roomId", rid, "lastUpdate", isoDate(clock.Now().Add(time.Hour)))
 		if len(none.Result.Updated) != 0 || len(none.Result.Deleted) != 0 {
 			t.Fatalf("future lastUpdate = %+v", none.Result)
 		}
@@ -356,8 +349,8 @@ func TestChatSyncMessages(t *testing.T) {
 
 	t.Run("validation order", func(t *testing.T) {
 		t.Parallel()
-		rid := cmRoom(t, e, me, "groups", nil)
-		hidden := cmRoom(t, e, other, "groups", nil)
+		rid := me.CreateRoom(t, "groups", "", nil)
+		hidden := other.CreateRoom(t, "groups", "", nil)
 		const valid = "2020-01-01T00:00:00.000Z"
 		for _, tc := range []struct {
 			name      string
@@ -380,40 +373,40 @@ func TestChatSyncMessages(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
 				m := me.Get(t, "chat.syncMessages", apitest.Q(tc.q...)).Fails(t, 400, tc.errorType, tc.errorText).JSON(t)
-				if tc.errorType == "error-not-allowed" && cmJSON(m["details"]) != `{"method":"messages/get"}` {
+				if tc.errorType == "error-not-allowed" && apitest.JSON(m["details"]) != `{"method":"messages/get"}` {
 					t.Fatalf("details = %v", m["details"])
 				}
 			})
 		}
-		cmPlain(t, me.Get(t, "chat.syncMessages", apitest.Q("roomId", rid, "type", "UPDATED", "next", "abc")), "Invalid Date")
-		cmPlain(t, me.Get(t, "chat.syncMessages", apitest.Q("roomId", rid, "type", "DELETED", "previous", "1.5")), "Invalid Date")
+		me.Get(t, "chat.syncMessages", apitest.Q("roomId", rid, "type", "UPDATED", "next", "abc")).FailsPlain(t, "Invalid Date")
+		me.Get(t, "chat.syncMessages", apitest.Q("roomId", rid, "type", "DELETED", "previous", "1.5")).FailsPlain(t, "Invalid Date")
 
 		// A type without a cursor has no first page: always empty.
-		cmPost(t, me, rid, "present")
+		me.PostText(t, rid, "present")
 		r := me.Get(t, "chat.syncMessages", apitest.Q("roomId", rid, "type", "UPDATED")).OK(t)
-		if got := cmJSON(r.JSON(t)["result"]); got != `{"deleted":[],"updated":[]}` {
+		if got := apitest.JSON(r.JSON(t)["result"]); got != `{"deleted":[],"updated":[]}` {
 			t.Fatalf("type without cursor = %s", got)
 		}
 	})
 
 	t.Run("cursor", func(t *testing.T) {
 		t.Parallel()
-		rid := cmRoom(t, e, me, "groups", nil)
+		rid := me.CreateRoom(t, "groups", "", nil)
 		var ids []string
 		for i := range 5 {
-			ids = append(ids, cmPost(t, me, rid, "page "+strconv.Itoa(i))["_id"].(string))
+			ids = append(ids, me.PostText(t, rid, "page "+strconv.Itoa(i))["_id"].(string))
 		}
 		full := sync("roomId", rid, "type", "UPDATED", "next", "0", "count", "100")
-		if got := cmIDs(full.Result.Updated); !slices.Equal(got, ids) {
+		if got := apitest.IDs(full.Result.Updated); !slices.Equal(got, ids) {
 			t.Fatalf("everything = %v, want %v", got, ids)
 		}
 		at := map[string]string{}
 		for _, m := range full.Result.Updated {
-			at[m["_id"].(string)] = cmMillis(t, m["_updatedAt"])
+			at[m["_id"].(string)] = epochMillis(t, m["_updatedAt"])
 		}
-		check := func(res *cmSyncResult, want []string, next, previous string) {
+		check := func(res *syncAnswer, want []string, next, previous string) {
 			t.Helper()
-			if got := cmIDs(res.Result.Updated); !slices.Equal(got, want) {
+			if got := apitest.IDs(res.Result.Updated); !slices.Equal(got, want) {
 				t.Fatalf("page = %v, want %v", got, want)
 			}
 			if len(res.Result.Deleted) != 0 || res.Result.Cursor == nil {
@@ -451,13 +444,13 @@ func TestChatSyncMessages(t *testing.T) {
 
 		// Deleted messages, paged the same way.
 		for _, id := range ids[:3] {
-			cmDelete(t, me, rid, id)
-			time.Sleep(3 * time.Millisecond)
+			me.DeleteMessage(t, rid, id)
+			clock.Advance(3 * time.Millisecond)
 		}
-		var d1 cmSyncResult
+		var d1 syncAnswer
 		me.Get(t, "chat.syncMessages", apitest.Q("roomId", rid, "type", "DELETED", "next", "0", "count", "2")).OK(t).Decode(t, &d1)
-		if got := cmIDs(d1.Result.Deleted); !slices.Equal(got, ids[:2]) || len(d1.Result.Updated) != 0 {
-			t.Fatalf("deleted page = %v, updated %v", got, cmIDs(d1.Result.Updated))
+		if got := apitest.IDs(d1.Result.Deleted); !slices.Equal(got, ids[:2]) || len(d1.Result.Updated) != 0 {
+			t.Fatalf("deleted page = %v, updated %v", got, apitest.IDs(d1.Result.Updated))
 		}
 		for _, m := range d1.Result.Deleted {
 			if len(m) != 2 || m["_deletedAt"] == nil {
@@ -465,15 +458,15 @@ func TestChatSyncMessages(t *testing.T) {
 			}
 		}
 		c := d1.Result.Cursor
-		if c == nil || c.Next == nil || c.Previous == nil || *c.Next != cmMillis(t, d1.Result.Deleted[1]["_deletedAt"]) || *c.Previous != cmMillis(t, d1.Result.Deleted[0]["_deletedAt"]) {
+		if c == nil || c.Next == nil || c.Previous == nil || *c.Next != epochMillis(t, d1.Result.Deleted[1]["_deletedAt"]) || *c.Previous != epochMillis(t, d1.Result.Deleted[0]["_deletedAt"]) {
 			t.Fatalf("deleted cursor = %+v", c)
 		}
 		d2 := sync("roomId", rid, "type", "DELETED", "next", *c.Next, "count", "2")
-		if got := cmIDs(d2.Result.Deleted); !slices.Equal(got, ids[2:3]) || d2.Result.Cursor.Next != nil {
+		if got := apitest.IDs(d2.Result.Deleted); !slices.Equal(got, ids[2:3]) || d2.Result.Cursor.Next != nil {
 			t.Fatalf("second deleted page = %v %+v", got, d2.Result.Cursor)
 		}
 		// What is left of UPDATED no longer lists the deleted ones.
-		if got := cmIDs(sync("roomId", rid, "type", "UPDATED", "next", "0").Result.Updated); !slices.Equal(got, ids[3:]) {
+		if got := apitest.IDs(sync("roomId", rid, "type", "UPDATED", "next", "0").Result.Updated); !slices.Equal(got, ids[3:]) {
 			t.Fatalf("updated after deletes = %v", got)
 		}
 	})
@@ -488,31 +481,30 @@ func TestChatListingsSkipRemovedAndHistory(t *testing.T) {
 	setup := func(t *testing.T, settings map[string]any) (e *apitest.Env, a, b *apitest.Client, rid, id string, since string) {
 		e = apitest.New(t)
 		for k, v := range settings {
-			cmSetting(t, e, k, v)
+			e.SetSetting(t, k, v)
 		}
 		a = e.NewUser(t, "author")
 		b = e.NewUser(t, "reader")
-		rid = cmRoom(t, e, a, "groups", []string{"reader"})
-		since = cmISO(time.Now().Add(-time.Second))
-		id = cmPost(t, a, rid, "alpha @reader")["_id"].(string)
+		rid = a.CreateRoom(t, "groups", "", nil, "reader")
+		since = isoDate(time.Now().Add(-time.Second))
+		id = a.PostText(t, rid, "alpha @reader")["_id"].(string)
 		a.Post(t, "chat.pinMessage", map[string]any{"messageId": id}).OK(t)
 		b.Post(t, "chat.starMessage", map[string]any{"messageId": id}).OK(t)
 		return
 	}
 	listed := func(t *testing.T, c *apitest.Client, path string, q ...string) []string {
 		t.Helper()
-		var l cmList
-		c.Get(t, path, apitest.Q(q...)).OK(t).Decode(t, &l)
+		l := c.ListMessages(t, path, apitest.Q(q...))
 		if l.Total != len(l.Messages) {
 			t.Fatalf("%s total %d for %d messages", path, l.Total, len(l.Messages))
 		}
-		return cmIDs(l.Messages)
+		return apitest.IDs(l.Messages)
 	}
 
 	t.Run("deleted shown as removed", func(t *testing.T) {
 		t.Parallel()
 		_, a, b, rid, id, since := setup(t, map[string]any{"Message_ShowDeletedStatus": true})
-		cmDelete(t, a, rid, id)
+		a.DeleteMessage(t, rid, id)
 		if got := listed(t, b, "chat.getPinnedMessages", "roomId", rid); len(got) != 0 {
 			t.Fatalf("pinned lists the removed message: %v", got)
 		}
@@ -527,15 +519,14 @@ func TestChatListingsSkipRemovedAndHistory(t *testing.T) {
 			t.Fatalf("a removed (not erased) message is listed as deleted: %v", got)
 		}
 		for _, text := range []string{"alpha", "has:pin", "mention:reader", "/.*/"} {
-			var out cmList
-			b.Get(t, "chat.search", apitest.Q("roomId", rid, "searchText", text)).OK(t).Decode(t, &out)
+			out := b.ListMessages(t, "chat.search", apitest.Q("roomId", rid, "searchText", text))
 			for _, m := range out.Messages {
 				if m["_id"] == id {
 					t.Fatalf("search %q finds the removed message", text)
 				}
 			}
 		}
-		var s cmSyncResult
+		var s syncAnswer
 		b.Get(t, "chat.syncMessages", apitest.Q("roomId", rid, "lastUpdate", since)).OK(t).Decode(t, &s)
 		var rm map[string]any
 		for _, m := range s.Result.Updated {
@@ -551,7 +542,7 @@ func TestChatListingsSkipRemovedAndHistory(t *testing.T) {
 	t.Run("history copies stay hidden", func(t *testing.T) {
 		t.Parallel()
 		_, a, b, rid, id, since := setup(t, map[string]any{"Message_KeepHistory": true})
-		a.Post(t, "chat.update", map[string]any{"roomId": rid, "msgId": id, "text": "beta @reader"}).OK(t)
+		a.UpdateMessage(t, rid, id, "beta @reader").OK(t)
 		a.Post(t, "chat.unPinMessage", map[string]any{"messageId": id}).OK(t)
 		a.Post(t, "chat.pinMessage", map[string]any{"messageId": id}).OK(t)
 		for _, tc := range []struct {
@@ -567,8 +558,7 @@ func TestChatListingsSkipRemovedAndHistory(t *testing.T) {
 			}
 		}
 		for text, want := range map[string][]string{"alpha": {}, "/alpha/": {}, "beta": {id}} {
-			var out cmList
-			b.Get(t, "chat.search", apitest.Q("roomId", rid, "searchText", text)).OK(t).Decode(t, &out)
+			out := b.ListMessages(t, "chat.search", apitest.Q("roomId", rid, "searchText", text))
 			var got []string
 			for _, m := range out.Messages {
 				if m["t"] == nil {
@@ -579,7 +569,7 @@ func TestChatListingsSkipRemovedAndHistory(t *testing.T) {
 				t.Fatalf("search %q = %v, want %v", text, got, want)
 			}
 		}
-		var s cmSyncResult
+		var s syncAnswer
 		b.Get(t, "chat.syncMessages", apitest.Q("roomId", rid, "lastUpdate", since)).OK(t).Decode(t, &s)
 		for _, m := range s.Result.Updated {
 			if m["_hidden"] != nil || m["parent"] != nil {
@@ -588,16 +578,15 @@ func TestChatListingsSkipRemovedAndHistory(t *testing.T) {
 		}
 
 		// Deleting with history kept hides the message from everything.
-		cmDelete(t, a, rid, id)
+		a.DeleteMessage(t, rid, id)
 		for _, path := range []string{"chat.getPinnedMessages", "chat.getMentionedMessages", "chat.getStarredMessages"} {
 			if got := listed(t, b, path, "roomId", rid); len(got) != 0 {
 				t.Fatalf("%s after delete = %v", path, got)
 			}
 		}
-		var out cmList
-		b.Get(t, "chat.search", apitest.Q("roomId", rid, "searchText", "beta")).OK(t).Decode(t, &out)
+		out := b.ListMessages(t, "chat.search", apitest.Q("roomId", rid, "searchText", "beta"))
 		if len(out.Messages) != 0 {
-			t.Fatalf("search finds the hidden message: %v", cmIDs(out.Messages))
+			t.Fatalf("search finds the hidden message: %v", apitest.IDs(out.Messages))
 		}
 	})
 }
@@ -610,19 +599,18 @@ func TestChatHistoryIncludesNewest(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	u := e.NewUser(t, "historian")
-	rid := cmRoom(t, e, u, "groups", nil)
+	rid := u.CreateRoom(t, "groups", "", nil)
 	early := u.Post(t, "chat.sendMessage", map[string]any{"message": map[string]any{
-		"rid": rid, "msg": "from the near future", "ts": cmISO(time.Now().Add(5 * time.Second)),
+		"rid": rid, "msg": "from the near future", "ts": isoDate(time.Now().Add(5 * time.Second)),
 	}}).OK(t).JSON(t)["message"].(map[string]any)["_id"].(string)
-	next := cmPost(t, u, rid, "right after")["_id"].(string)
-	var h cmList
-	u.Get(t, "groups.history", apitest.Q("roomId", rid)).OK(t).Decode(t, &h)
-	if got := cmIDs(h.Messages); len(got) < 2 || got[0] != next || got[1] != early {
+	next := u.PostText(t, rid, "right after")["_id"].(string)
+	h := u.ListMessages(t, "groups.history", apitest.Q("roomId", rid))
+	if got := apitest.IDs(h.Messages); len(got) < 2 || got[0] != next || got[1] != early {
 		t.Fatalf("history = %v, want %s, %s first", got, next, early)
 	}
 	// An explicit latest still bounds it.
-	u.Get(t, "groups.history", apitest.Q("roomId", rid, "latest", cmISO(time.Now()))).OK(t).Decode(t, &h)
-	if got := cmIDs(h.Messages); slices.Contains(got, early) || slices.Contains(got, next) {
+	h = u.ListMessages(t, "groups.history", apitest.Q("roomId", rid, "latest", isoDate(time.Now())))
+	if got := apitest.IDs(h.Messages); slices.Contains(got, early) || slices.Contains(got, next) {
 		t.Fatalf("history before now = %v", got)
 	}
 }

@@ -15,29 +15,29 @@ func TestCompatThreadUnreadListsStayEmpty(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	alice, bob, carol := e.NewUser(t, "alice"), e.NewUser(t, "bob"), e.NewUser(t, "carol")
-	rid := pmRoom(t, alice, "channels", "tunread", nil, "bob", "carol")
+	rid := alice.CreateRoom(t, "channels", "tunread", nil, "bob", "carol")
 	keys := []string{"tunread", "tunreadUser", "tunreadGroup"}
 
 	for _, k := range keys {
-		if _, ok := pmSub(t, carol, rid)[k]; ok {
+		if _, ok := carol.Subscription(t, rid)[k]; ok {
 			t.Fatalf("a fresh subscription has %s", k)
 		}
 	}
 
 	// Deleting the replies: every list alice had keeps its key, empty.
-	pid := pmPost(t, alice, map[string]any{"roomId": rid, "text": "root"})["_id"].(string)
-	r1 := thReply(t, bob, rid, pid, "hey @alice")
-	r2 := thReply(t, bob, rid, pid, "hey @all")
-	s := pmSub(t, alice, rid)
+	pid := alice.PostText(t, rid, "root")["_id"].(string)
+	r1 := bob.Reply(t, rid, pid, "hey @alice")
+	r2 := bob.Reply(t, rid, pid, "hey @all")
+	s := alice.Subscription(t, rid)
 	for _, k := range keys {
-		if got := thStrings(s[k]); !slices.Equal(got, []string{pid}) {
+		if got := apitest.Strings(s[k]); !slices.Equal(got, []string{pid}) {
 			t.Fatalf("alice %s = %v, want [%s]", k, s[k], pid)
 		}
 	}
 	for _, r := range []map[string]any{r1, r2} {
-		bob.Post(t, "chat.delete", map[string]any{"roomId": rid, "msgId": r["_id"]}).OK(t)
+		bob.DeleteMessage(t, rid, r["_id"].(string))
 	}
-	s = pmSub(t, alice, rid)
+	s = alice.Subscription(t, rid)
 	for _, k := range keys {
 		list, ok := s[k].([]any)
 		if !ok || len(list) != 0 {
@@ -46,25 +46,25 @@ func TestCompatThreadUnreadListsStayEmpty(t *testing.T) {
 	}
 	// carol, a member who never followed, still has none.
 	for _, k := range keys {
-		if _, ok := pmSub(t, carol, rid)[k]; ok {
+		if _, ok := carol.Subscription(t, rid)[k]; ok {
 			t.Errorf("carol gained %s", k)
 		}
 	}
 
 	// Unfollowing takes the thread out of the caller's list, leaving [].
-	pid2 := pmPost(t, bob, map[string]any{"roomId": rid, "text": "second root"})["_id"].(string)
-	thReply(t, carol, rid, pid2, "a reply")
-	if got := thStrings(pmSub(t, bob, rid)["tunread"]); !slices.Equal(got, []string{pid2}) {
+	pid2 := bob.PostText(t, rid, "second root")["_id"].(string)
+	carol.Reply(t, rid, pid2, "a reply")
+	if got := apitest.Strings(bob.Subscription(t, rid)["tunread"]); !slices.Equal(got, []string{pid2}) {
 		t.Fatalf("bob tunread = %v", got)
 	}
 	bob.Post(t, "chat.unfollowMessage", map[string]any{"mid": pid2}).OK(t)
-	if list, ok := pmSub(t, bob, rid)["tunread"].([]any); !ok || len(list) != 0 {
-		t.Errorf("after unfollowing bob's tunread = %#v, want []", pmSub(t, bob, rid)["tunread"])
+	if list, ok := bob.Subscription(t, rid)["tunread"].([]any); !ok || len(list) != 0 {
+		t.Errorf("after unfollowing bob's tunread = %#v, want []", bob.Subscription(t, rid)["tunread"])
 	}
 
 	// readThreads removes the lists altogether, as Rocket.Chat unsets them.
 	alice.Post(t, "subscriptions.read", map[string]any{"rid": rid, "readThreads": true}).OK(t)
-	s = pmSub(t, alice, rid)
+	s = alice.Subscription(t, rid)
 	for _, k := range keys {
 		if _, ok := s[k]; ok {
 			t.Errorf("after readThreads alice still has %s = %v", k, s[k])
@@ -75,84 +75,74 @@ func TestCompatThreadUnreadListsStayEmpty(t *testing.T) {
 // dm.counters/im.counters always carry every key; unreadsFrom is null until
 // the first read.
 func TestCompatDMCountersKeys(t *testing.T) {
-	t.Parallel()
-	for _, p := range dmPrefixes {
-		t.Run(p, func(t *testing.T) {
-			t.Parallel()
-			e := apitest.New(t)
-			alice, bob := e.NewUser(t, "alice"), e.NewUser(t, "bob")
-			rid := dmCreate(t, alice, p, map[string]any{"username": "bob"})["_id"].(string)
-			pmPost(t, alice, map[string]any{"roomId": rid, "text": "hello"})
-			all := []string{"joined", "members", "unreads", "unreadsFrom", "msgs", "latest", "userMentions"}
+	eachDMPrefix(t, func(t *testing.T, e *apitest.Env, p string) {
+		alice, bob := e.NewUser(t, "alice"), e.NewUser(t, "bob")
+		rid := alice.CreateDM(t, p, map[string]any{"username": "bob"})["_id"].(string)
+		alice.PostText(t, rid, "hello")
+		all := []string{"joined", "members", "unreads", "unreadsFrom", "msgs", "latest", "userMentions"}
 
-			c := bob.Get(t, p+".counters", apitest.Q("roomId", rid)).OK(t).JSON(t)
-			for _, k := range all {
-				if _, ok := c[k]; !ok {
-					t.Errorf("before the first read: no %q in %v", k, c)
-				}
+		c := bob.Get(t, p+".counters", apitest.Q("roomId", rid)).OK(t).JSON(t)
+		for _, k := range all {
+			if _, ok := c[k]; !ok {
+				t.Errorf("before the first read: no %q in %v", k, c)
 			}
-			if c["unreadsFrom"] != nil || pmNum(c["unreads"]) != 1 || pmNum(c["members"]) != 2 || pmNum(c["msgs"]) != 1 || pmNum(c["userMentions"]) != 0 {
-				t.Errorf("before the first read: %v", c)
-			}
+		}
+		if c["unreadsFrom"] != nil || apitest.Num(c["unreads"]) != 1 || apitest.Num(c["members"]) != 2 || apitest.Num(c["msgs"]) != 1 || apitest.Num(c["userMentions"]) != 0 {
+			t.Errorf("before the first read: %v", c)
+		}
 
-			bob.Post(t, "subscriptions.read", map[string]any{"rid": rid}).OK(t)
-			c = bob.Get(t, p+".counters", apitest.Q("roomId", rid)).OK(t).JSON(t)
-			for _, k := range all {
-				if c[k] == nil {
-					t.Errorf("after reading: %q is %v", k, c[k])
-				}
+		bob.Post(t, "subscriptions.read", map[string]any{"rid": rid}).OK(t)
+		c = bob.Get(t, p+".counters", apitest.Q("roomId", rid)).OK(t).JSON(t)
+		for _, k := range all {
+			if c[k] == nil {
+				t.Errorf("after reading: %q is %v", k, c[k])
 			}
-			if _, ok := c["unreadsFrom"].(string); !ok {
-				t.Errorf("unreadsFrom after reading = %v, want a date", c["unreadsFrom"])
-			}
-		})
-	}
+		}
+		if _, ok := c["unreadsFrom"].(string); !ok {
+			t.Errorf("unreadsFrom after reading = %v, want a date", c["unreadsFrom"])
+		}
+	})
 }
 
 // im.list.everyone's rooms carry sysMes and the same fields as im.list's.
 func TestCompatDMListEveryoneFields(t *testing.T) {
-	t.Parallel()
-	for _, p := range dmPrefixes {
-		t.Run(p, func(t *testing.T) {
-			t.Parallel()
-			e := apitest.New(t)
-			e.NewUser(t, "bob")
-			rid := dmCreate(t, e.Admin, p, map[string]any{"username": "bob"})["_id"].(string)
-			pmPost(t, e.Admin, map[string]any{"roomId": rid, "text": "hi"})
+	eachDMPrefix(t, func(t *testing.T, e *apitest.Env, p string) {
+		e.NewUser(t, "bob")
+		rid := e.Admin.CreateDM(t, p, map[string]any{"username": "bob"})["_id"].(string)
+		e.Admin.PostText(t, rid, "hi")
 
-			find := func(path string) map[string]any {
-				var out struct{ Ims []map[string]any }
-				e.Admin.Get(t, path, nil).OK(t).Decode(t, &out)
-				for _, im := range out.Ims {
-					if im["_id"] == rid {
-						return im
-					}
-				}
-				t.Fatalf("%s does not list %s: %v", path, rid, out.Ims)
-				return nil
-			}
-			everyone, mine := find(p+".list.everyone"), find(p+".list")
-			for _, k := range []string{"_id", "t", "msgs", "usernames", "ro", "sysMes", "_updatedAt", "ts", "lm", "lastMessage"} {
-				if _, ok := everyone[k]; !ok {
-					t.Errorf("list.everyone room lacks %q: %v", k, everyone)
+		find := func(path string) map[string]any {
+			var out struct{ Ims []map[string]any }
+			e.Admin.Get(t, path, nil).OK(t).Decode(t, &out)
+			for _, im := range out.Ims {
+				if im["_id"] == rid {
+					return im
 				}
 			}
-			if everyone["sysMes"] != true {
-				t.Errorf("sysMes = %v, want true", everyone["sysMes"])
+			t.Fatalf("%s does not list %s: %v", path, rid, out.Ims)
+			return nil
+		}
+		everyone, mine := find(p+".list.everyone"), find(p+".list")
+		for _, k := range []string{"_id", "t", "msgs", "usernames", "ro", "sysMes", "_updatedAt", "ts", "lm", "lastMessage"} {
+			if _, ok := everyone[k]; !ok {
+				t.Errorf("list.everyone room lacks %q: %v", k, everyone)
 			}
-			keys := func(m map[string]any) []string {
-				var out []string
-				for k := range m {
-					out = append(out, k)
-				}
-				sort.Strings(out)
-				return out
+		}
+		if everyone["sysMes"] != true {
+			t.Errorf("sysMes = %v, want true", everyone["sysMes"])
+		}
+		keys := func(m map[string]any) []string {
+			var out []string
+			for k := range m {
+				out = append(out, k)
 			}
-			if !slices.Equal(keys(everyone), keys(mine)) {
-				t.Errorf("list.everyone keys %v, list keys %v", keys(everyone), keys(mine))
-			}
-		})
-	}
+			sort.Strings(out)
+			return out
+		}
+		if !slices.Equal(keys(everyone), keys(mine)) {
+			t.Errorf("list.everyone keys %v, list keys %v", keys(everyone), keys(mine))
+		}
+	})
 }
 
 // im.messages and dm.messages honour sort, on the author's username too.
@@ -160,9 +150,9 @@ func TestCompatDMMessagesSort(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	a, b := e.NewUser(t, "a_sorter"), e.NewUser(t, "b_sorter")
-	rid := dmCreate(t, a, "im", map[string]any{"username": b.Username})["_id"].(string)
+	rid := a.CreateDM(t, "im", map[string]any{"username": b.Username})["_id"].(string)
 	for i, c := range []*apitest.Client{a, b, a, b} {
-		pmPost(t, c, map[string]any{"roomId": rid, "text": "m" + string(rune('0'+i))})
+		c.PostText(t, rid, "m"+string(rune('0'+i)))
 	}
 	authors := func(list []map[string]any) []string {
 		out := make([]string, len(list))
@@ -202,52 +192,47 @@ func TestCompatDMMessagesSort(t *testing.T) {
 // dm.close/im.close take an optional userId: an administrator closes the
 // conversation for one of its members.
 func TestCompatDMCloseForUser(t *testing.T) {
-	t.Parallel()
-	for _, p := range dmPrefixes {
-		t.Run(p, func(t *testing.T) {
-			t.Parallel()
-			e := apitest.New(t)
-			alice, bob, carol := e.NewUser(t, "alice"), e.NewUser(t, "bob"), e.NewUser(t, "carol")
-			rid := dmCreate(t, alice, p, map[string]any{"username": "bob"})["_id"].(string)
-			pmPost(t, alice, map[string]any{"roomId": rid, "text": "opens bob's side"})
-			if pmSub(t, bob, rid)["open"] != true {
-				t.Fatal("bob's subscription did not open")
-			}
+	eachDMPrefix(t, func(t *testing.T, e *apitest.Env, p string) {
+		alice, bob, carol := e.NewUser(t, "alice"), e.NewUser(t, "bob"), e.NewUser(t, "carol")
+		rid := alice.CreateDM(t, p, map[string]any{"username": "bob"})["_id"].(string)
+		alice.PostText(t, rid, "opens bob's side")
+		if bob.Subscription(t, rid)["open"] != true {
+			t.Fatal("bob's subscription did not open")
+		}
 
-			cases := []struct {
-				name   string
-				caller *apitest.Client
-				userID string
-				status int
-				text   string
-			}{
-				{"a member may not close it for the other", alice, bob.UserID, 403, "unauthorized"},
-				{"an unknown user", e.Admin, "nosuchuser", 403, "unauthorized"},
-				{"a user who is no member", e.Admin, carol.UserID, 403, "unauthorized"},
-				{"the admin closes it for bob", e.Admin, bob.UserID, 200, ""},
-				{"a second time", e.Admin, bob.UserID, 400, "The direct message room, is already closed to the sender"},
-				{"alice naming herself", alice, alice.UserID, 200, ""},
+		cases := []struct {
+			name   string
+			caller *apitest.Client
+			userID string
+			status int
+			text   string
+		}{
+			{"a member may not close it for the other", alice, bob.UserID, 403, "unauthorized"},
+			{"an unknown user", e.Admin, "nosuchuser", 403, "unauthorized"},
+			{"a user who is no member", e.Admin, carol.UserID, 403, "unauthorized"},
+			{"the admin closes it for bob", e.Admin, bob.UserID, 200, ""},
+			{"a second time", e.Admin, bob.UserID, 400, "The direct message room, is already closed to the sender"},
+			{"alice naming herself", alice, alice.UserID, 200, ""},
+		}
+		for _, c := range cases {
+			r := c.caller.Post(t, p+".close", map[string]any{"roomId": rid, "userId": c.userID})
+			if c.status == 200 {
+				r.OK(t)
+			} else {
+				r.Fails(t, c.status, "", c.text)
 			}
-			for _, c := range cases {
-				r := c.caller.Post(t, p+".close", map[string]any{"roomId": rid, "userId": c.userID})
-				if c.status == 200 {
-					r.OK(t)
-				} else {
-					r.Fails(t, c.status, "", c.text)
-				}
-			}
-			if s := pmSub(t, bob, rid); s["open"] != false || s["alert"] != false {
-				t.Errorf("bob's subscription: open %v alert %v", s["open"], s["alert"])
-			}
-			if pmSub(t, alice, rid)["open"] != false {
-				t.Error("alice's subscription is still open")
-			}
-			// Without userId the caller's own, as before.
-			bob.Post(t, p+".open", map[string]any{"roomId": rid}).OK(t)
-			bob.Post(t, p+".close", map[string]any{"roomId": rid}).OK(t)
-			alice.Post(t, p+".close", map[string]any{"roomId": rid, "userId": map[string]any{}}).Fails(t, 400, "invalid-params", "")
-		})
-	}
+		}
+		if s := bob.Subscription(t, rid); s["open"] != false || s["alert"] != false {
+			t.Errorf("bob's subscription: open %v alert %v", s["open"], s["alert"])
+		}
+		if alice.Subscription(t, rid)["open"] != false {
+			t.Error("alice's subscription is still open")
+		}
+		// Without userId the caller's own, as before.
+		bob.Post(t, p+".open", map[string]any{"roomId": rid}).OK(t)
+		bob.Post(t, p+".close", map[string]any{"roomId": rid}).OK(t)
+		alice.Post(t, p+".close", map[string]any{"roomId": rid, "userId": map[string]any{}}).Fails(t, 400, "invalid-params", "")
+	})
 }
 
 // Renaming a user renames the subscriptions that show them: fname on a
@@ -256,30 +241,30 @@ func TestCompatRenameFollowsIntoDMs(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	alice, bob, carol := e.NewUser(t, "alice"), e.NewUser(t, "bob"), e.NewUser(t, "carol")
-	one := dmCreate(t, bob, "dm", map[string]any{"username": "alice"})["_id"].(string)
-	group := dmCreate(t, bob, "dm", map[string]any{"usernames": "alice,carol"})["_id"].(string)
-	channel := pmRoom(t, bob, "channels", "renames", nil, "alice")
+	one := bob.CreateDM(t, "dm", map[string]any{"username": "alice"})["_id"].(string)
+	group := bob.CreateDM(t, "dm", map[string]any{"usernames": "alice,carol"})["_id"].(string)
+	channel := bob.CreateRoom(t, "channels", "renames", nil, "alice")
 
-	if s := pmSub(t, bob, one); s["name"] != "alice" || s["fname"] != "Alice" {
+	if s := bob.Subscription(t, one); s["name"] != "alice" || s["fname"] != "Alice" {
 		t.Fatalf("before: name %v fname %v", s["name"], s["fname"])
 	}
 
 	e.Admin.Post(t, "users.update", map[string]any{"userId": alice.UserID, "data": map[string]any{"name": "Zelda Updated"}}).OK(t)
-	if s := pmSub(t, bob, one); s["name"] != "alice" || s["fname"] != "Zelda Updated" {
+	if s := bob.Subscription(t, one); s["name"] != "alice" || s["fname"] != "Zelda Updated" {
 		t.Errorf("after a name change bob's subscription: name %v fname %v", s["name"], s["fname"])
 	}
-	if s := pmSub(t, carol, group); s["fname"] != "Bob, Zelda Updated" || s["name"] != "bob, alice" {
+	if s := carol.Subscription(t, group); s["fname"] != "Bob, Zelda Updated" || s["name"] != "bob, alice" {
 		t.Errorf("after a name change carol's group subscription: name %v fname %v", s["name"], s["fname"])
 	}
-	if s := pmSub(t, alice, one); s["fname"] != "Bob" || s["u"].(map[string]any)["name"] != "Zelda Updated" {
+	if s := alice.Subscription(t, one); s["fname"] != "Bob" || s["u"].(map[string]any)["name"] != "Zelda Updated" {
 		t.Errorf("alice's own subscription: fname %v u %v", s["fname"], s["u"])
 	}
 
 	e.Admin.Post(t, "users.update", map[string]any{"userId": alice.UserID, "data": map[string]any{"username": "alice2"}}).OK(t)
-	if s := pmSub(t, bob, one); s["name"] != "alice2" || s["fname"] != "Zelda Updated" {
+	if s := bob.Subscription(t, one); s["name"] != "alice2" || s["fname"] != "Zelda Updated" {
 		t.Errorf("after a username change bob's subscription: name %v fname %v", s["name"], s["fname"])
 	}
-	if s := pmSub(t, bob, group); s["name"] != "carol, alice2" {
+	if s := bob.Subscription(t, group); s["name"] != "carol, alice2" {
 		t.Errorf("bob's group subscription name = %v", s["name"])
 	}
 	var list struct{ Ims []map[string]any }
@@ -301,10 +286,10 @@ func TestCompatRenameFollowsIntoDMs(t *testing.T) {
 		}
 	}
 	alice2 := e.Login(t, "alice2", "pw-alice")
-	if u := pmSub(t, alice2, channel)["u"].(map[string]any); u["username"] != "alice2" || u["name"] != "Zelda Updated" {
+	if u := alice2.Subscription(t, channel)["u"].(map[string]any); u["username"] != "alice2" || u["name"] != "Zelda Updated" {
 		t.Errorf("alice's channel subscription u = %v", u)
 	}
-	if s := pmSub(t, bob, channel); s["name"] != "renames" {
+	if s := bob.Subscription(t, channel); s["name"] != "renames" {
 		t.Errorf("a channel subscription was renamed: %v", s["name"])
 	}
 }

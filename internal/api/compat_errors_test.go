@@ -14,8 +14,8 @@ import (
 func TestCompatPostMessageWithoutTarget(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
-	rid := pmRoom(t, e.Admin, "channels", e.Unique("notarget"), nil)
-	before := len(pmHistory(t, e.Admin, "channels", rid))
+	rid := e.Admin.CreateRoom(t, "channels", e.Unique("notarget"), nil)
+	before := len(e.Admin.History(t, "channels", rid))
 
 	e.Admin.Post(t, "chat.postMessage", map[string]any{"text": "to nowhere"}).
 		Fails(t, 400, "invalid-channel", "[invalid-channel]")
@@ -28,7 +28,7 @@ func TestCompatPostMessageWithoutTarget(t *testing.T) {
 	e.Admin.Post(t, "chat.postMessage", map[string]any{"text": "x", "bogus": 1}).
 		Fails(t, 400, "invalid-params", "must NOT have additional properties [invalid-params]")
 
-	if after := len(pmHistory(t, e.Admin, "channels", rid)); after != before {
+	if after := len(e.Admin.History(t, "channels", rid)); after != before {
 		t.Fatalf("history grew from %d to %d", before, after)
 	}
 }
@@ -36,7 +36,7 @@ func TestCompatPostMessageWithoutTarget(t *testing.T) {
 func TestCompatGetDeletedMessagesErrors(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
-	rid := pmRoom(t, e.Admin, "channels", e.Unique("deleted"), nil)
+	rid := e.Admin.CreateRoom(t, "channels", e.Unique("deleted"), nil)
 	since := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339Nano)
 	const (
 		noRoom  = `The required "roomId" query param is missing.`
@@ -84,62 +84,45 @@ func TestCompatRoomListingsWithoutRoomID(t *testing.T) {
 	}
 }
 
-func TestCompatSyncThreadsListErrors(t *testing.T) {
+func TestCompatSyncThreadsErrors(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
-	rid := pmRoom(t, e.Admin, "channels", e.Unique("syncthreads"), nil)
+	rid := e.Admin.CreateRoom(t, "channels", e.Unique("syncthreads"), nil)
+	tmid := e.Admin.PostText(t, rid, "parent")["_id"].(string)
+	e.Admin.Reply(t, rid, tmid, "reply")
 	since := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339Nano)
 	for _, tc := range []struct {
+		path      string
 		name      string
 		q         []string
 		errorType string
 		text      string
 	}{
-		{"rid missing", []string{"updatedSince", since}, "error-room-id-param-not-provided",
+		{"chat.syncThreadsList", "rid missing", []string{"updatedSince", since}, "error-room-id-param-not-provided",
 			`The required "rid" query param is missing. [error-room-id-param-not-provided]`},
-		{"updatedSince missing", []string{"rid", rid}, "error-updatedSince-param-invalid",
+		{"chat.syncThreadsList", "updatedSince missing", []string{"rid", rid}, "error-updatedSince-param-invalid",
 			`The required param "updatedSince" is missing. [error-updatedSince-param-invalid]`},
-		{"updatedSince not a date", []string{"rid", rid, "updatedSince", "yesterday"}, "error-updatedSince-param-invalid",
+		{"chat.syncThreadsList", "updatedSince not a date", []string{"rid", rid, "updatedSince", "yesterday"}, "error-updatedSince-param-invalid",
+			`The "updatedSince" query parameter must be a valid date. [error-updatedSince-param-invalid]`},
+		{"chat.syncThreadMessages", "tmid missing", []string{"updatedSince", since}, "error-invalid-params",
+			`The required "tmid" query param is missing. [error-invalid-params]`},
+		{"chat.syncThreadMessages", "updatedSince missing", []string{"tmid", tmid}, "error-updatedSince-param-invalid",
+			`The required param "updatedSince" is missing. [error-updatedSince-param-invalid]`},
+		{"chat.syncThreadMessages", "updatedSince not a date", []string{"tmid", tmid, "updatedSince", "yesterday"}, "error-updatedSince-param-invalid",
 			`The "updatedSince" query parameter must be a valid date. [error-updatedSince-param-invalid]`},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e.Admin.Get(t, "chat.syncThreadsList", apitest.Q(tc.q...)).Fails(t, 400, tc.errorType, tc.text)
+		t.Run(tc.path+"/"+tc.name, func(t *testing.T) {
+			e.Admin.Get(t, tc.path, apitest.Q(tc.q...)).Fails(t, 400, tc.errorType, tc.text)
 		})
 	}
 	e.Admin.Get(t, "chat.syncThreadsList", apitest.Q("rid", rid, "updatedSince", since)).OK(t)
-}
-
-func TestCompatSyncThreadMessagesErrors(t *testing.T) {
-	t.Parallel()
-	e := apitest.New(t)
-	rid := pmRoom(t, e.Admin, "channels", e.Unique("syncreplies"), nil)
-	tmid := pmPost(t, e.Admin, map[string]any{"roomId": rid, "text": "parent"})["_id"].(string)
-	thReply(t, e.Admin, rid, tmid, "reply")
-	since := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339Nano)
-	for _, tc := range []struct {
-		name      string
-		q         []string
-		errorType string
-		text      string
-	}{
-		{"tmid missing", []string{"updatedSince", since}, "error-invalid-params",
-			`The required "tmid" query param is missing. [error-invalid-params]`},
-		{"updatedSince missing", []string{"tmid", tmid}, "error-updatedSince-param-invalid",
-			`The required param "updatedSince" is missing. [error-updatedSince-param-invalid]`},
-		{"updatedSince not a date", []string{"tmid", tmid, "updatedSince", "yesterday"}, "error-updatedSince-param-invalid",
-			`The "updatedSince" query parameter must be a valid date. [error-updatedSince-param-invalid]`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e.Admin.Get(t, "chat.syncThreadMessages", apitest.Q(tc.q...)).Fails(t, 400, tc.errorType, tc.text)
-		})
-	}
 	res := e.Admin.Get(t, "chat.syncThreadMessages", apitest.Q("tmid", tmid, "updatedSince", since)).OK(t).JSON(t)
 	if upd := res["messages"].(map[string]any)["update"].([]any); len(upd) != 1 {
 		t.Fatalf("update = %v", upd)
 	}
 
 	// With threads off the answer is the same whatever the query holds.
-	pmSet(t, e, "Threads_enabled", false)
+	e.SetSetting(t, "Threads_enabled", false)
 	const off = "Threads Disabled [error-not-allowed]"
 	for _, q := range [][]string{nil, {"tmid", tmid}, {"updatedSince", "yesterday"}, {"bogus", "1"}, {"tmid", tmid, "updatedSince", since}} {
 		e.Admin.Get(t, "chat.syncThreadMessages", apitest.Q(q...)).Fails(t, 400, "error-not-allowed", off)

@@ -13,14 +13,14 @@ func TestCompatPostMessageMsgField(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
-	rid := pmRoom(t, alice, "channels", e.Unique("legacy"), nil)
+	rid := alice.CreateRoom(t, "channels", e.Unique("legacy"), nil)
 
-	m := pmPost(t, alice, map[string]any{"roomId": rid, "msg": "sent as msg"})
-	if m["msg"] != "sent as msg" || pmGet(t, alice, m["_id"].(string))["msg"] != "sent as msg" {
+	m := alice.PostMessage(t, map[string]any{"roomId": rid, "msg": "sent as msg"})
+	if m["msg"] != "sent as msg" || alice.GetMessage(t, m["_id"].(string))["msg"] != "sent as msg" {
 		t.Fatalf("msg = %v", m["msg"])
 	}
 	// text wins when both are given.
-	if m := pmPost(t, alice, map[string]any{"roomId": rid, "text": "the text", "msg": "the msg"}); m["msg"] != "the text" {
+	if m := alice.PostMessage(t, map[string]any{"roomId": rid, "text": "the text", "msg": "the msg"}); m["msg"] != "the text" {
 		t.Fatalf("text and msg: msg = %v", m["msg"])
 	}
 	form := url.Values{"roomId": {rid}, "msg": {"form msg"}}.Encode()
@@ -34,10 +34,10 @@ func TestCompatPostMessageMsgField(t *testing.T) {
 	withFields := func(v any) map[string]any {
 		return map[string]any{"roomId": rid, "msg": "with fields", "customFields": v}
 	}
-	pmPlain(t, alice.Post(t, "chat.postMessage", withFields(map[string]any{"priority": "low"})), "Custom fields not enabled")
-	pmSet(t, e, "Message_CustomFields_Enabled", true)
-	pmPlain(t, alice.Post(t, "chat.postMessage", withFields(map[string]any{"priority": "none"})), "Invalid custom fields")
-	m = pmPost(t, alice, withFields(map[string]any{"priority": "low"}))
+	alice.Post(t, "chat.postMessage", withFields(map[string]any{"priority": "low"})).FailsPlain(t, "Custom fields not enabled")
+	e.SetSetting(t, "Message_CustomFields_Enabled", true)
+	alice.Post(t, "chat.postMessage", withFields(map[string]any{"priority": "none"})).FailsPlain(t, "Invalid custom fields")
+	m = alice.PostMessage(t, withFields(map[string]any{"priority": "low"}))
 	if m["msg"] != "with fields" || m["customFields"].(map[string]any)["priority"] != "low" {
 		t.Fatalf("msg with customFields = %v", m)
 	}
@@ -47,8 +47,8 @@ func TestCompatUpdateEmptyText(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
-	rid := pmRoom(t, alice, "channels", e.Unique("noempty"), nil)
-	id := pmPost(t, alice, map[string]any{"roomId": rid, "text": "keep me"})["_id"].(string)
+	rid := alice.CreateRoom(t, "channels", e.Unique("noempty"), nil)
+	id := alice.PostText(t, rid, "keep me")["_id"].(string)
 
 	for _, body := range []map[string]any{
 		{"roomId": rid, "msgId": id, "text": ""},
@@ -56,7 +56,7 @@ func TestCompatUpdateEmptyText(t *testing.T) {
 	} {
 		alice.Post(t, "chat.update", body).Fails(t, 400, "invalid-params", "must NOT have fewer than 1 characters")
 	}
-	m := pmGet(t, alice, id)
+	m := alice.GetMessage(t, id)
 	if m["msg"] != "keep me" || m["editedAt"] != nil || m["editedBy"] != nil {
 		t.Fatalf("message after empty edits = %v", m)
 	}
@@ -77,23 +77,23 @@ func quotesOf(m map[string]any) []string {
 func TestCompatQuoteAttachments(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
-	pmSet(t, e, "API_Embed", false)
+	e.SetSetting(t, "API_Embed", false)
 	alice, bob := e.NewUser(t, "alice"), e.NewUser(t, "bob")
 	robot := e.NewUser(t, "robot", map[string]any{"roles": []string{"bot"}})
 	name := e.Unique("quotes")
-	rid := pmRoom(t, alice, "channels", name, nil, "bob", "robot")
-	secret := pmRoom(t, alice, "groups", e.Unique("secret"), nil)
+	rid := alice.CreateRoom(t, "channels", name, nil, "bob", "robot")
+	secret := alice.CreateRoom(t, "groups", e.Unique("secret"), nil)
 
-	first := pmPost(t, alice, map[string]any{"roomId": rid, "text": "first words"})
+	first := alice.PostText(t, rid, "first words")
 	// An alias stands for the author's name in quotes.
-	second := pmPost(t, robot, map[string]any{"roomId": rid, "text": "second words", "alias": "Robert"})
-	hidden := pmPost(t, alice, map[string]any{"roomId": secret, "text": "not for bob"})
+	second := robot.PostMessage(t, map[string]any{"roomId": rid, "text": "second words", "alias": "Robert"})
+	hidden := alice.PostText(t, secret, "not for bob")
 	link := func(m map[string]any) string {
 		return fmt.Sprintf("http://localhost:3000/channel/%s?msg=%s", name, m["_id"])
 	}
 
 	// Posting a permalink quotes the message it points at.
-	quoting := pmPost(t, bob, map[string]any{"roomId": rid, "text": "see " + link(first)})
+	quoting := bob.PostText(t, rid, "see "+link(first))
 	qid := quoting["_id"].(string)
 	if got := quotesOf(quoting); len(got) != 1 || got[0] != link(first) {
 		t.Fatalf("quotes on post = %v", quoting["attachments"])
@@ -107,22 +107,22 @@ func TestCompatQuoteAttachments(t *testing.T) {
 	}
 
 	// An edit drops the old quotes and quotes the links of the new text.
-	edited := pmUpdate(bob, t, rid, qid, "now see "+link(second)).OK(t).JSON(t)["message"].(map[string]any)
+	edited := bob.UpdateMessage(t, rid, qid, "now see "+link(second)).OK(t).JSON(t)["message"].(map[string]any)
 	if got := quotesOf(edited); len(got) != 1 || got[0] != link(second) {
 		t.Fatalf("quotes after edit = %v", edited["attachments"])
 	}
 	if q := edited["attachments"].([]any)[0].(map[string]any); q["text"] != "second words" || q["author_name"] != "Robert" {
 		t.Fatalf("quote after edit = %v", q)
 	}
-	edited = pmUpdate(bob, t, rid, qid, "no links any more").OK(t).JSON(t)["message"].(map[string]any)
+	edited = bob.UpdateMessage(t, rid, qid, "no links any more").OK(t).JSON(t)["message"].(map[string]any)
 	if got := quotesOf(edited); len(got) != 0 {
 		t.Fatalf("quotes after an edit without links = %v", edited["attachments"])
 	}
-	if got := quotesOf(pmGet(t, bob, qid)); len(got) != 0 {
+	if got := quotesOf(bob.GetMessage(t, qid)); len(got) != 0 {
 		t.Fatalf("stored quotes after an edit without links = %v", got)
 	}
 	both := "both " + link(first) + " and " + link(second)
-	edited = pmUpdate(bob, t, rid, qid, both).OK(t).JSON(t)["message"].(map[string]any)
+	edited = bob.UpdateMessage(t, rid, qid, both).OK(t).JSON(t)["message"].(map[string]any)
 	if got := quotesOf(edited); len(got) != 2 || got[0] != link(first) || got[1] != link(second) {
 		t.Fatalf("quotes of two links = %v", edited["attachments"])
 	}
@@ -130,27 +130,27 @@ func TestCompatQuoteAttachments(t *testing.T) {
 	// A message in a room the sender cannot see is not quoted; the link is
 	// kept as a link.
 	outside := fmt.Sprintf("http://localhost:3000/group/x?msg=%s", hidden["_id"])
-	m := pmPost(t, bob, map[string]any{"roomId": rid, "text": "peek " + outside})
+	m := bob.PostText(t, rid, "peek "+outside)
 	if got := quotesOf(m); len(got) != 0 {
 		t.Fatalf("quoted a message bob cannot see: %v", m["attachments"])
 	}
-	edited = pmUpdate(bob, t, rid, m["_id"].(string), "peek again "+outside).OK(t).JSON(t)["message"].(map[string]any)
+	edited = bob.UpdateMessage(t, rid, m["_id"].(string), "peek again "+outside).OK(t).JSON(t)["message"].(map[string]any)
 	if got := quotesOf(edited); len(got) != 0 {
 		t.Fatalf("edit quoted a message bob cannot see: %v", edited["attachments"])
 	}
 	// Links elsewhere, and to unknown messages, are no quotes either.
-	m = pmPost(t, bob, map[string]any{"roomId": rid, "text": "https://elsewhere.invalid/x?msg=" + first["_id"].(string) + " http://localhost:3000/channel/x?msg=nope"})
+	m = bob.PostText(t, rid, "https://elsewhere.invalid/x?msg="+first["_id"].(string)+" http://localhost:3000/channel/x?msg=nope")
 	if got := quotesOf(m); len(got) != 0 {
 		t.Fatalf("quotes of foreign or unknown links = %v", m["attachments"])
 	}
 
 	// A file message keeps its file through an edit that drops its quotes.
-	sent := pmSend(t, bob, map[string]any{"rid": rid, "msg": "quote " + link(first),
+	sent := bob.SendMessage(t, map[string]any{"rid": rid, "msg": "quote " + link(first),
 		"attachments": []map[string]any{{"text": "kept", "title": "own attachment"}}})
 	if atts := sent["attachments"].([]any); len(atts) != 2 || len(quotesOf(sent)) != 1 {
 		t.Fatalf("attachments on send = %v", sent["attachments"])
 	}
-	edited = pmUpdate(bob, t, rid, sent["_id"].(string), "no quote").OK(t).JSON(t)["message"].(map[string]any)
+	edited = bob.UpdateMessage(t, rid, sent["_id"].(string), "no quote").OK(t).JSON(t)["message"].(map[string]any)
 	atts, _ := edited["attachments"].([]any)
 	if len(atts) != 1 || atts[0].(map[string]any)["title"] != "own attachment" {
 		t.Fatalf("attachments after edit = %v", edited["attachments"])
@@ -161,13 +161,13 @@ func TestCompatURLMetaAlwaysPresent(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	// No fetch is made: every entry must carry meta all the same.
-	pmSet(t, e, "API_Embed", false)
+	e.SetSetting(t, "API_Embed", false)
 	alice := e.NewUser(t, "alice")
-	rid := pmRoom(t, alice, "channels", e.Unique("meta"), nil)
+	rid := alice.CreateRoom(t, "channels", e.Unique("meta"), nil)
 
 	check := func(name string, m map[string]any, want int) {
 		t.Helper()
-		for _, msg := range []map[string]any{m, pmGet(t, alice, m["_id"].(string))} {
+		for _, msg := range []map[string]any{m, alice.GetMessage(t, m["_id"].(string))} {
 			urls, _ := msg["urls"].([]any)
 			if len(urls) != want {
 				t.Fatalf("%s: %d urls, want %d: %v", name, len(urls), want, msg["urls"])
@@ -184,12 +184,12 @@ func TestCompatURLMetaAlwaysPresent(t *testing.T) {
 	for i := range links {
 		links[i] = fmt.Sprintf("https://site%d.invalid/page", i)
 	}
-	check("one link", pmPost(t, alice, map[string]any{"roomId": rid, "text": links[0]}), 1)
+	check("one link", alice.PostText(t, rid, links[0]), 1)
 	check("empty previewUrls", alice.Post(t, "chat.sendMessage", map[string]any{
 		"message": map[string]any{"rid": rid, "msg": links[0] + " " + links[1]}, "previewUrls": []string{},
 	}).OK(t).JSON(t)["message"].(map[string]any), 2)
-	check("more than five links", pmPost(t, alice, map[string]any{"roomId": rid, "text": strings.Join(links, " ")}), 7)
-	m := pmPost(t, alice, map[string]any{"roomId": rid, "text": "plain"})
+	check("more than five links", alice.PostMessage(t, map[string]any{"roomId": rid, "text": strings.Join(links, " ")}), 7)
+	m := alice.PostText(t, rid, "plain")
 	edited := alice.Post(t, "chat.update", map[string]any{"roomId": rid, "msgId": m["_id"], "text": links[2], "previewUrls": []string{}}).
 		OK(t).JSON(t)["message"].(map[string]any)
 	check("edit with empty previewUrls", edited, 1)
@@ -198,23 +198,23 @@ func TestCompatURLMetaAlwaysPresent(t *testing.T) {
 func TestCompatTypedJSONBodies(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
-	pmSet(t, e, "API_Embed", false)
+	e.SetSetting(t, "API_Embed", false)
 	alice := e.NewUser(t, "alice")
-	rid := pmRoom(t, alice, "channels", e.Unique("typed"), nil)
-	before := len(pmHistory(t, alice, "channels", rid))
+	rid := alice.CreateRoom(t, "channels", e.Unique("typed"), nil)
+	before := len(alice.History(t, "channels", rid))
 
 	// A string is not an array in JSON: nothing is sent...
 	alice.Post(t, "chat.sendMessage", map[string]any{
 		"message": map[string]any{"rid": rid, "msg": "https://a.invalid/x"}, "previewUrls": "https://a.invalid/x",
 	}).Fails(t, 400, "invalid-params", "must be array [invalid-params]")
-	if after := len(pmHistory(t, alice, "channels", rid)); after != before {
+	if after := len(alice.History(t, "channels", rid)); after != before {
 		t.Fatalf("history grew from %d to %d", before, after)
 	}
 	// ... and nothing is changed.
-	id := pmPost(t, alice, map[string]any{"roomId": rid, "text": "original"})["_id"].(string)
+	id := alice.PostText(t, rid, "original")["_id"].(string)
 	alice.Post(t, "chat.update", map[string]any{"roomId": rid, "msgId": id, "text": "changed", "previewUrls": "https://a.invalid/x"}).
 		Fails(t, 400, "invalid-params", "must be array")
-	if m := pmGet(t, alice, id); m["msg"] != "original" || m["editedAt"] != nil {
+	if m := alice.GetMessage(t, id); m["msg"] != "original" || m["editedAt"] != nil {
 		t.Fatalf("message after refused edit = %v", m)
 	}
 

@@ -11,29 +11,37 @@ func prefLanguage(t *testing.T, c *apitest.Client, lang string) {
 	c.Post(t, "users.setPreferences", map[string]any{"data": map[string]any{"language": lang}}).OK(t)
 }
 
+// newAutoEnableEnv is a server whose workspace speaks pt-BR and which
+// turns auto-translation on for the rooms users join.
+func newAutoEnableEnv(t *testing.T) *apitest.Env {
+	t.Helper()
+	e := apitest.New(t)
+	e.SetSetting(t, "AutoTranslate_Enabled", true)
+	e.SetSetting(t, "AutoTranslate_AutoEnableOnJoinRoom", true)
+	e.SetSetting(t, "Language", "pt-BR")
+	return e
+}
+
 // A new language preference re-evaluates auto-translation on the user's
 // subscriptions under AutoTranslate_AutoEnableOnJoinRoom; 'default' is the
 // workspace's language.
 func TestCompatLanguagePreferenceFollowsIntoSubscriptions(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	pmSet(t, e, "AutoTranslate_Enabled", true)
-	pmSet(t, e, "AutoTranslate_AutoEnableOnJoinRoom", true)
-	pmSet(t, e, "Language", "pt-BR")
-	pmGrant(t, e, "auto-translate", "admin", "user")
+	e := newAutoEnableEnv(t)
+	e.SetPermission(t, "auto-translate", "admin", "user")
 	alice := e.NewUser(t, "alice")
 	e.NewUser(t, "bob")
-	channel := pmRoom(t, alice, "channels", "langs", nil)
-	group := pmRoom(t, alice, "groups", "langs-p", nil)
-	optedOut := pmRoom(t, alice, "channels", "langs-off", nil)
-	dm := dmCreate(t, alice, "dm", map[string]any{"username": "bob"})["_id"].(string)
+	channel := alice.CreateRoom(t, "channels", "langs", nil)
+	group := alice.CreateRoom(t, "groups", "langs-p", nil)
+	optedOut := alice.CreateRoom(t, "channels", "langs-off", nil)
+	dm := alice.CreateDM(t, "dm", map[string]any{"username": "bob"})["_id"].(string)
 
 	type state struct {
 		on   any // nil when absent
 		lang any
 	}
 	get := func(rid string) state {
-		s := pmSub(t, alice, rid)
+		s := alice.Subscription(t, rid)
 		return state{s["autoTranslate"], s["autoTranslateLanguage"]}
 	}
 	off := state{}
@@ -60,7 +68,7 @@ func TestCompatLanguagePreferenceFollowsIntoSubscriptions(t *testing.T) {
 		{"'default' after the workspace's language changes nothing", func() { prefLanguage(t, alice, "default") },
 			map[string]state{channel: off, group: off}},
 		{"with the setting off nothing follows", func() {
-			pmSet(t, e, "AutoTranslate_AutoEnableOnJoinRoom", false)
+			e.SetSetting(t, "AutoTranslate_AutoEnableOnJoinRoom", false)
 			prefLanguage(t, alice, "en")
 		}, map[string]state{channel: off, group: off}},
 	}
@@ -78,19 +86,16 @@ func TestCompatLanguagePreferenceFollowsIntoSubscriptions(t *testing.T) {
 // start translating.
 func TestCompatDefaultLanguageIsTheWorkspaces(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	pmSet(t, e, "AutoTranslate_Enabled", true)
-	pmSet(t, e, "AutoTranslate_AutoEnableOnJoinRoom", true)
-	pmSet(t, e, "Language", "pt-BR")
+	e := newAutoEnableEnv(t)
 	alice := e.NewUser(t, "alice")
 	prefLanguage(t, alice, "default")
-	rid := pmRoom(t, alice, "channels", "joined-under-default", nil)
-	if s := pmSub(t, alice, rid); s["autoTranslate"] != nil || s["autoTranslateLanguage"] != nil {
+	rid := alice.CreateRoom(t, "channels", "joined-under-default", nil)
+	if s := alice.Subscription(t, rid); s["autoTranslate"] != nil || s["autoTranslateLanguage"] != nil {
 		t.Errorf("a room joined under 'default': autoTranslate %v language %v", s["autoTranslate"], s["autoTranslateLanguage"])
 	}
 	prefLanguage(t, alice, "en")
-	rid = pmRoom(t, alice, "channels", "joined-under-en", nil)
-	if s := pmSub(t, alice, rid); s["autoTranslate"] != true || s["autoTranslateLanguage"] != "en" {
+	rid = alice.CreateRoom(t, "channels", "joined-under-en", nil)
+	if s := alice.Subscription(t, rid); s["autoTranslate"] != true || s["autoTranslateLanguage"] != "en" {
 		t.Errorf("a room joined under 'en': autoTranslate %v language %v", s["autoTranslate"], s["autoTranslateLanguage"])
 	}
 }
@@ -119,7 +124,7 @@ func TestCompatE2ESettings(t *testing.T) {
 		if got, ok := listed[id]; !ok || got != def {
 			t.Errorf("settings.public %s = %v (listed %v)", id, got, ok)
 		}
-		e.Admin.Post(t, "settings/"+id, map[string]any{"value": !def}).OK(t)
+		e.SetSetting(t, id, !def)
 		if got := e.Admin.Get(t, "settings/"+id).OK(t).JSON(t)["value"]; got != !def {
 			t.Errorf("%s after setting = %v, want %v", id, got, !def)
 		}
@@ -128,19 +133,19 @@ func TestCompatE2ESettings(t *testing.T) {
 	alice.Post(t, "settings/E2E_Enable", map[string]any{"value": false}).Expect(t, 403)
 
 	// With every switch on, rooms are created and messages stored as ever.
-	pmSet(t, e, "E2E_Enable", true)
-	gid := pmRoom(t, alice, "groups", "private-after-e2e", nil)
-	did := dmCreate(t, alice, "dm", map[string]any{"username": "bob"})["_id"].(string)
+	e.SetSetting(t, "E2E_Enable", true)
+	gid := alice.CreateRoom(t, "groups", "private-after-e2e", nil)
+	did := alice.CreateDM(t, "dm", map[string]any{"username": "bob"})["_id"].(string)
 	for _, rid := range []string{gid, did} {
-		m := pmPost(t, alice, map[string]any{"roomId": rid, "text": "plain text"})
+		m := alice.PostText(t, rid, "plain text")
 		if m["msg"] != "plain text" || m["t"] != nil {
 			t.Errorf("message in %s: msg %v t %v", rid, m["msg"], m["t"])
 		}
-		if got := pmGet(t, alice, m["_id"].(string))["msg"]; got != "plain text" {
+		if got := alice.GetMessage(t, m["_id"].(string))["msg"]; got != "plain text" {
 			t.Errorf("stored msg = %v", got)
 		}
 	}
-	if enc := pmRoomInfo(t, alice, gid)["encrypted"]; enc == true {
+	if enc := alice.RoomInfo(t, gid)["encrypted"]; enc == true {
 		t.Error("a new private group is encrypted")
 	}
 }

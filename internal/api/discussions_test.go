@@ -7,12 +7,12 @@ import (
 	"github.com/parleychat/parley/internal/api/apitest"
 )
 
-func dsCreate(t *testing.T, c *apitest.Client, body map[string]any) map[string]any {
+func newDiscussion(t *testing.T, c *apitest.Client, body map[string]any) map[string]any {
 	t.Helper()
 	return c.Post(t, "rooms.createDiscussion", body).OK(t).JSON(t)["discussion"].(map[string]any)
 }
 
-func dsList(t *testing.T, c *apitest.Client, q ...string) map[string]any {
+func listDiscussions(t *testing.T, c *apitest.Client, q ...string) map[string]any {
 	t.Helper()
 	return c.Get(t, "chat.getDiscussions", apitest.Q(q...)).OK(t).JSON(t)
 }
@@ -21,68 +21,68 @@ func TestCreateDiscussion(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	alice, bob, carol, eve := e.NewUser(t, "alice"), e.NewUser(t, "bob"), e.NewUser(t, "carol"), e.NewUser(t, "eve")
-	cid := pmRoom(t, alice, "channels", "lobby", nil, "bob", "carol")
-	gid := pmRoom(t, alice, "groups", "inner", nil, "bob")
+	cid := alice.CreateRoom(t, "channels", "lobby", nil, "bob", "carol")
+	gid := alice.CreateRoom(t, "groups", "inner", nil, "bob")
 
-	d := dsCreate(t, alice, map[string]any{"prid": cid, "t_name": "Plans", "users": []string{"bob", "nobody"}, "reply": "let's talk"})
+	d := newDiscussion(t, alice, map[string]any{"prid": cid, "t_name": "Plans", "users": []string{"bob", "nobody"}, "reply": "let's talk"})
 	drid := d["_id"].(string)
 	if d["rid"] != drid || d["prid"] != cid || d["fname"] != "Plans" || d["t"] != "c" || d["topic"] != "lobby" {
 		t.Fatalf("discussion = %v", d)
 	}
-	if pmNum(d["usersCount"]) != 2 || pmNum(d["msgs"]) != 1 {
+	if apitest.Num(d["usersCount"]) != 2 || apitest.Num(d["msgs"]) != 1 {
 		t.Fatalf("discussion counters = %v / %v", d["usersCount"], d["msgs"])
 	}
-	if sub := pmSub(t, bob, drid); sub == nil || sub["prid"] != cid {
+	if sub := bob.Subscription(t, drid); sub == nil || sub["prid"] != cid {
 		t.Fatalf("bob's subscription = %v", sub)
 	}
-	if pmSub(t, carol, drid) != nil {
+	if carol.Subscription(t, drid) != nil {
 		t.Fatal("carol was not invited")
 	}
 	// The parent announces it, and the announcement counts the discussion's messages.
-	list := dsList(t, alice, "roomId", cid)
+	list := listDiscussions(t, alice, "roomId", cid)
 	msgs := list["messages"].([]any)
 	if len(msgs) != 1 {
 		t.Fatalf("discussions = %v", msgs)
 	}
 	dm := msgs[0].(map[string]any)
-	if dm["t"] != "discussion-created" || dm["drid"] != drid || dm["msg"] != "Plans" || pmNum(dm["dcount"]) != 1 || dm["dlm"] == nil {
+	if dm["t"] != "discussion-created" || dm["drid"] != drid || dm["msg"] != "Plans" || apitest.Num(dm["dcount"]) != 1 || dm["dlm"] == nil {
 		t.Fatalf("discussion-created = %v", dm)
 	}
 	for i := range 3 {
-		pmPost(t, bob, map[string]any{"roomId": drid, "text": fmt.Sprint("m", i)})
+		bob.PostMessage(t, map[string]any{"roomId": drid, "text": fmt.Sprint("m", i)})
 	}
-	last := pmPost(t, alice, map[string]any{"roomId": drid, "text": "last"})
-	dm = pmGet(t, alice, dm["_id"].(string))
-	if pmNum(dm["dcount"]) != 5 || dm["dlm"] != last["ts"] {
+	last := alice.PostText(t, drid, "last")
+	dm = alice.GetMessage(t, dm["_id"].(string))
+	if apitest.Num(dm["dcount"]) != 5 || dm["dlm"] != last["ts"] {
 		t.Fatalf("after 4 more messages: dcount %v dlm %v (want 5, %v)", dm["dcount"], dm["dlm"], last["ts"])
 	}
-	alice.Post(t, "chat.delete", map[string]any{"roomId": drid, "msgId": last["_id"]}).OK(t)
-	if dm = pmGet(t, alice, dm["_id"].(string)); pmNum(dm["dcount"]) != 4 {
+	alice.DeleteMessage(t, drid, last["_id"].(string))
+	if dm = alice.GetMessage(t, dm["_id"].(string)); apitest.Num(dm["dcount"]) != 4 {
 		t.Fatalf("after a deletion: dcount %v", dm["dcount"])
 	}
 
 	// Parent access gives access to the discussion, as Rocket.Chat's canAccessRoom does.
-	pmPost(t, carol, map[string]any{"roomId": drid, "text": "joined via the parent"})
+	carol.PostText(t, drid, "joined via the parent")
 
 	// From a message: the author is invited and the message quoted; the type follows a private parent.
-	src := pmPost(t, bob, map[string]any{"roomId": gid, "text": "origin"})
-	d2 := dsCreate(t, alice, map[string]any{"prid": gid, "pmid": src["_id"], "t_name": "From msg"})
+	src := bob.PostText(t, gid, "origin")
+	d2 := newDiscussion(t, alice, map[string]any{"prid": gid, "pmid": src["_id"], "t_name": "From msg"})
 	if d2["t"] != "p" || d2["description"] != "origin" {
 		t.Fatalf("discussion from a message = %v", d2)
 	}
-	if pmSub(t, bob, d2["_id"].(string)) == nil {
+	if bob.Subscription(t, d2["_id"].(string)) == nil {
 		t.Fatal("the quoted message's author is not a member")
 	}
-	created := dsList(t, bob, "roomId", gid)["messages"].([]any)[0].(map[string]any)
+	created := listDiscussions(t, bob, "roomId", gid)["messages"].([]any)[0].(map[string]any)
 	if atts, _ := created["attachments"].([]any); len(atts) != 1 || atts[0].(map[string]any)["text"] != "origin" {
 		t.Fatalf("quote = %v", created["attachments"])
 	}
 
 	// Errors.
-	pmPlain(t, alice.Post(t, "rooms.createDiscussion", map[string]any{}), `Body parameter "prid" is required.`)
-	pmPlain(t, alice.Post(t, "rooms.createDiscussion", map[string]any{"prid": cid}), `Body parameter "t_name" is required.`)
-	pmPlain(t, alice.Post(t, "rooms.createDiscussion", map[string]any{"prid": cid, "t_name": "x", "users": "bob"}), `Body parameter "users" must be an array.`)
-	pmPlain(t, alice.Post(t, "rooms.createDiscussion", map[string]any{"prid": cid, "t_name": "x", "encrypted": "yes"}), `Body parameter "encrypted" must be a boolean when included.`)
+	alice.Post(t, "rooms.createDiscussion", map[string]any{}).FailsPlain(t, `Body parameter "prid" is required.`)
+	alice.Post(t, "rooms.createDiscussion", map[string]any{"prid": cid}).FailsPlain(t, `Body parameter "t_name" is required.`)
+	alice.Post(t, "rooms.createDiscussion", map[string]any{"prid": cid, "t_name": "x", "users": "bob"}).FailsPlain(t, `Body parameter "users" must be an array.`)
+	alice.Post(t, "rooms.createDiscussion", map[string]any{"prid": cid, "t_name": "x", "encrypted": "yes"}).FailsPlain(t, `Body parameter "encrypted" must be a boolean when included.`)
 	alice.Post(t, "rooms.createDiscussion", map[string]any{"prid": "missing", "t_name": "x"}).Fails(t, 400, "error-invalid-room", "[error-invalid-room]")
 	alice.Post(t, "rooms.createDiscussion", map[string]any{"prid": cid, "t_name": "x", "pmid": "missing"}).Fails(t, 400, "error-invalid-message", "Invalid message [error-invalid-message]")
 	alice.Post(t, "rooms.createDiscussion", map[string]any{"prid": cid, "t_name": "x", "pmid": src["_id"]}).
@@ -93,30 +93,29 @@ func TestCreateDiscussion(t *testing.T) {
 	eve.Post(t, "rooms.createDiscussion", map[string]any{"prid": gid, "t_name": "x"}).Fails(t, 400, "error-not-allowed", "[error-not-allowed]")
 	e.Anon().Post(t, "rooms.createDiscussion", map[string]any{"prid": cid, "t_name": "x"}).Expect(t, 401)
 
-	e.Admin.Post(t, "permissions.update", map[string]any{"permissions": []map[string]any{
-		{"_id": "start-discussion", "roles": []string{}}, {"_id": "start-discussion-other-user", "roles": []string{}},
-	}}).OK(t)
+	e.SetPermission(t, "start-discussion")
+	e.SetPermission(t, "start-discussion-other-user")
 	alice.Post(t, "rooms.createDiscussion", map[string]any{"prid": cid, "t_name": "x"}).
 		Fails(t, 400, "error-action-not-allowed", "You are not allowed to create a discussion [error-action-not-allowed]")
-	pmGrant(t, e, "start-discussion-other-user", "user")
-	dsCreate(t, alice, map[string]any{"prid": cid, "t_name": "either permission is enough"})
-	pmSet(t, e, "Discussion_enabled", false)
+	e.SetPermission(t, "start-discussion-other-user", "user")
+	newDiscussion(t, alice, map[string]any{"prid": cid, "t_name": "either permission is enough"})
+	e.SetSetting(t, "Discussion_enabled", false)
 	alice.Post(t, "rooms.createDiscussion", map[string]any{"prid": cid, "t_name": "x"}).
 		Fails(t, 400, "error-action-not-allowed", "You are not allowed to create a discussion [error-action-not-allowed]")
 	// Listing does not consult the setting.
-	dsList(t, alice, "roomId", cid)
+	listDiscussions(t, alice, "roomId", cid)
 }
 
 func TestGetDiscussions(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	alice, eve := e.NewUser(t, "alice"), e.NewUser(t, "eve")
-	gid := pmRoom(t, alice, "groups", "planning", nil)
+	gid := alice.CreateRoom(t, "groups", "planning", nil)
 	var ids []string
 	for i := range 4 {
-		ids = append(ids, dsCreate(t, alice, map[string]any{"prid": gid, "t_name": fmt.Sprintf("Topic %c", 'A'+i)})["_id"].(string))
+		ids = append(ids, newDiscussion(t, alice, map[string]any{"prid": gid, "t_name": fmt.Sprintf("Topic %c", 'A'+i)})["_id"].(string))
 	}
-	pmPost(t, alice, map[string]any{"roomId": gid, "text": "not a discussion"})
+	alice.PostText(t, gid, "not a discussion")
 	drids := func(res map[string]any) []string {
 		var out []string
 		for _, m := range res["messages"].([]any) {
@@ -124,23 +123,23 @@ func TestGetDiscussions(t *testing.T) {
 		}
 		return out
 	}
-	res := dsList(t, alice, "roomId", gid)
-	if got := drids(res); fmt.Sprint(got) != fmt.Sprint([]string{ids[3], ids[2], ids[1], ids[0]}) || pmNum(res["total"]) != 4 {
+	res := listDiscussions(t, alice, "roomId", gid)
+	if got := drids(res); fmt.Sprint(got) != fmt.Sprint([]string{ids[3], ids[2], ids[1], ids[0]}) || apitest.Num(res["total"]) != 4 {
 		t.Fatalf("discussions newest first = %v (total %v)", got, res["total"])
 	}
-	res = dsList(t, alice, "roomId", gid, "count", "2", "offset", "1")
-	if got := drids(res); fmt.Sprint(got) != fmt.Sprint([]string{ids[2], ids[1]}) || pmNum(res["count"]) != 2 || pmNum(res["total"]) != 4 {
+	res = listDiscussions(t, alice, "roomId", gid, "count", "2", "offset", "1")
+	if got := drids(res); fmt.Sprint(got) != fmt.Sprint([]string{ids[2], ids[1]}) || apitest.Num(res["count"]) != 2 || apitest.Num(res["total"]) != 4 {
 		t.Fatalf("page = %v %v", got, res)
 	}
-	if got := drids(dsList(t, alice, "roomId", gid, "text", "topic c")); fmt.Sprint(got) != fmt.Sprint([]string{ids[2]}) {
+	if got := drids(listDiscussions(t, alice, "roomId", gid, "text", "topic c")); fmt.Sprint(got) != fmt.Sprint([]string{ids[2]}) {
 		t.Fatalf("text filter = %v", got)
 	}
 	alice.Get(t, "chat.getDiscussions", apitest.Q("roomId", gid, "sort", `{"ts":1}`)).Fails(t, 400, "invalid-params", "must NOT have additional properties [invalid-params]")
 	alice.Get(t, "chat.getDiscussions", apitest.Q()).Fails(t, 400, "error-invalid-params", `The required "roomId" query param is missing. [error-invalid-params]`)
-	pmPlain(t, eve.Get(t, "chat.getDiscussions", apitest.Q("roomId", gid)), "error-not-allowed")
-	pmPlain(t, eve.Get(t, "chat.getDiscussions", apitest.Q("roomId", "missing")), "error-not-allowed")
+	eve.Get(t, "chat.getDiscussions", apitest.Q("roomId", gid)).FailsPlain(t, "error-not-allowed")
+	eve.Get(t, "chat.getDiscussions", apitest.Q("roomId", "missing")).FailsPlain(t, "error-not-allowed")
 	// Deleting the announcement deletes the discussion.
-	first := dsList(t, alice, "roomId", gid, "count", "1")["messages"].([]any)[0].(map[string]any)
-	alice.Post(t, "chat.delete", map[string]any{"roomId": gid, "msgId": first["_id"]}).OK(t)
+	first := listDiscussions(t, alice, "roomId", gid, "count", "1")["messages"].([]any)[0].(map[string]any)
+	alice.DeleteMessage(t, gid, first["_id"].(string))
 	alice.Get(t, "rooms.info", apitest.Q("roomId", ids[3])).Expect(t, 400)
 }

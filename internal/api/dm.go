@@ -9,38 +9,15 @@ import (
 	"github.com/parleychat/parley/internal/store"
 )
 
-// exactlyOne refuses params that name the room both ways, as the oneOf
-// schemas of Rocket.Chat do.
-func exactlyOne(params map[string]any, a, b string) error {
-	_, hasA := params[a]
-	_, hasB := params[b]
-	if hasA && hasB {
-		return app.Invalid("must NOT have additional properties\n must NOT have additional properties\n must match exactly one schema in oneOf")
-	}
-	return nil
-}
-
-// bindQueryOne is bindQuery for schemas naming the room by a or b.
-func (c *request) bindQueryOne(sc schema, a, b string, dst any) error {
-	q := valuesToMap(c.r.URL.Query())
-	if err := exactlyOne(q, a, b); err != nil {
-		return err
-	}
-	return c.bindQuery(sc, dst)
-}
-
+// directRefIn names a conversation by its room id or by the other
+// member's username, never both.
 type directRefIn struct {
-	RoomID   string `json:"roomId"`
-	Username string `json:"username"`
+	RoomID   string `json:"roomId" in:"oneOf,exclusive"`
+	Username string `json:"username" in:"oneOf,exclusive"`
 }
 
 func (d directRefIn) ref() app.DirectRef {
 	return app.DirectRef{RoomID: d.RoomID, Username: d.Username}
-}
-
-var dmCreateSchema = schema{
-	props: map[string]kind{"username": kString, "usernames": kString, "excludeSelf": kBool},
-	oneOf: [][]string{{"usernames"}, {"username"}},
 }
 
 func (s *Server) dmCreate(c *request) (any, error) {
@@ -48,15 +25,12 @@ func (s *Server) dmCreate(c *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := exactlyOne(body, "username", "usernames"); err != nil {
-		return nil, err
-	}
 	var in struct {
-		Username    string `json:"username"`
-		Usernames   string `json:"usernames"`
+		Usernames   string `json:"usernames" in:"oneOf,exclusive"`
+		Username    string `json:"username" in:"oneOf,exclusive"`
 		ExcludeSelf bool   `json:"excludeSelf"`
 	}
-	if err := c.decodeBody(body, dmCreateSchema, &in); err != nil {
+	if err := c.decodeBody(body, &in); err != nil {
 		return nil, err
 	}
 	names := []string{in.Username}
@@ -74,49 +48,36 @@ func (s *Server) dmCreate(c *request) (any, error) {
 	return M{"room": M{"_id": r.ID, "rid": r.ID, "t": r.T, "usernames": usernames}}, nil
 }
 
-var dmRefSchema = schema{props: map[string]kind{"roomId": kString, "username": kString}, oneOf: [][]string{{"roomId"}, {"username"}}}
-
 func (s *Server) dmDelete(c *request) (any, error) {
-	body, err := readBody(c.r)
-	if err != nil {
-		return nil, err
-	}
-	if err := exactlyOne(body, "roomId", "username"); err != nil {
-		return nil, err
-	}
 	var in directRefIn
-	if err := c.decodeBody(body, dmRefSchema, &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
 	return nil, s.app.DeleteDirect(c.ctx, c.user, in.ref())
 }
 
-var dmRoomIDSchema = schema{props: map[string]kind{"roomId": kString}, required: []string{"roomId"}}
-
 func (s *Server) dmOpen(c *request) (any, error) {
-	var in directRefIn
-	if err := c.bindBody(dmRoomIDSchema, &in); err != nil {
+	var in struct {
+		RoomID string `json:"roomId" in:"required"`
+	}
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
 	return nil, s.app.OpenDirect(c.ctx, c.user, in.RoomID)
 }
 
-// dmCloseSchema takes an optional userId: an administrator may close the
-// conversation for one of its members.
-var dmCloseSchema = schema{props: map[string]kind{"roomId": kString, "userId": kString}, required: []string{"roomId"}}
-
 func (s *Server) dmClose(c *request) (any, error) {
 	var in struct {
-		RoomID string `json:"roomId"`
+		RoomID string `json:"roomId" in:"required"`
+		// An administrator may close the conversation for one of its
+		// members.
 		UserID string `json:"userId"`
 	}
-	if err := c.bindBody(dmCloseSchema, &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
 	return nil, s.app.CloseDirectFor(c.ctx, c.user, in.RoomID, in.UserID)
 }
-
-var dmSetTopicSchema = schema{props: map[string]kind{"roomId": kString, "topic": kString}, required: []string{"roomId"}}
 
 func (s *Server) dmSetTopic(c *request) (any, error) {
 	body, err := readBody(c.r)
@@ -124,11 +85,11 @@ func (s *Server) dmSetTopic(c *request) (any, error) {
 		return nil, err
 	}
 	var in struct {
-		RoomID string  `json:"roomId"`
+		RoomID string  `json:"roomId" in:"required"`
 		Topic  *string `json:"topic"`
 	}
 	_, hasTopic := body["topic"]
-	if err := c.decodeBody(body, dmSetTopicSchema, &in); err != nil {
+	if err := c.decodeBody(body, &in); err != nil {
 		return nil, err
 	}
 	topic := ""
@@ -144,14 +105,12 @@ func (s *Server) dmSetTopic(c *request) (any, error) {
 	return M{"topic": topic}, nil
 }
 
-var dmCountersSchema = schema{props: map[string]kind{"roomId": kString, "userId": kString}}
-
 func (s *Server) dmCounters(c *request) (any, error) {
 	var in struct {
 		RoomID string `json:"roomId"`
 		UserID string `json:"userId"`
 	}
-	if err := c.bindQuery(dmCountersSchema, &in); err != nil {
+	if err := c.bindQuery(&in); err != nil {
 		return nil, err
 	}
 	out, err := s.app.Counters(c.ctx, c.user, in.RoomID, in.UserID)
@@ -165,11 +124,12 @@ func (s *Server) dmCounters(c *request) (any, error) {
 		"msgs": out.Msgs, "latest": out.Latest, "userMentions": out.UserMentions}, nil
 }
 
-var dmHistorySchema = schema{props: withKeys(historyProps, "roomId")}
-
 func (s *Server) dmHistory(c *request) (any, error) {
-	var in directRefIn
-	hq, err := c.bindHistory(dmHistorySchema, &in)
+	var in struct {
+		RoomID string `json:"roomId"`
+		historyKeys
+	}
+	hq, err := c.bindHistory(&in)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +140,14 @@ func (s *Server) dmHistory(c *request) (any, error) {
 	return historyBody(res), nil
 }
 
-var dmListSchema = schema{props: map[string]kind{"offset": kInteger, "count": kInteger, "sort": kString, "fields": kString, "query": kString}}
+// pageKeys are the paging keys of most listings; page reads them.
+type pageKeys struct {
+	_ int    `key:"offset"`
+	_ int    `key:"count"`
+	_ string `key:"sort"`
+	_ string `key:"fields"`
+	_ string `key:"query"`
+}
 
 func (s *Server) dmList(c *request) (any, error) { return s.dmListRooms(c, s.app.ListDirect) }
 
@@ -191,10 +158,7 @@ func (s *Server) dmListEveryone(c *request) (any, error) {
 type roomLister func(ctx context.Context, u *model.User, opts store.ListOptions) ([]*model.Room, int, error)
 
 func (s *Server) dmListRooms(c *request, list roomLister) (any, error) {
-	if err := c.bindQuery(dmListSchema, &struct{}{}); err != nil {
-		return nil, err
-	}
-	p, err := c.page()
+	p, err := c.queryPage(&pageKeys{})
 	if err != nil {
 		return nil, err
 	}
@@ -205,24 +169,14 @@ func (s *Server) dmListRooms(c *request, list roomLister) (any, error) {
 	return M{"ims": rooms, "count": len(rooms), "offset": p.Offset, "total": total}, nil
 }
 
-var dmMembersSchema = schema{
-	props: map[string]kind{
-		"roomId": kString, "username": kString, "status": kStringArray, "filter": kString,
-		"offset": kInteger, "count": kInteger, "sort": kString, "fields": kString, "query": kString,
-	},
-	oneOf: [][]string{{"roomId"}, {"username"}},
-}
-
 func (s *Server) dmMembers(c *request) (any, error) {
 	var in struct {
 		directRefIn
 		Status []string `json:"status"`
 		Filter string   `json:"filter"`
+		pageKeys
 	}
-	if err := c.bindQueryOne(dmMembersSchema, "roomId", "username", &in); err != nil {
-		return nil, err
-	}
-	p, err := c.page()
+	p, err := c.queryPage(&in)
 	if err != nil {
 		return nil, err
 	}
@@ -239,16 +193,13 @@ func (s *Server) dmMembers(c *request) (any, error) {
 	return M{"members": members, "count": len(members), "offset": p.Offset, "total": total}, nil
 }
 
-// messagesQueryProps are the filters of dm.messages and {channels,groups}.messages.
-var messagesQueryProps = map[string]kind{
-	"mentionIds": kString, "starredIds": kString, "pinned": kString,
-	"offset": kInteger, "count": kInteger, "sort": kString, "fields": kString, "query": kString,
-}
-
+// messagesQueryIn are the filters of dm.messages and
+// {channels,groups}.messages.
 type messagesQueryIn struct {
 	MentionIDs string `json:"mentionIds"`
 	StarredIDs string `json:"starredIds"`
 	Pinned     string `json:"pinned"`
+	pageKeys
 }
 
 func (in messagesQueryIn) query() app.MessagesQuery {
@@ -264,32 +215,12 @@ func (in messagesQueryIn) query() app.MessagesQuery {
 	return app.MessagesQuery{MentionIDs: split(in.MentionIDs), StarredIDs: split(in.StarredIDs), Pinned: strings.EqualFold(in.Pinned, "true")}
 }
 
-// withProps is base with extra's keys added (or replaced).
-func withProps(base map[string]kind, extra map[string]kind) map[string]kind {
-	out := make(map[string]kind, len(base)+len(extra))
-	for k, v := range base {
-		out[k] = v
-	}
-	for k, v := range extra {
-		out[k] = v
-	}
-	return out
-}
-
-var dmMessagesSchema = schema{
-	props: withProps(messagesQueryProps, map[string]kind{"roomId": kString, "username": kString}),
-	oneOf: [][]string{{"roomId"}, {"username"}},
-}
-
 func (s *Server) dmMessages(c *request) (any, error) {
 	var in struct {
 		directRefIn
 		messagesQueryIn
 	}
-	if err := c.bindQueryOne(dmMessagesSchema, "roomId", "username", &in); err != nil {
-		return nil, err
-	}
-	p, err := c.page()
+	p, err := c.queryPage(&in)
 	if err != nil {
 		return nil, err
 	}
@@ -302,23 +233,18 @@ func (s *Server) dmMessages(c *request) (any, error) {
 
 // roomMessages serves channels.messages (t "c") and groups.messages (t "p").
 func (s *Server) roomMessages(t string) handlerFunc {
-	sc := schema{
-		props: withProps(messagesQueryProps, map[string]kind{"roomId": kString, "roomName": kString}),
-		oneOf: [][]string{{"roomId"}, {"roomName"}},
-	}
 	return func(c *request) (any, error) {
 		var in struct {
-			roomRefIn
+			RoomID   string `json:"roomId" in:"oneOf"`
+			RoomName string `json:"roomName" in:"oneOf"`
 			messagesQueryIn
 		}
-		if err := c.bindQuery(sc, &in); err != nil {
-			return nil, err
-		}
-		p, err := c.page()
+		p, err := c.queryPage(&in)
 		if err != nil {
 			return nil, err
 		}
-		res, err := s.app.RoomMessages(c.ctx, c.user, in.ref(), t, in.query(), p.opts())
+		ref := app.RoomRef{ID: in.RoomID, Name: in.RoomName}
+		res, err := s.app.RoomMessages(c.ctx, c.user, ref, t, in.query(), p.opts())
 		if err != nil {
 			return nil, err
 		}
@@ -339,25 +265,15 @@ func (s *Server) dmMessagesOthers(c *request) (any, error) {
 	return paged(res.Messages, p.Offset, res.Total), nil
 }
 
-var dmFilesSchema = schema{
-	props: map[string]kind{
-		"roomId": kString, "username": kString, "name": kString, "typeGroup": kString, "onlyConfirmed": kBool,
-		"offset": kInteger, "count": kInteger, "sort": kString, "fields": kString, "query": kString,
-	},
-	oneOf: [][]string{{"roomId"}, {"username"}},
-}
-
 func (s *Server) dmFiles(c *request) (any, error) {
 	var in struct {
 		directRefIn
 		Name          string `json:"name"`
 		TypeGroup     string `json:"typeGroup"`
 		OnlyConfirmed bool   `json:"onlyConfirmed"`
+		pageKeys
 	}
-	if err := c.bindQueryOne(dmFilesSchema, "roomId", "username", &in); err != nil {
-		return nil, err
-	}
-	p, err := c.page()
+	p, err := c.queryPage(&in)
 	if err != nil {
 		return nil, err
 	}

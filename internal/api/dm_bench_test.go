@@ -23,7 +23,7 @@ func BenchmarkDMRead(b *testing.B) {
 			e := apitest.New(b)
 			alice := e.NewUser(b, "alice")
 			e.NewUser(b, "bob")
-			rid := alice.Post(b, "dm.create", map[string]any{"username": "bob"}).OK(b).JSON(b)["room"].(map[string]any)["_id"].(string)
+			rid := alice.CreateDM(b, "dm", map[string]any{"username": "bob"})["_id"].(string)
 			seedMessages(b, e.Store, rid, alice.UserID, size)
 			for _, ep := range []string{"dm.history", "dm.messages"} {
 				for _, offset := range []int{0, size / 2} {

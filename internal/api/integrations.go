@@ -9,11 +9,10 @@ import (
 
 func (s *Server) chatGetURLPreview(c *request) (any, error) {
 	var in struct {
-		RoomID string `json:"roomId"`
-		URL    string `json:"url"`
+		RoomID string `json:"roomId" in:"required"`
+		URL    string `json:"url" in:"required"`
 	}
-	sc := schema{props: map[string]kind{"roomId": kString, "url": kString}, required: []string{"roomId", "url"}}
-	if err := c.bindQuery(sc, &in); err != nil {
+	if err := c.bindQuery(&in); err != nil {
 		return nil, err
 	}
 	p, err := s.app.GetURLPreview(c.ctx, c.user, in.RoomID, in.URL)
@@ -25,10 +24,9 @@ func (s *Server) chatGetURLPreview(c *request) (any, error) {
 
 func (s *Server) autotranslateGetSupportedLanguages(c *request) (any, error) {
 	var in struct {
-		TargetLanguage string `json:"targetLanguage"`
+		TargetLanguage string `json:"targetLanguage" in:"required"`
 	}
-	sc := schema{props: map[string]kind{"targetLanguage": kString}, required: []string{"targetLanguage"}}
-	if err := c.bindQuery(sc, &in); err != nil {
+	if err := c.bindQuery(&in); err != nil {
 		return nil, err
 	}
 	langs, err := s.app.GetSupportedLanguages(c.ctx, c.user, in.TargetLanguage)
@@ -39,21 +37,13 @@ func (s *Server) autotranslateGetSupportedLanguages(c *request) (any, error) {
 }
 
 func (s *Server) autotranslateSaveSettings(c *request) (any, error) {
-	body, err := readBody(c.r)
-	if err != nil {
-		return nil, err
-	}
 	var in struct {
-		RoomID          string `json:"roomId"`
-		Field           string `json:"field"`
-		Value           any    `json:"value"`
+		RoomID          string `json:"roomId" in:"required"`
+		Field           string `json:"field" in:"required"`
+		Value           any    `json:"value" in:"required"`
 		DefaultLanguage string `json:"defaultLanguage"`
 	}
-	sc := schema{
-		props:    map[string]kind{"roomId": kString, "field": kString, "value": kAny, "defaultLanguage": kString},
-		required: []string{"roomId", "field", "value"},
-	}
-	if err := c.decodeBody(body, sc, &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
 	if in.Field != "autoTranslate" && in.Field != "autoTranslateLanguage" {
@@ -68,7 +58,7 @@ func (s *Server) autotranslateSaveSettings(c *request) (any, error) {
 	default:
 		return nil, app.Invalid("must be boolean")
 	}
-	err = s.app.SaveAutoTranslateSettings(c.ctx, c.user, app.AutoTranslateSettingsInput{
+	err := s.app.SaveAutoTranslateSettings(c.ctx, c.user, app.AutoTranslateSettingsInput{
 		RoomID: in.RoomID, Field: in.Field, Value: in.Value, DefaultLanguage: in.DefaultLanguage,
 	})
 	return nil, err
@@ -76,18 +66,13 @@ func (s *Server) autotranslateSaveSettings(c *request) (any, error) {
 
 func (s *Server) autotranslateTranslateMessage(c *request) (any, error) {
 	var in struct {
-		MessageID      string `json:"messageId"`
+		MessageID      string `json:"messageId" in:"required"`
 		TargetLanguage string `json:"targetLanguage"`
 	}
-	sc := schema{props: map[string]kind{"messageId": kString, "targetLanguage": kString}, required: []string{"messageId"}}
-	if err := c.bindBody(sc, &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
-	m, err := s.app.TranslateMessage(c.ctx, c.user, in.MessageID, in.TargetLanguage)
-	if err != nil {
-		return nil, err
-	}
-	return M{"message": m}, nil
+	return messageAnswer(s.app.TranslateMessage(c.ctx, c.user, in.MessageID, in.TargetLanguage))
 }
 
 func (s *Server) autotranslateGetProviderUIMetadata(c *request) (any, error) {

@@ -10,8 +10,6 @@ import (
 // errInvalidMethodCall answers a message that is not a DDP method frame.
 var errInvalidMethodCall = app.Plain("Invalid method call")
 
-var methodCallSchema = schema{props: map[string]kind{"message": kString}, required: []string{"message"}}
-
 // methodCall is method.call/{method}: one DDP method frame, carried as a
 // string in {"message": ...}, run for the logged-in caller. As in
 // Rocket.Chat, the frame names the method; the name in the path is only
@@ -29,9 +27,9 @@ func (s *Server) methodCallAnon(c *request) (any, error) {
 
 func (s *Server) runMethod(c *request, who methods.Caller) (any, error) {
 	var in struct {
-		Message string `json:"message"`
+		Message string `json:"message" in:"required"`
 	}
-	if err := c.bindBody(methodCallSchema, &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
 	call, err := methods.ParseCall([]byte(in.Message))

@@ -9,8 +9,8 @@ import (
 	"github.com/parleychat/parley/internal/api/apitest"
 )
 
-// mcFrame is a DDP method frame as a client writes it.
-func mcFrame(method string, params ...any) string {
+// methodFrame is a DDP method frame as a client writes it.
+func methodFrame(method string, params ...any) string {
 	if params == nil {
 		params = []any{}
 	}
@@ -18,9 +18,9 @@ func mcFrame(method string, params ...any) string {
 	return string(b)
 }
 
-// mcCall posts frame to method.call (or method.callAnon when anon) under
+// callMethod posts frame to method.call (or method.callAnon when anon) under
 // the URL name urlName, and returns the status and the decoded result frame.
-func mcCall(t *testing.T, c *apitest.Client, anon bool, urlName, frame string) (int, map[string]any) {
+func callMethod(t *testing.T, c *apitest.Client, anon bool, urlName, frame string) (int, map[string]any) {
 	t.Helper()
 	route := "method.call/"
 	if anon {
@@ -46,21 +46,21 @@ func mcCall(t *testing.T, c *apitest.Client, anon bool, urlName, frame string) (
 	return r.Status, out
 }
 
-// mcOK calls method and returns its result.
-func mcOK(t *testing.T, c *apitest.Client, method string, params ...any) any {
+// methodOK calls method and returns its result.
+func methodOK(t *testing.T, c *apitest.Client, method string, params ...any) any {
 	t.Helper()
-	status, out := mcCall(t, c, false, method, mcFrame(method, params...))
+	status, out := callMethod(t, c, false, method, methodFrame(method, params...))
 	if status != http.StatusOK || out["error"] != nil {
 		t.Fatalf("%s: %d %v", method, status, out)
 	}
 	return out["result"]
 }
 
-// mcFails calls method and checks its Meteor error: code, and reason
+// methodFails calls method and checks its Meteor error: code, and reason
 // unless empty.
-func mcFails(t *testing.T, c *apitest.Client, anon bool, method string, code any, reason string, params ...any) map[string]any {
+func methodFails(t *testing.T, c *apitest.Client, anon bool, method string, code any, reason string, params ...any) map[string]any {
 	t.Helper()
-	status, out := mcCall(t, c, anon, method, mcFrame(method, params...))
+	status, out := callMethod(t, c, anon, method, methodFrame(method, params...))
 	e, _ := out["error"].(map[string]any)
 	if status != http.StatusBadRequest || e == nil {
 		t.Fatalf("%s: %d %v, want an error", method, status, out)
@@ -71,16 +71,16 @@ func mcFails(t *testing.T, c *apitest.Client, anon bool, method string, code any
 	if e["error"] != code || (reason != "" && e["reason"] != reason) {
 		t.Fatalf("%s: error %v (%v), want %v (%q)", method, e["error"], e["reason"], code, reason)
 	}
-	wantMsg := e["reason"].(string) + " [" + strings.Trim(mustJSON(code), `"`) + "]"
+	wantMsg := e["reason"].(string) + " [" + strings.Trim(apitest.JSON(code), `"`) + "]"
 	if e["isClientSafe"] != true || e["errorType"] != "Meteor.Error" || e["message"] != wantMsg {
 		t.Errorf("%s: error shape = %v", method, e)
 	}
 	return e
 }
 
-// mcPrefs reads c's stored preferences. (users.getPreferences would do,
+// storedPrefs reads c's stored preferences. (users.getPreferences would do,
 // but the spec wrongly types highlights as a list of objects.)
-func mcPrefs(t *testing.T, e *apitest.Env, c *apitest.Client) map[string]any {
+func storedPrefs(t *testing.T, e *apitest.Env, c *apitest.Client) map[string]any {
 	t.Helper()
 	u, err := e.Store.Users().Get(t.Context(), c.UserID)
 	if err != nil {
@@ -92,19 +92,14 @@ func mcPrefs(t *testing.T, e *apitest.Env, c *apitest.Client) map[string]any {
 	return u.Settings.Preferences
 }
 
-func mustJSON(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
 func TestMethodCallFraming(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
 
 	// An unknown method is Meteor's 404 inside the frame.
-	mcFails(t, alice, false, "noSuchMethod", 404.0, "Method 'noSuchMethod' not found")
-	mcFails(t, e.Anon(), true, "noSuchMethod", 404.0, "Method 'noSuchMethod' not found")
+	methodFails(t, alice, false, "noSuchMethod", 404.0, "Method 'noSuchMethod' not found")
+	methodFails(t, e.Anon(), true, "noSuchMethod", 404.0, "Method 'noSuchMethod' not found")
 
 	// The body must be {"message": "<string>"}.
 	for _, c := range []struct {
@@ -130,7 +125,7 @@ func TestMethodCallFraming(t *testing.T) {
 		alice.Post(t, "method.call/saveUserPreferences", map[string]any{"message": frame}).Fails(t, 400, "", "Invalid method call")
 	}
 	// DDP's randomSeed is part of a frame.
-	status, _ := mcCall(t, alice, false, "saveUserPreferences",
+	status, _ := callMethod(t, alice, false, "saveUserPreferences",
 		`{"msg":"method","id":"7","method":"saveUserPreferences","params":[{}],"randomSeed":"abc"}`)
 	if status != http.StatusOK {
 		t.Errorf("randomSeed refused")
@@ -138,12 +133,12 @@ func TestMethodCallFraming(t *testing.T) {
 
 	// method.call needs a login; method.callAnon does not, but a method
 	// that needs a user refuses an anonymous caller.
-	e.Anon().Post(t, "method.call/saveUserPreferences", map[string]any{"message": mcFrame("saveUserPreferences", map[string]any{})}).Expect(t, 401)
-	mcFails(t, e.Anon(), true, "saveUserPreferences", "error-invalid-user", "Invalid user", map[string]any{"useEmojis": false})
-	mcFails(t, e.Anon(), true, "addUsersToRoom", "error-invalid-user", "Invalid user", map[string]any{"rid": "GENERAL", "users": []string{"alice"}})
+	e.Anon().Post(t, "method.call/saveUserPreferences", map[string]any{"message": methodFrame("saveUserPreferences", map[string]any{})}).Expect(t, 401)
+	methodFails(t, e.Anon(), true, "saveUserPreferences", "error-invalid-user", "Invalid user", map[string]any{"useEmojis": false})
+	methodFails(t, e.Anon(), true, "addUsersToRoom", "error-invalid-user", "Invalid user", map[string]any{"rid": "GENERAL", "users": []string{"alice"}})
 
 	// The frame names the method, whatever the path says.
-	status, out := mcCall(t, alice, false, "autoTranslate.translateMessage", mcFrame("saveUserPreferences", map[string]any{"useEmojis": false}))
+	status, out := callMethod(t, alice, false, "autoTranslate.translateMessage", methodFrame("saveUserPreferences", map[string]any{"useEmojis": false}))
 	if status != http.StatusOK || out["result"] != true {
 		t.Errorf("frame's method not run: %d %v", status, out)
 	}
@@ -160,22 +155,22 @@ func TestMethodAddUsersToRoom(t *testing.T) {
 	bob := e.NewUser(t, "bob")
 	carol := e.NewUser(t, "carol")
 	dave := e.NewUser(t, "dave")
-	group := pmRoom(t, alice, "groups", "team", nil)
-	channel := pmRoom(t, alice, "channels", "hall", nil)
+	group := alice.CreateRoom(t, "groups", "team", nil)
+	channel := alice.CreateRoom(t, "channels", "hall", nil)
 
 	// A member adds others by username ("@" allowed); each gets an "au"
 	// message written by the one who added them.
-	if got := mcOK(t, alice, "addUsersToRoom", map[string]any{"rid": group, "users": []string{"bob", "@carol"}}); got != true {
+	if got := methodOK(t, alice, "addUsersToRoom", map[string]any{"rid": group, "users": []string{"bob", "@carol"}}); got != true {
 		t.Fatalf("result = %v", got)
 	}
-	info := pmRoomInfo(t, alice, group)
+	info := alice.RoomInfo(t, group)
 	if info["usersCount"] != 3.0 {
 		t.Errorf("usersCount = %v", info["usersCount"])
 	}
 	bob.Get(t, "subscriptions.getOne", apitest.Q("roomId", group)).OK(t)
 	carol.Get(t, "subscriptions.getOne", apitest.Q("roomId", group)).OK(t)
 	var added []string
-	for _, m := range pmHistory(t, alice, "groups", group) {
+	for _, m := range alice.History(t, "groups", group) {
 		if m["t"] == "au" {
 			if u := m["u"].(map[string]any); u["username"] != "alice" {
 				t.Errorf("au written by %v", u["username"])
@@ -187,33 +182,33 @@ func TestMethodAddUsersToRoom(t *testing.T) {
 		t.Errorf("au messages = %v", added)
 	}
 	// Adding a member again changes nothing.
-	mcOK(t, alice, "addUsersToRoom", map[string]any{"rid": group, "users": []string{"bob"}})
-	if info := pmRoomInfo(t, alice, group); info["usersCount"] != 3.0 {
+	methodOK(t, alice, "addUsersToRoom", map[string]any{"rid": group, "users": []string{"bob"}})
+	if info := alice.RoomInfo(t, group); info["usersCount"] != 3.0 {
 		t.Errorf("usersCount after re-adding = %v", info["usersCount"])
 	}
 
 	// One unknown name adds nobody.
-	mcFails(t, alice, false, "addUsersToRoom", "error-user-not-found", "User not found", map[string]any{"rid": group, "users": []string{"dave", "nobody"}})
+	methodFails(t, alice, false, "addUsersToRoom", "error-user-not-found", "User not found", map[string]any{"rid": group, "users": []string{"dave", "nobody"}})
 	if s := dave.Get(t, "subscriptions.getOne", apitest.Q("roomId", group)).OK(t).JSON(t)["subscription"]; s != nil {
 		t.Errorf("dave was added: %v", s)
 	}
 
 	// A user outside a private group needs add-user-to-any-p-room, which no
 	// role holds by default; add-user-to-joined-room lets a plain member add.
-	mcFails(t, dave, false, "addUsersToRoom", "error-not-allowed", "Not allowed", map[string]any{"rid": group, "users": []string{"dave"}})
-	mcFails(t, e.Admin, false, "addUsersToRoom", "error-not-allowed", "Not allowed", map[string]any{"rid": group, "users": []string{"dave"}})
-	pmGrant(t, e, "add-user-to-any-p-room", "admin")
-	mcOK(t, e.Admin, "addUsersToRoom", map[string]any{"rid": group, "users": []string{"dave"}})
-	pmGrant(t, e, "add-user-to-joined-room", "admin", "owner")
+	methodFails(t, dave, false, "addUsersToRoom", "error-not-allowed", "Not allowed", map[string]any{"rid": group, "users": []string{"dave"}})
+	methodFails(t, e.Admin, false, "addUsersToRoom", "error-not-allowed", "Not allowed", map[string]any{"rid": group, "users": []string{"dave"}})
+	e.SetPermission(t, "add-user-to-any-p-room", "admin")
+	methodOK(t, e.Admin, "addUsersToRoom", map[string]any{"rid": group, "users": []string{"dave"}})
+	e.SetPermission(t, "add-user-to-joined-room", "admin", "owner")
 	eve := e.NewUser(t, "eve")
-	mcFails(t, bob, false, "addUsersToRoom", "error-not-allowed", "Not allowed", map[string]any{"rid": group, "users": []string{"eve"}})
+	methodFails(t, bob, false, "addUsersToRoom", "error-not-allowed", "Not allowed", map[string]any{"rid": group, "users": []string{"eve"}})
 	// add-user-to-any-c-room lets anyone add to a public channel.
-	pmGrant(t, e, "add-user-to-any-c-room", "admin", "user")
-	mcOK(t, eve, "addUsersToRoom", map[string]any{"rid": channel, "users": []string{"bob"}})
+	e.SetPermission(t, "add-user-to-any-c-room", "admin", "user")
+	methodOK(t, eve, "addUsersToRoom", map[string]any{"rid": channel, "users": []string{"bob"}})
 	bob.Get(t, "subscriptions.getOne", apitest.Q("roomId", channel)).OK(t)
 
 	// Refusals, in Rocket.Chat's order.
-	dm := alice.Post(t, "im.create", map[string]any{"username": "bob"}).OK(t).JSON(t)["room"].(map[string]any)["_id"]
+	dm := alice.CreateDM(t, "im", map[string]any{"username": "bob"})["_id"]
 	for _, c := range []struct {
 		data        any
 		code, reaso string
@@ -224,17 +219,17 @@ func TestMethodAddUsersToRoom(t *testing.T) {
 		{map[string]any{"rid": group, "users": "bob"}, "error-invalid-arguments", "Invalid arguments"},
 		{map[string]any{"rid": group, "users": []any{1}}, "error-invalid-arguments", "Invalid arguments"},
 	} {
-		got := mcFails(t, alice, false, "addUsersToRoom", c.code, c.reaso, c.data)
+		got := methodFails(t, alice, false, "addUsersToRoom", c.code, c.reaso, c.data)
 		if d, _ := got["details"].(map[string]any); d["method"] != "addUsersToRoom" {
 			t.Errorf("details = %v", got["details"])
 		}
 	}
-	mcFails(t, alice, false, "addUsersToRoom", 400.0, "Match failed", "not-an-object")
+	methodFails(t, alice, false, "addUsersToRoom", 400.0, "Match failed", "not-an-object")
 
 	// channels.invite shares the rules' effect: the "au" message.
 	frank := e.NewUser(t, "frank")
 	alice.Post(t, "channels.invite", map[string]any{"roomId": channel, "userId": frank.UserID}).OK(t)
-	if h := pmHistory(t, alice, "channels", channel); h[0]["t"] != "au" || h[0]["msg"] != frank.Username {
+	if h := alice.History(t, "channels", channel); h[0]["t"] != "au" || h[0]["msg"] != frank.Username {
 		t.Errorf("after invite, newest = %v", h[0])
 	}
 }
@@ -244,8 +239,8 @@ func TestMethodSaveUserPreferences(t *testing.T) {
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
 	bob := e.NewUser(t, "bob")
-	before := pmRoom(t, alice, "channels", "before", nil)
-	pinned := pmRoom(t, alice, "groups", "pinned", nil)
+	before := alice.CreateRoom(t, "channels", "before", nil)
+	pinned := alice.CreateRoom(t, "groups", "pinned", nil)
 	// A preference set for one room alone is not overridden by the user's.
 	sub, err := e.Store.Subscriptions().Get(t.Context(), pinned, alice.UserID)
 	if err != nil {
@@ -257,43 +252,43 @@ func TestMethodSaveUserPreferences(t *testing.T) {
 	}
 
 	// Rocket.Chat's older value "disabled" is stored as "nothing".
-	if got := mcOK(t, alice, "saveUserPreferences", map[string]any{
+	if got := methodOK(t, alice, "saveUserPreferences", map[string]any{
 		"emailNotificationMode": "disabled", "desktopNotifications": "mentions", "highlights": []string{"urgent"}, "useEmojis": false,
 	}); got != true {
 		t.Fatalf("result = %v", got)
 	}
-	prefs := mcPrefs(t, e, alice)
+	prefs := storedPrefs(t, e, alice)
 	if prefs["emailNotificationMode"] != "nothing" || prefs["desktopNotifications"] != "mentions" || prefs["useEmojis"] != false {
 		t.Errorf("preferences = %v", prefs)
 	}
 	// Existing subscriptions follow the user's choice...
-	s := atSub(t, alice, before)
+	s := alice.Subscription(t, before)
 	if s["emailNotifications"] != "nothing" || s["emailPrefOrigin"] != "user" || s["desktopNotifications"] != "mentions" ||
-		mustJSON(s["userHighlights"]) != `["urgent"]` {
+		apitest.JSON(s["userHighlights"]) != `["urgent"]` {
 		t.Errorf("existing subscription = %v", s)
 	}
-	if s := atSub(t, alice, pinned); s["emailNotifications"] != "all" || s["emailPrefOrigin"] != "subscription" {
+	if s := alice.Subscription(t, pinned); s["emailNotifications"] != "all" || s["emailPrefOrigin"] != "subscription" {
 		t.Errorf("room's own preference = %v", s)
 	}
 	// ...and so do new ones: a channel, and a direct conversation.
-	after := pmRoom(t, alice, "channels", "after", nil)
-	if s := atSub(t, alice, after); s["emailNotifications"] != "nothing" || s["desktopNotifications"] != "mentions" {
+	after := alice.CreateRoom(t, "channels", "after", nil)
+	if s := alice.Subscription(t, after); s["emailNotifications"] != "nothing" || s["desktopNotifications"] != "mentions" {
 		t.Errorf("new subscription = %v", s)
 	}
-	dm := alice.Post(t, "im.create", map[string]any{"usernames": "alice," + bob.Username}).OK(t).JSON(t)["room"].(map[string]any)["_id"].(string)
-	if s := atSub(t, alice, dm); s["emailNotifications"] != "nothing" {
+	dm := alice.CreateDM(t, "im", map[string]any{"usernames": "alice," + bob.Username})["_id"].(string)
+	if s := alice.Subscription(t, dm); s["emailNotifications"] != "nothing" {
 		t.Errorf("new direct subscription = %v", s)
 	}
-	if s := atSub(t, bob, dm); s["emailNotifications"] != nil {
+	if s := bob.Subscription(t, dm); s == nil || s["emailNotifications"] != nil {
 		t.Errorf("the other member's subscription = %v", s)
 	}
 
 	// "default" hands the choice back to the server's defaults.
-	mcOK(t, alice, "saveUserPreferences", map[string]any{"emailNotificationMode": "default"})
-	if s := atSub(t, alice, before); s["emailNotifications"] != nil || s["emailPrefOrigin"] != nil || s["desktopNotifications"] != "mentions" {
+	methodOK(t, alice, "saveUserPreferences", map[string]any{"emailNotificationMode": "default"})
+	if s := alice.Subscription(t, before); s["emailNotifications"] != nil || s["emailPrefOrigin"] != nil || s["desktopNotifications"] != "mentions" {
 		t.Errorf("after default = %v", s)
 	}
-	if s := atSub(t, alice, pinned); s["emailNotifications"] != "all" {
+	if s := alice.Subscription(t, pinned); s["emailNotifications"] != "all" {
 		t.Errorf("room's own preference after default = %v", s)
 	}
 
@@ -305,34 +300,32 @@ func TestMethodSaveUserPreferences(t *testing.T) {
 		{"highlights": []any{1}},
 		{"language": nil},
 	} {
-		mcFails(t, alice, false, "saveUserPreferences", 400.0, "Match failed", bad)
+		methodFails(t, alice, false, "saveUserPreferences", 400.0, "Match failed", bad)
 	}
-	mcFails(t, alice, false, "saveUserPreferences", 400.0, "Match failed")
-	if prefs := mcPrefs(t, e, alice); prefs["useEmojis"] != false {
+	methodFails(t, alice, false, "saveUserPreferences", 400.0, "Match failed")
+	if prefs := storedPrefs(t, e, alice); prefs["useEmojis"] != false {
 		t.Errorf("a refused call changed preferences: %v", prefs)
 	}
 }
 
 func TestMethodTranslateMessage(t *testing.T) {
 	t.Parallel()
-	f := newATFake(t)
-	e := apitest.New(t)
+	e, _ := newTranslatingEnv(t)
 	alice := e.NewUser(t, "alice")
 	outsider := e.NewUser(t, "outsider")
-	rid := pmRoom(t, alice, "groups", "private", nil)
-	atEnable(t, e, f)
-	m := pmPost(t, alice, map[string]any{"roomId": rid, "text": "Isso é um teste"})
+	rid := alice.CreateRoom(t, "groups", "private", nil)
+	m := alice.PostText(t, rid, "Isso é um teste")
 	id := m["_id"].(string)
 
 	// A query object in place of the id is Meteor's match failure.
-	mcFails(t, alice, false, "autoTranslate.translateMessage", 400.0, "Match failed", map[string]any{"_id": map[string]any{"$gt": ""}}, "en")
-	mcFails(t, alice, false, "autoTranslate.translateMessage", 400.0, "Match failed", map[string]any{"_id": id}, 5)
-	mcFails(t, alice, false, "autoTranslate.translateMessage", 400.0, "Match failed", id)
-	mcFails(t, outsider, false, "autoTranslate.translateMessage", "error-not-allowed", "Not allowed", map[string]any{"_id": id}, "en")
-	mcFails(t, alice, false, "autoTranslate.translateMessage", "error-message-not-found", "Message not found", map[string]any{"_id": "nope"}, "en")
+	methodFails(t, alice, false, "autoTranslate.translateMessage", 400.0, "Match failed", map[string]any{"_id": map[string]any{"$gt": ""}}, "en")
+	methodFails(t, alice, false, "autoTranslate.translateMessage", 400.0, "Match failed", map[string]any{"_id": id}, 5)
+	methodFails(t, alice, false, "autoTranslate.translateMessage", 400.0, "Match failed", id)
+	methodFails(t, outsider, false, "autoTranslate.translateMessage", "error-not-allowed", "Not allowed", map[string]any{"_id": id}, "en")
+	methodFails(t, alice, false, "autoTranslate.translateMessage", "error-message-not-found", "Message not found", map[string]any{"_id": "nope"}, "en")
 
 	// The result is the message in EJSON: dates as {"$date": ms}.
-	got, _ := mcOK(t, alice, "autoTranslate.translateMessage", map[string]any{"_id": id}, "en").(map[string]any)
+	got, _ := methodOK(t, alice, "autoTranslate.translateMessage", map[string]any{"_id": id}, "en").(map[string]any)
 	if got["_id"] != id || got["msg"] != "Isso é um teste" {
 		t.Fatalf("result = %v", got)
 	}
@@ -343,8 +336,8 @@ func TestMethodTranslateMessage(t *testing.T) {
 	if up, _ := got["_updatedAt"].(map[string]any); up["$date"] == nil {
 		t.Errorf("_updatedAt = %v", got["_updatedAt"])
 	}
-	stored := upWait(t, alice, id, func(m map[string]any) bool { return atTranslations(m)["en"] != nil })
-	if tr := atTranslations(stored)["en"]; tr != "[en] Isso é um teste" {
+	stored := upWait(t, alice, id, func(m map[string]any) bool { return translationsOf(m)["en"] != nil })
+	if tr := translationsOf(stored)["en"]; tr != "[en] Isso é um teste" {
 		t.Errorf("translation = %v", tr)
 	}
 }
@@ -354,12 +347,12 @@ func TestMethodRateLimit(t *testing.T) {
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
 	bob := e.NewUser(t, "bob")
-	pmSet(t, e, "DDP_Rate_Limit_User_By_Method_Requests_Allowed", 2)
-	pmSet(t, e, "DDP_Rate_Limit_User_By_Method_Interval_Time", 60000)
+	e.SetSetting(t, "DDP_Rate_Limit_User_By_Method_Requests_Allowed", 2)
+	e.SetSetting(t, "DDP_Rate_Limit_User_By_Method_Interval_Time", 60000)
 	prefs := map[string]any{"useEmojis": true}
-	mcOK(t, alice, "saveUserPreferences", prefs)
-	mcOK(t, alice, "saveUserPreferences", prefs)
-	got := mcFails(t, alice, false, "saveUserPreferences", "too-many-requests", "", prefs)
+	methodOK(t, alice, "saveUserPreferences", prefs)
+	methodOK(t, alice, "saveUserPreferences", prefs)
+	got := methodFails(t, alice, false, "saveUserPreferences", "too-many-requests", "", prefs)
 	if !strings.HasPrefix(got["reason"].(string), "Error, too many requests. Please slow down. You must wait ") {
 		t.Errorf("reason = %v", got["reason"])
 	}
@@ -367,14 +360,14 @@ func TestMethodRateLimit(t *testing.T) {
 		t.Errorf("details = %v", got["details"])
 	}
 	// Counted per user and per method.
-	mcOK(t, bob, "saveUserPreferences", prefs)
-	mcFails(t, alice, false, "noSuchMethod", 404.0, "")
+	methodOK(t, bob, "saveUserPreferences", prefs)
+	methodFails(t, alice, false, "noSuchMethod", 404.0, "")
 	// The REST limiter leaves method.call alone.
-	pmSet(t, e, "DDP_Rate_Limit_User_By_Method_Enabled", false)
-	pmSet(t, e, "API_Enable_Rate_Limiter", true)
-	pmSet(t, e, "API_Enable_Rate_Limiter_Limit_Calls_Default", 1)
+	e.SetSetting(t, "DDP_Rate_Limit_User_By_Method_Enabled", false)
+	e.SetSetting(t, "API_Enable_Rate_Limiter", true)
+	e.SetSetting(t, "API_Enable_Rate_Limiter_Limit_Calls_Default", 1)
 	for range 3 {
-		mcOK(t, alice, "saveUserPreferences", prefs)
+		methodOK(t, alice, "saveUserPreferences", prefs)
 	}
 }
 
@@ -386,15 +379,15 @@ func TestSetPreferencesReachesSubscriptions(t *testing.T) {
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
 	bob := e.NewUser(t, "bob")
-	room := pmRoom(t, alice, "channels", "prefs", nil)
+	room := alice.CreateRoom(t, "channels", "prefs", nil)
 	alice.Post(t, "channels.invite", map[string]any{"roomId": room, "userId": bob.UserID}).OK(t)
 
 	alice.Post(t, "users.setPreferences", map[string]any{"data": map[string]any{"emailNotificationMode": "nothing"}}).OK(t)
-	if s := atSub(t, alice, room); s["emailNotifications"] != "nothing" || s["emailPrefOrigin"] != "user" {
+	if s := alice.Subscription(t, room); s["emailNotifications"] != "nothing" || s["emailPrefOrigin"] != "user" {
 		t.Errorf("own subscription after users.setPreferences = %v", s)
 	}
 	e.Admin.Post(t, "users.setPreferences", map[string]any{"userId": bob.UserID, "data": map[string]any{"emailNotificationMode": "nothing"}}).OK(t)
-	if s := atSub(t, bob, room); s["emailNotifications"] != "nothing" {
+	if s := bob.Subscription(t, room); s["emailNotifications"] != "nothing" {
 		t.Errorf("bob's subscription after an admin's users.setPreferences = %v", s)
 	}
 }

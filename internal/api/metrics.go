@@ -9,12 +9,12 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// metrics are the HTTP layer's Prometheus series, on the server's own
-// registry so that tests and several servers in one process do not collide.
+// metrics are the HTTP layer's Prometheus series, on the registry the
+// caller hands in (Options.Metrics), so that tests and several servers in
+// one process do not collide.
 type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -34,8 +34,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "parley_api_errors_total", Help: "API failures by route and Rocket.Chat errorType.",
 		}, []string{"route", "type"}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.errors,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(m.requests, m.duration, m.errors)
 	return m
 }
 
@@ -44,12 +43,12 @@ func (m *metrics) observe(route, method string, code int, d time.Duration) {
 	m.duration.WithLabelValues(route, method).Observe(d.Seconds())
 }
 
-// MetricsHandler serves the Prometheus registry, behind the bearer token
+// MetricsHandler serves Options.Gatherer, behind the bearer token
 // when Options.MetricsToken is set. cmd/parley mounts it on the metrics
 // listener; the API handler mounts it itself when a token is set and no
 // listener of its own is used.
 func (s *Server) MetricsHandler() http.Handler {
-	h := promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})
+	h := promhttp.HandlerFor(s.opts.Gatherer, promhttp.HandlerOpts{})
 	if s.opts.MetricsToken == "" {
 		return h
 	}

@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -51,26 +52,35 @@ func (k kind) message() string {
 }
 
 // schema describes an endpoint's parameters the way Rocket.Chat's ajv
-// schemas do, so that failures carry the same messages.
+// schemas do, so that failures carry the same messages. It is derived from
+// the endpoint's request struct (see shapeOf), never written by hand.
 type schema struct {
 	props    map[string]kind
 	required []string
-	// oneOf lists alternative required keys (e.g. roomId | roomName); at
-	// least one must be present.
-	oneOf [][]string
+	// oneOf lists alternative keys (e.g. roomId | roomName); at least one
+	// must be present.
+	oneOf []string
+	// exclusive lists keys of which at most one may be present.
+	exclusive []string
 	// open schemas accept unknown keys; most Rocket.Chat schemas are closed.
 	open bool
 	// minLen lists string properties that must not be empty.
 	minLen []string
-	// typed is set for JSON bodies, whose values keep the types the client
-	// gave them: a string is never taken for a one-element array there, as
-	// it is for form and query input, which cannot say "array of one".
-	typed bool
 }
 
+// errNotExactlyOne is ajv's answer to a body that matches two branches of
+// a oneOf, such as a room named both by id and by name.
+var errNotExactlyOne = app.Invalid("must NOT have additional properties\n must NOT have additional properties\n must match exactly one schema in oneOf")
+
 // check validates and coerces params in place (ajv coerceTypes): numeric
-// strings become numbers, "true"/"false" booleans, scalars strings.
-func (s schema) check(params map[string]any) error {
+// strings become numbers, "true"/"false" booleans, scalars strings. typed
+// is set for JSON bodies, whose values keep the types the client gave them:
+// a string is never taken for a one-element array there, as it is for form
+// and query input, which cannot say "array of one".
+func (s *schema) check(params map[string]any, typed bool) error {
+	if err := s.checkExclusive(params); err != nil {
+		return err
+	}
 	for _, k := range s.required {
 		if _, ok := params[k]; !ok {
 			return app.Invalid("must have required property '" + k + "'")
@@ -78,27 +88,16 @@ func (s schema) check(params map[string]any) error {
 	}
 	if len(s.oneOf) > 0 {
 		found := false
-		for _, alt := range s.oneOf {
-			all := true
-			for _, k := range alt {
-				if _, ok := params[k]; !ok {
-					all = false
-				}
-			}
-			if all {
+		for _, k := range s.oneOf {
+			if _, ok := params[k]; ok {
 				found = true
 				break
 			}
 		}
 		if !found {
 			var msgs []string
-			for _, alt := range s.oneOf {
-				for _, k := range alt {
-					if _, ok := params[k]; !ok {
-						msgs = append(msgs, "must have required property '"+k+"'")
-						break
-					}
-				}
+			for _, k := range s.oneOf {
+				msgs = append(msgs, "must have required property '"+k+"'")
 			}
 			msgs = append(msgs, "must match exactly one schema in oneOf")
 			return app.Invalid(strings.Join(msgs, "\n "))
@@ -112,7 +111,7 @@ func (s schema) check(params map[string]any) error {
 			}
 			return app.Invalid("must NOT have additional properties")
 		}
-		if _, isString := v.(string); isString && s.typed && want == kStringArray {
+		if _, isString := v.(string); isString && typed && want == kStringArray {
 			return app.Invalid(want.message())
 		}
 		c, ok := coerce(v, want)
@@ -125,6 +124,20 @@ func (s schema) check(params map[string]any) error {
 		if v, ok := params[k].(string); ok && v == "" {
 			return app.Invalid("must NOT have fewer than 1 characters")
 		}
+	}
+	return nil
+}
+
+// checkExclusive refuses params holding more than one exclusive key.
+func (s *schema) checkExclusive(params map[string]any) error {
+	n := 0
+	for _, k := range s.exclusive {
+		if _, ok := params[k]; ok {
+			n++
+		}
+	}
+	if n > 1 {
+		return errNotExactlyOne
 	}
 	return nil
 }
@@ -339,18 +352,18 @@ func valuesToMap(v url.Values) map[string]any {
 	return m
 }
 
-// decode validates params against s and fills dst (a pointer to a struct
-// with json tags).
-func decode(params map[string]any, s schema, dst any) error {
-	if err := s.check(params); err != nil {
+// decode validates params against dst's schema and fills dst (a pointer
+// to a request struct), coercing as form and query input is coerced.
+func decode(params map[string]any, dst any) error {
+	return decodeTyped(params, false, dst)
+}
+
+// decodeTyped is decode, with typed as in schema.check.
+func decodeTyped(params map[string]any, typed bool, dst any) error {
+	v := reflect.ValueOf(dst).Elem()
+	sh := shapeOf(v.Type())
+	if err := sh.check(params, typed); err != nil {
 		return err
 	}
-	b, err := json.Marshal(params)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, dst); err != nil {
-		return app.Invalid("invalid parameters: " + err.Error())
-	}
-	return nil
+	return sh.fill(v, params)
 }

@@ -10,6 +10,6 @@ import (
 // websocket so that both count one rate limit per user and method.
 func (s *Server) Methods() *methods.Registry { return s.methods }
 
-// Registerer is the registry /metrics serves, for series of the layers
-// mounted beside the API (the websocket).
-func (s *Server) Registerer() prometheus.Registerer { return s.reg }
+// Registerer is where the HTTP layer's series go, for the layers mounted
+// beside it (the websocket) to report to the same /metrics.
+func (s *Server) Registerer() prometheus.Registerer { return s.opts.Metrics }

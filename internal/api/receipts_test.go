@@ -9,14 +9,14 @@ import (
 	"github.com/parleychat/parley/internal/api/apitest"
 )
 
-func rcReceipts(t *testing.T, c *apitest.Client, mid string) []map[string]any {
+func readReceipts(t *testing.T, c *apitest.Client, mid string) []map[string]any {
 	t.Helper()
 	var out struct{ Receipts []map[string]any }
 	c.Get(t, "chat.getMessageReadReceipts", apitest.Q("messageId", mid)).OK(t).Decode(t, &out)
 	return out.Receipts
 }
 
-func rcReaders(list []map[string]any) []string {
+func readerNames(list []map[string]any) []string {
 	var out []string
 	for _, r := range list {
 		out = append(out, r["user"].(map[string]any)["username"].(string))
@@ -27,40 +27,41 @@ func rcReaders(list []map[string]any) []string {
 
 func TestReadReceipts(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
+	clock := apitest.NewRunningClock()
+	e := apitest.New(t, apitest.WithClock(clock))
 	alice, bob, carol, eve := e.NewUser(t, "alice"), e.NewUser(t, "bob"), e.NewUser(t, "carol"), e.NewUser(t, "eve")
-	gid := pmRoom(t, alice, "groups", "receipts", nil, "bob", "carol")
+	gid := alice.CreateRoom(t, "groups", "receipts", nil, "bob", "carol")
 
 	// Off (the default), the endpoint answers as Rocket.Chat without its license.
-	m0 := pmPost(t, alice, map[string]any{"roomId": gid, "text": "before"})
+	m0 := alice.PostText(t, gid, "before")
 	alice.Get(t, "chat.getMessageReadReceipts", apitest.Q("messageId", m0["_id"].(string))).
 		Fails(t, 400, "error-action-not-allowed", "This is an enterprise feature [error-action-not-allowed]")
 	if m0["unread"] != nil {
 		t.Fatalf("unread without read receipts: %v", m0["unread"])
 	}
 
-	pmSet(t, e, "Message_Read_Receipt_Enabled", true)
-	pmSet(t, e, "Message_Read_Receipt_Store_Users", true)
-	m1 := pmPost(t, alice, map[string]any{"roomId": gid, "text": "hello"})
+	e.SetSetting(t, "Message_Read_Receipt_Enabled", true)
+	e.SetSetting(t, "Message_Read_Receipt_Store_Users", true)
+	m1 := alice.PostText(t, gid, "hello")
 	mid := m1["_id"].(string)
 	if m1["unread"] != true {
 		t.Fatalf("new message unread = %v", m1["unread"])
 	}
-	if got := rcReaders(rcReceipts(t, alice, mid)); !slices.Equal(got, []string{alice.Username}) {
+	if got := readerNames(readReceipts(t, alice, mid)); !slices.Equal(got, []string{alice.Username}) {
 		t.Fatalf("receipts after sending = %v (the sender has read it)", got)
 	}
 	bob.Post(t, "subscriptions.read", map[string]any{"rid": gid}).OK(t)
-	if got := rcReaders(rcReceipts(t, bob, mid)); !slices.Equal(got, []string{alice.Username, bob.Username}) {
+	if got := readerNames(readReceipts(t, bob, mid)); !slices.Equal(got, []string{alice.Username, bob.Username}) {
 		t.Fatalf("receipts after bob read = %v", got)
 	}
-	if pmGet(t, alice, mid)["unread"] != true {
+	if alice.GetMessage(t, mid)["unread"] != true {
 		t.Fatal("unread cleared before carol read")
 	}
 	// Reading twice adds nothing.
 	bob.Post(t, "subscriptions.read", map[string]any{"rid": gid}).OK(t)
 	carol.Post(t, "subscriptions.read", map[string]any{"rid": gid}).OK(t)
-	list := rcReceipts(t, carol, mid)
-	if got := rcReaders(list); !slices.Equal(got, []string{alice.Username, bob.Username, carol.Username}) {
+	list := readReceipts(t, carol, mid)
+	if got := readerNames(list); !slices.Equal(got, []string{alice.Username, bob.Username, carol.Username}) {
 		t.Fatalf("receipts after everyone read = %v", got)
 	}
 	for _, r := range list {
@@ -69,25 +70,25 @@ func TestReadReceipts(t *testing.T) {
 			t.Fatalf("receipt shape: %v", r)
 		}
 	}
-	if m := pmGet(t, alice, mid); m["unread"] != nil {
+	if m := alice.GetMessage(t, mid); m["unread"] != nil {
 		t.Fatalf("unread after every other member read: %v", m["unread"])
 	}
 	// A message the author's own ls has not reached is still read once the others have.
 	// Times have millisecond resolution, as in Rocket.Chat: a message saved
 	// in the millisecond of carol's read would count as read by her.
-	time.Sleep(2 * time.Millisecond)
-	m2 := pmPost(t, bob, map[string]any{"roomId": gid, "text": "from bob"})["_id"].(string)
+	clock.Advance(2 * time.Millisecond)
+	m2 := bob.PostText(t, gid, "from bob")["_id"].(string)
 	alice.Post(t, "subscriptions.read", map[string]any{"rid": gid}).OK(t)
-	if pmGet(t, alice, m2)["unread"] != true {
+	if alice.GetMessage(t, m2)["unread"] != true {
 		t.Fatal("unread cleared before carol read bob's message")
 	}
 	carol.Post(t, "subscriptions.read", map[string]any{"rid": gid}).OK(t)
-	if pmGet(t, alice, m2)["unread"] != nil {
+	if alice.GetMessage(t, m2)["unread"] != nil {
 		t.Fatal("bob's message still unread though alice and carol read it")
 	}
 	// Alone in a room, one's own message is read at once.
-	solo := pmRoom(t, alice, "groups", "solo", nil)
-	if m := pmPost(t, alice, map[string]any{"roomId": solo, "text": "note to self"}); m["unread"] != nil {
+	solo := alice.CreateRoom(t, "groups", "solo", nil)
+	if m := alice.PostText(t, solo, "note to self"); m["unread"] != nil {
 		t.Fatalf("message in a room of one: unread %v", m["unread"])
 	}
 
@@ -109,18 +110,18 @@ func TestReadReceipts(t *testing.T) {
 	}
 
 	// Deleting the message drops its receipts with it.
-	alice.Post(t, "chat.delete", map[string]any{"roomId": gid, "msgId": mid}).OK(t)
+	alice.DeleteMessage(t, gid, mid)
 	alice.Get(t, "chat.getMessageReadReceipts", apitest.Q("messageId", mid)).Fails(t, 400, "error-invalid-message", "")
 
 	// Without Store_Users nothing is stored, but unread is still settled.
-	pmSet(t, e, "Message_Read_Receipt_Store_Users", false)
-	m3 := pmPost(t, alice, map[string]any{"roomId": gid, "text": "untracked"})["_id"].(string)
+	e.SetSetting(t, "Message_Read_Receipt_Store_Users", false)
+	m3 := alice.PostText(t, gid, "untracked")["_id"].(string)
 	bob.Post(t, "subscriptions.read", map[string]any{"rid": gid}).OK(t)
 	carol.Post(t, "subscriptions.read", map[string]any{"rid": gid}).OK(t)
-	if got := rcReceipts(t, alice, m3); len(got) != 0 {
+	if got := readReceipts(t, alice, m3); len(got) != 0 {
 		t.Fatalf("receipts without Store_Users = %v", got)
 	}
-	if pmGet(t, alice, m3)["unread"] != nil {
+	if alice.GetMessage(t, m3)["unread"] != nil {
 		t.Fatal("unread not settled without Store_Users")
 	}
 }

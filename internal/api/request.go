@@ -1,36 +1,70 @@
 package api
 
-// bindBody validates the JSON or form body against sc and decodes it into dst.
-func (c *request) bindBody(sc schema, dst any) error {
+import "reflect"
+
+// bindBody validates the JSON or form body against dst's schema (see
+// shape.go) and decodes it into dst.
+func (c *request) bindBody(dst any) error {
 	body, err := readBody(c.r)
 	if err != nil {
 		return err
 	}
-	return c.decodeBody(body, sc, dst)
+	return c.decodeBody(body, dst)
 }
 
-// decodeBody is decode for a body read with readBody. A JSON body keeps
+// decodeBody is bindBody for a body read with readBody. A JSON body keeps
 // the types its client gave (a string is not a list of one); form input
 // cannot tell them apart, so it is coerced.
-func (c *request) decodeBody(body map[string]any, sc schema, dst any) error {
-	sc.typed = !isFormBody(c.r)
-	return decode(body, sc, dst)
+func (c *request) decodeBody(body map[string]any, dst any) error {
+	return decodeTyped(body, !isFormBody(c.r), dst)
 }
 
-// bindQuery validates the query string against sc (pagination keys are
-// always allowed) and decodes it into dst.
-func (c *request) bindQuery(sc schema, dst any) error {
+// bindQuery validates the query string against dst's schema (pagination
+// keys are always allowed) and decodes it into dst.
+func (c *request) bindQuery(dst any) error {
+	sh := shapeOf(reflect.TypeOf(dst).Elem())
+	raw := c.r.URL.Query()
+	q := valuesToMap(raw)
+	// Naming the room twice is refused before anything else is looked at.
+	if err := sh.checkExclusive(q); err != nil {
+		return err
+	}
+	if hasNUL(raw) {
+		return errNUL
+	}
+	for _, k := range []string{"offset", "count", "sort", "fields", "query"} {
+		if _, declared := sh.props[k]; !declared {
+			delete(q, k)
+		}
+	}
+	return decode(q, dst)
+}
+
+// bindClosedQuery is bindQuery for the chat.* routes Rocket.Chat
+// validates with closed schemas: there a pagination key the schema does not
+// declare (fields, query, or sort on chat.search) is refused as well.
+func (c *request) bindClosedQuery(dst any) error {
 	raw := c.r.URL.Query()
 	if hasNUL(raw) {
 		return errNUL
 	}
-	q := valuesToMap(raw)
-	for _, k := range []string{"offset", "count", "sort", "fields", "query"} {
-		if _, declared := sc.props[k]; !declared {
-			delete(q, k)
-		}
+	return decode(valuesToMap(raw), dst)
+}
+
+// queryPage is bindQuery followed by page, for the listings.
+func (c *request) queryPage(dst any) (page, error) {
+	if err := c.bindQuery(dst); err != nil {
+		return page{}, err
 	}
-	return decode(q, sc, dst)
+	return c.page()
+}
+
+// closedQueryPage is bindClosedQuery followed by page.
+func (c *request) closedQueryPage(dst any) (page, error) {
+	if err := c.bindClosedQuery(dst); err != nil {
+		return page{}, err
+	}
+	return c.page()
 }
 
 // page parses the pagination parameters of the query string.

@@ -6,6 +6,7 @@ package api
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -225,6 +226,10 @@ func errorBody(e *app.Error) map[string]any {
 	return body
 }
 
+// statusClientClosed is the status logged and counted for a request whose
+// client went away before its answer (nginx's 499).
+const statusClientClosed = 499
+
 // writeError answers err. Errors that are not app errors are internal:
 // they are logged with the request id and answered as a bare 500.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
@@ -236,6 +241,13 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	var e *app.Error
 	if errors.As(err, &e) {
 		writeJSON(w, e.Status, errorBody(e))
+		return
+	}
+	if errors.Is(r.Context().Err(), context.Canceled) {
+		// The client hung up, and the work failed for that reason: nothing
+		// is wrong with the server, and nobody reads the answer.
+		log.Debug("client went away", "request_id", requestID(r), "path", r.URL.Path, "err", err)
+		w.WriteHeader(statusClientClosed)
 		return
 	}
 	log.Error("internal error", "request_id", requestID(r), "path", r.URL.Path, "err", err)

@@ -21,14 +21,6 @@ func (s *Server) roomsOfType(t string) *roomRoutes {
 	return &roomRoutes{s: s, t: t, key: key}
 }
 
-var roomCreateSchema = schema{
-	props: map[string]kind{
-		"name": kString, "members": kStringArray, "readOnly": kBool, "customFields": kObject,
-		"extraData": kObject, "excludeSelf": kBool, "teams": kStringArray,
-	},
-	open: false,
-}
-
 func (rt *roomRoutes) create(c *request) (any, error) {
 	var in struct {
 		Name         string         `json:"name"`
@@ -42,8 +34,9 @@ func (rt *roomRoutes) create(c *request) (any, error) {
 			Broadcast   bool   `json:"broadcast"`
 			Encrypted   bool   `json:"encrypted"`
 		} `json:"extraData"`
+		_ []string `key:"teams"`
 	}
-	if err := c.bindBody(roomCreateSchema, &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
 	if in.ExcludeSelf && !c.s.app.HasPermission(c.user, "view-room-administration") {
@@ -60,20 +53,15 @@ func (rt *roomRoutes) create(c *request) (any, error) {
 	return M{rt.key: r}, nil
 }
 
-// roomRefSchema accepts roomId or roomName.
-var roomRefProps = map[string]kind{"roomId": kString, "roomName": kString}
-
-func roomRefSchema(extra map[string]kind, required ...string) schema {
-	props := map[string]kind{}
-	for k, v := range roomRefProps {
-		props[k] = v
+// answer is the answer of the routes that return the room they acted on.
+func (rt *roomRoutes) answer(r *model.Room, err error) (any, error) {
+	if err != nil {
+		return nil, err
 	}
-	for k, v := range extra {
-		props[k] = v
-	}
-	return schema{props: props, required: required}
+	return M{rt.key: r}, nil
 }
 
+// roomRefIn names a room by id or by name.
 type roomRefIn struct {
 	RoomID   string `json:"roomId"`
 	RoomName string `json:"roomName"`
@@ -82,15 +70,14 @@ type roomRefIn struct {
 func (r roomRefIn) ref() app.RoomRef { return app.RoomRef{ID: r.RoomID, Name: r.RoomName} }
 
 func (rt *roomRoutes) info(c *request) (any, error) {
-	var in roomRefIn
-	if err := c.bindQuery(roomRefSchema(map[string]kind{"fields": kString}), &in); err != nil {
+	var in struct {
+		roomRefIn
+		_ string `key:"fields"`
+	}
+	if err := c.bindQuery(&in); err != nil {
 		return nil, err
 	}
-	r, err := c.s.app.RoomInfo(c.ctx, c.user, in.ref(), rt.t)
-	if err != nil {
-		return nil, err
-	}
-	return M{rt.key: r}, nil
+	return rt.answer(c.s.app.RoomInfo(c.ctx, c.user, in.ref(), rt.t))
 }
 
 func (rt *roomRoutes) invite(c *request) (any, error) {
@@ -99,42 +86,33 @@ func (rt *roomRoutes) invite(c *request) (any, error) {
 		UserID  string   `json:"userId"`
 		UserIDs []string `json:"userIds"`
 	}
-	if err := c.bindBody(roomRefSchema(map[string]kind{"userId": kString, "userIds": kStringArray}), &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
 	ids := in.UserIDs
 	if in.UserID != "" {
 		ids = append(ids, in.UserID)
 	}
-	r, err := c.s.app.Invite(c.ctx, c.user, in.ref(), rt.t, ids)
-	if err != nil {
-		return nil, err
-	}
-	return M{rt.key: r}, nil
+	return rt.answer(c.s.app.Invite(c.ctx, c.user, in.ref(), rt.t, ids))
 }
 
 func (rt *roomRoutes) join(c *request) (any, error) {
-	var in roomRefIn
-	if err := c.bindBody(roomRefSchema(map[string]kind{"joinCode": kString}), &in); err != nil {
+	var in struct {
+		roomRefIn
+		_ string `key:"joinCode"`
+	}
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
-	r, err := c.s.app.Join(c.ctx, c.user, in.ref())
-	if err != nil {
-		return nil, err
-	}
-	return M{rt.key: r}, nil
+	return rt.answer(c.s.app.Join(c.ctx, c.user, in.ref()))
 }
 
 func (rt *roomRoutes) leave(c *request) (any, error) {
 	var in roomRefIn
-	if err := c.bindBody(roomRefSchema(nil), &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
-	r, err := c.s.app.Leave(c.ctx, c.user, in.ref(), rt.t)
-	if err != nil {
-		return nil, err
-	}
-	return M{rt.key: r}, nil
+	return rt.answer(c.s.app.Leave(c.ctx, c.user, in.ref(), rt.t))
 }
 
 func (rt *roomRoutes) kick(c *request) (any, error) {
@@ -143,22 +121,18 @@ func (rt *roomRoutes) kick(c *request) (any, error) {
 		UserID   string `json:"userId"`
 		Username string `json:"username"`
 	}
-	if err := c.bindBody(roomRefSchema(map[string]kind{"userId": kString, "username": kString}), &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
 	if in.UserID == "" && in.Username == "" {
 		return nil, app.Invalid("must have required property 'userId'")
 	}
-	r, err := c.s.app.Kick(c.ctx, c.user, in.ref(), rt.t, in.UserID, in.Username)
-	if err != nil {
-		return nil, err
-	}
-	return M{rt.key: r}, nil
+	return rt.answer(c.s.app.Kick(c.ctx, c.user, in.ref(), rt.t, in.UserID, in.Username))
 }
 
 func (rt *roomRoutes) delete(c *request) (any, error) {
 	var in roomRefIn
-	if err := c.bindBody(roomRefSchema(nil), &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
 	return nil, c.s.app.DeleteRoom(c.ctx, c.user, in.ref(), rt.t)
@@ -168,18 +142,14 @@ func (rt *roomRoutes) setRole(role string, add bool) handlerFunc {
 	return func(c *request) (any, error) {
 		var in struct {
 			roomRefIn
-			UserID string `json:"userId"`
+			UserID string `json:"userId" in:"required"`
 		}
-		if err := c.bindBody(roomRefSchema(map[string]kind{"userId": kString}, "userId"), &in); err != nil {
+		if err := c.bindBody(&in); err != nil {
 			return nil, err
 		}
 		return nil, c.s.app.SetRoomRole(c.ctx, c.user, in.ref(), rt.t, in.UserID, role, add)
 	}
 }
-
-var listSchema = schema{props: map[string]kind{
-	"offset": kInteger, "count": kInteger, "sort": kString, "fields": kString, "query": kString, "name": kString,
-}}
 
 // list is channels.list (every public channel) or groups.list (the
 // caller's private groups).
@@ -196,11 +166,11 @@ func (rt *roomRoutes) list(c *request) (any, error) {
 func (rt *roomRoutes) listJoined(c *request) (any, error) { return rt.listRooms(c, c.user.ID) }
 
 func (rt *roomRoutes) listRooms(c *request, joinedBy string) (any, error) {
-	var in struct{ Name string }
-	if err := c.bindQuery(listSchema, &in); err != nil {
-		return nil, err
+	var in struct {
+		Name string `json:"name"`
+		pageKeys
 	}
-	p, err := c.page()
+	p, err := c.queryPage(&in)
 	if err != nil {
 		return nil, err
 	}
@@ -215,11 +185,15 @@ func (rt *roomRoutes) listRooms(c *request, joinedBy string) (any, error) {
 }
 
 func (rt *roomRoutes) members(c *request) (any, error) {
-	var in roomRefIn
-	if err := c.bindQuery(roomRefSchema(map[string]kind{"offset": kInteger, "count": kInteger, "sort": kString, "filter": kString, "status": kStringArray}), &in); err != nil {
-		return nil, err
+	var in struct {
+		roomRefIn
+		_ int      `key:"offset"`
+		_ int      `key:"count"`
+		_ string   `key:"sort"`
+		_ string   `key:"filter"`
+		_ []string `key:"status"`
 	}
-	p, err := c.page()
+	p, err := c.queryPage(&in)
 	if err != nil {
 		return nil, err
 	}
@@ -238,16 +212,8 @@ func (rt *roomRoutes) members(c *request) (any, error) {
 	return M{"members": out, "count": len(out), "offset": p.Offset, "total": total}, nil
 }
 
-var roomsGetSchema = schema{props: map[string]kind{"updatedSince": kString}}
-
 func (s *Server) roomsGet(c *request) (any, error) {
-	var in struct {
-		UpdatedSince string `json:"updatedSince"`
-	}
-	if err := c.bindQuery(roomsGetSchema, &in); err != nil {
-		return nil, err
-	}
-	since, err := parseSince(in.UpdatedSince)
+	since, err := c.updatedSince()
 	if err != nil {
 		return nil, err
 	}
@@ -261,12 +227,19 @@ func (s *Server) roomsGet(c *request) (any, error) {
 	return M{"update": rooms, "remove": []any{}}, nil
 }
 
-// parseSince reads an updatedSince date; an empty one means "everything".
-func parseSince(s string) (model.Time, error) {
-	if s == "" {
+// updatedSince reads the query of the listings that take only an
+// updatedSince date; an empty one means "everything".
+func (c *request) updatedSince() (model.Time, error) {
+	var in struct {
+		UpdatedSince string `json:"updatedSince"`
+	}
+	if err := c.bindQuery(&in); err != nil {
+		return 0, err
+	}
+	if in.UpdatedSince == "" {
 		return 0, nil
 	}
-	t, err := model.ParseTime(s)
+	t, err := model.ParseTime(in.UpdatedSince)
 	if err != nil {
 		return 0, app.E("error-updatedSince-param-invalid", "The \"updatedSince\" query parameter must be a valid date.")
 	}
@@ -274,8 +247,11 @@ func parseSince(s string) (model.Time, error) {
 }
 
 func (s *Server) roomsInfo(c *request) (any, error) {
-	var in roomRefIn
-	if err := c.bindQuery(roomRefSchema(map[string]kind{"fields": kString}), &in); err != nil {
+	var in struct {
+		roomRefIn
+		_ string `key:"fields"`
+	}
+	if err := c.bindQuery(&in); err != nil {
 		return nil, err
 	}
 	r, err := s.app.GetRoomInfo(c.ctx, c.user, in.RoomID, in.RoomName)
@@ -285,29 +261,21 @@ func (s *Server) roomsInfo(c *request) (any, error) {
 	return M{"room": r}, nil
 }
 
-// withKeys is props plus string-typed keys.
-func withKeys(props map[string]kind, keys ...string) map[string]kind {
-	extra := make(map[string]kind, len(keys))
-	for _, k := range keys {
-		extra[k] = kString
-	}
-	return withProps(props, extra)
+// historyKeys are the query keys every history endpoint takes besides the
+// room; historyQuery reads them.
+type historyKeys struct {
+	_ string `key:"latest"`
+	_ string `key:"oldest"`
+	_ string `key:"inclusive"`
+	_ string `key:"unreads"`
+	_ string `key:"showThreadMessages"`
+	countOffsetSort
 }
 
-// historyProps are the query keys every history endpoint takes besides the
-// room.
-var historyProps = map[string]kind{
-	"latest": kString, "oldest": kString, "inclusive": kString, "unreads": kString, "showThreadMessages": kString,
-	"count": kNumber, "offset": kNumber, "sort": kString,
-}
-
-// bindHistory validates a history request's query against sc, decodes the
-// room reference into dst, and reads the history options.
-func (c *request) bindHistory(sc schema, dst any) (app.HistoryQuery, error) {
-	if err := c.bindQuery(sc, dst); err != nil {
-		return app.HistoryQuery{}, err
-	}
-	p, err := c.page()
+// bindHistory decodes a history request's query into dst (which embeds
+// historyKeys) and reads the history options.
+func (c *request) bindHistory(dst any) (app.HistoryQuery, error) {
+	p, err := c.queryPage(dst)
 	if err != nil {
 		return app.HistoryQuery{}, err
 	}
@@ -341,8 +309,11 @@ func historyQuery(c *request, p page) (app.HistoryQuery, error) {
 }
 
 func (rt *roomRoutes) history(c *request) (any, error) {
-	var in roomRefIn
-	hq, err := c.bindHistory(roomRefSchema(historyProps), &in)
+	var in struct {
+		roomRefIn
+		historyKeys
+	}
+	hq, err := c.bindHistory(&in)
 	if err != nil {
 		return nil, err
 	}
@@ -370,19 +341,17 @@ func historyBody(res *app.HistoryResult) M {
 func (rt *roomRoutes) archive(on bool) handlerFunc {
 	return func(c *request) (any, error) {
 		var in roomRefIn
-		if err := c.bindBody(roomRefSchema(nil), &in); err != nil {
+		if err := c.bindBody(&in); err != nil {
 			return nil, err
 		}
 		return nil, c.s.app.SetArchived(c.ctx, c.user, in.ref(), rt.t, on)
 	}
 }
 
-// muteTargetProps are the keys naming the user to mute.
-var muteTargetProps = map[string]kind{"userId": kString, "username": kString}
-
+// muteTargetIn names the user to mute.
 type muteTargetIn struct {
-	UserID   string `json:"userId"`
-	Username string `json:"username"`
+	UserID   string `json:"userId" in:"oneOf"`
+	Username string `json:"username" in:"oneOf"`
 }
 
 func (m muteTargetIn) target() app.MuteTarget {
@@ -397,29 +366,21 @@ func (rt *roomRoutes) mute(on bool) handlerFunc {
 			roomRefIn
 			muteTargetIn
 		}
-		sc := roomRefSchema(muteTargetProps)
-		sc.oneOf = [][]string{{"userId"}, {"username"}}
-		if err := c.bindBody(sc, &in); err != nil {
+		if err := c.bindBody(&in); err != nil {
 			return nil, err
 		}
 		return nil, c.s.app.MuteInRoom(c.ctx, c.user, in.ref(), rt.t, in.target(), on)
 	}
 }
 
-var roomsMuteSchema = schema{
-	props:    withProps(muteTargetProps, map[string]kind{"roomId": kString}),
-	required: []string{"roomId"},
-	oneOf:    [][]string{{"userId"}, {"username"}},
-}
-
 // roomsMute serves rooms.muteUser (on) and rooms.unmuteUser.
 func (s *Server) roomsMute(on bool) handlerFunc {
 	return func(c *request) (any, error) {
 		var in struct {
-			RoomID string `json:"roomId"`
+			RoomID string `json:"roomId" in:"required"`
 			muteTargetIn
 		}
-		if err := c.bindBody(roomsMuteSchema, &in); err != nil {
+		if err := c.bindBody(&in); err != nil {
 			return nil, err
 		}
 		return nil, s.app.SetMuted(c.ctx, c.user, in.RoomID, in.target(), on)

@@ -6,10 +6,10 @@ import (
 	"github.com/parleychat/parley/internal/api/apitest"
 )
 
-// raLastOfType is the newest message of type typ in a room's history.
-func raLastOfType(t *testing.T, c *apitest.Client, prefix, rid, typ string) map[string]any {
+// lastOfType is the newest message of type typ in a room's history.
+func lastOfType(t *testing.T, c *apitest.Client, prefix, rid, typ string) map[string]any {
 	t.Helper()
-	for _, m := range pmHistory(t, c, prefix, rid) {
+	for _, m := range c.History(t, prefix, rid) {
 		if m["t"] == typ {
 			return m
 		}
@@ -24,8 +24,8 @@ func TestArchiveChannel(t *testing.T) {
 	owner := e.NewUser(t, "arowner")
 	bob := e.NewUser(t, "arbob")
 	name := e.Unique("archroom")
-	rid := pmRoom(t, owner, "channels", name, nil, "arbob")
-	before := cmPost(t, bob, rid, "before the archive")["_id"].(string)
+	rid := owner.CreateRoom(t, "channels", name, nil, "arbob")
+	before := bob.PostText(t, rid, "before the archive")["_id"].(string)
 
 	// Only holders of archive-room (admins, the room's owners) archive.
 	bob.Post(t, "channels.archive", map[string]any{"roomId": rid}).
@@ -35,26 +35,26 @@ func TestArchiveChannel(t *testing.T) {
 	owner.Post(t, "channels.archive", map[string]any{"roomId": rid}).
 		Fails(t, 400, "error-room-archived", "The channel, "+name+", is archived [error-room-archived]")
 
-	if r := pmRoomInfo(t, owner, rid); r["archived"] != true {
+	if r := owner.RoomInfo(t, rid); r["archived"] != true {
 		t.Fatalf("room not archived: %v", r)
 	}
-	sub := pmSub(t, bob, rid)
+	sub := bob.Subscription(t, rid)
 	if sub["archived"] != true || sub["open"] != false || sub["alert"] != false {
 		t.Fatalf("subscription after archive: %v", sub)
 	}
-	if m := raLastOfType(t, bob, "channels", rid, "room-archived"); m["u"].(map[string]any)["username"] != "arowner" {
+	if m := lastOfType(t, bob, "channels", rid, "room-archived"); m["u"].(map[string]any)["username"] != "arowner" {
 		t.Fatalf("room-archived by %v", m["u"])
 	}
 
 	// Nothing new goes in, not even from the owner.
 	for _, c := range []*apitest.Client{bob, owner} {
-		pmPlain(t, c.Post(t, "chat.postMessage", map[string]any{"roomId": rid, "text": "x"}), "room_is_archived")
-		pmPlain(t, c.Post(t, "chat.sendMessage", map[string]any{"message": map[string]any{"rid": rid, "msg": "x"}}), "room_is_archived")
-		pmPlain(t, upload(t, c, "rooms.upload", rid, "a.txt", "text/plain", []byte("x"), nil), "room_is_archived")
-		pmPlain(t, c.Post(t, "chat.react", map[string]any{"messageId": before, "emoji": "smile"}), "room_is_archived")
+		c.Post(t, "chat.postMessage", map[string]any{"roomId": rid, "text": "x"}).FailsPlain(t, "room_is_archived")
+		c.Post(t, "chat.sendMessage", map[string]any{"message": map[string]any{"rid": rid, "msg": "x"}}).FailsPlain(t, "room_is_archived")
+		upload(t, c, "rooms.upload", rid, "a.txt", "text/plain", []byte("x"), nil).FailsPlain(t, "room_is_archived")
+		c.Post(t, "chat.react", map[string]any{"messageId": before, "emoji": "smile"}).FailsPlain(t, "room_is_archived")
 	}
-	pmPlain(t, bob.Post(t, "chat.update", map[string]any{"roomId": rid, "msgId": before, "text": "edited"}), "room_is_archived")
-	if got := cmMessage(t, bob, before); got["msg"] != "before the archive" || got["reactions"] != nil {
+	bob.Post(t, "chat.update", map[string]any{"roomId": rid, "msgId": before, "text": "edited"}).FailsPlain(t, "room_is_archived")
+	if got := bob.GetMessage(t, before); got["msg"] != "before the archive" || got["reactions"] != nil {
 		t.Fatalf("archived message changed: %v", got)
 	}
 	// Joining and inviting are refused too.
@@ -64,13 +64,13 @@ func TestArchiveChannel(t *testing.T) {
 	bob.Post(t, "channels.unarchive", map[string]any{"roomId": rid}).
 		Fails(t, 400, "error-not-authorized", "Not authorized [error-not-authorized]")
 	owner.Post(t, "channels.unarchive", map[string]any{"roomId": rid}).OK(t)
-	pmPlain(t, owner.Post(t, "channels.unarchive", map[string]any{"roomId": rid}), "The channel, "+name+", is not archived")
-	sub = pmSub(t, bob, rid)
+	owner.Post(t, "channels.unarchive", map[string]any{"roomId": rid}).FailsPlain(t, "The channel, "+name+", is not archived")
+	sub = bob.Subscription(t, rid)
 	if sub["archived"] == true || sub["open"] != true || sub["alert"] != false {
 		t.Fatalf("subscription after unarchive: %v", sub)
 	}
-	raLastOfType(t, bob, "channels", rid, "room-unarchived")
-	cmPost(t, bob, rid, "after the archive")
+	lastOfType(t, bob, "channels", rid, "room-unarchived")
+	bob.PostText(t, rid, "after the archive")
 	bob.Post(t, "chat.react", map[string]any{"messageId": before, "emoji": "smile"}).OK(t)
 }
 
@@ -81,8 +81,8 @@ func TestArchiveGroup(t *testing.T) {
 	e.NewUser(t, "agfriend")
 	eve := e.NewUser(t, "ageve")
 	name := e.Unique("archgroup")
-	gid := pmRoom(t, owner, "groups", name, nil, "agfriend")
-	cid := pmRoom(t, owner, "channels", e.Unique("archchan"), nil)
+	gid := owner.CreateRoom(t, "groups", name, nil, "agfriend")
+	cid := owner.CreateRoom(t, "channels", e.Unique("archchan"), nil)
 
 	// A group is hidden from outsiders, and each family takes its own type.
 	eve.Post(t, "groups.archive", map[string]any{"roomId": gid}).Fails(t, 400, "error-room-not-found", "")
@@ -92,11 +92,11 @@ func TestArchiveGroup(t *testing.T) {
 	owner.Post(t, "groups.archive", map[string]any{"roomName": name}).OK(t)
 	owner.Post(t, "groups.archive", map[string]any{"roomId": gid}).
 		Fails(t, 400, "error-room-archived", "The private group, "+name+", is archived [error-room-archived]")
-	// An outsider learns nothing about the archive state.
-	pmPlain(t, eve.Post(t, "chat.postMessage", map[string]any{"roomId": gid, "text": "x"}), "error-not-allowed")
-	pmPlain(t, owner.Post(t, "chat.postMessage", map[string]any{"roomId": gid, "text": "x"}), "room_is_archived")
+		// An outsider learns nothing about the archive state.
+	eve.Post(t, "chat.postMessage", map[string]any{"roomId": gid, "text": "x"}).FailsPlain(t, "error-not-allowed")
+	owner.Post(t, "chat.postMessage", map[string]any{"roomId": gid, "text": "x"}).FailsPlain(t, "room_is_archived")
 	owner.Post(t, "groups.unarchive", map[string]any{"roomId": gid}).OK(t)
-	cmPost(t, owner, gid, "back")
+	owner.PostText(t, gid, "back")
 }
 
 func TestMuteUser(t *testing.T) {
@@ -105,45 +105,45 @@ func TestMuteUser(t *testing.T) {
 	owner := e.NewUser(t, "muowner")
 	bob := e.NewUser(t, "mubob")
 	e.NewUser(t, "mucarol")
-	rid := pmRoom(t, owner, "channels", e.Unique("muteroom"), nil, "mubob")
-	msg := cmPost(t, owner, rid, "say something")["_id"].(string)
+	rid := owner.CreateRoom(t, "channels", e.Unique("muteroom"), nil, "mubob")
+	msg := owner.PostText(t, rid, "say something")["_id"].(string)
 
 	bob.Post(t, "rooms.muteUser", map[string]any{"roomId": rid, "userId": owner.UserID}).
 		Fails(t, 400, "error-not-allowed", "Not allowed [error-not-allowed]")
 	owner.Post(t, "rooms.muteUser", map[string]any{"roomId": rid, "username": "mubob"}).OK(t)
-	if muted, _ := pmRoomInfo(t, owner, rid)["muted"].([]any); len(muted) != 1 || muted[0] != "mubob" {
+	if muted, _ := owner.RoomInfo(t, rid)["muted"].([]any); len(muted) != 1 || muted[0] != "mubob" {
 		t.Fatalf("muted = %v", muted)
 	}
-	if m := raLastOfType(t, owner, "channels", rid, "user-muted"); m["msg"] != "mubob" {
+	if m := lastOfType(t, owner, "channels", rid, "user-muted"); m["msg"] != "mubob" {
 		t.Fatalf("user-muted message: %v", m)
 	}
-	pmPlain(t, bob.Post(t, "chat.postMessage", map[string]any{"roomId": rid, "text": "x"}), "You_have_been_muted")
-	pmPlain(t, upload(t, bob, "rooms.upload", rid, "a.txt", "text/plain", []byte("x"), nil), "You_have_been_muted")
+	bob.Post(t, "chat.postMessage", map[string]any{"roomId": rid, "text": "x"}).FailsPlain(t, "You_have_been_muted")
+	upload(t, bob, "rooms.upload", rid, "a.txt", "text/plain", []byte("x"), nil).FailsPlain(t, "You_have_been_muted")
 	bob.Post(t, "chat.react", map[string]any{"messageId": msg, "emoji": "smile"}).
 		Fails(t, 400, "error-not-allowed", "You have been muted and cannot speak in this room [error-not-allowed]")
 	// Muting twice changes nothing and says nothing.
-	n := len(pmHistory(t, owner, "channels", rid))
+	n := len(owner.History(t, "channels", rid))
 	owner.Post(t, "rooms.muteUser", map[string]any{"roomId": rid, "userId": bob.UserID}).OK(t)
-	if len(pmHistory(t, owner, "channels", rid)) != n {
+	if len(owner.History(t, "channels", rid)) != n {
 		t.Fatal("a repeated mute stored a message")
 	}
 
 	owner.Post(t, "rooms.unmuteUser", map[string]any{"roomId": rid, "userId": bob.UserID}).OK(t)
-	if m := raLastOfType(t, owner, "channels", rid, "user-unmuted"); m["msg"] != "mubob" {
+	if m := lastOfType(t, owner, "channels", rid, "user-unmuted"); m["msg"] != "mubob" {
 		t.Fatalf("user-unmuted message: %v", m)
 	}
-	if muted := pmRoomInfo(t, owner, rid)["muted"]; muted != nil {
+	if muted := owner.RoomInfo(t, rid)["muted"]; muted != nil {
 		t.Fatalf("muted after unmute = %v", muted)
 	}
-	cmPost(t, bob, rid, "free again")
+	bob.PostText(t, rid, "free again")
 
 	// channels.mute names the room as the channels.* family does.
 	owner.Post(t, "channels.mute", map[string]any{"roomId": rid, "username": "mubob"}).OK(t)
-	pmPlain(t, bob.Post(t, "chat.postMessage", map[string]any{"roomId": rid, "text": "x"}), "You_have_been_muted")
+	bob.Post(t, "chat.postMessage", map[string]any{"roomId": rid, "text": "x"}).FailsPlain(t, "You_have_been_muted")
 	owner.Post(t, "channels.unmute", map[string]any{"roomId": rid, "username": "mubob"}).OK(t)
-	cmPost(t, bob, rid, "free once more")
+	bob.PostText(t, rid, "free once more")
 
-	dm := owner.Post(t, "chat.postMessage", map[string]any{"channel": "@mubob", "text": "hi"}).OK(t).JSON(t)["message"].(map[string]any)["rid"].(string)
+	dm := owner.PostMessage(t, map[string]any{"channel": "@mubob", "text": "hi"})["rid"].(string)
 	for _, tc := range []struct {
 		name            string
 		body            map[string]any
@@ -174,22 +174,22 @@ func TestMuteReadOnlyRoom(t *testing.T) {
 	e := apitest.New(t)
 	owner := e.NewUser(t, "roowner")
 	bob := e.NewUser(t, "robob")
-	rid := pmRoom(t, owner, "channels", e.Unique("roroom"), map[string]any{"readOnly": true}, "robob")
+	rid := owner.CreateRoom(t, "channels", e.Unique("roroom"), map[string]any{"readOnly": true}, "robob")
 	const readonly = "You can't send messages because the room is readonly."
-	pmPlain(t, bob.Post(t, "chat.postMessage", map[string]any{"roomId": rid, "text": "x"}), readonly)
+	bob.Post(t, "chat.postMessage", map[string]any{"roomId": rid, "text": "x"}).FailsPlain(t, readonly)
 
 	owner.Post(t, "rooms.unmuteUser", map[string]any{"roomId": rid, "username": "robob"}).OK(t)
-	if unmuted, _ := pmRoomInfo(t, owner, rid)["unmuted"].([]any); len(unmuted) != 1 || unmuted[0] != "robob" {
+	if unmuted, _ := owner.RoomInfo(t, rid)["unmuted"].([]any); len(unmuted) != 1 || unmuted[0] != "robob" {
 		t.Fatalf("unmuted = %v", unmuted)
 	}
-	cmPost(t, bob, rid, "allowed to speak")
+	bob.PostText(t, rid, "allowed to speak")
 
 	owner.Post(t, "rooms.muteUser", map[string]any{"roomId": rid, "username": "robob"}).OK(t)
-	info := pmRoomInfo(t, owner, rid)
+	info := owner.RoomInfo(t, rid)
 	if info["unmuted"] != nil || info["muted"] != nil {
 		t.Fatalf("after mute: muted %v unmuted %v", info["muted"], info["unmuted"])
 	}
-	pmPlain(t, bob.Post(t, "chat.postMessage", map[string]any{"roomId": rid, "text": "x"}), readonly)
+	bob.Post(t, "chat.postMessage", map[string]any{"roomId": rid, "text": "x"}).FailsPlain(t, readonly)
 	// The owner holds post-readonly and still posts.
-	cmPost(t, owner, rid, "announcement")
+	owner.PostText(t, rid, "announcement")
 }

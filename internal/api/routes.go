@@ -79,9 +79,10 @@ func (s *Server) routes() []route {
 		{GET, "permissions.listAll", true, s.permissionsList},
 		{POST, "permissions.update", true, s.permissionsUpdate},
 
-		// Methods (see internal/methods); the frame in the body names the method
-		{POST, "method.call/{method}", true, s.methodCall},
-		{POST, "method.callAnon/{method}", false, s.methodCallAnon},
+		// Methods (see internal/methods); the frame in the body names the
+		// method. Names may hold a slash (subscriptions/get).
+		{POST, "method.call/{method...}", true, s.methodCall},
+		{POST, "method.callAnon/{method...}", false, s.methodCallAnon},
 
 		// Channels
 		{POST, "channels.create", true, channels.create},

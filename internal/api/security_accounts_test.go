@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -15,20 +16,14 @@ import (
 	"github.com/parleychat/parley/internal/store"
 )
 
-// saSetting changes a setting as the admin.
-func saSetting(t *testing.T, e *apitest.Env, id string, v any) {
-	t.Helper()
-	e.Admin.Post(t, "settings/"+id, map[string]any{"value": v}).OK(t)
-}
-
-// saLogin logs in and returns the answer.
-func saLogin(t *testing.T, e *apitest.Env, user, password string) *apitest.Response {
+// tryLogin logs in and returns the answer.
+func tryLogin(t *testing.T, e *apitest.Env, user, password string) *apitest.Response {
 	t.Helper()
 	return e.Anon().Post(t, "login", map[string]any{"user": user, "password": password})
 }
 
-// saSession is a second login of c's user: another device.
-func saSession(t *testing.T, e *apitest.Env, c *apitest.Client, password string) *apitest.Client {
+// anotherSession is a second login of c's user: another device.
+func anotherSession(t *testing.T, e *apitest.Env, c *apitest.Client, password string) *apitest.Client {
 	t.Helper()
 	return e.Login(t, c.Username, password)
 }
@@ -41,7 +36,7 @@ func withPassword(c *apitest.Client, password string) *apitest.Client {
 	return c
 }
 
-func saBlockedLogin(t *testing.T, r *apitest.Response, code, message string) {
+func checkBlockedLogin(t *testing.T, r *apitest.Response, code, message string) {
 	t.Helper()
 	m := r.Expect(t, http.StatusUnauthorized).JSON(t)
 	if m["status"] != "error" || m["error"] != code || m["message"] != message {
@@ -55,9 +50,9 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	dan := e.NewUser(t, "dan")
-	phone := saSession(t, e, dan, "pw-dan")
+	phone := anotherSession(t, e, dan, "pw-dan")
 	var pat struct{ Token string }
-	withPassword(saSession(t, e, dan, "pw-dan"), "pw-dan").
+	withPassword(anotherSession(t, e, dan, "pw-dan"), "pw-dan").
 		Post(t, "users.generatePersonalAccessToken", map[string]any{"tokenName": "ci"}).OK(t).Decode(t, &pat)
 	script := e.Anon()
 	script.UserID, script.Token = dan.UserID, pat.Token
@@ -67,8 +62,8 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 	dan.Get(t, "me").OK(t)
 	phone.Get(t, "me").Fails(t, 401, "", "You must be logged in to do this.")
 	script.Get(t, "me").OK(t)
-	saLogin(t, e, "dan", "pw-dan").Expect(t, 401)
-	saLogin(t, e, "dan", "new-pw-dan").OK(t)
+	tryLogin(t, e, "dan", "pw-dan").Expect(t, 401)
+	tryLogin(t, e, "dan", "new-pw-dan").OK(t)
 
 	// An administrator's reset ends every login session of the user.
 	e.Admin.Post(t, "users.update", map[string]any{"userId": dan.UserID, "data": map[string]any{"password": "reset-pw"}}).OK(t)
@@ -124,7 +119,7 @@ func TestOwnPasswordAndEmailNeedCurrentPassword(t *testing.T) {
 				t.Fatalf("details = %v, want method password", details)
 			}
 			// Nothing changed.
-			saLogin(t, e, name, "PW").OK(t)
+			tryLogin(t, e, name, "PW").OK(t)
 		})
 	}
 	// An administrator changing someone else confirms nothing.
@@ -154,7 +149,7 @@ func TestPersonalAccessTokenNeedsPassword(t *testing.T) {
 func TestPasswordConfirmationCountsAsFailedLogin(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
-	saSetting(t, e, "Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User", 2)
+	e.SetSetting(t, "Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User", 2)
 	u := e.NewUser(t, "oli")
 	change := func(digest string) *apitest.Response {
 		return u.Post(t, "users.update", map[string]any{"userId": u.UserID, "data": map[string]any{"password": "taken-over", "currentPassword": digest}})
@@ -164,7 +159,7 @@ func TestPasswordConfirmationCountsAsFailedLogin(t *testing.T) {
 	change(auth.Digest("pw-oli")).Fails(t, 400, "totp-max-attempts", "TOTP Maximun Failed Attempts Reached [totp-max-attempts]")
 	withPassword(u, "pw-oli").Post(t, "users.generatePersonalAccessToken", map[string]any{"tokenName": "t"}).
 		Fails(t, 400, "totp-max-attempts", "")
-	saBlockedLogin(t, saLogin(t, e, "oli", "pw-oli"), "error-login-blocked-for-user", "Login has been temporarily blocked For User")
+	checkBlockedLogin(t, tryLogin(t, e, "oli", "pw-oli"), "error-login-blocked-for-user", "Login has been temporarily blocked For User")
 	u.Get(t, "me").OK(t) // the session itself goes on
 }
 
@@ -255,36 +250,36 @@ func TestRevokedLoginsAreRefusedAtOnce(t *testing.T) {
 func TestFailedLoginsBlockTheUser(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
-	saSetting(t, e, "Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User", 3)
+	e.SetSetting(t, "Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User", 3)
 	e.NewUser(t, "fay")
 	e.NewUser(t, "gil")
 
 	for range 2 {
-		saLogin(t, e, "fay", "wrong").Expect(t, 401)
+		tryLogin(t, e, "fay", "wrong").Expect(t, 401)
 	}
-	saLogin(t, e, "fay", "pw-fay").OK(t) // below the threshold; resets the count
+	tryLogin(t, e, "fay", "pw-fay").OK(t) // below the threshold; resets the count
 	for range 3 {
-		m := saLogin(t, e, "fay", "wrong").Expect(t, 401).JSON(t)
+		m := tryLogin(t, e, "fay", "wrong").Expect(t, 401).JSON(t)
 		if m["error"] != "Unauthorized" || m["message"] != "Unauthorized" {
 			t.Fatalf("failed login = %v", m)
 		}
 	}
-	saBlockedLogin(t, saLogin(t, e, "fay", "pw-fay"), "error-login-blocked-for-user", "Login has been temporarily blocked For User")
+	checkBlockedLogin(t, tryLogin(t, e, "fay", "pw-fay"), "error-login-blocked-for-user", "Login has been temporarily blocked For User")
 	// By email too: it is the same user.
-	saBlockedLogin(t, e.Anon().Post(t, "login", map[string]any{"user": "fay@example.com", "password": "pw-fay"}),
+	checkBlockedLogin(t, e.Anon().Post(t, "login", map[string]any{"user": "fay@example.com", "password": "pw-fay"}),
 		"error-login-blocked-for-user", "Login has been temporarily blocked For User")
-	saLogin(t, e, "gil", "pw-gil").OK(t)
+	tryLogin(t, e, "gil", "pw-gil").OK(t)
 
 	// Unknown usernames are counted like known ones, so that the answer
 	// does not tell which exist.
 	for range 3 {
-		saLogin(t, e, "nobody-here", "wrong").Expect(t, 401)
+		tryLogin(t, e, "nobody-here", "wrong").Expect(t, 401)
 	}
-	saBlockedLogin(t, saLogin(t, e, "nobody-here", "wrong"), "error-login-blocked-for-user", "Login has been temporarily blocked For User")
+	checkBlockedLogin(t, tryLogin(t, e, "nobody-here", "wrong"), "error-login-blocked-for-user", "Login has been temporarily blocked For User")
 
 	// Turned off, nothing is blocked.
-	saSetting(t, e, "Block_Multiple_Failed_Logins_Enabled", false)
-	saLogin(t, e, "fay", "pw-fay").OK(t)
+	e.SetSetting(t, "Block_Multiple_Failed_Logins_Enabled", false)
+	tryLogin(t, e, "fay", "pw-fay").OK(t)
 }
 
 // proxied is a server in front of which the proxies 10.0.0.0/8 stand.
@@ -332,8 +327,8 @@ func (p *proxied) login(peer, xff, user, password string) (int, map[string]any) 
 func TestFailedLoginsBlockTheAddress(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
-	saSetting(t, e, "Block_Multiple_Failed_Logins_Attempts_Until_Block_By_Ip", 4)
-	saSetting(t, e, "Block_Multiple_Failed_Logins_Ip_Whitelist", "198.51.100.9, 198.51.100.10")
+	e.SetSetting(t, "Block_Multiple_Failed_Logins_Attempts_Until_Block_By_Ip", 4)
+	e.SetSetting(t, "Block_Multiple_Failed_Logins_Ip_Whitelist", "198.51.100.9, 198.51.100.10")
 	for _, n := range []string{"hal", "ida", "jon"} {
 		e.NewUser(t, n)
 	}
@@ -342,7 +337,7 @@ func TestFailedLoginsBlockTheAddress(t *testing.T) {
 	// Each try claims another address on the left; the proxies 10.0.0.2
 	// and 10.0.0.1 appended the real one.
 	for i, user := range []string{"hal", "hal", "ida", "ida"} {
-		xff := "192.0.2." + saItoa(i+10) + ", " + attacker + ", 10.0.0.2"
+		xff := "192.0.2." + strconv.Itoa(i+10) + ", " + attacker + ", 10.0.0.2"
 		if code, _ := p.login("10.0.0.1", xff, user, "wrong"); code != 401 {
 			t.Fatalf("failed login %d: status %d", i, code)
 		}
@@ -357,7 +352,7 @@ func TestFailedLoginsBlockTheAddress(t *testing.T) {
 	}
 	// A client reaching the server directly cannot claim an address.
 	for i := range 4 {
-		p.login("198.51.100.1", "198.51.100."+saItoa(50+i), "hal", "wrong")
+		p.login("198.51.100.1", "198.51.100."+strconv.Itoa(50+i), "hal", "wrong")
 	}
 	if code, m := p.login("198.51.100.1", "198.51.100.77", "jon", "pw-jon"); m["error"] != "error-login-blocked-for-ip" {
 		t.Fatalf("direct client with X-Forwarded-For: %d %v", code, m)
@@ -377,8 +372,8 @@ func TestFailedLoginsBlockTheAddress(t *testing.T) {
 func TestClientAddressBehindProxies(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
-	saSetting(t, e, "Block_Multiple_Failed_Logins_By_User", false)
-	saSetting(t, e, "Block_Multiple_Failed_Logins_Attempts_Until_Block_By_Ip", 1)
+	e.SetSetting(t, "Block_Multiple_Failed_Logins_By_User", false)
+	e.SetSetting(t, "Block_Multiple_Failed_Logins_Attempts_Until_Block_By_Ip", 1)
 	e.NewUser(t, "nat")
 	withList, alone := newProxied(t, e), newProxied(t, e, "")
 	type hop struct{ peer, xff string }
@@ -416,12 +411,12 @@ func TestClientAddressBehindProxies(t *testing.T) {
 func TestFailedLoginsNotice(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
-	saSetting(t, e, "Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User", 2)
-	saSetting(t, e, "Block_Multiple_Failed_Logins_Notify_Failed", true)
-	saSetting(t, e, "Block_Multiple_Failed_Logins_Notify_Failed_Channel", "general")
+	e.SetSetting(t, "Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User", 2)
+	e.SetSetting(t, "Block_Multiple_Failed_Logins_Notify_Failed", true)
+	e.SetSetting(t, "Block_Multiple_Failed_Logins_Notify_Failed_Channel", "general")
 	e.NewUser(t, "kim")
 	for range 4 {
-		saLogin(t, e, "kim", "wrong").Expect(t, 401)
+		tryLogin(t, e, "kim", "wrong").Expect(t, 401)
 	}
 	var out struct{ Messages []map[string]any }
 	e.Admin.Get(t, "channels.messages", apitest.Q("roomId", "GENERAL")).OK(t).Decode(t, &out)
@@ -459,7 +454,7 @@ func TestOwnProfileFollowsAccountSettings(t *testing.T) {
 			t.Parallel()
 			e := apitest.New(t)
 			me := e.NewUser(t, "me")
-			saSetting(t, e, c.setting, false)
+			e.SetSetting(t, c.setting, false)
 			me.Post(t, "users.update", map[string]any{"userId": me.UserID, "data": c.data}).
 				Fails(t, 400, "error-action-not-allowed", c.text+" [error-action-not-allowed]")
 			// The administrator may still change the user.
@@ -470,8 +465,8 @@ func TestOwnProfileFollowsAccountSettings(t *testing.T) {
 		t.Parallel()
 		e := apitest.New(t)
 		me := e.NewUser(t, "same")
-		saSetting(t, e, "Accounts_AllowRealNameChange", false)
-		saSetting(t, e, "Accounts_AllowUsernameChange", false)
+		e.SetSetting(t, "Accounts_AllowRealNameChange", false)
+		e.SetSetting(t, "Accounts_AllowUsernameChange", false)
 		me.Post(t, "users.update", map[string]any{"userId": me.UserID, "data": map[string]any{"name": "Same", "username": "same", "nickname": "s"}}).OK(t)
 	})
 }
@@ -509,7 +504,7 @@ func TestOwnVerifiedAndRequirePasswordChange(t *testing.T) {
 func TestReservedUsernames(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
-	saSetting(t, e, "Accounts_BlockedUsernameList", "spam, Billing")
+	e.SetSetting(t, "Accounts_BlockedUsernameList", "spam, Billing")
 	blocked := func(name string) string {
 		return name + " is blocked and can't be used! [error-blocked-username]"
 	}
@@ -528,9 +523,4 @@ func TestReservedUsernames(t *testing.T) {
 	}
 	// Names that merely contain one are fine.
 	e.Anon().Post(t, "users.register", map[string]any{"username": "allison", "email": "allison@example.com", "pass": "pw", "name": "A"}).OK(t)
-}
-
-func saItoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }

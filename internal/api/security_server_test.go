@@ -126,11 +126,11 @@ func TestOversizeMessageFieldsRefused(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
-	rid := pmRoom(t, alice, "channels", e.Unique("bounds"), nil)
+	rid := alice.CreateRoom(t, "channels", e.Unique("bounds"), nil)
 	big := strings.Repeat("x", 40<<10)
 	text := strings.Repeat("y", 5001)
-	kept := pmPost(t, alice, map[string]any{"roomId": rid, "text": "kept"})
-	before := len(pmHistory(t, alice, "channels", rid))
+	kept := alice.PostText(t, rid, "kept")
+	before := len(alice.History(t, "channels", rid))
 	const sizeType = "error-message-size-exceeded"
 	cases := []struct {
 		name, path string
@@ -164,10 +164,10 @@ func TestOversizeMessageFieldsRefused(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			alice.Post(t, tc.path, tc.body).Fails(t, http.StatusBadRequest, tc.errorType, tc.errorText)
-			if n := len(pmHistory(t, alice, "channels", rid)); n != before {
+			if n := len(alice.History(t, "channels", rid)); n != before {
 				t.Fatalf("history has %d messages after the refusal, want %d", n, before)
 			}
-			if m := pmGet(t, alice, kept["_id"].(string)); m["msg"] != "kept" || m["editedAt"] != nil || m["customFields"] != nil {
+			if m := alice.GetMessage(t, kept["_id"].(string)); m["msg"] != "kept" || m["editedAt"] != nil || m["customFields"] != nil {
 				t.Fatalf("the kept message changed: %v", m)
 			}
 		})
@@ -261,10 +261,10 @@ func TestLargeHistoryStreamed(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	dan := e.NewUser(t, "dan")
-	rid := pmRoom(t, dan, "channels", e.Unique("big"), nil)
+	rid := dan.CreateRoom(t, "channels", e.Unique("big"), nil)
 	title := strings.Repeat("t", 30<<10)
 	for i := 0; i < 48; i++ {
-		pmPost(t, dan, map[string]any{"roomId": rid, "text": "m" + strings.Repeat("!", i), "attachments": []any{map[string]any{"title": title}}})
+		dan.PostMessage(t, map[string]any{"roomId": rid, "text": "m" + strings.Repeat("!", i), "attachments": []any{map[string]any{"title": title}}})
 	}
 	r := dan.Get(t, "channels.history", apitest.Q("roomId", rid, "count", "100")).OK(t)
 	if len(r.Body) <= 1<<20 {

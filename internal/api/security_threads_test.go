@@ -19,20 +19,20 @@ func TestThreadReplyStaysInItsRoom(t *testing.T) {
 	mallory := e.NewUser(t, "tsmallory")
 
 	// The room mallory may write to.
-	open := cmRoom(t, e, mallory, "channels", nil)
+	open := mallory.CreateRoom(t, "channels", "", nil)
 
-	group := cmRoom(t, e, owner, "groups", []string{"tsfriend"})
-	dm := owner.Post(t, "chat.postMessage", map[string]any{"channel": "@tsfriend", "text": "hi"}).OK(t).JSON(t)["message"].(map[string]any)["rid"].(string)
-	readOnly := cmRoom(t, e, owner, "channels", []string{"tsmallory"}, map[string]any{"readOnly": true})
-	left := cmRoom(t, e, owner, "groups", []string{"tsmallory"})
-	other := cmRoom(t, e, owner, "channels", []string{"tsmallory"})
+	group := owner.CreateRoom(t, "groups", "", nil, "tsfriend")
+	dm := owner.PostMessage(t, map[string]any{"channel": "@tsfriend", "text": "hi"})["rid"].(string)
+	readOnly := owner.CreateRoom(t, "channels", "", map[string]any{"readOnly": true}, "tsmallory")
+	left := owner.CreateRoom(t, "groups", "", nil, "tsmallory")
+	other := owner.CreateRoom(t, "channels", "", nil, "tsmallory")
 
 	parents := map[string]string{
-		"private group":      cmPost(t, owner, group, "group parent")["_id"].(string),
-		"direct message":     cmPost(t, owner, dm, "dm parent")["_id"].(string),
-		"read-only channel":  cmPost(t, owner, readOnly, "ro parent")["_id"].(string),
-		"group left behind":  cmPost(t, owner, left, "left parent")["_id"].(string),
-		"other open channel": cmPost(t, owner, other, "other parent")["_id"].(string),
+		"private group":      owner.PostText(t, group, "group parent")["_id"].(string),
+		"direct message":     owner.PostText(t, dm, "dm parent")["_id"].(string),
+		"read-only channel":  owner.PostText(t, readOnly, "ro parent")["_id"].(string),
+		"group left behind":  owner.PostText(t, left, "left parent")["_id"].(string),
+		"other open channel": owner.PostText(t, other, "other parent")["_id"].(string),
 	}
 	// Mallory was a member of left, and is no more.
 	owner.Post(t, "groups.kick", map[string]any{"roomId": left, "userId": mallory.UserID}).OK(t)
@@ -61,12 +61,12 @@ func TestThreadReplyStaysInItsRoom(t *testing.T) {
 				}
 			}
 
-			parent := cmMessage(t, owner, pid)
+			parent := owner.GetMessage(t, pid)
 			wantCount := 0
 			if name == "other open channel" {
 				wantCount = 1
 			}
-			if pmNum(parent["tcount"]) != wantCount {
+			if apitest.Num(parent["tcount"]) != wantCount {
 				t.Fatalf("parent tcount = %v, want %d: %v", parent["tcount"], wantCount, parent)
 			}
 			if wantCount == 0 && (parent["tlm"] != nil || parent["replies"] != nil) {
@@ -88,8 +88,8 @@ func TestThreadReplyStaysInItsRoom(t *testing.T) {
 
 	t.Run("same room still works", func(t *testing.T) {
 		t.Parallel()
-		root := cmPost(t, mallory, open, "a real thread")["_id"].(string)
-		reply := pmPost(t, mallory, map[string]any{"roomId": open, "tmid": root, "text": "reply"})
+		root := mallory.PostText(t, open, "a real thread")["_id"].(string)
+		reply := mallory.Reply(t, open, root, "reply")
 		if reply["tmid"] != root || reply["rid"] != open {
 			t.Fatalf("reply = %v", reply)
 		}
@@ -97,7 +97,7 @@ func TestThreadReplyStaysInItsRoom(t *testing.T) {
 		if m["tmid"] != root {
 			t.Fatalf("upload reply = %v", m)
 		}
-		if n := pmNum(cmMessage(t, mallory, root)["tcount"]); n != 2 {
+		if n := apitest.Num(mallory.GetMessage(t, root)["tcount"]); n != 2 {
 			t.Fatalf("tcount = %d, want 2", n)
 		}
 	})

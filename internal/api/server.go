@@ -53,6 +53,12 @@ type Options struct {
 	// MaxAnswerMemory bounds the bytes of answers being written at once
 	// (see answerBudget); 0 means no bound.
 	MaxAnswerMemory int64
+	// Metrics receives the HTTP layer's series, and Gatherer is what
+	// /metrics serves; the process owns the registry behind both. Without
+	// Metrics the server keeps a registry of its own; without Gatherer it
+	// serves Metrics when that is a registry.
+	Metrics  prometheus.Registerer
+	Gatherer prometheus.Gatherer
 }
 
 // Server is Parley's HTTP handler.
@@ -64,7 +70,6 @@ type Server struct {
 	limiter *ratelimit.Windows
 	methods *methods.Registry
 	metrics *metrics
-	reg     *prometheus.Registry
 	// longLived are the path prefixes exempt from request deadlines.
 	longLived []string
 	budget    *answerBudget
@@ -103,16 +108,22 @@ func New(a *app.App, opts Options) *Server {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 10 << 20
 	}
-	s := &Server{app: a, opts: opts, log: opts.Logger, mux: http.NewServeMux(), limiter: ratelimit.New(), reg: prometheus.NewRegistry()}
+	if opts.Metrics == nil {
+		opts.Metrics = prometheus.NewRegistry()
+	}
+	if opts.Gatherer == nil {
+		opts.Gatherer, _ = opts.Metrics.(prometheus.Gatherer)
+		if opts.Gatherer == nil {
+			opts.Gatherer = prometheus.NewRegistry()
+		}
+	}
+	s := &Server{app: a, opts: opts, log: opts.Logger, mux: http.NewServeMux(), limiter: ratelimit.New()}
 	s.longLived = opts.LongLivedPaths
 	s.budget = newAnswerBudget(opts.MaxAnswerMemory)
 	if s.longLived == nil {
 		s.longLived = longLivedPaths
 	}
-	s.metrics = newMetrics(s.reg)
-	// The background work of previews and translation keeps its own
-	// series in the app.
-	s.reg.MustRegister(a.Metrics())
+	s.metrics = newMetrics(opts.Metrics)
 	s.methods = methods.New(a, opts.Logger)
 
 	byPath := map[string][]route{}
@@ -142,7 +153,7 @@ func New(a *app.App, opts Options) *Server {
 		s.mux.Handle("GET /metrics", s.MetricsHandler())
 	}
 	s.mux.Handle("GET /health", s.wrap("health", func(w http.ResponseWriter, r *http.Request) {
-		if err := s.app.Store().Ping(r.Context()); err != nil {
+		if err := s.app.Ping(r.Context()); err != nil {
 			writeJSON(w, http.StatusServiceUnavailable, M{"success": false, "error": "Service Unavailable"})
 			return
 		}
@@ -180,9 +191,6 @@ func setSecurityHeaders(h http.Header) {
 	h["X-Frame-Options"] = hdrDeny
 	h["Content-Security-Policy"] = hdrFrameAncestors
 }
-
-// Metrics returns the Prometheus registry the server reports to.
-func (s *Server) Metrics() *prometheus.Registry { return s.reg }
 
 // dispatch serves every method of one path: the right route, or 405.
 func (s *Server) dispatch(path string, rts []route) http.Handler {
@@ -227,7 +235,8 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route) {
 	// address (a proxy not declared with --trusted-proxies).
 	if b, key := budgetOf(w); b != nil && c.user != nil {
 		if !b.enter(c.ctx, key) {
-			return // the client went away while waiting
+			w.WriteHeader(statusClientClosed) // the client went away while waiting
+			return
 		}
 		defer b.exit(key)
 		if b.saturated(key) {
@@ -273,7 +282,7 @@ func (s *Server) rateLimit(w http.ResponseWriter, r *http.Request, rt route, u *
 	if !ok {
 		wait := int((reset.Sub(now) + time.Second - 1) / time.Second)
 		writeJSON(w, http.StatusTooManyRequests, M{"success": false,
-			"error": "Error, too many requests. Please slow down. You must wait " + itoa(wait) + " seconds before trying this endpoint again. [error-too-many-requests]"})
+			"error": "Error, too many requests. Please slow down. You must wait " + strconv.Itoa(wait) + " seconds before trying this endpoint again. [error-too-many-requests]"})
 		return false
 	}
 	return true
@@ -427,7 +436,12 @@ func (s *Server) wrap(name string, h http.HandlerFunc) http.Handler {
 	})
 }
 
+// requestLogLevel is the level of a request's log line: a client that
+// hung up is routine, so it does not show at the default level.
 func requestLogLevel(code int) slog.Level {
+	if code == statusClientClosed {
+		return slog.LevelDebug
+	}
 	if code >= 500 {
 		return slog.LevelError
 	}
@@ -444,5 +458,3 @@ func requestID(r *http.Request) string {
 	id, _ := r.Context().Value(requestIDKey).(string)
 	return id
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -44,13 +44,7 @@ func (s *Server) settingSet(c *request) (any, error) {
 }
 
 func (s *Server) permissionsList(c *request) (any, error) {
-	var in struct {
-		UpdatedSince string `json:"updatedSince"`
-	}
-	if err := c.bindQuery(roomsGetSchema, &in); err != nil {
-		return nil, err
-	}
-	since, err := parseSince(in.UpdatedSince)
+	since, err := c.updatedSince()
 	if err != nil {
 		return nil, err
 	}
@@ -61,16 +55,14 @@ func (s *Server) permissionsList(c *request) (any, error) {
 	return M{"update": list, "remove": []any{}}, nil
 }
 
-var permissionsUpdateSchema = schema{props: map[string]kind{"permissions": kArray}, required: []string{"permissions"}}
-
 func (s *Server) permissionsUpdate(c *request) (any, error) {
 	if !s.app.HasPermission(c.user, "access-permissions") {
 		return nil, app.ErrPermissionsRequired
 	}
 	var in struct {
-		Permissions []app.PermissionUpdate `json:"permissions"`
+		Permissions []app.PermissionUpdate `json:"permissions" in:"required"`
 	}
-	if err := c.bindBody(permissionsUpdateSchema, &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
 	for _, p := range in.Permissions {

@@ -6,13 +6,7 @@ import (
 )
 
 func (s *Server) subscriptionsGet(c *request) (any, error) {
-	var in struct {
-		UpdatedSince string `json:"updatedSince"`
-	}
-	if err := c.bindQuery(roomsGetSchema, &in); err != nil {
-		return nil, err
-	}
-	since, err := parseSince(in.UpdatedSince)
+	since, err := c.updatedSince()
 	if err != nil {
 		return nil, err
 	}
@@ -28,9 +22,9 @@ func (s *Server) subscriptionsGet(c *request) (any, error) {
 
 func (s *Server) subscriptionsGetOne(c *request) (any, error) {
 	var in struct {
-		RoomID string `json:"roomId"`
+		RoomID string `json:"roomId" in:"required"`
 	}
-	if err := c.bindQuery(schema{props: map[string]kind{"roomId": kString}, required: []string{"roomId"}}, &in); err != nil {
+	if err := c.bindQuery(&in); err != nil {
 		return nil, err
 	}
 	sub, err := s.app.Subscription(c.ctx, c.user, in.RoomID)
@@ -40,18 +34,13 @@ func (s *Server) subscriptionsGetOne(c *request) (any, error) {
 	return M{"subscription": sub}, nil
 }
 
-var subscriptionsReadSchema = schema{
-	props: map[string]kind{"rid": kString, "roomId": kString, "readThreads": kBool},
-	oneOf: [][]string{{"rid"}, {"roomId"}},
-}
-
 func (s *Server) subscriptionsRead(c *request) (any, error) {
 	var in struct {
-		RID         string `json:"rid"`
-		RoomID      string `json:"roomId"`
+		RID         string `json:"rid" in:"oneOf"`
+		RoomID      string `json:"roomId" in:"oneOf"`
 		ReadThreads bool   `json:"readThreads"`
 	}
-	if err := c.bindBody(subscriptionsReadSchema, &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
 	rid := in.RID

@@ -10,31 +10,25 @@ import (
 func (s *Server) chatFollow(follow bool) handlerFunc {
 	return func(c *request) (any, error) {
 		var in struct {
-			MID string `json:"mid"`
+			MID string `json:"mid" in:"required,nonempty"`
 		}
-		sc := schema{props: map[string]kind{"mid": kString}, required: []string{"mid"}, minLen: []string{"mid"}}
-		if err := c.bindBody(sc, &in); err != nil {
+		if err := c.bindBody(&in); err != nil {
 			return nil, err
 		}
 		return nil, s.app.FollowMessage(c.ctx, c.user, in.MID, follow)
 	}
 }
 
-var threadsListSchema = schema{
-	props: map[string]kind{
-		"rid": kString, "type": kString, "text": kString,
-		"offset": kNumber, "count": kNumber, "sort": kString, "query": kString, "fields": kString,
-	},
-	required: []string{"rid"},
-}
-
 func (s *Server) chatGetThreadsList(c *request) (any, error) {
 	var in struct {
-		RID  string `json:"rid"`
+		RID  string `json:"rid" in:"required"`
 		Type string `json:"type"`
 		Text string `json:"text"`
+		countOffsetSort
+		_ string `key:"query"`
+		_ string `key:"fields"`
 	}
-	if err := c.bindClosedQuery(threadsListSchema, &in); err != nil {
+	if err := c.bindClosedQuery(&in); err != nil {
 		return nil, err
 	}
 	if in.Type != "" && in.Type != "following" && in.Type != "unread" {
@@ -53,14 +47,12 @@ func (s *Server) chatGetThreadsList(c *request) (any, error) {
 
 func (s *Server) chatGetThreadMessages(c *request) (any, error) {
 	var in struct {
+		// A missing tmid is the app's error, after the Threads_enabled
+		// check.
 		TMID string `json:"tmid"`
+		countOffsetSort
 	}
-	// A missing tmid is the app's error, after the Threads_enabled check.
-	sc := schema{props: map[string]kind{"tmid": kString, "count": kNumber, "offset": kNumber, "sort": kString}}
-	if err := c.bindClosedQuery(sc, &in); err != nil {
-		return nil, err
-	}
-	p, err := c.page()
+	p, err := c.closedQueryPage(&in)
 	if err != nil {
 		return nil, err
 	}
@@ -81,8 +73,7 @@ func (s *Server) chatSyncThreadsList(c *request) (any, error) {
 	}
 	// Missing and unparsable values are the app's errors, which come after
 	// the Threads_enabled check.
-	sc := schema{props: map[string]kind{"rid": kString, "updatedSince": kString}}
-	if err := c.bindClosedQuery(sc, &in); err != nil {
+	if err := c.bindClosedQuery(&in); err != nil {
 		return nil, err
 	}
 	res, err := s.app.SyncThreadsList(c.ctx, c.user, in.RID, in.UpdatedSince)
@@ -99,9 +90,9 @@ func (s *Server) chatSyncThreadMessages(c *request) (any, error) {
 	var in struct {
 		TMID         string `json:"tmid"`
 		UpdatedSince string `json:"updatedSince"`
+		countOffsetSort
 	}
-	sc := schema{props: map[string]kind{"tmid": kString, "updatedSince": kString, "count": kNumber, "offset": kNumber, "sort": kString}}
-	if err := c.bindClosedQuery(sc, &in); err != nil {
+	if err := c.bindClosedQuery(&in); err != nil {
 		return nil, err
 	}
 	res, err := s.app.SyncThreadMessages(c.ctx, c.user, in.TMID, in.UpdatedSince)
@@ -115,9 +106,9 @@ func (s *Server) chatGetDiscussions(c *request) (any, error) {
 	var in struct {
 		RoomID string `json:"roomId"`
 		Text   string `json:"text"`
+		countOffset
 	}
-	sc := schema{props: map[string]kind{"roomId": kString, "text": kString, "offset": kNumber, "count": kNumber}}
-	if err := c.bindClosedQuery(sc, &in); err != nil {
+	if err := c.bindClosedQuery(&in); err != nil {
 		return nil, err
 	}
 	if in.RoomID == "" {
@@ -147,10 +138,10 @@ func queryInvalid(err error) error {
 
 func (s *Server) chatGetMessageReadReceipts(c *request) (any, error) {
 	var in struct {
-		MessageID string `json:"messageId"`
+		MessageID string `json:"messageId" in:"required"`
+		countOffset
 	}
-	sc := schema{props: map[string]kind{"messageId": kString, "offset": kNumber, "count": kNumber}, required: []string{"messageId"}}
-	if err := c.bindClosedQuery(sc, &in); err != nil {
+	if err := c.bindClosedQuery(&in); err != nil {
 		return nil, queryInvalid(err)
 	}
 	var opts page

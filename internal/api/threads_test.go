@@ -11,37 +11,18 @@ import (
 	"github.com/parleychat/parley/internal/api/apitest"
 )
 
-// thReply posts a reply to thread tmid in rid.
-func thReply(t *testing.T, c *apitest.Client, rid, tmid, text string) map[string]any {
-	t.Helper()
-	return pmPost(t, c, map[string]any{"roomId": rid, "tmid": tmid, "text": text})
-}
-
-func thStrings(v any) []string {
-	var out []string
-	if arr, ok := v.([]any); ok {
-		for _, e := range arr {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
 func sorted(ids ...string) []string {
 	out := slices.Clone(ids)
 	sort.Strings(out)
 	return out
 }
 
-func thList(t *testing.T, c *apitest.Client, q ...string) map[string]any {
+func listThreads(t *testing.T, c *apitest.Client, q ...string) map[string]any {
 	t.Helper()
 	return c.Get(t, "chat.getThreadsList", apitest.Q(q...)).OK(t).JSON(t)
 }
 
-func thThreadIDs(res map[string]any) []string {
+func threadIDs(res map[string]any) []string {
 	var out []string
 	for _, m := range res["threads"].([]any) {
 		out = append(out, m.(map[string]any)["_id"].(string))
@@ -53,95 +34,95 @@ func TestThreadReplyCounters(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	alice, bob, carol, dave := e.NewUser(t, "alice"), e.NewUser(t, "bob"), e.NewUser(t, "carol"), e.NewUser(t, "dave")
-	rid := pmRoom(t, alice, "channels", "threads", nil, "bob", "carol", "dave")
-	parent := pmPost(t, alice, map[string]any{"roomId": rid, "text": "root"})
+	rid := alice.CreateRoom(t, "channels", "threads", nil, "bob", "carol", "dave")
+	parent := alice.PostText(t, rid, "root")
 	pid := parent["_id"].(string)
 
-	r1 := thReply(t, bob, rid, pid, "first")
+	r1 := bob.Reply(t, rid, pid, "first")
 	if r1["tmid"] != pid {
 		t.Fatalf("reply tmid = %v", r1["tmid"])
 	}
-	p := pmGet(t, alice, pid)
-	if pmNum(p["tcount"]) != 1 || p["tlm"] != r1["ts"] {
+	p := alice.GetMessage(t, pid)
+	if apitest.Num(p["tcount"]) != 1 || p["tlm"] != r1["ts"] {
 		t.Fatalf("after one reply: tcount %v tlm %v, want 1 and %v", p["tcount"], p["tlm"], r1["ts"])
 	}
-	if got := thStrings(p["replies"]); !slices.Equal(got, sorted(alice.UserID, bob.UserID)) {
+	if got := apitest.Strings(p["replies"]); !slices.Equal(got, sorted(alice.UserID, bob.UserID)) {
 		t.Fatalf("replies = %v", got)
 	}
-	if got := thStrings(pmSub(t, alice, rid)["tunread"]); !slices.Equal(got, []string{pid}) {
+	if got := apitest.Strings(alice.Subscription(t, rid)["tunread"]); !slices.Equal(got, []string{pid}) {
 		t.Fatalf("alice tunread = %v", got)
 	}
-	if got := pmSub(t, bob, rid)["tunread"]; got != nil {
+	if got := bob.Subscription(t, rid)["tunread"]; got != nil {
 		t.Fatalf("the replier's own tunread = %v", got)
 	}
-	if got := pmSub(t, carol, rid)["tunread"]; got != nil {
+	if got := carol.Subscription(t, rid)["tunread"]; got != nil {
 		t.Fatalf("a non-follower's tunread = %v", got)
 	}
 
 	// A mention makes carol a follower with tunreadUser; a reply to a reply
 	// lands in the root thread.
-	r2 := pmSend(t, carol, map[string]any{"rid": rid, "tmid": r1["_id"], "msg": "hi @dave"})
+	r2 := carol.SendMessage(t, map[string]any{"rid": rid, "tmid": r1["_id"], "msg": "hi @dave"})
 	if r2["tmid"] != pid {
 		t.Fatalf("nested reply tmid = %v, want the root", r2["tmid"])
 	}
-	p = pmGet(t, alice, pid)
-	if pmNum(p["tcount"]) != 2 {
+	p = alice.GetMessage(t, pid)
+	if apitest.Num(p["tcount"]) != 2 {
 		t.Fatalf("tcount = %v", p["tcount"])
 	}
-	if got := thStrings(p["replies"]); !slices.Equal(got, sorted(alice.UserID, bob.UserID, carol.UserID, dave.UserID)) {
+	if got := apitest.Strings(p["replies"]); !slices.Equal(got, sorted(alice.UserID, bob.UserID, carol.UserID, dave.UserID)) {
 		t.Fatalf("replies = %v", got)
 	}
-	ds := pmSub(t, dave, rid)
-	if !slices.Equal(thStrings(ds["tunread"]), []string{pid}) || !slices.Equal(thStrings(ds["tunreadUser"]), []string{pid}) {
+	ds := dave.Subscription(t, rid)
+	if !slices.Equal(apitest.Strings(ds["tunread"]), []string{pid}) || !slices.Equal(apitest.Strings(ds["tunreadUser"]), []string{pid}) {
 		t.Fatalf("dave's thread-unread state: %v / %v", ds["tunread"], ds["tunreadUser"])
 	}
-	if got := thStrings(pmSub(t, bob, rid)["tunread"]); !slices.Equal(got, []string{pid}) {
+	if got := apitest.Strings(bob.Subscription(t, rid)["tunread"]); !slices.Equal(got, []string{pid}) {
 		t.Fatalf("bob tunread = %v", got)
 	}
 	// The list holds a thread once however many replies arrive.
-	thReply(t, bob, rid, pid, "again")
-	if got := thStrings(pmSub(t, alice, rid)["tunread"]); !slices.Equal(got, []string{pid}) {
+	bob.Reply(t, rid, pid, "again")
+	if got := apitest.Strings(alice.Subscription(t, rid)["tunread"]); !slices.Equal(got, []string{pid}) {
 		t.Fatalf("alice tunread after more replies = %v", got)
 	}
 	// @all marks every follower's tunreadGroup.
-	thReply(t, alice, rid, pid, "hey @all")
-	if got := thStrings(pmSub(t, bob, rid)["tunreadGroup"]); !slices.Equal(got, []string{pid}) {
+	alice.Reply(t, rid, pid, "hey @all")
+	if got := apitest.Strings(bob.Subscription(t, rid)["tunreadGroup"]); !slices.Equal(got, []string{pid}) {
 		t.Fatalf("bob tunreadGroup = %v", got)
 	}
 
 	// Reading with readThreads clears the lists.
 	bob.Post(t, "subscriptions.read", map[string]any{"rid": rid, "readThreads": true}).OK(t)
-	if s := pmSub(t, bob, rid); s["tunread"] != nil || s["tunreadGroup"] != nil {
+	if s := bob.Subscription(t, rid); s["tunread"] != nil || s["tunreadGroup"] != nil {
 		t.Fatalf("after readThreads: %v", s)
 	}
 
 	// A thread-only reply stays out of the room's history; tshow shows it.
-	hidden := thReply(t, bob, rid, pid, "only in thread")
-	shown := pmSend(t, bob, map[string]any{"rid": rid, "tmid": pid, "msg": "also in room", "tshow": true})
-	hist := pmHistory(t, alice, "channels", rid)
-	if pmHasID(hist, hidden["_id"].(string)) || !pmHasID(hist, shown["_id"].(string)) {
-		t.Fatalf("history: thread-only reply present %v, tshow reply present %v", pmHasID(hist, hidden["_id"].(string)), pmHasID(hist, shown["_id"].(string)))
+	hidden := bob.Reply(t, rid, pid, "only in thread")
+	shown := bob.SendMessage(t, map[string]any{"rid": rid, "tmid": pid, "msg": "also in room", "tshow": true})
+	hist := alice.History(t, "channels", rid)
+	if apitest.HasID(hist, hidden["_id"].(string)) || !apitest.HasID(hist, shown["_id"].(string)) {
+		t.Fatalf("history: thread-only reply present %v, tshow reply present %v", apitest.HasID(hist, hidden["_id"].(string)), apitest.HasID(hist, shown["_id"].(string)))
 	}
 
 	// Deleting a reply uncounts it and drops the thread from unread lists.
-	before := pmNum(pmGet(t, alice, pid)["tcount"])
-	thReply(t, bob, rid, pid, "to be read")
-	bob.Post(t, "chat.delete", map[string]any{"roomId": rid, "msgId": hidden["_id"]}).OK(t)
-	p = pmGet(t, alice, pid)
-	if pmNum(p["tcount"]) != before {
+	before := apitest.Num(alice.GetMessage(t, pid)["tcount"])
+	bob.Reply(t, rid, pid, "to be read")
+	bob.DeleteMessage(t, rid, hidden["_id"].(string))
+	p = alice.GetMessage(t, pid)
+	if apitest.Num(p["tcount"]) != before {
 		t.Fatalf("after one more reply and one deletion tcount = %v, want %d", p["tcount"], before)
 	}
-	if s := pmSub(t, alice, rid); s["tunread"] != nil && len(s["tunread"].([]any)) > 0 {
+	if s := alice.Subscription(t, rid); s["tunread"] != nil && len(s["tunread"].([]any)) > 0 {
 		t.Fatalf("alice tunread after a reply was deleted = %v", s["tunread"])
 	}
 
 	// Deleting the parent keeps it as an rm placeholder with its replies.
-	alice.Post(t, "chat.delete", map[string]any{"roomId": rid, "msgId": pid}).OK(t)
-	p = pmGet(t, alice, pid)
-	if p["t"] != "rm" || pmNum(p["tcount"]) != before {
+	alice.DeleteMessage(t, rid, pid)
+	p = alice.GetMessage(t, pid)
+	if p["t"] != "rm" || apitest.Num(p["tcount"]) != before {
 		t.Fatalf("deleted parent: t %v tcount %v", p["t"], p["tcount"])
 	}
-	if res := alice.Get(t, "chat.getThreadMessages", apitest.Q("tmid", pid, "count", "0")).OK(t).JSON(t); pmNum(res["total"]) != before {
+	if res := alice.Get(t, "chat.getThreadMessages", apitest.Q("tmid", pid, "count", "0")).OK(t).JSON(t); apitest.Num(res["total"]) != before {
 		t.Fatalf("replies of the deleted parent: %v", res["total"])
 	}
 }
@@ -150,40 +131,40 @@ func TestThreadFollow(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	alice, bob, eve := e.NewUser(t, "alice"), e.NewUser(t, "bob"), e.NewUser(t, "eve")
-	gid := pmRoom(t, alice, "groups", "secret", nil, "bob")
-	pid := pmPost(t, alice, map[string]any{"roomId": gid, "text": "root"})["_id"].(string)
-	reply := thReply(t, alice, gid, pid, "r1")
+	gid := alice.CreateRoom(t, "groups", "secret", nil, "bob")
+	pid := alice.PostText(t, gid, "root")["_id"].(string)
+	reply := alice.Reply(t, gid, pid, "r1")
 
 	// Any message can be followed; following a reply follows its thread.
 	bob.Post(t, "chat.followMessage", map[string]any{"mid": reply["_id"]}).OK(t)
-	if got := thStrings(pmGet(t, alice, pid)["replies"]); !slices.Contains(got, bob.UserID) {
+	if got := apitest.Strings(alice.GetMessage(t, pid)["replies"]); !slices.Contains(got, bob.UserID) {
 		t.Fatalf("replies after follow = %v", got)
 	}
-	thReply(t, alice, gid, pid, "r2")
-	if got := thStrings(pmSub(t, bob, gid)["tunread"]); !slices.Equal(got, []string{pid}) {
+	alice.Reply(t, gid, pid, "r2")
+	if got := apitest.Strings(bob.Subscription(t, gid)["tunread"]); !slices.Equal(got, []string{pid}) {
 		t.Fatalf("follower's tunread = %v", got)
 	}
-	following := thList(t, bob, "rid", gid, "type", "following")
-	if !slices.Equal(thThreadIDs(following), []string{pid}) {
-		t.Fatalf("following = %v", thThreadIDs(following))
+	following := listThreads(t, bob, "rid", gid, "type", "following")
+	if !slices.Equal(threadIDs(following), []string{pid}) {
+		t.Fatalf("following = %v", threadIDs(following))
 	}
-	if got := thThreadIDs(thList(t, bob, "rid", gid, "type", "unread")); !slices.Equal(got, []string{pid}) {
+	if got := threadIDs(listThreads(t, bob, "rid", gid, "type", "unread")); !slices.Equal(got, []string{pid}) {
 		t.Fatalf("unread = %v", got)
 	}
 	bob.Post(t, "chat.unfollowMessage", map[string]any{"mid": pid}).OK(t)
-	if got := thStrings(pmGet(t, alice, pid)["replies"]); slices.Contains(got, bob.UserID) {
+	if got := apitest.Strings(alice.GetMessage(t, pid)["replies"]); slices.Contains(got, bob.UserID) {
 		t.Fatalf("replies after unfollow = %v", got)
 	}
-	if s := pmSub(t, bob, gid); s["tunread"] != nil && len(s["tunread"].([]any)) > 0 {
+	if s := bob.Subscription(t, gid); s["tunread"] != nil && len(s["tunread"].([]any)) > 0 {
 		t.Fatalf("tunread after unfollow = %v", s["tunread"])
 	}
-	if got := thThreadIDs(thList(t, bob, "rid", gid, "type", "following")); len(got) != 0 {
+	if got := threadIDs(listThreads(t, bob, "rid", gid, "type", "following")); len(got) != 0 {
 		t.Fatalf("following after unfollow = %v", got)
 	}
 	// A plain message gets replies without tcount.
-	plain := pmPost(t, alice, map[string]any{"roomId": gid, "text": "plain"})["_id"].(string)
+	plain := alice.PostText(t, gid, "plain")["_id"].(string)
 	bob.Post(t, "chat.followMessage", map[string]any{"mid": plain}).OK(t)
-	if m := pmGet(t, alice, plain); m["tcount"] != nil || !slices.Equal(thStrings(m["replies"]), []string{bob.UserID}) {
+	if m := alice.GetMessage(t, plain); m["tcount"] != nil || !slices.Equal(apitest.Strings(m["replies"]), []string{bob.UserID}) {
 		t.Fatalf("followed plain message: %v %v", m["tcount"], m["replies"])
 	}
 
@@ -200,10 +181,10 @@ func TestThreadFollow(t *testing.T) {
 		eve.Post(t, path, map[string]any{"mid": pid}).Fails(t, 400, "error-not-allowed", "not-allowed [error-not-allowed]")
 		e.Anon().Post(t, path, map[string]any{"mid": pid}).Expect(t, 401)
 	}
-	if got := thStrings(pmGet(t, alice, pid)["replies"]); slices.Contains(got, eve.UserID) {
+	if got := apitest.Strings(alice.GetMessage(t, pid)["replies"]); slices.Contains(got, eve.UserID) {
 		t.Fatal("an outsider became a follower")
 	}
-	pmSet(t, e, "Threads_enabled", false)
+	e.SetSetting(t, "Threads_enabled", false)
 	bob.Post(t, "chat.followMessage", map[string]any{"mid": pid}).Fails(t, 400, "error-not-allowed", "not-allowed [error-not-allowed]")
 	bob.Post(t, "chat.unfollowMessage", map[string]any{"mid": "nope"}).Fails(t, 400, "error-not-allowed", "not-allowed [error-not-allowed]")
 }
@@ -212,41 +193,41 @@ func TestThreadsListAndMessages(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	alice, bob, eve := e.NewUser(t, "alice"), e.NewUser(t, "bob"), e.NewUser(t, "eve")
-	gid := pmRoom(t, alice, "groups", "work", nil, "bob")
+	gid := alice.CreateRoom(t, "groups", "work", nil, "bob")
 	var parents []string
 	for i := range 5 {
-		pid := pmPost(t, alice, map[string]any{"roomId": gid, "text": fmt.Sprintf("topic %d", i)})["_id"].(string)
+		pid := alice.PostMessage(t, map[string]any{"roomId": gid, "text": fmt.Sprintf("topic %d", i)})["_id"].(string)
 		parents = append(parents, pid)
 	}
-	pmPost(t, alice, map[string]any{"roomId": gid, "text": "no thread"})
+	alice.PostText(t, gid, "no thread")
 	// Threads get activity in the order 0, 1, 2, 3, 4, then 1 again.
 	var replies []string
 	for _, i := range []int{0, 1, 2, 3, 4, 1} {
-		replies = append(replies, thReply(t, bob, gid, parents[i], "re "+fmt.Sprint(i))["_id"].(string))
+		replies = append(replies, bob.Reply(t, gid, parents[i], "re "+fmt.Sprint(i))["_id"].(string))
 	}
-	res := thList(t, alice, "rid", gid)
+	res := listThreads(t, alice, "rid", gid)
 	want := []string{parents[1], parents[4], parents[3], parents[2], parents[0]}
-	if got := thThreadIDs(res); !slices.Equal(got, want) {
+	if got := threadIDs(res); !slices.Equal(got, want) {
 		t.Fatalf("threads = %v, want newest activity first %v", got, want)
 	}
-	if pmNum(res["total"]) != 5 || pmNum(res["count"]) != 5 || pmNum(res["offset"]) != 0 {
+	if apitest.Num(res["total"]) != 5 || apitest.Num(res["count"]) != 5 || apitest.Num(res["offset"]) != 0 {
 		t.Fatalf("envelope: %v", res)
 	}
-	page := thList(t, alice, "rid", gid, "count", "2", "offset", "1")
-	if got := thThreadIDs(page); !slices.Equal(got, want[1:3]) || pmNum(page["total"]) != 5 || pmNum(page["count"]) != 2 || pmNum(page["offset"]) != 1 {
+	page := listThreads(t, alice, "rid", gid, "count", "2", "offset", "1")
+	if got := threadIDs(page); !slices.Equal(got, want[1:3]) || apitest.Num(page["total"]) != 5 || apitest.Num(page["count"]) != 2 || apitest.Num(page["offset"]) != 1 {
 		t.Fatalf("page: %v %v", got, page)
 	}
-	if got := thThreadIDs(thList(t, alice, "rid", gid, "text", "TOPIC 3")); !slices.Equal(got, []string{parents[3]}) {
+	if got := threadIDs(listThreads(t, alice, "rid", gid, "text", "TOPIC 3")); !slices.Equal(got, []string{parents[3]}) {
 		t.Fatalf("text filter: %v", got)
 	}
-	if got := thThreadIDs(thList(t, alice, "rid", gid, "sort", `{"ts":1}`)); !slices.Equal(got, parents) {
+	if got := threadIDs(listThreads(t, alice, "rid", gid, "sort", `{"ts":1}`)); !slices.Equal(got, parents) {
 		t.Fatalf("sorted by ts: %v", got)
 	}
-	if got := thThreadIDs(thList(t, alice, "rid", gid, "type", "unread")); len(got) != 5 {
+	if got := threadIDs(listThreads(t, alice, "rid", gid, "type", "unread")); len(got) != 5 {
 		t.Fatalf("alice's unread threads: %v", got)
 	}
 	alice.Post(t, "subscriptions.read", map[string]any{"rid": gid, "readThreads": true}).OK(t)
-	if got := thThreadIDs(thList(t, alice, "rid", gid, "type", "unread")); len(got) != 0 {
+	if got := threadIDs(listThreads(t, alice, "rid", gid, "type", "unread")); len(got) != 0 {
 		t.Fatalf("unread after reading: %v", got)
 	}
 
@@ -256,7 +237,7 @@ func TestThreadsListAndMessages(t *testing.T) {
 	for _, m := range tm["messages"].([]any) {
 		ids = append(ids, m.(map[string]any)["_id"].(string))
 	}
-	if !slices.Equal(ids, []string{replies[1], replies[5]}) || pmNum(tm["total"]) != 2 {
+	if !slices.Equal(ids, []string{replies[1], replies[5]}) || apitest.Num(tm["total"]) != 2 {
 		t.Fatalf("thread messages = %v (total %v)", ids, tm["total"])
 	}
 
@@ -296,7 +277,7 @@ func TestThreadsListAndMessages(t *testing.T) {
 	alice.Get(t, "chat.syncThreadMessages", apitest.Q("tmid", "nope", "updatedSince", since)).Fails(t, 400, "error-invalid-message", "Invalid Message [error-invalid-message]")
 	eve.Get(t, "chat.syncThreadMessages", apitest.Q("tmid", parents[0], "updatedSince", since)).Fails(t, 400, "error-not-allowed", "Not Allowed [error-not-allowed]")
 
-	pmSet(t, e, "Threads_enabled", false)
+	e.SetSetting(t, "Threads_enabled", false)
 	alice.Get(t, "chat.getThreadsList", apitest.Q("rid", gid)).Fails(t, 400, "error-not-allowed", "Threads Disabled [error-not-allowed]")
 	alice.Get(t, "chat.getThreadMessages", apitest.Q("tmid", parents[0])).Fails(t, 400, "error-not-allowed", "Threads Disabled [error-not-allowed]")
 	alice.Get(t, "chat.syncThreadsList", apitest.Q("rid", gid, "updatedSince", since)).Fails(t, 400, "error-not-allowed", "Threads Disabled [error-not-allowed]")
@@ -318,8 +299,8 @@ func TestThreadConcurrentReplies(t *testing.T) {
 		users[i] = e.NewUser(t, fmt.Sprintf("replier%d", i))
 		names[i] = users[i].Username
 	}
-	rid := pmRoom(t, owner, "channels", "busy", nil, names...)
-	pid := pmPost(t, owner, map[string]any{"roomId": rid, "text": "root"})["_id"].(string)
+	rid := owner.CreateRoom(t, "channels", "busy", nil, names...)
+	pid := owner.PostText(t, rid, "root")["_id"].(string)
 
 	var wg sync.WaitGroup
 	errs := make(chan string, clients*replies)
@@ -341,8 +322,8 @@ func TestThreadConcurrentReplies(t *testing.T) {
 	for msg := range errs {
 		t.Fatal(msg)
 	}
-	p := pmGet(t, owner, pid)
-	if pmNum(p["tcount"]) != clients*replies {
+	p := owner.GetMessage(t, pid)
+	if apitest.Num(p["tcount"]) != clients*replies {
 		t.Fatalf("tcount = %v, want %d", p["tcount"], clients*replies)
 	}
 	want := append([]string{owner.UserID}, func() []string {
@@ -352,15 +333,15 @@ func TestThreadConcurrentReplies(t *testing.T) {
 		}
 		return ids
 	}()...)
-	if got := thStrings(p["replies"]); !slices.Equal(got, sorted(want...)) {
+	if got := apitest.Strings(p["replies"]); !slices.Equal(got, sorted(want...)) {
 		t.Fatalf("replies = %v, want %v", got, sorted(want...))
 	}
 	res := owner.Get(t, "chat.getThreadMessages", apitest.Q("tmid", pid, "count", "1")).OK(t).JSON(t)
-	if pmNum(res["total"]) != clients*replies {
+	if apitest.Num(res["total"]) != clients*replies {
 		t.Fatalf("thread messages total = %v", res["total"])
 	}
 	for _, c := range append(users, owner) {
-		if got := thStrings(pmSub(t, c, rid)["tunread"]); !slices.Equal(got, []string{pid}) {
+		if got := apitest.Strings(c.Subscription(t, rid)["tunread"]); !slices.Equal(got, []string{pid}) {
 			t.Fatalf("%s tunread = %v", c.Username, got)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/parleychat/parley/internal/app"
@@ -105,7 +106,7 @@ func (s *Server) readUpload(c *request, rid string) (*upload, error) {
 
 func tooLarge(limit int64) error {
 	return &app.Error{Status: http.StatusRequestEntityTooLarge, Type: "error-file-too-large",
-		Reason: "File size exceeds allowed size of " + itoa(int(limit)) + " bytes"}
+		Reason: "File size exceeds allowed size of " + strconv.FormatInt(limit, 10) + " bytes"}
 }
 
 // roomsMedia is rooms.media/:rid, the first step of an upload: the file is
@@ -122,22 +123,19 @@ func (s *Server) roomsMedia(c *request) (any, error) {
 	return M{"file": M{"_id": up.file.ID, "url": up.file.URL}}, nil
 }
 
-var mediaConfirmSchema = schema{
-	props: map[string]kind{"msg": kString, "description": kString, "tmid": kString, "customFields": kObject,
-		"fileName": kString, "fileContent": kAny},
-	open: true,
-}
-
 // roomsMediaConfirm is rooms.mediaConfirm/:rid/:fileId: the upload becomes
 // a file message.
 func (s *Server) roomsMediaConfirm(c *request) (any, error) {
 	var in struct {
+		openKeys
 		Msg          string         `json:"msg"`
 		Description  string         `json:"description"`
 		TMID         string         `json:"tmid"`
 		CustomFields map[string]any `json:"customFields"`
+		_            string         `key:"fileName"`
+		_            any            `key:"fileContent"`
 	}
-	if err := c.bindBody(mediaConfirmSchema, &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
 	m, err := s.app.ConfirmUpload(c.ctx, c.user, c.r.PathValue("rid"), c.r.PathValue("fileId"), app.ConfirmInput{

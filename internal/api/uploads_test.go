@@ -13,8 +13,8 @@ import (
 	"github.com/parleychat/parley/internal/api/apitest"
 )
 
-// upBody builds a multipart body with one file part and extra fields.
-func upBody(t *testing.T, name, typ string, content []byte, fields map[string]string) ([]byte, string) {
+// multipartBody builds a multipart body with one file part and extra fields.
+func multipartBody(t *testing.T, name, typ string, content []byte, fields map[string]string) ([]byte, string) {
 	t.Helper()
 	var b bytes.Buffer
 	w := multipart.NewWriter(&b)
@@ -39,12 +39,12 @@ func upBody(t *testing.T, name, typ string, content []byte, fields map[string]st
 
 func upload(t *testing.T, c *apitest.Client, path, rid, name, typ string, content []byte, fields map[string]string) *apitest.Response {
 	t.Helper()
-	body, ct := upBody(t, name, typ, content, fields)
+	body, ct := multipartBody(t, name, typ, content, fields)
 	return c.Do(t, http.MethodPost, "/api/v1/"+path+"/"+rid, body, ct)
 }
 
-// upMedia uploads and confirms; it returns the file message.
-func upMedia(t *testing.T, c *apitest.Client, rid, name, typ string, content []byte, confirm map[string]any) map[string]any {
+// uploadMedia uploads and confirms; it returns the file message.
+func uploadMedia(t *testing.T, c *apitest.Client, rid, name, typ string, content []byte, confirm map[string]any) map[string]any {
 	t.Helper()
 	f := upload(t, c, "rooms.media", rid, name, typ, content, nil).OK(t).JSON(t)["file"].(map[string]any)
 	return c.Post(t, "rooms.mediaConfirm/"+rid+"/"+f["_id"].(string), confirm).OK(t).JSON(t)["message"].(map[string]any)
@@ -55,7 +55,7 @@ func download(t *testing.T, c *apitest.Client, url string) *apitest.Response {
 	return c.Do(t, http.MethodGet, url, nil, "")
 }
 
-func upFiles(t *testing.T, c *apitest.Client, rid string, q ...string) []map[string]any {
+func roomFiles(t *testing.T, c *apitest.Client, rid string, q ...string) []map[string]any {
 	t.Helper()
 	var out struct{ Files []map[string]any }
 	c.Get(t, "dm.files", apitest.Q(append([]string{"roomId", rid}, q...)...)).OK(t).Decode(t, &out)
@@ -66,10 +66,10 @@ func TestUploadTwoStepAndDownload(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	alice, bob, eve := e.NewUser(t, "alice"), e.NewUser(t, "bob"), e.NewUser(t, "eve")
-	rid := dmCreate(t, alice, "dm", map[string]any{"username": "bob"})["_id"].(string)
+	rid := alice.CreateDM(t, "dm", map[string]any{"username": "bob"})["_id"].(string)
 
 	content := []byte("hello, file")
-	m := upMedia(t, alice, rid, "notes.txt", "text/plain", content, map[string]any{"msg": "see @bob", "description": "my notes"})
+	m := uploadMedia(t, alice, rid, "notes.txt", "text/plain", content, map[string]any{"msg": "see @bob", "description": "my notes"})
 	if m["msg"] != "see @bob" || m["file"].(map[string]any)["name"] != "notes.txt" || len(m["files"].([]any)) != 1 {
 		t.Fatalf("file message: %v", m)
 	}
@@ -79,16 +79,16 @@ func TestUploadTwoStepAndDownload(t *testing.T) {
 		at["format"] != "txt" || !strings.HasPrefix(url, "/file-upload/") {
 		t.Fatalf("attachment: %v", at)
 	}
-	if pmSub(t, bob, rid)["userMentions"].(float64) != 1 {
+	if bob.Subscription(t, rid)["userMentions"].(float64) != 1 {
 		t.Fatal("the mention in a file message did not count")
 	}
 
-	files := upFiles(t, bob, rid)
+	files := roomFiles(t, bob, rid)
 	if len(files) != 1 || files[0]["name"] != "notes.txt" || files[0]["typeGroup"] != "text" || files[0]["complete"] != true ||
 		files[0]["user"].(map[string]any)["username"] != "alice" || files[0]["url"] != url || files[0]["expiresAt"] != nil {
 		t.Fatalf("dm.files: %v", files)
 	}
-	if len(upFiles(t, bob, rid, "typeGroup", "image")) != 0 || len(upFiles(t, bob, rid, "name", "NOTE")) != 1 || len(upFiles(t, bob, rid, "name", "zzz")) != 0 {
+	if len(roomFiles(t, bob, rid, "typeGroup", "image")) != 0 || len(roomFiles(t, bob, rid, "name", "NOTE")) != 1 || len(roomFiles(t, bob, rid, "name", "zzz")) != 0 {
 		t.Fatal("dm.files filters")
 	}
 	bob.Get(t, "im.files", apitest.Q("username", "alice")).OK(t)
@@ -112,9 +112,9 @@ func TestUploadTwoStepAndDownload(t *testing.T) {
 	download(t, bob, "/file-upload/nope/x.txt").Expect(t, 404)
 
 	// Deleting the message deletes the file.
-	alice.Post(t, "chat.delete", map[string]any{"roomId": rid, "msgId": m["_id"]}).OK(t)
+	alice.DeleteMessage(t, rid, m["_id"].(string))
 	download(t, alice, url).Expect(t, 404)
-	if len(upFiles(t, bob, rid)) != 0 {
+	if len(roomFiles(t, bob, rid)) != 0 {
 		t.Fatal("file record survived its message")
 	}
 }
@@ -123,11 +123,11 @@ func TestUploadConfirmRules(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	alice, bob, eve := e.NewUser(t, "alice"), e.NewUser(t, "bob"), e.NewUser(t, "eve")
-	rid := dmCreate(t, alice, "dm", map[string]any{"username": "bob"})["_id"].(string)
+	rid := alice.CreateDM(t, "dm", map[string]any{"username": "bob"})["_id"].(string)
 	f := upload(t, alice, "rooms.media", rid, "a.txt", "text/plain", []byte("x"), nil).OK(t).JSON(t)["file"].(map[string]any)
 	id := f["_id"].(string)
 	// Unconfirmed uploads are listed, but not with onlyConfirmed.
-	if len(upFiles(t, alice, rid)) != 1 || len(upFiles(t, alice, rid, "onlyConfirmed", "true")) != 0 {
+	if len(roomFiles(t, alice, rid)) != 1 || len(roomFiles(t, alice, rid, "onlyConfirmed", "true")) != 0 {
 		t.Fatal("onlyConfirmed")
 	}
 	bob.Post(t, "rooms.mediaConfirm/"+rid+"/"+id, map[string]any{}).Fails(t, 400, "invalid-file", "[invalid-file]")
@@ -139,7 +139,7 @@ func TestUploadConfirmRules(t *testing.T) {
 	e.Anon().Post(t, "rooms.media/"+rid, nil).Expect(t, 401)
 
 	// Threads: the reply carries the file.
-	parent := pmPost(t, alice, map[string]any{"roomId": rid, "text": "parent"})
+	parent := alice.PostText(t, rid, "parent")
 	m := alice.Post(t, "rooms.mediaConfirm/"+rid+"/"+id, map[string]any{"tmid": parent["_id"], "msg": "in thread"}).OK(t).JSON(t)["message"].(map[string]any)
 	if m["tmid"] != parent["_id"] {
 		t.Fatalf("tmid: %v", m)
@@ -150,7 +150,7 @@ func TestUploadLegacyOneStepAndImages(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
-	rid := pmRoom(t, alice, "channels", "files", nil)
+	rid := alice.CreateRoom(t, "channels", "files", nil)
 	m := upload(t, alice, "rooms.upload", rid, "report.pdf", "application/pdf", []byte("%PDF-1.4"), map[string]string{"msg": "the report", "description": "Q3"}).
 		OK(t).JSON(t)["message"].(map[string]any)
 	if m["msg"] != "the report" || m["attachments"].([]any)[0].(map[string]any)["description"] != "Q3" {
@@ -161,7 +161,7 @@ func TestUploadLegacyOneStepAndImages(t *testing.T) {
 	var buf bytes.Buffer
 	png.Encode(&buf, img)
 	// No part type: it is taken from the extension.
-	m = upMedia(t, alice, rid, "dot.png", "", buf.Bytes(), map[string]any{})
+	m = uploadMedia(t, alice, rid, "dot.png", "", buf.Bytes(), map[string]any{})
 	at := m["attachments"].([]any)[0].(map[string]any)
 	dims, _ := at["image_dimensions"].(map[string]any)
 	if at["image_type"] != "image/png" || at["image_url"] != at["title_link"] || int(at["image_size"].(float64)) != buf.Len() ||
@@ -179,38 +179,38 @@ func TestUploadLimits(t *testing.T) {
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
 	e.NewUser(t, "bob")
-	rid := dmCreate(t, alice, "dm", map[string]any{"username": "bob"})["_id"].(string)
+	rid := alice.CreateDM(t, "dm", map[string]any{"username": "bob"})["_id"].(string)
 
-	pmSet(t, e, "FileUpload_MaxFileSize", 10)
+	e.SetSetting(t, "FileUpload_MaxFileSize", 10)
 	upload(t, alice, "rooms.media", rid, "big.txt", "text/plain", bytes.Repeat([]byte("x"), 11), nil).
 		Fails(t, http.StatusRequestEntityTooLarge, "error-file-too-large", "File size exceeds allowed size of 10 bytes [error-file-too-large]")
 	upload(t, alice, "rooms.upload", rid, "big.txt", "text/plain", bytes.Repeat([]byte("x"), 11), nil).Expect(t, http.StatusRequestEntityTooLarge)
 	upload(t, alice, "rooms.media", rid, "ok.txt", "text/plain", bytes.Repeat([]byte("x"), 10), nil).OK(t)
-	pmSet(t, e, "FileUpload_MaxFileSize", 104857600)
+	e.SetSetting(t, "FileUpload_MaxFileSize", 104857600)
 
 	// image/svg+xml is refused by default.
 	upload(t, alice, "rooms.media", rid, "x.svg", "image/svg+xml", []byte("<svg/>"), nil).Fails(t, 400, "error-invalid-file-type", "File type is not accepted [error-invalid-file-type]")
-	pmSet(t, e, "FileUpload_MediaTypeWhiteList", "image/*, application/pdf")
+	e.SetSetting(t, "FileUpload_MediaTypeWhiteList", "image/*, application/pdf")
 	upload(t, alice, "rooms.media", rid, "a.txt", "text/plain", []byte("x"), nil).Fails(t, 400, "error-invalid-file-type", "")
 	upload(t, alice, "rooms.media", rid, "a.gif", "image/gif", []byte("GIF89a"), nil).OK(t)
-	pmSet(t, e, "FileUpload_MediaTypeWhiteList", "")
+	e.SetSetting(t, "FileUpload_MediaTypeWhiteList", "")
 
-	pmSet(t, e, "FileUpload_Enabled_Direct", false)
+	e.SetSetting(t, "FileUpload_Enabled_Direct", false)
 	upload(t, alice, "rooms.media", rid, "a.txt", "text/plain", []byte("x"), nil).Fails(t, 400, "error-direct-message-file-upload-not-allowed", "")
-	pmSet(t, e, "FileUpload_Enabled_Direct", true)
-	pmSet(t, e, "FileUpload_Enabled", false)
+	e.SetSetting(t, "FileUpload_Enabled_Direct", true)
+	e.SetSetting(t, "FileUpload_Enabled", false)
 	upload(t, alice, "rooms.media", rid, "a.txt", "text/plain", []byte("x"), nil).Fails(t, 400, "error-file-upload-disabled", "")
-	pmSet(t, e, "FileUpload_Enabled", true)
+	e.SetSetting(t, "FileUpload_Enabled", true)
 
 	// Only the two good uploads left records.
-	if n := len(upFiles(t, alice, rid)); n != 2 {
+	if n := len(roomFiles(t, alice, rid)); n != 2 {
 		t.Fatalf("%d records, want 2", n)
 	}
 
 	// A body that breaks off inside the file leaves nothing.
-	body, ct := upBody(t, "cut.txt", "text/plain", bytes.Repeat([]byte("y"), 5000), nil)
+	body, ct := multipartBody(t, "cut.txt", "text/plain", bytes.Repeat([]byte("y"), 5000), nil)
 	alice.Do(t, http.MethodPost, "/api/v1/rooms.media/"+rid, body[:len(body)-200], ct).Fails(t, 400, "error-file-upload-incomplete", "")
-	if n := len(upFiles(t, alice, rid)); n != 2 {
+	if n := len(roomFiles(t, alice, rid)); n != 2 {
 		t.Fatalf("a partial upload left a record: %d", n)
 	}
 }
@@ -219,7 +219,7 @@ func TestUploadSafeNames(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
-	rid := pmRoom(t, alice, "groups", "g", nil)
+	rid := alice.CreateRoom(t, "groups", "g", nil)
 	for _, tc := range []struct{ sent, want string }{
 		{"../../etc/passwd", "passwd"},
 		{`..\..\windows\win.ini`, "win.ini"},
@@ -244,8 +244,8 @@ func TestUploadRoomDeleteRemovesFiles(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	bob := e.NewUser(t, "bob")
-	rid := dmCreate(t, e.Admin, "dm", map[string]any{"username": "bob"})["_id"].(string)
-	m := upMedia(t, bob, rid, "a.txt", "text/plain", []byte("x"), map[string]any{})
+	rid := e.Admin.CreateDM(t, "dm", map[string]any{"username": "bob"})["_id"].(string)
+	m := uploadMedia(t, bob, rid, "a.txt", "text/plain", []byte("x"), map[string]any{})
 	url := m["attachments"].([]any)[0].(map[string]any)["title_link"].(string)
 	download(t, bob, url).Expect(t, 200)
 	e.Admin.Post(t, "im.delete", map[string]any{"roomId": rid}).OK(t)

@@ -112,7 +112,7 @@ func TestGetURLPreview(t *testing.T) {
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
 	outsider := e.NewUser(t, "outsider")
-	rid := pmRoom(t, alice, "groups", "previews", nil)
+	rid := alice.CreateRoom(t, "groups", "previews", nil)
 	page := site.at("127.0.0.1", "/page")
 
 	e.Admin.Get(t, "chat.getURLPreview", apitest.Q("url", page)).Fails(t, 400, "invalid-params", "must have required property 'roomId' [invalid-params]")
@@ -134,7 +134,7 @@ func TestGetURLPreview(t *testing.T) {
 	if len(p["meta"].(map[string]any)) != 0 || p["headers"] != nil {
 		t.Errorf("refused preview: %v", p)
 	}
-	pmSet(t, e, "API_EmbedSafePorts", upPorts(site))
+	e.SetSetting(t, "API_EmbedSafePorts", upPorts(site))
 	upPreview(t, alice, rid, page)
 	if n := site.total(); n != 0 {
 		t.Fatalf("a refused preview reached the server (%d requests)", n)
@@ -142,8 +142,8 @@ func TestGetURLPreview(t *testing.T) {
 
 	// The allow-list for private hosts lifts it, and API_Embed does not
 	// gate this endpoint.
-	pmSet(t, e, "API_EmbedAllowedPrivateHosts", "127.0.0.1")
-	pmSet(t, e, "API_Embed", false)
+	e.SetSetting(t, "API_EmbedAllowedPrivateHosts", "127.0.0.1")
+	e.SetSetting(t, "API_Embed", false)
 	p = upPreview(t, alice, rid, page)
 	meta := p["meta"].(map[string]any)
 	if meta["pageTitle"] != "Parley preview page" || meta["ogTitle"] != "OG title" || meta["twitterCard"] != "summary" ||
@@ -161,16 +161,16 @@ func TestGetURLPreview(t *testing.T) {
 	}
 
 	// A port outside API_EmbedSafePorts is refused again.
-	pmSet(t, e, "API_EmbedCacheExpirationDays", 0)
-	pmSet(t, e, "API_EmbedSafePorts", "80, 443")
+	e.SetSetting(t, "API_EmbedCacheExpirationDays", 0)
+	e.SetSetting(t, "API_EmbedSafePorts", "80, 443")
 	before := site.total()
 	if p := upPreview(t, alice, rid, page); len(p["meta"].(map[string]any)) != 0 {
 		t.Errorf("unsafe port previewed: %v", p)
 	}
 	// API_EmbedIgnoredHosts keeps Rocket.Chat's meaning: never fetched,
 	// even when the private allow-list names the host.
-	pmSet(t, e, "API_EmbedSafePorts", upPorts(site))
-	pmSet(t, e, "API_EmbedIgnoredHosts", "127.0.0.0/8")
+	e.SetSetting(t, "API_EmbedSafePorts", upPorts(site))
+	e.SetSetting(t, "API_EmbedIgnoredHosts", "127.0.0.0/8")
 	if p := upPreview(t, alice, rid, page); len(p["meta"].(map[string]any)) != 0 {
 		t.Errorf("ignored host previewed: %v", p)
 	}
@@ -186,10 +186,10 @@ func TestURLPreviewRedirectToPrivateAddressRefused(t *testing.T) {
 		http.Redirect(w, r, target.at("127.0.0.1", "/secret"), http.StatusFound)
 	})
 	e := apitest.New(t, apitest.WithPreviewResolver(upResolver{"redirector.test": "127.0.0.1"}))
-	rid := pmRoom(t, e.Admin, "channels", "redirects", nil)
-	pmSet(t, e, "API_EmbedSafePorts", upPorts(target, redirector))
-	pmSet(t, e, "API_EmbedAllowedPrivateHosts", "redirector.test")
-	pmSet(t, e, "API_EmbedCacheExpirationDays", 0)
+	rid := e.Admin.CreateRoom(t, "channels", "redirects", nil)
+	e.SetSetting(t, "API_EmbedSafePorts", upPorts(target, redirector))
+	e.SetSetting(t, "API_EmbedAllowedPrivateHosts", "redirector.test")
+	e.SetSetting(t, "API_EmbedCacheExpirationDays", 0)
 
 	p := upPreview(t, e.Admin, rid, redirector.at("redirector.test", "/go"))
 	if redirector.count("/go") != 1 || target.count("/secret") != 0 || len(p["meta"].(map[string]any)) != 0 {
@@ -197,28 +197,24 @@ func TestURLPreviewRedirectToPrivateAddressRefused(t *testing.T) {
 	}
 
 	// Allowing the target too shows the redirect itself works.
-	pmSet(t, e, "API_EmbedAllowedPrivateHosts", "redirector.test, 127.0.0.1")
+	e.SetSetting(t, "API_EmbedAllowedPrivateHosts", "redirector.test, 127.0.0.1")
 	p = upPreview(t, e.Admin, rid, redirector.at("redirector.test", "/go"))
 	if target.count("/secret") != 1 || p["meta"].(map[string]any)["pageTitle"] != "Parley preview page" {
 		t.Errorf("allowed redirect: %v", p)
 	}
 }
 
-// upWait polls chat.getMessage until ok accepts the message, for at most
-// 2 s: the preview and translation jobs run after the answer is sent.
+// upWait waits until the server's background work (previews and
+// translations, which run after the answer is sent) has finished, then
+// reads the message, which ok must accept.
 func upWait(t *testing.T, c *apitest.Client, id string, ok func(m map[string]any) bool) map[string]any {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		m := c.Get(t, "chat.getMessage", apitest.Q("msgId", id)).OK(t).JSON(t)["message"].(map[string]any)
-		if ok(m) {
-			return m
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("message %s did not change within 2 s: %v", id, m)
-		}
-		time.Sleep(20 * time.Millisecond)
+	c.WaitIdle(t)
+	m := c.Get(t, "chat.getMessage", apitest.Q("msgId", id)).OK(t).JSON(t)["message"].(map[string]any)
+	if !ok(m) {
+		t.Fatalf("message %s once the background work finished: %v", id, m)
 	}
+	return m
 }
 
 func upURLs(m map[string]any) []map[string]any {
@@ -244,7 +240,7 @@ func TestPreviewsOnMessages(t *testing.T) {
 	site := newUpServer(t, nil)
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
-	rid := pmRoom(t, alice, "channels", "links", nil)
+	rid := alice.CreateRoom(t, "channels", "links", nil)
 	send := func(message map[string]any) map[string]any {
 		t.Helper()
 		return alice.Post(t, "chat.sendMessage", map[string]any{"message": message}).OK(t).JSON(t)["message"].(map[string]any)
@@ -252,14 +248,14 @@ func TestPreviewsOnMessages(t *testing.T) {
 	msg := func(text string) map[string]any { return map[string]any{"rid": rid, "msg": text} }
 
 	// Refused by default: the message is saved and its link keeps meta {}.
-	pmSet(t, e, "API_EmbedSafePorts", upPorts(site))
+	e.SetSetting(t, "API_EmbedSafePorts", upPorts(site))
 	refused := send(msg("see " + site.at("127.0.0.1", "/refused")))
 	upWaitMetric(t, e, `parley_url_preview_fetches_total{outcome="refused"}`, 1)
 
-	pmSet(t, e, "API_EmbedAllowedPrivateHosts", "127.0.0.1")
-	pmSet(t, e, "Site_Url", site.at("127.0.0.1", "/site"))
+	e.SetSetting(t, "API_EmbedAllowedPrivateHosts", "127.0.0.1")
+	e.SetSetting(t, "Site_Url", site.at("127.0.0.1", "/site"))
 	start := time.Now()
-	m := pmPost(t, alice, map[string]any{"roomId": rid, "text": "look " + site.at("127.0.0.1", "/first")})
+	m := alice.PostMessage(t, map[string]any{"roomId": rid, "text": "look " + site.at("127.0.0.1", "/first")})
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("posting took %v", d)
 	}
@@ -291,10 +287,10 @@ func TestPreviewsOnMessages(t *testing.T) {
 	}
 	send(msg(strings.Join(many, " ")))
 	send(msg("internal " + site.at("127.0.0.1", "/site/internal")))
-	pmPost(t, alice, map[string]any{"roomId": rid, "text": "quote " + site.at("127.0.0.1", "/attached"), "attachments": []map[string]any{{"text": "quoted"}}})
-	pmSet(t, e, "API_Embed", false)
+	alice.PostMessage(t, map[string]any{"roomId": rid, "text": "quote " + site.at("127.0.0.1", "/attached"), "attachments": []map[string]any{{"text": "quoted"}}})
+	e.SetSetting(t, "API_Embed", false)
 	send(msg("off " + site.at("127.0.0.1", "/embed-off")))
-	pmSet(t, e, "API_Embed", true)
+	e.SetSetting(t, "API_Embed", true)
 
 	// The chosen link is previewed, and its neighbour is kept but marked.
 	got = upWait(t, alice, listed["_id"].(string), upHasTitle)
@@ -303,7 +299,8 @@ func TestPreviewsOnMessages(t *testing.T) {
 			t.Errorf("not chosen: %v", u)
 		}
 	}
-	time.Sleep(200 * time.Millisecond)
+	// Every preview those messages queued has run by now.
+	e.WaitIdle(t)
 	for _, p := range []string{"/refused", "/not-chosen", "/none", "/many0", "/many5", "/site/internal", "/attached", "/embed-off"} {
 		if n := site.count(p); n != 0 {
 			t.Errorf("%s fetched %d times, want none", p, n)
@@ -329,14 +326,12 @@ func upMetric(t *testing.T, e *apitest.Env, series string) float64 {
 	return 0
 }
 
-// upWaitMetric waits up to 2 s for a series to reach at least want.
+// upWaitMetric waits for the background work to finish, then requires the
+// series to be at least want.
 func upWaitMetric(t *testing.T, e *apitest.Env, series string, want float64) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for upMetric(t, e, series) < want {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s stayed below %v", series, want)
-		}
-		time.Sleep(20 * time.Millisecond)
+	e.WaitIdle(t)
+	if got := upMetric(t, e, series); got < want {
+		t.Fatalf("%s = %v once the background work finished, want at least %v", series, got, want)
 	}
 }

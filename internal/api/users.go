@@ -8,27 +8,26 @@ import (
 	"github.com/parleychat/parley/internal/model"
 )
 
-var usersCreateSchema = schema{
-	props: map[string]kind{
-		"email": kString, "name": kString, "password": kString, "username": kString,
-		"active": kBool, "bio": kString, "nickname": kString, "statusText": kString,
-		"roles": kStringArray, "joinDefaultChannels": kBool, "requirePasswordChange": kBool,
-		"setRandomPassword": kBool, "sendWelcomeEmail": kBool, "verified": kBool,
-		"customFields": kObject, "fields": kString,
-	},
-	required: []string{"email", "name", "password", "username"},
-}
-
 func (s *Server) usersCreate(c *request) (any, error) {
 	var in struct {
-		Email, Name, Password, Username, Bio, Nickname, StatusText string
-		Active                                                     *bool
-		Roles                                                      []string
-		JoinDefaultChannels                                        *bool
-		RequirePasswordChange, Verified                            bool
-		CustomFields                                               map[string]any
+		Email                 string         `json:"email" in:"required"`
+		Name                  string         `json:"name" in:"required"`
+		Password              string         `json:"password" in:"required"`
+		Username              string         `json:"username" in:"required"`
+		Active                *bool          `json:"active"`
+		Bio                   string         `json:"bio"`
+		Nickname              string         `json:"nickname"`
+		StatusText            string         `json:"statusText"`
+		Roles                 []string       `json:"roles"`
+		JoinDefaultChannels   *bool          `json:"joinDefaultChannels"`
+		RequirePasswordChange bool           `json:"requirePasswordChange"`
+		Verified              bool           `json:"verified"`
+		CustomFields          map[string]any `json:"customFields"`
+		_                     bool           `key:"setRandomPassword"`
+		_                     bool           `key:"sendWelcomeEmail"`
+		_                     string         `key:"fields"`
 	}
-	if err := c.bindBody(usersCreateSchema, &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
 	u, err := s.app.CreateUser(c.ctx, c.user, app.NewUser{
@@ -43,22 +42,22 @@ func (s *Server) usersCreate(c *request) (any, error) {
 	return M{"user": s.userView(c.user, u)}, nil
 }
 
-var usersRegisterSchema = schema{
-	props: map[string]kind{
-		"username": kString, "email": kString, "pass": kString, "name": kString,
-		"secret": kString, "reason": kString, "customFields": kObject,
-	},
-	required: []string{"username", "email", "pass", "name"},
-}
-
 func (s *Server) usersRegister(c *request) (any, error) {
 	if c.r.Header.Get("X-User-Id") != "" && c.r.Header.Get("X-Auth-Token") != "" {
 		if _, err := s.app.Authenticate(c.ctx, c.r.Header.Get("X-User-Id"), c.r.Header.Get("X-Auth-Token")); err == nil {
 			return nil, app.Plain("Logged in users can not register again.")
 		}
 	}
-	var in struct{ Username, Email, Pass, Name, Secret string }
-	if err := c.bindBody(usersRegisterSchema, &in); err != nil {
+	var in struct {
+		Username string         `json:"username" in:"required"`
+		Email    string         `json:"email" in:"required"`
+		Pass     string         `json:"pass" in:"required"`
+		Name     string         `json:"name" in:"required"`
+		Secret   string         `json:"secret"`
+		_        string         `key:"reason"`
+		_        map[string]any `key:"customFields"`
+	}
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
 	u, err := s.app.Register(c.ctx, app.NewUser{Username: in.Username, Email: in.Email, Password: in.Pass, Name: in.Name}, in.Secret)
@@ -68,11 +67,13 @@ func (s *Server) usersRegister(c *request) (any, error) {
 	return M{"user": s.userView(u, u)}, nil
 }
 
-var usersInfoSchema = schema{props: map[string]kind{"userId": kString, "username": kString, "importId": kString, "fields": kString}}
-
 func (s *Server) usersInfo(c *request) (any, error) {
-	var in struct{ UserID, Username string }
-	if err := c.bindQuery(usersInfoSchema, &in); err != nil {
+	var in struct {
+		userRefIn
+		_ string `key:"importId"`
+		_ string `key:"fields"`
+	}
+	if err := c.bindQuery(&in); err != nil {
 		return nil, err
 	}
 	u, err := s.app.GetUser(c.ctx, in.UserID, in.Username)
@@ -82,16 +83,12 @@ func (s *Server) usersInfo(c *request) (any, error) {
 	return M{"user": s.userView(c.user, u)}, nil
 }
 
-var usersListSchema = schema{props: map[string]kind{
-	"offset": kInteger, "count": kInteger, "sort": kString, "fields": kString, "query": kString, "filter": kString,
-}}
-
 func (s *Server) usersList(c *request) (any, error) {
-	var in struct{ Filter string }
-	if err := c.bindQuery(usersListSchema, &in); err != nil {
-		return nil, err
+	var in struct {
+		Filter string `json:"filter"`
+		pageKeys
 	}
-	p, err := c.page()
+	p, err := c.queryPage(&in)
 	if err != nil {
 		return nil, err
 	}
@@ -106,34 +103,34 @@ func (s *Server) usersList(c *request) (any, error) {
 	return M{"users": users, "count": len(users), "offset": p.Offset, "total": total}, nil
 }
 
-var usersUpdateSchema = schema{
-	props:    map[string]kind{"userId": kString, "data": kObject, "confirmRelinquish": kBool},
-	required: []string{"userId", "data"},
-}
-
-var usersUpdateDataSchema = schema{props: map[string]kind{
-	"email": kString, "name": kString, "password": kString, "username": kString, "bio": kString,
-	"nickname": kString, "statusText": kString, "active": kBool, "roles": kStringArray,
-	"joinDefaultChannels": kBool, "requirePasswordChange": kBool, "sendWelcomeEmail": kBool,
-	"verified": kBool, "customFields": kObject, "setRandomPassword": kBool, "currentPassword": kString,
-}}
-
 func (s *Server) usersUpdate(c *request) (any, error) {
 	var in struct {
-		UserID string         `json:"userId"`
-		Data   map[string]any `json:"data"`
+		UserID string         `json:"userId" in:"required"`
+		Data   map[string]any `json:"data" in:"required"`
+		_      bool           `key:"confirmRelinquish"`
 	}
-	if err := c.bindBody(usersUpdateSchema, &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
 	var d struct {
-		Email, Name, Password, Username, Bio, Nickname, StatusText *string
-		Active, Verified, RequirePasswordChange                    *bool
-		Roles                                                      *[]string
-		CustomFields                                               map[string]any
-		CurrentPassword                                            string `json:"currentPassword"`
+		Email                 *string        `json:"email"`
+		Name                  *string        `json:"name"`
+		Password              *string        `json:"password"`
+		Username              *string        `json:"username"`
+		Bio                   *string        `json:"bio"`
+		Nickname              *string        `json:"nickname"`
+		StatusText            *string        `json:"statusText"`
+		Active                *bool          `json:"active"`
+		Verified              *bool          `json:"verified"`
+		RequirePasswordChange *bool          `json:"requirePasswordChange"`
+		Roles                 *[]string      `json:"roles"`
+		CustomFields          map[string]any `json:"customFields"`
+		CurrentPassword       string         `json:"currentPassword"`
+		_                     bool           `key:"joinDefaultChannels"`
+		_                     bool           `key:"sendWelcomeEmail"`
+		_                     bool           `key:"setRandomPassword"`
 	}
-	if err := decode(in.Data, usersUpdateDataSchema, &d); err != nil {
+	if err := decode(in.Data, &d); err != nil {
 		return nil, err
 	}
 	current := d.CurrentPassword
@@ -152,14 +149,13 @@ func (s *Server) usersUpdate(c *request) (any, error) {
 	return M{"user": s.userView(c.user, u)}, nil
 }
 
-var usersDeleteSchema = schema{
-	props: map[string]kind{"userId": kString, "username": kString, "confirmRelinquish": kBool},
-	oneOf: [][]string{{"userId"}, {"username"}},
-}
-
 func (s *Server) usersDelete(c *request) (any, error) {
-	var in struct{ UserID, Username string }
-	if err := c.bindBody(usersDeleteSchema, &in); err != nil {
+	var in struct {
+		UserID   string `json:"userId" in:"oneOf"`
+		Username string `json:"username" in:"oneOf"`
+		_        bool   `key:"confirmRelinquish"`
+	}
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
 	u, err := s.app.GetUser(c.ctx, in.UserID, in.Username)
@@ -169,14 +165,14 @@ func (s *Server) usersDelete(c *request) (any, error) {
 	return nil, s.app.DeleteUser(c.ctx, c.user, u.ID)
 }
 
-var usersSetStatusSchema = schema{props: map[string]kind{"status": kString, "message": kString, "userId": kString, "username": kString}}
-
 func (s *Server) usersSetStatus(c *request) (any, error) {
 	var in struct {
-		Status, Message *string
-		UserID          string `json:"userId"`
+		Status  *string `json:"status"`
+		Message *string `json:"message"`
+		UserID  string  `json:"userId"`
+		_       string  `key:"username"`
 	}
-	if err := c.bindBody(usersSetStatusSchema, &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
 	if in.Status == nil && in.Message == nil {
@@ -185,11 +181,15 @@ func (s *Server) usersSetStatus(c *request) (any, error) {
 	return nil, s.app.SetStatus(c.ctx, c.user, in.UserID, in.Status, in.Message)
 }
 
-var usersGetStatusSchema = schema{props: map[string]kind{"userId": kString, "username": kString}}
+// userRefIn names a user by id or by username.
+type userRefIn struct {
+	UserID   string `json:"userId"`
+	Username string `json:"username"`
+}
 
 func (s *Server) usersGetStatus(c *request) (any, error) {
-	var in struct{ UserID, Username string }
-	if err := c.bindQuery(usersGetStatusSchema, &in); err != nil {
+	var in userRefIn
+	if err := c.bindQuery(&in); err != nil {
 		return nil, err
 	}
 	u := c.user
@@ -206,17 +206,12 @@ func (s *Server) usersGetStatus(c *request) (any, error) {
 	return M{"_id": u.ID, "message": u.StatusText, "connectionStatus": conn, "status": u.Status}, nil
 }
 
-var usersSetPreferencesSchema = schema{
-	props:    map[string]kind{"userId": kString, "data": kObject},
-	required: []string{"data"},
-}
-
 func (s *Server) usersSetPreferences(c *request) (any, error) {
 	var in struct {
 		UserID string         `json:"userId"`
-		Data   map[string]any `json:"data"`
+		Data   map[string]any `json:"data" in:"required"`
 	}
-	if err := c.bindBody(usersSetPreferencesSchema, &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
 	var (
@@ -246,17 +241,12 @@ func (s *Server) usersGetPreferences(c *request) (any, error) {
 	return M{"preferences": preferences(c.user)}, nil
 }
 
-var tokenNameSchema = schema{
-	props:    map[string]kind{"tokenName": kString, "bypassTwoFactor": kBool},
-	required: []string{"tokenName"},
-}
-
 func (s *Server) usersGenerateToken(c *request) (any, error) {
 	var in struct {
-		TokenName       string `json:"tokenName"`
+		TokenName       string `json:"tokenName" in:"required"`
 		BypassTwoFactor bool   `json:"bypassTwoFactor"`
 	}
-	if err := c.bindBody(tokenNameSchema, &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
 	tok, err := s.app.GeneratePersonalToken(c.ctx, c.user, in.TokenName, in.BypassTwoFactor, c.passwordConfirmation())
@@ -276,9 +266,9 @@ func (s *Server) usersListTokens(c *request) (any, error) {
 
 func (s *Server) usersRemoveToken(c *request) (any, error) {
 	var in struct {
-		TokenName string `json:"tokenName"`
+		TokenName string `json:"tokenName" in:"required"`
 	}
-	if err := c.bindBody(schema{props: map[string]kind{"tokenName": kString}, required: []string{"tokenName"}}, &in); err != nil {
+	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
 	return nil, s.app.RemovePersonalToken(c.ctx, c.user, in.TokenName)

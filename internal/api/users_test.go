@@ -74,7 +74,7 @@ func TestUsersRegister(t *testing.T) {
 	e.Admin.Post(t, "users.register", map[string]any{"username": "x", "email": "x@example.com", "pass": "pw", "name": "X"}).
 		Fails(t, 400, "", "Logged in users can not register again.")
 
-	e.Admin.Post(t, "settings/Accounts_RegistrationForm", map[string]any{"value": "Disabled"}).OK(t)
+	e.SetSetting(t, "Accounts_RegistrationForm", "Disabled")
 	e.Anon().Post(t, "users.register", map[string]any{"username": "erin", "email": "erin@example.com", "pass": "pw", "name": "Erin"}).
 		Fails(t, 400, "error-user-registration-disabled", "")
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 
@@ -30,13 +29,13 @@ func (a *App) FindUser(ctx context.Context, ref string) (*model.User, error) {
 	}
 	users := a.store.Users()
 	u, err := users.GetByUsername(ctx, ref)
-	if errors.Is(err, store.ErrNotFound) && strings.Contains(ref, "@") {
+	if isNotFound(err) && strings.Contains(ref, "@") {
 		u, err = users.GetByEmail(ctx, ref)
 	}
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		u, err = users.Get(ctx, ref)
 	}
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, Plain("no user " + ref)
 	}
 	return u, a.storeErr(err)
@@ -169,7 +168,7 @@ func (a *App) changeUser(ctx context.Context, userID string, fn func(st store.St
 }
 
 func (a *App) notFoundUser(err error) error {
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return E("error-invalid-user", "Invalid user")
 	}
 	return err
@@ -182,7 +181,7 @@ func deleteTokens(ctx context.Context, st store.Store, userID, kind string) (int
 		return 0, err
 	}
 	for _, t := range list {
-		if err := st.Tokens().Delete(ctx, userID, t.HashedToken); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err := st.Tokens().Delete(ctx, userID, t.HashedToken); err != nil && !isNotFound(err) {
 			return 0, err
 		}
 	}

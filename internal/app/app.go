@@ -16,6 +16,7 @@ import (
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/files"
+	"github.com/parleychat/parley/internal/jobs"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/preview"
 	"github.com/parleychat/parley/internal/settings"
@@ -44,6 +45,13 @@ type Config struct {
 	// TranslateTimeout bounds each request to the translation service;
 	// 0 means the provider default (10 s).
 	TranslateTimeout time.Duration
+	// Metrics receives the collectors of the background work (preview
+	// fetches, translation jobs, faults); nil keeps them unexported.
+	Metrics prometheus.Registerer
+	// Now is the clock the app reads for every time it stores or compares
+	// (message times, login windows, edit limits, caches); nil means
+	// time.Now. Tests move it instead of sleeping.
+	Now func() time.Time
 }
 
 // App is the application layer.
@@ -55,6 +63,7 @@ type App struct {
 	hasher   auth.Hasher
 	siteURL  string
 	files    files.Storage
+	clock    func() time.Time
 
 	permMu sync.RWMutex
 	perms  map[string]map[string]bool // permission → role set
@@ -67,13 +76,13 @@ type App struct {
 	// logins counts failed logins (logins.go).
 	logins loginGuard
 
-	// Background work on saved messages (previews.go).
-	previews     *preview.Fetcher
-	previewJobs  *jobQueue
-	translators  *translate.Registry
-	translations *translate.Pool
-	metrics      *collectorSet
-	faults       *prometheus.CounterVec
+	// Background work on saved messages (jobs.go).
+	previews      *preview.Fetcher
+	previewJobs   *jobs.Pool
+	translators   *translate.Registry
+	translations  *translate.Retrier
+	translateJobs *jobs.Pool
+	faults        *prometheus.CounterVec
 }
 
 // New returns an App. Call Start before serving.
@@ -84,9 +93,12 @@ func New(c Config) *App {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
 	a := &App{
 		store: c.Store, Settings: c.Settings, bus: c.Bus, log: c.Logger,
-		hasher: auth.Hasher{Cost: c.BcryptCost}, siteURL: c.SiteURL, files: c.Files,
+		hasher: auth.Hasher{Cost: c.BcryptCost}, siteURL: c.SiteURL, files: c.Files, clock: c.Now,
 	}
 	a.startIntegrations(c)
 	return a
@@ -96,8 +108,8 @@ func New(c Config) *App {
 // translations finish until ctx ends, then are abandoned.
 func (a *App) Close(ctx context.Context) error { return a.stopIntegrations(ctx) }
 
-// Store returns the store the app runs on.
-func (a *App) Store() store.Store { return a.store }
+// Ping reports whether the database answers, for health checks.
+func (a *App) Ping(ctx context.Context) error { return a.store.Ping(ctx) }
 
 // Bus returns the event bus.
 func (a *App) Bus() events.Bus { return a.bus }
@@ -136,22 +148,47 @@ func (a *App) prepare(ctx context.Context) error {
 	return a.reloadConfig(ctx, true)
 }
 
-// WatchConfig polls the config version every interval and reloads settings
-// and permissions when another node changed them. It returns when ctx ends.
+// WatchConfig keeps this node's settings and permissions in step with the
+// database. It reloads them when the bus announces a change to either
+// (made on any node), when the bus's link to the other nodes comes back
+// after a loss, and every interval as a safety net for announcements lost
+// all the same. It returns when ctx ends.
 func (a *App) WatchConfig(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	sub := a.bus.Subscribe(configEventBuffer)
+	defer func() { sub.Close() }()
+	reload := func() {
+		if err := a.reloadConfig(ctx, false); err != nil && ctx.Err() == nil {
+			a.log.Warn("config reload failed", "err", err)
+		}
+	}
+	// A change made between Start and the subscription had no listener.
+	reload()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := a.reloadConfig(ctx, false); err != nil && ctx.Err() == nil {
-				a.log.Warn("config reload failed", "err", err)
+			reload()
+		case e, ok := <-sub.C:
+			if !ok {
+				// Dropped for falling behind: announcements were missed.
+				sub = a.bus.Subscribe(configEventBuffer)
+				reload()
+				continue
+			}
+			switch e.Kind {
+			case events.SettingChanged, events.PermissionChanged, events.BusReconnected:
+				reload()
 			}
 		}
 	}
 }
+
+// configEventBuffer is WatchConfig's share of the bus: it sees every event
+// and keeps only a few.
+const configEventBuffer = 1024
 
 // reloadConfig loads settings and permissions if the stored version moved
 // (or always, when force is set).
@@ -242,7 +279,11 @@ func (a *App) storeErr(err error) error {
 	return err
 }
 
-func (a *App) now() model.Time { return model.Now() }
+// Now returns the app's clock reading (Config.Now), for the layers above
+// that answer with a time.
+func (a *App) Now() time.Time { return a.clock() }
+
+func (a *App) now() model.Time { return model.FromTime(a.clock()) }
 
 // SiteURL is the Site_Url setting, or the configured fallback.
 func (a *App) SiteURL() string {

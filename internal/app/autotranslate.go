@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/parleychat/parley/internal/events"
+	"github.com/parleychat/parley/internal/jobs"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/translate"
@@ -238,13 +239,19 @@ func (a *App) scheduleAutoTranslation(m *model.Message, edited bool) {
 // than merged, because an edit made them translations of another text.
 func (a *App) submitTranslation(m *model.Message, targets []string, replace bool) {
 	id, rid := m.ID, m.RID
-	ok := a.translations.Submit(translate.Job{
+	job := translate.Job{
 		Name: "message " + id,
 		Run: func(ctx context.Context) error {
 			return a.translateStored(ctx, rid, id, targets, replace)
 		},
+	}
+	queued := a.translateJobs.Submit(jobs.Job{
+		Name:    job.Name,
+		Run:     func(ctx context.Context) { a.translations.Run(ctx, job) },
+		Abandon: func() { a.translations.Abandoned(job) },
 	})
-	if !ok {
+	if !queued {
+		a.translations.Dropped(job)
 		a.faults.WithLabelValues("autotranslate", "queue_full").Inc()
 	}
 }

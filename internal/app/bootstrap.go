@@ -69,7 +69,7 @@ func (a *App) bootstrap(ctx context.Context, env Bootstrap) error {
 // ensureGeneral creates the default channel if it is missing.
 func (a *App) ensureGeneral(ctx context.Context, st store.Store) error {
 	_, err := st.Rooms().Get(ctx, model.GeneralRoomID)
-	if !errors.Is(err, store.ErrNotFound) {
+	if !isNotFound(err) {
 		return err
 	}
 	now := a.now()

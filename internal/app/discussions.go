@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"strings"
 
 	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
@@ -119,23 +118,8 @@ func (a *App) CreateDiscussion(ctx context.Context, u *model.User, in Discussion
 		if _, err := a.addMember(ctx, st, d, u, nil, true); err != nil {
 			return err
 		}
-		seen := map[string]bool{u.Username: true}
-		for _, name := range invited {
-			name = strings.TrimPrefix(strings.TrimSpace(name), "@")
-			if name == "" || seen[name] {
-				continue
-			}
-			seen[name] = true
-			m, err := st.Users().GetByUsername(ctx, name)
-			if isNotFound(err) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			if _, err := a.addMember(ctx, st, d, m, u, false); err != nil {
-				return err
-			}
+		if err := a.inviteByName(ctx, st, d, u, invited); err != nil {
+			return err
 		}
 		home := parent
 		var quote []json.RawMessage

@@ -22,8 +22,9 @@ func directRoomID(a, b string) string {
 	return model.DirectRoomID(a, b)
 }
 
-// openDirect returns the direct conversation of actor and other, creating
-// it (with both subscriptions) when it does not exist yet.
+// openDirect returns the direct conversation of actor and other (actor
+// alone when other is actor), creating the room and any missing
+// subscription of its members.
 func (a *App) openDirect(ctx context.Context, actor, other *model.User) (*model.Room, error) {
 	return a.createDirect(ctx, actor, []*model.User{other}, false)
 }
@@ -62,7 +63,7 @@ func (a *App) CreateDirect(ctx context.Context, actor *model.User, in DirectInpu
 			continue
 		}
 		u, err := a.store.Users().GetByUsername(ctx, n)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return nil, errInvalidDirectUser
 		}
 		if err != nil {
@@ -83,9 +84,10 @@ func (a *App) CreateDirect(ctx context.Context, actor *model.User, in DirectInpu
 }
 
 // createDirect finds or creates the direct room of actor (unless exclude)
-// and targets. As Rocket.Chat does, the creator's subscription is opened
-// on every call, the others' only start open in a group conversation: in
-// a 1:1 one the recipient sees it when the first message arrives.
+// and targets, and subscribes the members who lack a subscription. As
+// Rocket.Chat does, the creator's subscription is opened on every call,
+// the others' only start open in a group conversation: in a 1:1 one the
+// recipient sees it when the first message arrives.
 func (a *App) createDirect(ctx context.Context, actor *model.User, targets []*model.User, exclude bool) (*model.Room, error) {
 	var members []*model.User
 	if !exclude {
@@ -138,7 +140,7 @@ func (a *App) createDirect(ctx context.Context, actor *model.User, targets []*mo
 					a.emit(st, events.SubscriptionChanged, r.ID, m.ID, sub.ID)
 				}
 				continue
-			case !errors.Is(err, store.ErrNotFound):
+			case !isNotFound(err):
 				return err
 			}
 			name, fname := directNames(members, m)
@@ -250,7 +252,7 @@ func (a *App) findDirectByMembers(ctx context.Context, members []*model.User) (*
 		}
 		r, err := a.store.Rooms().Get(ctx, id)
 		switch {
-		case errors.Is(err, store.ErrNotFound):
+		case isNotFound(err):
 			return nil, nil
 		case err != nil:
 			return nil, a.storeErr(err)
@@ -275,7 +277,7 @@ func (a *App) findDirectByMembers(ctx context.Context, members []*model.User) (*
 			continue
 		}
 		r, err := a.store.Rooms().Get(ctx, s.RID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			continue
 		}
 		if err != nil {

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 
 	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
@@ -17,18 +16,9 @@ func (a *App) OpenDirect(ctx context.Context, actor *model.User, roomID string) 
 	if roomID == "" {
 		return errRoomParam
 	}
-	r, err := a.store.Rooms().Get(ctx, roomID)
-	if errors.Is(err, store.ErrNotFound) {
-		return ErrForbidden
-	}
+	r, err := a.directByID(ctx, actor, roomID)
 	if err != nil {
-		return a.storeErr(err)
-	}
-	if err := a.requireSee(ctx, r, actor, ErrForbidden); err != nil {
 		return err
-	}
-	if r.T != model.RoomDirect {
-		return errInvalidChannel
 	}
 	return a.setDirectOpen(ctx, actor, r.ID, true)
 }
@@ -54,7 +44,7 @@ func (a *App) CloseDirectFor(ctx context.Context, actor *model.User, roomID, use
 			return ErrForbidden
 		}
 		u, err := a.store.Users().Get(ctx, userID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return ErrForbidden
 		}
 		if err != nil {
@@ -64,7 +54,7 @@ func (a *App) CloseDirectFor(ctx context.Context, actor *model.User, roomID, use
 	}
 	r, err := a.store.Rooms().Get(ctx, roomID)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case isNotFound(err):
 	case err != nil:
 		return a.storeErr(err)
 	default:
@@ -81,7 +71,7 @@ func (a *App) CloseDirectFor(ctx context.Context, actor *model.User, roomID, use
 func (a *App) setDirectOpen(ctx context.Context, actor *model.User, rid string, open bool) error {
 	return a.tx(ctx, func(st store.Store) error {
 		sub, err := st.Subscriptions().GetForUpdate(ctx, rid, actor.ID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return Plain("The user is not subscribed to the room")
 		}
 		if err != nil {
@@ -103,7 +93,8 @@ func (a *App) setDirectOpen(ctx context.Context, actor *model.User, rid string, 
 }
 
 // DeleteDirect is dm.delete: the conversation, its messages, files and
-// subscriptions go. Only holders of delete-d may do it.
+// subscriptions go. It takes delete-d, and someone outside the
+// conversation also needs view-room-administration.
 func (a *App) DeleteDirect(ctx context.Context, actor *model.User, ref DirectRef) error {
 	r, err := a.findDirect(ctx, actor, ref)
 	if err != nil {
@@ -132,18 +123,9 @@ func (a *App) SetDirectTopic(ctx context.Context, actor *model.User, roomID stri
 	if err := checkRoomBounds("saveRoomSettings", nil, &topic, nil, nil); err != nil {
 		return err
 	}
-	r, err := a.store.Rooms().Get(ctx, roomID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return a.storeErr(err)
-	}
+	r, err := a.directByID(ctx, actor, roomID)
 	if err != nil {
-		return ErrForbidden
-	}
-	if err := a.requireSee(ctx, r, actor, ErrForbidden); err != nil {
 		return err
-	}
-	if r.T != model.RoomDirect {
-		return errInvalidChannel
 	}
 	if !a.HasRoomPermission(ctx, actor, "edit-room", r.ID) {
 		return E("error-action-not-allowed", "Editing room is not allowed").With(map[string]any{"method": "saveRoomSettings", "action": "Editing_room"})

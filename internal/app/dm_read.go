@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"sort"
 	"strings"
@@ -36,7 +35,7 @@ func (a *App) Counters(ctx context.Context, actor *model.User, roomID, userID st
 			return nil, ErrForbidden
 		}
 		u, err := a.store.Users().Get(ctx, userID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return nil, ErrForbidden
 		}
 		if err != nil {
@@ -44,18 +43,9 @@ func (a *App) Counters(ctx context.Context, actor *model.User, roomID, userID st
 		}
 		target = u
 	}
-	r, err := a.store.Rooms().Get(ctx, roomID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, ErrForbidden
-	}
+	r, err := a.directByID(ctx, target, roomID)
 	if err != nil {
-		return nil, a.storeErr(err)
-	}
-	if err := a.requireSee(ctx, r, target, ErrForbidden); err != nil {
 		return nil, err
-	}
-	if r.T != model.RoomDirect {
-		return nil, errInvalidChannel
 	}
 	out := &DirectCounters{}
 	sub, err := a.store.Subscriptions().Get(ctx, r.ID, target.ID)
@@ -67,7 +57,7 @@ func (a *App) Counters(ctx context.Context, actor *model.User, roomID, userID st
 			s := sub.Ls.String()
 			out.UnreadsFrom = &s
 		}
-	case !errors.Is(err, store.ErrNotFound):
+	case !isNotFound(err):
 		return nil, a.storeErr(err)
 	}
 	if admin || out.Joined {
@@ -130,14 +120,7 @@ func (a *App) roomMessages(ctx context.Context, actor *model.User, r *model.Room
 			return &MessagePage{Messages: []*model.Message{}}, nil
 		}
 	}
-	p, err := a.listMessages(ctx, f, opts)
-	if err != nil {
-		return nil, err
-	}
-	if p.Messages, err = a.normalizeAll(ctx, actor, p.Messages); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return a.listShaped(ctx, actor, f, opts)
 }
 
 // DirectMessages is dm.messages.
@@ -175,20 +158,13 @@ func (a *App) DirectMessagesOthers(ctx context.Context, actor *model.User, roomI
 		return nil, E("error-roomid-param-not-provided", `The parameter "roomId" is required`)
 	}
 	r, err := a.store.Rooms().Get(ctx, roomID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && r.T != model.RoomDirect) {
+	if isNotFound(err) || (err == nil && r.T != model.RoomDirect) {
 		return nil, E("error-room-not-found", "No direct message room found by the id of: "+roomID)
 	}
 	if err != nil {
 		return nil, a.storeErr(err)
 	}
-	p, err := a.listMessages(ctx, store.MessageFilter{RID: r.ID}, opts)
-	if err != nil {
-		return nil, err
-	}
-	if p.Messages, err = a.normalizeAll(ctx, actor, p.Messages); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return a.listShaped(ctx, actor, store.MessageFilter{RID: r.ID}, opts)
 }
 
 // ListDirect is dm.list: every conversation the caller has, closed ones

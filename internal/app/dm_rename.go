@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"sort"
 	"strings"
@@ -53,7 +52,7 @@ func (a *App) renameInDirects(ctx context.Context, st store.Store, prev, u *mode
 // renameInDirect applies renameInDirects to conversation rid.
 func (a *App) renameInDirect(ctx context.Context, st store.Store, rid string, prev, u *model.User, now model.Time) error {
 	r, err := st.Rooms().Get(ctx, rid)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil
 	}
 	if err != nil {

@@ -2,11 +2,9 @@ package app
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/parleychat/parley/internal/model"
-	"github.com/parleychat/parley/internal/store"
 )
 
 // DirectRef names a direct conversation by room id or by the other user's
@@ -34,17 +32,17 @@ func (a *App) findDirect(ctx context.Context, actor *model.User, ref DirectRef) 
 	}
 	name := strings.TrimPrefix(key, "@")
 	other, err := a.store.Users().Get(ctx, name)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		other, err = a.store.Users().GetByUsername(ctx, name)
 	}
 	switch {
 	case err == nil:
 		return a.openDirect(ctx, actor, other)
-	case !errors.Is(err, store.ErrNotFound):
+	case !isNotFound(err):
 		return nil, a.storeErr(err)
 	}
 	r, err := a.store.Rooms().Get(ctx, key)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && r.T != model.RoomDirect) {
+	if isNotFound(err) || (err == nil && r.T != model.RoomDirect) {
 		return nil, errInvalidChannel
 	}
 	return r, a.storeErr(err)
@@ -58,6 +56,20 @@ func (a *App) directForRead(ctx context.Context, actor *model.User, ref DirectRe
 	}
 	if err := a.requireSee(ctx, r, actor, ErrForbidden); err != nil {
 		return nil, err
+	}
+	return r, nil
+}
+
+// directByID loads direct room rid for u, who must be able to see it. A
+// missing room is refused like a hidden one, so that the answer does not
+// tell which ids exist; a room of another type is invalid-channel.
+func (a *App) directByID(ctx context.Context, u *model.User, rid string) (*model.Room, error) {
+	r, err := a.roomForRead(ctx, u, rid, ErrForbidden)
+	if err != nil {
+		return nil, err
+	}
+	if r.T != model.RoomDirect {
+		return nil, errInvalidChannel
 	}
 	return r, nil
 }

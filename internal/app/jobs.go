@@ -4,57 +4,79 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"slices"
-	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/parleychat/parley/internal/jobs"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/preview"
 	"github.com/parleychat/parley/internal/translate"
 )
 
-// Limits of the preview queue. A message fetches at most
+// Limits of the background queues. A message fetches at most
 // preview.MaxExternalURLs links, so a few workers keep up with a busy
-// server while bounding the outgoing connections.
+// server while bounding the outgoing connections. Previews and
+// translations have a pool each, so that a slow translation service, whose
+// retries hold a worker while they wait, never delays previews, nor the
+// reverse.
 const (
-	previewWorkers   = 8
-	previewQueueSize = 1000
+	previewWorkers     = 8
+	previewQueueSize   = 1000
+	translateWorkers   = 4
+	translateQueueSize = 1000
 )
 
 // startIntegrations creates the preview fetcher, the translation registry
 // and the two bounded queues that run their work off the request path.
 func (a *App) startIntegrations(c Config) {
-	a.metrics = &collectorSet{}
+	reg := c.Metrics
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
 	a.faults = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "parley_integration_faults_total",
 		Help: "Failures of URL previews and auto-translation that left a message unchanged, by feature and kind.",
 	}, []string{"feature", "kind"})
-	a.metrics.MustRegister(a.faults)
+	reg.MustRegister(a.faults)
 
-	opts := []preview.Option{preview.WithRegisterer(a.metrics)}
+	opts := []preview.Option{preview.WithRegisterer(reg), preview.WithClock(a.clock)}
 	if c.PreviewResolver != nil {
 		opts = append(opts, preview.WithResolver(c.PreviewResolver))
 	}
 	a.previews = preview.New(a.previewPolicy, opts...)
-	a.previewJobs = newJobQueue(previewWorkers, previewQueueSize)
+	a.previewJobs = jobs.New(jobs.Config{Workers: previewWorkers, QueueSize: previewQueueSize})
 
 	a.translators = translate.NewRegistry(a.translateSettings, translate.Config{Timeout: c.TranslateTimeout})
-	a.translations = translate.NewPool(translate.PoolConfig{
+	a.translations = translate.NewRetrier(translate.RetryConfig{
 		BaseBackoff: c.TranslateRetryBackoff,
 		Logger:      a.log,
-		Registerer:  a.metrics,
+		Registerer:  reg,
 	})
+	a.translateJobs = jobs.New(jobs.Config{Workers: translateWorkers, QueueSize: translateQueueSize})
 }
 
 // stopIntegrations drains both queues, or abandons them when ctx ends.
 func (a *App) stopIntegrations(ctx context.Context) error {
-	return errors.Join(a.previewJobs.close(ctx), a.translations.Close(ctx))
+	return errors.Join(a.previewJobs.Close(ctx), a.translateJobs.Close(ctx))
 }
 
-// Metrics returns the collectors of the background work (preview fetches,
-// translation jobs, faults), for the HTTP layer to serve at /metrics.
-func (a *App) Metrics() prometheus.Collector { return a.metrics }
+// WaitIdle waits until no preview or translation is queued or running, or
+// ctx ends. Work queued meanwhile is waited for too.
+func (a *App) WaitIdle(ctx context.Context) error {
+	for {
+		if err := a.previewJobs.WaitIdle(ctx); err != nil {
+			return err
+		}
+		if err := a.translateJobs.WaitIdle(ctx); err != nil {
+			return err
+		}
+		// A translation may have queued a preview, or the reverse, while
+		// the other queue was waited for.
+		if a.previewJobs.Pending() == 0 && a.translateJobs.Pending() == 0 {
+			return nil
+		}
+	}
+}
 
 // afterCommit starts the asynchronous work on a message that was just
 // saved or edited (URL previews, translation). It never blocks the caller:
@@ -72,118 +94,6 @@ func (a *App) afterCommit(m *model.Message, edited bool) {
 func (a *App) fault(feature, kind, msg string, attrs ...any) {
 	a.faults.WithLabelValues(feature, kind).Inc()
 	a.log.Warn(msg, append([]any{"feature", feature, "kind", kind}, attrs...)...)
-}
-
-// jobQueue runs functions on a fixed number of workers with a bounded
-// queue; submit never waits.
-type jobQueue struct {
-	queue  chan func(context.Context)
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	mu     sync.RWMutex
-	closed bool
-}
-
-func newJobQueue(workers, size int) *jobQueue {
-	ctx, cancel := context.WithCancel(context.Background())
-	q := &jobQueue{queue: make(chan func(context.Context), size), ctx: ctx, cancel: cancel}
-	for range workers {
-		q.wg.Add(1)
-		go func() {
-			defer q.wg.Done()
-			for job := range q.queue {
-				if q.ctx.Err() == nil {
-					job(q.ctx)
-				}
-			}
-		}()
-	}
-	return q
-}
-
-// submit queues job and reports false when the queue is full or closed.
-func (q *jobQueue) submit(job func(context.Context)) bool {
-	q.mu.RLock()
-	defer q.mu.RUnlock()
-	if q.closed {
-		return false
-	}
-	select {
-	case q.queue <- job:
-		return true
-	default:
-		return false
-	}
-}
-
-func (q *jobQueue) close(ctx context.Context) error {
-	q.mu.Lock()
-	if !q.closed {
-		q.closed = true
-		close(q.queue)
-	}
-	q.mu.Unlock()
-	done := make(chan struct{})
-	go func() { q.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		q.cancel()
-		<-done
-		return ctx.Err()
-	}
-}
-
-// collectorSet gathers the app's collectors so that the HTTP layer, which
-// owns the Prometheus registry, can add them all as one. It is the
-// Registerer handed to the preview fetcher and the translation pool.
-type collectorSet struct {
-	mu sync.Mutex
-	cs []prometheus.Collector
-}
-
-func (s *collectorSet) Register(c prometheus.Collector) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cs = append(s.cs, c)
-	return nil
-}
-
-func (s *collectorSet) MustRegister(cs ...prometheus.Collector) {
-	for _, c := range cs {
-		_ = s.Register(c)
-	}
-}
-
-func (s *collectorSet) Unregister(c prometheus.Collector) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	i := slices.Index(s.cs, c)
-	if i < 0 {
-		return false
-	}
-	s.cs = slices.Delete(s.cs, i, i+1)
-	return true
-}
-
-func (s *collectorSet) all() []prometheus.Collector {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.cs)
-}
-
-func (s *collectorSet) Describe(ch chan<- *prometheus.Desc) {
-	for _, c := range s.all() {
-		c.Describe(ch)
-	}
-}
-
-func (s *collectorSet) Collect(ch chan<- prometheus.Metric) {
-	for _, c := range s.all() {
-		c.Collect(ch)
-	}
 }
 
 // logAttrsOf is a short form for the message fields every background log

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/events"
@@ -66,7 +65,7 @@ func (a *App) Login(ctx context.Context, in LoginInput) (*LoginResult, error) {
 	default:
 		return nil, errLoginFailed
 	}
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil && !isNotFound(err) {
 		return nil, a.storeErr(err)
 	}
 	// Failures are counted by the username the login resolves to, so that
@@ -124,7 +123,7 @@ func (a *App) resume(ctx context.Context, token string) (*LoginResult, error) {
 
 func (a *App) userByToken(ctx context.Context, token string) (*model.User, error) {
 	uid, err := a.store.Tokens().Owner(ctx, auth.HashToken(token))
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, &Error{Status: http.StatusUnauthorized, Type: "403", Reason: "You've been logged out by the server. Please log in again.", Plain: true}
 	}
 	if err != nil {
@@ -135,7 +134,7 @@ func (a *App) userByToken(ctx context.Context, token string) (*model.User, error
 
 func (a *App) activeUser(ctx context.Context, uid string) (*model.User, error) {
 	u, err := a.store.Users().Get(ctx, uid)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, ErrUnauthorized
 	}
 	if err != nil {
@@ -157,7 +156,7 @@ func (a *App) Authenticate(ctx context.Context, userID, token string) (*model.Us
 		return nil, ErrUnauthorized
 	}
 	sess, err := a.store.Tokens().Session(ctx, userID, auth.HashToken(token))
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, ErrUnauthorized
 	}
 	if err != nil {
@@ -168,7 +167,7 @@ func (a *App) Authenticate(ctx context.Context, userID, token string) (*model.Us
 	}
 	// The user a request acts as is only read: handlers that change a user
 	// load it afresh inside their transaction.
-	now := time.Now()
+	now := a.clock()
 	if u, ok := a.authUsers.get(userID, now); ok && u.UpdatedAt == sess.UserUpdatedAt {
 		return u, nil
 	}
@@ -184,7 +183,7 @@ func (a *App) Authenticate(ctx context.Context, userID, token string) (*model.Us
 func (a *App) Logout(ctx context.Context, u *model.User, token string) error {
 	hashed := auth.HashToken(token)
 	err := a.store.Tokens().Delete(ctx, u.ID, hashed)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil
 	}
 	if err != nil {
@@ -264,7 +263,7 @@ func (a *App) RemovePersonalToken(ctx context.Context, u *model.User, name strin
 		return E("not-authorized", "Not Authorized")
 	}
 	err := a.store.Tokens().DeleteByName(ctx, u.ID, name)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return E("error-token-does-not-exists", "Token does not exist")
 	}
 	if err != nil {

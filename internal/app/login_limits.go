@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"net/http"
 	"strings"
 	"sync"
@@ -62,8 +63,8 @@ var loginLimits = []loginLimit{
 		"Block_Multiple_Failed_Logins_Time_To_Unblock_By_User_In_Minutes", errLoginBlockedForUser},
 }
 
-// active reports whether the limit applies to value, with its threshold
-// and the start of its counting window.
+// loginLimitFor reports whether the limit applies to value, with its
+// threshold and the start of its counting window.
 func (a *App) loginLimitFor(l loginLimit, value string, now model.Time) (limit int, since model.Time, ok bool) {
 	st := a.Settings
 	if value == "" || !st.Bool("Block_Multiple_Failed_Logins_Enabled") || !st.Bool(l.enabled) {
@@ -83,8 +84,38 @@ func (a *App) loginLimitFor(l loginLimit, value string, now model.Time) (limit i
 	return limit, now - model.Time(st.Int(l.minutes))*60_000, true
 }
 
-func loginKeys(ip, username string) map[string]string {
-	return map[string]string{store.ByIP: ip, store.ByUsername: username}
+// failureCount is what one limit counts against a login: the failures in
+// its window, the latest of them, or why they could not be read.
+type failureCount struct {
+	rule     loginLimit
+	value    string // the address or username counted
+	limit    int
+	failures int
+	last     model.Time
+	err      error
+}
+
+// failureCounts yields a count for each limit that applies to a login from
+// ip as username. It reads the next one only when asked, so that a caller
+// stopping at a block spares the database the rest.
+func (a *App) failureCounts(ctx context.Context, ip, username string) iter.Seq[failureCount] {
+	return func(yield func(failureCount) bool) {
+		now := a.now()
+		for _, l := range loginLimits {
+			value := ip
+			if l.by == store.ByUsername {
+				value = username
+			}
+			limit, since, ok := a.loginLimitFor(l, value, now)
+			if !ok {
+				continue
+			}
+			n, last, err := a.store.LoginAttempts().Failures(ctx, l.by, value, since)
+			if !yield(failureCount{rule: l, value: value, limit: limit, failures: n, last: last, err: err}) {
+				return
+			}
+		}
+	}
 }
 
 // loginAllowed refuses a login while its address or its username has
@@ -92,20 +123,13 @@ func loginKeys(ip, username string) map[string]string {
 // minutes since its last success. The refused attempt counts as a failure
 // too, as in Rocket.Chat, so a block lasts until the attempts stop.
 func (a *App) loginAllowed(ctx context.Context, ip, username string) error {
-	now := a.now()
-	keys := loginKeys(ip, username)
-	for _, l := range loginLimits {
-		limit, since, ok := a.loginLimitFor(l, keys[l.by], now)
-		if !ok {
-			continue
+	for c := range a.failureCounts(ctx, ip, username) {
+		if c.err != nil {
+			return a.storeErr(c.err)
 		}
-		n, _, err := a.store.LoginAttempts().Failures(ctx, l.by, keys[l.by], since)
-		if err != nil {
-			return a.storeErr(err)
-		}
-		if n >= limit {
+		if c.failures >= c.limit {
 			a.recordLogin(ctx, ip, username, false)
-			return l.err
+			return c.rule.err
 		}
 	}
 	return nil
@@ -117,17 +141,10 @@ func (a *App) loginFailed(ctx context.Context, ip, username string) error {
 	if !a.recordLogin(ctx, ip, username, false) {
 		return errLoginFailed
 	}
-	now := a.now()
-	keys := loginKeys(ip, username)
-	for _, l := range loginLimits {
-		limit, since, ok := a.loginLimitFor(l, keys[l.by], now)
-		if !ok {
-			continue
-		}
-		n, last, err := a.store.LoginAttempts().Failures(ctx, l.by, keys[l.by], since)
-		if err == nil && n == limit {
-			minutes := a.Settings.Int(l.minutes)
-			a.notifyLoginBlock(ctx, keys[l.by], last+model.Time(minutes)*60_000, n)
+	for c := range a.failureCounts(ctx, ip, username) {
+		if c.err == nil && c.failures == c.limit {
+			minutes := a.Settings.Int(c.rule.minutes)
+			a.notifyLoginBlock(ctx, c.value, c.last+model.Time(minutes)*60_000, c.failures)
 		}
 	}
 	return errLoginFailed

@@ -33,7 +33,7 @@ func (a *App) loadMessage(ctx context.Context, id string) (*model.Message, *mode
 		return nil, nil, a.storeErr(err)
 	}
 	r, err := a.store.Rooms().Get(ctx, m.RID)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return m, nil, nil
 	}
 	return m, r, a.storeErr(err)

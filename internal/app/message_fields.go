@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"regexp"
 	"slices"
 	"strings"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/parleychat/parley/internal/markdown"
 	"github.com/parleychat/parley/internal/model"
-	"github.com/parleychat/parley/internal/store"
 )
 
 // mentionPatterns caches the mention regexps built from
@@ -79,7 +77,7 @@ func (a *App) userMentions(ctx context.Context, m *model.Message) ([]model.Menti
 			continue
 		}
 		u, err := a.store.Users().GetByUsername(ctx, name)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			continue
 		}
 		if err != nil {
@@ -97,7 +95,7 @@ func (a *App) channelMentions(ctx context.Context, text string) ([]model.Channel
 	out := []model.ChannelMention{}
 	for _, name := range mentionNames(chanRE, '#', text) {
 		r, err := a.store.Rooms().GetByName(ctx, name)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			continue
 		}
 		if err != nil {

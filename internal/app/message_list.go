@@ -31,6 +31,19 @@ func (a *App) listMessages(ctx context.Context, f store.MessageFilter, opts stor
 	return &MessagePage{Messages: list, Total: total}, nil
 }
 
+// listShaped is listMessages with the messages shaped for u as
+// normalizeAll does.
+func (a *App) listShaped(ctx context.Context, u *model.User, f store.MessageFilter, opts store.ListOptions) (*MessagePage, error) {
+	p, err := a.listMessages(ctx, f, opts)
+	if err != nil {
+		return nil, err
+	}
+	if p.Messages, err = a.normalizeAll(ctx, u, p.Messages); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
 // roomForRead loads room rid when u may see it; otherwise it returns
 // denied, so that a missing room and a hidden one look the same.
 func (a *App) roomForRead(ctx context.Context, u *model.User, rid string, denied error) (*model.Room, error) {
@@ -52,14 +65,7 @@ func (a *App) PinnedMessages(ctx context.Context, u *model.User, rid string, opt
 	if _, err := a.roomForRead(ctx, u, rid, ErrNotAllowed); err != nil {
 		return nil, err
 	}
-	p, err := a.listMessages(ctx, store.MessageFilter{RID: rid, Pinned: true, ExcludeHidden: true, ExcludeTypes: []string{"rm"}}, opts)
-	if err != nil {
-		return nil, err
-	}
-	if p.Messages, err = a.normalizeAll(ctx, u, p.Messages); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return a.listShaped(ctx, u, store.MessageFilter{RID: rid, Pinned: true, ExcludeHidden: true, ExcludeTypes: []string{"rm"}}, opts)
 }
 
 // StarredMessages is chat.getStarredMessages: the caller's stars.
@@ -67,14 +73,7 @@ func (a *App) StarredMessages(ctx context.Context, u *model.User, rid string, op
 	if _, err := a.roomForRead(ctx, u, rid, Plain("error-not-allowed")); err != nil {
 		return nil, err
 	}
-	p, err := a.listMessages(ctx, store.MessageFilter{RID: rid, StarredBy: u.ID, ExcludeHidden: true}, opts)
-	if err != nil {
-		return nil, err
-	}
-	if p.Messages, err = a.normalizeAll(ctx, u, p.Messages); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return a.listShaped(ctx, u, store.MessageFilter{RID: rid, StarredBy: u.ID, ExcludeHidden: true}, opts)
 }
 
 // MentionedMessages is chat.getMentionedMessages: messages naming the

@@ -198,6 +198,8 @@ func (a *App) afterSave(ctx context.Context, st store.Store, r *model.Room, m *m
 	if err := a.threadAfterSave(ctx, st, r, m); err != nil {
 		return err
 	}
+	// Every saved message moves the room's msgs, so the room changed.
+	a.emit(st, events.RoomChanged, r.ID, m.U.ID, r.ID)
 	threadOnly := m.TMID != "" && !m.TShow
 	imported := m.Ts < now-60_000 || m.Ts > now+60_000
 	if threadOnly || imported {
@@ -212,7 +214,6 @@ func (a *App) afterSave(ctx context.Context, st store.Store, r *model.Room, m *m
 	}
 	// One event stands for every member's subscription: listeners load
 	// the ones they serve.
-	a.emit(st, events.RoomChanged, r.ID, m.U.ID, r.ID)
 	a.emit(st, events.SubscriptionChanged, r.ID, "", "")
 	return st.Subscriptions().NotifyMessage(ctx, r.ID, a.notice(r, m, now))
 }
@@ -405,7 +406,7 @@ func (a *App) resolveTarget(ctx context.Context, u *model.User, target string) (
 	rooms := a.store.Rooms()
 	byIDOrName := func(s string) (*model.Room, error) {
 		r, err := rooms.GetCached(ctx, s)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			r, err = rooms.GetByName(ctx, s)
 		}
 		return r, err
@@ -413,16 +414,16 @@ func (a *App) resolveTarget(ctx context.Context, u *model.User, target string) (
 	switch {
 	case strings.HasPrefix(target, "#"):
 		r, err := byIDOrName(target[1:])
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return nil, errInvalidChannel
 		}
 		return r, a.storeErr(err)
 	case strings.HasPrefix(target, "@"):
 		other, err := a.store.Users().Get(ctx, target[1:])
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			other, err = a.store.Users().GetByUsername(ctx, target[1:])
 		}
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return nil, errInvalidChannel
 		}
 		if err != nil {
@@ -434,11 +435,11 @@ func (a *App) resolveTarget(ctx context.Context, u *model.User, target string) (
 	if err == nil {
 		return r, nil
 	}
-	if !errors.Is(err, store.ErrNotFound) {
+	if !isNotFound(err) {
 		return nil, a.storeErr(err)
 	}
 	other, err := a.store.Users().Get(ctx, target)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, errInvalidChannel
 	}
 	if err != nil {
@@ -452,7 +453,7 @@ func (a *App) resolveTarget(ctx context.Context, u *model.User, target string) (
 func (a *App) autoJoin(ctx context.Context, st store.Store, r *model.Room, u *model.User) error {
 	if _, err := st.Subscriptions().Get(ctx, r.ID, u.ID); err == nil {
 		return nil
-	} else if !errors.Is(err, store.ErrNotFound) {
+	} else if !isNotFound(err) {
 		return err
 	}
 	if ok, err := a.CanAccessRoom(ctx, r, u); err != nil || !ok {
@@ -520,7 +521,7 @@ func (a *App) SendMessage(ctx context.Context, u *model.User, in SendInput) (*mo
 			} else {
 				msg.parent = parent
 			}
-		case !errors.Is(err, store.ErrNotFound):
+		case !isNotFound(err):
 			return nil, a.storeErr(err)
 		}
 	}
@@ -528,7 +529,7 @@ func (a *App) SendMessage(ctx context.Context, u *model.User, in SendInput) (*mo
 		return nil, Plain("The 'rid' property on the message object is missing.")
 	}
 	r, err := a.store.Rooms().GetCached(ctx, msg.RID)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		r, err = nil, nil
 	}
 	if err != nil {

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"sort"
 
 	"github.com/parleychat/parley/internal/auth"
@@ -56,7 +55,7 @@ func (a *App) roomPermissions(ctx context.Context, u *model.User, rid string) (f
 		switch {
 		case err == nil:
 			sub = s
-		case !errors.Is(err, store.ErrNotFound):
+		case !isNotFound(err):
 			return nil, a.storeErr(err)
 		}
 	}

@@ -2,10 +2,8 @@ package app
 
 import (
 	"context"
-	"errors"
 
 	"github.com/parleychat/parley/internal/model"
-	"github.com/parleychat/parley/internal/store"
 )
 
 // CanAccessRoom is Rocket.Chat's canAccessRoom: a public channel is open to
@@ -25,7 +23,7 @@ func (a *App) CanAccessRoom(ctx context.Context, r *model.Room, u *model.User) (
 		if a.hasSubPermission(u, sub, "view-joined-room") || a.hasSubPermission(u, sub, "view-"+r.T+"-room") {
 			return true, nil
 		}
-	case !errors.Is(err, store.ErrNotFound):
+	case !isNotFound(err):
 		return false, a.storeErr(err)
 	}
 	if r.Prid != "" {
@@ -33,7 +31,7 @@ func (a *App) CanAccessRoom(ctx context.Context, r *model.Room, u *model.User) (
 		if err == nil {
 			return a.CanAccessRoom(ctx, parent, u)
 		}
-		if !errors.Is(err, store.ErrNotFound) {
+		if !isNotFound(err) {
 			return false, a.storeErr(err)
 		}
 	}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/parleychat/parley/internal/model"
@@ -20,7 +19,7 @@ import (
 func (a *App) AddUsersToRoom(ctx context.Context, actor *model.User, rid string, usernames []string) error {
 	details := map[string]any{"method": "addUsersToRoom"}
 	r, err := a.store.Rooms().Get(ctx, rid)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return E("error-invalid-room", "Invalid room").With(details)
 	}
 	if err != nil {
@@ -30,7 +29,7 @@ func (a *App) AddUsersToRoom(ctx context.Context, actor *model.User, rid string,
 		return E("error-cant-invite-for-direct-room", "Can't invite user to direct rooms").With(details)
 	}
 	sub, err := a.store.Subscriptions().Get(ctx, r.ID, actor.ID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil && !isNotFound(err) {
 		return a.storeErr(err)
 	}
 	joined := err == nil
@@ -49,7 +48,7 @@ func (a *App) AddUsersToRoom(ctx context.Context, actor *model.User, rid string,
 	seen := map[string]bool{}
 	for _, name := range usernames {
 		u, err := a.store.Users().GetByUsername(ctx, strings.TrimPrefix(strings.TrimSpace(name), "@"))
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return E("error-user-not-found", "User not found").With(details)
 		}
 		if err != nil {
@@ -81,7 +80,7 @@ func (a *App) AddUsersToRoom(ctx context.Context, actor *model.User, rid string,
 func (a *App) addInvited(ctx context.Context, st store.Store, r *model.Room, u, actor *model.User) error {
 	if _, err := st.Subscriptions().Get(ctx, r.ID, u.ID); err == nil {
 		return nil
-	} else if !errors.Is(err, store.ErrNotFound) {
+	} else if !isNotFound(err) {
 		return err
 	}
 	if _, err := a.addMember(ctx, st, r, u, actor, false); err != nil {

@@ -46,10 +46,7 @@ func (a *App) SetArchived(ctx context.Context, actor *model.User, ref RoomRef, t
 		return E("error-not-authorized", "Not authorized").With(map[string]any{"method": method})
 	}
 	return a.tx(ctx, func(st store.Store) error {
-		if err := st.Rooms().Lock(ctx, r.ID); err != nil {
-			return err
-		}
-		cur, err := st.Rooms().Get(ctx, r.ID)
+		cur, err := lockRoom(ctx, st, r.ID)
 		if err != nil {
 			return err
 		}
@@ -85,6 +82,16 @@ func (a *App) SetArchived(ctx context.Context, actor *model.User, ref RoomRef, t
 		a.emit(st, events.RoomChanged, r.ID, actor.ID, r.ID)
 		return nil
 	})
+}
+
+// lockRoom reads room id afresh with its row locked until the transaction
+// ends, so that concurrent changes of its flags and lists apply one after
+// the other instead of overwriting each other.
+func lockRoom(ctx context.Context, st store.Store, id string) (*model.Room, error) {
+	if err := st.Rooms().Lock(ctx, id); err != nil {
+		return nil, err
+	}
+	return st.Rooms().Get(ctx, id)
 }
 
 // MuteTarget names the user rooms.muteUser and rooms.unmuteUser act on.
@@ -153,10 +160,7 @@ func (a *App) SetMuted(ctx context.Context, actor *model.User, rid string, targe
 		return E("error-user-not-in-room", "User is not in this room").With(details)
 	}
 	return a.tx(ctx, func(st store.Store) error {
-		if err := st.Rooms().Lock(ctx, r.ID); err != nil {
-			return err
-		}
-		cur, err := st.Rooms().Get(ctx, r.ID)
+		cur, err := lockRoom(ctx, st, r.ID)
 		if err != nil {
 			return err
 		}

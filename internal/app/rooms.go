@@ -63,7 +63,7 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 	err := a.tx(ctx, func(st store.Store) error {
 		if _, err := st.Rooms().GetByName(ctx, name); err == nil {
 			return E("error-duplicate-channel-name", "A channel with name '"+name+"' exists").With(map[string]any{"method": "createRoom", "channel_name": name})
-		} else if !errors.Is(err, store.ErrNotFound) {
+		} else if !isNotFound(err) {
 			return err
 		}
 		if err := st.Rooms().Create(ctx, r); err != nil {
@@ -77,23 +77,8 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 				return err
 			}
 		}
-		seen := map[string]bool{actor.Username: true}
-		for _, name := range in.Members {
-			name = strings.TrimPrefix(strings.TrimSpace(name), "@")
-			if name == "" || seen[name] {
-				continue
-			}
-			seen[name] = true
-			m, err := st.Users().GetByUsername(ctx, name)
-			if errors.Is(err, store.ErrNotFound) {
-				continue // Rocket.Chat skips unknown members
-			}
-			if err != nil {
-				return err
-			}
-			if _, err := a.addMember(ctx, st, r, m, actor, false); err != nil {
-				return err
-			}
+		if err := a.inviteByName(ctx, st, r, actor, in.Members); err != nil {
+			return err
 		}
 		fresh, err := st.Rooms().Get(ctx, r.ID)
 		if err != nil {
@@ -109,12 +94,37 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 	return r, nil
 }
 
+// inviteByName subscribes the users named (with or without "@") to r as
+// inviter's guests. Rocket.Chat skips names that match nobody, repeats,
+// and the inviter, who joins on other terms.
+func (a *App) inviteByName(ctx context.Context, st store.Store, r *model.Room, inviter *model.User, names []string) error {
+	seen := map[string]bool{inviter.Username: true}
+	for _, name := range names {
+		name = strings.TrimPrefix(strings.TrimSpace(name), "@")
+		if name == "" || seen[name] {
+			continue
+		}
+		seen[name] = true
+		m, err := st.Users().GetByUsername(ctx, name)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := a.addMember(ctx, st, r, m, inviter, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // addMember subscribes u to r (if not yet) and bumps usersCount. The owner
 // flag makes u the room's owner, as the creator is.
 func (a *App) addMember(ctx context.Context, st store.Store, r *model.Room, u *model.User, inviter *model.User, owner bool) (*model.Subscription, error) {
 	if existing, err := st.Subscriptions().Get(ctx, r.ID, u.ID); err == nil {
 		return existing, nil
-	} else if !errors.Is(err, store.ErrNotFound) {
+	} else if !isNotFound(err) {
 		return nil, err
 	}
 	now := a.now()
@@ -187,7 +197,7 @@ func (a *App) findRoom(ctx context.Context, actor *model.User, ref RoomRef, t st
 	} else {
 		r, err = a.store.Rooms().GetByName(ctx, strings.TrimPrefix(ref.Name, "#"))
 	}
-	if errors.Is(err, store.ErrNotFound) || (err == nil && r.T != t) {
+	if isNotFound(err) || (err == nil && r.T != t) {
 		return nil, notFound
 	}
 	if err != nil {
@@ -227,7 +237,7 @@ func (a *App) GetRoomInfo(ctx context.Context, actor *model.User, id, name strin
 	} else {
 		r, err = a.store.Rooms().GetByName(ctx, name)
 	}
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, E("error-room-not-found", "The required \"roomId\" or \"roomName\" param provided does not match any room")
 	}
 	if err != nil {
@@ -251,7 +261,7 @@ func (a *App) Invite(ctx context.Context, actor *model.User, ref RoomRef, t stri
 		return nil, E("error-invalid-user", "Invalid user").With(map[string]any{"method": "addUsersToRoom"})
 	}
 	sub, err := a.store.Subscriptions().Get(ctx, r.ID, actor.ID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil && !isNotFound(err) {
 		return nil, a.storeErr(err)
 	}
 	joined := err == nil
@@ -266,7 +276,7 @@ func (a *App) Invite(ctx context.Context, actor *model.User, ref RoomRef, t stri
 	err = a.tx(ctx, func(st store.Store) error {
 		for _, id := range userIDs {
 			u, err := st.Users().Get(ctx, id)
-			if errors.Is(err, store.ErrNotFound) {
+			if isNotFound(err) {
 				return E("error-invalid-user", "Invalid user").With(map[string]any{"method": "addUsersToRoom"})
 			}
 			if err != nil {
@@ -320,22 +330,29 @@ func (a *App) Leave(ctx context.Context, actor *model.User, ref RoomRef, t strin
 		return nil, E("error-not-allowed", "Not allowed").With(map[string]any{"method": "leaveRoom"})
 	}
 	err = a.tx(ctx, func(st store.Store) error {
-		sub, err := st.Subscriptions().Get(ctx, r.ID, actor.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			return E("error-user-not-in-room", "You are not in this room").With(map[string]any{"method": "leaveRoom"})
-		}
-		if err != nil {
-			return err
-		}
-		if err := a.checkNotLastOwner(ctx, st, r.ID, sub, "leaveRoom"); err != nil {
-			return err
-		}
-		return a.removeMember(ctx, st, r.ID, actor.ID)
+		return a.takeOut(ctx, st, r.ID, actor.ID, "You are not in this room", "leaveRoom")
 	})
 	if err != nil {
 		return nil, err
 	}
 	return a.reloadRoom(ctx, r.ID)
+}
+
+// takeOut removes member uid from room rid, for leaving and kicking alike:
+// notIn is the refusal when uid is not a member (worded for the caller),
+// and the room's only owner may not go.
+func (a *App) takeOut(ctx context.Context, st store.Store, rid, uid, notIn, method string) error {
+	sub, err := st.Subscriptions().Get(ctx, rid, uid)
+	if isNotFound(err) {
+		return E("error-user-not-in-room", notIn).With(map[string]any{"method": method})
+	}
+	if err != nil {
+		return err
+	}
+	if err := a.checkNotLastOwner(ctx, st, rid, sub, method); err != nil {
+		return err
+	}
+	return a.removeMember(ctx, st, rid, uid)
 }
 
 // checkNotLastOwner refuses to remove the room's only owner.
@@ -394,24 +411,14 @@ func (a *App) Kick(ctx context.Context, actor *model.User, ref RoomRef, t, userI
 	} else {
 		target, err = a.store.Users().GetByUsername(ctx, username)
 	}
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, E("error-invalid-user", "Invalid user").With(map[string]any{"method": "removeUserFromRoom"})
 	}
 	if err != nil {
 		return nil, a.storeErr(err)
 	}
 	err = a.tx(ctx, func(st store.Store) error {
-		sub, err := st.Subscriptions().Get(ctx, r.ID, target.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			return E("error-user-not-in-room", "User is not in this room").With(map[string]any{"method": "removeUserFromRoom"})
-		}
-		if err != nil {
-			return err
-		}
-		if err := a.checkNotLastOwner(ctx, st, r.ID, sub, "removeUserFromRoom"); err != nil {
-			return err
-		}
-		return a.removeMember(ctx, st, r.ID, target.ID)
+		return a.takeOut(ctx, st, r.ID, target.ID, "User is not in this room", "removeUserFromRoom")
 	})
 	if err != nil {
 		return nil, err
@@ -470,7 +477,7 @@ func (a *App) SetRoomRole(ctx context.Context, actor *model.User, ref RoomRef, t
 	}
 	return a.tx(ctx, func(st store.Store) error {
 		sub, err := st.Subscriptions().GetForUpdate(ctx, r.ID, userID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return E("error-user-not-in-room", "User is not in this room")
 		}
 		if err != nil {

@@ -56,7 +56,8 @@ func (a *App) GetSetting(actor *model.User, id string) (*SettingView, error) {
 }
 
 // SaveSetting is POST settings/:_id (edit-privileged-setting). The value
-// applies at once on this node, and within a second on the others.
+// applies at once on this node, and on the others as soon as the bus
+// brings them its SettingChanged.
 func (a *App) SaveSetting(ctx context.Context, actor *model.User, id string, value any) error {
 	if !a.HasPermission(actor, "edit-privileged-setting") {
 		return ErrPermissionsRequired
@@ -94,6 +95,7 @@ func (a *App) ApplySettingOverrides(ctx context.Context, values map[string]any) 
 			if err := a.Settings.Save(ctx, st.Settings(), id, v); err != nil {
 				return err
 			}
+			a.emit(st, events.SettingChanged, "", "", id)
 		}
 		return st.BumpConfigVersion(ctx)
 	})

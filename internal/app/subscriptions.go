@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 
 	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
@@ -19,7 +18,7 @@ func (a *App) Subscriptions(ctx context.Context, actor *model.User, since model.
 // Subscription is subscriptions.getOne; nil when the actor is no member.
 func (a *App) Subscription(ctx context.Context, actor *model.User, rid string) (*model.Subscription, error) {
 	s, err := a.store.Subscriptions().Get(ctx, rid, actor.ID)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, nil
 	}
 	return s, a.storeErr(err)
@@ -30,14 +29,14 @@ func (a *App) Subscription(ctx context.Context, actor *model.User, rid string) (
 // (unless readThreads clears those too).
 func (a *App) MarkRead(ctx context.Context, actor *model.User, rid string, readThreads bool) error {
 	if _, err := a.store.Rooms().Get(ctx, rid); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return Plain("error-invalid-subscription")
 		}
 		return a.storeErr(err)
 	}
 	err := a.tx(ctx, func(st store.Store) error {
 		sub, err := st.Subscriptions().GetForUpdate(ctx, rid, actor.ID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return Plain("error-invalid-subscription")
 		}
 		if err != nil {

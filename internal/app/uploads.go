@@ -115,7 +115,7 @@ func (a *App) Upload(ctx context.Context, u *model.User, r *model.Room, in Uploa
 // stored.
 func (a *App) DiscardUpload(ctx context.Context, f *model.File) {
 	err := a.tx(ctx, func(st store.Store) error { return st.Files().Delete(ctx, f.ID) })
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil && !isNotFound(err) {
 		// The row still names the blob: deleting the bytes would leave a
 		// file record whose download fails.
 		a.log.Warn("discard upload: keep its bytes, the record remains", "file_id", f.ID, "err", err)

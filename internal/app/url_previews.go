@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/internal/events"
+	"github.com/parleychat/parley/internal/jobs"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/preview"
 	"github.com/parleychat/parley/internal/store"
@@ -97,7 +98,8 @@ func (a *App) schedulePreviews(m *model.Message) {
 		return
 	}
 	id, rid := m.ID, m.RID
-	if !a.previewJobs.submit(func(ctx context.Context) { a.applyPreviews(ctx, rid, id, urls) }) {
+	job := jobs.Job{Name: "message " + id, Run: func(ctx context.Context) { a.applyPreviews(ctx, rid, id, urls) }}
+	if !a.previewJobs.Submit(job) {
 		a.fault("preview", "queue_full", "url preview queue full, previews skipped", logAttrsOf(m)...)
 	}
 }

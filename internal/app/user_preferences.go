@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"slices"
 
 	"github.com/parleychat/parley/internal/events"
@@ -44,7 +43,7 @@ func (a *App) SaveUserPreferences(ctx context.Context, actor *model.User, userID
 		prefs["emailNotificationMode"] = "nothing"
 	}
 	before, err := a.store.Users().Get(ctx, userID)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return E("error-invalid-user", "Invalid user").With(map[string]any{"method": "saveUserPreferences"})
 	}
 	if err != nil {
@@ -74,7 +73,7 @@ func (a *App) SaveUserPreferences(ctx context.Context, actor *model.User, userID
 		}
 		for _, listed := range subs {
 			s, err := st.Subscriptions().GetForUpdate(ctx, listed.RID, userID)
-			if errors.Is(err, store.ErrNotFound) {
+			if isNotFound(err) {
 				continue
 			}
 			if err != nil {

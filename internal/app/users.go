@@ -89,13 +89,13 @@ func (a *App) checkNewUser(ctx context.Context, st store.Store, in *NewUser) err
 	}
 	if _, err := st.Users().GetByUsername(ctx, in.Username); err == nil {
 		return E("error-field-unavailable", in.Username+" is already in use :(").With(map[string]any{"method": "insertOrUpdateUser", "field": in.Username})
-	} else if !errors.Is(err, store.ErrNotFound) {
+	} else if !isNotFound(err) {
 		return err
 	}
 	if in.Email != "" {
 		if _, err := st.Users().GetByEmail(ctx, in.Email); err == nil {
 			return E("error-field-unavailable", in.Email+" is already in use :(").With(map[string]any{"method": "insertOrUpdateUser", "field": in.Email})
-		} else if !errors.Is(err, store.ErrNotFound) {
+		} else if !isNotFound(err) {
 			return err
 		}
 	}
@@ -241,7 +241,7 @@ func (a *App) GetUser(ctx context.Context, id, username string) (*model.User, er
 	default:
 		return nil, Plain("Invalid search query.")
 	}
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, Plain("User not found.")
 	}
 	return u, a.storeErr(err)
@@ -294,7 +294,7 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 	// The user as stored now: the edit rules compare with it, and the
 	// password confirmation checks against it.
 	cur, err := a.store.Users().Get(ctx, userID)
-	if errors.Is(err, store.ErrNotFound) {
+	if isNotFound(err) {
 		return nil, E("error-invalid-user", "Invalid user").With(map[string]any{"method": "insertOrUpdateUser"})
 	}
 	if err != nil {
@@ -316,7 +316,7 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 	err = a.tx(ctx, func(st store.Store) error {
 		var err error
 		u, err = st.Users().Get(ctx, userID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return E("error-invalid-user", "Invalid user").With(map[string]any{"method": "insertOrUpdateUser"})
 		}
 		if err != nil {
@@ -352,27 +352,15 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 		} else if up.Verified != nil && len(u.Emails) > 0 {
 			u.Emails[0].Verified = *up.Verified
 		}
-		if up.Name != nil {
-			u.Name = *up.Name
-		}
-		if up.Bio != nil {
-			u.Bio = *up.Bio
-		}
-		if up.Nickname != nil {
-			u.Nickname = *up.Nickname
-		}
+		setIf(&u.Name, up.Name)
+		setIf(&u.Bio, up.Bio)
+		setIf(&u.Nickname, up.Nickname)
 		if up.StatusText != nil {
 			u.StatusText = truncateStatusText(*up.StatusText)
 		}
-		if up.Active != nil {
-			u.Active = *up.Active
-		}
-		if up.RequirePasswordChange != nil {
-			u.RequirePasswordChange = *up.RequirePasswordChange
-		}
-		if up.Roles != nil {
-			u.Roles = *up.Roles
-		}
+		setIf(&u.Active, up.Active)
+		setIf(&u.RequirePasswordChange, up.RequirePasswordChange)
+		setIf(&u.Roles, up.Roles)
 		if up.CustomFields != nil {
 			u.CustomFields = up.CustomFields
 		}
@@ -420,6 +408,14 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 	return u, nil
 }
 
+// setIf applies one field of a partial update: *v when the update sets
+// it, nothing when v is nil.
+func setIf[T any](dst, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
 // DeleteUser is users.delete: the account, its tokens and its memberships go.
 func (a *App) DeleteUser(ctx context.Context, actor *model.User, userID string) error {
 	defer a.authUsers.clear() // the user may change below
@@ -427,7 +423,7 @@ func (a *App) DeleteUser(ctx context.Context, actor *model.User, userID string) 
 		return ErrPermissionsRequired
 	}
 	err := a.tx(ctx, func(st store.Store) error {
-		if _, err := st.Users().Get(ctx, userID); errors.Is(err, store.ErrNotFound) {
+		if _, err := st.Users().Get(ctx, userID); isNotFound(err) {
 			return E("error-invalid-user", "Invalid user").With(map[string]any{"method": "deleteUser"})
 		} else if err != nil {
 			return err
@@ -437,7 +433,7 @@ func (a *App) DeleteUser(ctx context.Context, actor *model.User, userID string) 
 			return err
 		}
 		for _, s := range subs {
-			if err := st.Rooms().AddUsersCount(ctx, s.RID, -1); err != nil && !errors.Is(err, store.ErrNotFound) {
+			if err := st.Rooms().AddUsersCount(ctx, s.RID, -1); err != nil && !isNotFound(err) {
 				return err
 			}
 			a.emit(st, events.SubscriptionRemoved, s.RID, userID, s.ID)
@@ -476,7 +472,7 @@ func (a *App) SetStatus(ctx context.Context, actor *model.User, userID string, s
 	}
 	return a.tx(ctx, func(st store.Store) error {
 		u, err := st.Users().Get(ctx, userID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return E("error-invalid-user", "Invalid user")
 		}
 		if err != nil {
@@ -508,7 +504,7 @@ func (a *App) SetPreferences(ctx context.Context, actor *model.User, userID stri
 	err := a.tx(ctx, func(st store.Store) error {
 		var err error
 		u, err = st.Users().Get(ctx, userID)
-		if errors.Is(err, store.ErrNotFound) {
+		if isNotFound(err) {
 			return E("error-invalid-user", "Invalid user")
 		}
 		if err != nil {

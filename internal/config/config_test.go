@@ -7,8 +7,19 @@ import (
 	"testing"
 )
 
+// load runs Load on args and the variables in vars, and fails the test
+// unless it fails exactly when wantErr; ok says there is a configuration
+// to check.
+func load(t *testing.T, args []string, vars map[string]string, wantErr bool) (cfg Config, ok bool) {
+	t.Helper()
+	cfg, err := Load(args, func(k string) string { return vars[k] }, io.Discard)
+	if (err != nil) != wantErr {
+		t.Fatalf("Load: %v, want error %v", err, wantErr)
+	}
+	return cfg, err == nil
+}
+
 func TestTrustedProxies(t *testing.T) {
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	cases := []struct {
 		name    string
 		args    []string
@@ -30,11 +41,8 @@ func TestTrustedProxies(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cfg, err := Load(c.args, env(c.env), io.Discard)
-			if (err != nil) != c.wantErr {
-				t.Fatalf("Load: %v, want error %v", err, c.wantErr)
-			}
-			if err != nil {
+			cfg, ok := load(t, c.args, c.env, c.wantErr)
+			if !ok {
 				return
 			}
 			if !reflect.DeepEqual(cfg.TrustedProxies, c.want) || cfg.TrustProxy != c.trust {

@@ -1,13 +1,11 @@
 package config
 
 import (
-	"io"
 	"testing"
 	"time"
 )
 
 func TestHTTPLimits(t *testing.T) {
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	defaults := HTTP{ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: time.Minute,
 		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10, UploadMinRate: 16 << 10, MaxAnswerMemory: 32 << 20}
 	cases := []struct {
@@ -37,11 +35,8 @@ func TestHTTPLimits(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cfg, err := Load(c.args, env(c.env), io.Discard)
-			if (err != nil) != c.wantErr {
-				t.Fatalf("Load: %v, want error %v", err, c.wantErr)
-			}
-			if err != nil {
+			cfg, ok := load(t, c.args, c.env, c.wantErr)
+			if !ok {
 				return
 			}
 			want := defaults

@@ -59,6 +59,14 @@ const (
 	PresenceChanged Kind = "user.presence"
 )
 
+// Signals of the bus itself, delivered on this node only.
+const (
+	// BusReconnected: the bus's link to the other nodes was lost and is
+	// back. Their events in between are lost, so a listener that keeps
+	// state derived from events reloads it from the store.
+	BusReconnected Kind = "bus.reconnected"
+)
+
 // Event is one notice. The ids are enough for a listener to load what
 // changed; Data is set only for ephemeral kinds and stays small (a few
 // hundred bytes), because events cross nodes through transports with

@@ -41,25 +41,49 @@ func (p *parser) paragraph(i int) (*node, int) {
 // start none), then an optional line end. Items stop at line ends, except
 // the few that may span lines (inline KaTeX, link labels).
 func (p *parser) inline(i int) ([]*node, int) {
+	items, j := p.oneOrMore(i, p.inlineOrChar)
+	if j < 0 {
+		return nil, -1
+	}
+	if k := p.eol(j); k >= 0 {
+		j = k
+	}
+	return reducePlain(items), j
+}
+
+// oneOrMore matches item as many times in a row as it can from i, and
+// fails if it cannot once.
+func (p *parser) oneOrMore(i int, item func(int) (*node, int)) ([]*node, int) {
 	var items []*node
 	for {
-		if n, j := p.inlineItem(i); j >= 0 {
-			items, i = append(items, n), j
-			continue
+		n, j := item(i)
+		if j < 0 {
+			break
 		}
-		if n, j := p.anyChar(i); j >= 0 {
-			items, i = append(items, n), j
-			continue
-		}
-		break
+		items, i = append(items, n), j
 	}
 	if items == nil {
 		return nil, -1
 	}
-	if j := p.eol(i); j >= 0 {
-		i = j
+	return items, i
+}
+
+// repeated is oneOrMore as a node of kind k: the shape of quotes and
+// lists.
+func (p *parser) repeated(i int, k kind, item func(int) (*node, int)) (*node, int) {
+	items, j := p.oneOrMore(i, item)
+	if j < 0 {
+		return nil, -1
 	}
-	return reducePlain(items), i
+	return withKids(k, items), j
+}
+
+// inlineOrChar is one inline item or, failing that, one plain character.
+func (p *parser) inlineOrChar(i int) (*node, int) {
+	if n, j := p.inlineItem(i); j >= 0 {
+		return n, j
+	}
+	return p.anyChar(i)
 }
 
 // anyChar is one code unit other than a line end, as plain text.
@@ -70,20 +94,7 @@ func (p *parser) anyChar(i int) (*node, int) {
 	return p.char(i), i + 1
 }
 
-func (p *parser) quote(i int) (*node, int) {
-	var paras []*node
-	for {
-		n, j := p.quoteLine(i)
-		if j < 0 {
-			break
-		}
-		paras, i = append(paras, n), j
-	}
-	if paras == nil {
-		return nil, -1
-	}
-	return withKids(kQuote, paras), i
-}
+func (p *parser) quote(i int) (*node, int) { return p.repeated(i, kQuote, p.quoteLine) }
 
 func (p *parser) quoteLine(i int) (*node, int) {
 	if p.at(i) != '>' {
@@ -145,15 +156,8 @@ func (p *parser) codeBlock(i int) (*node, int) {
 	if j = p.eol(j); j < 0 {
 		return nil, -1
 	}
-	var lines []*node
-	for {
-		n, k := p.codeLine(j)
-		if k < 0 {
-			break
-		}
-		lines, j = append(lines, n), k
-	}
-	if lines == nil {
+	lines, j := p.oneOrMore(j, p.codeLine)
+	if j < 0 {
 		return nil, -1
 	}
 	if j = p.eol(j); j < 0 || !p.lit(j, "```") {
@@ -252,42 +256,14 @@ func (p *parser) heading(i int) (*node, int) {
 	if level == 0 || !p.blankAt(j) {
 		return nil, -1
 	}
-	j = p.skipSpaces(j)
-	var items []*node
-	for {
-		if n, k := p.inlineItem(j); k >= 0 {
-			items, j = append(items, n), k
-			continue
-		}
-		if n, k := p.anyChar(j); k >= 0 {
-			items, j = append(items, n), k
-			continue
-		}
-		break
-	}
-	if items == nil {
+	kids, k := p.inline(p.skipSpaces(j))
+	if k < 0 {
 		return nil, -1
 	}
-	if k := p.eol(j); k >= 0 {
-		j = k
-	}
-	return &node{kind: kHeading, ext: &nodeExt{num: float64(level)}, kids: reducePlain(items)}, j
+	return &node{kind: kHeading, ext: &nodeExt{num: float64(level)}, kids: kids}, k
 }
 
-func (p *parser) tasks(i int) (*node, int) {
-	var items []*node
-	for {
-		n, j := p.task(i)
-		if j < 0 {
-			break
-		}
-		items, i = append(items, n), j
-	}
-	if items == nil {
-		return nil, -1
-	}
-	return withKids(kTasks, items), i
-}
+func (p *parser) tasks(i int) (*node, int) { return p.repeated(i, kTasks, p.task) }
 
 func (p *parser) task(i int) (*node, int) {
 	if !p.lit(i, "- [") {
@@ -311,20 +287,7 @@ func (p *parser) task(i int) (*node, int) {
 	return &node{kind: kTask, flag: done, kids: kids}, j
 }
 
-func (p *parser) orderedList(i int) (*node, int) {
-	var items []*node
-	for {
-		n, j := p.orderedItem(i)
-		if j < 0 {
-			break
-		}
-		items, i = append(items, n), j
-	}
-	if items == nil {
-		return nil, -1
-	}
-	return withKids(kOrderedList, items), i
-}
+func (p *parser) orderedList(i int) (*node, int) { return p.repeated(i, kOrderedList, p.orderedItem) }
 
 func (p *parser) orderedItem(i int) (*node, int) {
 	d := p.skipDigits(i)
@@ -350,21 +313,10 @@ func utf16ToASCII(s []uint16) []byte {
 
 // unorderedList is a run of "- " items or a run of "* " items, never mixed.
 func (p *parser) unorderedList(i int) (*node, int) {
-	for _, item := range [...]func(int) (*node, int){p.hyphenItem, p.asteriskItem} {
-		var items []*node
-		j := i
-		for {
-			n, k := item(j)
-			if k < 0 {
-				break
-			}
-			items, j = append(items, n), k
-		}
-		if items != nil {
-			return withKids(kUnorderedList, items), j
-		}
+	if n, j := p.repeated(i, kUnorderedList, p.hyphenItem); j >= 0 {
+		return n, j
 	}
-	return nil, -1
+	return p.repeated(i, kUnorderedList, p.asteriskItem)
 }
 
 func (p *parser) hyphenItem(i int) (*node, int) {

@@ -80,9 +80,22 @@ func isSafe(c uint16) bool {
 	return false
 }
 
-func isNameChar(c uint16) bool      { return inRanges(nameCharRanges, c) }
-func isAlnumChar(c uint16) bool     { return inRanges(alnumCharRanges, c) }
-func isLocalPartChar(c uint16) bool { return inRanges(localPartCharRanges, c) }
+func isAlnumChar(c uint16) bool { return inRanges(alnumCharRanges, c) }
+
+// The grammar's name and e-mail local-part classes are the letter-and-digit
+// class plus a few characters, so they are built on its table rather than
+// repeating it (extract-data.js checks both relations when it regenerates
+// the tables).
+
+// isNameChar is the user and channel name class: letters, digits, "-", "."
+// and "_".
+func isNameChar(c uint16) bool { return c == '-' || c == '.' || c == '_' || isAlnumChar(c) }
+
+// isLocalPartChar is the class of e-mail local parts: letters and digits,
+// marks and emoji pieces.
+func isLocalPartChar(c uint16) bool {
+	return isAlnumChar(c) || inRanges(localPartExtraRanges, c)
+}
 
 func isLocalPartSpecial(c uint16) bool {
 	switch c {

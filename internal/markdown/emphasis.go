@@ -18,29 +18,29 @@ func (p *parser) maybeBold(i int) (*node, int) {
 	if p.skipBold || p.at(i) != '*' || !p.closerAhead(scanStar, i+1) {
 		return nil, -1
 	}
-	p.skipBold = true
-	n, j := p.bold(i)
-	p.skipBold = false
-	return n, j
+	return p.guarded(&p.skipBold, i, p.bold)
 }
 
 func (p *parser) maybeItalic(i int) (*node, int) {
-	if p.skipItalic {
-		return nil, -1
-	}
-	p.skipItalic = true
-	n, j := p.italic(i)
-	p.skipItalic = false
-	return n, j
+	return p.guarded(&p.skipItalic, i, p.italic)
 }
 
 func (p *parser) maybeStrike(i int) (*node, int) {
 	if p.skipStrike || p.at(i) != '~' || !p.closerAhead(scanTilde, i+1) {
 		return nil, -1
 	}
-	p.skipStrike = true
-	n, j := p.strike(i)
-	p.skipStrike = false
+	return p.guarded(&p.skipStrike, i, p.strike)
+}
+
+// guarded tries try at i unless its guard is up, with the guard up while
+// it runs.
+func (p *parser) guarded(guard *bool, i int, try func(int) (*node, int)) (*node, int) {
+	if *guard {
+		return nil, -1
+	}
+	*guard = true
+	n, j := try(i)
+	*guard = false
 	return n, j
 }
 
@@ -67,13 +67,20 @@ func (p *parser) strike(i int) (*node, int) {
 }
 
 func (p *parser) boldItem(i int) (*node, int) {
-	if n, j := p.boldPreferred(i); j >= 0 {
+	return p.emphasisItem(i, p.boldPreferred, scanBoldRun, '*')
+}
+
+// emphasisItem is one item inside bold or italic: a preferred alternative,
+// a run of plain text, one character other than a line end, a blank or the
+// delimiter d, or else a line end.
+func (p *parser) emphasisItem(i int, preferred func(int) (*node, int), run scanID, d uint16) (*node, int) {
+	if n, j := preferred(i); j >= 0 {
 		return n, j
 	}
-	if j := p.scan(scanBoldRun, i); j > i {
+	if j := p.scan(run, i); j > i {
 		return plain(p.s[i:j]), j
 	}
-	if c := p.at(i); c >= 0 && c != '\n' && c != '*' && c != ' ' {
+	if c := p.at(i); c >= 0 && c != '\n' && c != int(d) && c != ' ' {
 		return p.char(i), i + 1
 	}
 	return p.line(i)
@@ -82,16 +89,23 @@ func (p *parser) boldItem(i int) (*node, int) {
 func isBoldRunStop(c uint16) bool { return c == '\n' || c == '*' || c == ' ' || c == '_' || c == '~' }
 
 func (p *parser) boldPreferred(i int) (*node, int) {
-	if r, ok := p.memo.get(ruleBoldPreferred, i, p.state()); ok {
+	return p.preferred(i, ruleBoldPreferred, boldPreferredRules, p.boldPreferred, 0)
+}
+
+// preferred is the memoised first choice of an item inside bold or
+// italic: one of rules, else an emoticon followed by another such item
+// (self) or by extra.
+func (p *parser) preferred(i int, id ruleID, rules []rule, self func(int) (*node, int), extra uint16) (*node, int) {
+	if r, ok := p.memo.get(id, i, p.state()); ok {
 		return r.n, int(r.end)
 	}
 	p.enter()
-	n, j := p.first(i, boldPreferredRules)
+	n, j := p.first(i, rules)
 	if j < 0 {
-		n, j = p.emoticonFollowedBy(i, p.boldPreferred, 0)
+		n, j = p.emoticonFollowedBy(i, self, extra)
 	}
 	p.leave()
-	p.memo.put(ruleBoldPreferred, i, p.state(), n, j)
+	p.memo.put(id, i, p.state(), n, j)
 	return n, j
 }
 
@@ -173,32 +187,13 @@ func (p *parser) italicItems(i int) []*node {
 }
 
 func (p *parser) italicItem(i int) (*node, int) {
-	if n, j := p.italicPreferred(i); j >= 0 {
-		return n, j
-	}
-	if j := p.scan(scanItalicRun, i); j > i {
-		return plain(p.s[i:j]), j
-	}
-	if c := p.at(i); c >= 0 && c != '\n' && c != '_' && c != ' ' {
-		return p.char(i), i + 1
-	}
-	return p.line(i)
+	return p.emphasisItem(i, p.italicPreferred, scanItalicRun, '_')
 }
 
 func isItalicRunStop(c uint16) bool { return c == '\n' || c == '_' || c == ' ' || c == '*' || c == '~' }
 
 func (p *parser) italicPreferred(i int) (*node, int) {
-	if r, ok := p.memo.get(ruleItalicPreferred, i, p.state()); ok {
-		return r.n, int(r.end)
-	}
-	p.enter()
-	n, j := p.first(i, italicPreferredRules)
-	if j < 0 {
-		n, j = p.emoticonFollowedBy(i, p.italicPreferred, '_')
-	}
-	p.leave()
-	p.memo.put(ruleItalicPreferred, i, p.state(), n, j)
-	return n, j
+	return p.preferred(i, ruleItalicPreferred, italicPreferredRules, p.italicPreferred, '_')
 }
 
 func (p *parser) strikeItem(i int) (*node, int) {

@@ -2,13 +2,7 @@ package markdown
 
 // maybeReferences guards links like emphasis: no link inside a link label.
 func (p *parser) maybeReferences(i int) (*node, int) {
-	if p.skipRefs {
-		return nil, -1
-	}
-	p.skipRefs = true
-	n, j := p.references(i)
-	p.skipRefs = false
-	return n, j
+	return p.guarded(&p.skipRefs, i, p.references)
 }
 
 // references is "[label](target)" or "<target|label>".
@@ -91,27 +85,19 @@ func stopsLinkTitleRun(c uint16) bool {
 // markdownLinkTarget is the target of "[…](…)" and "![…](…)": a URL whose
 // path may hold balanced parentheses, a scheme-prefixed path, or a phone
 // number (as tel:).
-func (p *parser) markdownLinkTarget(i int) ([]uint16, int) {
-	if j := p.urlHead(i); j >= 0 {
-		k := p.mdBody(j)
-		return p.s[i:k], k
-	}
-	if j := p.scheme(i); j >= 0 {
-		if k := p.mdBody(j); k > j {
-			return p.s[i:k], k
-		}
-	}
-	return p.phoneTarget(i)
-}
+func (p *parser) markdownLinkTarget(i int) ([]uint16, int) { return p.targetWith(i, p.mdBody) }
 
 // linkTarget is the target of "<…|…>"; parentheses are not balanced there.
-func (p *parser) linkTarget(i int) ([]uint16, int) {
+func (p *parser) linkTarget(i int) ([]uint16, int) { return p.targetWith(i, p.urlBody) }
+
+// targetWith is a link target whose path ends where body says.
+func (p *parser) targetWith(i int, body func(int) int) ([]uint16, int) {
 	if j := p.urlHead(i); j >= 0 {
-		k := p.urlBody(j)
+		k := body(j)
 		return p.s[i:k], k
 	}
 	if j := p.scheme(i); j >= 0 {
-		if k := p.urlBody(j); k > j {
+		if k := body(j); k > j {
 			return p.s[i:k], k
 		}
 	}

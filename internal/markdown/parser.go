@@ -116,18 +116,13 @@ func (p *parser) eol(i int) int {
 	return -1
 }
 
-func (p *parser) skipSpaces(i int) int {
-	j := i
-	for j < len(p.s) && isSpaceTab(p.s[j]) {
-		j++
-	}
-	p.work += j - i
-	return j
-}
+func (p *parser) skipSpaces(i int) int { return p.skipWhile(i, isSpaceTab) }
+func (p *parser) skipDigits(i int) int { return p.skipWhile(i, isDigit) }
 
-func (p *parser) skipDigits(i int) int {
+// skipWhile returns the first position from i where in does not hold.
+func (p *parser) skipWhile(i int, in func(uint16) bool) int {
 	j := i
-	for j < len(p.s) && isDigit(p.s[j]) {
+	for j < len(p.s) && in(p.s[j]) {
 		j++
 	}
 	p.work += j - i

@@ -49,15 +49,19 @@ func (p *parser) table(i int) (*node, int) {
 }
 
 // tableRow is "|" followed by one or more "cell |", then an optional line end.
-func (p *parser) tableRow(i int) ([][]*node, int) {
+func (p *parser) tableRow(i int) ([][]*node, int) { return pipeRow(p, i, p.tableCell) }
+
+// pipeRow is "|" followed by one or more cells each closed by "|", then an
+// optional line end: the shape of a table's rows and of its delimiter row.
+func pipeRow[T any](p *parser, i int, cell func(int) (T, int)) ([]T, int) {
 	if p.at(i) != '|' {
 		return nil, -1
 	}
 	i++
-	var cells [][]*node
+	var cells []T
 	for {
-		c, j := p.tableCell(i)
-		if p.at(j) != '|' {
+		c, j := cell(i)
+		if j < 0 || p.at(j) != '|' {
 			break
 		}
 		cells, i = append(cells, c), j+1
@@ -82,42 +86,18 @@ func (p *parser) tableCell(i int) ([]*node, int) {
 		if p.at(i) == '|' || p.eol(i) >= 0 {
 			break
 		}
-		if n, j := p.inlineItem(i); j >= 0 {
-			items, i = append(items, n), j
-			continue
+		n, j := p.inlineOrChar(i)
+		if j < 0 {
+			break
 		}
-		if n, j := p.anyChar(i); j >= 0 {
-			items, i = append(items, n), j
-			continue
-		}
-		break
+		items, i = append(items, n), j
 	}
 	return reducePlain(items), i
 }
 
 var alignNames = [4][]uint16{nil, utf16Of("left"), utf16Of("right"), utf16Of("center")}
 
-func (p *parser) delimiterRow(i int) ([][]uint16, int) {
-	if p.at(i) != '|' {
-		return nil, -1
-	}
-	i++
-	var aligns [][]uint16
-	for {
-		a, j := p.delimiterCell(i)
-		if j < 0 || p.at(j) != '|' {
-			break
-		}
-		aligns, i = append(aligns, a), j+1
-	}
-	if aligns == nil {
-		return nil, -1
-	}
-	if j := p.eol(i); j >= 0 {
-		i = j
-	}
-	return aligns, i
-}
+func (p *parser) delimiterRow(i int) ([][]uint16, int) { return pipeRow(p, i, p.delimiterCell) }
 
 func (p *parser) delimiterCell(i int) ([]uint16, int) {
 	i = p.skipSpaces(i)

@@ -47,9 +47,46 @@ func New(a *app.App, log *slog.Logger) *Registry {
 	}
 	r := &Registry{app: a, log: log, methods: map[string]Method{}, limiter: ratelimit.New()}
 	for _, m := range []Method{
+		// Messages
+		{Name: "sendMessage", Run: r.sendMessage},
+		{Name: "updateMessage", Run: r.updateMessage},
+		{Name: "deleteMessage", Run: r.deleteMessage},
+		{Name: "setReaction", Run: r.setReaction},
+		{Name: "pinMessage", Run: r.pinMessage},
+		{Name: "unpinMessage", Run: r.unpinMessage},
+		{Name: "starMessage", Run: r.starMessage},
+
+		// Reading
+		{Name: "loadHistory", Run: r.loadHistory},
+		{Name: "loadMissedMessages", Run: r.loadMissedMessages},
+		{Name: "getRoomIdByNameOrId", Run: r.getRoomIDByNameOrID},
+		{Name: "readMessages", Run: r.readMessages},
+		{Name: "getRoomRoles", Run: r.getRoomRoles},
+
+		// Lists: an anonymous caller gets empty lists
+		{Name: "subscriptions/get", Anon: true, Run: r.subscriptionsGet},
+		{Name: "rooms/get", Anon: true, Run: r.roomsGet},
+
+		// Rooms
+		{Name: "createChannel", Run: r.createChannel},
+		{Name: "createPrivateGroup", Run: r.createPrivateGroup},
+		{Name: "joinRoom", Run: r.joinRoom},
+		{Name: "leaveRoom", Run: r.leaveRoom},
 		{Name: "addUsersToRoom", Run: r.addUsersToRoom},
+		{Name: "createDirectMessage", Run: r.createDirectMessage},
+
+		// Users and settings
 		{Name: "saveUserPreferences", Run: r.saveUserPreferences},
+		{Name: "public-settings/get", Anon: true, Run: r.publicSettingsGet},
+		{Name: "permissions/get", Run: r.permissionsGet},
+		{Name: "getUserRoles", Run: r.getUserRoles},
+		{Name: "registerUser", Anon: true, Run: r.registerUser},
+		{Name: "setUsername", Run: r.setUsername},
+
+		// Translation
 		{Name: "autoTranslate.translateMessage", Run: r.translateMessage},
+		{Name: "autoTranslate.getSupportedLanguages", Run: r.getSupportedLanguages},
+		{Name: "autoTranslate.saveSettings", Run: r.saveAutoTranslateSettings},
 	} {
 		r.methods[m.Name] = m
 	}
@@ -98,9 +135,32 @@ func (r *Registry) Call(ctx context.Context, c Caller, name string, params []jso
 }
 
 // rateLimit applies Rocket.Chat's per-user, per-method rule
-// (DDP_Rate_Limit_User_By_Method_*). Anonymous calls count per connection.
+// (DDP_Rate_Limit_User_By_Method_*), or sendMessage's own rule. Anonymous
+// calls count per connection.
 func (r *Registry) rateLimit(c Caller, name string) *Error {
 	st := r.app.Settings
+	if name == "registerUser" && st.Bool("API_Enable_Rate_Limiter") {
+		// Registering is limited as users.register is, so that the
+		// method is no way around that route's limit.
+		limit := st.Int("Rate_Limiter_Limit_RegisterUser")
+		window := time.Duration(st.Int("API_Enable_Rate_Limiter_Limit_Time_Default")) * time.Millisecond
+		if limit > 0 && window > 0 {
+			if err := r.allow("register:"+callerKey(c), limit, window); err != nil {
+				return err
+			}
+		}
+	}
+	if name == "sendMessage" {
+		// sendMessage's own rule, as in Rocket.Chat (5 posts a second),
+		// for users without send-many-messages. It replaces the
+		// per-method rule, and does not depend on its switch.
+		limit := st.Int("DDP_Rate_Limit_Send_Message_Requests_Allowed")
+		window := time.Duration(st.Int("DDP_Rate_Limit_Send_Message_Interval_Time")) * time.Millisecond
+		if c.User == nil || limit <= 0 || window <= 0 || r.app.HasPermission(c.User, "send-many-messages") {
+			return nil
+		}
+		return r.allow("send:"+c.User.ID, limit, window)
+	}
 	if !st.Bool("DDP_Rate_Limit_User_By_Method_Enabled") {
 		return nil
 	}
@@ -109,12 +169,23 @@ func (r *Registry) rateLimit(c Caller, name string) *Error {
 	if limit <= 0 || window <= 0 {
 		return nil
 	}
-	key := "c:" + c.Connection
+	return r.allow(callerKey(c)+"/"+name, limit, window)
+}
+
+// callerKey is what the limiter counts a caller by: the user, or for an
+// anonymous caller the connection.
+func callerKey(c Caller) string {
 	if c.User != nil {
-		key = "u:" + c.User.ID
+		return "u:" + c.User.ID
 	}
+	return "c:" + c.Connection
+}
+
+// allow counts one call under key, and refuses it with Meteor's
+// too-many-requests once limit calls were made in the window.
+func (r *Registry) allow(key string, limit int, window time.Duration) *Error {
 	now := time.Now()
-	ok, _, reset := r.limiter.Allow(key+"/"+name, limit, window, now)
+	ok, _, reset := r.limiter.Allow(key, limit, window, now)
 	if ok {
 		return nil
 	}

@@ -3,6 +3,9 @@ package methods
 import (
 	"bytes"
 	"encoding/json"
+
+	"github.com/parleychat/parley/internal/ejson"
+	"github.com/parleychat/parley/internal/model"
 )
 
 // param is the i-th parameter, or nil when the call has fewer.
@@ -79,4 +82,63 @@ func stringList(v json.RawMessage) ([]string, bool) {
 		out = append(out, s)
 	}
 	return out, true
+}
+
+// absent reports whether a parameter was left out or sent as null, which
+// Meteor's Match.Maybe and Match.Optional both let through.
+func absent(v json.RawMessage) bool {
+	k := jsonKind(v)
+	return k == "" || k == "null"
+}
+
+// boolean decodes a boolean parameter; ok is false for anything else.
+func boolean(v json.RawMessage) (b, ok bool) {
+	if jsonKind(v) != "boolean" {
+		return false, false
+	}
+	return bytes.Equal(bytes.TrimSpace(v), []byte("true")), true
+}
+
+// number decodes a numeric parameter; ok is false for anything else.
+func number(v json.RawMessage) (float64, bool) {
+	if jsonKind(v) != "number" {
+		return 0, false
+	}
+	var f float64
+	if err := json.Unmarshal(v, &f); err != nil {
+		return 0, false
+	}
+	return f, true
+}
+
+// date decodes an EJSON date parameter ({"$date": ms}); ok is false for
+// anything else.
+func date(v json.RawMessage) (model.Time, bool) {
+	return ejson.DateOf(v)
+}
+
+// optionalString decodes a parameter that may be left out (or null) or be
+// a string; anything else is Meteor's match failure.
+func optionalString(v json.RawMessage) (string, error) {
+	if absent(v) {
+		return "", nil
+	}
+	s, ok := str(v)
+	if !ok {
+		return "", ErrMatch
+	}
+	return s, nil
+}
+
+// optionalBool is optionalString for booleans; def is the value when the
+// parameter is left out.
+func optionalBool(v json.RawMessage, def bool) (bool, error) {
+	if absent(v) {
+		return def, nil
+	}
+	b, ok := boolean(v)
+	if !ok {
+		return false, ErrMatch
+	}
+	return b, nil
 }

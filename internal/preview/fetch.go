@@ -176,6 +176,10 @@ type Fetcher struct {
 	outcomes    *prometheus.CounterVec
 	trustedHTML []string
 	group       singleflight.Group
+	// joined, when set, is called once a Fetch has joined or started the
+	// upstream request for its URL, so that tests of the coalescing know
+	// when every caller is waiting on the same request.
+	joined func()
 }
 
 // New returns a Fetcher that reads its policy from policy on every Fetch.
@@ -253,6 +257,9 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Result, error) {
 		}
 		return res, err
 	})
+	if f.joined != nil {
+		f.joined()
+	}
 	select {
 	case <-ctx.Done():
 		kind := error(nil)

@@ -614,14 +614,22 @@ func TestFetchErrorsAreNotCached(t *testing.T) {
 
 func TestFetchCoalescesConcurrentRequests(t *testing.T) {
 	t.Parallel()
+	// The page is held until every caller has joined a request, so that
+	// none can find the request finished and start another.
+	release := make(chan struct{})
 	s := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(300 * time.Millisecond)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
 		html200("<title>slow</title>").ServeHTTP(w, r)
 	}))
 	// No cache: only request coalescing can keep this to one request.
 	f := newFetcher(static(Policy{AllowedPrivateHosts: []string{"127.0.0.1"}, SafePorts: []int{s.port}}))
-	u := s.at("127.0.0.1", "/")
 	const n = 20
+	joined := make(chan struct{}, n)
+	f.joined = func() { joined <- struct{}{} }
+	u := s.at("127.0.0.1", "/")
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	errs := make(chan error, n)
@@ -638,6 +646,10 @@ func TestFetchCoalescesConcurrentRequests(t *testing.T) {
 		}()
 	}
 	close(start)
+	for range n {
+		<-joined
+	}
+	close(release)
 	wg.Wait()
 	close(errs)
 	for err := range errs {

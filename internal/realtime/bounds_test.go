@@ -156,3 +156,13 @@ func hasKey(f frame, k string) bool {
 	_, ok := f[k]
 	return ok
 }
+
+func TestRealtimeBusReconnectClosesClients(t *testing.T) {
+	t.Parallel()
+	env, rt := newRealtime(t, realtime.Config{})
+	d := loggedIn(t, rt, env.NewUser(t, "bob"))
+	env.App.Bus().Publish(events.Event{Kind: events.BusReconnected})
+	if code := d.closeStatus(); code != websocket.StatusServiceRestart {
+		t.Fatalf("close code %d, want 1012", code)
+	}
+}

@@ -85,22 +85,27 @@ func (h *hub) run(ctx context.Context) {
 		h.busMu.Lock()
 		stopped := h.stopped
 		if !stopped && errors.Is(bs.Err(), events.ErrDropped) {
-			// Events were lost: start listening again, forget what was
-			// cached, and make every client reconnect and resynchronise
-			// from the store (loadMissedMessages, subscriptions/get).
+			// Events were lost: start listening again, then resync.
 			h.busSub = h.s.app.Bus().Subscribe(h.s.cfg.BusBuffer)
 			h.busMu.Unlock()
-			h.s.metrics.drops.WithLabelValues("bus").Inc()
-			h.s.log.Warn("realtime fell behind the event bus; clients are told to resynchronise")
-			h.access = map[string]map[string]accessEntry{}
-			h.heads = map[string]roomHead{}
-			h.snaps = map[string]userSnap{}
-			h.s.closeAll(websocket.StatusServiceRestart, "resync")
+			h.resync("realtime fell behind the event bus; clients are told to resynchronise")
 			continue
 		}
 		h.busMu.Unlock()
 		return
 	}
+}
+
+// resync forgets what was cached from events and makes every client
+// reconnect and resynchronise from the store (loadMissedMessages,
+// subscriptions/get and rooms/get with a date), since events were lost.
+func (h *hub) resync(why string) {
+	h.s.metrics.drops.WithLabelValues("bus").Inc()
+	h.s.log.Warn(why)
+	h.access = map[string]map[string]accessEntry{}
+	h.heads = map[string]roomHead{}
+	h.snaps = map[string]userSnap{}
+	h.s.closeAll(websocket.StatusServiceRestart, "resync")
 }
 
 func (h *hub) stop() {
@@ -235,14 +240,12 @@ func (h *hub) listeningMembers(ctx context.Context, rid, suffix string) ([]*mode
 	if len(uids) == 0 {
 		return nil, nil
 	}
-	st := h.s.app.Store().Subscriptions()
 	if len(uids) > fewListeners {
-		all, _, err := st.ListByRoom(ctx, rid, store.ListOptions{})
-		return all, err
+		return h.s.app.RoomSubscriptions(ctx, rid)
 	}
 	var out []*model.Subscription
 	for _, uid := range uids {
-		s, err := st.Get(ctx, rid, uid)
+		s, err := h.s.app.MemberSubscription(ctx, rid, uid)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
@@ -322,6 +325,9 @@ func (h *hub) handle(ctx context.Context, e events.Event) {
 		h.settingChanged(e)
 	case events.LoggedOut:
 		h.loggedOut(ctx, e)
+	case events.BusReconnected:
+		// Other nodes' events were lost meanwhile: as after a drop.
+		h.resync("realtime missed events while the bus was reconnecting; clients are told to resynchronise")
 	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) && ctx.Err() == nil {
 		h.s.log.Warn("realtime event not delivered", "kind", e.Kind, "err", err)
@@ -346,7 +352,7 @@ func (h *hub) accessOf(ctx context.Context, u *model.User, rid string) (accessEn
 	if err != nil {
 		return accessEntry{}, false
 	}
-	member, err := h.s.app.Store().Subscriptions().Exists(ctx, rid, u.ID)
+	member, err := h.s.app.IsMember(ctx, rid, u.ID)
 	if err != nil {
 		return accessEntry{}, false
 	}
@@ -380,8 +386,7 @@ func (h *hub) message(ctx context.Context, e events.Event) error {
 	if len(roomSubs) == 0 && len(mine) == 0 && !notify {
 		return nil
 	}
-	st := h.s.app.Store()
-	m, err := st.Messages().Get(ctx, e.ID)
+	m, err := h.s.app.StreamMessage(ctx, e.ID)
 	if err != nil {
 		return err
 	}
@@ -403,7 +408,7 @@ func (h *hub) message(ctx context.Context, e events.Event) error {
 	if len(mine) == 0 && !notify {
 		return nil
 	}
-	r, err := st.Rooms().GetCached(ctx, m.RID)
+	r, err := h.s.app.StreamRoom(ctx, m.RID, false)
 	if err != nil {
 		return err
 	}
@@ -443,7 +448,6 @@ func (h *hub) notifications(ctx context.Context, m *model.Message, r *model.Room
 	if m.T != "" {
 		return nil
 	}
-	st := h.s.app.Store()
 	var recipients []string
 	everyone := r.T == model.RoomDirect
 	for _, mn := range m.Mentions {
@@ -457,7 +461,7 @@ func (h *hub) notifications(ctx context.Context, m *model.Message, r *model.Room
 		if r.T == model.RoomDirect && len(r.UIDs) > 0 {
 			recipients = append(recipients, r.UIDs...)
 		} else {
-			subs, _, err := st.Subscriptions().ListByRoom(ctx, r.ID, store.ListOptions{})
+			subs, err := h.s.app.RoomSubscriptions(ctx, r.ID)
 			if err != nil {
 				return err
 			}
@@ -498,7 +502,7 @@ func (h *hub) notifications(ctx context.Context, m *model.Message, r *model.Room
 		if len(subs) == 0 {
 			continue
 		}
-		ms, err := st.Subscriptions().Get(ctx, r.ID, uid)
+		ms, err := h.s.app.MemberSubscription(ctx, r.ID, uid)
 		if err != nil || ms.DesktopNotifications == "nothing" {
 			continue
 		}
@@ -534,7 +538,6 @@ func (h *hub) activity(ctx context.Context, e events.Event) {
 // subscriptionChanged re-reads access and tells the listening users of
 // the changed subscription (a new one also brings its room).
 func (h *hub) subscriptionChanged(ctx context.Context, e events.Event) error {
-	st := h.s.app.Store()
 	if e.UserID != "" {
 		if m := h.access[e.UserID]; m != nil {
 			delete(m, e.RoomID)
@@ -544,7 +547,7 @@ func (h *hub) subscriptionChanged(ctx context.Context, e events.Event) error {
 		if len(subs) == 0 && len(rooms) == 0 {
 			return nil
 		}
-		s, err := st.Subscriptions().Get(ctx, e.RoomID, e.UserID)
+		s, err := h.s.app.MemberSubscription(ctx, e.RoomID, e.UserID)
 		if err != nil {
 			return err
 		}
@@ -554,7 +557,7 @@ func (h *hub) subscriptionChanged(ctx context.Context, e events.Event) error {
 		}
 		h.sendTo(subs, streamNotifyUser, subsEv, nil, action, s)
 		if action == "inserted" && len(rooms) > 0 {
-			r, err := st.Rooms().Get(ctx, e.RoomID)
+			r, err := h.s.app.StreamRoom(ctx, e.RoomID, true)
 			if err != nil {
 				return err
 			}
@@ -600,8 +603,7 @@ func (h *hub) subscriptionRemoved(e events.Event) {
 // roomChanged re-reads access when what it depends on changed, and sends
 // the room to its listening members.
 func (h *hub) roomChanged(ctx context.Context, e events.Event) error {
-	st := h.s.app.Store()
-	head, err := st.Rooms().GetHead(ctx, e.RoomID)
+	t, prid, err := h.s.app.RoomKind(ctx, e.RoomID)
 	if errors.Is(err, store.ErrNotFound) {
 		h.forgetRoom(e.RoomID)
 		delete(h.heads, e.RoomID)
@@ -611,7 +613,7 @@ func (h *hub) roomChanged(ctx context.Context, e events.Event) error {
 		h.forgetRoom(e.RoomID)
 		return err
 	}
-	now := roomHead{t: head.T, prid: head.Prid}
+	now := roomHead{t: t, prid: prid}
 	if prev, ok := h.heads[e.RoomID]; !ok || prev != now {
 		h.forgetRoom(e.RoomID)
 		if len(h.heads) >= maxAccessEntries {
@@ -631,7 +633,7 @@ func (h *hub) roomChanged(ctx context.Context, e events.Event) error {
 			continue
 		}
 		if a == nil {
-			r, err := st.Rooms().Get(ctx, e.RoomID)
+			r, err := h.s.app.StreamRoom(ctx, e.RoomID, true)
 			if err != nil {
 				return err
 			}
@@ -658,7 +660,7 @@ func (h *hub) userChanged(ctx context.Context, e events.Event) error {
 		delete(h.snaps, e.UserID)
 		return nil
 	}
-	u, err := h.s.app.Store().Users().Get(ctx, e.UserID)
+	u, err := h.s.app.StreamUser(ctx, e.UserID)
 	if err != nil {
 		return err
 	}

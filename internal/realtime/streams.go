@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 
 	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/methods"
 	"github.com/parleychat/parley/internal/model"
-	"github.com/parleychat/parley/internal/store"
 )
 
 // Stream (publication) names.
@@ -63,17 +61,7 @@ var publications = map[string]publication{
 // canSeeRoom is the app's access rule for a room id; an unknown room is
 // not visible.
 func (s *Server) canSeeRoom(ctx context.Context, u *model.User, rid string) (bool, error) {
-	if rid == "" {
-		return false, nil
-	}
-	r, err := s.app.Store().Rooms().GetHead(ctx, rid)
-	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return s.app.CanAccessRoom(ctx, r, u)
+	return s.app.CanSeeRoomID(ctx, u, rid)
 }
 
 // maxActivityBytes bounds the arguments of one typing notice, which other

@@ -110,6 +110,8 @@ func Defaults() []Def {
 		b("DDP_Rate_Limit_User_By_Method_Enabled", true, false, "Rate Limiter", "Limit how often one user calls one method."),
 		i("DDP_Rate_Limit_User_By_Method_Requests_Allowed", 20, false, "Rate Limiter", "Calls of one method allowed per user per window."),
 		i("DDP_Rate_Limit_User_By_Method_Interval_Time", 10000, false, "Rate Limiter", "Method rate-limit window in milliseconds."),
+		i("DDP_Rate_Limit_Send_Message_Requests_Allowed", 5, false, "Rate Limiter", "sendMessage calls allowed per user per window, for users without send-many-messages (0 = no limit)."),
+		i("DDP_Rate_Limit_Send_Message_Interval_Time", 1000, false, "Rate Limiter", "sendMessage rate-limit window in milliseconds."),
 
 		// Files
 		b("FileUpload_Enabled", true, true, "FileUpload", "Uploads are allowed."),

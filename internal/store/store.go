@@ -37,8 +37,9 @@ type Store interface {
 	// not at all. Calls on the Store passed to fn use that transaction.
 	InTx(ctx context.Context, fn func(tx Store) error) error
 
-	// ConfigVersion returns a number that changes whenever settings or
-	// permissions change, so that other nodes know to reload them.
+	// ConfigVersion returns a counter that tells other nodes to reload
+	// settings and permissions. The store does not move it by itself:
+	// whoever changes them calls BumpConfigVersion in the same transaction.
 	ConfigVersion(ctx context.Context) (int64, error)
 	// BumpConfigVersion increments it.
 	BumpConfigVersion(ctx context.Context) error
@@ -147,8 +148,9 @@ type Rooms interface {
 	Update(ctx context.Context, r *model.Room) error
 	Delete(ctx context.Context, id string) error
 	Get(ctx context.Context, id string) (*model.Room, error)
-	// GetHead is Get with only ID, T and Prid filled, read from their
-	// columns, for hot paths that need no more.
+	// GetHead is Get with only ID, T and Prid filled, for hot paths that
+	// need no more: it reads those columns alone, or takes them from the
+	// cache that serves GetCached.
 	GetHead(ctx context.Context, id string) (*model.Room, error)
 	// GetCached is Get for hot paths that need the room's document and
 	// usersCount but not the counters each message moves (msgs, lm,
@@ -195,7 +197,9 @@ type Subscriptions interface {
 	ListByUser(ctx context.Context, userID string, updatedSince model.Time) ([]*model.Subscription, error)
 	ListByRoom(ctx context.Context, rid string, opts ListOptions) ([]*model.Subscription, int, error)
 	// NotifyMessage applies a new message's unread, mention, alert and open
-	// changes to the other members' subscriptions, in one atomic update.
+	// changes to the other members' subscriptions without reading them. It
+	// takes two statements when users are mentioned, so it belongs in the
+	// transaction that saves the message.
 	NotifyMessage(ctx context.Context, rid string, n MessageNotice) error
 	// MarkRead sets ls and open, zeroes unread and mention counters, and
 	// clears alert (unless keepAlert).

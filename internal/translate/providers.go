@@ -35,6 +35,20 @@ func inChunks(provider string, lines []string, size int, fn func(chunk []string)
 	return out, nil
 }
 
+// api is what each provider keeps: its key, the base URL of its API and
+// the HTTP client that speaks to it.
+type api struct {
+	key, base string
+	c         *client
+}
+
+func newAPI(provider string, cfg Config, base string) api {
+	return api{key: cfg.APIKey, base: base, c: newClient(provider, cfg, jsonMessage)}
+}
+
+// configured holds for the providers that cannot work without a key.
+func (a *api) configured() bool { return a.key != "" }
+
 // ---------------------------------------------------------------------------
 // Google Translate v2
 
@@ -51,15 +65,10 @@ func NewGoogle(cfg Config) Provider {
 	} else if u, err := url.Parse(base); err == nil && strings.Trim(u.Path, "/") == "" {
 		base = strings.TrimRight(base, "/") + "/language/translate/v2"
 	}
-	return newService(Google, &google{key: cfg.APIKey, base: base, c: newClient(Google, cfg, jsonMessage)}, cfg)
+	return newService(Google, &google{newAPI(Google, cfg, base)}, cfg)
 }
 
-type google struct {
-	key, base string
-	c         *client
-}
-
-func (g *google) configured() bool { return g.key != "" }
+type google struct{ api }
 
 func (g *google) languages(ctx context.Context, target string) ([]Language, error) {
 	var out struct {
@@ -119,15 +128,10 @@ func NewDeepL(cfg Config) Provider {
 		base = "https://api.deepl.com"
 	}
 	base = strings.TrimSuffix(base, "/v2")
-	return newService(DeepL, &deepl{key: cfg.APIKey, base: base, c: newClient(DeepL, cfg, jsonMessage)}, cfg)
+	return newService(DeepL, &deepl{newAPI(DeepL, cfg, base)}, cfg)
 }
 
-type deepl struct {
-	key, base string
-	c         *client
-}
-
-func (d *deepl) configured() bool { return d.key != "" }
+type deepl struct{ api }
 
 func (d *deepl) auth() http.Header {
 	return http.Header{"Authorization": {"DeepL-Auth-Key " + d.key}}
@@ -184,15 +188,10 @@ func NewMicrosoft(cfg Config) Provider {
 	if base == "" {
 		base = "https://api.cognitive.microsofttranslator.com"
 	}
-	return newService(Microsoft, &microsoft{key: cfg.APIKey, base: base, c: newClient(Microsoft, cfg, jsonMessage)}, cfg)
+	return newService(Microsoft, &microsoft{newAPI(Microsoft, cfg, base)}, cfg)
 }
 
-type microsoft struct {
-	key, base string
-	c         *client
-}
-
-func (m *microsoft) configured() bool { return m.key != "" }
+type microsoft struct{ api }
 
 func (m *microsoft) languages(ctx context.Context, target string) ([]Language, error) {
 	var out struct {
@@ -280,13 +279,11 @@ func (m *microsoft) translateChunk(ctx context.Context, lines, targets []string)
 // NewLibre returns the LibreTranslate provider. BaseURL is the server's
 // URL and is required; APIKey is sent as api_key only when set.
 func NewLibre(cfg Config) Provider {
-	return newService(Libre, &libre{key: cfg.APIKey, base: strings.TrimRight(cfg.BaseURL, "/"), c: newClient(Libre, cfg, jsonMessage)}, cfg)
+	return newService(Libre, &libre{newAPI(Libre, cfg, strings.TrimRight(cfg.BaseURL, "/"))}, cfg)
 }
 
-type libre struct {
-	key, base string
-	c         *client
-}
+// libre needs its server's URL; the key is optional.
+type libre struct{ api }
 
 func (l *libre) configured() bool { return l.base != "" }
 

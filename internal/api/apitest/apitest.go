@@ -14,12 +14,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/parleychat/parley/internal/api"
@@ -53,6 +55,7 @@ type envConfig struct {
 	dbURL      string
 	keepLimits bool
 	resolver   preview.Resolver
+	now        func() time.Time
 	apiOpts    []func(*api.Options)
 }
 
@@ -130,12 +133,17 @@ func New(t testing.TB, opts ...Option) *Env {
 		t.Fatalf("open uploads: %v", err)
 	}
 	reg := settings.NewDefault()
+	// One registry for the app and the HTTP layer, as cmd/parley has, so
+	// that /metrics shows both.
+	metrics := prometheus.NewRegistry()
 	log := slog.New(slog.NewTextHandler(newTestLog(t), &slog.HandlerOptions{Level: slog.LevelError}))
 	a := app.New(app.Config{Store: st, Settings: reg, Logger: log, BcryptCost: bcrypt.MinCost, SiteURL: "http://localhost:3000", Files: uploads,
 		// Retries after a provider's 429 or 5xx come quickly, and a provider
 		// that never answers times out soon, so that tests of them stay
 		// within their deadlines.
 		PreviewResolver: cfg.resolver, TranslateRetryBackoff: 50 * time.Millisecond, TranslateTimeout: time.Second,
+		Metrics: metrics,
+		Now:     cfg.now,
 	})
 	t.Cleanup(func() {
 		// Before the store closes (cleanups run last-in first-out), so
@@ -152,7 +160,7 @@ func New(t testing.TB, opts ...Option) *Env {
 			t.Fatalf("settings: %v", err)
 		}
 	}
-	aopts := api.Options{Version: "test", Logger: log, MetricsToken: MetricsToken}
+	aopts := api.Options{Version: "test", Logger: log, MetricsToken: MetricsToken, Metrics: metrics, Gatherer: metrics}
 	for _, f := range cfg.apiOpts {
 		f(&aopts)
 	}
@@ -205,12 +213,7 @@ func (e *Env) NewUser(t testing.TB, username string, extra ...map[string]any) *C
 
 // Unique returns prefix with a per-Env sequence number, for names.
 func (e *Env) Unique(prefix string) string {
-	return prefix + itoa(int(e.seq.Add(1)))
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
+	return prefix + strconv.FormatInt(e.seq.Add(1), 10)
 }
 
 // Response is a recorded answer.

@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -102,7 +103,7 @@ var sqliteDialect = &dialect{
 			q[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
 		}
 		return " JOIN messages_fts ON messages_fts.rowid = m.seq",
-			"messages_fts MATCH $" + itoa(next),
+			"messages_fts MATCH $" + strconv.Itoa(next),
 			"-bm25(messages_fts)",
 			[]any{strings.Join(q, " OR ")}
 	},
@@ -143,7 +144,7 @@ var postgresDialect = &dialect{
 		parts := make([]string, len(terms))
 		args := make([]any, len(terms))
 		for i, t := range terms {
-			parts[i] = "plainto_tsquery('simple', $" + itoa(next+i) + ")"
+			parts[i] = "plainto_tsquery('simple', $" + strconv.Itoa(next+i) + ")"
 			args[i] = t
 		}
 		return ", (SELECT " + strings.Join(parts, " || ") + " AS q) fts",

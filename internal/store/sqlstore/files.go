@@ -33,17 +33,8 @@ func (t files) Insert(ctx context.Context, f *model.File) error {
 	return err
 }
 
-func scanFile(row rowScanner) (*model.File, error) {
-	var doc []byte
-	if err := row.Scan(&doc); err != nil {
-		return nil, err
-	}
-	f := new(model.File)
-	return f, json.Unmarshal(doc, f)
-}
-
 func (t files) Get(ctx context.Context, id string) (*model.File, error) {
-	f, err := scanFile(t.s.r.QueryRowContext(ctx, `SELECT doc FROM files WHERE id = $1`, id))
+	f, err := scanDoc[model.File](t.s.r.QueryRowContext(ctx, `SELECT doc FROM files WHERE id = $1`, id))
 	return f, t.s.wrap(err)
 }
 
@@ -79,5 +70,5 @@ func (t files) List(ctx context.Context, f store.FileFilter, opts store.ListOpti
 	if f.ExpiredBefore != 0 {
 		w.add("expires_at < " + w.arg(int64(f.ExpiredBefore)))
 	}
-	return countedPage(ctx, t.s, "files", &w, fileSort, "name_lower, id", opts, scanFile)
+	return countedPage(ctx, t.s, "files", &w, fileSort, "name_lower, id", opts, scanDoc[model.File])
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/parleychat/parley/internal/model"
@@ -166,7 +167,7 @@ func (t messages) where(f store.MessageFilter, args []any) ([]string, []any) {
 	var conds []string
 	arg := func(v any) string {
 		args = append(args, v)
-		return "$" + itoa(len(args))
+		return "$" + strconv.Itoa(len(args))
 	}
 	if f.RID != "" {
 		conds = append(conds, "m.rid = "+arg(f.RID))
@@ -317,10 +318,10 @@ func (t messages) updatedPage(f store.MessageFilter, opts store.ListOptions) (st
 	rest.UpdatedAfter, rest.UpdatedBefore = 0, 0
 	conds, args := t.where(rest, nil)
 	args = append(args, int64(bound))
-	v := "$" + itoa(len(args))
+	v := "$" + strconv.Itoa(len(args))
 	limit, dir := "", ""
 	if len(opts.Sort) == 1 && opts.Sort[0].Field == "_updatedAt" && opts.Count > 0 {
-		limit = ` LIMIT ` + itoa(opts.Offset+opts.Count)
+		limit = ` LIMIT ` + strconv.Itoa(opts.Offset+opts.Count)
 		if opts.Sort[0].Desc {
 			dir = " DESC"
 		}
@@ -406,14 +407,7 @@ func (t messages) ListTrash(ctx context.Context, f store.TrashFilter, opts store
 	if f.DeletedBefore != 0 {
 		w.add("deleted_at < " + w.arg(int64(f.DeletedBefore)))
 	}
-	return countedPage(ctx, t.s, "messages_trash", &w, trashSort, "deleted_at, id", opts, func(row rowScanner) (*model.Message, error) {
-		var doc []byte
-		if err := row.Scan(&doc); err != nil {
-			return nil, err
-		}
-		m := new(model.Message)
-		return m, json.Unmarshal(doc, m)
-	})
+	return countedPage(ctx, t.s, "messages_trash", &w, trashSort, "deleted_at, id", opts, scanDoc[model.Message])
 }
 
 func (t messages) Report(ctx context.Context, r *model.Report) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/parleychat/parley/internal/model"
@@ -163,7 +164,7 @@ func (t rooms) List(ctx context.Context, f store.RoomFilter, opts store.ListOpti
 		}
 	}
 	if f.Name != "" {
-		conds = append(conds, `name_lower `+t.s.d.ilike+` $`+itoa(len(args)+1)+likeEscape)
+		conds = append(conds, `name_lower `+t.s.d.ilike+` $`+strconv.Itoa(len(args)+1)+likeEscape)
 		args = append(args, "%"+escapeLike(strings.ToLower(f.Name))+"%")
 	}
 	if f.IDs != nil {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -326,10 +327,18 @@ func placeholders(from, n int) string {
 	return b.String()
 }
 
-func itoa(n int) string { return fmt.Sprint(n) }
-
 // rowScanner is what both *sql.Row and *sql.Rows offer.
 type rowScanner interface{ Scan(...any) error }
+
+// scanDoc reads a row whose only column is a JSON document.
+func scanDoc[T any](row rowScanner) (*T, error) {
+	var doc []byte
+	if err := row.Scan(&doc); err != nil {
+		return nil, err
+	}
+	v := new(T)
+	return v, json.Unmarshal(doc, v)
+}
 
 // queryAll runs q on the read side and scans every row with scan.
 func queryAll[T any](ctx context.Context, s *Store, scan func(rowScanner) (T, error), q string, args ...any) ([]T, error) {

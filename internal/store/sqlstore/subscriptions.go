@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strconv"
 
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
@@ -23,13 +24,6 @@ func subDoc(s *model.Subscription) (string, error) {
 	return string(b), err
 }
 
-func timePtrArg(t *model.Time) any {
-	if t == nil {
-		return nil
-	}
-	return int64(*t)
-}
-
 func (t subscriptions) Create(ctx context.Context, s *model.Subscription) error {
 	doc, err := subDoc(s)
 	if err != nil {
@@ -37,7 +31,7 @@ func (t subscriptions) Create(ctx context.Context, s *model.Subscription) error 
 	}
 	_, err = t.s.exec(ctx, `INSERT INTO subscriptions (id, rid, user_id, t, open, alert, unread, user_mentions, group_mentions, ls, updated_at, doc)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		s.ID, s.RID, s.U.ID, s.T, s.Open, s.Alert, s.Unread, s.UserMentions, s.GroupMentions, timePtrArg(s.Ls), int64(s.UpdatedAt), doc)
+		s.ID, s.RID, s.U.ID, s.T, s.Open, s.Alert, s.Unread, s.UserMentions, s.GroupMentions, nullTime(s.Ls), int64(s.UpdatedAt), doc)
 	return err
 }
 
@@ -50,7 +44,7 @@ func (t subscriptions) Update(ctx context.Context, s *model.Subscription) error 
 	}
 	return t.s.execOne(ctx, `UPDATE subscriptions SET open = $3, alert = $4, unread = $5, user_mentions = $6, group_mentions = $7, ls = $8,
 		updated_at = $9, doc = $10 WHERE rid = $1 AND user_id = $2`,
-		s.RID, s.U.ID, s.Open, s.Alert, s.Unread, s.UserMentions, s.GroupMentions, timePtrArg(s.Ls), int64(s.UpdatedAt), doc)
+		s.RID, s.U.ID, s.Open, s.Alert, s.Unread, s.UserMentions, s.GroupMentions, nullTime(s.Ls), int64(s.UpdatedAt), doc)
 }
 
 func (t subscriptions) Delete(ctx context.Context, rid, userID string) error {
@@ -184,10 +178,10 @@ func (t subscriptions) NotifyMessage(ctx context.Context, rid string, n store.Me
 	switch {
 	case n.Group:
 		others = append(others, n.UnreadGroup)
-		set = `, unread = unread + CAST($` + itoa(len(others)) + ` AS BIGINT), group_mentions = group_mentions + 1`
+		set = `, unread = unread + CAST($` + strconv.Itoa(len(others)) + ` AS BIGINT), group_mentions = group_mentions + 1`
 	case n.UnreadOthers > 0:
 		others = append(others, n.UnreadOthers)
-		set = `, unread = unread + CAST($` + itoa(len(others)) + ` AS BIGINT)`
+		set = `, unread = unread + CAST($` + strconv.Itoa(len(others)) + ` AS BIGINT)`
 	}
 	q := `UPDATE subscriptions SET alert = TRUE, open = TRUE, updated_at = $3` + set + `
 		WHERE rid = $1 AND user_id <> $2` + notMentioned

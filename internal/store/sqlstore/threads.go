@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sort"
+	"strconv"
 
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
@@ -81,7 +82,7 @@ func (t threads) where(f store.ThreadFilter) ([]string, []any) {
 	conds = append(conds, "m.tlm IS NOT NULL")
 	if f.FollowedBy != "" {
 		args = append(args, f.FollowedBy)
-		conds = append(conds, t.s.d.jsonHas("m.doc", "replies", "$"+itoa(len(args))))
+		conds = append(conds, t.s.d.jsonHas("m.doc", "replies", "$"+strconv.Itoa(len(args))))
 	}
 	return conds, args
 }

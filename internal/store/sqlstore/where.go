@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/parleychat/parley/internal/store"
 )
@@ -16,7 +17,7 @@ type whereBuilder struct {
 // arg binds v and returns its placeholder.
 func (w *whereBuilder) arg(v any) string {
 	w.args = append(w.args, v)
-	return "$" + itoa(len(w.args))
+	return "$" + strconv.Itoa(len(w.args))
 }
 
 func (w *whereBuilder) add(cond string) { w.conds = append(w.conds, cond) }

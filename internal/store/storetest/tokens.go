@@ -19,6 +19,35 @@ func tokenHashes(ts []*model.Token) []string {
 	return out
 }
 
+// createTokens stores toks in order, for tests that start from a set.
+func createTokens(t *testing.T, s store.Store, toks ...*model.Token) {
+	t.Helper()
+	for _, tok := range toks {
+		must(t, s.Tokens().Create(t.Context(), tok))
+	}
+}
+
+// wantOwner checks whose token hash is; "" means no one's.
+func wantOwner(t *testing.T, s store.Store, hash, want string) {
+	t.Helper()
+	owner, err := s.Tokens().Owner(t.Context(), hash)
+	if want == "" {
+		wantErr(t, err, store.ErrNotFound)
+		return
+	}
+	must(t, err)
+	wantEqual(t, "owner of "+hash, owner, want)
+}
+
+// listedTokens are the hashes of userID's tokens of kind, in the store's
+// order, so that a test compares a listing in one line.
+func listedTokens(t *testing.T, s store.Store, userID, kind string) []string {
+	t.Helper()
+	list, err := s.Tokens().ListByUser(t.Context(), userID, kind)
+	must(t, err)
+	return tokenHashes(list)
+}
+
 var tokenTests = []test{
 	{"CreateGetOwner", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
@@ -29,45 +58,39 @@ var tokenTests = []test{
 		got, err := s.Tokens().Get(ctx, "u1", "hash-1")
 		must(t, err)
 		wantEqual(t, "Get", got, tok)
-		owner, err := s.Tokens().Owner(ctx, "hash-1")
-		must(t, err)
-		wantEqual(t, "Owner", owner, "u1")
+		wantOwner(t, s, "hash-1", "u1")
 
 		_, err = s.Tokens().Get(ctx, "u2", "hash-1")
 		wantErr(t, err, store.ErrNotFound)
 		_, err = s.Tokens().Get(ctx, "u1", "hash-2")
 		wantErr(t, err, store.ErrNotFound)
-		_, err = s.Tokens().Owner(ctx, "hash-2")
-		wantErr(t, err, store.ErrNotFound)
+		wantOwner(t, s, "hash-2", "")
 
 		// A hash is unique, whoever owns it.
 		wantErr(t, s.Tokens().Create(ctx, newToken("u2", "hash-1", model.TokenLogin, "", 2)), store.ErrConflict)
 	}},
 	{"Delete", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
-		must(t, s.Tokens().Create(ctx, newToken("u1", "hash-1", model.TokenLogin, "", 1)))
-		must(t, s.Tokens().Create(ctx, newToken("u1", "hash-2", model.TokenLogin, "", 2)))
+		createTokens(t, s,
+			newToken("u1", "hash-1", model.TokenLogin, "", 1),
+			newToken("u1", "hash-2", model.TokenLogin, "", 2),
+		)
 
 		// Another user cannot delete it.
 		wantErr(t, s.Tokens().Delete(ctx, "u2", "hash-1"), store.ErrNotFound)
 		must(t, s.Tokens().Delete(ctx, "u1", "hash-1"))
 		wantErr(t, s.Tokens().Delete(ctx, "u1", "hash-1"), store.ErrNotFound)
-		_, err := s.Tokens().Owner(ctx, "hash-1")
-		wantErr(t, err, store.ErrNotFound)
-		owner, err := s.Tokens().Owner(ctx, "hash-2")
-		must(t, err)
-		wantEqual(t, "Owner of the other token", owner, "u1")
+		wantOwner(t, s, "hash-1", "")
+		wantOwner(t, s, "hash-2", "u1")
 	}},
 	{"ListByUserAndKind", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
-		for _, tok := range []*model.Token{
+		createTokens(t, s,
 			newToken("u1", "login-b", model.TokenLogin, "", 3),
 			newToken("u1", "pat-1", model.TokenPersonal, "deploy", 2),
 			newToken("u1", "login-a", model.TokenLogin, "", 1),
 			newToken("u2", "login-c", model.TokenLogin, "", 0),
-		} {
-			must(t, s.Tokens().Create(ctx, tok))
-		}
+		)
 		list, err := s.Tokens().ListByUser(ctx, "u1", model.TokenLogin)
 		must(t, err)
 		wantEqual(t, "login tokens, oldest first", tokenHashes(list), []string{"login-a", "login-b"})
@@ -78,15 +101,15 @@ var tokenTests = []test{
 		must(t, err)
 		wantEqual(t, "personal tokens", tokenHashes(list), []string{"pat-1"})
 		wantEqual(t, "personal token name", list[0].Name, "deploy")
-		list, err = s.Tokens().ListByUser(ctx, "u3", model.TokenLogin)
-		must(t, err)
-		wantEqual(t, "tokens of a user without any", len(list), 0)
+		wantEqual(t, "tokens of a user without any", listedTokens(t, s, "u3", model.TokenLogin), []string{})
 	}},
 	{"DeleteByName", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
-		must(t, s.Tokens().Create(ctx, newToken("u1", "pat-1", model.TokenPersonal, "deploy", 1)))
-		must(t, s.Tokens().Create(ctx, newToken("u1", "pat-2", model.TokenPersonal, "backup", 2)))
-		must(t, s.Tokens().Create(ctx, newToken("u2", "pat-3", model.TokenPersonal, "deploy", 3)))
+		createTokens(t, s,
+			newToken("u1", "pat-1", model.TokenPersonal, "deploy", 1),
+			newToken("u1", "pat-2", model.TokenPersonal, "backup", 2),
+			newToken("u2", "pat-3", model.TokenPersonal, "deploy", 3),
+		)
 		// A login token never matches by name.
 		must(t, s.Tokens().Create(ctx, newToken("u1", "login-1", model.TokenLogin, "deploy2", 4)))
 
@@ -94,54 +117,41 @@ var tokenTests = []test{
 		wantErr(t, s.Tokens().DeleteByName(ctx, "u1", "deploy"), store.ErrNotFound)
 		wantErr(t, s.Tokens().DeleteByName(ctx, "u1", "deploy2"), store.ErrNotFound)
 
-		list, err := s.Tokens().ListByUser(ctx, "u1", model.TokenPersonal)
-		must(t, err)
-		wantEqual(t, "u1's remaining personal tokens", tokenHashes(list), []string{"pat-2"})
-		list, err = s.Tokens().ListByUser(ctx, "u2", model.TokenPersonal)
-		must(t, err)
-		wantEqual(t, "u2's personal tokens", tokenHashes(list), []string{"pat-3"})
-		list, err = s.Tokens().ListByUser(ctx, "u1", model.TokenLogin)
-		must(t, err)
-		wantEqual(t, "u1's login tokens", tokenHashes(list), []string{"login-1"})
+		wantEqual(t, "u1's remaining personal tokens", listedTokens(t, s, "u1", model.TokenPersonal), []string{"pat-2"})
+		wantEqual(t, "u2's personal tokens", listedTokens(t, s, "u2", model.TokenPersonal), []string{"pat-3"})
+		wantEqual(t, "u1's login tokens", listedTokens(t, s, "u1", model.TokenLogin), []string{"login-1"})
 	}},
 	{"DeleteByUser", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
-		must(t, s.Tokens().Create(ctx, newToken("u1", "login-1", model.TokenLogin, "", 1)))
-		must(t, s.Tokens().Create(ctx, newToken("u1", "pat-1", model.TokenPersonal, "x", 2)))
-		must(t, s.Tokens().Create(ctx, newToken("u2", "login-2", model.TokenLogin, "", 3)))
+		createTokens(t, s,
+			newToken("u1", "login-1", model.TokenLogin, "", 1),
+			newToken("u1", "pat-1", model.TokenPersonal, "x", 2),
+			newToken("u2", "login-2", model.TokenLogin, "", 3),
+		)
 
 		must(t, s.Tokens().DeleteByUser(ctx, "u1"))
 		must(t, s.Tokens().DeleteByUser(ctx, "u1")) // nothing left: not an error
 		for _, h := range []string{"login-1", "pat-1"} {
-			_, err := s.Tokens().Owner(ctx, h)
-			wantErr(t, err, store.ErrNotFound)
+			wantOwner(t, s, h, "")
 		}
-		owner, err := s.Tokens().Owner(ctx, "login-2")
-		must(t, err)
-		wantEqual(t, "Owner of another user's token", owner, "u2")
+		wantOwner(t, s, "login-2", "u2")
 	}},
 	{"DeleteLoginExcept", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
-		must(t, s.Tokens().Create(ctx, newToken("u1", "login-1", model.TokenLogin, "", 1)))
-		must(t, s.Tokens().Create(ctx, newToken("u1", "login-2", model.TokenLogin, "", 2)))
-		must(t, s.Tokens().Create(ctx, newToken("u1", "pat-1", model.TokenPersonal, "x", 3)))
-		must(t, s.Tokens().Create(ctx, newToken("u2", "login-3", model.TokenLogin, "", 4)))
+		createTokens(t, s,
+			newToken("u1", "login-1", model.TokenLogin, "", 1),
+			newToken("u1", "login-2", model.TokenLogin, "", 2),
+			newToken("u1", "pat-1", model.TokenPersonal, "x", 3),
+			newToken("u2", "login-3", model.TokenLogin, "", 4),
+		)
 
 		must(t, s.Tokens().DeleteLoginExcept(ctx, "u1", "login-2"))
-		list, err := s.Tokens().ListByUser(ctx, "u1", model.TokenLogin)
-		must(t, err)
-		wantEqual(t, "u1's login tokens kept", tokenHashes(list), []string{"login-2"})
-		list, err = s.Tokens().ListByUser(ctx, "u1", model.TokenPersonal)
-		must(t, err)
-		wantEqual(t, "u1's personal tokens", tokenHashes(list), []string{"pat-1"})
+		wantEqual(t, "u1's login tokens kept", listedTokens(t, s, "u1", model.TokenLogin), []string{"login-2"})
+		wantEqual(t, "u1's personal tokens", listedTokens(t, s, "u1", model.TokenPersonal), []string{"pat-1"})
 
 		must(t, s.Tokens().DeleteLoginExcept(ctx, "u1", ""))
-		list, err = s.Tokens().ListByUser(ctx, "u1", model.TokenLogin)
-		must(t, err)
-		wantEqual(t, "u1's login tokens after all went", len(list), 0)
-		owner, err := s.Tokens().Owner(ctx, "login-3")
-		must(t, err)
-		wantEqual(t, "another user's token", owner, "u2")
+		wantEqual(t, "u1's login tokens after all went", listedTokens(t, s, "u1", model.TokenLogin), []string{})
+		wantOwner(t, s, "login-3", "u2")
 	}},
 	{"Session", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
