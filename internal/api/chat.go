@@ -325,6 +325,7 @@ type countOffset struct {
 
 // countOffsetSort adds the sort key to countOffset.
 type countOffsetSort struct {
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
 	countOffset
 	_ string `key:"sort"`
 }

@@ -199,6 +199,7 @@ type messagesQueryIn struct {
 	MentionIDs string `json:"mentionIds"`
 	StarredIDs string `json:"starredIds"`
 	Pinned     string `json:"pinned"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
 	pageKeys
 }
 

@@ -269,6 +269,7 @@ type historyKeys struct {
 	_ string `key:"inclusive"`
 	_ string `key:"unreads"`
 	_ string `key:"showThreadMessages"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
 	countOffsetSort
 }
 

@@ -16,6 +16,7 @@ func TestBindMatchesJSON(t *testing.T) {
 		Topic string `json:"topic"`
 	}
 	type all struct {
+		//lint:ignore U1000 its keys are read by reflection (shape.go)
 		openKeys
 		S     string            `json:"s"`
 		PS    *string           `json:"ps"`
