@@ -21,6 +21,7 @@ import (
 	"github.com/parleychat/parley/internal/app"
 	"github.com/parleychat/parley/internal/config"
 	"github.com/parleychat/parley/internal/files"
+	"github.com/parleychat/parley/internal/realtime"
 	"github.com/parleychat/parley/internal/settings"
 	"github.com/parleychat/parley/internal/store/sqlstore"
 )
@@ -102,9 +103,15 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 	if err != nil {
 		return err
 	}
+	// The websocket sits beside the API, on the same method registry and
+	// metrics.
+	rt := realtime.New(realtime.Config{App: a, Methods: srv.Methods(), Logger: log, Registerer: srv.Registerer()})
+	root := http.NewServeMux()
+	root.Handle("/websocket", rt)
+	root.Handle("/", srv)
 	// The body and answer deadlines are set per request by the handler, so
 	// that uploads and websockets can have their own.
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: hc.ReadHeaderTimeout, IdleTimeout: hc.IdleTimeout, MaxHeaderBytes: hc.MaxHeaderBytes}
+	hs := &http.Server{Handler: root, ReadHeaderTimeout: hc.ReadHeaderTimeout, IdleTimeout: hc.IdleTimeout, MaxHeaderBytes: hc.MaxHeaderBytes}
 	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
 	if hc.MetricsAddr != "" {
@@ -127,12 +134,21 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 	}
 	select {
 	case err := <-errc:
+		rctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		_ = rt.Shutdown(rctx)
 		return err
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
+	// Websockets are hijacked connections, which the HTTP server's
+	// Shutdown neither closes nor waits for: they are closed first, with
+	// 1001, so that clients reconnect to another node at once.
+	if err := rt.Shutdown(sctx); err != nil {
+		log.Warn("websockets did not all close in time", "err", err)
+	}
 	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

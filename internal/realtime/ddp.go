@@ -118,7 +118,7 @@ func (c *conn) handleSub(f inFrame) {
 	}
 	s := &sub{id: id, c: c, stream: name, event: event}
 	c.mu.Lock()
-	if c.user != u {
+	if userID(c.user) != userID(u) {
 		// A login or logout ran meanwhile on another path; check again.
 		c.mu.Unlock()
 		c.nosub(id, errNotAllowed)
@@ -230,4 +230,13 @@ func strictString(v json.RawMessage, dst *string) bool {
 		return false
 	}
 	return json.Unmarshal(t, dst) == nil
+}
+
+// userID is u's id, or "" for nobody. The hub swaps a connection's user
+// for a fresh copy when it changes, so users are compared by id.
+func userID(u *model.User) string {
+	if u == nil {
+		return ""
+	}
+	return u.ID
 }

@@ -682,7 +682,7 @@ func (h *hub) loggedOut(ctx context.Context, e events.Event) {
 			continue
 		}
 		c.mu.Lock()
-		mine := c.user == u
+		mine := userID(c.user) == u.ID
 		if mine {
 			c.user, c.hashed = nil, ""
 		}

@@ -2,8 +2,10 @@ package apitest
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +30,9 @@ func (e *Env) Realtime(t testing.TB, cfg realtime.Config) *Realtime {
 	t.Helper()
 	srv := e.Handler.(*api.Server)
 	cfg.App, cfg.Methods, cfg.Registerer = e.App, srv.Methods(), srv.Registerer()
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	}
 	rt := realtime.New(cfg)
 	mux := http.NewServeMux()
 	mux.Handle("/websocket", rt)
