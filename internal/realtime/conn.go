@@ -32,7 +32,10 @@ type conn struct {
 
 	ctx    context.Context
 	cancel context.CancelFunc
-	send   chan outFrame
+	// queue holds the frames waiting for the writer, which wake rouses.
+	qmu   sync.Mutex
+	queue []outFrame
+	wake  chan struct{}
 	// inbound carries the frames processed in order by the worker.
 	inbound chan inFrame
 
@@ -56,7 +59,7 @@ func newConn(s *Server, ws *websocket.Conn, addr string) *conn {
 	ctx, cancel := context.WithCancel(s.ctx)
 	c := &conn{
 		s: s, ws: ws, id: sessionID(), addr: addr, ctx: ctx, cancel: cancel,
-		send: make(chan outFrame, s.cfg.SendQueue), inbound: make(chan inFrame, 16),
+		wake: make(chan struct{}, 1), inbound: make(chan inFrame, 16),
 		subs: map[string]*sub{},
 	}
 	c.lastRecv.Store(time.Now().UnixNano())
@@ -70,13 +73,12 @@ func sessionID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// serve runs the connection: the writer, the heartbeat and the in-order
-// worker beside the reader, until one of them ends it.
+// serve runs the connection: the writer (with the heartbeat) and the
+// in-order worker beside the reader, until one of them ends it.
 func (c *conn) serve() {
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(2)
 	go func() { defer wg.Done(); c.writer() }()
-	go func() { defer wg.Done(); c.heartbeat() }()
 	go func() { defer wg.Done(); c.worker() }()
 	// Meteor's greeting, which clients read past.
 	c.enqueue([]byte(`{"server_id":"0"}`))
@@ -112,7 +114,7 @@ func (c *conn) reader() {
 			return
 		}
 		c.lastRecv.Store(time.Now().UnixNano())
-		c.s.metrics.frames.WithLabelValues("in").Inc()
+		c.s.metrics.framesIn.Inc()
 		if typ != websocket.MessageText {
 			c.closeNow(websocket.StatusUnsupportedData, "text frames only")
 			return
@@ -233,48 +235,45 @@ func (c *conn) worker() {
 	}
 }
 
-// heartbeat pings a client that has been silent for PingInterval and
-// closes it when nothing arrives within PingTimeout after that.
-func (c *conn) heartbeat() {
+// writer writes queued frames until the connection ends or a queued
+// close comes up. It also keeps the heartbeat: a client silent for
+// PingInterval is pinged, and closed when nothing arrives within
+// PingTimeout after that.
+func (c *conn) writer() {
 	interval, timeout := c.s.cfg.PingInterval, c.s.cfg.PingTimeout
 	timer := time.NewTimer(interval)
 	defer timer.Stop()
+	var (
+		pingAt time.Time // of the ping not yet answered
+		batch  []outFrame
+	)
 	for {
 		select {
 		case <-c.ctx.Done():
 			return
 		case <-timer.C:
-		}
-		idle := time.Since(time.Unix(0, c.lastRecv.Load()))
-		if idle < interval {
-			timer.Reset(interval - idle)
+			if !pingAt.IsZero() {
+				if c.lastRecv.Load() < pingAt.UnixNano() {
+					c.s.metrics.drops.WithLabelValues("timeout").Inc()
+					c.closeNow(4000, "TIMEOUT")
+					return
+				}
+				pingAt = time.Time{}
+			}
+			if idle := time.Since(time.Unix(0, c.lastRecv.Load())); idle < interval {
+				timer.Reset(interval - idle)
+				continue
+			}
+			pingAt = time.Now()
+			c.enqueue([]byte(`{"msg":"ping"}`))
+			timer.Reset(timeout)
 			continue
+		case <-c.wake:
 		}
-		pingAt := time.Now()
-		c.enqueue([]byte(`{"msg":"ping"}`))
-		timer.Reset(timeout)
-		select {
-		case <-c.ctx.Done():
-			return
-		case <-timer.C:
-		}
-		if c.lastRecv.Load() < pingAt.UnixNano() {
-			c.s.metrics.drops.WithLabelValues("timeout").Inc()
-			c.closeNow(4000, "TIMEOUT")
-			return
-		}
-		timer.Reset(interval)
-	}
-}
-
-// writer writes queued frames until the connection ends or a queued
-// close comes up.
-func (c *conn) writer() {
-	for {
-		select {
-		case <-c.ctx.Done():
-			return
-		case f := <-c.send:
+		c.qmu.Lock()
+		batch, c.queue = c.queue, batch[:0]
+		c.qmu.Unlock()
+		for i, f := range batch {
 			if f.code != 0 {
 				c.closeNow(f.code, f.reason)
 				return
@@ -286,37 +285,52 @@ func (c *conn) writer() {
 				c.closeNow(websocket.StatusInternalError, "write failed")
 				return
 			}
-			c.s.metrics.frames.WithLabelValues("out").Inc()
+			c.s.metrics.framesOut.Inc()
+			batch[i] = outFrame{}
+		}
+		if cap(batch) > 64 {
+			// A burst's buffer is not kept by an idle connection.
+			batch = nil
 		}
 	}
 }
 
 // enqueue queues a frame without waiting. A client whose queue is full
 // reads too slowly to keep up: it is disconnected rather than allowed to
-// hold anyone else back.
+// hold anyone else back. The queue holds only what waits, so that an idle
+// connection costs no buffer.
 func (c *conn) enqueue(b []byte) bool {
 	if c.ctx.Err() != nil {
 		return false
 	}
+	c.qmu.Lock()
+	if len(c.queue) >= c.s.cfg.SendQueue {
+		c.qmu.Unlock()
+		c.s.metrics.drops.WithLabelValues("slow_consumer").Inc()
+		c.s.log.Info("realtime client too slow, disconnected", "session", c.id)
+		c.closeNow(websocket.StatusTryAgainLater, "SLOW_CONSUMER")
+		return false
+	}
+	c.queue = append(c.queue, outFrame{data: b})
+	c.qmu.Unlock()
+	c.signal()
+	return true
+}
+
+func (c *conn) signal() {
 	select {
-	case c.send <- outFrame{data: b}:
-		return true
+	case c.wake <- struct{}{}:
 	default:
 	}
-	c.s.metrics.drops.WithLabelValues("slow_consumer").Inc()
-	c.s.log.Info("realtime client too slow, disconnected", "session", c.id)
-	c.closeNow(websocket.StatusTryAgainLater, "SLOW_CONSUMER")
-	return false
 }
 
 // closeAfterQueued closes the socket once the frames queued so far are
 // written.
 func (c *conn) closeAfterQueued(code websocket.StatusCode, reason string) {
-	select {
-	case c.send <- outFrame{code: code, reason: reason}:
-	default:
-		c.closeNow(code, reason)
-	}
+	c.qmu.Lock()
+	c.queue = append(c.queue, outFrame{code: code, reason: reason})
+	c.qmu.Unlock()
+	c.signal()
 }
 
 // closeNow ends the connection at once with a close frame.

@@ -96,7 +96,7 @@ func (c *conn) handleSub(f inFrame) {
 		c.nosub(id, &methods.Error{Code: http.StatusNotFound, Reason: "Subscription '" + name + "' not found"})
 		return
 	}
-	if count >= c.s.cfg.MaxSubscriptions {
+	if count >= c.s.cfg.MaxSubscriptions || (count >= maxAnonymousSubscriptions && c.currentUser() == nil) {
 		c.nosub(id, &methods.Error{Code: "too-many-subscriptions", Reason: "Too many subscriptions on this connection"})
 		return
 	}
@@ -133,6 +133,11 @@ func (c *conn) handleSub(f inFrame) {
 	}
 	c.enqueue(mustJSON(map[string]any{"msg": "ready", "subs": []string{id}}))
 }
+
+// maxAnonymousSubscriptions caps what a connection holds before login:
+// only stream-notify-all is open to it, and a handful of its events is
+// all a client needs.
+const maxAnonymousSubscriptions = 10
 
 var errNotAllowed = &methods.Error{Code: "not-allowed", Reason: "Not allowed"}
 

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -256,12 +255,6 @@ func digest(pw string) string {
 	return hex.EncodeToString(s[:])
 }
 
-// isClose reports whether err ended the socket with code.
-func isClose(err error, code websocket.StatusCode) bool {
-	var ce websocket.CloseError
-	return errors.As(err, &ce) && ce.Code == code
-}
-
 func newRealtime(t *testing.T, cfg realtime.Config) (*apitest.Env, *apitest.Realtime) {
 	t.Helper()
 	env := apitest.New(t)
@@ -385,6 +378,16 @@ func TestRealtimeSubscriptionCap(t *testing.T) {
 	d.mustSub("stream-notify-all", "license", false)
 	_, f := d.sub("stream-notify-all", "deleteCustomSound", false)
 	meteorError(t, f["error"], "too-many-subscriptions", "Too many subscriptions on this connection")
+
+	// Before login a connection holds a handful at most, whatever the
+	// configured cap.
+	_, rt = newRealtime(t, realtime.Config{})
+	d = dial(t, rt)
+	for i := 0; i < 10; i++ {
+		d.mustSub("stream-notify-all", "public-settings-changed", false)
+	}
+	_, f = d.sub("stream-notify-all", "license", false)
+	meteorError(t, f["error"], "too-many-subscriptions", "Too many subscriptions on this connection")
 }
 
 func TestRealtimeShutdownClosesGoingAway(t *testing.T) {
@@ -398,5 +401,3 @@ func TestRealtimeShutdownClosesGoingAway(t *testing.T) {
 		t.Fatalf("close code %d, want 1001", code)
 	}
 }
-
-var _, _ = digest, isClose

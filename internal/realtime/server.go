@@ -214,11 +214,15 @@ func (s *Server) closeAll(code websocket.StatusCode, reason string) {
 type metrics struct {
 	connections   prometheus.Gauge
 	subscriptions prometheus.Gauge
-	frames        *prometheus.CounterVec
 	drops         *prometheus.CounterVec
+	// framesIn and framesOut are resolved once: they count every frame.
+	framesIn, framesOut prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
+	frames := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "parley_realtime_frames_total", Help: "DDP frames received (in) and sent (out).",
+	}, []string{"direction"})
 	m := &metrics{
 		connections: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "parley_realtime_connections", Help: "Open websocket connections.",
@@ -226,17 +230,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		subscriptions: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "parley_realtime_subscriptions", Help: "Active DDP subscriptions.",
 		}),
-		frames: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "parley_realtime_frames_total", Help: "DDP frames received (in) and sent (out).",
-		}, []string{"direction"}),
 		drops: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "parley_realtime_drops_total", Help: "Connections dropped: slow_consumer (send queue full), bus (this node fell behind the event bus), timeout (no answer to a ping).",
 		}, []string{"reason"}),
 	}
-	reg.MustRegister(m.connections, m.subscriptions, m.frames, m.drops)
-	for _, d := range []string{"in", "out"} {
-		m.frames.WithLabelValues(d)
-	}
+	reg.MustRegister(m.connections, m.subscriptions, frames, m.drops)
+	m.framesIn, m.framesOut = frames.WithLabelValues("in"), frames.WithLabelValues("out")
 	for _, r := range []string{"slow_consumer", "bus", "timeout"} {
 		m.drops.WithLabelValues(r)
 	}
