@@ -14,16 +14,16 @@ func TestMethodCallPostAndAddUser(t *testing.T) {
 	e := apitest.New(t)
 	alice := e.NewUser(t, "alice")
 	bob := e.NewUser(t, "bob")
-	group := pmRoom(t, alice, "groups", e.Unique("mc-flow"), nil)
+	group := alice.CreateRoom(t, "groups", e.Unique("mc-flow"), nil)
 
 	// Before being added, bob may not post.
-	_, out := mcCall(t, bob, false, "sendMessage", mcFrame("sendMessage", map[string]any{"rid": group, "msg": "let me in"}))
+	_, out := callMethod(t, bob, false, "sendMessage", methodFrame("sendMessage", map[string]any{"rid": group, "msg": "let me in"}))
 	if e, _ := out["error"].(map[string]any); e == nil || e["error"] != "error-not-allowed" {
 		t.Fatalf("outsider's sendMessage = %v, want error-not-allowed", out)
 	}
 
 	// The client chooses the message id; the answer is the stored message.
-	sent, ok := mcOK(t, alice, "sendMessage", map[string]any{"_id": "mc-flow-first", "rid": group, "msg": "hello from a method"}).(map[string]any)
+	sent, ok := methodOK(t, alice, "sendMessage", map[string]any{"_id": "mc-flow-first", "rid": group, "msg": "hello from a method"}).(map[string]any)
 	if !ok {
 		t.Fatalf("sendMessage result is not a message")
 	}
@@ -37,18 +37,18 @@ func TestMethodCallPostAndAddUser(t *testing.T) {
 		t.Errorf("sendMessage ts = %v, want an EJSON date", sent["ts"])
 	}
 
-	if got := mcOK(t, alice, "addUsersToRoom", map[string]any{"rid": group, "users": []string{bob.Username}}); got != true {
+	if got := methodOK(t, alice, "addUsersToRoom", map[string]any{"rid": group, "users": []string{bob.Username}}); got != true {
 		t.Fatalf("addUsersToRoom = %v", got)
 	}
 	bob.Get(t, "subscriptions.getOne", apitest.Q("roomId", group)).OK(t)
 
 	// bob sees alice's message and the notice of his arrival, and can post.
-	mcOK(t, bob, "sendMessage", map[string]any{"rid": group, "msg": "thanks"})
-	hist := pmHistory(t, bob, "groups", group)
+	methodOK(t, bob, "sendMessage", map[string]any{"rid": group, "msg": "thanks"})
+	hist := bob.History(t, "groups", group)
 	var seen []string
 	for _, m := range hist {
 		u, _ := m["u"].(map[string]any)
-		seen = append(seen, mustJSON(m["t"])+":"+mustJSON(u["username"])+":"+mustJSON(m["msg"]))
+		seen = append(seen, apitest.JSON(m["t"])+":"+apitest.JSON(u["username"])+":"+apitest.JSON(m["msg"]))
 	}
 	want := []string{
 		`null:"` + bob.Username + `":"thanks"`,
