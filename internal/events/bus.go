@@ -57,6 +57,10 @@ const (
 	Activity Kind = "room.activity"
 	// PresenceChanged: user UserID's status changed; Data is the status.
 	PresenceChanged Kind = "user.presence"
+	// Ephemeral: a notice for user UserID alone about room RoomID, seen
+	// once and never stored; Data is the stream's argument list, one
+	// message.
+	Ephemeral Kind = "user.ephemeral"
 )
 
 // Signals of the bus itself, delivered on this node only.

@@ -2,6 +2,7 @@ package methods
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -115,8 +116,20 @@ func (r *Registry) sendMessage(ctx context.Context, u *model.User, params []json
 	case ae.Reason == "error-not-allowed":
 		// A thrown Error("error-not-allowed") carries no reason.
 		return nil, &Error{Code: "error-not-allowed", Details: details}
+	case !silentSendFailures[ae.Type]:
+		// The room's and the save's refusals (no access, muted, read-only,
+		// archived...) reach the sender as a notice only they see.
+		r.app.TellUser(u.ID, in.RID, cmp.Or(ae.Reason, ae.Type))
 	}
 	return nil, nil
+}
+
+// silentSendFailures are the checks sendMessage makes before it looks at
+// the room; Rocket.Chat drops those messages without any notice.
+var silentSendFailures = map[string]bool{
+	"error-message-size-exceeded":  true,
+	"error-message-ts-out-of-sync": true,
+	"invalid-params":               true,
 }
 
 // editableKeys are the keys updateMessage may change; any other key of

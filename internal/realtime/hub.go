@@ -308,6 +308,8 @@ func (h *hub) handle(ctx context.Context, e events.Event) {
 		h.messageDeleted(ctx, e)
 	case events.Activity:
 		h.activity(ctx, e)
+	case events.Ephemeral:
+		h.ephemeral(e)
 	case events.SubscriptionChanged:
 		err = h.subscriptionChanged(ctx, e)
 	case events.SubscriptionRemoved:
@@ -515,6 +517,20 @@ func (h *hub) messageDeleted(ctx context.Context, e events.Event) {
 	event := e.RoomID + "/deleteMessage"
 	subs := h.subscribers(streamNotifyRoom, event)
 	h.sendTo(subs, streamNotifyRoom, event, func(s *sub) bool { return h.allowed(ctx, s, e.RoomID) }, map[string]string{"_id": e.ID})
+}
+
+// ephemeral hands a notice to its user's <uid>/message listeners; only the
+// user may subscribe to that event, so nobody else is checked.
+func (h *hub) ephemeral(e events.Event) {
+	event := e.UserID + "/message"
+	subs := h.subscribers(streamNotifyUser, event)
+	if len(subs) == 0 || len(e.Data) == 0 || e.Data[0] != '[' || !json.Valid(e.Data) {
+		return
+	}
+	frame := changedFrame(streamNotifyUser, event, e.Data)
+	for _, s := range subs {
+		s.c.enqueue(frame)
+	}
 }
 
 // activity relays typing notices, to everyone in the room but the user

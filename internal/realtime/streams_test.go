@@ -1,6 +1,7 @@
 package realtime_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/parleychat/parley/internal/api/apitest"
@@ -370,5 +371,35 @@ func TestRealtimeEventsFromTheBus(t *testing.T) {
 		Data: []byte(`["alice",["user-typing"]]`)})
 	if args := b.event("stream-notify-room", g+"/user-activity"); args[0] != "alice" {
 		t.Fatalf("activity = %v", args)
+	}
+}
+
+// A message refused by the room reaches its sender as an ephemeral notice;
+// one refused before the room is looked at is dropped without a word.
+func TestRealtimeEphemeralNoticeOfARefusedMessage(t *testing.T) {
+	t.Parallel()
+	env, rt := newRealtime(t, realtime.Config{})
+	alice, bob := env.NewUser(t, "alice"), env.NewUser(t, "bob")
+	g := group(t, env, alice, "bob")
+	alice.Post(t, "rooms.muteUser", map[string]any{"roomId": g, "userId": bob.UserID}).OK(t)
+	env.SetSetting(t, "Message_MaxAllowedSize", 20)
+
+	b := loggedIn(t, rt, bob)
+	b.mustSub("stream-notify-user", bob.UserID+"/message", false)
+	// Too long: dropped before the room is looked at. Notices go out in
+	// order, so had it sent one, it would come first.
+	b.call("sendMessage", map[string]any{"rid": g, "msg": "far longer than twenty characters"})
+	if f := b.call("sendMessage", map[string]any{"rid": g, "msg": "can you hear me"}); f["error"] != nil || f["result"] != nil {
+		t.Fatalf("refused sendMessage answered %v, want no result and no error", f)
+	}
+	notice := msgOf(t, b.event("stream-notify-user", bob.UserID+"/message"))
+	if notice["rid"] != g || notice["groupable"] != false {
+		t.Fatalf("notice = %v", notice)
+	}
+	if text, _ := notice["msg"].(string); text == "" || strings.Contains(text, "size") {
+		t.Fatalf("first notice says %q, want the muted refusal's", text)
+	}
+	if ts, ok := notice["ts"].(map[string]any); !ok || ts["$date"] == nil {
+		t.Fatalf("notice ts = %v", notice["ts"])
 	}
 }
