@@ -54,34 +54,38 @@ func (s *Server) chatGetThreadMessages(c *request, in *threadMessagesIn, p page)
 	return messagePage(p)(s.app.ThreadMessages(c.ctx, c.user, in.TMID, p.opts()))
 }
 
-func (s *Server) chatSyncThreadsList(c *request) (any, error) {
-	if err := s.app.RequireThreads(); err != nil {
-		return nil, err
+// needThreads answers the Threads_enabled check before h binds anything:
+// the sync routes report a missing or bad parameter only when threads are
+// on.
+func (s *Server) needThreads(h handlerFunc) handlerFunc {
+	return func(c *request) (any, error) {
+		if err := s.app.RequireThreads(); err != nil {
+			return nil, err
+		}
+		return h(c)
 	}
-	var in struct {
-		RID          string `json:"rid"`
-		UpdatedSince string `json:"updatedSince"`
-	}
-	// Missing and unparsable values are the app's errors, which come after
-	// the Threads_enabled check.
-	if err := c.bindClosedQuery(&in); err != nil {
-		return nil, err
-	}
+}
+
+// syncThreadsListIn is the query of chat.syncThreadsList. Missing and
+// unparsable values are the app's errors, which come after the
+// Threads_enabled check.
+type syncThreadsListIn struct {
+	RID          string `json:"rid"`
+	UpdatedSince string `json:"updatedSince"`
+}
+
+func (s *Server) chatSyncThreadsList(c *request, in *syncThreadsListIn) (any, error) {
 	return answerAs("threads")(s.app.SyncThreadsList(c.ctx, c.user, in.RID, in.UpdatedSince))
 }
 
-func (s *Server) chatSyncThreadMessages(c *request) (any, error) {
-	if err := s.app.RequireThreads(); err != nil {
-		return nil, err
-	}
-	var in struct {
-		TMID         string `json:"tmid"`
-		UpdatedSince string `json:"updatedSince"`
-		countOffsetSort
-	}
-	if err := c.bindClosedQuery(&in); err != nil {
-		return nil, err
-	}
+// syncThreadMessagesIn is the query of chat.syncThreadMessages.
+type syncThreadMessagesIn struct {
+	TMID         string `json:"tmid"`
+	UpdatedSince string `json:"updatedSince"`
+	countOffsetSort
+}
+
+func (s *Server) chatSyncThreadMessages(c *request, in *syncThreadMessagesIn) (any, error) {
 	return answerAs("messages")(s.app.SyncThreadMessages(c.ctx, c.user, in.TMID, in.UpdatedSince))
 }
 
