@@ -19,12 +19,7 @@ import (
 // no copy, prints the pg_dump command to use and fails, so that a script
 // that goes on to store FILE notices.
 func backupCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("parley backup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: parley backup [--data DIR] [--db URL] FILE\n\nCopies the SQLite database to FILE, which must not exist, while the server runs.\n")
-		fs.PrintDefaults()
-	}
+	fs := commandFlags("parley backup", "usage: parley backup [--data DIR] [--db URL] FILE\n\nCopies the SQLite database to FILE, which must not exist, while the server runs.\n", stderr)
 	db, file, code := sqliteAndFile(fs, args, getenv, stderr, func(db database, file string) string {
 		return fmt.Sprintf(`parley backup copies the SQLite database only; this server uses PostgreSQL.
 Back it up with pg_dump, which reads a consistent snapshot while the server runs:
@@ -57,12 +52,7 @@ and copy %s as well.
 // an existing database without --force, and refuses always while a server
 // has the database open.
 func restoreCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("parley restore", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: parley restore [--data DIR] [--db sqlite:PATH] [--force] FILE\n\nPuts the backup FILE in place as the SQLite database; stop the server first.\n")
-		fs.PrintDefaults()
-	}
+	fs := commandFlags("parley restore", "usage: parley restore [--data DIR] [--db sqlite:PATH] [--force] FILE\n\nPuts the backup FILE in place as the SQLite database; stop the server first.\n", stderr)
 	var force bool
 	fs.BoolVar(&force, "force", false, "replace an existing database (never one a running server has open)")
 	db, file, code := sqliteAndFile(fs, args, getenv, stderr, func(db database, file string) string {
@@ -84,6 +74,19 @@ and start the nodes.%s
 	fmt.Fprintf(stdout, "restored %s to %s\n", file, path)
 	fmt.Fprintf(stdout, "put the uploaded files of the same backup in %s before starting the server\n", filepath.Join(dataDir, "uploads"))
 	return exitOK
+}
+
+// commandFlags is the flag set of a command that writes its errors to
+// stderr and, asked for -h or given a wrong command line, usage and then
+// its flags.
+func commandFlags(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	return fs
 }
 
 // database is where backup and restore find the database.
