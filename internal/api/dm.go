@@ -9,6 +9,31 @@ import (
 	"github.com/parleychat/parley/internal/store"
 )
 
+// directHandlers is the handler set of the dm.* family, each handler built
+// once: the same values serve the older im.* names.
+type directHandlers struct {
+	create, delete, open, close, setTopic, counters, history     handlerFunc
+	list, listEveryone, members, messages, messagesOthers, files handlerFunc
+}
+
+func (s *Server) directHandlers() directHandlers {
+	return directHandlers{
+		create:         s.dmCreate,
+		delete:         fromBody(s.dmDelete),
+		open:           fromBody(s.dmOpen),
+		close:          fromBody(s.dmClose),
+		setTopic:       s.dmSetTopic,
+		counters:       fromQuery(s.dmCounters),
+		history:        s.dmHistory,
+		list:           fromQueryPage(s.dmList),
+		listEveryone:   fromQueryPage(s.dmListEveryone),
+		members:        fromQueryPage(s.dmMembers),
+		messages:       fromQueryPage(s.dmMessages),
+		messagesOthers: s.dmMessagesOthers,
+		files:          fromQueryPage(s.dmFiles),
+	}
+}
+
 // directRefIn names a conversation by its room id or by the other
 // member's username, never both.
 type directRefIn struct {

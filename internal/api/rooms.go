@@ -11,14 +11,47 @@ type roomRoutes struct {
 	key string
 }
 
-// roomsOfType is the handler set of the channels.* (t "c") or groups.*
-// (t "p") family.
-func (s *Server) roomsOfType(t string) *roomRoutes {
+// roomHandlers is the handler set of the channels.* or groups.* family
+// (groups.* has no join and no list.joined).
+type roomHandlers struct {
+	create, info, invite, join, leave, kick, delete           handlerFunc
+	list, listJoined, members, history, messages              handlerFunc
+	addOwner, removeOwner, addModerator, removeModerator      handlerFunc
+	addLeader, removeLeader, archive, unarchive, mute, unmute handlerFunc
+}
+
+// roomsOfType builds the handler set of the channels.* (t "c") or
+// groups.* (t "p") family, so that both families are wired alike.
+func (s *Server) roomsOfType(t string) roomHandlers {
 	key := "channel"
 	if t == model.RoomGroup {
 		key = "group"
 	}
-	return &roomRoutes{s: s, t: t, key: key}
+	rt := &roomRoutes{s: s, t: t, key: key}
+	return roomHandlers{
+		create:          fromBody(rt.create),
+		info:            fromQuery(rt.info),
+		invite:          fromBody(rt.invite),
+		join:            fromBody(rt.join),
+		leave:           fromBody(rt.leave),
+		kick:            fromBody(rt.kick),
+		delete:          fromBody(rt.delete),
+		list:            fromQueryPage(rt.list),
+		listJoined:      fromQueryPage(rt.listJoined),
+		members:         fromQueryPage(rt.members),
+		history:         rt.history,
+		messages:        s.roomMessages(t),
+		addOwner:        rt.setRole("owner", true),
+		removeOwner:     rt.setRole("owner", false),
+		addModerator:    rt.setRole("moderator", true),
+		removeModerator: rt.setRole("moderator", false),
+		addLeader:       rt.setRole("leader", true),
+		removeLeader:    rt.setRole("leader", false),
+		archive:         rt.archive(true),
+		unarchive:       rt.archive(false),
+		mute:            rt.mute(true),
+		unmute:          rt.mute(false),
+	}
 }
 
 // roomCreateIn is the body of channels.create and groups.create.
