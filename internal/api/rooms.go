@@ -5,6 +5,9 @@ import (
 	"github.com/parleychat/parley/internal/model"
 )
 
+// roomRoutes is what the channels.* and groups.* handlers know of their
+// family: the room type t, and the key ("channel" or "group") their
+// answers put a room under.
 type roomRoutes struct {
 	s   *Server
 	t   string
