@@ -325,6 +325,7 @@ const roomIDMissingText = `The required "roomId" query param is missing.`
 // missing roomId is each endpoint's own error, not a schema failure.
 type roomListingIn struct {
 	RoomID string `json:"roomId"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
 	countOffsetSort
 }
 
@@ -348,6 +349,7 @@ func (s *Server) roomListing(missingType string, list func(c *request, rid strin
 type searchIn struct {
 	RoomID     string `json:"roomId" in:"required"`
 	SearchText string `json:"searchText" in:"required"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
 	countOffset
 }
 
@@ -365,6 +367,7 @@ func (s *Server) chatSearch(c *request, in *searchIn, p page) (any, error) {
 type deletedMessagesIn struct {
 	RoomID string `json:"roomId"`
 	Since  string `json:"since"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
 	countOffsetSort
 }
 

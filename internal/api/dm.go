@@ -212,6 +212,7 @@ type messagesQueryIn struct {
 	MentionIDs string `json:"mentionIds"`
 	StarredIDs string `json:"starredIds"`
 	Pinned     string `json:"pinned"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
 	pageKeys
 }
 
@@ -268,6 +269,7 @@ type dmFilesIn struct {
 	Name          string `json:"name"`
 	TypeGroup     string `json:"typeGroup"`
 	OnlyConfirmed bool   `json:"onlyConfirmed"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
 	pageKeys
 }
 

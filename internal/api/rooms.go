@@ -185,6 +185,7 @@ func (rt *roomRoutes) listJoined(c *request, in *listRoomsIn, p page) (any, erro
 // groups.list.
 type listRoomsIn struct {
 	Name string `json:"name"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
 	pageKeys
 }
 

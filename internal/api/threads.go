@@ -23,6 +23,7 @@ type threadsListIn struct {
 	RID  string `json:"rid" in:"required"`
 	Type string `json:"type"`
 	Text string `json:"text"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
 	countOffsetSort
 	_ string `key:"query"`
 	_ string `key:"fields"`
@@ -47,6 +48,7 @@ func (s *Server) chatGetThreadsList(c *request, in *threadsListIn) (any, error) 
 // is the app's error, after the Threads_enabled check.
 type threadMessagesIn struct {
 	TMID string `json:"tmid"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
 	countOffsetSort
 }
 
@@ -82,6 +84,7 @@ func (s *Server) chatSyncThreadsList(c *request, in *syncThreadsListIn) (any, er
 type syncThreadMessagesIn struct {
 	TMID         string `json:"tmid"`
 	UpdatedSince string `json:"updatedSince"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
 	countOffsetSort
 }
 
@@ -93,6 +96,7 @@ func (s *Server) chatSyncThreadMessages(c *request, in *syncThreadMessagesIn) (a
 type discussionsIn struct {
 	RoomID string `json:"roomId"`
 	Text   string `json:"text"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
 	countOffset
 }
 

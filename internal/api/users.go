@@ -83,6 +83,7 @@ func (s *Server) usersInfo(c *request, in *usersInfoIn) (any, error) {
 // usersListIn is the query of users.list.
 type usersListIn struct {
 	Filter string `json:"filter"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
 	pageKeys
 }
 
