@@ -182,21 +182,29 @@ func (c *adminCmd) open(ctx context.Context, create bool) (*app.App, func(), err
 	return a, closeAll, nil
 }
 
-// withUser opens the App and finds the user the command names.
-func (c *adminCmd) withUser(ctx context.Context, ref string, fn func(a *app.App, id, username string) error) int {
-	a, closeAll, err := c.open(ctx, false)
+// withApp opens the App (see open), runs fn on it and closes it again. An
+// error from either is the command's failure.
+func (c *adminCmd) withApp(ctx context.Context, create bool, fn func(a *app.App) error) int {
+	a, closeAll, err := c.open(ctx, create)
 	if err != nil {
 		return failed(c.stderr, err)
 	}
 	defer closeAll()
-	u, err := a.FindUser(ctx, ref)
-	if err != nil {
-		return failed(c.stderr, err)
-	}
-	if err := fn(a, u.ID, u.Username); err != nil {
+	if err := fn(a); err != nil {
 		return failed(c.stderr, err)
 	}
 	return exitOK
+}
+
+// withUser opens the App and finds the user the command names.
+func (c *adminCmd) withUser(ctx context.Context, ref string, fn func(a *app.App, id, username string) error) int {
+	return c.withApp(ctx, false, func(a *app.App) error {
+		u, err := a.FindUser(ctx, ref)
+		if err != nil {
+			return err
+		}
+		return fn(a, u.ID, u.Username)
+	})
 }
 
 func (c *adminCmd) createUser(ctx context.Context, args []string) int {
@@ -227,20 +235,17 @@ func (c *adminCmd) createUser(ctx context.Context, args []string) int {
 		return usageErr(c.stderr, err)
 	}
 	in.Password = pw
-	a, closeAll, err := c.open(ctx, true)
-	if err != nil {
-		return failed(c.stderr, err)
-	}
-	defer closeAll()
-	u, err := a.OperatorCreateUser(ctx, in)
-	if err != nil {
-		return failed(c.stderr, err)
-	}
-	fmt.Fprintf(c.stdout, "created %s (id %s, roles %s)\n", u.Username, u.ID, strings.Join(u.Roles, ","))
-	if shown {
-		fmt.Fprintf(c.stdout, "password: %s\n", pw)
-	}
-	return exitOK
+	return c.withApp(ctx, true, func(a *app.App) error {
+		u, err := a.OperatorCreateUser(ctx, in)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "created %s (id %s, roles %s)\n", u.Username, u.ID, strings.Join(u.Roles, ","))
+		if shown {
+			fmt.Fprintf(c.stdout, "password: %s\n", pw)
+		}
+		return nil
+	})
 }
 
 func (c *adminCmd) setPassword(ctx context.Context, args []string) int {
@@ -320,32 +325,26 @@ func (c *adminCmd) listUsers(ctx context.Context, args []string) int {
 	if _, code, ok := c.parse(args, 0, ""); !ok {
 		return code
 	}
-	a, closeAll, err := c.open(ctx, false)
-	if err != nil {
-		return failed(c.stderr, err)
-	}
-	defer closeAll()
-	list, _, err := a.ListUsers(ctx, "", store.ListOptions{})
-	if err != nil {
-		return failed(c.stderr, err)
-	}
-	w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "USERNAME\tID\tROLES\tSTATUS\tEMAIL\tNAME")
-	for _, u := range list {
-		status := "active"
-		if !u.Active {
-			status = "deactivated"
+	return c.withApp(ctx, false, func(a *app.App) error {
+		list, _, err := a.ListUsers(ctx, "", store.ListOptions{})
+		if err != nil {
+			return err
 		}
-		email := "-"
-		if len(u.Emails) > 0 {
-			email = u.Emails[0].Address
+		w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "USERNAME\tID\tROLES\tSTATUS\tEMAIL\tNAME")
+		for _, u := range list {
+			status := "active"
+			if !u.Active {
+				status = "deactivated"
+			}
+			email := "-"
+			if len(u.Emails) > 0 {
+				email = u.Emails[0].Address
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, u.ID, strings.Join(u.Roles, ","), status, email, u.Name)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, u.ID, strings.Join(u.Roles, ","), status, email, u.Name)
-	}
-	if err := w.Flush(); err != nil {
-		return failed(c.stderr, err)
-	}
-	return exitOK
+		return w.Flush()
+	})
 }
 
 // warnNoAdmin says so when the change left no active administrator.

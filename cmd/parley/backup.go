@@ -19,27 +19,20 @@ import (
 // no copy, prints the pg_dump command to use and fails, so that a script
 // that goes on to store FILE notices.
 func backupCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("parley backup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: parley backup [--data DIR] [--db URL] FILE\n\nCopies the SQLite database to FILE, which must not exist, while the server runs.\n")
-		fs.PrintDefaults()
-	}
-	db, file, code := databaseAndFile(fs, args, getenv, stderr)
-	if code >= 0 {
-		return code
-	}
-	dataDir, dbURL, path := db.dataDir, db.url, db.path
-	if !db.isSQLite {
-		fmt.Fprintf(stderr, `parley backup copies the SQLite database only; this server uses PostgreSQL.
+	fs := commandFlags("parley backup", "usage: parley backup [--data DIR] [--db URL] FILE\n\nCopies the SQLite database to FILE, which must not exist, while the server runs.\n", stderr)
+	db, file, code := sqliteAndFile(fs, args, getenv, stderr, func(db database, file string) string {
+		return fmt.Sprintf(`parley backup copies the SQLite database only; this server uses PostgreSQL.
 Back it up with pg_dump, which reads a consistent snapshot while the server runs:
 
   pg_dump --format=custom --file=%s %s'%s'
 %s
 and copy %s as well.
-`, shellQuote(file), pgSchemaFlag(dbURL), pgURL(dbURL), pgPasswordNote(dbURL), filepath.Join(dataDir, "uploads"))
-		return exitFail
+`, shellQuote(file), pgSchemaFlag(db.url), pgURL(db.url), pgPasswordNote(db.url), filepath.Join(db.dataDir, "uploads"))
+	})
+	if code >= 0 {
+		return code
 	}
+	dataDir, path := db.dataDir, db.path
 	if err := sqlstore.BackupSQLite(ctx, path, file); err != nil {
 		return failed(stderr, err)
 	}
@@ -59,29 +52,22 @@ and copy %s as well.
 // an existing database without --force, and refuses always while a server
 // has the database open.
 func restoreCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("parley restore", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: parley restore [--data DIR] [--db sqlite:PATH] [--force] FILE\n\nPuts the backup FILE in place as the SQLite database; stop the server first.\n")
-		fs.PrintDefaults()
-	}
+	fs := commandFlags("parley restore", "usage: parley restore [--data DIR] [--db sqlite:PATH] [--force] FILE\n\nPuts the backup FILE in place as the SQLite database; stop the server first.\n", stderr)
 	var force bool
 	fs.BoolVar(&force, "force", false, "replace an existing database (never one a running server has open)")
-	db, file, code := databaseAndFile(fs, args, getenv, stderr)
-	if code >= 0 {
-		return code
-	}
-	dataDir, dbURL, path := db.dataDir, db.url, db.path
-	if !db.isSQLite {
-		fmt.Fprintf(stderr, `parley restore writes the SQLite database only; this server uses PostgreSQL.
+	db, file, code := sqliteAndFile(fs, args, getenv, stderr, func(db database, file string) string {
+		return fmt.Sprintf(`parley restore writes the SQLite database only; this server uses PostgreSQL.
 Stop the nodes, and restore a pg_dump archive into an empty database with
 
   pg_restore --no-owner --dbname='%s' %s
 %s
 and start the nodes.%s
-`, pgURL(dbURL), shellQuote(file), pgPasswordNote(dbURL), pgSchemaNote(dbURL))
-		return exitFail
+`, pgURL(db.url), shellQuote(file), pgPasswordNote(db.url), pgSchemaNote(db.url))
+	})
+	if code >= 0 {
+		return code
 	}
+	dataDir, path := db.dataDir, db.path
 	if err := sqlstore.RestoreSQLite(ctx, file, path, force); err != nil {
 		return failed(stderr, err)
 	}
@@ -90,16 +76,30 @@ and start the nodes.%s
 	return exitOK
 }
 
+// commandFlags is the flag set of a command that writes its errors to
+// stderr and, asked for -h or given a wrong command line, usage and then
+// its flags.
+func commandFlags(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
 // database is where backup and restore find the database.
 type database struct {
 	dataDir, url, path string
 	isSQLite           bool
 }
 
-// databaseAndFile adds the database flags to fs, parses args, which must
-// name one FILE, and finds the database. code is the exit status to end
-// with, or -1 to go on.
-func databaseAndFile(fs *flag.FlagSet, args []string, getenv func(string) string, stderr io.Writer) (db database, file string, code int) {
+// sqliteAndFile adds the database flags to fs, parses args, which must
+// name one FILE, and finds the SQLite database. A server on PostgreSQL has
+// none: then what onPostgres says to do instead is printed, and the
+// command fails. code is the exit status to end with, or -1 to go on.
+func sqliteAndFile(fs *flag.FlagSet, args []string, getenv func(string) string, stderr io.Writer, onPostgres func(db database, file string) string) (db database, file string, code int) {
 	config.DatabaseFlags(fs, getenv, &db.dataDir, &db.url)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -111,6 +111,10 @@ func databaseAndFile(fs *flag.FlagSet, args []string, getenv func(string) string
 	}
 	if db.path, db.isSQLite, err = sqlstore.SQLitePath(db.url, db.dataDir); err != nil {
 		return db, "", failed(stderr, err)
+	}
+	if !db.isSQLite {
+		fmt.Fprint(stderr, onPostgres(db, pos[0]))
+		return db, "", exitFail
 	}
 	return db, pos[0], -1
 }

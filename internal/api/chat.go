@@ -25,19 +25,17 @@ func typedInvalid(err error) error {
 var ignorePattern = regexp.MustCompile(`true|1`)
 
 // messageAnswer is the answer of the routes that return one message.
-func messageAnswer(m *model.Message, err error) (any, error) {
-	if err != nil {
-		return nil, err
-	}
-	return M{"message": m}, nil
-}
+func messageAnswer(m *model.Message, err error) (any, error) { return answerAs("message")(m, err) }
 
-// paged is the envelope of paginated message listings.
-func paged(list []*model.Message, offset, total int) M {
-	if list == nil {
-		list = []*model.Message{}
+// messagePage answers the page p of a message listing, for a call that
+// returns the page and an error.
+func messagePage(p page) func(res *app.MessagePage, err error) (any, error) {
+	return func(res *app.MessagePage, err error) (any, error) {
+		if err != nil {
+			return nil, err
+		}
+		return pageAnswer("messages", res.Messages, p, res.Total), nil
 	}
-	return M{"messages": list, "count": len(list), "offset": offset, "total": total}
 }
 
 // postMessageIn is the body of chat.postMessage.
@@ -118,14 +116,13 @@ func stringList(v any) []string {
 	return nil
 }
 
-func (s *Server) chatSendMessage(c *request) (any, error) {
-	var in struct {
-		Message     map[string]any `json:"message" in:"required"`
-		PreviewURLs *[]string      `json:"previewUrls"`
-	}
-	if err := c.bindBody(&in); err != nil {
-		return nil, err
-	}
+// sendMessageIn is the body of chat.sendMessage.
+type sendMessageIn struct {
+	Message     map[string]any `json:"message" in:"required"`
+	PreviewURLs *[]string      `json:"previewUrls"`
+}
+
+func (s *Server) chatSendMessage(c *request, in *sendMessageIn) (any, error) {
 	// The message object is open: keys it does not declare pass.
 	var msg struct {
 		openKeys
@@ -180,13 +177,12 @@ func clientTime(v any) (model.Time, bool) {
 	return 0, false
 }
 
-func (s *Server) chatGetMessage(c *request) (any, error) {
-	var in struct {
-		MsgID string `json:"msgId" in:"required,nonempty"`
-	}
-	if err := c.bindClosedQuery(&in); err != nil {
-		return nil, err
-	}
+// getMessageIn is the query of chat.getMessage.
+type getMessageIn struct {
+	MsgID string `json:"msgId" in:"required,nonempty"`
+}
+
+func (s *Server) chatGetMessage(c *request, in *getMessageIn) (any, error) {
 	return messageAnswer(s.app.GetMessage(c.ctx, c.user, in.MsgID))
 }
 
@@ -202,24 +198,19 @@ func (s *Server) chatUpdate(c *request) (any, error) {
 	if err := c.bindBody(&in); err != nil {
 		return nil, typedInvalid(err)
 	}
-	m, err := s.app.UpdateMessage(c.ctx, c.user, app.UpdateInput{
+	return messageAnswer(s.app.UpdateMessage(c.ctx, c.user, app.UpdateInput{
 		RoomID: in.RoomID, MsgID: in.MsgID, Text: in.Text, PreviewURLs: in.PreviewURLs, CustomFields: in.CustomFields,
-	})
-	if err != nil {
-		return nil, err
-	}
-	return M{"message": m}, nil
+	}))
 }
 
-func (s *Server) chatDelete(c *request) (any, error) {
-	var in struct {
-		MsgID  string `json:"msgId" in:"required"`
-		RoomID string `json:"roomId" in:"required"`
-		AsUser bool   `json:"asUser"`
-	}
-	if err := c.bindBody(&in); err != nil {
-		return nil, err
-	}
+// deleteIn is the body of chat.delete.
+type deleteIn struct {
+	MsgID  string `json:"msgId" in:"required"`
+	RoomID string `json:"roomId" in:"required"`
+	AsUser bool   `json:"asUser"`
+}
+
+func (s *Server) chatDelete(c *request, in *deleteIn) (any, error) {
 	res, err := s.app.DeleteMessage(c.ctx, c.user, in.RoomID, in.MsgID, in.AsUser)
 	if err != nil {
 		return nil, err
@@ -274,26 +265,24 @@ func (s *Server) chatUnpinMessage(c *request) (any, error) {
 	return nil, s.app.UnpinMessage(c.ctx, c.user, in.MessageID)
 }
 
-func (s *Server) chatStar(star bool) handlerFunc {
-	return func(c *request) (any, error) {
-		var in struct {
-			MessageID string `json:"messageId" in:"required"`
-		}
-		if err := c.bindBody(&in); err != nil {
-			return nil, err
-		}
-		return nil, s.app.StarMessage(c.ctx, c.user, in.MessageID, star)
-	}
+// starIn is the body of chat.starMessage and chat.unStarMessage.
+type starIn struct {
+	MessageID string `json:"messageId" in:"required"`
 }
 
-func (s *Server) chatReportMessage(c *request) (any, error) {
-	var in struct {
-		MessageID   string `json:"messageId" in:"required"`
-		Description string `json:"description" in:"required"`
-	}
-	if err := c.bindBody(&in); err != nil {
-		return nil, err
-	}
+func (s *Server) chatStar(star bool) handlerFunc {
+	return fromBody(func(c *request, in *starIn) (any, error) {
+		return nil, s.app.StarMessage(c.ctx, c.user, in.MessageID, star)
+	})
+}
+
+// reportIn is the body of chat.reportMessage.
+type reportIn struct {
+	MessageID   string `json:"messageId" in:"required"`
+	Description string `json:"description" in:"required"`
+}
+
+func (s *Server) chatReportMessage(c *request, in *reportIn) (any, error) {
 	if in.MessageID == "" {
 		return nil, app.Plain(`The required "messageId" param is missing.`)
 	}
@@ -303,15 +292,14 @@ func (s *Server) chatReportMessage(c *request) (any, error) {
 	return nil, s.app.ReportMessage(c.ctx, c.user, in.MessageID, in.Description)
 }
 
-func (s *Server) chatIgnoreUser(c *request) (any, error) {
-	var in struct {
-		RID    string `json:"rid" in:"required,nonempty"`
-		UserID string `json:"userId" in:"required,nonempty"`
-		Ignore string `json:"ignore" in:"required,nonempty"`
-	}
-	if err := c.bindClosedQuery(&in); err != nil {
-		return nil, err
-	}
+// ignoreUserIn is the query of chat.ignoreUser.
+type ignoreUserIn struct {
+	RID    string `json:"rid" in:"required,nonempty"`
+	UserID string `json:"userId" in:"required,nonempty"`
+	Ignore string `json:"ignore" in:"required,nonempty"`
+}
+
+func (s *Server) chatIgnoreUser(c *request, in *ignoreUserIn) (any, error) {
 	ignore := ignorePattern.MatchString(in.Ignore)
 	return nil, s.app.IgnoreUser(c.ctx, c.user, in.RID, in.UserID, ignore)
 }
@@ -334,20 +322,19 @@ type countOffsetSort struct {
 // listing pairs it with its own errorType.
 const roomIDMissingText = `The required "roomId" query param is missing.`
 
+// roomListingIn is the query of the listings roomListing serves. A
+// missing roomId is each endpoint's own error, not a schema failure.
+type roomListingIn struct {
+	RoomID string `json:"roomId"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
+	countOffsetSort
+}
+
 // roomListing serves chat.getPinnedMessages, getStarredMessages and
 // getMentionedMessages, which differ only in the app call and in the
 // errorType of a missing roomId.
 func (s *Server) roomListing(missingType string, list func(c *request, rid string, p page) (*app.MessagePage, error)) handlerFunc {
-	return func(c *request) (any, error) {
-		// A missing roomId is each endpoint's own error, not a schema
-		// failure.
-		var in struct {
-			RoomID string `json:"roomId"`
-			countOffsetSort
-		}
-		if err := c.bindClosedQuery(&in); err != nil {
-			return nil, err
-		}
+	return fromClosedQuery(func(c *request, in *roomListingIn) (any, error) {
 		if in.RoomID == "" {
 			return nil, app.E(missingType, roomIDMissingText)
 		}
@@ -355,46 +342,37 @@ func (s *Server) roomListing(missingType string, list func(c *request, rid strin
 		if err != nil {
 			return nil, err
 		}
-		res, err := list(c, in.RoomID, p)
-		if err != nil {
-			return nil, err
-		}
-		return paged(res.Messages, p.Offset, res.Total), nil
-	}
+		return messagePage(p)(list(c, in.RoomID, p))
+	})
 }
 
-func (s *Server) chatSearch(c *request) (any, error) {
-	var in struct {
-		RoomID     string `json:"roomId" in:"required"`
-		SearchText string `json:"searchText" in:"required"`
-		countOffset
-	}
-	p, err := c.closedQueryPage(&in)
-	if err != nil {
-		return nil, err
-	}
+// searchIn is the query of chat.search.
+type searchIn struct {
+	RoomID     string `json:"roomId" in:"required"`
+	SearchText string `json:"searchText" in:"required"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
+	countOffset
+}
+
+func (s *Server) chatSearch(c *request, in *searchIn, p page) (any, error) {
 	if in.RoomID == "" {
 		return nil, app.E("error-roomId-param-not-provided", `The required "roomId" query param is missing.`)
 	}
 	if in.SearchText == "" {
 		return nil, app.E("error-searchText-param-not-provided", `The required "searchText" query param is missing.`)
 	}
-	list, err := s.app.SearchMessages(c.ctx, c.user, in.RoomID, in.SearchText, p.opts())
-	if err != nil {
-		return nil, err
-	}
-	return M{"messages": list}, nil
+	return answerAs("messages")(s.app.SearchMessages(c.ctx, c.user, in.RoomID, in.SearchText, p.opts()))
 }
 
-func (s *Server) chatGetDeletedMessages(c *request) (any, error) {
-	var in struct {
-		RoomID string `json:"roomId"`
-		Since  string `json:"since"`
-		countOffsetSort
-	}
-	if err := c.bindClosedQuery(&in); err != nil {
-		return nil, err
-	}
+// deletedMessagesIn is the query of chat.getDeletedMessages.
+type deletedMessagesIn struct {
+	RoomID string `json:"roomId"`
+	Since  string `json:"since"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
+	countOffsetSort
+}
+
+func (s *Server) chatGetDeletedMessages(c *request, in *deletedMessagesIn) (any, error) {
 	// Rocket.Chat throws these with the text as the error code, so the
 	// text is the errorType too.
 	if in.RoomID == "" {
@@ -415,29 +393,24 @@ func (s *Server) chatGetDeletedMessages(c *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return M{"messages": list, "count": len(list), "offset": p.Offset, "total": total}, nil
+	return pageAnswer("messages", list, p, total), nil
 }
 
-func (s *Server) chatSyncMessages(c *request) (any, error) {
-	var in struct {
-		RoomID     string  `json:"roomId" in:"required"`
-		LastUpdate string  `json:"lastUpdate"`
-		Count      float64 `json:"count"`
-		Next       string  `json:"next"`
-		Previous   string  `json:"previous"`
-		Type       string  `json:"type"`
-	}
-	if err := c.bindClosedQuery(&in); err != nil {
-		return nil, err
-	}
+// syncMessagesIn is the query of chat.syncMessages.
+type syncMessagesIn struct {
+	RoomID     string  `json:"roomId" in:"required"`
+	LastUpdate string  `json:"lastUpdate"`
+	Count      float64 `json:"count"`
+	Next       string  `json:"next"`
+	Previous   string  `json:"previous"`
+	Type       string  `json:"type"`
+}
+
+func (s *Server) chatSyncMessages(c *request, in *syncMessagesIn) (any, error) {
 	if in.Type != "" && in.Type != "UPDATED" && in.Type != "DELETED" {
 		return nil, app.Invalid("must be equal to one of the allowed values")
 	}
-	res, err := s.app.SyncMessages(c.ctx, c.user, app.SyncQuery{
+	return answerAs("result")(s.app.SyncMessages(c.ctx, c.user, app.SyncQuery{
 		RoomID: in.RoomID, LastUpdate: in.LastUpdate, Type: in.Type, Next: in.Next, Previous: in.Previous, Count: int(in.Count),
-	})
-	if err != nil {
-		return nil, err
-	}
-	return M{"result": res}, nil
+	}))
 }

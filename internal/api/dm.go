@@ -9,6 +9,31 @@ import (
 	"github.com/parleychat/parley/internal/store"
 )
 
+// directHandlers is the handler set of the dm.* family, each handler built
+// once: the same values serve the older im.* names.
+type directHandlers struct {
+	create, delete, open, close, setTopic, counters, history     handlerFunc
+	list, listEveryone, members, messages, messagesOthers, files handlerFunc
+}
+
+func (s *Server) directHandlers() directHandlers {
+	return directHandlers{
+		create:         s.dmCreate,
+		delete:         fromBody(s.dmDelete),
+		open:           fromBody(s.dmOpen),
+		close:          fromBody(s.dmClose),
+		setTopic:       s.dmSetTopic,
+		counters:       fromQuery(s.dmCounters),
+		history:        s.dmHistory,
+		list:           fromQueryPage(s.dmList),
+		listEveryone:   fromQueryPage(s.dmListEveryone),
+		members:        fromQueryPage(s.dmMembers),
+		messages:       fromQueryPage(s.dmMessages),
+		messagesOthers: s.dmMessagesOthers,
+		files:          fromQueryPage(s.dmFiles),
+	}
+}
+
 // directRefIn names a conversation by its room id or by the other
 // member's username, never both.
 type directRefIn struct {
@@ -48,34 +73,27 @@ func (s *Server) dmCreate(c *request) (any, error) {
 	return M{"room": M{"_id": r.ID, "rid": r.ID, "t": r.T, "usernames": usernames}}, nil
 }
 
-func (s *Server) dmDelete(c *request) (any, error) {
-	var in directRefIn
-	if err := c.bindBody(&in); err != nil {
-		return nil, err
-	}
+func (s *Server) dmDelete(c *request, in *directRefIn) (any, error) {
 	return nil, s.app.DeleteDirect(c.ctx, c.user, in.ref())
 }
 
-func (s *Server) dmOpen(c *request) (any, error) {
-	var in struct {
-		RoomID string `json:"roomId" in:"required"`
-	}
-	if err := c.bindBody(&in); err != nil {
-		return nil, err
-	}
+// roomIDIn is the body of the routes that take only a roomId.
+type roomIDIn struct {
+	RoomID string `json:"roomId" in:"required"`
+}
+
+func (s *Server) dmOpen(c *request, in *roomIDIn) (any, error) {
 	return nil, s.app.OpenDirect(c.ctx, c.user, in.RoomID)
 }
 
-func (s *Server) dmClose(c *request) (any, error) {
-	var in struct {
-		RoomID string `json:"roomId" in:"required"`
-		// An administrator may close the conversation for one of its
-		// members.
-		UserID string `json:"userId"`
-	}
-	if err := c.bindBody(&in); err != nil {
-		return nil, err
-	}
+// dmCloseIn is the body of dm.close. An administrator may close the
+// conversation for one of its members.
+type dmCloseIn struct {
+	RoomID string `json:"roomId" in:"required"`
+	UserID string `json:"userId"`
+}
+
+func (s *Server) dmClose(c *request, in *dmCloseIn) (any, error) {
 	return nil, s.app.CloseDirectFor(c.ctx, c.user, in.RoomID, in.UserID)
 }
 
@@ -105,14 +123,13 @@ func (s *Server) dmSetTopic(c *request) (any, error) {
 	return M{"topic": topic}, nil
 }
 
-func (s *Server) dmCounters(c *request) (any, error) {
-	var in struct {
-		RoomID string `json:"roomId"`
-		UserID string `json:"userId"`
-	}
-	if err := c.bindQuery(&in); err != nil {
-		return nil, err
-	}
+// countersIn is the query of dm.counters.
+type countersIn struct {
+	RoomID string `json:"roomId"`
+	UserID string `json:"userId"`
+}
+
+func (s *Server) dmCounters(c *request, in *countersIn) (any, error) {
 	out, err := s.app.Counters(c.ctx, c.user, in.RoomID, in.UserID)
 	if err != nil {
 		return nil, err
@@ -149,37 +166,33 @@ type pageKeys struct {
 	_ string `key:"query"`
 }
 
-func (s *Server) dmList(c *request) (any, error) { return s.dmListRooms(c, s.app.ListDirect) }
+func (s *Server) dmList(c *request, _ *pageKeys, p page) (any, error) {
+	return s.dmListRooms(c, p, s.app.ListDirect)
+}
 
-func (s *Server) dmListEveryone(c *request) (any, error) {
-	return s.dmListRooms(c, s.app.ListAllDirect)
+func (s *Server) dmListEveryone(c *request, _ *pageKeys, p page) (any, error) {
+	return s.dmListRooms(c, p, s.app.ListAllDirect)
 }
 
 type roomLister func(ctx context.Context, u *model.User, opts store.ListOptions) ([]*model.Room, int, error)
 
-func (s *Server) dmListRooms(c *request, list roomLister) (any, error) {
-	p, err := c.queryPage(&pageKeys{})
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) dmListRooms(c *request, p page, list roomLister) (any, error) {
 	rooms, total, err := list(c.ctx, c.user, p.opts())
 	if err != nil {
 		return nil, err
 	}
-	return M{"ims": rooms, "count": len(rooms), "offset": p.Offset, "total": total}, nil
+	return pageAnswer("ims", rooms, p, total), nil
 }
 
-func (s *Server) dmMembers(c *request) (any, error) {
-	var in struct {
-		directRefIn
-		Status []string `json:"status"`
-		Filter string   `json:"filter"`
-		pageKeys
-	}
-	p, err := c.queryPage(&in)
-	if err != nil {
-		return nil, err
-	}
+// dmMembersIn is the query of dm.members.
+type dmMembersIn struct {
+	directRefIn
+	Status []string `json:"status"`
+	Filter string   `json:"filter"`
+	pageKeys
+}
+
+func (s *Server) dmMembers(c *request, in *dmMembersIn, p page) (any, error) {
 	q := app.MembersQuery{Status: in.Status, Filter: in.Filter}
 	for _, f := range p.Sort {
 		if f.Field == "username" {
@@ -190,7 +203,7 @@ func (s *Server) dmMembers(c *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return M{"members": members, "count": len(members), "offset": p.Offset, "total": total}, nil
+	return pageAnswer("members", members, p, total), nil
 }
 
 // messagesQueryIn are the filters of dm.messages and
@@ -216,41 +229,29 @@ func (in messagesQueryIn) query() app.MessagesQuery {
 	return app.MessagesQuery{MentionIDs: split(in.MentionIDs), StarredIDs: split(in.StarredIDs), Pinned: strings.EqualFold(in.Pinned, "true")}
 }
 
-func (s *Server) dmMessages(c *request) (any, error) {
-	var in struct {
-		directRefIn
-		messagesQueryIn
-	}
-	p, err := c.queryPage(&in)
-	if err != nil {
-		return nil, err
-	}
-	res, err := s.app.DirectMessages(c.ctx, c.user, in.ref(), in.query(), p.opts())
-	if err != nil {
-		return nil, err
-	}
-	return paged(res.Messages, p.Offset, res.Total), nil
+// dmMessagesIn is the query of dm.messages.
+type dmMessagesIn struct {
+	directRefIn
+	messagesQueryIn
+}
+
+func (s *Server) dmMessages(c *request, in *dmMessagesIn, p page) (any, error) {
+	return messagePage(p)(s.app.DirectMessages(c.ctx, c.user, in.ref(), in.query(), p.opts()))
+}
+
+// roomMessagesIn is the query of channels.messages and groups.messages.
+type roomMessagesIn struct {
+	RoomID   string `json:"roomId" in:"oneOf"`
+	RoomName string `json:"roomName" in:"oneOf"`
+	messagesQueryIn
 }
 
 // roomMessages serves channels.messages (t "c") and groups.messages (t "p").
 func (s *Server) roomMessages(t string) handlerFunc {
-	return func(c *request) (any, error) {
-		var in struct {
-			RoomID   string `json:"roomId" in:"oneOf"`
-			RoomName string `json:"roomName" in:"oneOf"`
-			messagesQueryIn
-		}
-		p, err := c.queryPage(&in)
-		if err != nil {
-			return nil, err
-		}
+	return fromQueryPage(func(c *request, in *roomMessagesIn, p page) (any, error) {
 		ref := app.RoomRef{ID: in.RoomID, Name: in.RoomName}
-		res, err := s.app.RoomMessages(c.ctx, c.user, ref, t, in.query(), p.opts())
-		if err != nil {
-			return nil, err
-		}
-		return paged(res.Messages, p.Offset, res.Total), nil
-	}
+		return messagePage(p)(s.app.RoomMessages(c.ctx, c.user, ref, t, in.query(), p.opts()))
+	})
 }
 
 func (s *Server) dmMessagesOthers(c *request) (any, error) {
@@ -259,28 +260,23 @@ func (s *Server) dmMessagesOthers(c *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.app.DirectMessagesOthers(c.ctx, c.user, roomID, c.r.URL.Path, p.opts())
-	if err != nil {
-		return nil, err
-	}
-	return paged(res.Messages, p.Offset, res.Total), nil
+	return messagePage(p)(s.app.DirectMessagesOthers(c.ctx, c.user, roomID, c.r.URL.Path, p.opts()))
 }
 
-func (s *Server) dmFiles(c *request) (any, error) {
-	var in struct {
-		directRefIn
-		Name          string `json:"name"`
-		TypeGroup     string `json:"typeGroup"`
-		OnlyConfirmed bool   `json:"onlyConfirmed"`
-		pageKeys
-	}
-	p, err := c.queryPage(&in)
-	if err != nil {
-		return nil, err
-	}
+// dmFilesIn is the query of dm.files.
+type dmFilesIn struct {
+	directRefIn
+	Name          string `json:"name"`
+	TypeGroup     string `json:"typeGroup"`
+	OnlyConfirmed bool   `json:"onlyConfirmed"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
+	pageKeys
+}
+
+func (s *Server) dmFiles(c *request, in *dmFilesIn, p page) (any, error) {
 	list, total, err := s.app.DirectFiles(c.ctx, c.user, in.ref(), app.FilesQuery{Name: in.Name, TypeGroup: in.TypeGroup, OnlyConfirmed: in.OnlyConfirmed}, p.opts())
 	if err != nil {
 		return nil, err
 	}
-	return M{"files": list, "count": len(list), "offset": p.Offset, "total": total}, nil
+	return pageAnswer("files", list, p, total), nil
 }

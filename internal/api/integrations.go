@@ -7,45 +7,34 @@ import (
 // URL previews and auto-translation: chat.getURLPreview and the
 // autotranslate.* family.
 
-func (s *Server) chatGetURLPreview(c *request) (any, error) {
-	var in struct {
-		RoomID string `json:"roomId" in:"required"`
-		URL    string `json:"url" in:"required"`
-	}
-	if err := c.bindQuery(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.app.GetURLPreview(c.ctx, c.user, in.RoomID, in.URL)
-	if err != nil {
-		return nil, err
-	}
-	return M{"urlPreview": p}, nil
+// urlPreviewIn is the query of chat.getURLPreview.
+type urlPreviewIn struct {
+	RoomID string `json:"roomId" in:"required"`
+	URL    string `json:"url" in:"required"`
 }
 
-func (s *Server) autotranslateGetSupportedLanguages(c *request) (any, error) {
-	var in struct {
-		TargetLanguage string `json:"targetLanguage" in:"required"`
-	}
-	if err := c.bindQuery(&in); err != nil {
-		return nil, err
-	}
-	langs, err := s.app.GetSupportedLanguages(c.ctx, c.user, in.TargetLanguage)
-	if err != nil {
-		return nil, err
-	}
-	return M{"languages": langs}, nil
+func (s *Server) chatGetURLPreview(c *request, in *urlPreviewIn) (any, error) {
+	return answerAs("urlPreview")(s.app.GetURLPreview(c.ctx, c.user, in.RoomID, in.URL))
 }
 
-func (s *Server) autotranslateSaveSettings(c *request) (any, error) {
-	var in struct {
-		RoomID          string `json:"roomId" in:"required"`
-		Field           string `json:"field" in:"required"`
-		Value           any    `json:"value" in:"required"`
-		DefaultLanguage string `json:"defaultLanguage"`
-	}
-	if err := c.bindBody(&in); err != nil {
-		return nil, err
-	}
+// supportedLanguagesIn is the query of autotranslate.getSupportedLanguages.
+type supportedLanguagesIn struct {
+	TargetLanguage string `json:"targetLanguage" in:"required"`
+}
+
+func (s *Server) autotranslateGetSupportedLanguages(c *request, in *supportedLanguagesIn) (any, error) {
+	return answerAs("languages")(s.app.GetSupportedLanguages(c.ctx, c.user, in.TargetLanguage))
+}
+
+// autoTranslateSettingsIn is the body of autotranslate.saveSettings.
+type autoTranslateSettingsIn struct {
+	RoomID          string `json:"roomId" in:"required"`
+	Field           string `json:"field" in:"required"`
+	Value           any    `json:"value" in:"required"`
+	DefaultLanguage string `json:"defaultLanguage"`
+}
+
+func (s *Server) autotranslateSaveSettings(c *request, in *autoTranslateSettingsIn) (any, error) {
 	if in.Field != "autoTranslate" && in.Field != "autoTranslateLanguage" {
 		return nil, app.Invalid("must be equal to one of the allowed values")
 	}
@@ -64,14 +53,13 @@ func (s *Server) autotranslateSaveSettings(c *request) (any, error) {
 	return nil, err
 }
 
-func (s *Server) autotranslateTranslateMessage(c *request) (any, error) {
-	var in struct {
-		MessageID      string `json:"messageId" in:"required"`
-		TargetLanguage string `json:"targetLanguage"`
-	}
-	if err := c.bindBody(&in); err != nil {
-		return nil, err
-	}
+// translateMessageIn is the body of autotranslate.translateMessage.
+type translateMessageIn struct {
+	MessageID      string `json:"messageId" in:"required"`
+	TargetLanguage string `json:"targetLanguage"`
+}
+
+func (s *Server) autotranslateTranslateMessage(c *request, in *translateMessageIn) (any, error) {
 	return messageAnswer(s.app.TranslateMessage(c.ctx, c.user, in.MessageID, in.TargetLanguage))
 }
 

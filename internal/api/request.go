@@ -69,3 +69,53 @@ func (c *request) closedQueryPage(dst any) (page, error) {
 
 // page parses the pagination parameters of the query string.
 func (c *request) page() (page, error) { return parsePage(c.r.URL.Query(), c.s.app.Settings) }
+
+// fromBody makes a handler of h, which takes its input already bound: the
+// body, checked against In's schema and decoded into a fresh In as bindBody
+// does. A request that does not bind is answered with that error, and h
+// is not called.
+func fromBody[In any](h func(c *request, in *In) (any, error)) handlerFunc {
+	return bound((*request).bindBody, h)
+}
+
+// fromQuery is fromBody for the query string, bound as bindQuery does.
+func fromQuery[In any](h func(c *request, in *In) (any, error)) handlerFunc {
+	return bound((*request).bindQuery, h)
+}
+
+// fromClosedQuery is fromBody for the query string, bound as
+// bindClosedQuery does.
+func fromClosedQuery[In any](h func(c *request, in *In) (any, error)) handlerFunc {
+	return bound((*request).bindClosedQuery, h)
+}
+
+// fromQueryPage is fromQuery for the listings: h gets the page asked for
+// as well (see queryPage).
+func fromQueryPage[In any](h func(c *request, in *In, p page) (any, error)) handlerFunc {
+	return boundPage((*request).queryPage, h)
+}
+
+// fromClosedQueryPage is fromQueryPage with the query bound as
+// closedQueryPage does.
+func fromClosedQueryPage[In any](h func(c *request, in *In, p page) (any, error)) handlerFunc {
+	return boundPage((*request).closedQueryPage, h)
+}
+
+// bound is boundPage for the handlers that take no page.
+func bound[In any](bind func(c *request, dst any) error, h func(c *request, in *In) (any, error)) handlerFunc {
+	return boundPage(func(c *request, dst any) (page, error) { return page{}, bind(c, dst) },
+		func(c *request, in *In, _ page) (any, error) { return h(c, in) })
+}
+
+// boundPage binds each request into a fresh In (and a page) with bind, and
+// calls h with them.
+func boundPage[In any](bind func(c *request, dst any) (page, error), h func(c *request, in *In, p page) (any, error)) handlerFunc {
+	return func(c *request) (any, error) {
+		var in In
+		p, err := bind(c, &in)
+		if err != nil {
+			return nil, err
+		}
+		return h(c, &in, p)
+	}
+}

@@ -20,6 +20,41 @@ import (
 // M is a JSON object answer; the framework adds "success": true.
 type M map[string]any
 
+// answerAs is the answer of the routes that return one value under key,
+// for a call that returns the value and an error:
+// answerAs("token")(s.app.GeneratePersonalToken(...)).
+func answerAs(key string) func(v any, err error) (any, error) {
+	return func(v any, err error) (any, error) {
+		if err != nil {
+			return nil, err
+		}
+		return M{key: v}, nil
+	}
+}
+
+// pageAnswer is the envelope of the paginated listings: one page of the
+// list under key, how many it holds, where it starts and how many there
+// are in all. An empty page is [], never null.
+func pageAnswer[T any](key string, list []T, p page, total int) M {
+	if list == nil {
+		list = []T{}
+	}
+	return M{key: list, "count": len(list), "offset": p.Offset, "total": total}
+}
+
+// updatesAnswer is the answer of the listings that take updatedSince:
+// what changed since (an empty list is [], never null), and nothing
+// removed.
+func updatesAnswer[T any](list []T, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	if list == nil {
+		list = []T{}
+	}
+	return M{"update": list, "remove": []any{}}, nil
+}
+
 // raw is an answer written exactly as given, without "success" (logout's
 // legacy envelope is one).
 type raw map[string]any

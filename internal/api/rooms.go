@@ -5,61 +5,87 @@ import (
 	"github.com/parleychat/parley/internal/model"
 )
 
+// roomRoutes is what the channels.* and groups.* handlers know of their
+// family: the room type t, and the key ("channel" or "group") their
+// answers put a room under.
 type roomRoutes struct {
 	s   *Server
 	t   string
 	key string
 }
 
-// roomsOfType is the handler set of the channels.* (t "c") or groups.*
-// (t "p") family.
-func (s *Server) roomsOfType(t string) *roomRoutes {
+// roomHandlers is the handler set of the channels.* or groups.* family
+// (groups.* has no join and no list.joined).
+type roomHandlers struct {
+	create, info, invite, join, leave, kick, delete           handlerFunc
+	list, listJoined, members, history, messages              handlerFunc
+	addOwner, removeOwner, addModerator, removeModerator      handlerFunc
+	addLeader, removeLeader, archive, unarchive, mute, unmute handlerFunc
+}
+
+// roomsOfType builds the handler set of the channels.* (t "c") or
+// groups.* (t "p") family, so that both families are wired alike.
+func (s *Server) roomsOfType(t string) roomHandlers {
 	key := "channel"
 	if t == model.RoomGroup {
 		key = "group"
 	}
-	return &roomRoutes{s: s, t: t, key: key}
+	rt := &roomRoutes{s: s, t: t, key: key}
+	return roomHandlers{
+		create:          fromBody(rt.create),
+		info:            fromQuery(rt.info),
+		invite:          fromBody(rt.invite),
+		join:            fromBody(rt.join),
+		leave:           fromBody(rt.leave),
+		kick:            fromBody(rt.kick),
+		delete:          fromBody(rt.delete),
+		list:            fromQueryPage(rt.list),
+		listJoined:      fromQueryPage(rt.listJoined),
+		members:         fromQueryPage(rt.members),
+		history:         rt.history,
+		messages:        s.roomMessages(t),
+		addOwner:        rt.setRole("owner", true),
+		removeOwner:     rt.setRole("owner", false),
+		addModerator:    rt.setRole("moderator", true),
+		removeModerator: rt.setRole("moderator", false),
+		addLeader:       rt.setRole("leader", true),
+		removeLeader:    rt.setRole("leader", false),
+		archive:         rt.archive(true),
+		unarchive:       rt.archive(false),
+		mute:            rt.mute(true),
+		unmute:          rt.mute(false),
+	}
 }
 
-func (rt *roomRoutes) create(c *request) (any, error) {
-	var in struct {
-		Name         string         `json:"name"`
-		Members      []string       `json:"members"`
-		ReadOnly     bool           `json:"readOnly"`
-		ExcludeSelf  bool           `json:"excludeSelf"`
-		CustomFields map[string]any `json:"customFields"`
-		ExtraData    struct {
-			Topic       string `json:"topic"`
-			Description string `json:"description"`
-			Broadcast   bool   `json:"broadcast"`
-			Encrypted   bool   `json:"encrypted"`
-		} `json:"extraData"`
-		_ []string `key:"teams"`
-	}
-	if err := c.bindBody(&in); err != nil {
-		return nil, err
-	}
+// roomCreateIn is the body of channels.create and groups.create.
+type roomCreateIn struct {
+	Name         string         `json:"name"`
+	Members      []string       `json:"members"`
+	ReadOnly     bool           `json:"readOnly"`
+	ExcludeSelf  bool           `json:"excludeSelf"`
+	CustomFields map[string]any `json:"customFields"`
+	ExtraData    struct {
+		Topic       string `json:"topic"`
+		Description string `json:"description"`
+		Broadcast   bool   `json:"broadcast"`
+		Encrypted   bool   `json:"encrypted"`
+	} `json:"extraData"`
+	_ []string `key:"teams"`
+}
+
+func (rt *roomRoutes) create(c *request, in *roomCreateIn) (any, error) {
 	if in.ExcludeSelf && !c.s.app.HasPermission(c.user, "view-room-administration") {
 		in.ExcludeSelf = false
 	}
-	r, err := c.s.app.CreateRoom(c.ctx, c.user, app.NewRoom{
+	return rt.answer(c.s.app.CreateRoom(c.ctx, c.user, app.NewRoom{
 		Type: rt.t, Name: in.Name, Members: in.Members, ReadOnly: in.ReadOnly, ExcludeSelf: in.ExcludeSelf,
 		CustomFields: in.CustomFields, Topic: in.ExtraData.Topic, Description: in.ExtraData.Description,
 		Broadcast: in.ExtraData.Broadcast, Encrypted: in.ExtraData.Encrypted,
-	})
-	if err != nil {
-		return nil, err
-	}
-	return M{rt.key: r}, nil
+	}))
 }
 
 // answer is the answer of the routes that return the room they acted on.
-func (rt *roomRoutes) answer(r *model.Room, err error) (any, error) {
-	if err != nil {
-		return nil, err
-	}
-	return M{rt.key: r}, nil
-}
+func (rt *roomRoutes) answer(r *model.Room, err error) (any, error) { return answerAs(rt.key)(r, err) }
 
 // roomRefIn names a room by id or by name.
 type roomRefIn struct {
@@ -69,26 +95,24 @@ type roomRefIn struct {
 
 func (r roomRefIn) ref() app.RoomRef { return app.RoomRef{ID: r.RoomID, Name: r.RoomName} }
 
-func (rt *roomRoutes) info(c *request) (any, error) {
-	var in struct {
-		roomRefIn
-		_ string `key:"fields"`
-	}
-	if err := c.bindQuery(&in); err != nil {
-		return nil, err
-	}
+// roomInfoIn is the query of channels.info, groups.info and rooms.info.
+type roomInfoIn struct {
+	roomRefIn
+	_ string `key:"fields"`
+}
+
+func (rt *roomRoutes) info(c *request, in *roomInfoIn) (any, error) {
 	return rt.answer(c.s.app.RoomInfo(c.ctx, c.user, in.ref(), rt.t))
 }
 
-func (rt *roomRoutes) invite(c *request) (any, error) {
-	var in struct {
-		roomRefIn
-		UserID  string   `json:"userId"`
-		UserIDs []string `json:"userIds"`
-	}
-	if err := c.bindBody(&in); err != nil {
-		return nil, err
-	}
+// inviteIn is the body of channels.invite and groups.invite.
+type inviteIn struct {
+	roomRefIn
+	UserID  string   `json:"userId"`
+	UserIDs []string `json:"userIds"`
+}
+
+func (rt *roomRoutes) invite(c *request, in *inviteIn) (any, error) {
 	ids := in.UserIDs
 	if in.UserID != "" {
 		ids = append(ids, in.UserID)
@@ -96,107 +120,94 @@ func (rt *roomRoutes) invite(c *request) (any, error) {
 	return rt.answer(c.s.app.Invite(c.ctx, c.user, in.ref(), rt.t, ids))
 }
 
-func (rt *roomRoutes) join(c *request) (any, error) {
-	var in struct {
-		roomRefIn
-		_ string `key:"joinCode"`
-	}
-	if err := c.bindBody(&in); err != nil {
-		return nil, err
-	}
+// joinIn is the body of channels.join.
+type joinIn struct {
+	roomRefIn
+	_ string `key:"joinCode"`
+}
+
+func (rt *roomRoutes) join(c *request, in *joinIn) (any, error) {
 	return rt.answer(c.s.app.Join(c.ctx, c.user, in.ref()))
 }
 
-func (rt *roomRoutes) leave(c *request) (any, error) {
-	var in roomRefIn
-	if err := c.bindBody(&in); err != nil {
-		return nil, err
-	}
+func (rt *roomRoutes) leave(c *request, in *roomRefIn) (any, error) {
 	return rt.answer(c.s.app.Leave(c.ctx, c.user, in.ref(), rt.t))
 }
 
-func (rt *roomRoutes) kick(c *request) (any, error) {
-	var in struct {
-		roomRefIn
-		UserID   string `json:"userId"`
-		Username string `json:"username"`
-	}
-	if err := c.bindBody(&in); err != nil {
-		return nil, err
-	}
+// kickIn is the body of channels.kick and groups.kick.
+type kickIn struct {
+	roomRefIn
+	UserID   string `json:"userId"`
+	Username string `json:"username"`
+}
+
+func (rt *roomRoutes) kick(c *request, in *kickIn) (any, error) {
 	if in.UserID == "" && in.Username == "" {
 		return nil, app.Invalid("must have required property 'userId'")
 	}
 	return rt.answer(c.s.app.Kick(c.ctx, c.user, in.ref(), rt.t, in.UserID, in.Username))
 }
 
-func (rt *roomRoutes) delete(c *request) (any, error) {
-	var in roomRefIn
-	if err := c.bindBody(&in); err != nil {
-		return nil, err
-	}
+func (rt *roomRoutes) delete(c *request, in *roomRefIn) (any, error) {
 	return nil, c.s.app.DeleteRoom(c.ctx, c.user, in.ref(), rt.t)
 }
 
+// setRoleIn is the body of the add/remove owner, moderator and leader
+// routes.
+type setRoleIn struct {
+	roomRefIn
+	UserID string `json:"userId" in:"required"`
+}
+
 func (rt *roomRoutes) setRole(role string, add bool) handlerFunc {
-	return func(c *request) (any, error) {
-		var in struct {
-			roomRefIn
-			UserID string `json:"userId" in:"required"`
-		}
-		if err := c.bindBody(&in); err != nil {
-			return nil, err
-		}
+	return fromBody(func(c *request, in *setRoleIn) (any, error) {
 		return nil, c.s.app.SetRoomRole(c.ctx, c.user, in.ref(), rt.t, in.UserID, role, add)
-	}
+	})
 }
 
 // list is channels.list (every public channel) or groups.list (the
 // caller's private groups).
-func (rt *roomRoutes) list(c *request) (any, error) {
+func (rt *roomRoutes) list(c *request, in *listRoomsIn, p page) (any, error) {
 	joinedBy := ""
 	if rt.t == model.RoomGroup {
 		joinedBy = c.user.ID
 	} else if !c.s.app.HasPermission(c.user, "view-c-room") {
 		return nil, app.ErrPermissionsRequired
 	}
-	return rt.listRooms(c, joinedBy)
+	return rt.listRooms(c, in, p, joinedBy)
 }
 
-func (rt *roomRoutes) listJoined(c *request) (any, error) { return rt.listRooms(c, c.user.ID) }
+func (rt *roomRoutes) listJoined(c *request, in *listRoomsIn, p page) (any, error) {
+	return rt.listRooms(c, in, p, c.user.ID)
+}
 
-func (rt *roomRoutes) listRooms(c *request, joinedBy string) (any, error) {
-	var in struct {
-		Name string `json:"name"`
-		pageKeys
-	}
-	p, err := c.queryPage(&in)
-	if err != nil {
-		return nil, err
-	}
+// listRoomsIn is the query of channels.list, channels.list.joined and
+// groups.list.
+type listRoomsIn struct {
+	Name string `json:"name"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
+	pageKeys
+}
+
+func (rt *roomRoutes) listRooms(c *request, in *listRoomsIn, p page, joinedBy string) (any, error) {
 	rooms, total, err := c.s.app.ListRooms(c.ctx, []string{rt.t}, joinedBy, in.Name, p.opts())
 	if err != nil {
 		return nil, err
 	}
-	if rooms == nil {
-		rooms = []*model.Room{}
-	}
-	return M{rt.key + "s": rooms, "count": len(rooms), "offset": p.Offset, "total": total}, nil
+	return pageAnswer(rt.key+"s", rooms, p, total), nil
 }
 
-func (rt *roomRoutes) members(c *request) (any, error) {
-	var in struct {
-		roomRefIn
-		_ int      `key:"offset"`
-		_ int      `key:"count"`
-		_ string   `key:"sort"`
-		_ string   `key:"filter"`
-		_ []string `key:"status"`
-	}
-	p, err := c.queryPage(&in)
-	if err != nil {
-		return nil, err
-	}
+// membersIn is the query of channels.members and groups.members.
+type membersIn struct {
+	roomRefIn
+	_ int      `key:"offset"`
+	_ int      `key:"count"`
+	_ string   `key:"sort"`
+	_ string   `key:"filter"`
+	_ []string `key:"status"`
+}
+
+func (rt *roomRoutes) members(c *request, in *membersIn, p page) (any, error) {
 	r, err := c.s.app.RoomInfo(c.ctx, c.user, in.ref(), rt.t)
 	if err != nil {
 		return nil, err
@@ -209,7 +220,7 @@ func (rt *roomRoutes) members(c *request) (any, error) {
 	for _, u := range members {
 		out = append(out, map[string]any{"_id": u.ID, "username": u.Username, "name": u.Name, "status": u.Status, "utcOffset": u.UTCOffset})
 	}
-	return M{"members": out, "count": len(out), "offset": p.Offset, "total": total}, nil
+	return pageAnswer("members", out, p, total), nil
 }
 
 func (s *Server) roomsGet(c *request) (any, error) {
@@ -217,14 +228,7 @@ func (s *Server) roomsGet(c *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rooms, err := s.app.SubscribedRooms(c.ctx, c.user, since)
-	if err != nil {
-		return nil, err
-	}
-	if rooms == nil {
-		rooms = []*model.Room{}
-	}
-	return M{"update": rooms, "remove": []any{}}, nil
+	return updatesAnswer(s.app.SubscribedRooms(c.ctx, c.user, since))
 }
 
 // updatedSince reads the query of the listings that take only an
@@ -246,19 +250,8 @@ func (c *request) updatedSince() (model.Time, error) {
 	return t, nil
 }
 
-func (s *Server) roomsInfo(c *request) (any, error) {
-	var in struct {
-		roomRefIn
-		_ string `key:"fields"`
-	}
-	if err := c.bindQuery(&in); err != nil {
-		return nil, err
-	}
-	r, err := s.app.GetRoomInfo(c.ctx, c.user, in.RoomID, in.RoomName)
-	if err != nil {
-		return nil, err
-	}
-	return M{"room": r}, nil
+func (s *Server) roomsInfo(c *request, in *roomInfoIn) (any, error) {
+	return answerAs("room")(s.app.GetRoomInfo(c.ctx, c.user, in.RoomID, in.RoomName))
 }
 
 // historyKeys are the query keys every history endpoint takes besides the
@@ -340,13 +333,9 @@ func historyBody(res *app.HistoryResult) M {
 // archive serves channels.archive / groups.archive (on) and their
 // unarchive (off).
 func (rt *roomRoutes) archive(on bool) handlerFunc {
-	return func(c *request) (any, error) {
-		var in roomRefIn
-		if err := c.bindBody(&in); err != nil {
-			return nil, err
-		}
+	return fromBody(func(c *request, in *roomRefIn) (any, error) {
 		return nil, c.s.app.SetArchived(c.ctx, c.user, in.ref(), rt.t, on)
-	}
+	})
 }
 
 // muteTargetIn names the user to mute.
@@ -359,31 +348,29 @@ func (m muteTargetIn) target() app.MuteTarget {
 	return app.MuteTarget{UserID: m.UserID, Username: m.Username}
 }
 
+// muteIn is the body of channels.mute, groups.mute and their unmute.
+type muteIn struct {
+	roomRefIn
+	muteTargetIn
+}
+
 // mute serves channels.mute / groups.mute (on) and their unmute: the
 // room named as these families name rooms, the user by id or username.
 func (rt *roomRoutes) mute(on bool) handlerFunc {
-	return func(c *request) (any, error) {
-		var in struct {
-			roomRefIn
-			muteTargetIn
-		}
-		if err := c.bindBody(&in); err != nil {
-			return nil, err
-		}
+	return fromBody(func(c *request, in *muteIn) (any, error) {
 		return nil, c.s.app.MuteInRoom(c.ctx, c.user, in.ref(), rt.t, in.target(), on)
-	}
+	})
+}
+
+// roomsMuteIn is the body of rooms.muteUser and rooms.unmuteUser.
+type roomsMuteIn struct {
+	RoomID string `json:"roomId" in:"required"`
+	muteTargetIn
 }
 
 // roomsMute serves rooms.muteUser (on) and rooms.unmuteUser.
 func (s *Server) roomsMute(on bool) handlerFunc {
-	return func(c *request) (any, error) {
-		var in struct {
-			RoomID string `json:"roomId" in:"required"`
-			muteTargetIn
-		}
-		if err := c.bindBody(&in); err != nil {
-			return nil, err
-		}
+	return fromBody(func(c *request, in *roomsMuteIn) (any, error) {
 		return nil, s.app.SetMuted(c.ctx, c.user, in.RoomID, in.target(), on)
-	}
+	})
 }

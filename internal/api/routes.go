@@ -4,18 +4,20 @@ import (
 	"net/http"
 
 	"github.com/parleychat/parley/internal/app"
-	"github.com/parleychat/parley/internal/model"
 )
 
 // routes is the whole REST API in one table: method, path under /api/v1/,
 // whether a login is needed, and the handler. Every path is written out,
-// so that a search for an endpoint's name finds it here.
+// so that a search for an endpoint's name finds it here. fromBody and its
+// kin (request.go) say where a handler's input is bound from; the
+// channels.* and groups.* families, and dm.* with its im.* names, share
+// one handler set each (roomsOfType, directHandlers).
 func (s *Server) routes() []route {
 	const (
 		GET  = http.MethodGet
 		POST = http.MethodPost
 	)
-	channels, groups := s.roomsOfType("c"), s.roomsOfType("p")
+	channels, groups, dm := s.roomsOfType("c"), s.roomsOfType("p"), s.directHandlers()
 	return []route{
 		// Authentication
 		{POST, "login", false, s.login},
@@ -24,33 +26,33 @@ func (s *Server) routes() []route {
 		{GET, "me", true, s.me},
 
 		// Users
-		{POST, "users.create", true, s.usersCreate},
+		{POST, "users.create", true, fromBody(s.usersCreate)},
 		{POST, "users.register", false, s.usersRegister},
-		{GET, "users.info", true, s.usersInfo},
-		{GET, "users.list", true, s.usersList},
-		{POST, "users.update", true, s.usersUpdate},
-		{POST, "users.delete", true, s.usersDelete},
-		{POST, "users.setStatus", true, s.usersSetStatus},
-		{GET, "users.getStatus", true, s.usersGetStatus},
-		{POST, "users.setPreferences", true, s.usersSetPreferences},
+		{GET, "users.info", true, fromQuery(s.usersInfo)},
+		{GET, "users.list", true, fromQueryPage(s.usersList)},
+		{POST, "users.update", true, fromBody(s.usersUpdate)},
+		{POST, "users.delete", true, fromBody(s.usersDelete)},
+		{POST, "users.setStatus", true, fromBody(s.usersSetStatus)},
+		{GET, "users.getStatus", true, fromQuery(s.usersGetStatus)},
+		{POST, "users.setPreferences", true, fromBody(s.usersSetPreferences)},
 		{GET, "users.getPreferences", true, s.usersGetPreferences},
-		{POST, "users.generatePersonalAccessToken", true, s.usersGenerateToken},
+		{POST, "users.generatePersonalAccessToken", true, fromBody(s.usersGenerateToken)},
 		{GET, "users.getPersonalAccessTokens", true, s.usersListTokens},
-		{POST, "users.removePersonalAccessToken", true, s.usersRemoveToken},
+		{POST, "users.removePersonalAccessToken", true, fromBody(s.usersRemoveToken)},
 
 		// Rooms and subscriptions
 		{GET, "rooms.get", true, s.roomsGet},
-		{GET, "rooms.info", true, s.roomsInfo},
+		{GET, "rooms.info", true, fromQuery(s.roomsInfo)},
 		{GET, "subscriptions.get", true, s.subscriptionsGet},
-		{GET, "subscriptions.getOne", true, s.subscriptionsGetOne},
-		{POST, "subscriptions.read", true, s.subscriptionsRead},
+		{GET, "subscriptions.getOne", true, fromQuery(s.subscriptionsGetOne)},
+		{POST, "subscriptions.read", true, fromBody(s.subscriptionsRead)},
 
 		// Messages
 		{POST, "chat.postMessage", true, s.chatPostMessage},
-		{POST, "chat.sendMessage", true, s.chatSendMessage},
-		{GET, "chat.getMessage", true, s.chatGetMessage},
+		{POST, "chat.sendMessage", true, fromBody(s.chatSendMessage)},
+		{GET, "chat.getMessage", true, fromClosedQuery(s.chatGetMessage)},
 		{POST, "chat.update", true, s.chatUpdate},
-		{POST, "chat.delete", true, s.chatDelete},
+		{POST, "chat.delete", true, fromBody(s.chatDelete)},
 		{POST, "chat.react", true, s.chatReact},
 		{POST, "chat.pinMessage", true, s.chatPinMessage},
 		{POST, "chat.unPinMessage", true, s.chatUnpinMessage},
@@ -65,11 +67,11 @@ func (s *Server) routes() []route {
 		{GET, "chat.getMentionedMessages", true, s.roomListing("error-invalid-params", func(c *request, rid string, p page) (*app.MessagePage, error) {
 			return s.app.MentionedMessages(c.ctx, c.user, rid, p.opts())
 		})},
-		{GET, "chat.search", true, s.chatSearch},
-		{POST, "chat.reportMessage", true, s.chatReportMessage},
-		{GET, "chat.ignoreUser", true, s.chatIgnoreUser},
-		{GET, "chat.getDeletedMessages", true, s.chatGetDeletedMessages},
-		{GET, "chat.syncMessages", true, s.chatSyncMessages},
+		{GET, "chat.search", true, fromClosedQueryPage(s.chatSearch)},
+		{POST, "chat.reportMessage", true, fromBody(s.chatReportMessage)},
+		{GET, "chat.ignoreUser", true, fromClosedQuery(s.chatIgnoreUser)},
+		{GET, "chat.getDeletedMessages", true, fromClosedQuery(s.chatGetDeletedMessages)},
+		{GET, "chat.syncMessages", true, fromClosedQuery(s.chatSyncMessages)},
 
 		// Settings and permissions
 		{GET, "settings.public", false, s.settingsPublic},
@@ -96,17 +98,17 @@ func (s *Server) routes() []route {
 		{GET, "channels.history", true, channels.history},
 		{POST, "channels.join", true, channels.join},
 		{GET, "channels.list.joined", true, channels.listJoined},
-		{GET, "channels.messages", true, s.roomMessages(model.RoomChannel)},
-		{POST, "channels.addOwner", true, channels.setRole("owner", true)},
-		{POST, "channels.removeOwner", true, channels.setRole("owner", false)},
-		{POST, "channels.addModerator", true, channels.setRole("moderator", true)},
-		{POST, "channels.removeModerator", true, channels.setRole("moderator", false)},
-		{POST, "channels.addLeader", true, channels.setRole("leader", true)},
-		{POST, "channels.removeLeader", true, channels.setRole("leader", false)},
-		{POST, "channels.archive", true, channels.archive(true)},
-		{POST, "channels.unarchive", true, channels.archive(false)},
-		{POST, "channels.mute", true, channels.mute(true)},
-		{POST, "channels.unmute", true, channels.mute(false)},
+		{GET, "channels.messages", true, channels.messages},
+		{POST, "channels.addOwner", true, channels.addOwner},
+		{POST, "channels.removeOwner", true, channels.removeOwner},
+		{POST, "channels.addModerator", true, channels.addModerator},
+		{POST, "channels.removeModerator", true, channels.removeModerator},
+		{POST, "channels.addLeader", true, channels.addLeader},
+		{POST, "channels.removeLeader", true, channels.removeLeader},
+		{POST, "channels.archive", true, channels.archive},
+		{POST, "channels.unarchive", true, channels.unarchive},
+		{POST, "channels.mute", true, channels.mute},
+		{POST, "channels.unmute", true, channels.unmute},
 
 		// Private groups
 		{POST, "groups.create", true, groups.create},
@@ -118,47 +120,47 @@ func (s *Server) routes() []route {
 		{GET, "groups.list", true, groups.list},
 		{GET, "groups.members", true, groups.members},
 		{GET, "groups.history", true, groups.history},
-		{GET, "groups.messages", true, s.roomMessages(model.RoomGroup)},
-		{POST, "groups.addOwner", true, groups.setRole("owner", true)},
-		{POST, "groups.removeOwner", true, groups.setRole("owner", false)},
-		{POST, "groups.addModerator", true, groups.setRole("moderator", true)},
-		{POST, "groups.removeModerator", true, groups.setRole("moderator", false)},
-		{POST, "groups.addLeader", true, groups.setRole("leader", true)},
-		{POST, "groups.removeLeader", true, groups.setRole("leader", false)},
-		{POST, "groups.archive", true, groups.archive(true)},
-		{POST, "groups.unarchive", true, groups.archive(false)},
-		{POST, "groups.mute", true, groups.mute(true)},
-		{POST, "groups.unmute", true, groups.mute(false)},
+		{GET, "groups.messages", true, groups.messages},
+		{POST, "groups.addOwner", true, groups.addOwner},
+		{POST, "groups.removeOwner", true, groups.removeOwner},
+		{POST, "groups.addModerator", true, groups.addModerator},
+		{POST, "groups.removeModerator", true, groups.removeModerator},
+		{POST, "groups.addLeader", true, groups.addLeader},
+		{POST, "groups.removeLeader", true, groups.removeLeader},
+		{POST, "groups.archive", true, groups.archive},
+		{POST, "groups.unarchive", true, groups.unarchive},
+		{POST, "groups.mute", true, groups.mute},
+		{POST, "groups.unmute", true, groups.unmute},
 
 		// Direct messages, as dm.*
-		{POST, "dm.create", true, s.dmCreate},
-		{POST, "dm.delete", true, s.dmDelete},
-		{POST, "dm.open", true, s.dmOpen},
-		{POST, "dm.close", true, s.dmClose},
-		{POST, "dm.setTopic", true, s.dmSetTopic},
-		{GET, "dm.counters", true, s.dmCounters},
-		{GET, "dm.history", true, s.dmHistory},
-		{GET, "dm.list", true, s.dmList},
-		{GET, "dm.list.everyone", true, s.dmListEveryone},
-		{GET, "dm.members", true, s.dmMembers},
-		{GET, "dm.messages", true, s.dmMessages},
-		{GET, "dm.messages.others", true, s.dmMessagesOthers},
-		{GET, "dm.files", true, s.dmFiles},
+		{POST, "dm.create", true, dm.create},
+		{POST, "dm.delete", true, dm.delete},
+		{POST, "dm.open", true, dm.open},
+		{POST, "dm.close", true, dm.close},
+		{POST, "dm.setTopic", true, dm.setTopic},
+		{GET, "dm.counters", true, dm.counters},
+		{GET, "dm.history", true, dm.history},
+		{GET, "dm.list", true, dm.list},
+		{GET, "dm.list.everyone", true, dm.listEveryone},
+		{GET, "dm.members", true, dm.members},
+		{GET, "dm.messages", true, dm.messages},
+		{GET, "dm.messages.others", true, dm.messagesOthers},
+		{GET, "dm.files", true, dm.files},
 
 		// Direct messages, as im.* (the older name clients still use)
-		{POST, "im.create", true, s.dmCreate},
-		{POST, "im.delete", true, s.dmDelete},
-		{POST, "im.open", true, s.dmOpen},
-		{POST, "im.close", true, s.dmClose},
-		{POST, "im.setTopic", true, s.dmSetTopic},
-		{GET, "im.counters", true, s.dmCounters},
-		{GET, "im.history", true, s.dmHistory},
-		{GET, "im.list", true, s.dmList},
-		{GET, "im.list.everyone", true, s.dmListEveryone},
-		{GET, "im.members", true, s.dmMembers},
-		{GET, "im.messages", true, s.dmMessages},
-		{GET, "im.messages.others", true, s.dmMessagesOthers},
-		{GET, "im.files", true, s.dmFiles},
+		{POST, "im.create", true, dm.create},
+		{POST, "im.delete", true, dm.delete},
+		{POST, "im.open", true, dm.open},
+		{POST, "im.close", true, dm.close},
+		{POST, "im.setTopic", true, dm.setTopic},
+		{GET, "im.counters", true, dm.counters},
+		{GET, "im.history", true, dm.history},
+		{GET, "im.list", true, dm.list},
+		{GET, "im.list.everyone", true, dm.listEveryone},
+		{GET, "im.members", true, dm.members},
+		{GET, "im.messages", true, dm.messages},
+		{GET, "im.messages.others", true, dm.messagesOthers},
+		{GET, "im.files", true, dm.files},
 
 		// Rooms: moderation, uploads
 		{POST, "rooms.muteUser", true, s.roomsMute(true)},
@@ -170,19 +172,19 @@ func (s *Server) routes() []route {
 		// Threads, discussions, read receipts
 		{POST, "chat.followMessage", true, s.chatFollow(true)},
 		{POST, "chat.unfollowMessage", true, s.chatFollow(false)},
-		{GET, "chat.getThreadsList", true, s.chatGetThreadsList},
-		{GET, "chat.getThreadMessages", true, s.chatGetThreadMessages},
-		{GET, "chat.syncThreadsList", true, s.chatSyncThreadsList},
-		{GET, "chat.syncThreadMessages", true, s.chatSyncThreadMessages},
-		{GET, "chat.getDiscussions", true, s.chatGetDiscussions},
+		{GET, "chat.getThreadsList", true, fromClosedQuery(s.chatGetThreadsList)},
+		{GET, "chat.getThreadMessages", true, fromClosedQueryPage(s.chatGetThreadMessages)},
+		{GET, "chat.syncThreadsList", true, s.needThreads(fromClosedQuery(s.chatSyncThreadsList))},
+		{GET, "chat.syncThreadMessages", true, s.needThreads(fromClosedQuery(s.chatSyncThreadMessages))},
+		{GET, "chat.getDiscussions", true, fromClosedQuery(s.chatGetDiscussions)},
 		{GET, "chat.getMessageReadReceipts", true, s.chatGetMessageReadReceipts},
 		{POST, "rooms.createDiscussion", true, s.roomsCreateDiscussion},
 
 		// URL previews and auto-translation
-		{GET, "chat.getURLPreview", true, s.chatGetURLPreview},
-		{GET, "autotranslate.getSupportedLanguages", true, s.autotranslateGetSupportedLanguages},
-		{POST, "autotranslate.saveSettings", true, s.autotranslateSaveSettings},
-		{POST, "autotranslate.translateMessage", true, s.autotranslateTranslateMessage},
+		{GET, "chat.getURLPreview", true, fromQuery(s.chatGetURLPreview)},
+		{GET, "autotranslate.getSupportedLanguages", true, fromQuery(s.autotranslateGetSupportedLanguages)},
+		{POST, "autotranslate.saveSettings", true, fromBody(s.autotranslateSaveSettings)},
+		{POST, "autotranslate.translateMessage", true, fromBody(s.autotranslateTranslateMessage)},
 		{GET, "autotranslate.getProviderUiMetadata", true, s.autotranslateGetProviderUIMetadata},
 	}
 }

@@ -19,8 +19,7 @@ func (s *Server) listSettings(c *request, publicOnly bool) (any, error) {
 	if p.Count > 0 {
 		to = min(from+p.Count, total)
 	}
-	page := all[from:to]
-	return M{"settings": page, "count": len(page), "offset": p.Offset, "total": total}, nil
+	return pageAnswer("settings", all[from:to], p, total), nil
 }
 
 func (s *Server) settingGet(c *request) (any, error) {
@@ -48,11 +47,7 @@ func (s *Server) permissionsList(c *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	list, err := s.app.ListPermissions(c.ctx, since)
-	if err != nil {
-		return nil, err
-	}
-	return M{"update": list, "remove": []any{}}, nil
+	return updatesAnswer(s.app.ListPermissions(c.ctx, since))
 }
 
 func (s *Server) permissionsUpdate(c *request) (any, error) {
@@ -70,9 +65,5 @@ func (s *Server) permissionsUpdate(c *request) (any, error) {
 			return nil, app.Invalid("must have required property '_id'")
 		}
 	}
-	list, err := s.app.UpdatePermissions(c.ctx, c.user, in.Permissions)
-	if err != nil {
-		return nil, err
-	}
-	return M{"permissions": list}, nil
+	return answerAs("permissions")(s.app.UpdatePermissions(c.ctx, c.user, in.Permissions))
 }

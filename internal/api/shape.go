@@ -171,24 +171,14 @@ func assign(f reflect.Value, val any) bool {
 		return true
 	}
 	switch f.Kind() {
-	case reflect.String:
-		s, ok := val.(string)
-		if ok {
-			f.SetString(s)
+	case reflect.String, reflect.Float64, reflect.Bool:
+		// A JSON string, number or boolean, into a field of its kind.
+		v := reflect.ValueOf(val)
+		if !v.IsValid() || v.Kind() != f.Kind() {
+			return false
 		}
-		return ok
-	case reflect.Float64:
-		n, ok := val.(float64)
-		if ok {
-			f.SetFloat(n)
-		}
-		return ok
-	case reflect.Bool:
-		b, ok := val.(bool)
-		if ok {
-			f.SetBool(b)
-		}
-		return ok
+		f.Set(v.Convert(f.Type()))
+		return true
 	case reflect.Interface:
 		if val != nil {
 			f.Set(reflect.ValueOf(val))

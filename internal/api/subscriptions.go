@@ -2,7 +2,6 @@ package api
 
 import (
 	"github.com/parleychat/parley/internal/app"
-	"github.com/parleychat/parley/internal/model"
 )
 
 func (s *Server) subscriptionsGet(c *request) (any, error) {
@@ -10,39 +9,22 @@ func (s *Server) subscriptionsGet(c *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	subs, err := s.app.Subscriptions(c.ctx, c.user, since)
-	if err != nil {
-		return nil, err
-	}
-	if subs == nil {
-		subs = []*model.Subscription{}
-	}
-	return M{"update": subs, "remove": []any{}}, nil
+	return updatesAnswer(s.app.Subscriptions(c.ctx, c.user, since))
 }
 
-func (s *Server) subscriptionsGetOne(c *request) (any, error) {
-	var in struct {
-		RoomID string `json:"roomId" in:"required"`
-	}
-	if err := c.bindQuery(&in); err != nil {
-		return nil, err
-	}
-	sub, err := s.app.Subscription(c.ctx, c.user, in.RoomID)
-	if err != nil {
-		return nil, err
-	}
-	return M{"subscription": sub}, nil
+func (s *Server) subscriptionsGetOne(c *request, in *roomIDIn) (any, error) {
+	return answerAs("subscription")(s.app.Subscription(c.ctx, c.user, in.RoomID))
 }
 
-func (s *Server) subscriptionsRead(c *request) (any, error) {
-	var in struct {
-		RID         string `json:"rid" in:"oneOf"`
-		RoomID      string `json:"roomId" in:"oneOf"`
-		ReadThreads bool   `json:"readThreads"`
-	}
-	if err := c.bindBody(&in); err != nil {
-		return nil, err
-	}
+// readIn is the body of subscriptions.read, which names the room as rid
+// or as roomId.
+type readIn struct {
+	RID         string `json:"rid" in:"oneOf"`
+	RoomID      string `json:"roomId" in:"oneOf"`
+	ReadThreads bool   `json:"readThreads"`
+}
+
+func (s *Server) subscriptionsRead(c *request, in *readIn) (any, error) {
 	rid := in.RID
 	if rid == "" {
 		rid = in.RoomID

@@ -7,30 +7,29 @@ import (
 	"github.com/parleychat/parley/internal/model"
 )
 
-func (s *Server) chatFollow(follow bool) handlerFunc {
-	return func(c *request) (any, error) {
-		var in struct {
-			MID string `json:"mid" in:"required,nonempty"`
-		}
-		if err := c.bindBody(&in); err != nil {
-			return nil, err
-		}
-		return nil, s.app.FollowMessage(c.ctx, c.user, in.MID, follow)
-	}
+// followIn is the body of chat.followMessage and chat.unfollowMessage.
+type followIn struct {
+	MID string `json:"mid" in:"required,nonempty"`
 }
 
-func (s *Server) chatGetThreadsList(c *request) (any, error) {
-	var in struct {
-		RID  string `json:"rid" in:"required"`
-		Type string `json:"type"`
-		Text string `json:"text"`
-		countOffsetSort
-		_ string `key:"query"`
-		_ string `key:"fields"`
-	}
-	if err := c.bindClosedQuery(&in); err != nil {
-		return nil, err
-	}
+func (s *Server) chatFollow(follow bool) handlerFunc {
+	return fromBody(func(c *request, in *followIn) (any, error) {
+		return nil, s.app.FollowMessage(c.ctx, c.user, in.MID, follow)
+	})
+}
+
+// threadsListIn is the query of chat.getThreadsList.
+type threadsListIn struct {
+	RID  string `json:"rid" in:"required"`
+	Type string `json:"type"`
+	Text string `json:"text"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
+	countOffsetSort
+	_ string `key:"query"`
+	_ string `key:"fields"`
+}
+
+func (s *Server) chatGetThreadsList(c *request, in *threadsListIn) (any, error) {
 	if in.Type != "" && in.Type != "following" && in.Type != "unread" {
 		return nil, app.Invalid("must be equal to one of the allowed values")
 	}
@@ -42,75 +41,66 @@ func (s *Server) chatGetThreadsList(c *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return M{"threads": res.Messages, "count": len(res.Messages), "offset": p.Offset, "total": res.Total}, nil
+	return pageAnswer("threads", res.Messages, p, res.Total), nil
 }
 
-func (s *Server) chatGetThreadMessages(c *request) (any, error) {
-	var in struct {
-		// A missing tmid is the app's error, after the Threads_enabled
-		// check.
-		TMID string `json:"tmid"`
-		countOffsetSort
-	}
-	p, err := c.closedQueryPage(&in)
-	if err != nil {
-		return nil, err
-	}
-	res, err := s.app.ThreadMessages(c.ctx, c.user, in.TMID, p.opts())
-	if err != nil {
-		return nil, err
-	}
-	return paged(res.Messages, p.Offset, res.Total), nil
+// threadMessagesIn is the query of chat.getThreadMessages. A missing tmid
+// is the app's error, after the Threads_enabled check.
+type threadMessagesIn struct {
+	TMID string `json:"tmid"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
+	countOffsetSort
 }
 
-func (s *Server) chatSyncThreadsList(c *request) (any, error) {
-	if err := s.app.RequireThreads(); err != nil {
-		return nil, err
-	}
-	var in struct {
-		RID          string `json:"rid"`
-		UpdatedSince string `json:"updatedSince"`
-	}
-	// Missing and unparsable values are the app's errors, which come after
-	// the Threads_enabled check.
-	if err := c.bindClosedQuery(&in); err != nil {
-		return nil, err
-	}
-	res, err := s.app.SyncThreadsList(c.ctx, c.user, in.RID, in.UpdatedSince)
-	if err != nil {
-		return nil, err
-	}
-	return M{"threads": res}, nil
+func (s *Server) chatGetThreadMessages(c *request, in *threadMessagesIn, p page) (any, error) {
+	return messagePage(p)(s.app.ThreadMessages(c.ctx, c.user, in.TMID, p.opts()))
 }
 
-func (s *Server) chatSyncThreadMessages(c *request) (any, error) {
-	if err := s.app.RequireThreads(); err != nil {
-		return nil, err
+// needThreads answers the Threads_enabled check before h binds anything:
+// the sync routes report a missing or bad parameter only when threads are
+// on.
+func (s *Server) needThreads(h handlerFunc) handlerFunc {
+	return func(c *request) (any, error) {
+		if err := s.app.RequireThreads(); err != nil {
+			return nil, err
+		}
+		return h(c)
 	}
-	var in struct {
-		TMID         string `json:"tmid"`
-		UpdatedSince string `json:"updatedSince"`
-		countOffsetSort
-	}
-	if err := c.bindClosedQuery(&in); err != nil {
-		return nil, err
-	}
-	res, err := s.app.SyncThreadMessages(c.ctx, c.user, in.TMID, in.UpdatedSince)
-	if err != nil {
-		return nil, err
-	}
-	return M{"messages": res}, nil
 }
 
-func (s *Server) chatGetDiscussions(c *request) (any, error) {
-	var in struct {
-		RoomID string `json:"roomId"`
-		Text   string `json:"text"`
-		countOffset
-	}
-	if err := c.bindClosedQuery(&in); err != nil {
-		return nil, err
-	}
+// syncThreadsListIn is the query of chat.syncThreadsList. Missing and
+// unparsable values are the app's errors, which come after the
+// Threads_enabled check.
+type syncThreadsListIn struct {
+	RID          string `json:"rid"`
+	UpdatedSince string `json:"updatedSince"`
+}
+
+func (s *Server) chatSyncThreadsList(c *request, in *syncThreadsListIn) (any, error) {
+	return answerAs("threads")(s.app.SyncThreadsList(c.ctx, c.user, in.RID, in.UpdatedSince))
+}
+
+// syncThreadMessagesIn is the query of chat.syncThreadMessages.
+type syncThreadMessagesIn struct {
+	TMID         string `json:"tmid"`
+	UpdatedSince string `json:"updatedSince"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
+	countOffsetSort
+}
+
+func (s *Server) chatSyncThreadMessages(c *request, in *syncThreadMessagesIn) (any, error) {
+	return answerAs("messages")(s.app.SyncThreadMessages(c.ctx, c.user, in.TMID, in.UpdatedSince))
+}
+
+// discussionsIn is the query of chat.getDiscussions.
+type discussionsIn struct {
+	RoomID string `json:"roomId"`
+	Text   string `json:"text"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
+	countOffset
+}
+
+func (s *Server) chatGetDiscussions(c *request, in *discussionsIn) (any, error) {
 	if in.RoomID == "" {
 		return nil, app.E("error-invalid-params", roomIDMissingText)
 	}
@@ -118,11 +108,7 @@ func (s *Server) chatGetDiscussions(c *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.app.Discussions(c.ctx, c.user, in.RoomID, in.Text, p.opts())
-	if err != nil {
-		return nil, err
-	}
-	return paged(res.Messages, p.Offset, res.Total), nil
+	return messagePage(p)(s.app.Discussions(c.ctx, c.user, in.RoomID, in.Text, p.opts()))
 }
 
 // queryInvalid renders a query validation failure of Rocket.Chat's typed
@@ -152,11 +138,7 @@ func (s *Server) chatGetMessageReadReceipts(c *request) (any, error) {
 		}
 		opts = p
 	}
-	list, err := s.app.ReadReceipts(c.ctx, c.user, in.MessageID, opts.opts())
-	if err != nil {
-		return nil, err
-	}
-	return M{"receipts": list}, nil
+	return answerAs("receipts")(s.app.ReadReceipts(c.ctx, c.user, in.MessageID, opts.opts()))
 }
 
 func (s *Server) roomsCreateDiscussion(c *request) (any, error) {

@@ -8,38 +8,44 @@ import (
 	"github.com/parleychat/parley/internal/model"
 )
 
-func (s *Server) usersCreate(c *request) (any, error) {
-	var in struct {
-		Email                 string         `json:"email" in:"required"`
-		Name                  string         `json:"name" in:"required"`
-		Password              string         `json:"password" in:"required"`
-		Username              string         `json:"username" in:"required"`
-		Active                *bool          `json:"active"`
-		Bio                   string         `json:"bio"`
-		Nickname              string         `json:"nickname"`
-		StatusText            string         `json:"statusText"`
-		Roles                 []string       `json:"roles"`
-		JoinDefaultChannels   *bool          `json:"joinDefaultChannels"`
-		RequirePasswordChange bool           `json:"requirePasswordChange"`
-		Verified              bool           `json:"verified"`
-		CustomFields          map[string]any `json:"customFields"`
-		_                     bool           `key:"setRandomPassword"`
-		_                     bool           `key:"sendWelcomeEmail"`
-		_                     string         `key:"fields"`
-	}
-	if err := c.bindBody(&in); err != nil {
-		return nil, err
-	}
-	u, err := s.app.CreateUser(c.ctx, c.user, app.NewUser{
+// usersCreateIn is the body of users.create.
+type usersCreateIn struct {
+	Email                 string         `json:"email" in:"required"`
+	Name                  string         `json:"name" in:"required"`
+	Password              string         `json:"password" in:"required"`
+	Username              string         `json:"username" in:"required"`
+	Active                *bool          `json:"active"`
+	Bio                   string         `json:"bio"`
+	Nickname              string         `json:"nickname"`
+	StatusText            string         `json:"statusText"`
+	Roles                 []string       `json:"roles"`
+	JoinDefaultChannels   *bool          `json:"joinDefaultChannels"`
+	RequirePasswordChange bool           `json:"requirePasswordChange"`
+	Verified              bool           `json:"verified"`
+	CustomFields          map[string]any `json:"customFields"`
+	_                     bool           `key:"setRandomPassword"`
+	_                     bool           `key:"sendWelcomeEmail"`
+	_                     string         `key:"fields"`
+}
+
+func (s *Server) usersCreate(c *request, in *usersCreateIn) (any, error) {
+	return s.userAnswer(c.user)(s.app.CreateUser(c.ctx, c.user, app.NewUser{
 		Username: in.Username, Email: in.Email, Name: in.Name, Password: in.Password, Roles: in.Roles,
 		Active: in.Active, Verified: in.Verified, JoinDefaultChannels: in.JoinDefaultChannels,
 		RequirePasswordChange: in.RequirePasswordChange, Bio: in.Bio, Nickname: in.Nickname,
 		StatusText: in.StatusText, CustomFields: in.CustomFields,
-	})
-	if err != nil {
-		return nil, err
+	}))
+}
+
+// userAnswer is the answer of the routes that return one user, as viewer
+// sees it (nil: as the user sees itself).
+func (s *Server) userAnswer(viewer *model.User) func(u *model.User, err error) (any, error) {
+	return func(u *model.User, err error) (any, error) {
+		if err != nil {
+			return nil, err
+		}
+		return M{"user": s.userView(cmp.Or(viewer, u), u)}, nil
 	}
-	return M{"user": s.userView(c.user, u)}, nil
 }
 
 func (s *Server) usersRegister(c *request) (any, error) {
@@ -60,38 +66,28 @@ func (s *Server) usersRegister(c *request) (any, error) {
 	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
-	u, err := s.app.Register(c.ctx, app.NewUser{Username: in.Username, Email: in.Email, Password: in.Pass, Name: in.Name}, in.Secret)
-	if err != nil {
-		return nil, err
-	}
-	return M{"user": s.userView(u, u)}, nil
+	return s.userAnswer(nil)(s.app.Register(c.ctx, app.NewUser{Username: in.Username, Email: in.Email, Password: in.Pass, Name: in.Name}, in.Secret))
 }
 
-func (s *Server) usersInfo(c *request) (any, error) {
-	var in struct {
-		userRefIn
-		_ string `key:"importId"`
-		_ string `key:"fields"`
-	}
-	if err := c.bindQuery(&in); err != nil {
-		return nil, err
-	}
-	u, err := s.app.GetUser(c.ctx, in.UserID, in.Username)
-	if err != nil {
-		return nil, err
-	}
-	return M{"user": s.userView(c.user, u)}, nil
+// usersInfoIn is the query of users.info.
+type usersInfoIn struct {
+	userRefIn
+	_ string `key:"importId"`
+	_ string `key:"fields"`
 }
 
-func (s *Server) usersList(c *request) (any, error) {
-	var in struct {
-		Filter string `json:"filter"`
-		pageKeys
-	}
-	p, err := c.queryPage(&in)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) usersInfo(c *request, in *usersInfoIn) (any, error) {
+	return s.userAnswer(c.user)(s.app.GetUser(c.ctx, in.UserID, in.Username))
+}
+
+// usersListIn is the query of users.list.
+type usersListIn struct {
+	Filter string `json:"filter"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
+	pageKeys
+}
+
+func (s *Server) usersList(c *request, in *usersListIn, p page) (any, error) {
 	list, total, err := s.app.ListUsers(c.ctx, in.Filter, p.opts())
 	if err != nil {
 		return nil, err
@@ -100,18 +96,17 @@ func (s *Server) usersList(c *request) (any, error) {
 	for _, u := range list {
 		users = append(users, s.userView(c.user, u))
 	}
-	return M{"users": users, "count": len(users), "offset": p.Offset, "total": total}, nil
+	return pageAnswer("users", users, p, total), nil
 }
 
-func (s *Server) usersUpdate(c *request) (any, error) {
-	var in struct {
-		UserID string         `json:"userId" in:"required"`
-		Data   map[string]any `json:"data" in:"required"`
-		_      bool           `key:"confirmRelinquish"`
-	}
-	if err := c.bindBody(&in); err != nil {
-		return nil, err
-	}
+// usersUpdateIn is the body of users.update.
+type usersUpdateIn struct {
+	UserID string         `json:"userId" in:"required"`
+	Data   map[string]any `json:"data" in:"required"`
+	_      bool           `key:"confirmRelinquish"`
+}
+
+func (s *Server) usersUpdate(c *request, in *usersUpdateIn) (any, error) {
 	var d struct {
 		Email                 *string        `json:"email"`
 		Name                  *string        `json:"name"`
@@ -137,27 +132,22 @@ func (s *Server) usersUpdate(c *request) (any, error) {
 	if current == "" {
 		current = c.passwordConfirmation()
 	}
-	u, err := s.app.UpdateUser(c.ctx, c.user, in.UserID, app.UserUpdate{
+	return s.userAnswer(c.user)(s.app.UpdateUser(c.ctx, c.user, in.UserID, app.UserUpdate{
 		Username: d.Username, Email: d.Email, Name: d.Name, Password: d.Password, Bio: d.Bio,
 		Nickname: d.Nickname, StatusText: d.StatusText, Active: d.Active, Verified: d.Verified,
 		RequirePasswordChange: d.RequirePasswordChange, Roles: d.Roles, CustomFields: d.CustomFields,
 		CurrentPassword: current, KeepToken: c.token,
-	})
-	if err != nil {
-		return nil, err
-	}
-	return M{"user": s.userView(c.user, u)}, nil
+	}))
 }
 
-func (s *Server) usersDelete(c *request) (any, error) {
-	var in struct {
-		UserID   string `json:"userId" in:"oneOf"`
-		Username string `json:"username" in:"oneOf"`
-		_        bool   `key:"confirmRelinquish"`
-	}
-	if err := c.bindBody(&in); err != nil {
-		return nil, err
-	}
+// usersDeleteIn is the body of users.delete.
+type usersDeleteIn struct {
+	UserID   string `json:"userId" in:"oneOf"`
+	Username string `json:"username" in:"oneOf"`
+	_        bool   `key:"confirmRelinquish"`
+}
+
+func (s *Server) usersDelete(c *request, in *usersDeleteIn) (any, error) {
 	u, err := s.app.GetUser(c.ctx, in.UserID, in.Username)
 	if err != nil {
 		return nil, err
@@ -165,16 +155,15 @@ func (s *Server) usersDelete(c *request) (any, error) {
 	return nil, s.app.DeleteUser(c.ctx, c.user, u.ID)
 }
 
-func (s *Server) usersSetStatus(c *request) (any, error) {
-	var in struct {
-		Status  *string `json:"status"`
-		Message *string `json:"message"`
-		UserID  string  `json:"userId"`
-		_       string  `key:"username"`
-	}
-	if err := c.bindBody(&in); err != nil {
-		return nil, err
-	}
+// setStatusIn is the body of users.setStatus.
+type setStatusIn struct {
+	Status  *string `json:"status"`
+	Message *string `json:"message"`
+	UserID  string  `json:"userId"`
+	_       string  `key:"username"`
+}
+
+func (s *Server) usersSetStatus(c *request, in *setStatusIn) (any, error) {
 	if in.Status == nil && in.Message == nil {
 		return nil, app.Invalid("must have required property 'status'")
 	}
@@ -187,11 +176,7 @@ type userRefIn struct {
 	Username string `json:"username"`
 }
 
-func (s *Server) usersGetStatus(c *request) (any, error) {
-	var in userRefIn
-	if err := c.bindQuery(&in); err != nil {
-		return nil, err
-	}
+func (s *Server) usersGetStatus(c *request, in *userRefIn) (any, error) {
 	u := c.user
 	if in.UserID != "" || in.Username != "" {
 		var err error
@@ -206,14 +191,13 @@ func (s *Server) usersGetStatus(c *request) (any, error) {
 	return M{"_id": u.ID, "message": u.StatusText, "connectionStatus": conn, "status": u.Status}, nil
 }
 
-func (s *Server) usersSetPreferences(c *request) (any, error) {
-	var in struct {
-		UserID string         `json:"userId"`
-		Data   map[string]any `json:"data" in:"required"`
-	}
-	if err := c.bindBody(&in); err != nil {
-		return nil, err
-	}
+// setPreferencesIn is the body of users.setPreferences.
+type setPreferencesIn struct {
+	UserID string         `json:"userId"`
+	Data   map[string]any `json:"data" in:"required"`
+}
+
+func (s *Server) usersSetPreferences(c *request, in *setPreferencesIn) (any, error) {
 	var (
 		u   *model.User
 		err error
@@ -241,36 +225,26 @@ func (s *Server) usersGetPreferences(c *request) (any, error) {
 	return M{"preferences": preferences(c.user)}, nil
 }
 
-func (s *Server) usersGenerateToken(c *request) (any, error) {
-	var in struct {
-		TokenName       string `json:"tokenName" in:"required"`
-		BypassTwoFactor bool   `json:"bypassTwoFactor"`
-	}
-	if err := c.bindBody(&in); err != nil {
-		return nil, err
-	}
-	tok, err := s.app.GeneratePersonalToken(c.ctx, c.user, in.TokenName, in.BypassTwoFactor, c.passwordConfirmation())
-	if err != nil {
-		return nil, err
-	}
-	return M{"token": tok}, nil
+// generateTokenIn is the body of users.generatePersonalAccessToken.
+type generateTokenIn struct {
+	TokenName       string `json:"tokenName" in:"required"`
+	BypassTwoFactor bool   `json:"bypassTwoFactor"`
+}
+
+func (s *Server) usersGenerateToken(c *request, in *generateTokenIn) (any, error) {
+	return answerAs("token")(s.app.GeneratePersonalToken(c.ctx, c.user, in.TokenName, in.BypassTwoFactor, c.passwordConfirmation()))
 }
 
 func (s *Server) usersListTokens(c *request) (any, error) {
-	list, err := s.app.ListPersonalTokens(c.ctx, c.user)
-	if err != nil {
-		return nil, err
-	}
-	return M{"tokens": list}, nil
+	return answerAs("tokens")(s.app.ListPersonalTokens(c.ctx, c.user))
 }
 
-func (s *Server) usersRemoveToken(c *request) (any, error) {
-	var in struct {
-		TokenName string `json:"tokenName" in:"required"`
-	}
-	if err := c.bindBody(&in); err != nil {
-		return nil, err
-	}
+// removeTokenIn is the body of users.removePersonalAccessToken.
+type removeTokenIn struct {
+	TokenName string `json:"tokenName" in:"required"`
+}
+
+func (s *Server) usersRemoveToken(c *request, in *removeTokenIn) (any, error) {
 	return nil, s.app.RemovePersonalToken(c.ctx, c.user, in.TokenName)
 }
 
