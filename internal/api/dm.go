@@ -189,6 +189,7 @@ type dmMembersIn struct {
 	directRefIn
 	Status []string `json:"status"`
 	Filter string   `json:"filter"`
+	//lint:ignore U1000 its keys are read by reflection (shape.go)
 	pageKeys
 }
 
