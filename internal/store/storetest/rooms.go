@@ -200,12 +200,8 @@ var roomTests = []test{
 		wantErr(t, s.Rooms().Update(ctx, newChannel("three", 3)), store.ErrNotFound)
 	}},
 	{"Delete", func(t *testing.T, s store.Store) {
-		ctx := t.Context()
 		r := createRoom(t, s, newChannel("gone", 1))
-		must(t, s.Rooms().Delete(ctx, r.ID))
-		_, err := s.Rooms().Get(ctx, r.ID)
-		wantErr(t, err, store.ErrNotFound)
-		wantErr(t, s.Rooms().Delete(ctx, r.ID), store.ErrNotFound)
+		wantDeletedOnce(t, r.ID, s.Rooms().Delete, s.Rooms().Get)
 		// The name is free again.
 		createRoom(t, s, newChannel("GONE", 2))
 	}},

@@ -14,6 +14,7 @@ package storetest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -83,6 +84,17 @@ func wantErr(t testing.TB, err, target error) {
 	if !errors.Is(err, target) {
 		t.Fatalf("got error %v, want %v", err, target)
 	}
+}
+
+// wantDeletedOnce deletes id and checks that get no longer finds it and
+// that deleting it again reports store.ErrNotFound.
+func wantDeletedOnce[T any](t testing.TB, id string, del func(context.Context, string) error, get func(context.Context, string) (T, error)) {
+	t.Helper()
+	ctx := t.Context()
+	must(t, del(ctx, id))
+	_, err := get(ctx, id)
+	wantErr(t, err, store.ErrNotFound)
+	wantErr(t, del(ctx, id), store.ErrNotFound)
 }
 
 func wantEqual[T any](t testing.TB, what string, got, want T) {

@@ -104,12 +104,8 @@ var userTests = []test{
 		wantErr(t, s.Users().Update(ctx, missing), store.ErrNotFound)
 	}},
 	{"Delete", func(t *testing.T, s store.Store) {
-		ctx := t.Context()
 		u := createUser(t, s, newUser("frank", 1))
-		must(t, s.Users().Delete(ctx, u.ID))
-		_, err := s.Users().Get(ctx, u.ID)
-		wantErr(t, err, store.ErrNotFound)
-		wantErr(t, s.Users().Delete(ctx, u.ID), store.ErrNotFound)
+		wantDeletedOnce(t, u.ID, s.Users().Delete, s.Users().Get)
 		// The username and email are free again.
 		createUser(t, s, newUser("frank", 2))
 	}},
