@@ -12,9 +12,8 @@ import (
 
 func TestChatPostMessageTargets(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
+	e := apitest.NewScene(t, "alice", "bob")
+	alice, bob := e.Users[0], e.Users[1]
 	rid := alice.CreateRoom(t, "channels", "plaza", nil)
 	gid := alice.CreateRoom(t, "groups", "hideout", nil)
 
@@ -115,9 +114,8 @@ func TestChatPostMessageTargets(t *testing.T) {
 
 func TestChatPostMessageAutoJoin(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
+	e := apitest.NewScene(t, "alice", "bob")
+	alice, bob := e.Users[0], e.Users[1]
 	rid := alice.CreateRoom(t, "channels", "plaza", nil)
 
 	if sub := bob.Subscription(t, rid); sub != nil {
@@ -298,9 +296,8 @@ func TestChatPostMessageURLsAndMarkdown(t *testing.T) {
 
 func TestChatPostMessageReadOnly(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
+	e := apitest.NewScene(t, "alice", "bob")
+	alice, bob := e.Users[0], e.Users[1]
 	rid := alice.CreateRoom(t, "channels", "news", map[string]any{"readOnly": true}, "bob")
 
 	bob.Post(t, "chat.postMessage", map[string]any{"roomId": rid, "text": "x"}).FailsPlain(t, "You can't send messages because the room is readonly.")
@@ -314,10 +311,8 @@ func TestChatPostMessageReadOnly(t *testing.T) {
 
 func TestChatPostMessageMentions(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
-	carol := e.NewUser(t, "carol")
+	e := apitest.NewScene(t, "alice", "bob", "carol")
+	alice, bob, carol := e.Users[0], e.Users[1], e.Users[2]
 	rid := alice.CreateRoom(t, "channels", "plaza", nil, "bob")
 	// carol's private group is mentionable by anyone who knows its name.
 	gid := carol.CreateRoom(t, "groups", "secret", nil)
@@ -385,10 +380,8 @@ func TestChatPostMessageMentions(t *testing.T) {
 
 func TestChatPostMessageNotifies(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
-	carol := e.NewUser(t, "carol")
+	e := apitest.NewScene(t, "alice", "bob", "carol")
+	alice, bob, carol := e.Users[0], e.Users[1], e.Users[2]
 	rid := alice.CreateRoom(t, "channels", "plaza", nil, "bob", "carol")
 
 	type counters struct {
@@ -720,9 +713,8 @@ func TestChatMessageTsIncreasing(t *testing.T) {
 
 func TestChatGetMessage(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
+	e := apitest.NewScene(t, "alice", "bob")
+	alice, bob := e.Users[0], e.Users[1]
 	gid := alice.CreateRoom(t, "groups", "hideout", nil)
 	m := alice.PostText(t, gid, "hi @alice")
 

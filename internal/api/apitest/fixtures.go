@@ -211,3 +211,22 @@ func JSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// Scene is a fresh environment with the users a test starts from, signed
+// up and logged in. Most tests begin by creating a few users; a Scene
+// does that in one step and keeps them in the order they were named.
+type Scene struct {
+	*Env
+	Users []*Client
+}
+
+// NewScene boots an environment and creates a user for each name, in
+// order, as Env.NewUser does.
+func NewScene(t testing.TB, names ...string) *Scene {
+	t.Helper()
+	s := &Scene{Env: New(t)}
+	for _, n := range names {
+		s.Users = append(s.Users, s.NewUser(t, n))
+	}
+	return s
+}
