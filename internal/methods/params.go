@@ -87,6 +87,11 @@ func stringList(v json.RawMessage) ([]string, bool) {
 	if err := json.Unmarshal(v, &raw); err != nil {
 		return nil, false
 	}
+	return stringsOf(raw)
+}
+
+// stringsOf decodes each value as a string; ok is false when one is not.
+func stringsOf(raw []json.RawMessage) ([]string, bool) {
 	out := make([]string, 0, len(raw))
 	for _, e := range raw {
 		s, ok := str(e)
