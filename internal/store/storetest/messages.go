@@ -141,8 +141,7 @@ var messageTests = []test{
 		must(t, err)
 		wantEqual(t, "Get after a conflicting Insert", got, &want)
 
-		_, err = s.Messages().Get(ctx, "missing")
-		wantErr(t, err, store.ErrNotFound)
+		wantNotFound(t, s.Messages().Get, "missing")
 	}},
 	{"ListJSONMatchesList", func(t *testing.T, s store.Store) {
 		// The JSON read path merges counters into the stored document

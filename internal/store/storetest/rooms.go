@@ -51,12 +51,9 @@ var roomTests = []test{
 		must(t, err)
 		wantEqual(t, "GetHead of a discussion", head, &model.Room{ID: sub.ID, T: model.RoomGroup, Prid: r.ID})
 
-		_, err = s.Rooms().Get(ctx, "missing")
-		wantErr(t, err, store.ErrNotFound)
-		_, err = s.Rooms().GetHead(ctx, "missing")
-		wantErr(t, err, store.ErrNotFound)
-		_, err = s.Rooms().GetByName(ctx, "missing")
-		wantErr(t, err, store.ErrNotFound)
+		wantNotFound(t, s.Rooms().Get, "missing")
+		wantNotFound(t, s.Rooms().GetHead, "missing")
+		wantNotFound(t, s.Rooms().GetByName, "missing")
 	}},
 	{"GetCachedFollowsChanges", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
@@ -114,10 +111,8 @@ var roomTests = []test{
 		wantEqual(t, "GetHead", head, &model.Room{ID: r.ID, T: r.T})
 
 		must(t, s.Rooms().Delete(ctx, r.ID))
-		_, err = s.Rooms().GetCached(ctx, r.ID)
-		wantErr(t, err, store.ErrNotFound)
-		_, err = s.Rooms().GetHead(ctx, r.ID)
-		wantErr(t, err, store.ErrNotFound)
+		wantNotFound(t, s.Rooms().GetCached, r.ID)
+		wantNotFound(t, s.Rooms().GetHead, r.ID)
 	}},
 	{"DuplicateNameConflicts", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
@@ -152,8 +147,7 @@ var roomTests = []test{
 		got, err = s.Rooms().GetByName(ctx, "alice")
 		must(t, err)
 		wantEqual(t, "GetByName finds the channel, not the DM", got.T, model.RoomChannel)
-		_, err = s.Rooms().GetByName(ctx, "")
-		wantErr(t, err, store.ErrNotFound)
+		wantNotFound(t, s.Rooms().GetByName, "")
 
 		dm2.Usernames = append(dm2.Usernames, "x")
 		dm2.UpdatedAt = at(20)
@@ -182,8 +176,7 @@ var roomTests = []test{
 		want.Msgs, want.UsersCount, want.LM, want.LastMessage = 10, 4, tp(at(5)), r.LastMessage
 		wantEqual(t, "room after Update", got, &want)
 
-		_, err = s.Rooms().GetByName(ctx, "news")
-		wantErr(t, err, store.ErrNotFound)
+		wantNotFound(t, s.Rooms().GetByName, "news")
 		got, err = s.Rooms().GetByName(ctx, "news-renamed")
 		must(t, err)
 		wantEqual(t, "GetByName after rename", got.ID, r.ID)

@@ -92,9 +92,18 @@ func wantDeletedOnce[T any](t testing.TB, id string, del func(context.Context, s
 	t.Helper()
 	ctx := t.Context()
 	must(t, del(ctx, id))
-	_, err := get(ctx, id)
-	wantErr(t, err, store.ErrNotFound)
+	wantNotFound(t, get, id)
 	wantErr(t, del(ctx, id), store.ErrNotFound)
+}
+
+// wantNotFound checks that get finds nothing under any of keys.
+func wantNotFound[T any](t testing.TB, get func(context.Context, string) (T, error), keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		if _, err := get(t.Context(), k); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("looking up %q: got error %v, want %v", k, err, store.ErrNotFound)
+		}
+	}
 }
 
 func wantEqual[T any](t testing.TB, what string, got, want T) {

@@ -31,16 +31,10 @@ var userTests = []test{
 		wantEqual(t, "GetByEmail (case-insensitive)", got, u)
 	}},
 	{"GetMissing", func(t *testing.T, s store.Store) {
-		ctx := t.Context()
 		createUser(t, s, newUser("bob", 1))
-		_, err := s.Users().Get(ctx, "nope")
-		wantErr(t, err, store.ErrNotFound)
-		_, err = s.Users().GetByUsername(ctx, "bobby")
-		wantErr(t, err, store.ErrNotFound)
-		_, err = s.Users().GetByEmail(ctx, "nobody@example.com")
-		wantErr(t, err, store.ErrNotFound)
-		_, err = s.Users().GetByEmail(ctx, "")
-		wantErr(t, err, store.ErrNotFound)
+		wantNotFound(t, s.Users().Get, "nope")
+		wantNotFound(t, s.Users().GetByUsername, "bobby")
+		wantNotFound(t, s.Users().GetByEmail, "nobody@example.com", "")
 	}},
 	{"UniqueUsernameAndEmailCaseInsensitive", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
@@ -86,10 +80,8 @@ var userTests = []test{
 		got, err := s.Users().GetByUsername(ctx, "david")
 		must(t, err)
 		wantEqual(t, "after Update", got, u)
-		_, err = s.Users().GetByUsername(ctx, "dave")
-		wantErr(t, err, store.ErrNotFound)
-		_, err = s.Users().GetByEmail(ctx, "dave@example.com")
-		wantErr(t, err, store.ErrNotFound)
+		wantNotFound(t, s.Users().GetByUsername, "dave")
+		wantNotFound(t, s.Users().GetByEmail, "dave@example.com")
 		n, err := s.Users().CountWithRole(ctx, "bot")
 		must(t, err)
 		wantEqual(t, "CountWithRole(bot) after Update", n, 1)
