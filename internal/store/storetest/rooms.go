@@ -243,11 +243,10 @@ var roomTests = []test{
 			r.Msgs = int64(10 - i)
 			createRoom(t, s, r)
 		}
-		cases := []struct {
-			name string
-			opts store.ListOptions
-			want []string
-		}{
+		wantPages(t, 5, func(opts store.ListOptions) ([]string, int, error) {
+			list, total, err := s.Rooms().List(ctx, store.RoomFilter{}, opts)
+			return roomNames(list), total, err
+		}, []pageCase{
 			{"default: ts", store.ListOptions{}, []string{"delta", "alpha", "echo", "charlie", "bravo"}},
 			{"count", store.ListOptions{Count: 2}, []string{"delta", "alpha"}},
 			{"offset+count", store.ListOptions{Offset: 1, Count: 3}, []string{"alpha", "echo", "charlie"}},
@@ -259,13 +258,7 @@ var roomTests = []test{
 			{"msgs", store.ListOptions{Sort: []store.SortField{{Field: "msgs"}}}, []string{"bravo", "charlie", "echo", "alpha", "delta"}},
 			{"ts desc", store.ListOptions{Sort: []store.SortField{{Field: "ts", Desc: true}}}, []string{"bravo", "charlie", "echo", "alpha", "delta"}},
 			{"unknown field ignored", store.ListOptions{Sort: []store.SortField{{Field: "1; DROP TABLE rooms"}}}, []string{"delta", "alpha", "echo", "charlie", "bravo"}},
-		}
-		for _, c := range cases {
-			list, total, err := s.Rooms().List(ctx, store.RoomFilter{}, c.opts)
-			must(t, err)
-			wantEqual(t, c.name, roomNames(list), c.want)
-			wantEqual(t, c.name+": total", total, 5)
-		}
+		})
 	}},
 	{"ListSortByNameWithDirectRooms", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
