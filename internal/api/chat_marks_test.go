@@ -411,9 +411,7 @@ func TestChatStar(t *testing.T) {
 
 func TestChatReportMessage(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	owner := e.NewUser(t, "reporter")
-	rid := owner.CreateRoom(t, "channels", "", nil)
+	_, owner, rid := apitest.NewUserRoom(t, "reporter", "channels", "")
 	id := owner.PostText(t, rid, "report me")["_id"].(string)
 	for _, tc := range []struct {
 		name      string

@@ -257,9 +257,7 @@ func TestChatPostMessageValidation(t *testing.T) {
 
 func TestChatPostMessageURLsAndMarkdown(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "channels", "plaza", nil)
+	_, alice, rid := apitest.NewUserRoom(t, "alice", "channels", "plaza")
 	const text = "see https://example.com/page and `https://example.com/code`"
 
 	m := alice.PostText(t, rid, text)
@@ -468,9 +466,7 @@ func TestChatPostMessageNotifies(t *testing.T) {
 
 func TestChatPostMessageBadWordsAndCustomFields(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "channels", "plaza", nil)
+	e, alice, rid := apitest.NewUserRoom(t, "alice", "channels", "plaza")
 
 	e.SetSetting(t, "Message_BadWordsFilterList", "darn, heck")
 	if m := alice.PostText(t, rid, "oh darn"); m["msg"] != "oh darn" {
@@ -512,9 +508,7 @@ func TestChatPostMessageBadWordsAndCustomFields(t *testing.T) {
 
 func TestChatSendMessage(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "channels", "plaza", nil)
+	_, alice, rid := apitest.NewUserRoom(t, "alice", "channels", "plaza")
 	send := func(msg map[string]any) *apitest.Response {
 		return alice.Post(t, "chat.sendMessage", map[string]any{"message": msg})
 	}
@@ -617,9 +611,7 @@ func TestChatSendMessage(t *testing.T) {
 
 func TestChatSendMessageThreads(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "channels", "plaza", nil)
+	e, alice, rid := apitest.NewUserRoom(t, "alice", "channels", "plaza")
 	other := alice.CreateRoom(t, "channels", "other", nil)
 
 	root := alice.SendMessage(t, map[string]any{"rid": rid, "msg": "root"})
@@ -664,9 +656,7 @@ func TestChatSendMessageThreads(t *testing.T) {
 
 func TestChatMessageTsIncreasing(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "channels", "plaza", nil)
+	_, alice, rid := apitest.NewUserRoom(t, "alice", "channels", "plaza")
 	const n = 40
 	for i := range n {
 		if i%2 == 0 {

@@ -595,9 +595,7 @@ func TestChatListingsSkipRemovedAndHistory(t *testing.T) {
 // message after it.
 func TestChatHistoryIncludesNewest(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	u := e.NewUser(t, "historian")
-	rid := u.CreateRoom(t, "groups", "", nil)
+	_, u, rid := apitest.NewUserRoom(t, "historian", "groups", "")
 	early := u.Post(t, "chat.sendMessage", map[string]any{"message": map[string]any{
 		"rid": rid, "msg": "from the near future", "ts": isoDate(time.Now().Add(5 * time.Second)),
 	}}).OK(t).JSON(t)["message"].(map[string]any)["_id"].(string)

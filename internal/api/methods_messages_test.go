@@ -133,9 +133,7 @@ func TestMethodSendMessage(t *testing.T) {
 
 func TestMethodSendMessageRateLimit(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	bob := e.NewUser(t, "bob")
-	rid := bob.CreateRoom(t, "channels", "burst", nil)
+	e, bob, rid := apitest.NewUserRoom(t, "bob", "channels", "burst")
 	// A long window keeps the test independent of how fast the calls are
 	// made; the rule is the same at its default second.
 	e.SetSetting(t, "DDP_Rate_Limit_Send_Message_Interval_Time", 60000)

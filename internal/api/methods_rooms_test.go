@@ -318,9 +318,7 @@ func TestMethodUsersAndSettings(t *testing.T) {
 func TestMethodAutoTranslateSettings(t *testing.T) {
 	t.Parallel()
 	f := newFakeTranslator(t)
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "groups", "translated", nil)
+	e, alice, rid := apitest.NewUserRoom(t, "alice", "groups", "translated")
 	methodFails(t, alice, false, "autoTranslate.saveSettings", 400.0, "AutoTranslate is disabled.", rid, "autoTranslate", true)
 	e.SetSetting(t, "AutoTranslate_ServiceProvider", "libre-translate")
 	e.SetSetting(t, "AutoTranslate_LibreTranslateAPIURL", f.URL+"/libre/")

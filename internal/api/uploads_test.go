@@ -148,9 +148,7 @@ func TestUploadConfirmRules(t *testing.T) {
 
 func TestUploadLegacyOneStepAndImages(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "channels", "files", nil)
+	_, alice, rid := apitest.NewUserRoom(t, "alice", "channels", "files")
 	m := upload(t, alice, "rooms.upload", rid, "report.pdf", "application/pdf", []byte("%PDF-1.4"), map[string]string{"msg": "the report", "description": "Q3"}).
 		OK(t).JSON(t)["message"].(map[string]any)
 	if m["msg"] != "the report" || m["attachments"].([]any)[0].(map[string]any)["description"] != "Q3" {
@@ -216,9 +214,7 @@ func TestUploadLimits(t *testing.T) {
 
 func TestUploadSafeNames(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "groups", "g", nil)
+	_, alice, rid := apitest.NewUserRoom(t, "alice", "groups", "g")
 	for _, tc := range []struct{ sent, want string }{
 		{"../../etc/passwd", "passwd"},
 		{`..\..\windows\win.ini`, "win.ini"},

@@ -237,9 +237,7 @@ func upHasTitle(m map[string]any) bool {
 func TestPreviewsOnMessages(t *testing.T) {
 	t.Parallel()
 	site := newUpServer(t, nil)
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "channels", "links", nil)
+	e, alice, rid := apitest.NewUserRoom(t, "alice", "channels", "links")
 	send := func(message map[string]any) map[string]any {
 		t.Helper()
 		return alice.Post(t, "chat.sendMessage", map[string]any{"message": message}).OK(t).JSON(t)["message"].(map[string]any)

@@ -230,3 +230,14 @@ func NewScene(t testing.TB, names ...string) *Scene {
 	}
 	return s
 }
+
+// NewUserRoom boots an environment with one user who owns a room
+// ("channels" or "groups"; an empty name picks a unique one), the start
+// of most tests about what happens inside a room. It returns the
+// environment, the user and the room's id.
+func NewUserRoom(t testing.TB, username, prefix, name string) (*Env, *Client, string) {
+	t.Helper()
+	e := New(t)
+	u := e.NewUser(t, username)
+	return e, u, u.CreateRoom(t, prefix, name, nil)
+}
