@@ -38,7 +38,7 @@ func (s *syncBuffer) String() string {
 
 // serveDir runs a server on dataDir with its log in logs and returns its
 // base URL and a function that stops it and waits until it has.
-func serveDir(t *testing.T, dataDir string, env map[string]string, logs io.Writer) (string, func()) {
+func serveDir(t testing.TB, dataDir string, env map[string]string, logs io.Writer) (string, func()) {
 	t.Helper()
 	environ := []string{"PARLEY_DATA_DIR=" + dataDir}
 	for k, v := range env {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -65,8 +66,7 @@ func TestSlowRequestsAreCutOff(t *testing.T) {
 	for k, v := range shortDeadlines {
 		env[k] = v
 	}
-	base, cancel, _ := startServer(t, env)
-	defer cancel()
+	base, _ := startServer(t, env)
 	addr := strings.TrimPrefix(base, "http://")
 	sess := login(t, http.DefaultClient, base)
 	uid, token := sess.uid, sess.token
@@ -143,8 +143,7 @@ func TestSlowClientAttack(t *testing.T) {
 	if testing.Short() {
 		t.Skip("opens 300 connections for several seconds")
 	}
-	base, cancel, _ := startServer(t, shortDeadlines)
-	defer cancel()
+	base, _ := startServer(t, shortDeadlines)
 	addr := strings.TrimPrefix(base, "http://")
 	const (
 		attackers = 300
@@ -237,24 +236,13 @@ func TestSlowClientAttack(t *testing.T) {
 // not read it loses the connection at the write deadline, and the server
 // lets go of the answer: the same user is served again at once.
 func TestUnreadAnswerIsCut(t *testing.T) {
-	base, cancel, _ := startServer(t, map[string]string{"ADMIN_USERNAME": "root", "ADMIN_PASS": "pw",
+	base, _ := startServer(t, map[string]string{"ADMIN_USERNAME": "root", "ADMIN_PASS": "pw",
 		"OVERWRITE_SETTING_API_Enable_Rate_Limiter": "false", "PARLEY_WRITE_TIMEOUT": "1s"})
-	defer cancel()
 	addr := strings.TrimPrefix(base, "http://")
 	sess := login(t, http.DefaultClient, base)
 	post := func(body string) {
-		req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/chat.postMessage", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-User-Id", sess.uid)
-		req.Header.Set("X-Auth-Token", sess.token)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			t.Fatalf("chat.postMessage: %d", res.StatusCode)
+		if code, out := apiCall(t, http.MethodPost, base+"/api/v1/chat.postMessage", sess.uid, sess.token, json.RawMessage(body)); code != http.StatusOK {
+			t.Fatalf("chat.postMessage: %d %v", code, out)
 		}
 	}
 	// 100 messages of 30 KiB: a history page of 3 MiB, more than the
@@ -286,16 +274,7 @@ func TestUnreadAnswerIsCut(t *testing.T) {
 	}
 	// The answer's memory is free again: the user's next large read is
 	// served, not refused as busy.
-	r2, _ := http.NewRequest(http.MethodGet, base+"/api/v1/channels.history?roomId=GENERAL&count=100", nil)
-	r2.Header.Set("X-User-Id", sess.uid)
-	r2.Header.Set("X-Auth-Token", sess.token)
-	res, err := http.DefaultClient.Do(r2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.Copy(io.Discard, res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("history after the cut: %d", res.StatusCode)
+	if code, out := apiCall(t, http.MethodGet, base+"/api/v1/channels.history?roomId=GENERAL&count=100", sess.uid, sess.token, nil); code != http.StatusOK {
+		t.Fatalf("history after the cut: %d %v", code, out)
 	}
 }

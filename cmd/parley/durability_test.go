@@ -52,7 +52,7 @@ func TestParleyChildProcess(t *testing.T) {
 type child struct {
 	url  string
 	cmd  *exec.Cmd
-	logs *lockedBuffer
+	logs *syncBuffer
 	done chan struct{}
 }
 
@@ -63,7 +63,7 @@ func startChild(t *testing.T, env ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestParleyChildProcess$", "-test.count=1")
 	cmd.Env = append(os.Environ(), append([]string{envChild + "=1"}, env...)...)
-	logs := &lockedBuffer{}
+	logs := &syncBuffer{}
 	cmd.Stderr = logs
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 
 func TestLogWriterFlushes(t *testing.T) {
 	t.Parallel()
-	var out lockedBuffer
+	var out syncBuffer
 	tick := make(chan time.Time)
 	stopped := false
 	w := startLogWriter(&out, tick, func() { stopped = true })

@@ -14,34 +14,15 @@ import (
 	"time"
 )
 
-// startServer runs serve on a fresh data dir and returns its base URL.
-func startServer(t testing.TB, env map[string]string) (string, context.CancelFunc, <-chan error) {
+// startServer runs serve on a fresh data dir and returns its base URL and
+// a function that stops it and waits until it has (also run at cleanup).
+func startServer(t testing.TB, env map[string]string) (string, func()) {
 	t.Helper()
-	environ := []string{"PARLEY_DATA_DIR=" + t.TempDir()}
-	for k, v := range env {
-		environ = append(environ, k+"="+v)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- serve(ctx, []string{"--addr", "127.0.0.1:0", "--log-level", "error"}, environ, io.Discard, ready)
-	}()
-	select {
-	case addr := <-ready:
-		return "http://" + addr, cancel, done
-	case err := <-done:
-		cancel()
-		t.Fatalf("serve: %v", err)
-	case <-time.After(20 * time.Second):
-		cancel()
-		t.Fatal("server did not start")
-	}
-	return "", cancel, done
+	return serveDir(t, t.TempDir(), env, io.Discard)
 }
 
 func TestServeLoginAndGracefulShutdown(t *testing.T) {
-	base, cancel, done := startServer(t, map[string]string{"ADMIN_USERNAME": "root", "ADMIN_PASS": "pw", "ADMIN_EMAIL": "root@example.com"})
+	base, stop := startServer(t, map[string]string{"ADMIN_USERNAME": "root", "ADMIN_PASS": "pw", "ADMIN_EMAIL": "root@example.com"})
 	res, err := http.PostForm(base+"/api/v1/login", url.Values{"user": {"root"}, "password": {"pw"}})
 	if err != nil {
 		t.Fatal(err)
@@ -60,15 +41,8 @@ func TestServeLoginAndGracefulShutdown(t *testing.T) {
 		t.Fatalf("login: %d %+v", res.StatusCode, out)
 	}
 	// The default channel exists.
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve returned %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("shutdown hung")
-	}
+	// The server shuts down cleanly and in time, or stop fails the test.
+	stop()
 }
 
 func TestConfigErrors(t *testing.T) {
@@ -83,8 +57,8 @@ func TestConfigErrors(t *testing.T) {
 // BenchmarkLogin measures password logins over keep-alive connections; run
 // it next to BenchmarkBareJSON, the ceiling of this machine, and compare.
 func BenchmarkLogin(b *testing.B) {
-	base, cancel, _ := startServer(b, map[string]string{"ADMIN_USERNAME": "root", "ADMIN_PASS": "pw", "OVERWRITE_SETTING_API_Enable_Rate_Limiter": "false"})
-	defer cancel()
+	base, stop := startServer(b, map[string]string{"ADMIN_USERNAME": "root", "ADMIN_PASS": "pw", "OVERWRITE_SETTING_API_Enable_Rate_Limiter": "false"})
+	defer stop()
 	b.SetParallelism(8)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"io"
 	"net"
@@ -51,30 +50,18 @@ func TestLargeFieldAttackMemory(t *testing.T) {
 		clients = n
 	}
 	const writeTimeout = 5 * time.Second
-	base, cancel, _ := startServer(t, map[string]string{
+	base, _ := startServer(t, map[string]string{
 		"ADMIN_USERNAME": "root", "ADMIN_PASS": "pw",
 		"OVERWRITE_SETTING_API_Enable_Rate_Limiter": "false",
 		"PARLEY_WRITE_TIMEOUT":                      writeTimeout.String(),
 	})
-	defer cancel()
 	addr := strings.TrimPrefix(base, "http://")
 	admin := login(t, http.DefaultClient, base)
 	call := func(s session, path string, body any) map[string]any {
 		t.Helper()
-		b, _ := json.Marshal(body)
-		req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/"+path, bytes.NewReader(b))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-User-Id", s.uid)
-		req.Header.Set("X-Auth-Token", s.token)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var out map[string]any
-		json.NewDecoder(res.Body).Decode(&out)
-		if res.StatusCode != http.StatusOK {
-			t.Fatalf("%s: %d %v", path, res.StatusCode, out)
+		code, out := apiCall(t, http.MethodPost, base+"/api/v1/"+path, s.uid, s.token, body)
+		if code != http.StatusOK {
+			t.Fatalf("%s: %d %v", path, code, out)
 		}
 		return out
 	}

@@ -16,8 +16,7 @@ func TestMetricsListener(t *testing.T) {
 	}
 	maddr := ln.Addr().String()
 	ln.Close()
-	base, cancel, _ := startServer(t, map[string]string{"PARLEY_METRICS_ADDR": maddr, "PARLEY_METRICS_TOKEN": "s3cret"})
-	defer cancel()
+	base, _ := startServer(t, map[string]string{"PARLEY_METRICS_ADDR": maddr, "PARLEY_METRICS_TOKEN": "s3cret"})
 	get := func(url, token string) (int, string) {
 		req, _ := http.NewRequest(http.MethodGet, url, nil)
 		if token != "" {
@@ -43,8 +42,7 @@ func TestMetricsListener(t *testing.T) {
 }
 
 func TestMetricsNotPublicByDefault(t *testing.T) {
-	base, cancel, _ := startServer(t, nil)
-	defer cancel()
+	base, _ := startServer(t, nil)
 	res, err := http.Get(base + "/metrics")
 	if err != nil {
 		t.Fatal(err)

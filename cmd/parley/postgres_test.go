@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -15,7 +14,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -65,7 +63,7 @@ func TestPostgresRestart(t *testing.T) {
 	// the schema can be dropped and later runs find it up.
 	t.Cleanup(func() { cluster("start") })
 
-	logs := &lockedBuffer{}
+	logs := &syncBuffer{}
 	srv := startOn(t, dbURL, logs)
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -278,22 +276,4 @@ func lockMachineWide(t *testing.T, name string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Cleanup(func() { f.Close() }) // closing releases the lock
-}
-
-// lockedBuffer collects the server's log lines from its goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

@@ -63,12 +63,8 @@ func nodeClients(t *testing.T) string {
 // account, and returns its URL and the admin's REST client.
 func clientServer(t *testing.T) (string, *rest) {
 	t.Helper()
-	base, cancel, done := startServer(t, map[string]string{
+	base, _ := startServer(t, map[string]string{
 		"ADMIN_USERNAME": "root", "ADMIN_PASS": "pw", "ADMIN_EMAIL": "root@example.com",
-	})
-	t.Cleanup(func() {
-		cancel()
-		<-done
 	})
 	return base, newREST(base).login(t, "root", "pw")
 }

@@ -12,8 +12,7 @@ import (
 
 func TestLogin(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	e.NewUser(t, "alice")
+	e := apitest.NewScene(t, "alice")
 	anon := e.Anon()
 
 	cases := []struct {

@@ -66,16 +66,14 @@ func TestChatAccess(t *testing.T) {
 	} {
 		t.Run(room.name, func(t *testing.T) {
 			t.Parallel()
-			e := apitest.New(t)
-			owner := e.NewUser(t, "secretowner")
-			e.NewUser(t, "secretfriend")
-			caller := e.NewUser(t, "intruder")
+			e := apitest.NewScene(t, "secretowner", "secretfriend", "intruder")
+			owner, caller := e.Users[0], e.Users[2]
 			rid := room.open(t, owner)
-			id, gone := seed(t, e, owner, rid)
+			id, gone := seed(t, e.Env, owner, rid)
 			if room.hide != nil {
-				room.hide(t, e)
+				room.hide(t, e.Env)
 			}
-			tg := target{e, caller, owner, rid, id, gone, room.channelsHistoryErr, room.channelsHistoryCode}
+			tg := target{e.Env, caller, owner, rid, id, gone, room.channelsHistoryErr, room.channelsHistoryCode}
 			body := func(kv ...any) map[string]any {
 				m := map[string]any{}
 				for i := 0; i+1 < len(kv); i += 2 {

@@ -46,11 +46,8 @@ func historyCopies(t *testing.T, e *apitest.Env, rid, id string) []*model.Messag
 
 func TestChatUpdate(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
-	carol := e.NewUser(t, "carol")
-	dave := e.NewUser(t, "dave")
+	e := apitest.NewScene(t, "alice", "bob", "carol", "dave")
+	alice, bob, carol, dave := e.Users[0], e.Users[1], e.Users[2], e.Users[3]
 	robot := e.NewUser(t, "robot", map[string]any{"roles": []string{"bot"}})
 	rid := alice.CreateRoom(t, "channels", "plaza", nil, "bob", "carol", "dave", "robot")
 	alice.Post(t, "channels.addModerator", map[string]any{"roomId": rid, "userId": dave.UserID}).OK(t)
@@ -147,13 +144,13 @@ func TestChatUpdate(t *testing.T) {
 	// Message_AllowEditing_BlockEditInMinutes counts whole minutes (floored);
 	// admins are bound too, bots bypass it.
 	e.SetSetting(t, "Message_AllowEditing_BlockEditInMinutes", 1)
-	young := insertAged(t, e, rid, carol, "young", 30*time.Second)
-	old := insertAged(t, e, rid, carol, "old", 90*time.Second)
+	young := insertAged(t, e.Env, rid, carol, "young", 30*time.Second)
+	old := insertAged(t, e.Env, rid, carol, "old", 90*time.Second)
 	carol.UpdateMessage(t, rid, young, "young edited").OK(t)
 	for _, who := range []*apitest.Client{carol, alice, e.Admin} {
 		who.UpdateMessage(t, rid, old, "too late").Fails(t, 400, "error-message-editing-blocked", "Message editing is blocked [error-message-editing-blocked]")
 	}
-	botOld := insertAged(t, e, rid, robot, "bot old", 10*time.Minute)
+	botOld := insertAged(t, e.Env, rid, robot, "bot old", 10*time.Minute)
 	robot.UpdateMessage(t, rid, botOld, "bot edited").OK(t)
 	e.SetSetting(t, "Message_AllowEditing_BlockEditInMinutes", 0)
 	carol.UpdateMessage(t, rid, old, "late but allowed").OK(t)
@@ -194,7 +191,7 @@ func TestChatUpdate(t *testing.T) {
 	kid := kept["_id"].(string)
 	before := len(alice.History(t, "channels", rid))
 	carol.UpdateMessage(t, rid, kid, "second version").OK(t)
-	copies := historyCopies(t, e, rid, kid)
+	copies := historyCopies(t, e.Env, rid, kid)
 	if len(copies) != 1 || copies[0].Msg != "first version" || !copies[0].Hidden || copies[0].ID == kid ||
 		copies[0].EditedBy == nil || copies[0].EditedBy.ID != carol.UserID {
 		t.Fatalf("history copies = %+v", copies)
@@ -210,18 +207,15 @@ func TestChatUpdate(t *testing.T) {
 
 	// Editing checks the room as sending does.
 	ro := alice.CreateRoom(t, "channels", "news", map[string]any{"readOnly": true}, "bob")
-	bobs := insertAged(t, e, ro, bob, "written before the room went read-only", 0)
+	bobs := insertAged(t, e.Env, ro, bob, "written before the room went read-only", 0)
 	bob.UpdateMessage(t, ro, bobs, "x").FailsPlain(t, "You can't send messages because the room is readonly.")
 	alice.UpdateMessage(t, ro, bobs, "owner edits").OK(t)
 }
 
 func TestChatDelete(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
-	carol := e.NewUser(t, "carol")
-	dave := e.NewUser(t, "dave")
+	e := apitest.NewScene(t, "alice", "bob", "carol", "dave")
+	alice, bob, carol, dave := e.Users[0], e.Users[1], e.Users[2], e.Users[3]
 	rid := alice.CreateRoom(t, "channels", "plaza", nil, "bob", "carol", "dave")
 	alice.Post(t, "channels.addModerator", map[string]any{"roomId": rid, "userId": dave.UserID}).OK(t)
 	del := func(c *apitest.Client, id string) *apitest.Response {
@@ -329,10 +323,10 @@ func TestChatDelete(t *testing.T) {
 
 	// Message_AllowDeleting_BlockDeleteInMinutes rounds to the nearest minute.
 	e.SetSetting(t, "Message_AllowDeleting_BlockDeleteInMinutes", 5)
-	del(carol, insertAged(t, e, rid, carol, "4 min", 4*time.Minute)).OK(t)
-	del(carol, insertAged(t, e, rid, carol, "5 min 20 s", 5*time.Minute+20*time.Second)).OK(t)
-	del(carol, insertAged(t, e, rid, carol, "5 min 45 s", 5*time.Minute+45*time.Second)).Fails(t, 400, "error-action-not-allowed", "")
-	del(alice, insertAged(t, e, rid, carol, "10 min", 10*time.Minute)).OK(t) // force-delete-message
+	del(carol, insertAged(t, e.Env, rid, carol, "4 min", 4*time.Minute)).OK(t)
+	del(carol, insertAged(t, e.Env, rid, carol, "5 min 20 s", 5*time.Minute+20*time.Second)).OK(t)
+	del(carol, insertAged(t, e.Env, rid, carol, "5 min 45 s", 5*time.Minute+45*time.Second)).Fails(t, 400, "error-action-not-allowed", "")
+	del(alice, insertAged(t, e.Env, rid, carol, "10 min", 10*time.Minute)).OK(t) // force-delete-message
 	e.SetSetting(t, "Message_AllowDeleting_BlockDeleteInMinutes", 0)
 
 	// Message_ShowDeletedStatus leaves an "rm" placeholder, not trash.
@@ -355,7 +349,7 @@ func TestChatDelete(t *testing.T) {
 	e.SetSetting(t, "Message_KeepHistory", true)
 	both := post(carol, "keep and show")
 	del(carol, both).OK(t)
-	if c := historyCopies(t, e, rid, both); len(c) != 1 || c[0].Msg != "keep and show" || !c[0].Hidden {
+	if c := historyCopies(t, e.Env, rid, both); len(c) != 1 || c[0].Msg != "keep and show" || !c[0].Hidden {
 		t.Fatalf("copies = %+v", c)
 	}
 	if got := carol.GetMessage(t, both); got["t"] != "rm" {
@@ -387,10 +381,10 @@ func TestChatDelete(t *testing.T) {
 	roDel := func(c *apitest.Client, id string) *apitest.Response {
 		return c.Post(t, "chat.delete", map[string]any{"roomId": ro, "msgId": id})
 	}
-	bobs := insertAged(t, e, ro, bob, "bob's", 0)
+	bobs := insertAged(t, e.Env, ro, bob, "bob's", 0)
 	roDel(bob, bobs).FailsPlain(t, "You can't delete messages because the room is readonly.")
 	e.SetSetting(t, "Message_AllowDeleting_BlockDeleteInMinutes", 5)
 	roDel(bob, bobs).OK(t)
 	e.SetSetting(t, "Message_AllowDeleting_BlockDeleteInMinutes", 0)
-	roDel(alice, insertAged(t, e, ro, bob, "bob's again", 0)).OK(t)
+	roDel(alice, insertAged(t, e.Env, ro, bob, "bob's again", 0)).OK(t)
 }

@@ -9,10 +9,8 @@ import (
 
 func TestChatReact(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	owner := e.NewUser(t, "reactowner")
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
+	e := apitest.NewScene(t, "reactowner", "alice", "bob")
+	owner, alice, bob := e.Users[0], e.Users[1], e.Users[2]
 	rid := owner.CreateRoom(t, "channels", "", nil, "alice", "bob")
 	roRID := owner.CreateRoom(t, "channels", "", map[string]any{"readOnly": true}, "alice")
 
@@ -139,9 +137,8 @@ func TestChatReact(t *testing.T) {
 
 func TestChatPin(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	owner := e.NewUser(t, "pinowner")
-	member := e.NewUser(t, "pinmember")
+	e := apitest.NewScene(t, "pinowner", "pinmember")
+	owner, member := e.Users[0], e.Users[1]
 	rid := owner.CreateRoom(t, "channels", "", nil, "pinmember")
 	gid := owner.CreateRoom(t, "groups", "", nil, "pinmember")
 
@@ -328,10 +325,8 @@ func TestChatMarkingDisabled(t *testing.T) {
 
 func TestChatStar(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	owner := e.NewUser(t, "starowner")
-	member := e.NewUser(t, "starmember")
-	outsider := e.NewUser(t, "staroutsider")
+	e := apitest.NewScene(t, "starowner", "starmember", "staroutsider")
+	owner, member, outsider := e.Users[0], e.Users[1], e.Users[2]
 	rid := owner.CreateRoom(t, "channels", "", nil, "starmember")
 
 	t.Run("stars are per caller", func(t *testing.T) {
@@ -416,9 +411,7 @@ func TestChatStar(t *testing.T) {
 
 func TestChatReportMessage(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	owner := e.NewUser(t, "reporter")
-	rid := owner.CreateRoom(t, "channels", "", nil)
+	_, owner, rid := apitest.NewUserRoom(t, "reporter", "channels", "")
 	id := owner.PostText(t, rid, "report me")["_id"].(string)
 	for _, tc := range []struct {
 		name      string
@@ -454,10 +447,8 @@ func TestChatReportMessage(t *testing.T) {
 
 func TestChatIgnoreUser(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	me := e.NewUser(t, "ignorer")
-	bore := e.NewUser(t, "bore")
-	stranger := e.NewUser(t, "stranger")
+	e := apitest.NewScene(t, "ignorer", "bore", "stranger")
+	me, bore, stranger := e.Users[0], e.Users[1], e.Users[2]
 	rid := me.CreateRoom(t, "groups", "", nil, "bore")
 	ignored := func() []any {
 		sub := me.Get(t, "subscriptions.getOne", apitest.Q("roomId", rid)).OK(t).JSON(t)["subscription"].(map[string]any)

@@ -12,9 +12,8 @@ import (
 
 func TestChatPostMessageTargets(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
+	e := apitest.NewScene(t, "alice", "bob")
+	alice, bob := e.Users[0], e.Users[1]
 	rid := alice.CreateRoom(t, "channels", "plaza", nil)
 	gid := alice.CreateRoom(t, "groups", "hideout", nil)
 
@@ -115,9 +114,8 @@ func TestChatPostMessageTargets(t *testing.T) {
 
 func TestChatPostMessageAutoJoin(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
+	e := apitest.NewScene(t, "alice", "bob")
+	alice, bob := e.Users[0], e.Users[1]
 	rid := alice.CreateRoom(t, "channels", "plaza", nil)
 
 	if sub := bob.Subscription(t, rid); sub != nil {
@@ -259,9 +257,7 @@ func TestChatPostMessageValidation(t *testing.T) {
 
 func TestChatPostMessageURLsAndMarkdown(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "channels", "plaza", nil)
+	_, alice, rid := apitest.NewUserRoom(t, "alice", "channels", "plaza")
 	const text = "see https://example.com/page and `https://example.com/code`"
 
 	m := alice.PostText(t, rid, text)
@@ -298,9 +294,8 @@ func TestChatPostMessageURLsAndMarkdown(t *testing.T) {
 
 func TestChatPostMessageReadOnly(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
+	e := apitest.NewScene(t, "alice", "bob")
+	alice, bob := e.Users[0], e.Users[1]
 	rid := alice.CreateRoom(t, "channels", "news", map[string]any{"readOnly": true}, "bob")
 
 	bob.Post(t, "chat.postMessage", map[string]any{"roomId": rid, "text": "x"}).FailsPlain(t, "You can't send messages because the room is readonly.")
@@ -314,10 +309,8 @@ func TestChatPostMessageReadOnly(t *testing.T) {
 
 func TestChatPostMessageMentions(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
-	carol := e.NewUser(t, "carol")
+	e := apitest.NewScene(t, "alice", "bob", "carol")
+	alice, bob, carol := e.Users[0], e.Users[1], e.Users[2]
 	rid := alice.CreateRoom(t, "channels", "plaza", nil, "bob")
 	// carol's private group is mentionable by anyone who knows its name.
 	gid := carol.CreateRoom(t, "groups", "secret", nil)
@@ -385,10 +378,8 @@ func TestChatPostMessageMentions(t *testing.T) {
 
 func TestChatPostMessageNotifies(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
-	carol := e.NewUser(t, "carol")
+	e := apitest.NewScene(t, "alice", "bob", "carol")
+	alice, bob, carol := e.Users[0], e.Users[1], e.Users[2]
 	rid := alice.CreateRoom(t, "channels", "plaza", nil, "bob", "carol")
 
 	type counters struct {
@@ -475,9 +466,7 @@ func TestChatPostMessageNotifies(t *testing.T) {
 
 func TestChatPostMessageBadWordsAndCustomFields(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "channels", "plaza", nil)
+	e, alice, rid := apitest.NewUserRoom(t, "alice", "channels", "plaza")
 
 	e.SetSetting(t, "Message_BadWordsFilterList", "darn, heck")
 	if m := alice.PostText(t, rid, "oh darn"); m["msg"] != "oh darn" {
@@ -519,9 +508,7 @@ func TestChatPostMessageBadWordsAndCustomFields(t *testing.T) {
 
 func TestChatSendMessage(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "channels", "plaza", nil)
+	_, alice, rid := apitest.NewUserRoom(t, "alice", "channels", "plaza")
 	send := func(msg map[string]any) *apitest.Response {
 		return alice.Post(t, "chat.sendMessage", map[string]any{"message": msg})
 	}
@@ -624,9 +611,7 @@ func TestChatSendMessage(t *testing.T) {
 
 func TestChatSendMessageThreads(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "channels", "plaza", nil)
+	e, alice, rid := apitest.NewUserRoom(t, "alice", "channels", "plaza")
 	other := alice.CreateRoom(t, "channels", "other", nil)
 
 	root := alice.SendMessage(t, map[string]any{"rid": rid, "msg": "root"})
@@ -671,9 +656,7 @@ func TestChatSendMessageThreads(t *testing.T) {
 
 func TestChatMessageTsIncreasing(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "channels", "plaza", nil)
+	_, alice, rid := apitest.NewUserRoom(t, "alice", "channels", "plaza")
 	const n = 40
 	for i := range n {
 		if i%2 == 0 {
@@ -720,9 +703,8 @@ func TestChatMessageTsIncreasing(t *testing.T) {
 
 func TestChatGetMessage(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
+	e := apitest.NewScene(t, "alice", "bob")
+	alice, bob := e.Users[0], e.Users[1]
 	gid := alice.CreateRoom(t, "groups", "hideout", nil)
 	m := alice.PostText(t, gid, "hi @alice")
 

@@ -26,9 +26,8 @@ func isoDate(ts time.Time) string { return ts.UTC().Format("2006-01-02T15:04:05.
 
 func TestChatGetMentionedMessages(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	a := e.NewUser(t, "mentioner")
-	b := e.NewUser(t, "mentionee")
+	e := apitest.NewScene(t, "mentioner", "mentionee")
+	a, b := e.Users[0], e.Users[1]
 	e.NewUser(t, "bystander")
 	rid := a.CreateRoom(t, "channels", "", nil, "mentionee", "bystander")
 
@@ -71,9 +70,8 @@ func TestChatGetMentionedMessages(t *testing.T) {
 
 func TestChatSearch(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	sa := e.NewUser(t, "seeker")
-	sb := e.NewUser(t, "speaker")
+	e := apitest.NewScene(t, "seeker", "speaker")
+	sa, sb := e.Users[0], e.Users[1]
 	rid := sa.CreateRoom(t, "channels", "", nil, "speaker")
 
 	m1 := sa.PostText(t, rid, "the quick brown fox")["_id"].(string)
@@ -597,9 +595,7 @@ func TestChatListingsSkipRemovedAndHistory(t *testing.T) {
 // message after it.
 func TestChatHistoryIncludesNewest(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	u := e.NewUser(t, "historian")
-	rid := u.CreateRoom(t, "groups", "", nil)
+	_, u, rid := apitest.NewUserRoom(t, "historian", "groups", "")
 	early := u.Post(t, "chat.sendMessage", map[string]any{"message": map[string]any{
 		"rid": rid, "msg": "from the near future", "ts": isoDate(time.Now().Add(5 * time.Second)),
 	}}).OK(t).JSON(t)["message"].(map[string]any)["_id"].(string)

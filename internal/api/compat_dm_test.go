@@ -13,8 +13,8 @@ import (
 // them.
 func TestCompatThreadUnreadListsStayEmpty(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice, bob, carol := e.NewUser(t, "alice"), e.NewUser(t, "bob"), e.NewUser(t, "carol")
+	e := apitest.NewScene(t, "alice", "bob", "carol")
+	alice, bob, carol := e.Users[0], e.Users[1], e.Users[2]
 	rid := alice.CreateRoom(t, "channels", "tunread", nil, "bob", "carol")
 	keys := []string{"tunread", "tunreadUser", "tunreadGroup"}
 
@@ -148,8 +148,8 @@ func TestCompatDMListEveryoneFields(t *testing.T) {
 // im.messages and dm.messages honour sort, on the author's username too.
 func TestCompatDMMessagesSort(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	a, b := e.NewUser(t, "a_sorter"), e.NewUser(t, "b_sorter")
+	e := apitest.NewScene(t, "a_sorter", "b_sorter")
+	a, b := e.Users[0], e.Users[1]
 	rid := a.CreateDM(t, "im", map[string]any{"username": b.Username})["_id"].(string)
 	for i, c := range []*apitest.Client{a, b, a, b} {
 		c.PostText(t, rid, "m"+string(rune('0'+i)))
@@ -239,8 +239,8 @@ func TestCompatDMCloseForUser(t *testing.T) {
 // name change, name on a username change, and the conversation's usernames.
 func TestCompatRenameFollowsIntoDMs(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice, bob, carol := e.NewUser(t, "alice"), e.NewUser(t, "bob"), e.NewUser(t, "carol")
+	e := apitest.NewScene(t, "alice", "bob", "carol")
+	alice, bob, carol := e.Users[0], e.Users[1], e.Users[2]
 	one := bob.CreateDM(t, "dm", map[string]any{"username": "alice"})["_id"].(string)
 	group := bob.CreateDM(t, "dm", map[string]any{"usernames": "alice,carol"})["_id"].(string)
 	channel := bob.CreateRoom(t, "channels", "renames", nil, "alice")

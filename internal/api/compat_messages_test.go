@@ -11,9 +11,7 @@ import (
 
 func TestCompatPostMessageMsgField(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "channels", e.Unique("legacy"), nil)
+	e, alice, rid := apitest.NewUserRoom(t, "alice", "channels", "")
 
 	m := alice.PostMessage(t, map[string]any{"roomId": rid, "msg": "sent as msg"})
 	if m["msg"] != "sent as msg" || alice.GetMessage(t, m["_id"].(string))["msg"] != "sent as msg" {
@@ -45,9 +43,7 @@ func TestCompatPostMessageMsgField(t *testing.T) {
 
 func TestCompatUpdateEmptyText(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "channels", e.Unique("noempty"), nil)
+	_, alice, rid := apitest.NewUserRoom(t, "alice", "channels", "")
 	id := alice.PostText(t, rid, "keep me")["_id"].(string)
 
 	for _, body := range []map[string]any{
@@ -159,11 +155,9 @@ func TestCompatQuoteAttachments(t *testing.T) {
 
 func TestCompatURLMetaAlwaysPresent(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
+	e, alice, rid := apitest.NewUserRoom(t, "alice", "channels", "")
 	// No fetch is made: every entry must carry meta all the same.
 	e.SetSetting(t, "API_Embed", false)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "channels", e.Unique("meta"), nil)
 
 	check := func(name string, m map[string]any, want int) {
 		t.Helper()
@@ -197,10 +191,8 @@ func TestCompatURLMetaAlwaysPresent(t *testing.T) {
 
 func TestCompatTypedJSONBodies(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
+	e, alice, rid := apitest.NewUserRoom(t, "alice", "channels", "")
 	e.SetSetting(t, "API_Embed", false)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "channels", e.Unique("typed"), nil)
 	before := len(alice.History(t, "channels", rid))
 
 	// A string is not an array in JSON: nothing is sent...

@@ -104,9 +104,8 @@ func TestCompatDefaultLanguageIsTheWorkspaces(t *testing.T) {
 // not encrypt.
 func TestCompatE2ESettings(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	e.NewUser(t, "bob")
+	e := apitest.NewScene(t, "alice", "bob")
+	alice := e.Users[0]
 	defaults := map[string]bool{
 		"E2E_Enable": false, "E2E_Allow_Unencrypted_Messages": false, "E2E_Enabled_Default_DirectRooms": false,
 		"E2E_Enabled_Default_PrivateRooms": false, "E2E_Enable_Encrypt_Files": true, "E2E_Enabled_Mentions": true,

@@ -19,8 +19,8 @@ func listDiscussions(t *testing.T, c *apitest.Client, q ...string) map[string]an
 
 func TestCreateDiscussion(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice, bob, carol, eve := e.NewUser(t, "alice"), e.NewUser(t, "bob"), e.NewUser(t, "carol"), e.NewUser(t, "eve")
+	e := apitest.NewScene(t, "alice", "bob", "carol", "eve")
+	alice, bob, carol, eve := e.Users[0], e.Users[1], e.Users[2], e.Users[3]
 	cid := alice.CreateRoom(t, "channels", "lobby", nil, "bob", "carol")
 	gid := alice.CreateRoom(t, "groups", "inner", nil, "bob")
 
@@ -108,8 +108,8 @@ func TestCreateDiscussion(t *testing.T) {
 
 func TestGetDiscussions(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice, eve := e.NewUser(t, "alice"), e.NewUser(t, "eve")
+	e := apitest.NewScene(t, "alice", "eve")
+	alice, eve := e.Users[0], e.Users[1]
 	gid := alice.CreateRoom(t, "groups", "planning", nil)
 	var ids []string
 	for i := range 4 {

@@ -249,9 +249,8 @@ func TestDMHistory(t *testing.T) {
 
 func TestDMHistoryThreads(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	e.NewUser(t, "bob")
+	e := apitest.NewScene(t, "alice", "bob")
+	alice := e.Users[0]
 	rid := alice.CreateDM(t, "dm", map[string]any{"username": "bob"})["_id"].(string)
 	parent := alice.PostText(t, rid, "parent")
 	reply := alice.SendMessage(t, map[string]any{"rid": rid, "msg": "reply", "tmid": parent["_id"]})
@@ -441,8 +440,8 @@ func TestDMSetTopic(t *testing.T) {
 
 func TestRoomMessagesChannelsGroups(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice, eve := e.NewUser(t, "alice"), e.NewUser(t, "eve")
+	e := apitest.NewScene(t, "alice", "eve")
+	alice, eve := e.Users[0], e.Users[1]
 	for _, prefix := range []string{"channels", "groups"} {
 		rid := alice.CreateRoom(t, prefix, e.Unique("room"), nil)
 		alice.PostText(t, rid, "one")

@@ -53,11 +53,9 @@ func methodBareError(t *testing.T, c *apitest.Client, method string, code string
 
 func TestMethodSendMessage(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	e.SetSetting(t, "DDP_Rate_Limit_User_By_Method_Enabled", false)
+	e := newMethodScene(t, "alice", "outsider")
 	e.SetSetting(t, "DDP_Rate_Limit_Send_Message_Requests_Allowed", 0)
-	alice := e.NewUser(t, "alice")
-	outsider := e.NewUser(t, "outsider")
+	alice, outsider := e.Users[0], e.Users[1]
 	rid := alice.CreateRoom(t, "groups", "sendroom", nil)
 
 	// The client's _id is kept; the result is the saved message in EJSON.
@@ -135,9 +133,7 @@ func TestMethodSendMessage(t *testing.T) {
 
 func TestMethodSendMessageRateLimit(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	bob := e.NewUser(t, "bob")
-	rid := bob.CreateRoom(t, "channels", "burst", nil)
+	e, bob, rid := apitest.NewUserRoom(t, "bob", "channels", "burst")
 	// A long window keeps the test independent of how fast the calls are
 	// made; the rule is the same at its default second.
 	e.SetSetting(t, "DDP_Rate_Limit_Send_Message_Interval_Time", 60000)
@@ -168,11 +164,8 @@ func TestMethodSendMessageRateLimit(t *testing.T) {
 
 func TestMethodUpdateAndDeleteMessage(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	e.SetSetting(t, "DDP_Rate_Limit_User_By_Method_Enabled", false)
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
-	outsider := e.NewUser(t, "outsider")
+	e := newMethodScene(t, "alice", "bob", "outsider")
+	alice, bob, outsider := e.Users[0], e.Users[1], e.Users[2]
 	rid := alice.CreateRoom(t, "groups", "edits", nil, "bob")
 	m := alice.PostMessage(t, map[string]any{"roomId": rid, "text": "first draft"})
 	id := m["_id"].(string)
@@ -233,11 +226,8 @@ func TestMethodUpdateAndDeleteMessage(t *testing.T) {
 
 func TestMethodReactPinStar(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	e.SetSetting(t, "DDP_Rate_Limit_User_By_Method_Enabled", false)
-	alice := e.NewUser(t, "alice")
-	carol := e.NewUser(t, "carol")
-	outsider := e.NewUser(t, "outsider")
+	e := newMethodScene(t, "alice", "carol", "outsider")
+	alice, carol, outsider := e.Users[0], e.Users[1], e.Users[2]
 	rid := alice.CreateRoom(t, "groups", "reacts", nil, "carol")
 	other := alice.CreateRoom(t, "groups", "other", nil)
 	id := alice.PostMessage(t, map[string]any{"roomId": rid, "text": "react to me"})["_id"].(string)

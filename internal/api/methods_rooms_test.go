@@ -23,11 +23,8 @@ func methodList(t *testing.T, v any) []map[string]any {
 
 func TestMethodReading(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	e.SetSetting(t, "DDP_Rate_Limit_User_By_Method_Enabled", false)
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
-	outsider := e.NewUser(t, "outsider")
+	e := newMethodScene(t, "alice", "bob", "outsider")
+	alice, bob, outsider := e.Users[0], e.Users[1], e.Users[2]
 	rid := alice.CreateRoom(t, "groups", "reading", nil, "bob")
 	var ids []string
 	var stamps []int64
@@ -129,9 +126,8 @@ func TestMethodReading(t *testing.T) {
 
 func TestMethodLists(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	e.SetSetting(t, "DDP_Rate_Limit_User_By_Method_Enabled", false)
-	alice := e.NewUser(t, "alice")
+	e := newMethodScene(t, "alice")
+	alice := e.Users[0]
 	rid := alice.CreateRoom(t, "groups", "listed", nil)
 
 	for _, method := range []string{"subscriptions/get", "rooms/get"} {
@@ -183,11 +179,8 @@ func TestMethodLists(t *testing.T) {
 
 func TestMethodRooms(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	e.SetSetting(t, "DDP_Rate_Limit_User_By_Method_Enabled", false)
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
-	carol := e.NewUser(t, "carol")
+	e := newMethodScene(t, "alice", "bob", "carol")
+	alice, bob, carol := e.Users[0], e.Users[1], e.Users[2]
 
 	hall, _ := methodOK(t, alice, "createChannel", "hall", []string{"bob"}).(map[string]any)
 	if hall["rid"] == nil || hall["rid"] != hall["_id"] || hall["name"] != "hall" || hall["t"] != "c" {
@@ -243,10 +236,8 @@ func TestMethodRooms(t *testing.T) {
 
 func TestMethodUsersAndSettings(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	e.SetSetting(t, "DDP_Rate_Limit_User_By_Method_Enabled", false)
-	alice := e.NewUser(t, "alice")
-	e.NewUser(t, "bob")
+	e := newMethodScene(t, "alice", "bob")
+	alice := e.Users[0]
 
 	// public-settings/get: public settings only, to anyone.
 	_, out := callMethod(t, e.Anon(), true, "public-settings/get", methodFrame("public-settings/get"))
@@ -327,9 +318,7 @@ func TestMethodUsersAndSettings(t *testing.T) {
 func TestMethodAutoTranslateSettings(t *testing.T) {
 	t.Parallel()
 	f := newFakeTranslator(t)
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "groups", "translated", nil)
+	e, alice, rid := apitest.NewUserRoom(t, "alice", "groups", "translated")
 	methodFails(t, alice, false, "autoTranslate.saveSettings", 400.0, "AutoTranslate is disabled.", rid, "autoTranslate", true)
 	e.SetSetting(t, "AutoTranslate_ServiceProvider", "libre-translate")
 	e.SetSetting(t, "AutoTranslate_LibreTranslateAPIURL", f.URL+"/libre/")

@@ -80,6 +80,15 @@ func methodFails(t *testing.T, c *apitest.Client, anon bool, method string, code
 
 // storedPrefs reads c's stored preferences. (users.getPreferences would do,
 // but the spec wrongly types highlights as a list of objects.)
+// newMethodScene is a scene for tests that call the same method many
+// times in a row, which the per-user method rate limit would refuse.
+func newMethodScene(t *testing.T, names ...string) *apitest.Scene {
+	t.Helper()
+	e := apitest.NewScene(t, names...)
+	e.SetSetting(t, "DDP_Rate_Limit_User_By_Method_Enabled", false)
+	return e
+}
+
 func storedPrefs(t *testing.T, e *apitest.Env, c *apitest.Client) map[string]any {
 	t.Helper()
 	u, err := e.Store.Users().Get(t.Context(), c.UserID)
@@ -150,11 +159,8 @@ func TestMethodCallFraming(t *testing.T) {
 
 func TestMethodAddUsersToRoom(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
-	carol := e.NewUser(t, "carol")
-	dave := e.NewUser(t, "dave")
+	e := apitest.NewScene(t, "alice", "bob", "carol", "dave")
+	alice, bob, carol, dave := e.Users[0], e.Users[1], e.Users[2], e.Users[3]
 	group := alice.CreateRoom(t, "groups", "team", nil)
 	channel := alice.CreateRoom(t, "channels", "hall", nil)
 
@@ -236,9 +242,8 @@ func TestMethodAddUsersToRoom(t *testing.T) {
 
 func TestMethodSaveUserPreferences(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
+	e := apitest.NewScene(t, "alice", "bob")
+	alice, bob := e.Users[0], e.Users[1]
 	before := alice.CreateRoom(t, "channels", "before", nil)
 	pinned := alice.CreateRoom(t, "groups", "pinned", nil)
 	// A preference set for one room alone is not overridden by the user's.
@@ -257,7 +262,7 @@ func TestMethodSaveUserPreferences(t *testing.T) {
 	}); got != true {
 		t.Fatalf("result = %v", got)
 	}
-	prefs := storedPrefs(t, e, alice)
+	prefs := storedPrefs(t, e.Env, alice)
 	if prefs["emailNotificationMode"] != "nothing" || prefs["desktopNotifications"] != "mentions" || prefs["useEmojis"] != false {
 		t.Errorf("preferences = %v", prefs)
 	}
@@ -303,7 +308,7 @@ func TestMethodSaveUserPreferences(t *testing.T) {
 		methodFails(t, alice, false, "saveUserPreferences", 400.0, "Match failed", bad)
 	}
 	methodFails(t, alice, false, "saveUserPreferences", 400.0, "Match failed")
-	if prefs := storedPrefs(t, e, alice); prefs["useEmojis"] != false {
+	if prefs := storedPrefs(t, e.Env, alice); prefs["useEmojis"] != false {
 		t.Errorf("a refused call changed preferences: %v", prefs)
 	}
 }
@@ -344,9 +349,8 @@ func TestMethodTranslateMessage(t *testing.T) {
 
 func TestMethodRateLimit(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
+	e := apitest.NewScene(t, "alice", "bob")
+	alice, bob := e.Users[0], e.Users[1]
 	e.SetSetting(t, "DDP_Rate_Limit_User_By_Method_Requests_Allowed", 2)
 	e.SetSetting(t, "DDP_Rate_Limit_User_By_Method_Interval_Time", 60000)
 	prefs := map[string]any{"useEmojis": true}
@@ -376,9 +380,8 @@ func TestMethodRateLimit(t *testing.T) {
 // another user's.
 func TestSetPreferencesReachesSubscriptions(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
+	e := apitest.NewScene(t, "alice", "bob")
+	alice, bob := e.Users[0], e.Users[1]
 	room := alice.CreateRoom(t, "channels", "prefs", nil)
 	alice.Post(t, "channels.invite", map[string]any{"roomId": room, "userId": bob.UserID}).OK(t)
 

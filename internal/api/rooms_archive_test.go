@@ -20,9 +20,8 @@ func lastOfType(t *testing.T, c *apitest.Client, prefix, rid, typ string) map[st
 
 func TestArchiveChannel(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	owner := e.NewUser(t, "arowner")
-	bob := e.NewUser(t, "arbob")
+	e := apitest.NewScene(t, "arowner", "arbob")
+	owner, bob := e.Users[0], e.Users[1]
 	name := e.Unique("archroom")
 	rid := owner.CreateRoom(t, "channels", name, nil, "arbob")
 	before := bob.PostText(t, rid, "before the archive")["_id"].(string)
@@ -76,10 +75,8 @@ func TestArchiveChannel(t *testing.T) {
 
 func TestArchiveGroup(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	owner := e.NewUser(t, "agowner")
-	e.NewUser(t, "agfriend")
-	eve := e.NewUser(t, "ageve")
+	e := apitest.NewScene(t, "agowner", "agfriend", "ageve")
+	owner, eve := e.Users[0], e.Users[2]
 	name := e.Unique("archgroup")
 	gid := owner.CreateRoom(t, "groups", name, nil, "agfriend")
 	cid := owner.CreateRoom(t, "channels", e.Unique("archchan"), nil)
@@ -101,9 +98,8 @@ func TestArchiveGroup(t *testing.T) {
 
 func TestMuteUser(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	owner := e.NewUser(t, "muowner")
-	bob := e.NewUser(t, "mubob")
+	e := apitest.NewScene(t, "muowner", "mubob")
+	owner, bob := e.Users[0], e.Users[1]
 	e.NewUser(t, "mucarol")
 	rid := owner.CreateRoom(t, "channels", e.Unique("muteroom"), nil, "mubob")
 	msg := owner.PostText(t, rid, "say something")["_id"].(string)
@@ -171,9 +167,8 @@ func TestMuteUser(t *testing.T) {
 // unmuted user may post, a muted one falls back to the read-only rule.
 func TestMuteReadOnlyRoom(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	owner := e.NewUser(t, "roowner")
-	bob := e.NewUser(t, "robob")
+	e := apitest.NewScene(t, "roowner", "robob")
+	owner, bob := e.Users[0], e.Users[1]
 	rid := owner.CreateRoom(t, "channels", e.Unique("roroom"), map[string]any{"readOnly": true}, "robob")
 	const readonly = "You can't send messages because the room is readonly."
 	bob.Post(t, "chat.postMessage", map[string]any{"roomId": rid, "text": "x"}).FailsPlain(t, readonly)

@@ -14,10 +14,8 @@ func TestRoomTypes(t *testing.T) {
 	} {
 		t.Run(tc.prefix, func(t *testing.T) {
 			t.Parallel()
-			e := apitest.New(t)
-			owner := e.NewUser(t, "owner")
-			member := e.NewUser(t, "member")
-			outsider := e.NewUser(t, "outsider")
+			e := apitest.NewScene(t, "owner", "member", "outsider")
+			owner, member, outsider := e.Users[0], e.Users[1], e.Users[2]
 
 			room := owner.Post(t, tc.prefix+".create", map[string]any{"name": "team", "members": []string{"member", "ghost"}, "readOnly": true}).
 				OK(t).JSON(t)[tc.key].(map[string]any)

@@ -124,9 +124,7 @@ func TestSecurityHeaders(t *testing.T) {
 // and a refused message leaves nothing behind.
 func TestOversizeMessageFieldsRefused(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "channels", e.Unique("bounds"), nil)
+	_, alice, rid := apitest.NewUserRoom(t, "alice", "channels", "")
 	big := strings.Repeat("x", 40<<10)
 	text := strings.Repeat("y", 5001)
 	kept := alice.PostText(t, rid, "kept")
@@ -259,9 +257,7 @@ func TestOversizeRoomFieldsRefused(t *testing.T) {
 // the same JSON as one built in a buffer.
 func TestLargeHistoryStreamed(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	dan := e.NewUser(t, "dan")
-	rid := dan.CreateRoom(t, "channels", e.Unique("big"), nil)
+	_, dan, rid := apitest.NewUserRoom(t, "dan", "channels", "")
 	title := strings.Repeat("t", 30<<10)
 	for i := 0; i < 48; i++ {
 		dan.PostMessage(t, map[string]any{"roomId": rid, "text": "m" + strings.Repeat("!", i), "attachments": []any{map[string]any{"title": title}}})

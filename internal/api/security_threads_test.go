@@ -13,10 +13,8 @@ import (
 // that takes tmid refuses, and the parent's thread counters never move.
 func TestThreadReplyStaysInItsRoom(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	owner := e.NewUser(t, "tsowner")
-	e.NewUser(t, "tsfriend")
-	mallory := e.NewUser(t, "tsmallory")
+	e := apitest.NewScene(t, "tsowner", "tsfriend", "tsmallory")
+	owner, mallory := e.Users[0], e.Users[2]
 
 	// The room mallory may write to.
 	open := mallory.CreateRoom(t, "channels", "", nil)

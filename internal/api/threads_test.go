@@ -32,8 +32,8 @@ func threadIDs(res map[string]any) []string {
 
 func TestThreadReplyCounters(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice, bob, carol, dave := e.NewUser(t, "alice"), e.NewUser(t, "bob"), e.NewUser(t, "carol"), e.NewUser(t, "dave")
+	e := apitest.NewScene(t, "alice", "bob", "carol", "dave")
+	alice, bob, carol, dave := e.Users[0], e.Users[1], e.Users[2], e.Users[3]
 	rid := alice.CreateRoom(t, "channels", "threads", nil, "bob", "carol", "dave")
 	parent := alice.PostText(t, rid, "root")
 	pid := parent["_id"].(string)
@@ -129,8 +129,8 @@ func TestThreadReplyCounters(t *testing.T) {
 
 func TestThreadFollow(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice, bob, eve := e.NewUser(t, "alice"), e.NewUser(t, "bob"), e.NewUser(t, "eve")
+	e := apitest.NewScene(t, "alice", "bob", "eve")
+	alice, bob, eve := e.Users[0], e.Users[1], e.Users[2]
 	gid := alice.CreateRoom(t, "groups", "secret", nil, "bob")
 	pid := alice.PostText(t, gid, "root")["_id"].(string)
 	reply := alice.Reply(t, gid, pid, "r1")
@@ -191,8 +191,8 @@ func TestThreadFollow(t *testing.T) {
 
 func TestThreadsListAndMessages(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice, bob, eve := e.NewUser(t, "alice"), e.NewUser(t, "bob"), e.NewUser(t, "eve")
+	e := apitest.NewScene(t, "alice", "bob", "eve")
+	alice, bob, eve := e.Users[0], e.Users[1], e.Users[2]
 	gid := alice.CreateRoom(t, "groups", "work", nil, "bob")
 	var parents []string
 	for i := range 5 {

@@ -64,8 +64,8 @@ func roomFiles(t *testing.T, c *apitest.Client, rid string, q ...string) []map[s
 
 func TestUploadTwoStepAndDownload(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice, bob, eve := e.NewUser(t, "alice"), e.NewUser(t, "bob"), e.NewUser(t, "eve")
+	e := apitest.NewScene(t, "alice", "bob", "eve")
+	alice, bob, eve := e.Users[0], e.Users[1], e.Users[2]
 	rid := alice.CreateDM(t, "dm", map[string]any{"username": "bob"})["_id"].(string)
 
 	content := []byte("hello, file")
@@ -121,8 +121,8 @@ func TestUploadTwoStepAndDownload(t *testing.T) {
 
 func TestUploadConfirmRules(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice, bob, eve := e.NewUser(t, "alice"), e.NewUser(t, "bob"), e.NewUser(t, "eve")
+	e := apitest.NewScene(t, "alice", "bob", "eve")
+	alice, bob, eve := e.Users[0], e.Users[1], e.Users[2]
 	rid := alice.CreateDM(t, "dm", map[string]any{"username": "bob"})["_id"].(string)
 	f := upload(t, alice, "rooms.media", rid, "a.txt", "text/plain", []byte("x"), nil).OK(t).JSON(t)["file"].(map[string]any)
 	id := f["_id"].(string)
@@ -148,9 +148,7 @@ func TestUploadConfirmRules(t *testing.T) {
 
 func TestUploadLegacyOneStepAndImages(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "channels", "files", nil)
+	_, alice, rid := apitest.NewUserRoom(t, "alice", "channels", "files")
 	m := upload(t, alice, "rooms.upload", rid, "report.pdf", "application/pdf", []byte("%PDF-1.4"), map[string]string{"msg": "the report", "description": "Q3"}).
 		OK(t).JSON(t)["message"].(map[string]any)
 	if m["msg"] != "the report" || m["attachments"].([]any)[0].(map[string]any)["description"] != "Q3" {
@@ -176,9 +174,8 @@ func TestUploadLegacyOneStepAndImages(t *testing.T) {
 
 func TestUploadLimits(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	e.NewUser(t, "bob")
+	e := apitest.NewScene(t, "alice", "bob")
+	alice := e.Users[0]
 	rid := alice.CreateDM(t, "dm", map[string]any{"username": "bob"})["_id"].(string)
 
 	e.SetSetting(t, "FileUpload_MaxFileSize", 10)
@@ -217,9 +214,7 @@ func TestUploadLimits(t *testing.T) {
 
 func TestUploadSafeNames(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "groups", "g", nil)
+	_, alice, rid := apitest.NewUserRoom(t, "alice", "groups", "g")
 	for _, tc := range []struct{ sent, want string }{
 		{"../../etc/passwd", "passwd"},
 		{`..\..\windows\win.ini`, "win.ini"},

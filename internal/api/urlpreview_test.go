@@ -109,9 +109,8 @@ func upPorts(s ...*upServer) string {
 func TestGetURLPreview(t *testing.T) {
 	t.Parallel()
 	site := newUpServer(t, nil)
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	outsider := e.NewUser(t, "outsider")
+	e := apitest.NewScene(t, "alice", "outsider")
+	alice, outsider := e.Users[0], e.Users[1]
 	rid := alice.CreateRoom(t, "groups", "previews", nil)
 	page := site.at("127.0.0.1", "/page")
 
@@ -238,9 +237,7 @@ func upHasTitle(m map[string]any) bool {
 func TestPreviewsOnMessages(t *testing.T) {
 	t.Parallel()
 	site := newUpServer(t, nil)
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	rid := alice.CreateRoom(t, "channels", "links", nil)
+	e, alice, rid := apitest.NewUserRoom(t, "alice", "channels", "links")
 	send := func(message map[string]any) map[string]any {
 		t.Helper()
 		return alice.Post(t, "chat.sendMessage", map[string]any{"message": message}).OK(t).JSON(t)["message"].(map[string]any)

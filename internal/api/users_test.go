@@ -81,9 +81,8 @@ func TestUsersRegister(t *testing.T) {
 
 func TestUsersInfoListUpdateDelete(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t)
-	alice := e.NewUser(t, "alice")
-	bob := e.NewUser(t, "bob")
+	e := apitest.NewScene(t, "alice", "bob")
+	alice, bob := e.Users[0], e.Users[1]
 
 	info := alice.Get(t, "users.info", apitest.Q("username", "bob")).OK(t).JSON(t)["user"].(map[string]any)
 	if info["_id"] != bob.UserID {

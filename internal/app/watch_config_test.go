@@ -52,9 +52,10 @@ func eventually(t *testing.T, what string, ok func() bool) {
 	}
 }
 
-func TestWatchConfigFollowsEvents(t *testing.T) {
-	t.Parallel()
-	a, b, _, st := twoNodes(t)
+// saveSettingOnA has node a's admin set Message_MaxAllowedSize to 20 and
+// waits until node b applies it. It returns the admin.
+func saveSettingOnA(t *testing.T, a, b *app.App, st store.Store) *model.User {
+	t.Helper()
 	ctx := context.Background()
 	root, err := st.Users().GetByUsername(ctx, "root")
 	if err != nil {
@@ -64,6 +65,14 @@ func TestWatchConfigFollowsEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "node B applies node A's setting", func() bool { return b.Settings.Int("Message_MaxAllowedSize") == 20 })
+	return root
+}
+
+func TestWatchConfigFollowsEvents(t *testing.T) {
+	t.Parallel()
+	a, b, _, st := twoNodes(t)
+	ctx := context.Background()
+	root := saveSettingOnA(t, a, b, st)
 
 	user := &model.User{ID: "u1", Roles: []string{"user"}}
 	if !b.HasPermission(user, "create-c") {
@@ -83,14 +92,7 @@ func TestWatchConfigReloadsWhenTheBusReconnects(t *testing.T) {
 	ctx := context.Background()
 	// An announced change first: once B has it, B's watcher is running,
 	// so the reload below is the reconnect's and not the start's.
-	root, err := st.Users().GetByUsername(ctx, "root")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.SaveSetting(ctx, root, "Message_MaxAllowedSize", 20); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "node B applies node A's setting", func() bool { return b.Settings.Int("Message_MaxAllowedSize") == 20 })
+	saveSettingOnA(t, a, b, st)
 
 	if err := a.Settings.Save(ctx, st.Settings(), "Message_MaxAllowedSize", 30); err != nil {
 		t.Fatal(err)

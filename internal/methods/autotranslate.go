@@ -13,16 +13,13 @@ import (
 // returns it. The id must be a string: anything else (a query object
 // such as {"$gt": ""} included) fails Meteor's check.
 func (r *Registry) translateMessage(ctx context.Context, u *model.User, params []json.RawMessage) (any, error) {
-	msg, err := object(param(params, 0))
+	_, id, err := objectWithID(param(params, 0))
 	if err != nil {
 		return nil, err
 	}
-	id, ok := str(msg["_id"])
-	if !ok {
-		return nil, ErrMatch
-	}
 	var target string
 	if t := param(params, 1); jsonKind(t) != "" {
+		var ok bool
 		if target, ok = str(t); !ok {
 			return nil, ErrMatch
 		}

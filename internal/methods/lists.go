@@ -20,47 +20,43 @@ func since(params []json.RawMessage) (model.Time, bool) {
 	return date(param(params, 0))
 }
 
-// subscriptionsGet [since?] lists the caller's subscriptions; with a date
-// ({"$date": 0} included) it answers {update, remove} with those changed
-// since. A caller who is not logged in gets an empty list.
-func (r *Registry) subscriptionsGet(ctx context.Context, u *model.User, params []json.RawMessage) (any, error) {
+// listSince answers a list method: the list load gives (never null), or,
+// when the call names a date, {update, remove} with what changed since.
+// Leaving a room deletes its subscription outright and keeps no record
+// of it, so remove stays empty; clients drop a room they left when its
+// own change reaches them. A caller who is not logged in gets an empty
+// list.
+func listSince[T any](u *model.User, params []json.RawMessage, load func(since model.Time) ([]T, error)) (any, error) {
 	t, dated := since(params)
 	if u == nil {
 		return []any{}, nil
 	}
-	subs, err := r.app.Subscriptions(ctx, u, t)
+	list, err := load(t)
 	if err != nil {
 		return nil, err
 	}
-	if subs == nil {
-		subs = []*model.Subscription{}
+	if list == nil {
+		list = []T{}
 	}
 	if dated {
-		// Leaving a room deletes its subscription outright and keeps no
-		// record of it, so remove stays empty; clients drop a room they
-		// left when its own change reaches them.
-		return changes{Update: subs, Remove: []any{}}, nil
+		return changes{Update: list, Remove: []any{}}, nil
 	}
-	return subs, nil
+	return list, nil
+}
+
+// subscriptionsGet [since?] lists the caller's subscriptions; with a date
+// ({"$date": 0} included) it answers {update, remove} with those changed
+// since.
+func (r *Registry) subscriptionsGet(ctx context.Context, u *model.User, params []json.RawMessage) (any, error) {
+	return listSince(u, params, func(t model.Time) ([]*model.Subscription, error) {
+		return r.app.Subscriptions(ctx, u, t)
+	})
 }
 
 // roomsGet [since?] lists the rooms the caller is subscribed to, or with
-// a date {update, remove} with those changed since. A caller who is not
-// logged in gets an empty list.
+// a date {update, remove} with those changed since.
 func (r *Registry) roomsGet(ctx context.Context, u *model.User, params []json.RawMessage) (any, error) {
-	t, dated := since(params)
-	if u == nil {
-		return []any{}, nil
-	}
-	rooms, err := r.app.SubscribedRooms(ctx, u, t)
-	if err != nil {
-		return nil, err
-	}
-	if rooms == nil {
-		rooms = []*model.Room{}
-	}
-	if dated {
-		return changes{Update: rooms, Remove: []any{}}, nil
-	}
-	return rooms, nil
+	return listSince(u, params, func(t model.Time) ([]*model.Room, error) {
+		return r.app.SubscribedRooms(ctx, u, t)
+	})
 }

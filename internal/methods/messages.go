@@ -143,13 +143,9 @@ var errEditNotAllowed = &Error{Code: "error-action-not-allowed", Reason: "Messag
 // message that does not exist, or whose text is unchanged, is left alone
 // without an error. No result.
 func (r *Registry) updateMessage(ctx context.Context, u *model.User, params []json.RawMessage) (any, error) {
-	obj, err := object(param(params, 0))
+	obj, id, err := objectWithID(param(params, 0))
 	if err != nil {
 		return nil, err
-	}
-	id, ok := str(obj["_id"])
-	if !ok {
-		return nil, ErrMatch
 	}
 	urls, err := previewURLs(param(params, 1))
 	if err != nil {
@@ -218,13 +214,9 @@ var errDeleteNotAllowed = &Error{Code: "error-action-not-allowed", Reason: "Not 
 // that is missing or hidden from the caller is refused as one the caller
 // may not delete. No result.
 func (r *Registry) deleteMessage(ctx context.Context, u *model.User, params []json.RawMessage) (any, error) {
-	obj, err := object(param(params, 0))
+	_, id, err := objectWithID(param(params, 0))
 	if err != nil {
 		return nil, err
-	}
-	id, ok := str(obj["_id"])
-	if !ok {
-		return nil, ErrMatch
 	}
 	m, err := r.app.VisibleMessage(ctx, u, id, errDeleteNotAllowed)
 	if err != nil {
@@ -276,23 +268,10 @@ func (r *Registry) setReaction(ctx context.Context, u *model.User, params []json
 	return nil, err
 }
 
-// messageID reads the _id of the message object a method is given.
-func messageID(v json.RawMessage) (string, error) {
-	obj, err := object(v)
-	if err != nil {
-		return "", err
-	}
-	id, ok := str(obj["_id"])
-	if !ok {
-		return "", ErrMatch
-	}
-	return id, nil
-}
-
 // pinMessage [message] pins a message and returns the message_pinned
 // system message (the message itself when it was pinned already).
 func (r *Registry) pinMessage(ctx context.Context, u *model.User, params []json.RawMessage) (any, error) {
-	id, err := messageID(param(params, 0))
+	_, id, err := objectWithID(param(params, 0))
 	if err != nil {
 		return nil, err
 	}
@@ -305,7 +284,7 @@ func (r *Registry) pinMessage(ctx context.Context, u *model.User, params []json.
 
 // unpinMessage [message] unpins a message; the result is true.
 func (r *Registry) unpinMessage(ctx context.Context, u *model.User, params []json.RawMessage) (any, error) {
-	id, err := messageID(param(params, 0))
+	_, id, err := objectWithID(param(params, 0))
 	if err != nil {
 		return nil, err
 	}
@@ -328,13 +307,9 @@ func pinNotFound(err error, method, reason string) error {
 // rid for the caller. The result is true, or false when the caller is no
 // member of rid or the message is not in it.
 func (r *Registry) starMessage(ctx context.Context, u *model.User, params []json.RawMessage) (any, error) {
-	obj, err := object(param(params, 0))
+	obj, id, err := objectWithID(param(params, 0))
 	if err != nil {
 		return nil, err
-	}
-	id, ok := str(obj["_id"])
-	if !ok {
-		return nil, ErrMatch
 	}
 	rid, ok := str(obj["rid"])
 	if !ok {

@@ -51,6 +51,20 @@ func object(v json.RawMessage) (map[string]json.RawMessage, error) {
 	return m, nil
 }
 
+// objectWithID decodes an object parameter that must carry a string _id,
+// such as the message a method acts on, and returns its keys and the id.
+func objectWithID(v json.RawMessage) (map[string]json.RawMessage, string, error) {
+	obj, err := object(v)
+	if err != nil {
+		return nil, "", err
+	}
+	id, ok := str(obj["_id"])
+	if !ok {
+		return nil, "", ErrMatch
+	}
+	return obj, id, nil
+}
+
 // str decodes a string parameter; ok is false for anything that is not a
 // JSON string (null and absent included).
 func str(v json.RawMessage) (string, bool) {
@@ -73,6 +87,11 @@ func stringList(v json.RawMessage) ([]string, bool) {
 	if err := json.Unmarshal(v, &raw); err != nil {
 		return nil, false
 	}
+	return stringsOf(raw)
+}
+
+// stringsOf decodes each value as a string; ok is false when one is not.
+func stringsOf(raw []json.RawMessage) ([]string, bool) {
 	out := make([]string, 0, len(raw))
 	for _, e := range raw {
 		s, ok := str(e)

@@ -131,13 +131,9 @@ func (r *Registry) leaveRoom(ctx context.Context, u *model.User, params []json.R
 // conversation of the caller and the named users, as im.create does, and
 // returns the room with its id under rid.
 func (r *Registry) createDirectMessage(ctx context.Context, u *model.User, params []json.RawMessage) (any, error) {
-	names := make([]string, 0, len(params))
-	for _, p := range params {
-		s, ok := str(p)
-		if !ok {
-			return nil, ErrMatch
-		}
-		names = append(names, s)
+	names, ok := stringsOf(params)
+	if !ok {
+		return nil, ErrMatch
 	}
 	room, err := r.app.CreateDirect(ctx, u, app.DirectInput{Usernames: names})
 	if err != nil {

@@ -47,13 +47,26 @@ func TestBlockedReason(t *testing.T) {
 	}
 }
 
+// addrCase is a destination and whether the policy lets it be fetched.
+type addrCase struct {
+	host, ip string
+	ok       bool
+}
+
+func wantAddrChecks(t *testing.T, r *rules, cases []addrCase) {
+	t.Helper()
+	for _, c := range cases {
+		err := r.checkAddr(c.host, netip.MustParseAddr(c.ip))
+		if (err == nil) != c.ok {
+			t.Errorf("checkAddr(%s, %s) = %v, want ok=%v", c.host, c.ip, err, c.ok)
+		}
+	}
+}
+
 func TestCheckAddr(t *testing.T) {
 	t.Parallel()
 	r := compile(Policy{AllowedPrivateHosts: []string{" LocalHost ", "10.0.0.0/8", "192.168.1.5", "*.corp.example", ".lab.example", "[::1]", "not a valid / thing"}})
-	for _, c := range []struct {
-		host, ip string
-		ok       bool
-	}{
+	wantAddrChecks(t, r, []addrCase{
 		{"public.example", "8.8.8.8", true},
 		{"localhost", "127.0.0.1", true},
 		{"LOCALHOST.", "::1", true},
@@ -70,12 +83,7 @@ func TestCheckAddr(t *testing.T) {
 		{"deep.a.lab.example", "172.16.0.1", true},
 		{"lab.example", "172.16.0.1", false},
 		{"evilcorp.example", "172.16.0.1", false},
-	} {
-		err := r.checkAddr(c.host, netip.MustParseAddr(c.ip))
-		if (err == nil) != c.ok {
-			t.Errorf("checkAddr(%s, %s) = %v, want ok=%v", c.host, c.ip, err, c.ok)
-		}
-	}
+	})
 }
 
 func TestParseSettings(t *testing.T) {
@@ -103,10 +111,7 @@ func TestIgnoredHosts(t *testing.T) {
 		IgnoredHosts:        []string{"blocked.example", "*.ads.example", "203.0.113.0/24", "127.0.0.1"},
 		AllowedPrivateHosts: []string{"127.0.0.0/8", "intranet.example"},
 	})
-	for _, c := range []struct {
-		host, ip string
-		ok       bool
-	}{
+	wantAddrChecks(t, r, []addrCase{
 		{"public.example", "8.8.8.8", true},
 		{"blocked.example", "8.8.8.8", false},
 		{"BLOCKED.example.", "8.8.8.8", false},
@@ -117,12 +122,7 @@ func TestIgnoredHosts(t *testing.T) {
 		{"intranet.example", "127.0.0.2", true},
 		{"intranet.example", "127.0.0.1", false},
 		{"other.example", "127.0.0.3", true},
-	} {
-		err := r.checkAddr(c.host, netip.MustParseAddr(c.ip))
-		if (err == nil) != c.ok {
-			t.Errorf("checkAddr(%s, %s) = %v, want ok=%v", c.host, c.ip, err, c.ok)
-		}
-	}
+	})
 	for host, ok := range map[string]bool{
 		"blocked.example": false, "a.ads.example": false, "203.0.113.1": false,
 		"[::ffff:203.0.113.1]": false, "public.example": true, "198.51.100.1": true,

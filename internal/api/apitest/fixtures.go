@@ -211,3 +211,33 @@ func JSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// Scene is a fresh environment with the users a test starts from, signed
+// up and logged in. Most tests begin by creating a few users; a Scene
+// does that in one step and keeps them in the order they were named.
+type Scene struct {
+	*Env
+	Users []*Client
+}
+
+// NewScene boots an environment and creates a user for each name, in
+// order, as Env.NewUser does.
+func NewScene(t testing.TB, names ...string) *Scene {
+	t.Helper()
+	s := &Scene{Env: New(t)}
+	for _, n := range names {
+		s.Users = append(s.Users, s.NewUser(t, n))
+	}
+	return s
+}
+
+// NewUserRoom boots an environment with one user who owns a room
+// ("channels" or "groups"; an empty name picks a unique one), the start
+// of most tests about what happens inside a room. It returns the
+// environment, the user and the room's id.
+func NewUserRoom(t testing.TB, username, prefix, name string) (*Env, *Client, string) {
+	t.Helper()
+	e := New(t)
+	u := e.NewUser(t, username)
+	return e, u, u.CreateRoom(t, prefix, name, nil)
+}

@@ -41,10 +41,7 @@ var fileTests = []test{
 			t.Fatal("user stored")
 		}
 
-		must(t, s.Files().Delete(ctx, "f1"))
-		_, err = s.Files().Get(ctx, "f1")
-		wantErr(t, err, store.ErrNotFound)
-		wantErr(t, s.Files().Delete(ctx, "f1"), store.ErrNotFound)
+		wantDeletedOnce(t, "f1", s.Files().Delete, s.Files().Get)
 		wantErr(t, s.Files().Update(ctx, f), store.ErrNotFound)
 	}},
 	{"ListFiltersSortsPages", func(t *testing.T, s store.Store) {

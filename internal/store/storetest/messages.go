@@ -141,8 +141,7 @@ var messageTests = []test{
 		must(t, err)
 		wantEqual(t, "Get after a conflicting Insert", got, &want)
 
-		_, err = s.Messages().Get(ctx, "missing")
-		wantErr(t, err, store.ErrNotFound)
+		wantNotFound(t, s.Messages().Get, "missing")
 	}},
 	{"ListJSONMatchesList", func(t *testing.T, s store.Store) {
 		// The JSON read path merges counters into the stored document
@@ -202,10 +201,7 @@ var messageTests = []test{
 		ctx := t.Context()
 		a := insertMsg(t, s, newMsg("a", "r1", "u1", "keep this", 1))
 		insertMsg(t, s, newMsg("b", "r1", "u1", "remove this", 2))
-		must(t, s.Messages().Delete(ctx, "b"))
-		_, err := s.Messages().Get(ctx, "b")
-		wantErr(t, err, store.ErrNotFound)
-		wantErr(t, s.Messages().Delete(ctx, "b"), store.ErrNotFound)
+		wantDeletedOnce(t, "b", s.Messages().Delete, s.Messages().Get)
 		wantEqual(t, "left in the room", listIDs(t, s, store.MessageFilter{RID: "r1"}, store.ListOptions{}), ids("a"))
 		got, err := s.Messages().Get(ctx, "a")
 		must(t, err)

@@ -51,12 +51,9 @@ var roomTests = []test{
 		must(t, err)
 		wantEqual(t, "GetHead of a discussion", head, &model.Room{ID: sub.ID, T: model.RoomGroup, Prid: r.ID})
 
-		_, err = s.Rooms().Get(ctx, "missing")
-		wantErr(t, err, store.ErrNotFound)
-		_, err = s.Rooms().GetHead(ctx, "missing")
-		wantErr(t, err, store.ErrNotFound)
-		_, err = s.Rooms().GetByName(ctx, "missing")
-		wantErr(t, err, store.ErrNotFound)
+		wantNotFound(t, s.Rooms().Get, "missing")
+		wantNotFound(t, s.Rooms().GetHead, "missing")
+		wantNotFound(t, s.Rooms().GetByName, "missing")
 	}},
 	{"GetCachedFollowsChanges", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
@@ -114,10 +111,8 @@ var roomTests = []test{
 		wantEqual(t, "GetHead", head, &model.Room{ID: r.ID, T: r.T})
 
 		must(t, s.Rooms().Delete(ctx, r.ID))
-		_, err = s.Rooms().GetCached(ctx, r.ID)
-		wantErr(t, err, store.ErrNotFound)
-		_, err = s.Rooms().GetHead(ctx, r.ID)
-		wantErr(t, err, store.ErrNotFound)
+		wantNotFound(t, s.Rooms().GetCached, r.ID)
+		wantNotFound(t, s.Rooms().GetHead, r.ID)
 	}},
 	{"DuplicateNameConflicts", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
@@ -152,8 +147,7 @@ var roomTests = []test{
 		got, err = s.Rooms().GetByName(ctx, "alice")
 		must(t, err)
 		wantEqual(t, "GetByName finds the channel, not the DM", got.T, model.RoomChannel)
-		_, err = s.Rooms().GetByName(ctx, "")
-		wantErr(t, err, store.ErrNotFound)
+		wantNotFound(t, s.Rooms().GetByName, "")
 
 		dm2.Usernames = append(dm2.Usernames, "x")
 		dm2.UpdatedAt = at(20)
@@ -182,8 +176,7 @@ var roomTests = []test{
 		want.Msgs, want.UsersCount, want.LM, want.LastMessage = 10, 4, tp(at(5)), r.LastMessage
 		wantEqual(t, "room after Update", got, &want)
 
-		_, err = s.Rooms().GetByName(ctx, "news")
-		wantErr(t, err, store.ErrNotFound)
+		wantNotFound(t, s.Rooms().GetByName, "news")
 		got, err = s.Rooms().GetByName(ctx, "news-renamed")
 		must(t, err)
 		wantEqual(t, "GetByName after rename", got.ID, r.ID)
@@ -200,12 +193,8 @@ var roomTests = []test{
 		wantErr(t, s.Rooms().Update(ctx, newChannel("three", 3)), store.ErrNotFound)
 	}},
 	{"Delete", func(t *testing.T, s store.Store) {
-		ctx := t.Context()
 		r := createRoom(t, s, newChannel("gone", 1))
-		must(t, s.Rooms().Delete(ctx, r.ID))
-		_, err := s.Rooms().Get(ctx, r.ID)
-		wantErr(t, err, store.ErrNotFound)
-		wantErr(t, s.Rooms().Delete(ctx, r.ID), store.ErrNotFound)
+		wantDeletedOnce(t, r.ID, s.Rooms().Delete, s.Rooms().Get)
 		// The name is free again.
 		createRoom(t, s, newChannel("GONE", 2))
 	}},
@@ -254,11 +243,10 @@ var roomTests = []test{
 			r.Msgs = int64(10 - i)
 			createRoom(t, s, r)
 		}
-		cases := []struct {
-			name string
-			opts store.ListOptions
-			want []string
-		}{
+		wantPages(t, 5, func(opts store.ListOptions) ([]string, int, error) {
+			list, total, err := s.Rooms().List(ctx, store.RoomFilter{}, opts)
+			return roomNames(list), total, err
+		}, []pageCase{
 			{"default: ts", store.ListOptions{}, []string{"delta", "alpha", "echo", "charlie", "bravo"}},
 			{"count", store.ListOptions{Count: 2}, []string{"delta", "alpha"}},
 			{"offset+count", store.ListOptions{Offset: 1, Count: 3}, []string{"alpha", "echo", "charlie"}},
@@ -270,13 +258,7 @@ var roomTests = []test{
 			{"msgs", store.ListOptions{Sort: []store.SortField{{Field: "msgs"}}}, []string{"bravo", "charlie", "echo", "alpha", "delta"}},
 			{"ts desc", store.ListOptions{Sort: []store.SortField{{Field: "ts", Desc: true}}}, []string{"bravo", "charlie", "echo", "alpha", "delta"}},
 			{"unknown field ignored", store.ListOptions{Sort: []store.SortField{{Field: "1; DROP TABLE rooms"}}}, []string{"delta", "alpha", "echo", "charlie", "bravo"}},
-		}
-		for _, c := range cases {
-			list, total, err := s.Rooms().List(ctx, store.RoomFilter{}, c.opts)
-			must(t, err)
-			wantEqual(t, c.name, roomNames(list), c.want)
-			wantEqual(t, c.name+": total", total, 5)
-		}
+		})
 	}},
 	{"ListSortByNameWithDirectRooms", func(t *testing.T, s store.Store) {
 		ctx := t.Context()

@@ -14,6 +14,7 @@ package storetest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -82,6 +83,46 @@ func wantErr(t testing.TB, err, target error) {
 	t.Helper()
 	if !errors.Is(err, target) {
 		t.Fatalf("got error %v, want %v", err, target)
+	}
+}
+
+// wantDeletedOnce deletes id and checks that get no longer finds it and
+// that deleting it again reports store.ErrNotFound.
+func wantDeletedOnce[T any](t testing.TB, id string, del func(context.Context, string) error, get func(context.Context, string) (T, error)) {
+	t.Helper()
+	ctx := t.Context()
+	must(t, del(ctx, id))
+	wantNotFound(t, get, id)
+	wantErr(t, del(ctx, id), store.ErrNotFound)
+}
+
+// pageCase is one request of a paging and sorting table: the options
+// and the names the page must hold, in order.
+type pageCase struct {
+	name string
+	opts store.ListOptions
+	want []string
+}
+
+// wantPages asks list for each case's page and checks its names and that
+// the total still counts all total records.
+func wantPages(t testing.TB, total int, list func(store.ListOptions) ([]string, int, error), cases []pageCase) {
+	t.Helper()
+	for _, c := range cases {
+		names, n, err := list(c.opts)
+		must(t, err)
+		wantEqual(t, c.name, names, c.want)
+		wantEqual(t, c.name+": total", n, total)
+	}
+}
+
+// wantNotFound checks that get finds nothing under any of keys.
+func wantNotFound[T any](t testing.TB, get func(context.Context, string) (T, error), keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		if _, err := get(t.Context(), k); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("looking up %q: got error %v, want %v", k, err, store.ErrNotFound)
+		}
 	}
 }
 

@@ -130,8 +130,7 @@ var txTests = []test{
 			return tx.Users().Create(ctx, newUser("TAKEN", 2))
 		})
 		wantErr(t, err, store.ErrConflict)
-		_, err = s.Rooms().GetByName(ctx, "room-b")
-		wantErr(t, err, store.ErrNotFound)
+		wantNotFound(t, s.Rooms().GetByName, "room-b")
 
 		// The store works normally afterwards.
 		must(t, writeAll(ctx, s, "c"))

@@ -31,16 +31,10 @@ var userTests = []test{
 		wantEqual(t, "GetByEmail (case-insensitive)", got, u)
 	}},
 	{"GetMissing", func(t *testing.T, s store.Store) {
-		ctx := t.Context()
 		createUser(t, s, newUser("bob", 1))
-		_, err := s.Users().Get(ctx, "nope")
-		wantErr(t, err, store.ErrNotFound)
-		_, err = s.Users().GetByUsername(ctx, "bobby")
-		wantErr(t, err, store.ErrNotFound)
-		_, err = s.Users().GetByEmail(ctx, "nobody@example.com")
-		wantErr(t, err, store.ErrNotFound)
-		_, err = s.Users().GetByEmail(ctx, "")
-		wantErr(t, err, store.ErrNotFound)
+		wantNotFound(t, s.Users().Get, "nope")
+		wantNotFound(t, s.Users().GetByUsername, "bobby")
+		wantNotFound(t, s.Users().GetByEmail, "nobody@example.com", "")
 	}},
 	{"UniqueUsernameAndEmailCaseInsensitive", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
@@ -86,10 +80,8 @@ var userTests = []test{
 		got, err := s.Users().GetByUsername(ctx, "david")
 		must(t, err)
 		wantEqual(t, "after Update", got, u)
-		_, err = s.Users().GetByUsername(ctx, "dave")
-		wantErr(t, err, store.ErrNotFound)
-		_, err = s.Users().GetByEmail(ctx, "dave@example.com")
-		wantErr(t, err, store.ErrNotFound)
+		wantNotFound(t, s.Users().GetByUsername, "dave")
+		wantNotFound(t, s.Users().GetByEmail, "dave@example.com")
 		n, err := s.Users().CountWithRole(ctx, "bot")
 		must(t, err)
 		wantEqual(t, "CountWithRole(bot) after Update", n, 1)
@@ -104,12 +96,8 @@ var userTests = []test{
 		wantErr(t, s.Users().Update(ctx, missing), store.ErrNotFound)
 	}},
 	{"Delete", func(t *testing.T, s store.Store) {
-		ctx := t.Context()
 		u := createUser(t, s, newUser("frank", 1))
-		must(t, s.Users().Delete(ctx, u.ID))
-		_, err := s.Users().Get(ctx, u.ID)
-		wantErr(t, err, store.ErrNotFound)
-		wantErr(t, s.Users().Delete(ctx, u.ID), store.ErrNotFound)
+		wantDeletedOnce(t, u.ID, s.Users().Delete, s.Users().Get)
 		// The username and email are free again.
 		createUser(t, s, newUser("frank", 2))
 	}},
@@ -199,11 +187,10 @@ var userTests = []test{
 			u.Name = map[string]string{"dan": "3", "bea": "5", "eve": "1", "cid": "4", "abe": "2"}[name]
 			createUser(t, s, u)
 		}
-		cases := []struct {
-			name string
-			opts store.ListOptions
-			want []string
-		}{
+		wantPages(t, 5, func(opts store.ListOptions) ([]string, int, error) {
+			list, total, err := s.Users().List(ctx, "", opts)
+			return userNames(list), total, err
+		}, []pageCase{
 			{"default order is username", store.ListOptions{}, []string{"abe", "bea", "cid", "dan", "eve"}},
 			{"count", store.ListOptions{Count: 2}, []string{"abe", "bea"}},
 			{"offset+count", store.ListOptions{Offset: 2, Count: 2}, []string{"cid", "dan"}},
@@ -214,13 +201,7 @@ var userTests = []test{
 			{"createdAt desc", store.ListOptions{Sort: []store.SortField{{Field: "createdAt", Desc: true}}}, []string{"abe", "cid", "eve", "bea", "dan"}},
 			{"createdAt paged", store.ListOptions{Offset: 1, Count: 2, Sort: []store.SortField{{Field: "createdAt"}}}, []string{"bea", "eve"}},
 			{"unknown field ignored", store.ListOptions{Sort: []store.SortField{{Field: "password; DROP TABLE users", Desc: true}}}, []string{"abe", "bea", "cid", "dan", "eve"}},
-		}
-		for _, c := range cases {
-			list, total, err := s.Users().List(ctx, "", c.opts)
-			must(t, err)
-			wantEqual(t, c.name, userNames(list), c.want)
-			wantEqual(t, c.name+": total", total, 5)
-		}
+		})
 		// Paging applies after filtering; the total counts all matches.
 		list, total, err := s.Users().List(ctx, "e", store.ListOptions{Count: 1, Sort: []store.SortField{{Field: "username", Desc: true}}})
 		must(t, err)
