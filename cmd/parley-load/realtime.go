@@ -21,6 +21,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"slices"
@@ -42,6 +43,7 @@ type realtimeOptions struct {
 	duration, warmup time.Duration
 	scenarios        []string
 	jsonOut          string
+	rate             float64
 }
 
 // RealtimeReport holds one run's figures; each Parley figure sits next to
@@ -76,7 +78,8 @@ func parseRealtimeFlags(args []string, stderr io.Writer) (*realtimeOptions, erro
 	fs.IntVar(&o.users, "users", 100, "users the connections log in as, round-robin")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "post: measured time per run")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "post: unmeasured time before each run")
-	scen := fs.String("scenarios", "idle,fanout,post", "comma-separated: idle, fanout, post")
+	scen := fs.String("scenarios", "idle,fanout,post,mixed", "comma-separated: idle, fanout, post, mixed")
+	fs.Float64Var(&o.rate, "rate", 10, "mixed: each client acts at this multiple of Rocket.Chat's load-tester rates")
 	fs.StringVar(&o.jsonOut, "json-out", "", "also write the JSON report to this file")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -86,7 +89,7 @@ func parseRealtimeFlags(args []string, stderr io.Writer) (*realtimeOptions, erro
 	}
 	for _, s := range strings.Split(*scen, ",") {
 		switch s = strings.TrimSpace(s); s {
-		case "idle", "fanout", "post":
+		case "idle", "fanout", "post", "mixed":
 			o.scenarios = append(o.scenarios, s)
 		case "":
 		default:
@@ -151,6 +154,12 @@ func realtimeMain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 				return fmt.Errorf("post: %w", err)
 			}
 			add(f)
+		case "mixed":
+			f, err := measureMixedWithRealtime(ctx, o, sp, api, hc, fx, logf)
+			if err != nil {
+				return fmt.Errorf("mixed: %w", err)
+			}
+			add(f)
 		}
 	}
 	if o.jsonOut != "" {
@@ -171,10 +180,12 @@ func realtimeMain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 }
 
 // socket is one open client connection with a reader running; frames are
-// handed to onFrame, which runs on the reader's goroutine.
+// handed to onFrame, which runs on the reader's goroutine. call, on
+// Parley's sockets, sends a method frame without waiting for its result.
 type socket struct {
 	close func()
 	done  chan struct{}
+	call  func(ctx context.Context, method string, params ...any) error
 }
 
 // openMany opens n sockets with up to 64 dials at a time.
@@ -232,6 +243,10 @@ func parleySocket(ctx context.Context, base string, user session, subs [][]any, 
 	}
 	rctx, cancel := context.WithCancel(context.Background())
 	s := &socket{done: make(chan struct{}), close: func() { cancel(); d.close() }}
+	var seq atomic.Int64
+	s.call = func(ctx context.Context, method string, params ...any) error {
+		return d.send(ctx, map[string]any{"msg": "method", "id": fmt.Sprintf("m%d", seq.Add(1)), "method": method, "params": params})
+	}
 	go func() {
 		defer close(s.done)
 		for {
@@ -458,5 +473,76 @@ func measurePostsWhileListening(ctx context.Context, o *realtimeOptions, sp *spa
 	if busy.RPS > 0 && frames.Load() == 0 {
 		return f, errors.New("no listener received a frame")
 	}
+	return f, nil
+}
+
+// statusChangesPerUserDay is the load tester's presence activity per user.
+const statusChangesPerUserDay = 10
+
+// measureMixedWithRealtime runs the mixed REST scenario twice in one
+// sitting: with nobody on the websocket, and with every user connected as
+// Rocket.Chat's load tester connects them (logged in, listening to
+// __my_messages__ and their subscriptions, changing presence over the
+// socket at the tester's rate). It compares the REST p99 of the two.
+func measureMixedWithRealtime(ctx context.Context, o *realtimeOptions, sp *spawned, api *apiClient, hc *http.Client, fx *fixture, logf func(string, ...any)) (RealtimeFact, error) {
+	f := RealtimeFact{What: fmt.Sprintf("mixed p99 with %d users on the websocket", o.clients), Unit: "ms", Against: "mixed, REST only", Target: "report"}
+	if err := fx.seedThreads(ctx, api, 20, 8, logf); err != nil {
+		return f, err
+	}
+	if err := fx.loadRecent(ctx, api); err != nil {
+		return f, err
+	}
+	next := parleyRequests("mixed", sp.url, fx, o.clients, nil, newPacer(o.rate, o.clients))
+	quiet := runLoad(ctx, hc, o.clients, o.warmup, o.duration, next, nil, nil)
+	f.Baseline = quiet.P99ms
+	logf("mixed, REST only: %.0f req/s, p99 %.2f ms", quiet.RPS, quiet.P99ms)
+
+	var frames atomic.Int64
+	socks, err := openMany(ctx, o.clients, func(ctx context.Context, i int) (*socket, error) {
+		u := fx.users[i%len(fx.users)]
+		return parleySocket(ctx, sp.url, u, [][]any{
+			{"stream-room-messages", "__my_messages__", false},
+			{"stream-notify-user", u.userID + "/subscriptions-changed", false},
+			{"stream-notify-user", u.userID + "/notification", false},
+		}, func([]byte) { frames.Add(1) })
+	})
+	if err != nil {
+		return f, err
+	}
+	defer closeAll(socks)
+	pctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	mean := time.Duration(float64(24*time.Hour) / (statusChangesPerUserDay * o.rate))
+	var changes atomic.Int64
+	for i, s := range socks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := &pacer{mean: mean, rngs: []*rand.Rand{rand.New(rand.NewPCG(uint64(i), 0x5bd1e995))}}
+			away := false
+			for {
+				t := time.NewTimer(p.wait(0))
+				select {
+				case <-pctx.Done():
+					t.Stop()
+					return
+				case <-t.C:
+				}
+				away = !away
+				method := "UserPresence:online"
+				if away {
+					method = "UserPresence:away"
+				}
+				if s.call(pctx, method) == nil {
+					changes.Add(1)
+				}
+			}
+		}()
+	}
+	busy := runLoad(ctx, hc, o.clients, o.warmup, o.duration, next, nil, nil)
+	stop()
+	wg.Wait()
+	f.Parley = busy.P99ms
+	logf("mixed with %d users on the websocket: %.0f req/s, p99 %.2f ms, %d frames delivered, %d presence changes", o.clients, busy.RPS, busy.P99ms, frames.Load(), changes.Load())
 	return f, nil
 }
