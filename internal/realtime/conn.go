@@ -36,8 +36,12 @@ type conn struct {
 	qmu   sync.Mutex
 	queue []outFrame
 	wake  chan struct{}
-	// inbound carries the frames processed in order by the worker.
+	// inbound carries the frames processed in order by the worker, which
+	// runs only while there are some: an idle connection keeps no worker
+	// goroutine (and no stack grown by its last call).
 	inbound chan inFrame
+	working atomic.Bool
+	workers sync.WaitGroup
 
 	lastRecv  atomic.Int64 // unix nanoseconds
 	closeOnce sync.Once
@@ -77,14 +81,14 @@ func sessionID() string {
 // in-order worker beside the reader, until one of them ends it.
 func (c *conn) serve() {
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(1)
 	go func() { defer wg.Done(); c.writer() }()
-	go func() { defer wg.Done(); c.worker() }()
 	// Meteor's greeting, which clients read past.
 	c.enqueue([]byte(`{"server_id":"0"}`))
 	c.reader()
 	c.cancel()
 	wg.Wait()
+	c.workers.Wait()
 	c.mu.Lock()
 	u, subs := c.user, c.subs
 	c.user, c.subs = nil, map[string]*sub{}
@@ -161,6 +165,7 @@ func (c *conn) reader() {
 		case "method", "sub", "unsub":
 			select {
 			case c.inbound <- inFrame{msg: msg, raw: data, keys: keys}:
+				c.startWorker()
 			case <-c.ctx.Done():
 				return
 			}
@@ -218,20 +223,48 @@ func (c *conn) sendError(reason string, offending []byte) {
 	c.enqueue(mustJSON(f))
 }
 
-// worker processes methods and subscriptions one at a time, in order.
+// startWorker runs a worker unless one is running.
+func (c *conn) startWorker() {
+	if c.working.CompareAndSwap(false, true) {
+		c.workers.Add(1)
+		go c.worker()
+	}
+}
+
+// worker processes methods and subscriptions one at a time, in order,
+// until none is waiting.
 func (c *conn) worker() {
-	for f := range c.inbound {
-		if c.ctx.Err() != nil {
+	defer c.workers.Done()
+	for {
+		select {
+		case f, ok := <-c.inbound:
+			if !ok {
+				return
+			}
+			c.process(f)
 			continue
+		default:
 		}
-		switch f.msg {
-		case "method":
-			c.handleMethod(f)
-		case "sub":
-			c.handleSub(f)
-		case "unsub":
-			c.handleUnsub(f)
+		c.working.Store(false)
+		// A frame queued between the empty read and the store above found
+		// the flag still set and started nobody: take it on.
+		if len(c.inbound) == 0 || !c.working.CompareAndSwap(false, true) {
+			return
 		}
+	}
+}
+
+func (c *conn) process(f inFrame) {
+	if c.ctx.Err() != nil {
+		return
+	}
+	switch f.msg {
+	case "method":
+		c.handleMethod(f)
+	case "sub":
+		c.handleSub(f)
+	case "unsub":
+		c.handleUnsub(f)
 	}
 }
 
