@@ -5,13 +5,10 @@ package main
 import (
 	"bufio"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/parleychat/parley/internal/store/storetest"
 )
 
 // TestNodesFollowEachOthersChanges runs two server processes on one
@@ -20,23 +17,7 @@ import (
 // (the nodes poll only every 30 s), and a token removed on one node is
 // refused by the other on the very next request.
 func TestNodesFollowEachOthersChanges(t *testing.T) {
-	if os.Getenv(storetest.EnvPostgresURL) == "" && os.Getenv("CI") != "" {
-		t.Fatalf("%s is not set in CI: the two-node test needs PostgreSQL", storetest.EnvPostgresURL)
-	}
-	dbURL := storetest.PostgresURL(t)
-	node := func() *child {
-		return startChild(t,
-			"PARLEY_DATA_DIR="+t.TempDir(),
-			"PARLEY_DATABASE_URL="+dbURL,
-			"PARLEY_DB_MAX_CONNS=4",
-			"PARLEY_METRICS_TOKEN=bus-test",
-			"ADMIN_USERNAME=root", "ADMIN_PASS=pw", "ADMIN_EMAIL=root@example.com",
-			"OVERWRITE_SETTING_API_Enable_Rate_Limiter=false",
-		)
-	}
-	a, b := node(), node()
-	adminA := newREST(a.url).login(t, "root", "pw")
-	adminB := newREST(b.url).login(t, "root", "pw")
+	a, b, adminA, adminB := twoNodes(t, "PARLEY_DB_MAX_CONNS=4", "PARLEY_METRICS_TOKEN=bus-test")
 	adminA.must(t, http.MethodPost, "users.create", map[string]any{
 		"username": "walter", "name": "Walter", "email": "walter@example.com", "password": "pw-walter",
 	})

@@ -6,35 +6,17 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
-
-	"github.com/parleychat/parley/internal/store/storetest"
 )
 
 // TestRealtimeAcrossNodes: a websocket subscriber on node B receives,
 // within a second, a message posted through node A's REST API.
 func TestRealtimeAcrossNodes(t *testing.T) {
-	if os.Getenv(storetest.EnvPostgresURL) == "" && os.Getenv("CI") != "" {
-		t.Fatalf("%s is not set in CI: the two-node test needs PostgreSQL", storetest.EnvPostgresURL)
-	}
-	dbURL := storetest.PostgresURL(t)
-	node := func() *child {
-		return startChild(t,
-			"PARLEY_DATA_DIR="+t.TempDir(),
-			"PARLEY_DATABASE_URL="+dbURL,
-			"PARLEY_DB_MAX_CONNS=4",
-			"ADMIN_USERNAME=root", "ADMIN_PASS=pw", "ADMIN_EMAIL=root@example.com",
-			"OVERWRITE_SETTING_API_Enable_Rate_Limiter=false",
-		)
-	}
-	a, b := node(), node()
-	adminA := newREST(a.url).login(t, "root", "pw")
-	adminB := newREST(b.url).login(t, "root", "pw")
+	_, b, adminA, adminB := twoNodes(t, "PARLEY_DB_MAX_CONNS=4")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

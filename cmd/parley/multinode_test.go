@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -21,26 +22,12 @@ import (
 // process could give; and a setting changed through one node must govern the
 // other within a second.
 func TestTwoNodesOnePostgres(t *testing.T) {
-	dbURL := storetest.PostgresURL(t)
 	const (
 		perNode  = 4
 		messages = 250
 		total    = 2 * perNode * messages
 	)
-	node := func() *child {
-		return startChild(t,
-			"PARLEY_DATA_DIR="+t.TempDir(),
-			"PARLEY_DATABASE_URL="+dbURL,
-			"PARLEY_DB_MAX_CONNS=8",
-			"ADMIN_USERNAME=root", "ADMIN_PASS=pw", "ADMIN_EMAIL=root@example.com",
-			"OVERWRITE_SETTING_API_Enable_Rate_Limiter=false",
-		)
-	}
-	// One after the other: the first one migrates the empty schema and
-	// creates the admin; the second must find both done.
-	a, b := node(), node()
-	adminA := newREST(a.url).login(t, "root", "pw")
-	adminB := newREST(b.url).login(t, "root", "pw")
+	a, b, adminA, adminB := twoNodes(t, "PARLEY_DB_MAX_CONNS=8")
 
 	names := make([]string, 2*perNode)
 	for i := range names {
@@ -143,4 +130,27 @@ func TestTwoNodesOnePostgres(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Logf("node B applied node A's setting change after %s", time.Since(changed).Round(time.Millisecond))
+}
+
+// twoNodes starts two server processes on one fresh PostgreSQL schema, with
+// the admin root/pw and no REST rate limit, and logs the admin in on each.
+// They start one after the other: the first migrates the empty schema and
+// creates the admin, the second must find both done. In CI the test fails
+// rather than skips without PostgreSQL.
+func twoNodes(t *testing.T, env ...string) (a, b *child, adminA, adminB *rest) {
+	t.Helper()
+	if os.Getenv(storetest.EnvPostgresURL) == "" && os.Getenv("CI") != "" {
+		t.Fatalf("%s is not set in CI: the two-node tests need PostgreSQL", storetest.EnvPostgresURL)
+	}
+	dbURL := storetest.PostgresURL(t)
+	node := func() *child {
+		return startChild(t, append([]string{
+			"PARLEY_DATA_DIR=" + t.TempDir(),
+			"PARLEY_DATABASE_URL=" + dbURL,
+			"ADMIN_USERNAME=root", "ADMIN_PASS=pw", "ADMIN_EMAIL=root@example.com",
+			"OVERWRITE_SETTING_API_Enable_Rate_Limiter=false",
+		}, env...)...)
+	}
+	a, b = node(), node()
+	return a, b, newREST(a.url).login(t, "root", "pw"), newREST(b.url).login(t, "root", "pw")
 }
