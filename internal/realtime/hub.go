@@ -582,12 +582,8 @@ func (h *hub) subscriptionChanged(ctx context.Context, e events.Event) error {
 		return nil
 	}
 	// Every member's subscription changed (unread counters after a
-	// post): membership did not, so only refusals are read again.
-	for _, m := range h.access {
-		if a, ok := m[e.RoomID]; ok && (!a.see || !a.member) {
-			delete(m, e.RoomID)
-		}
-	}
+	// post). Membership did not: joins and leaves name their user, so the
+	// access answers stand.
 	all, err := h.listeningMembers(ctx, e.RoomID, "subscriptions-changed")
 	if err != nil {
 		return err
@@ -619,6 +615,13 @@ func (h *hub) subscriptionRemoved(e events.Event) {
 // roomChanged re-reads access when what it depends on changed, and sends
 // the room to its listening members.
 func (h *hub) roomChanged(ctx context.Context, e events.Event) error {
+	if len(h.access) == 0 && !h.listening("rooms-changed") {
+		// Nobody on this node holds an answer the room could change, or
+		// listens for it: every post announces its room, and reading the
+		// room for nobody would cost each post a query.
+		delete(h.heads, e.RoomID)
+		return nil
+	}
 	t, prid, err := h.s.app.RoomKind(ctx, e.RoomID)
 	if errors.Is(err, store.ErrNotFound) {
 		h.forgetRoom(e.RoomID)
