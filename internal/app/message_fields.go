@@ -290,7 +290,9 @@ func normalizeFor(u *model.User, m *model.Message, names map[string]string) *mod
 		return nil
 	}
 	c := *m
-	if len(c.Starred) > 0 {
+	// Without a viewer (the streams, which send one copy to every
+	// subscriber) the stars stay as stored, as Rocket.Chat broadcasts them.
+	if u != nil && len(c.Starred) > 0 {
 		c.Starred = nil
 		for _, s := range m.Starred {
 			if s.ID == u.ID {

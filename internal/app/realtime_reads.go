@@ -12,10 +12,14 @@ import (
 // decide per subscriber with CanSeeRoomID. These reads check no access:
 // their callers filter. A missing document is store.ErrNotFound.
 
-// StreamMessage reads message id for the message streams.
+// StreamMessage reads message id for the message streams, shaped as the
+// REST answers shape it (reactors' names under UI_Use_Real_Name).
 func (a *App) StreamMessage(ctx context.Context, id string) (*model.Message, error) {
 	m, err := a.store.Messages().Get(ctx, id)
-	return m, a.storeErr(err)
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	return a.normalize(ctx, nil, m)
 }
 
 // StreamRoom reads room rid for the streams: with full, the whole

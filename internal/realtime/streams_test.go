@@ -403,3 +403,23 @@ func TestRealtimeEphemeralNoticeOfARefusedMessage(t *testing.T) {
 		t.Fatalf("notice ts = %v", notice["ts"])
 	}
 }
+
+// The stream shapes a message as the REST answers do: under
+// UI_Use_Real_Name a reaction lists its reactors' names.
+func TestRealtimeMessagesCarryReactorNames(t *testing.T) {
+	t.Parallel()
+	env, rt := newRealtime(t, realtime.Config{})
+	env.SetSetting(t, "UI_Use_Real_Name", true)
+	alice, bob := env.NewUser(t, "alice"), env.NewUser(t, "bob")
+	g := group(t, env, alice, "bob")
+	id := post(t, alice, g, "react to me")
+
+	b := loggedIn(t, rt, bob)
+	b.mustSub("stream-room-messages", g, false)
+	alice.Post(t, "chat.react", map[string]any{"messageId": id, "emoji": "smile"}).OK(t)
+	want := alice.GetMessage(t, id)["reactions"]
+	got := msgOf(t, b.event("stream-room-messages", g))["reactions"]
+	if apitest.JSON(got) != apitest.JSON(want) || !strings.Contains(apitest.JSON(got), `"names"`) {
+		t.Fatalf("streamed reactions = %s, REST = %s", apitest.JSON(got), apitest.JSON(want))
+	}
+}
