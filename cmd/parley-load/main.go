@@ -362,14 +362,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	rep := buildReport(o, runs, idle, restarted, final)
-	if o.jsonOut != "" {
-		b, err := json.MarshalIndent(rep, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(o.jsonOut, append(b, '\n'), 0o644); err != nil {
-			return err
-		}
+	if err := writeJSONFile(o.jsonOut, rep); err != nil {
+		return err
 	}
 	if o.asJSON {
 		enc := json.NewEncoder(stdout)
@@ -405,4 +399,16 @@ func copyFile(dst, src string) error {
 		return err
 	}
 	return os.WriteFile(dst, b, 0o644)
+}
+
+// writeJSONFile writes v, indented, to path; an empty path writes nothing.
+func writeJSONFile(path string, v any) error {
+	if path == "" {
+		return nil
+	}
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
 }

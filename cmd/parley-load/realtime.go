@@ -16,7 +16,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -162,14 +161,8 @@ func realtimeMain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			add(f)
 		}
 	}
-	if o.jsonOut != "" {
-		b, err := json.MarshalIndent(rep, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(o.jsonOut, append(b, '\n'), 0o644); err != nil {
-			return err
-		}
+	if err := writeJSONFile(o.jsonOut, rep); err != nil {
+		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "measure\tunit\t%s\tbaseline\tagainst\tratio\ttarget\n", o.label)
