@@ -136,6 +136,11 @@ func TestTwoNodesDeliverEachOthersEventsOnce(t *testing.T) {
 	if got := until(t, sb, byID("fence-a")); len(got) != 3 || got[0].ID != "from-b" || got[1].ID != "fence" {
 		t.Fatalf("node B received %+v, want its own two events once, then A's fence", got)
 	}
+	// A notification is counted as published once its NOTIFY returned,
+	// which may be after node B already has it.
+	for deadline := time.Now().Add(5 * time.Second); count(a.m.published) < 2 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	if p, r := count(a.m.published), count(a.m.received); p != 2 || r != 2 {
 		t.Fatalf("node A: published %v, received %v; want 2 and 2", p, r)
 	}
