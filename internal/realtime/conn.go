@@ -27,6 +27,7 @@ type outFrame struct {
 type conn struct {
 	s    *Server
 	ws   *websocket.Conn
+	out  *coalescer
 	id   string // the DDP session id
 	addr string
 
@@ -59,10 +60,10 @@ type inFrame struct {
 	keys map[string]json.RawMessage
 }
 
-func newConn(s *Server, ws *websocket.Conn, addr string) *conn {
+func newConn(s *Server, ws *websocket.Conn, out *coalescer, addr string) *conn {
 	ctx, cancel := context.WithCancel(s.ctx)
 	c := &conn{
-		s: s, ws: ws, id: sessionID(), addr: addr, ctx: ctx, cancel: cancel,
+		s: s, ws: ws, out: out, id: sessionID(), addr: addr, ctx: ctx, cancel: cancel,
 		wake: make(chan struct{}, 1), inbound: make(chan inFrame, 16),
 		subs: map[string]*sub{},
 	}
@@ -306,26 +307,43 @@ func (c *conn) writer() {
 		c.qmu.Lock()
 		batch, c.queue = c.queue, batch[:0]
 		c.qmu.Unlock()
-		for i, f := range batch {
-			if f.code != 0 {
-				c.closeNow(f.code, f.reason)
-				return
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), c.s.cfg.WriteTimeout)
-			err := c.ws.Write(ctx, websocket.MessageText, f.data)
-			cancel()
-			if err != nil {
-				c.closeNow(websocket.StatusInternalError, "write failed")
-				return
-			}
-			c.s.metrics.framesOut.Inc()
-			batch[i] = outFrame{}
+		if !c.writeBatch(batch) {
+			return
 		}
+		clear(batch)
 		if cap(batch) > 64 {
 			// A burst's buffer is not kept by an idle connection.
 			batch = nil
 		}
 	}
+}
+
+// writeBatch writes the frames of one wake-up in one go, and reports
+// whether the connection goes on.
+func (c *conn) writeBatch(batch []outFrame) bool {
+	c.out.hold(c.s.cfg.WriteTimeout)
+	for _, f := range batch {
+		if f.code != 0 {
+			if c.out.release() != nil {
+				c.closeNow(websocket.StatusInternalError, "write failed")
+				return false
+			}
+			c.closeNow(f.code, f.reason)
+			return false
+		}
+		// The batch's deadline bounds the write: no context of its own.
+		if err := c.ws.Write(context.Background(), websocket.MessageText, f.data); err != nil {
+			_ = c.out.release()
+			c.closeNow(websocket.StatusInternalError, "write failed")
+			return false
+		}
+	}
+	if c.out.release() != nil {
+		c.closeNow(websocket.StatusInternalError, "write failed")
+		return false
+	}
+	c.s.metrics.framesOut.Add(float64(len(batch)))
+	return true
 }
 
 // enqueue queues a frame without waiting. A client whose queue is full

@@ -133,7 +133,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.wg.Add(1)
 	s.mu.Unlock()
 	defer s.wg.Done()
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	cw := &coalescingWriter{ResponseWriter: w}
+	ws, err := websocket.Accept(cw, r, &websocket.AcceptOptions{
 		// Logins travel in the frames, never in cookies, so a page of
 		// another origin gains nothing a direct client would not have:
 		// clients of any origin are welcome, as with Rocket.Chat.
@@ -143,7 +144,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ws.SetReadLimit(s.cfg.MaxFrameBytes)
-	c := newConn(s, ws, clientAddr(r))
+	c := newConn(s, ws, cw.out, clientAddr(r))
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
