@@ -104,6 +104,23 @@ type bareMsg struct {
 	Msg string `json:"msg"`
 }
 
+// bareInsert stores a chat.postMessage body's message, committed on its
+// own.
+func bareInsert(db *sql.DB) func(r *http.Request) (bareMsg, error) {
+	return func(r *http.Request) (bareMsg, error) {
+		var in struct {
+			RoomID string `json:"roomId"`
+			Text   string `json:"text"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+			return bareMsg{}, err
+		}
+		m := bareMsg{ID: newID(), Rid: in.RoomID, Ts: time.Now().UnixMilli(), U: r.Header.Get("X-User-Id"), Msg: in.Text}
+		_, err := db.ExecContext(r.Context(), "INSERT INTO messages(id, rid, ts, u, msg) VALUES ($1, $2, $3, $4, $5)", m.ID, m.Rid, m.Ts, m.U, m.Msg)
+		return m, err
+	}
+}
+
 var helloBody = []byte(`{"success":true,"message":{"_id":"aBcDeFgHiJkLmNoPq","rid":"GENERAL","msg":"hello, world","ts":"2024-01-01T00:00:00.000Z"}}`)
 
 func bareHandler(mode, path string) (http.Handler, func(), error) {
@@ -124,18 +141,11 @@ func bareHandler(mode, path string) (http.Handler, func(), error) {
 		if _, err := db.Exec(bareSchema); err != nil {
 			return nil, nil, err
 		}
+		insert := bareInsert(db)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			var in struct {
-				RoomID string `json:"roomId"`
-				Text   string `json:"text"`
-			}
-			if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+			m, err := insert(r)
+			if err != nil {
 				http.Error(w, err.Error(), http.StatusBadRequest)
-				return
-			}
-			m := bareMsg{ID: newID(), Rid: in.RoomID, Ts: time.Now().UnixMilli(), U: r.Header.Get("X-User-Id"), Msg: in.Text}
-			if _, err := db.ExecContext(r.Context(), "INSERT INTO messages(id, rid, ts, u, msg) VALUES ($1, $2, $3, $4, $5)", m.ID, m.Rid, m.Ts, m.U, m.Msg); err != nil {
-				http.Error(w, err.Error(), http.StatusInternalServerError)
 				return
 			}
 			w.Header().Set("Content-Type", "application/json")
@@ -172,7 +182,16 @@ func bareHandler(mode, path string) (http.Handler, func(), error) {
 	case "ws-echo":
 		return bareEcho(), func() {}, nil
 	case "ws-broadcast":
-		return newBareHub(), func() {}, nil
+		return newBareHub(nil), func() {}, nil
+	case "ws-post":
+		db, err := openBare(path, 1, false)
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, err := db.Exec(bareSchema); err != nil {
+			return nil, nil, err
+		}
+		return newBareHub(bareInsert(db)), func() { db.Close() }, nil
 	}
 	return nil, nil, fmt.Errorf("unknown bare mode %q", mode)
 }
@@ -181,7 +200,7 @@ func bareHandler(mode, path string) (http.Handler, func(), error) {
 // prints the address it listens on and serves until stdin closes.
 func bareMain(args []string) error {
 	fs := flag.NewFlagSet("bare", flag.ContinueOnError)
-	mode := fs.String("mode", "hello", "hello, insert, read, ws-echo or ws-broadcast")
+	mode := fs.String("mode", "hello", "hello, insert, read, ws-echo, ws-broadcast or ws-post")
 	path := fs.String("db", "", "SQLite file")
 	if err := fs.Parse(args); err != nil {
 		return err

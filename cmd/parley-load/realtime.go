@@ -23,6 +23,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -42,6 +43,7 @@ type realtimeOptions struct {
 	duration, warmup time.Duration
 	scenarios        []string
 	jsonOut          string
+	profileDir       string
 	rate             float64
 }
 
@@ -80,6 +82,7 @@ func parseRealtimeFlags(args []string, stderr io.Writer) (*realtimeOptions, erro
 	scen := fs.String("scenarios", "idle,fanout,post,mixed", "comma-separated: idle, fanout, post, mixed")
 	fs.Float64Var(&o.rate, "rate", 10, "mixed: each client acts at this multiple of Rocket.Chat's load-tester rates")
 	fs.StringVar(&o.jsonOut, "json-out", "", "also write the JSON report to this file")
+	fs.StringVar(&o.profileDir, "profile", "", "post: save a CPU profile of the server while the subscribers listen, in this directory")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -107,7 +110,7 @@ func realtimeMain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "parley-load realtime: "+format+"\n", a...) }
-	spo := spawnOpts{bin: o.spawn, db: o.db, logLevel: "warn", adminUser: "loadadmin", adminPW: "load-admin-password"}
+	spo := spawnOpts{bin: o.spawn, db: o.db, logLevel: "warn", pprof: o.profileDir != "", adminUser: "loadadmin", adminPW: "load-admin-password"}
 	sp, err := spawnParley(ctx, spo)
 	if err != nil {
 		return err
@@ -153,6 +156,12 @@ func realtimeMain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 				return fmt.Errorf("post: %w", err)
 			}
 			add(f)
+			b, err := measureBarePostsWhileListening(ctx, o, hc, fx, logf)
+			if err != nil {
+				return fmt.Errorf("post, bare: %w", err)
+			}
+			add(b)
+			add(RealtimeFact{What: fmt.Sprintf("posts/s with %d listening, Parley against bare", o.subs), Unit: "posts/s", Parley: f.Parley, Baseline: b.Parley, Against: "bare-ws-post listening", Target: "report"})
 		case "mixed":
 			f, err := measureMixedWithRealtime(ctx, o, sp, api, hc, fx, logf)
 			if err != nil {
@@ -257,8 +266,8 @@ func parleySocket(ctx context.Context, base string, user session, subs [][]any, 
 
 // bareSocket connects to a bare websocket server; echo sends one message
 // and waits for it back first, as a logged-in client has spoken once.
-func bareSocket(ctx context.Context, url string, echo bool, onFrame func([]byte)) (*socket, error) {
-	c, _, err := websocket.Dial(ctx, wsURL(url, "/websocket"), nil)
+func bareSocket(ctx context.Context, url, room string, echo bool, onFrame func([]byte)) (*socket, error) {
+	c, _, err := websocket.Dial(ctx, wsURL(url, "/websocket?room="+room), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +329,7 @@ func measureIdle(ctx context.Context, o *realtimeOptions, sp *spawned, fx *fixtu
 		return f, err
 	}
 	f.Baseline, err = rssGrowth(ctx, b.pid(), o.conns, func(ctx context.Context, i int) (*socket, error) {
-		return bareSocket(ctx, b.url, true, nil)
+		return bareSocket(ctx, b.url, "", true, nil)
 	})
 	b.stop()
 	if err != nil {
@@ -400,7 +409,7 @@ func measureFanout(ctx context.Context, o *realtimeOptions, sp *spawned, api *ap
 		return f, err
 	}
 	socks, err := openMany(ctx, o.subs, func(ctx context.Context, i int) (*socket, error) {
-		return bareSocket(ctx, b.url, false, a.frame)
+		return bareSocket(ctx, b.url, "", false, a.frame)
 	})
 	if err != nil {
 		b.stop()
@@ -460,11 +469,62 @@ func measurePostsWhileListening(ctx context.Context, o *realtimeOptions, sp *spa
 		return f, err
 	}
 	defer closeAll(socks)
-	busy := runLoad(ctx, hc, o.clients, o.warmup, o.duration, next, nil, nil)
+	var onStart func()
+	profDone := make(chan error, 1)
+	if o.profileDir != "" {
+		path := filepath.Join(o.profileDir, fmt.Sprintf("post-listening-s%d.pprof", o.subs))
+		onStart = func() {
+			go func() { profDone <- (&apiClient{base: sp.url, hc: hc}).saveProfile(ctx, &fx.admin, o.duration, path) }()
+		}
+	} else {
+		profDone <- nil
+	}
+	busy := runLoad(ctx, hc, o.clients, o.warmup, o.duration, next, onStart, nil)
+	if err := <-profDone; err != nil {
+		logf("profile: %v", err)
+	}
 	f.Parley = busy.RPS
 	logf("%d listening: %.0f posts/s, p99 %.2f ms, %d frames delivered", o.subs, busy.RPS, busy.P99ms, frames.Load())
 	if busy.RPS > 0 && frames.Load() == 0 {
 		return f, errors.New("no listener received a frame")
+	}
+	return f, nil
+}
+
+// measureBarePostsWhileListening is measurePostsWhileListening against the
+// ceiling: a server that inserts each post as bare-insert does and queues
+// it for its room's sockets, with the same clients, rooms and listeners.
+// What it loses to listeners is what the machine loses: the frames' writes
+// and the listeners' reads share the cores with the posts.
+func measureBarePostsWhileListening(ctx context.Context, o *realtimeOptions, hc *http.Client, fx *fixture, logf func(string, ...any)) (RealtimeFact, error) {
+	f := RealtimeFact{What: fmt.Sprintf("bare-ws-post: posts/s with %d listening", o.subs), Unit: "posts/s", Against: "nobody listening", Target: "report"}
+	dir, err := os.MkdirTemp("", "parley-load-bare-post-")
+	if err != nil {
+		return f, err
+	}
+	defer os.RemoveAll(dir)
+	b, err := startBare("ws-post", filepath.Join(dir, "post.db"))
+	if err != nil {
+		return f, err
+	}
+	defer b.stop()
+	next := bareRequests("post", b.url, fx, len(fx.roomIDs))
+	quiet := runLoad(ctx, hc, o.clients, o.warmup, o.duration, next, nil, nil)
+	f.Baseline = quiet.RPS
+	logf("bare, nobody listening: %.0f posts/s, p99 %.2f ms", quiet.RPS, quiet.P99ms)
+	var frames atomic.Int64
+	socks, err := openMany(ctx, o.subs, func(ctx context.Context, i int) (*socket, error) {
+		return bareSocket(ctx, b.url, bareRoomID(i%len(fx.roomIDs)), false, func([]byte) { frames.Add(1) })
+	})
+	if err != nil {
+		return f, err
+	}
+	defer closeAll(socks)
+	busy := runLoad(ctx, hc, o.clients, o.warmup, o.duration, next, nil, nil)
+	f.Parley = busy.RPS
+	logf("bare, %d listening: %.0f posts/s, p99 %.2f ms, %d frames delivered", o.subs, busy.RPS, busy.P99ms, frames.Load())
+	if busy.RPS > 0 && frames.Load() == 0 {
+		return f, errors.New("no bare listener received a frame")
 	}
 	return f, nil
 }
