@@ -132,7 +132,13 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 	}
 	// The websocket sits beside the API, on the same method registry and
 	// metrics.
-	rt := realtime.New(realtime.Config{App: a, Methods: srv.Methods(), Logger: log, Registerer: metrics})
+	rc := cfg.Realtime
+	rt := realtime.New(realtime.Config{
+		App: a, Methods: srv.Methods(), Logger: log, Registerer: metrics,
+		PingInterval: rc.PingInterval, PingTimeout: rc.PingTimeout, SendQueue: rc.SendQueue,
+		WriteTimeout: rc.WriteTimeout, MaxFrameBytes: rc.MaxFrameBytes,
+		MaxSubscriptions: rc.MaxSubscriptions, OfflineAfter: rc.OfflineAfter,
+	})
 	root := http.NewServeMux()
 	root.Handle("/websocket", rt)
 	root.Handle("/", srv)

@@ -31,6 +31,8 @@ type Config struct {
 
 	// HTTP server limits and the metrics listener.
 	HTTP HTTP
+	// Websocket limits.
+	Realtime Realtime
 
 	// First administrator, under Rocket.Chat's variable names.
 	AdminUsername, AdminPassword, AdminEmail, AdminName string
@@ -62,6 +64,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	trusted := fs.String("trusted-proxies", env("PARLEY_TRUSTED_PROXIES", ""), "addresses or CIDRs of the proxies in front of the server, comma separated; implies --trust-proxy (PARLEY_TRUSTED_PROXIES)")
 	fs.BoolVar(&c.Pprof, "pprof", envBool(getenv, "PARLEY_PPROF"), "serve /debug/pprof to administrators (PARLEY_PPROF)")
 	c.HTTP.register(fs, getenv)
+	c.Realtime.register(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -82,6 +85,9 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return c, fmt.Errorf("--log-format must be text or json")
+	}
+	if err := c.Realtime.check(); err != nil {
+		return c, err
 	}
 	if err := c.HTTP.check(); err != nil {
 		return c, err

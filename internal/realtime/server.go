@@ -34,7 +34,7 @@ type Config struct {
 	// SendQueue is the number of frames queued for one client (1024);
 	// a client that lets it fill is disconnected.
 	SendQueue int
-	// WriteTimeout bounds the write of one frame (10 s).
+	// WriteTimeout bounds the write of one batch of queued frames (10 s).
 	WriteTimeout time.Duration
 	// MaxFrameBytes caps an incoming frame (256 KiB).
 	MaxFrameBytes int64
