@@ -103,7 +103,8 @@ func TestUsersInfoListUpdateDelete(t *testing.T) {
 		Count, Offset, Total int
 	}
 	alice.Get(t, "users.list", apitest.Q("count", "2", "sort", `{"username":1}`)).OK(t).Decode(t, &list)
-	if list.Count != 2 || list.Total != 3 || list.Users[0]["username"] != "admin" {
+	// admin, alice, bob and the rocket.cat bot.
+	if list.Count != 2 || list.Total != 4 || list.Users[0]["username"] != "admin" {
 		t.Fatalf("users.list = %+v", list)
 	}
 	alice.Get(t, "users.list", apitest.Q("sort", `{"username":2}`)).Fails(t, 400, "error-invalid-sort", "")

@@ -135,7 +135,12 @@ func (a *App) StartTool(ctx context.Context) error {
 	if err := a.prepare(ctx); err != nil {
 		return err
 	}
-	return a.tx(ctx, func(st store.Store) error { return a.ensureGeneral(ctx, st) })
+	return a.tx(ctx, func(st store.Store) error {
+		if _, err := a.ensureBot(ctx, st); err != nil {
+			return err
+		}
+		return a.ensureGeneral(ctx, st)
+	})
 }
 
 // prepare seeds the default permissions and loads settings and permissions.
