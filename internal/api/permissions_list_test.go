@@ -80,8 +80,7 @@ func TestPermissionsUpdateKnowsEveryID(t *testing.T) {
 	}
 }
 
-// Rocket.Chat serves adding and removing one role of a permission as
-// methods only.
+// Adding and removing one role of a permission are methods as well.
 func TestPermissionRoleMethods(t *testing.T) {
 	t.Parallel()
 	e := newMethodScene(t, "plain")
@@ -105,4 +104,42 @@ func TestPermissionRoleMethods(t *testing.T) {
 	if got := listPermissions(t, plain)["view-outside-room"]; slices.Contains(got, "user") || !slices.Contains(got, "guest") {
 		t.Fatalf("refused calls changed view-outside-room: %v", got)
 	}
+}
+
+func TestPermissionsAddAndRemoveRole(t *testing.T) {
+	t.Parallel()
+	e := apitest.NewScene(t, "plain")
+	plain := e.Users[0]
+	body := func(perm, role string) map[string]any { return map[string]any{"permissionId": perm, "role": role} }
+
+	e.Anon().Post(t, "permissions.addRole", body("add-oauth-service", "moderator")).Expect(t, 401)
+	e.Anon().Post(t, "permissions.removeRole", body("add-oauth-service", "admin")).Expect(t, 401)
+	for _, path := range []string{"permissions.addRole", "permissions.removeRole"} {
+		plain.Post(t, path, body("add-oauth-service", "moderator")).
+			Fails(t, 403, "", "User does not have the permissions required for this action [error-unauthorized]")
+		e.Admin.Post(t, path, map[string]any{"permissionId": "add-oauth-service"}).
+			Fails(t, 400, "invalid-params", "must have required property 'role' [invalid-params]")
+	}
+	e.Admin.Post(t, "permissions.addRole", body("this-permission-does-not-exist", "moderator")).
+		Fails(t, 400, "error-invalid-permission", "Permission does not exist [error-invalid-permission]")
+	e.Admin.Post(t, "permissions.addRole", body("add-oauth-service", "this-role-does-not-exist")).
+		Fails(t, 400, "error-invalid-role", "Invalid role [error-invalid-role]")
+	e.Admin.Post(t, "permissions.removeRole", body("this-permission-does-not-exist", "admin")).
+		Fails(t, 400, "error-permission-not-found", "Permission not found [error-permission-not-found]")
+
+	e.Admin.Post(t, "permissions.addRole", body("add-oauth-service", "moderator")).OK(t)
+	e.Admin.Post(t, "permissions.addRole", body("add-oauth-service", "moderator")).OK(t) // twice is once
+	if got := listPermissions(t, plain)["add-oauth-service"]; !slices.Equal(got, []string{"admin", "moderator"}) {
+		t.Fatalf("add-oauth-service after addRole = %v", got)
+	}
+	e.Admin.Post(t, "permissions.removeRole", body("add-oauth-service", "moderator")).OK(t)
+	if got := listPermissions(t, plain)["add-oauth-service"]; !slices.Equal(got, []string{"admin"}) {
+		t.Fatalf("add-oauth-service after removeRole = %v", got)
+	}
+
+	// A change to a permission Parley checks takes effect at once.
+	e.Admin.Post(t, "permissions.addRole", body("access-permissions", "user")).OK(t)
+	plain.Get(t, "roles.getUsersInRole", apitest.Q("role", "admin")).OK(t)
+	e.Admin.Post(t, "permissions.removeRole", body("access-permissions", "user")).OK(t)
+	plain.Get(t, "roles.getUsersInRole", apitest.Q("role", "admin")).Expect(t, 403)
 }

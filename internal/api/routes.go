@@ -81,7 +81,8 @@ func (s *Server) routes() []route {
 		{GET, "permissions.listAll", true, s.permissionsList},
 		{POST, "permissions.update", true, s.permissionsUpdate},
 
-		// Roles (roles.go); custom roles are an enterprise feature
+		// Roles (roles.go), and one role of a permission (settings.go);
+		// custom roles are an enterprise feature
 		{GET, "roles.list", true, s.rolesList},
 		{GET, "roles.sync", true, s.rolesSync},
 		{POST, "roles.create", false, s.rolesEnterprise},
@@ -91,6 +92,8 @@ func (s *Server) routes() []route {
 		{POST, "roles.removeUserFromRole", true, s.needPermission("access-permissions", fromBody(s.rolesRemoveUser))},
 		{GET, "roles.getUsersInRole", true, s.needPermission("access-permissions", fromQueryPage(s.rolesUsers))},
 		{GET, "roles.getUsersInPublicRoles", true, s.rolesPublicUsers},
+		{POST, "permissions.addRole", true, s.needPermission("access-permissions", fromBody(s.permissionsAddRole))},
+		{POST, "permissions.removeRole", true, s.needPermission("access-permissions", fromBody(s.permissionsRemoveRole))},
 
 		// Methods (see internal/methods); the frame in the body names the
 		// method. Names may hold a slash (subscriptions/get).

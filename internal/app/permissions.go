@@ -156,14 +156,14 @@ func dedupe(in []string) []string {
 	return out
 }
 
-// AddPermissionRole is the authorization:addPermissionToRole method (there
-// is no REST route for it in Rocket.Chat): role gets perm.
+// AddPermissionRole is permissions.addRole and the
+// authorization:addPermissionToRole method: role gets perm.
 func (a *App) AddPermissionRole(ctx context.Context, u *model.User, perm, role string) error {
 	return a.editPermissionRoles(ctx, u, perm, role, true)
 }
 
-// RemovePermissionRole is authorization:removeRoleFromPermission: role
-// loses perm.
+// RemovePermissionRole is permissions.removeRole and
+// authorization:removeRoleFromPermission: role loses perm.
 func (a *App) RemovePermissionRole(ctx context.Context, u *model.User, perm, role string) error {
 	return a.editPermissionRoles(ctx, u, perm, role, false)
 }

@@ -7,8 +7,8 @@ import (
 	"github.com/parleychat/parley/internal/model"
 )
 
-// addPermissionToRole [permissionId, role] gives role the permission. Rocket.Chat
-// serves this only as a method; no REST route does it. No result.
+// addPermissionToRole [permissionId, role] gives role the permission, as
+// permissions.addRole does over REST. No result.
 func (r *Registry) addPermissionToRole(ctx context.Context, u *model.User, params []json.RawMessage) (any, error) {
 	perm, role, ok := permissionAndRole(params)
 	if !ok {
