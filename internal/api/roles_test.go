@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/internal/api/apitest"
+	"github.com/parleychat/parley/internal/events"
 )
 
 // roleIDs lists the _id of each role in an answer.
@@ -277,5 +278,49 @@ func TestRolesGetUsersInPublicRoles(t *testing.T) {
 	}
 	if len(got) != 2 || !slices.Equal(got["admin"], []string{"admin"}) || !slices.Equal(got["bob"], []string{"livechat-agent"}) {
 		t.Fatalf("users in public roles = %v", out.Users)
+	}
+}
+
+// Role changes are announced as changes of the user or of the
+// subscription that holds the role; refused ones announce nothing.
+func TestRoleChangesEmitEvents(t *testing.T) {
+	t.Parallel()
+	e := apitest.NewScene(t, "alice", "bob")
+	alice, bob := e.Users[0], e.Users[1]
+	rid := alice.CreateRoom(t, "channels", "", nil, "bob")
+	cases := []struct {
+		name string
+		act  func(t *testing.T)
+		want []events.Event
+	}{
+		{"global role", func(t *testing.T) {
+			e.Admin.Post(t, "roles.addUserToRole", map[string]any{"roleId": "bot", "username": "bob"}).OK(t)
+		}, []events.Event{{Kind: events.UserChanged, UserID: bob.UserID, ID: bob.UserID}}},
+		{"room role", func(t *testing.T) {
+			e.Admin.Post(t, "roles.addUserToRole", map[string]any{"roleId": "leader", "username": "bob", "roomId": rid}).OK(t)
+		}, []events.Event{{Kind: events.SubscriptionChanged, RoomID: rid, UserID: bob.UserID}}},
+		{"removed room role", func(t *testing.T) {
+			e.Admin.Post(t, "roles.removeUserFromRole", map[string]any{"roleId": "leader", "username": "bob", "scope": rid}).OK(t)
+		}, []events.Event{{Kind: events.SubscriptionChanged, RoomID: rid, UserID: bob.UserID}}},
+		{"refused", func(t *testing.T) {
+			alice.Post(t, "roles.addUserToRole", map[string]any{"roleId": "app", "username": "bob"}).Expect(t, 400)
+		}, nil},
+	}
+	for _, tc := range cases {
+		rec := e.App.Bus().Subscribe(64)
+		tc.act(t)
+		var got []events.Event
+		for _, ev := range drainEvents(rec) {
+			if ev.Kind == events.SubscriptionChanged {
+				ev.ID = "" // the subscription's own id is not known here
+			}
+			got = append(got, ev)
+		}
+		rec.Close()
+		if !slices.EqualFunc(got, tc.want, func(a, b events.Event) bool {
+			return a.Kind == b.Kind && a.RoomID == b.RoomID && a.UserID == b.UserID && a.ID == b.ID
+		}) {
+			t.Errorf("%s: events %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }
