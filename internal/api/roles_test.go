@@ -324,3 +324,29 @@ func TestRoleChangesEmitEvents(t *testing.T) {
 		}
 	}
 }
+
+// assign-admin-role guards every way of making an administrator.
+func TestAssignAdminRole(t *testing.T) {
+	t.Parallel()
+	e := apitest.NewScene(t, "bob")
+	bob := e.Users[0]
+	const refusal = "Assigning admin is not allowed [error-action-not-allowed]"
+	e.SetPermission(t, "assign-admin-role")
+	e.Admin.Post(t, "users.create", map[string]any{"username": "root2", "name": "R", "email": "root2@example.com", "password": "pw", "roles": []string{"admin"}}).
+		Fails(t, 400, "error-action-not-allowed", refusal)
+	e.Admin.Post(t, "users.update", map[string]any{"userId": bob.UserID, "data": map[string]any{"roles": []string{"user", "admin"}}}).
+		Fails(t, 400, "error-action-not-allowed", refusal)
+	e.Admin.Post(t, "roles.addUserToRole", map[string]any{"roleId": "admin", "username": "bob"}).
+		Fails(t, 400, "error-action-not-allowed", refusal)
+	if got := userRoles(t, e.Env, bob.UserID); slices.Contains(got, "admin") {
+		t.Fatalf("bob became an admin: %v", got)
+	}
+	// Other roles need no more than before.
+	e.Admin.Post(t, "users.update", map[string]any{"userId": bob.UserID, "data": map[string]any{"roles": []string{"user", "bot"}}}).OK(t)
+
+	e.SetPermission(t, "assign-admin-role", "admin")
+	e.Admin.Post(t, "users.update", map[string]any{"userId": bob.UserID, "data": map[string]any{"roles": []string{"user", "admin"}}}).OK(t)
+	if got := userRoles(t, e.Env, bob.UserID); !slices.Contains(got, "admin") {
+		t.Fatalf("bob's roles = %v", got)
+	}
+}

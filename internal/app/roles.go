@@ -111,7 +111,8 @@ func (a *App) AddUserToRole(ctx context.Context, actor *model.User, in RoleMembe
 		return RoleView{}, errAccessPermissions
 	}
 	if role.ID == "admin" && !a.HasPermission(actor, "assign-admin-role") {
-		return RoleView{}, E("error-action-not-allowed", "Assigning admin is not allowed")
+		return RoleView{}, E("error-action-not-allowed", "Assigning admin is not allowed").
+			With(map[string]any{"method": "authorization:addUserToRole", "action": "Assign_admin"})
 	}
 	err = a.tx(ctx, func(st store.Store) error {
 		if role.Scope == "Subscriptions" {
@@ -229,6 +230,17 @@ func (a *App) dropRoomRole(ctx context.Context, st store.Store, uid, role, rid s
 			return err
 		}
 		a.emit(st, events.SubscriptionChanged, sub.RID, uid, sub.ID)
+	}
+	return nil
+}
+
+// checkAssignAdmin refuses, as Rocket.Chat's users.create and
+// users.update do, a list of roles holding admin from a caller without
+// assign-admin-role, even for a user who is an admin already.
+func (a *App) checkAssignAdmin(actor *model.User, roles []string) error {
+	if slices.Contains(roles, "admin") && !a.HasPermission(actor, "assign-admin-role") {
+		return E("error-action-not-allowed", "Assigning admin is not allowed").
+			With(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_admin"})
 	}
 	return nil
 }
