@@ -267,10 +267,12 @@ func TestAdminRecoversServerWhereStrangerRegisteredFirst(t *testing.T) {
 		"boss":      {boss.id, "admin", "active", "boss@example.com"},
 		"stranger":  {"user", "deactivated", "stranger@example.com", "Stranger"},
 		"bybossone": {"user", "active"},
+		// The bot every server has.
+		"rocket.cat": {"rocket.cat", "bot", "active"},
 	}
 	lines := strings.Split(strings.TrimSpace(list), "\n")
-	if len(lines) != 1+4 || !strings.HasPrefix(lines[0], "USERNAME") {
-		t.Fatalf("list-users: a header and 4 users expected:\n%s", list)
+	if len(lines) != 1+5 || !strings.HasPrefix(lines[0], "USERNAME") {
+		t.Fatalf("list-users: a header and 5 users expected:\n%s", list)
 	}
 	for user, want := range wantLines {
 		found := false

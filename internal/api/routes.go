@@ -81,6 +81,20 @@ func (s *Server) routes() []route {
 		{GET, "permissions.listAll", true, s.permissionsList},
 		{POST, "permissions.update", true, s.permissionsUpdate},
 
+		// Roles (roles.go), and one role of a permission (settings.go);
+		// custom roles are an enterprise feature
+		{GET, "roles.list", true, s.rolesList},
+		{GET, "roles.sync", true, s.rolesSync},
+		{POST, "roles.create", false, s.rolesEnterprise},
+		{POST, "roles.update", false, s.rolesEnterprise},
+		{POST, "roles.delete", true, s.needPermission("access-permissions", fromBody(s.rolesDelete))},
+		{POST, "roles.addUserToRole", true, fromBody(s.rolesAddUser)},
+		{POST, "roles.removeUserFromRole", true, s.needPermission("access-permissions", fromBody(s.rolesRemoveUser))},
+		{GET, "roles.getUsersInRole", true, s.needPermission("access-permissions", fromQueryPage(s.rolesUsers))},
+		{GET, "roles.getUsersInPublicRoles", true, s.rolesPublicUsers},
+		{POST, "permissions.addRole", true, s.needPermission("access-permissions", fromBody(s.permissionsAddRole))},
+		{POST, "permissions.removeRole", true, s.needPermission("access-permissions", fromBody(s.permissionsRemoveRole))},
+
 		// Methods (see internal/methods); the frame in the body names the
 		// method. Names may hold a slash (subscriptions/get).
 		{POST, "method.call/{method...}", true, s.methodCall},

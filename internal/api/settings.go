@@ -67,3 +67,20 @@ func (s *Server) permissionsUpdate(c *request) (any, error) {
 	}
 	return answerAs("permissions")(s.app.UpdatePermissions(c.ctx, c.user, in.Permissions))
 }
+
+// permissionRoleIn is the body of permissions.addRole and
+// permissions.removeRole.
+type permissionRoleIn struct {
+	PermissionID string `json:"permissionId" in:"required"`
+	Role         string `json:"role" in:"required"`
+}
+
+// permissionsAddRole gives one role a permission, keeping its other roles.
+func (s *Server) permissionsAddRole(c *request, in *permissionRoleIn) (any, error) {
+	return nil, s.app.AddPermissionRole(c.ctx, c.user, in.PermissionID, in.Role)
+}
+
+// permissionsRemoveRole takes a permission from one role.
+func (s *Server) permissionsRemoveRole(c *request, in *permissionRoleIn) (any, error) {
+	return nil, s.app.RemovePermissionRole(c.ctx, c.user, in.PermissionID, in.Role)
+}

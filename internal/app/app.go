@@ -67,6 +67,8 @@ type App struct {
 
 	permMu sync.RWMutex
 	perms  map[string]map[string]bool // permission → role set
+	// rolesAt is when this server set up the default roles (roles.go).
+	rolesAt model.Time
 
 	cfgMu      sync.Mutex
 	cfgVersion int64
@@ -133,18 +135,25 @@ func (a *App) StartTool(ctx context.Context) error {
 	if err := a.prepare(ctx); err != nil {
 		return err
 	}
-	return a.tx(ctx, func(st store.Store) error { return a.ensureGeneral(ctx, st) })
+	return a.tx(ctx, func(st store.Store) error {
+		if _, err := a.ensureBot(ctx, st); err != nil {
+			return err
+		}
+		return a.ensureGeneral(ctx, st)
+	})
 }
 
 // prepare seeds the default permissions and loads settings and permissions.
 func (a *App) prepare(ctx context.Context) error {
-	defaults := make([]store.Permission, 0, len(auth.DefaultPermissions))
-	for id, roles := range auth.DefaultPermissions {
+	all := auth.AllPermissions()
+	defaults := make([]store.Permission, 0, len(all))
+	for id, roles := range all {
 		defaults = append(defaults, store.Permission{ID: id, Roles: roles})
 	}
 	if err := a.store.Permissions().Seed(ctx, defaults); err != nil {
 		return err
 	}
+	a.rolesAt = a.now()
 	return a.reloadConfig(ctx, true)
 }
 

@@ -20,9 +20,9 @@ type Bootstrap struct {
 // administrator, with the server running or not.
 const CreateAdminCommand = "parley admin create-user --admin --username NAME --email ADDRESS --password-stdin"
 
-// bootstrap makes sure the default channel exists and, on an empty
-// database, creates the first administrator, who joins the default
-// channels as every new user does.
+// bootstrap makes sure the default channel and the rocket.cat bot exist
+// and, on a database without people, creates the first administrator, who
+// joins the default channels as every new user does.
 func (a *App) bootstrap(ctx context.Context, env Bootstrap) error {
 	return a.tx(ctx, func(st store.Store) error {
 		if err := a.ensureGeneral(ctx, st); err != nil {
@@ -31,6 +31,13 @@ func (a *App) bootstrap(ctx context.Context, env Bootstrap) error {
 		n, err := st.Users().Count(ctx)
 		if err != nil {
 			return err
+		}
+		hasBot, err := a.ensureBot(ctx, st)
+		if err != nil {
+			return err
+		}
+		if hasBot {
+			n-- // the bot is no reason to skip the first administrator
 		}
 		if n > 0 {
 			if env.AdminPassword != "" {
@@ -64,6 +71,41 @@ func (a *App) bootstrap(ctx context.Context, env Bootstrap) error {
 		a.log.Info("created the first administrator", "username", u.Username)
 		return nil
 	})
+}
+
+// BotID is the id, and username, of rocket.cat, the bot a fresh server
+// has, as in Rocket.Chat: it speaks for the server in notices.
+const BotID = "rocket.cat"
+
+// ensureBot creates rocket.cat if it is missing, and reports whether it
+// existed before this call (so that it is not counted as a person). It
+// has no password and joins no room; like Rocket.Chat's, it is shown
+// online.
+func (a *App) ensureBot(ctx context.Context, st store.Store) (bool, error) {
+	_, err := st.Users().Get(ctx, BotID)
+	if err == nil {
+		return true, nil
+	}
+	if !isNotFound(err) {
+		return false, err
+	}
+	if _, err := st.Users().GetByUsername(ctx, BotID); err == nil {
+		a.log.Warn("the rocket.cat bot is not created: a user has its username")
+		return false, nil
+	} else if !isNotFound(err) {
+		return false, err
+	}
+	now := a.now()
+	err = st.Users().Create(ctx, &model.User{
+		ID: BotID, Username: BotID, Name: "Rocket.Cat", Type: "bot", Roles: []string{"bot"},
+		Status: "online", StatusDefault: "online", StatusConnection: "online", Active: true,
+		CreatedAt: now, UpdatedAt: now, Settings: &model.UserSettings{Preferences: map[string]any{}},
+	})
+	if errors.Is(err, store.ErrConflict) {
+		// Another node made the bot at the same moment.
+		return true, nil
+	}
+	return false, err
 }
 
 // ensureGeneral creates the default channel if it is missing.

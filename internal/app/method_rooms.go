@@ -154,20 +154,18 @@ type UserRoles struct {
 	Roles    []string `json:"roles"`
 }
 
-// UsersWithRoles is the getUserRoles method: the users holding a global
-// role beyond "user", the role every account has, by username.
+// UsersWithRoles is the getUserRoles method: the users holding a public
+// role (one with a description: admin, the livechat roles), with those
+// roles only, by username, as roles.getUsersInPublicRoles lists them.
 func (a *App) UsersWithRoles(ctx context.Context) ([]UserRoles, error) {
-	users, _, err := a.store.Users().List(ctx, "", store.ListOptions{})
+	holders, err := a.UsersInPublicRoles(ctx)
 	if err != nil {
-		return nil, a.storeErr(err)
+		return nil, err
 	}
-	out := []UserRoles{}
-	for _, x := range users {
-		if slices.ContainsFunc(x.Roles, func(r string) bool { return r != "user" }) {
-			out = append(out, UserRoles{ID: x.ID, Username: x.Username, Roles: x.Roles})
-		}
+	out := make([]UserRoles, 0, len(holders))
+	for _, h := range holders {
+		out = append(out, UserRoles(h))
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Username < out[j].Username })
 	return out, nil
 }
 

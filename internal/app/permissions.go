@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"sort"
 
 	"github.com/parleychat/parley/internal/auth"
@@ -153,4 +154,66 @@ func dedupe(in []string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// AddPermissionRole is permissions.addRole and the
+// authorization:addPermissionToRole method: role gets perm.
+func (a *App) AddPermissionRole(ctx context.Context, u *model.User, perm, role string) error {
+	return a.editPermissionRoles(ctx, u, perm, role, true)
+}
+
+// RemovePermissionRole is permissions.removeRole and
+// authorization:removeRoleFromPermission: role loses perm.
+func (a *App) RemovePermissionRole(ctx context.Context, u *model.User, perm, role string) error {
+	return a.editPermissionRoles(ctx, u, perm, role, false)
+}
+
+func (a *App) editPermissionRoles(ctx context.Context, u *model.User, perm, role string, add bool) error {
+	method := "authorization:removeRoleFromPermission"
+	if add {
+		method = "authorization:addPermissionToRole"
+	}
+	a.permMu.RLock()
+	_, known := a.perms[perm]
+	a.permMu.RUnlock()
+	switch {
+	case !known && add:
+		return E("error-invalid-permission", "Permission does not exist").With(map[string]any{"method": method, "action": "Adding_permission"})
+	case !known:
+		return E("error-permission-not-found", "Permission not found").With(map[string]any{"method": method})
+	case !a.HasPermission(u, "access-permissions") && add:
+		return E("error-action-not-allowed", "Adding permission is not allowed").With(map[string]any{"method": method, "action": "Adding_permission"})
+	case !a.HasPermission(u, "access-permissions"):
+		return E("error-action-not-allowed", "Removing permission is not allowed").With(map[string]any{"method": method, "action": "Removing_permission"})
+	case add && !auth.IsRole(role):
+		// Rocket.Chat stores any name here; Parley keeps the table to
+		// roles that exist, as permissions.update does.
+		return E("error-invalid-role", "Invalid role").With(map[string]any{"method": method})
+	}
+	err := a.tx(ctx, func(st store.Store) error {
+		// The stored row, not this node's copy: another node may have
+		// changed it a moment ago.
+		all, err := st.Permissions().All(ctx)
+		if err != nil {
+			return err
+		}
+		var roles []string
+		for _, p := range all {
+			if p.ID == perm {
+				roles = slices.DeleteFunc(slices.Clone(p.Roles), func(r string) bool { return r == role })
+			}
+		}
+		if add {
+			roles = append(roles, role)
+		}
+		if err := st.Permissions().Set(ctx, perm, dedupe(roles)); err != nil {
+			return err
+		}
+		a.emit(st, events.PermissionChanged, "", "", perm)
+		return st.BumpConfigVersion(ctx)
+	})
+	if err != nil {
+		return err
+	}
+	return a.storeErr(a.loadPermissions(ctx, a.store))
 }

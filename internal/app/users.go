@@ -176,6 +176,9 @@ func (a *App) CreateUser(ctx context.Context, actor *model.User, in NewUser) (*m
 	if !a.HasPermission(actor, "create-user") {
 		return nil, E("error-action-not-allowed", "Adding user is not allowed").With(map[string]any{"method": "insertOrUpdateUser", "action": "Adding_user"})
 	}
+	if err := a.checkAssignAdmin(actor, in.Roles); err != nil {
+		return nil, err
+	}
 	return a.addUser(ctx, in)
 }
 
@@ -284,6 +287,11 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 	}
 	if up.Roles != nil && !a.HasPermission(actor, "edit-other-user-info") {
 		return nil, E("error-action-not-allowed", "Assigning roles is not allowed").With(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_role"})
+	}
+	if up.Roles != nil {
+		if err := a.checkAssignAdmin(actor, *up.Roles); err != nil {
+			return nil, err
+		}
 	}
 	if up.Active != nil && !a.HasPermission(actor, "edit-other-user-active-status") {
 		return nil, E("error-action-not-allowed", "Editing user is not allowed").With(map[string]any{"method": "insertOrUpdateUser", "action": "Edit_user"})

@@ -1,25 +1,41 @@
 package auth
 
-// Roles that exist in a fresh workspace. Scope "Subscriptions" roles are held
-// per room on the subscription; "Users" roles are global.
+// Roles that exist in a fresh workspace, as Rocket.Chat defines them (its
+// descriptions included: a Users role with a description is "public", see
+// roles.getUsersInPublicRoles). Scope "Subscriptions" roles are held per
+// room on the subscription; "Users" roles are global. All are protected:
+// none can be deleted, and Parley, like Rocket.Chat's community edition,
+// has no custom roles.
 var Roles = []Role{
-	{ID: "admin", Scope: "Users", Description: "Administrator"},
-	{ID: "user", Scope: "Users", Description: "Normal user"},
-	{ID: "bot", Scope: "Users", Description: "Bot"},
-	{ID: "app", Scope: "Users", Description: "App"},
-	{ID: "guest", Scope: "Users", Description: "Guest"},
-	{ID: "anonymous", Scope: "Users", Description: "Anonymous"},
-	{ID: "federated-external", Scope: "Users", Description: "Federated external user"},
-	{ID: "owner", Scope: "Subscriptions", Description: "Room owner"},
-	{ID: "moderator", Scope: "Subscriptions", Description: "Room moderator"},
-	{ID: "leader", Scope: "Subscriptions", Description: "Room leader"},
+	{ID: "admin", Scope: "Users", Description: "Admin"},
+	{ID: "moderator", Scope: "Subscriptions", Description: "Moderator"},
+	{ID: "leader", Scope: "Subscriptions", Description: "Leader"},
+	{ID: "owner", Scope: "Subscriptions", Description: "Owner"},
+	{ID: "user", Scope: "Users"},
+	{ID: "federated-external", Scope: "Users"},
+	{ID: "bot", Scope: "Users"},
+	{ID: "app", Scope: "Users"},
+	{ID: "guest", Scope: "Users"},
+	{ID: "anonymous", Scope: "Users"},
+	{ID: "livechat-agent", Scope: "Users", Description: "Livechat Agent"},
+	{ID: "livechat-manager", Scope: "Users", Description: "Livechat Manager"},
 }
 
-// Role is a role definition.
+// Role is a role definition. A default role's id is also its name.
 type Role struct {
 	ID          string
 	Scope       string
 	Description string
+}
+
+// FindRole returns the role whose id or name is ref.
+func FindRole(ref string) (Role, bool) {
+	for _, r := range Roles {
+		if r.ID == ref {
+			return r, true
+		}
+	}
+	return Role{}, false
 }
 
 // IsRole reports whether id names a known role.
@@ -34,6 +50,7 @@ func IsRole(id string) bool {
 
 // DefaultPermissions is Rocket.Chat's default role table for every
 // permission Parley checks. docs/configuration.md lists it.
+// AllPermissions adds the rest of Rocket.Chat's permissions.
 var DefaultPermissions = map[string][]string{
 	"access-permissions":                {"admin"},
 	"add-user-to-any-c-room":            {"admin"},
@@ -41,6 +58,7 @@ var DefaultPermissions = map[string][]string{
 	"add-user-to-joined-room":           {"admin", "owner", "moderator"},
 	"api-bypass-rate-limit":             {"admin", "bot", "app"},
 	"archive-room":                      {"admin", "owner"},
+	"assign-admin-role":                 {"admin"},
 	"auto-translate":                    {"admin"},
 	"bypass-time-limit-edit-and-delete": {"bot", "app"},
 	"create-c":                          {"admin", "user", "bot", "app"},
@@ -90,4 +108,17 @@ var DefaultPermissions = map[string][]string{
 	"view-privileged-setting":           {"admin"},
 	"view-room-administration":          {"admin"},
 	"view-user-administration":          {"admin"},
+}
+
+// AllPermissions is every permission a fresh server stores with its
+// default roles: the ones Parley checks and the rest of Rocket.Chat's.
+func AllPermissions() map[string][]string {
+	out := make(map[string][]string, len(rocketChatPermissions)+len(DefaultPermissions))
+	for id, roles := range rocketChatPermissions {
+		out[id] = roles
+	}
+	for id, roles := range DefaultPermissions {
+		out[id] = roles
+	}
+	return out
 }

@@ -83,6 +83,10 @@ func New(a *app.App, log *slog.Logger) *Registry {
 		{Name: "registerUser", Anon: true, Run: r.registerUser},
 		{Name: "setUsername", Run: r.setUsername},
 
+		// Permissions of roles (roles.go)
+		{Name: "authorization:addPermissionToRole", Run: r.addPermissionToRole},
+		{Name: "authorization:removeRoleFromPermission", Run: r.removeRoleFromPermission},
+
 		// Translation
 		{Name: "autoTranslate.translateMessage", Run: r.translateMessage},
 		{Name: "autoTranslate.getSupportedLanguages", Run: r.getSupportedLanguages},

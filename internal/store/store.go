@@ -80,6 +80,11 @@ type Users interface {
 	List(ctx context.Context, filter string, opts ListOptions) ([]*model.User, int, error)
 	Count(ctx context.Context) (int, error)
 	CountWithRole(ctx context.Context, role string) (int, error)
+	// ListWithRole returns the users holding role, and how many there are:
+	// as a global role, or (inRooms) as a room role in room rid, or in any
+	// room when rid is empty. They are ordered as opts says (by username by
+	// default).
+	ListWithRole(ctx context.Context, role string, inRooms bool, rid string, opts ListOptions) ([]*model.User, int, error)
 }
 
 // Tokens stores hashed login and personal access tokens.
