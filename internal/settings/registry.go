@@ -39,6 +39,9 @@ type Def struct {
 	Description string
 	// Values lists the allowed values of a select setting.
 	Values []string
+	// Validate, when set, checks a value of the right type further; its
+	// error is the reason the value is refused.
+	Validate func(v any) error
 }
 
 // Registry holds the current value of every setting.
@@ -156,6 +159,11 @@ func (r *Registry) Coerce(id string, v any) (any, error) {
 		}
 		if d.Type == TypeSelect && len(d.Values) > 0 && !contains(d.Values, s) {
 			return nil, fmt.Errorf("setting %s must be one of %s", id, strings.Join(d.Values, ", "))
+		}
+		if d.Validate != nil {
+			if err := d.Validate(s); err != nil {
+				return nil, fmt.Errorf("setting %s: %w", id, err)
+			}
 		}
 		return s, nil
 	}
