@@ -57,13 +57,13 @@ func TestSettingsCompatIdsReadable(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	defaults := map[string]any{
-		"API_User_Limit":                            500.0,
-		"UI_Allow_room_names_with_special_chars":    false,
-		"Accounts_AllowUserAvatarChange":            true,
-		"Accounts_CustomFields":                     "",
-		"Accounts_Password_Policy_Enabled":          false,
-		"Accounts_Password_Policy_MinLength":        7.0,
-		"Accounts_Password_Policy_MaxLength":        -1.0,
+		"API_User_Limit":                                          500.0,
+		"UI_Allow_room_names_with_special_chars":                  false,
+		"Accounts_AllowUserAvatarChange":                          true,
+		"Accounts_CustomFields":                                   "",
+		"Accounts_Password_Policy_Enabled":                        false,
+		"Accounts_Password_Policy_MinLength":                      7.0,
+		"Accounts_Password_Policy_MaxLength":                      -1.0,
 		"Accounts_Password_Policy_ForbidRepeatingCharactersCount": 3.0,
 		"Accounts_Password_Policy_AtLeastOneSpecialCharacter":     true,
 		"Accounts_ManuallyApproveNewUsers":                        false,

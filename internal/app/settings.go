@@ -26,8 +26,7 @@ func (a *App) ListSettings(actor *model.User, publicOnly bool) []SettingView {
 		if d.Secret || (!d.Public && !privileged) {
 			continue
 		}
-		v, _ := a.Settings.Get(id)
-		out = append(out, SettingView{ID: id, Value: v, Type: d.Type, Public: d.Public})
+		out = append(out, SettingView{ID: id, Value: a.settingValue(id), Type: d.Type, Public: d.Public})
 	}
 	return out
 }
@@ -48,11 +47,22 @@ func (a *App) GetSetting(actor *model.User, id string) (*SettingView, error) {
 	if !ok {
 		return nil, unknownSetting(id)
 	}
-	v, _ := a.Settings.Get(id)
+	v := a.settingValue(id)
 	if d.Secret {
 		v = ""
 	}
 	return &SettingView{ID: id, Value: v}, nil
+}
+
+// settingValue is a setting's value as the settings endpoints show it. An
+// empty Site_Url shows the address that stands in for it, so that clients
+// building links from it get a usable URL, as from Rocket.Chat's ROOT_URL.
+func (a *App) settingValue(id string) any {
+	if id == "Site_Url" {
+		return a.SiteURL()
+	}
+	v, _ := a.Settings.Get(id)
+	return v
 }
 
 // SaveSetting is POST settings/:_id (edit-privileged-setting). The value
