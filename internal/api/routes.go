@@ -78,6 +78,8 @@ func (s *Server) routes() []route {
 		{GET, "settings", true, s.settingsList},
 		{GET, "settings/{id}", true, s.settingGet},
 		{POST, "settings/{id}", true, s.settingSet},
+		// password policy
+		{GET, "pw.getPolicy", true, s.pwGetPolicy},
 		{GET, "permissions.listAll", true, s.permissionsList},
 		{POST, "permissions.update", true, s.permissionsUpdate},
 

@@ -67,3 +67,9 @@ func (s *Server) permissionsUpdate(c *request) (any, error) {
 	}
 	return answerAs("permissions")(s.app.UpdatePermissions(c.ctx, c.user, in.Permissions))
 }
+
+// pwGetPolicy is pw.getPolicy: the password policy that new passwords must
+// meet, for clients to show before they are refused.
+func (s *Server) pwGetPolicy(c *request) (any, error) {
+	return M(s.app.PasswordPolicy()), nil
+}
