@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/parleychat/parley/internal/api/apitest"
@@ -31,6 +32,9 @@ func TestSettingsRefuseWrongTypes(t *testing.T) {
 		{"Accounts_CustomFields", `{"a": 1}`, "setting Accounts_CustomFields: field a must be a JSON object"},
 		{"Accounts_CustomFields", `{"a": {"maxLength": "ten"}}`, "setting Accounts_CustomFields: field a: type, options, minLength or maxLength has the wrong type"},
 		{"Site_Url", false, "setting Site_Url must be a string"},
+		{"Accounts_Default_User_Preferences_masterVolume", "-1", "Value for setting Accounts_Default_User_Preferences_masterVolume must be greater than or equal to 0"},
+		{"Accounts_Default_User_Preferences_masterVolume", "101", "Value for setting Accounts_Default_User_Preferences_masterVolume must be less than or equal to 100"},
+		{"Accounts_Default_User_Preferences_notificationsSoundVolume", 100.5, "setting Accounts_Default_User_Preferences_notificationsSoundVolume must be an integer"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.id, func(t *testing.T) {
@@ -43,8 +47,8 @@ func TestSettingsRefuseWrongTypes(t *testing.T) {
 		})
 	}
 	// Ids Rocket.Chat has for features Parley lacks keep the refusal.
-	e.Admin.Post(t, "settings/LDAP_Enable", map[string]any{"value": true}).
-		Fails(t, 400, "error-setting-not-found", `Setting "LDAP_Enable" does not exist [error-setting-not-found]`)
+	e.Admin.Post(t, "settings/SAML_Custom_Default", map[string]any{"value": true}).
+		Fails(t, 400, "error-setting-not-found", `Setting "SAML_Custom_Default" does not exist [error-setting-not-found]`)
 	// A user without edit-privileged-setting is refused before the type
 	// is looked at.
 	e.NewUser(t, "plain").Post(t, "settings/API_User_Limit", map[string]any{"value": "many"}).Expect(t, 403)
@@ -165,5 +169,84 @@ func TestSettingsSiteURLDefaultsToOwnAddress(t *testing.T) {
 	e.SetSetting(t, "Site_Url", "")
 	if got := siteURL(); got != "http://localhost:3000" {
 		t.Fatalf("Site_Url = %v after clearing it", got)
+	}
+}
+
+// The listings filter by id and show defaults on request, as Rocket.Chat's
+// settings tests read them.
+func TestSettingsListingOptions(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	type listing struct {
+		Settings []struct {
+			ID           string `json:"_id"`
+			Value        any    `json:"value"`
+			PackageValue any    `json:"packageValue"`
+		}
+		Count, Offset, Total int
+	}
+	for _, tc := range []struct {
+		ids  string
+		want []string
+	}{
+		{"Site_Url", []string{"Site_Url"}},
+		{"Site_Url,LDAP_Enable", []string{"LDAP_Enable", "Site_Url"}},
+		{"10", nil},
+		{"Accounts_AvatarSize", nil}, // private: not in settings.public
+	} {
+		var got listing
+		e.Anon().Get(t, "settings.public", apitest.Q("_id", tc.ids)).OK(t).Decode(t, &got)
+		var ids []string
+		for _, s := range got.Settings {
+			ids = append(ids, s.ID)
+		}
+		if !slices.Equal(ids, tc.want) || got.Count != len(tc.want) || got.Total != len(tc.want) || got.Offset != 0 {
+			t.Errorf("settings.public _id=%s: %v (count %d, total %d)", tc.ids, ids, got.Count, got.Total)
+		}
+	}
+	var page listing
+	e.Anon().Get(t, "settings.public", apitest.Q("count", "5", "offset", "0")).OK(t).Decode(t, &page)
+	if len(page.Settings) != 5 || page.Count != 5 {
+		t.Fatalf("count=5 gave %d settings, count %d", len(page.Settings), page.Count)
+	}
+
+	e.SetSetting(t, "Accounts_Default_User_Preferences_masterVolume", "50")
+	e.Admin.Post(t, "settings/LDAP_Enable", map[string]any{"value": false}).OK(t)
+	var withDefaults listing
+	e.Admin.Get(t, "settings", apitest.Q("includeDefaults", "true", "count", "0")).OK(t).Decode(t, &withDefaults)
+	found := false
+	for _, s := range withDefaults.Settings {
+		if s.PackageValue == nil {
+			t.Fatalf("%s has no packageValue", s.ID)
+		}
+		if s.ID == "Accounts_Default_User_Preferences_masterVolume" {
+			found = true
+			if s.Value != 50.0 || s.PackageValue != 100.0 {
+				t.Fatalf("masterVolume value %v, packageValue %v", s.Value, s.PackageValue)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("settings does not list masterVolume")
+	}
+	var plain listing
+	e.Admin.Get(t, "settings", apitest.Q("count", "1")).OK(t).Decode(t, &plain)
+	if plain.Settings[0].PackageValue != nil {
+		t.Fatalf("packageValue shown without includeDefaults: %v", plain.Settings[0])
+	}
+}
+
+// Parley has no OAuth or other login services: the listings that login
+// screens read are empty, with or without a login.
+func TestSettingsLoginServices(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	for _, c := range []*apitest.Client{e.Anon(), e.Admin} {
+		if got := c.Get(t, "settings.oauth").OK(t).JSON(t)["services"]; got == nil || len(got.([]any)) != 0 {
+			t.Fatalf("settings.oauth services = %v", got)
+		}
+		if got := c.Get(t, "service.configurations").OK(t).JSON(t)["configurations"]; got == nil || len(got.([]any)) != 0 {
+			t.Fatalf("service.configurations = %v", got)
+		}
 	}
 }

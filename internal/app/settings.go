@@ -14,19 +14,43 @@ type SettingView struct {
 	Value  any    `json:"value"`
 	Type   string `json:"type,omitempty"`
 	Public bool   `json:"public,omitempty"`
+	// PackageValue is the default, shown when a listing asks for it
+	// (includeDefaults).
+	PackageValue any `json:"packageValue,omitempty"`
+}
+
+// SettingsFilter narrows a settings listing.
+type SettingsFilter struct {
+	PublicOnly bool
+	// IDs, when not nil, keeps only these settings (settings.public's
+	// _id parameter); ids that name no visible setting are skipped.
+	IDs []string
+	// WithDefaults adds each setting's default as packageValue.
+	WithDefaults bool
 }
 
 // ListSettings returns public settings, plus private ones for holders of
 // view-privileged-setting. Secret settings are never listed.
-func (a *App) ListSettings(actor *model.User, publicOnly bool) []SettingView {
-	privileged := !publicOnly && a.HasPermission(actor, "view-privileged-setting")
+func (a *App) ListSettings(actor *model.User, f SettingsFilter) []SettingView {
+	privileged := !f.PublicOnly && a.HasPermission(actor, "view-privileged-setting")
+	var only map[string]bool
+	if f.IDs != nil {
+		only = make(map[string]bool, len(f.IDs))
+		for _, id := range f.IDs {
+			only[id] = true
+		}
+	}
 	out := []SettingView{}
 	for _, id := range a.Settings.IDs() {
 		d, _ := a.Settings.Def(id)
-		if d.Secret || (!d.Public && !privileged) {
+		if d.Secret || (!d.Public && !privileged) || (only != nil && !only[id]) {
 			continue
 		}
-		out = append(out, SettingView{ID: id, Value: a.settingValue(id), Type: d.Type, Public: d.Public})
+		v := SettingView{ID: id, Value: a.settingValue(id), Type: d.Type, Public: d.Public}
+		if f.WithDefaults {
+			v.PackageValue = d.Default
+		}
+		out = append(out, v)
 	}
 	return out
 }

@@ -41,6 +41,10 @@ func compatDefaults() []Def {
 			return s(id, v.(string), true, "Accounts", notifyPrefs)
 		}
 	}
+	// volume is a sound volume preference: 0 to 100.
+	volume := func(name string) Def {
+		return Def{ID: "Accounts_Default_User_Preferences_" + name, Type: TypeRange, Default: 100, Public: true, Group: "Accounts", Description: notifyPrefs + " From 0 to 100."}
+	}
 	return []Def{
 		// Accounts
 		b("Accounts_AllowAnonymousRead", false, true, "Accounts", "Visitors who are not logged in may read public channels where an endpoint allows it (channels.anonymousread)."),
@@ -134,10 +138,15 @@ func compatDefaults() []Def {
 		pref("newRoomNotification", "door", "none", "door"),
 		pref("newMessageNotification", "chime", "none", "chime"),
 		pref("muteFocusedConversations", true),
-		pref("notificationsSoundVolume", 100),
+		volume("notificationsSoundVolume"),
+		volume("masterVolume"),
+		volume("voipRingerVolume"),
 		pref("notifyCalendarEvents", true),
 		pref("enableMobileRinging", true),
 		pref("featuresPreview", "[]"),
+
+		// Login services Parley does not have
+		b("LDAP_Enable", false, true, "LDAP", "Stored only: Parley has no LDAP logins."),
 
 		// General and REST API
 		i("API_User_Limit", 500, true, "General", "Most users one call may add to a room: channels.addAll and groups.addAll refuse when more users exist, and an invite naming more users is refused (error-user-limit-exceeded)."),
