@@ -258,6 +258,9 @@ func errorBody(e *app.Error) map[string]any {
 	if e.Details != nil {
 		body["details"] = e.Details
 	}
+	if e.DetailList != nil {
+		body["details"] = e.DetailList
+	}
 	return body
 }
 

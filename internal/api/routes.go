@@ -78,6 +78,10 @@ func (s *Server) routes() []route {
 		{GET, "settings", true, s.settingsList},
 		{GET, "settings/{id}", true, s.settingGet},
 		{POST, "settings/{id}", true, s.settingSet},
+		// password policy and login services
+		{GET, "pw.getPolicy", true, s.pwGetPolicy},
+		{GET, "settings.oauth", false, s.settingsOAuth},
+		{GET, "service.configurations", false, s.serviceConfigurations},
 		{GET, "permissions.listAll", true, s.permissionsList},
 		{POST, "permissions.update", true, s.permissionsUpdate},
 

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"strings"
+
 	"github.com/parleychat/parley/internal/app"
 )
 
@@ -12,7 +14,17 @@ func (s *Server) listSettings(c *request, publicOnly bool) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	all := s.app.ListSettings(c.user, publicOnly)
+	q := c.r.URL.Query()
+	f := app.SettingsFilter{PublicOnly: publicOnly, WithDefaults: q.Get("includeDefaults") == "true"}
+	if q.Has("_id") {
+		f.IDs = []string{}
+		for _, id := range strings.Split(q.Get("_id"), ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				f.IDs = append(f.IDs, id)
+			}
+		}
+	}
+	all := s.app.ListSettings(c.user, f)
 	total := len(all)
 	from := min(p.Offset, total)
 	to := total
@@ -83,4 +95,22 @@ func (s *Server) permissionsAddRole(c *request, in *permissionRoleIn) (any, erro
 // permissionsRemoveRole takes a permission from one role.
 func (s *Server) permissionsRemoveRole(c *request, in *permissionRoleIn) (any, error) {
 	return nil, s.app.RemovePermissionRole(c.ctx, c.user, in.PermissionID, in.Role)
+}
+
+// pwGetPolicy is pw.getPolicy: the password policy that new passwords must
+// meet, for clients to show before they are refused.
+func (s *Server) pwGetPolicy(c *request) (any, error) {
+	return M(s.app.PasswordPolicy()), nil
+}
+
+// settingsOAuth is settings.oauth: the OAuth services a login screen
+// offers. Parley has none.
+func (s *Server) settingsOAuth(c *request) (any, error) {
+	return M{"services": []any{}}, nil
+}
+
+// serviceConfigurations is service.configurations: the configured login
+// services. Parley has none.
+func (s *Server) serviceConfigurations(c *request) (any, error) {
+	return M{"configurations": []any{}}, nil
 }

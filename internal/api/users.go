@@ -60,12 +60,12 @@ func (s *Server) usersRegister(c *request) (any, error) {
 		Name     string         `json:"name" in:"required"`
 		Secret   string         `json:"secret"`
 		_        string         `key:"reason"`
-		_        map[string]any `key:"customFields"`
+		Fields   map[string]any `json:"customFields"`
 	}
 	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
-	return s.userAnswer(nil)(s.app.Register(c.ctx, app.NewUser{Username: in.Username, Email: in.Email, Password: in.Pass, Name: in.Name}, in.Secret))
+	return s.userAnswer(nil)(s.app.Register(c.ctx, app.NewUser{Username: in.Username, Email: in.Email, Password: in.Pass, Name: in.Name, CustomFields: in.Fields}, in.Secret))
 }
 
 // usersInfoIn is the query of users.info.

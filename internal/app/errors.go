@@ -13,6 +13,9 @@ type Error struct {
 	Type    string // Rocket.Chat's error code, e.g. "error-room-not-found"; may be empty
 	Reason  string
 	Details map[string]any
+	// DetailList, when set, is written as details instead: a few of
+	// Rocket.Chat's errors (the password policy's) carry a list there.
+	DetailList []any
 	// Plain errors render Reason alone, the way a thrown JS Error does.
 	Plain bool
 }
@@ -44,6 +47,13 @@ func Plain(msg string) *Error { return &Error{Status: http.StatusBadRequest, Rea
 func (e *Error) With(details map[string]any) *Error {
 	c := *e
 	c.Details = details
+	return &c
+}
+
+// WithList returns a copy of e whose details are list.
+func (e *Error) WithList(list []any) *Error {
+	c := *e
+	c.DetailList = list
 	return &c
 }
 

@@ -48,13 +48,17 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 	if err := checkRoomBounds("createRoom", &name, &in.Topic, &in.Description, in.CustomFields); err != nil {
 		return nil, err
 	}
-	if !namePattern(a.Settings.String("UTF8_Channel_Names_Validation")).MatchString(name) {
-		return nil, E("error-invalid-room-name", name+" is not a valid room name").With(map[string]any{"method": "createRoom", "room_name": name})
+	name, fname, nameErr := a.ValidateRoomName(name, "createRoom")
+	if nameErr != nil {
+		return nil, nameErr
+	}
+	if err := a.CheckUserLimit(len(in.Members), "createRoom"); err != nil {
+		return nil, err
 	}
 	now := a.now()
 	sysMes := true
 	r := &model.Room{
-		ID: model.NewID(), T: in.Type, Name: name, FName: name, Ts: now, UpdatedAt: now,
+		ID: model.NewID(), T: in.Type, Name: name, FName: fname, Ts: now, UpdatedAt: now,
 		Ro: in.ReadOnly, SysMes: &sysMes, Topic: in.Topic, Description: in.Description,
 		Broadcast: in.Broadcast, Encrypted: in.Encrypted, CustomFields: in.CustomFields,
 	}
@@ -259,6 +263,9 @@ func (a *App) Invite(ctx context.Context, actor *model.User, ref RoomRef, t stri
 	}
 	if len(userIDs) == 0 {
 		return nil, E("error-invalid-user", "Invalid user").With(map[string]any{"method": "addUsersToRoom"})
+	}
+	if err := a.CheckUserLimit(len(userIDs), "addUsersToRoom"); err != nil {
+		return nil, err
 	}
 	sub, err := a.store.Subscriptions().Get(ctx, r.ID, actor.ID)
 	if err != nil && !isNotFound(err) {

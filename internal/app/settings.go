@@ -14,20 +14,43 @@ type SettingView struct {
 	Value  any    `json:"value"`
 	Type   string `json:"type,omitempty"`
 	Public bool   `json:"public,omitempty"`
+	// PackageValue is the default, shown when a listing asks for it
+	// (includeDefaults).
+	PackageValue any `json:"packageValue,omitempty"`
+}
+
+// SettingsFilter narrows a settings listing.
+type SettingsFilter struct {
+	PublicOnly bool
+	// IDs, when not nil, keeps only these settings (settings.public's
+	// _id parameter); ids that name no visible setting are skipped.
+	IDs []string
+	// WithDefaults adds each setting's default as packageValue.
+	WithDefaults bool
 }
 
 // ListSettings returns public settings, plus private ones for holders of
 // view-privileged-setting. Secret settings are never listed.
-func (a *App) ListSettings(actor *model.User, publicOnly bool) []SettingView {
-	privileged := !publicOnly && a.HasPermission(actor, "view-privileged-setting")
+func (a *App) ListSettings(actor *model.User, f SettingsFilter) []SettingView {
+	privileged := !f.PublicOnly && a.HasPermission(actor, "view-privileged-setting")
+	var only map[string]bool
+	if f.IDs != nil {
+		only = make(map[string]bool, len(f.IDs))
+		for _, id := range f.IDs {
+			only[id] = true
+		}
+	}
 	out := []SettingView{}
 	for _, id := range a.Settings.IDs() {
 		d, _ := a.Settings.Def(id)
-		if d.Secret || (!d.Public && !privileged) {
+		if d.Secret || (!d.Public && !privileged) || (only != nil && !only[id]) {
 			continue
 		}
-		v, _ := a.Settings.Get(id)
-		out = append(out, SettingView{ID: id, Value: v, Type: d.Type, Public: d.Public})
+		v := SettingView{ID: id, Value: a.settingValue(id), Type: d.Type, Public: d.Public}
+		if f.WithDefaults {
+			v.PackageValue = d.Default
+		}
+		out = append(out, v)
 	}
 	return out
 }
@@ -48,11 +71,22 @@ func (a *App) GetSetting(actor *model.User, id string) (*SettingView, error) {
 	if !ok {
 		return nil, unknownSetting(id)
 	}
-	v, _ := a.Settings.Get(id)
+	v := a.settingValue(id)
 	if d.Secret {
 		v = ""
 	}
 	return &SettingView{ID: id, Value: v}, nil
+}
+
+// settingValue is a setting's value as the settings endpoints show it. An
+// empty Site_Url shows the address that stands in for it, so that clients
+// building links from it get a usable URL, as from Rocket.Chat's ROOT_URL.
+func (a *App) settingValue(id string) any {
+	if id == "Site_Url" {
+		return a.SiteURL()
+	}
+	v, _ := a.Settings.Get(id)
+	return v
 }
 
 // SaveSetting is POST settings/:_id (edit-privileged-setting). The value

@@ -75,9 +75,8 @@ func (a *App) checkNewUser(ctx context.Context, st store.Store, in *NewUser) err
 		return err
 	}
 	in.StatusText = truncateStatusText(in.StatusText)
-	if !a.ValidUsername(in.Username) {
-		return E("error-input-is-not-a-valid-field", in.Username+" is not a valid username").
-			With(map[string]any{"method": "insertOrUpdateUser", "input": in.Username, "field": "Username"})
+	if err := a.ValidateUsername(in.Username); err != nil {
+		return err
 	}
 	if !in.allowReserved {
 		if err := a.checkUsernameAllowed(in.Username); err != nil {
@@ -124,7 +123,7 @@ func (a *App) insertUser(ctx context.Context, st store.Store, in NewUser) (*mode
 	now := a.now()
 	roles := in.Roles
 	if len(roles) == 0 {
-		roles = []string{"user"}
+		roles = a.defaultRoles()
 	}
 	typ := in.Type
 	if typ == "" {
@@ -171,12 +170,54 @@ func (a *App) insertUser(ctx context.Context, st store.Store, in NewUser) (*mode
 	return u, nil
 }
 
+// defaultRoles are the roles of a new account that names none:
+// Accounts_Registration_Users_Default_Roles, or user when it is empty.
+func (a *App) defaultRoles() []string {
+	var roles []string
+	for _, r := range strings.Split(a.Settings.String("Accounts_Registration_Users_Default_Roles"), ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			roles = append(roles, r)
+		}
+	}
+	if len(roles) == 0 {
+		return []string{"user"}
+	}
+	return roles
+}
+
+// checkNewUserInput applies the password policy and, when customFields
+// are given (or required, as on registration), their definition to an
+// account about to be made by a person rather than by the server.
+func (a *App) checkNewUserInput(in *NewUser, checkFields bool) error {
+	if err := a.CheckPasswordPolicy(in.Password); err != nil {
+		return err
+	}
+	if !checkFields {
+		return nil
+	}
+	fields := in.CustomFields
+	if fields == nil {
+		fields = map[string]any{}
+	}
+	kept, err := a.CheckCustomFields(fields)
+	if err != nil {
+		return err
+	}
+	if in.CustomFields != nil || len(kept) > 0 {
+		in.CustomFields = kept
+	}
+	return nil
+}
+
 // CreateUser is users.create.
 func (a *App) CreateUser(ctx context.Context, actor *model.User, in NewUser) (*model.User, error) {
 	if !a.HasPermission(actor, "create-user") {
 		return nil, E("error-action-not-allowed", "Adding user is not allowed").With(map[string]any{"method": "insertOrUpdateUser", "action": "Adding_user"})
 	}
 	if err := a.checkAssignAdmin(actor, in.Roles); err != nil {
+		return nil, err
+	}
+	if err := a.checkNewUserInput(&in, in.CustomFields != nil); err != nil {
 		return nil, err
 	}
 	return a.addUser(ctx, in)
@@ -219,8 +260,15 @@ func (a *App) Register(ctx context.Context, in NewUser, secret string) (*model.U
 	if _, err := a.store.Users().GetByUsername(ctx, in.Username); err == nil {
 		return nil, Plain("Username is already in use")
 	}
-	in.Roles = []string{"user"}
+	if err := a.checkNewUserInput(&in, true); err != nil {
+		return nil, err
+	}
+	in.Roles = nil // Accounts_Registration_Users_Default_Roles
 	in.Type = "user"
+	if a.Settings.Bool("Accounts_ManuallyApproveNewUsers") {
+		inactive := false
+		in.Active = &inactive
+	}
 	var u *model.User
 	err := a.tx(ctx, func(st store.Store) error {
 		var err error
@@ -311,6 +359,16 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 	if err := a.checkUserEditing(actor, cur, up); err != nil {
 		return nil, err
 	}
+	if up.Password != nil && strings.TrimSpace(*up.Password) != "" {
+		if err := a.CheckPasswordPolicy(*up.Password); err != nil {
+			return nil, err
+		}
+	}
+	if up.CustomFields != nil {
+		if up.CustomFields, err = a.CheckCustomFields(up.CustomFields); err != nil {
+			return nil, err
+		}
+	}
 	emailChange := up.Email != nil && !sameEmail(cur, strings.TrimSpace(*up.Email))
 	if self && (up.Password != nil || emailChange) {
 		// A stolen session must not be enough to take the account over.
@@ -332,9 +390,8 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 		}
 		prev := *u
 		if up.Username != nil && *up.Username != u.Username {
-			if !a.ValidUsername(*up.Username) {
-				return E("error-input-is-not-a-valid-field", *up.Username+" is not a valid username").
-					With(map[string]any{"method": "insertOrUpdateUser", "input": *up.Username, "field": "Username"})
+			if err := a.ValidateUsername(*up.Username); err != nil {
+				return err
 			}
 			if err := a.checkUsernameAllowed(*up.Username); err != nil {
 				return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/parleychat/parley/internal/app"
 	"github.com/parleychat/parley/internal/model"
 )
 
@@ -11,7 +12,7 @@ import (
 // does; with a date it answers {update, remove}. Anyone may call it.
 // Settings keep no change time, so update holds every public setting.
 func (r *Registry) publicSettingsGet(_ context.Context, u *model.User, params []json.RawMessage) (any, error) {
-	list := r.app.ListSettings(u, true)
+	list := r.app.ListSettings(u, app.SettingsFilter{PublicOnly: true})
 	if _, dated := since(params); dated {
 		return changes{Update: list, Remove: []any{}}, nil
 	}

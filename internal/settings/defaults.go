@@ -18,14 +18,14 @@ func Defaults() []Def {
 	sel := func(id, def string, values []string, public bool, group, desc string) Def {
 		return Def{ID: id, Type: TypeSelect, Default: def, Values: values, Public: public, Group: group, Description: desc}
 	}
-	return []Def{
+	defs := []Def{
 		// General
-		s("Site_Url", "", true, "General", "Public URL of the server; links starting with it are internal. Set from --site-url when empty."),
+		s("Site_Url", "", true, "General", "Public URL of the server; links starting with it are internal. When empty, --site-url, or else the listen address (http://localhost:3000 by default), stands in for it and is what the settings endpoints show."),
 		s("Site_Name", "Parley", true, "General", "Name of the workspace."),
 		s("Language", "", true, "General", "Default language of the workspace."),
 		b("UI_Use_Real_Name", false, true, "General", "Show users' real names instead of usernames."),
-		s("UTF8_User_Names_Validation", "[0-9a-zA-Z-_.]+", true, "General", "Regular expression that usernames must match."),
-		s("UTF8_Channel_Names_Validation", "[0-9a-zA-Z-_.]+", true, "General", "Regular expression that channel names must match."),
+		s("UTF8_User_Names_Validation", "[0-9a-zA-Z-_.]+", true, "General", "Regular expression that a whole username must match, on users.create, users.update, users.register and every other rename; an invalid expression falls back to the default."),
+		s("UTF8_Channel_Names_Validation", "[0-9a-zA-Z-_.]+", true, "General", "Regular expression that a whole room name must match, on channels.create, groups.create and renames (the slug, when UI_Allow_room_names_with_special_chars is on); an invalid expression falls back to the default."),
 		b("Initial_Channel_Created", false, false, "General", "Set once the default channel has been created."),
 
 		// Accounts
@@ -144,6 +144,7 @@ func Defaults() []Def {
 		b("E2E_Enable_Encrypt_Files", true, true, "End-to-end_encryption", "Stored only: uploads are not encrypted."),
 		b("E2E_Enabled_Mentions", true, true, "End-to-end_encryption", "Stored only: Parley does not encrypt."),
 	}
+	return append(defs, compatDefaults()...)
 }
 
 const defaultCustomFieldsSchema = `{

@@ -23,6 +23,9 @@ const (
 	TypeString = "string"
 	TypeCode   = "code"
 	TypeSelect = "select"
+	// TypeRange is an integer between bounds (a slider in Rocket.Chat's
+	// administration); MinValue and MaxValue default to 0 and 100.
+	TypeRange = "range"
 )
 
 // Def describes one setting.
@@ -39,6 +42,11 @@ type Def struct {
 	Description string
 	// Values lists the allowed values of a select setting.
 	Values []string
+	// MinValue and MaxValue, when set, bound an int or range setting.
+	MinValue, MaxValue *int
+	// Validate, when set, checks a value of the right type further; its
+	// error is the reason the value is refused.
+	Validate func(v any) error
 }
 
 // Registry holds the current value of every setting.
@@ -135,20 +143,12 @@ func (r *Registry) Coerce(id string, v any) (any, error) {
 			}
 		}
 		return nil, fmt.Errorf("setting %s must be a boolean", id)
-	case TypeInt:
-		switch n := v.(type) {
-		case float64:
-			if n == float64(int64(n)) {
-				return int(n), nil
-			}
-		case int:
-			return n, nil
-		case string:
-			if i, err := strconv.Atoi(strings.TrimSpace(n)); err == nil {
-				return i, nil
-			}
+	case TypeInt, TypeRange:
+		n, ok := toInt(v)
+		if !ok {
+			return nil, fmt.Errorf("setting %s must be an integer", id)
 		}
-		return nil, fmt.Errorf("setting %s must be an integer", id)
+		return n, d.checkBounds(n)
 	default:
 		s, ok := v.(string)
 		if !ok {
@@ -157,9 +157,58 @@ func (r *Registry) Coerce(id string, v any) (any, error) {
 		if d.Type == TypeSelect && len(d.Values) > 0 && !contains(d.Values, s) {
 			return nil, fmt.Errorf("setting %s must be one of %s", id, strings.Join(d.Values, ", "))
 		}
+		if d.Validate != nil {
+			if err := d.Validate(s); err != nil {
+				return nil, fmt.Errorf("setting %s: %w", id, err)
+			}
+		}
 		return s, nil
 	}
 }
+
+func toInt(v any) (int, bool) {
+	switch n := v.(type) {
+	case float64:
+		if n == float64(int64(n)) {
+			return int(n), true
+		}
+	case int:
+		return n, true
+	case string:
+		if i, err := strconv.Atoi(strings.TrimSpace(n)); err == nil {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// checkBounds refuses an integer outside the setting's bounds, in
+// Rocket.Chat's words.
+func (d *Def) checkBounds(n int) error {
+	lo, hi := d.MinValue, d.MaxValue
+	if d.Type == TypeRange {
+		if lo == nil {
+			lo = new(int)
+		}
+		if hi == nil {
+			hundred := 100
+			hi = &hundred
+		}
+	}
+	if lo != nil && n < *lo {
+		return boundsError(fmt.Sprintf("Value for setting %s must be greater than or equal to %d", d.ID, *lo))
+	}
+	if hi != nil && n > *hi {
+		return boundsError(fmt.Sprintf("Value for setting %s must be less than or equal to %d", d.ID, *hi))
+	}
+	return nil
+}
+
+// boundsError is a value out of bounds; its text is Rocket.Chat's, which
+// starts with a capital.
+type boundsError string
+
+func (e boundsError) Error() string { return string(e) }
 
 func contains(list []string, s string) bool {
 	for _, v := range list {
