@@ -86,6 +86,14 @@ func Defaults() []Def {
 		Def{ID: "Hide_System_Messages", Type: TypeCode, Default: "[]", Public: true, Group: "Message", Description: "JSON list of system message types hidden from history."},
 		s("Accounts_SearchFields", "username, name, bio, nickname", false, "Accounts", "User fields searched by member filters."),
 
+		// Users: avatars, presence and status
+		b("Accounts_AllowUserAvatarChange", true, true, "Accounts", "Users may set and reset their own avatar."),
+		i("Accounts_AvatarCacheTime", 3600, true, "Accounts", "Seconds that browsers may cache an avatar (Cache-Control max-age)."),
+		b("Accounts_AvatarBlockUnauthenticatedAccess", false, true, "Accounts", "Avatars need a logged-in caller (rc_uid and rc_token cookies or query parameters)."),
+		b("UI_Use_Name_Avatar", false, true, "Layout", "Generated avatars show up to three initials of the real name instead of the username's first letter."),
+		b("Accounts_AllowInvisibleStatusOption", true, true, "Accounts", "Users may set their status to offline (invisible)."),
+		b("Presence_broadcast_disabled", false, true, "Troubleshoot", "users.presence answers an empty list: nobody's presence is shared."),
+
 		// Markdown
 		b("HexColorPreview_Enabled", true, true, "Message", "Render color:#rrggbb as a color preview."),
 		b("Katex_Enabled", true, true, "Message", "Parse KaTeX math."),
