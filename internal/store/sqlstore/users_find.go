@@ -33,11 +33,11 @@ func (t users) Find(ctx context.Context, f store.UserFilter, opts store.ListOpti
 		w.add("active = " + w.arg(*f.Active))
 	}
 	if f.HasLoggedIn != nil {
-		not := "NOT "
+		is := " IS NULL"
 		if *f.HasLoggedIn {
-			not = ""
+			is = " IS NOT NULL"
 		}
-		w.add(t.s.d.jsonText("doc", "lastLogin") + " IS " + not + "NULL")
+		w.add(t.s.d.jsonText("doc", "lastLogin") + is)
 	}
 	typ := "COALESCE(" + t.s.d.jsonText("doc", "type") + ", '')"
 	if len(f.Types) > 0 {
