@@ -40,6 +40,11 @@ func (s *Server) routes() []route {
 		{GET, "users.getPersonalAccessTokens", true, s.usersListTokens},
 		{POST, "users.removePersonalAccessToken", true, fromBody(s.usersRemoveToken)},
 
+		// Users: profiles, avatars, lists, sessions and tokens
+		{POST, "users.setAvatar", true, s.usersSetAvatar},
+		{POST, "users.resetAvatar", true, fromBody(s.usersResetAvatar)},
+		{GET, "users.getAvatar", false, fromQuery(s.usersGetAvatar)},
+
 		// Rooms and subscriptions
 		{GET, "rooms.get", true, s.roomsGet},
 		{GET, "rooms.info", true, fromQuery(s.roomsInfo)},
