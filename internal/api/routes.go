@@ -41,9 +41,14 @@ func (s *Server) routes() []route {
 		{POST, "users.removePersonalAccessToken", true, fromBody(s.usersRemoveToken)},
 
 		// Users: profiles, avatars, lists, sessions and tokens
+		{POST, "users.updateOwnBasicInfo", true, fromBody(s.usersUpdateOwnBasicInfo)},
 		{POST, "users.setAvatar", true, s.usersSetAvatar},
 		{POST, "users.resetAvatar", true, fromBody(s.usersResetAvatar)},
 		{GET, "users.getAvatar", false, fromQuery(s.usersGetAvatar)},
+		{POST, "users.setActiveStatus", true, fromBody(s.usersSetActiveStatus)},
+		{POST, "users.deleteOwnAccount", true, fromBody(s.usersDeleteOwnAccount)},
+		{GET, "users.checkUsernameAvailability", true, fromQuery(s.usersCheckUsernameAvailability)},
+		{GET, "users.getUsernameSuggestion", true, s.usersGetUsernameSuggestion},
 
 		// Rooms and subscriptions
 		{GET, "rooms.get", true, s.roomsGet},

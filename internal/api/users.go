@@ -142,9 +142,9 @@ func (s *Server) usersUpdate(c *request, in *usersUpdateIn) (any, error) {
 
 // usersDeleteIn is the body of users.delete.
 type usersDeleteIn struct {
-	UserID   string `json:"userId" in:"oneOf"`
-	Username string `json:"username" in:"oneOf"`
-	_        bool   `key:"confirmRelinquish"`
+	UserID            string `json:"userId" in:"oneOf"`
+	Username          string `json:"username" in:"oneOf"`
+	ConfirmRelinquish bool   `json:"confirmRelinquish"`
 }
 
 func (s *Server) usersDelete(c *request, in *usersDeleteIn) (any, error) {
@@ -152,7 +152,7 @@ func (s *Server) usersDelete(c *request, in *usersDeleteIn) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.app.DeleteUser(c.ctx, c.user, u.ID)
+	return nil, s.app.DeleteUser(c.ctx, c.user, u.ID, in.ConfirmRelinquish)
 }
 
 // setStatusIn is the body of users.setStatus.

@@ -329,7 +329,9 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 					With(map[string]any{"method": "insertOrUpdateUser", "input": *up.Username, "field": "Username"})
 			}
 			if err := a.checkUsernameAllowed(*up.Username); err != nil {
-				return err
+				// Rocket.Chat's _setUsername refuses a reserved name
+				// on an existing account with this error.
+				return E("error-could-not-save-identity", "Could not save user identity").With(map[string]any{"method": "saveUser"})
 			}
 			if other, err := st.Users().GetByUsername(ctx, *up.Username); err == nil && other.ID != u.ID {
 				return E("error-field-unavailable", *up.Username+" is already in use :(").With(map[string]any{"method": "insertOrUpdateUser", "field": *up.Username})
@@ -362,7 +364,18 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 		setIf(&u.RequirePasswordChange, up.RequirePasswordChange)
 		setIf(&u.Roles, up.Roles)
 		if up.CustomFields != nil {
-			u.CustomFields = up.CustomFields
+			// Rocket.Chat sets each given field and keeps the others.
+			merged := make(map[string]any, len(u.CustomFields)+len(up.CustomFields))
+			for k, v := range u.CustomFields {
+				merged[k] = v
+			}
+			for k, v := range up.CustomFields {
+				merged[k] = v
+			}
+			if err := checkObjectBound(merged, "customFields", "Custom fields", maxCustomFields, "saveUserProfile"); err != nil {
+				return err
+			}
+			u.CustomFields = merged
 		}
 		if up.Password != nil {
 			h, err := a.hasher.Hash(*up.Password)
@@ -416,16 +429,26 @@ func setIf[T any](dst, v *T) {
 	}
 }
 
-// DeleteUser is users.delete: the account, its tokens and its memberships go.
-func (a *App) DeleteUser(ctx context.Context, actor *model.User, userID string) error {
-	defer a.authUsers.clear() // the user may change below
+// DeleteUser is users.delete: the account, its tokens and its memberships
+// go. The last owner of a room is refused unless confirmRelinquish hands
+// the room over (see relinquishRooms).
+func (a *App) DeleteUser(ctx context.Context, actor *model.User, userID string, confirmRelinquish bool) error {
 	if !a.HasPermission(actor, "delete-user") {
 		return ErrPermissionsRequired
 	}
+	return a.removeUser(ctx, userID, confirmRelinquish)
+}
+
+// removeUser deletes an account in one transaction.
+func (a *App) removeUser(ctx context.Context, userID string, confirmRelinquish bool) error {
+	defer a.authUsers.clear() // the user may change below
 	err := a.tx(ctx, func(st store.Store) error {
 		if _, err := st.Users().Get(ctx, userID); isNotFound(err) {
 			return E("error-invalid-user", "Invalid user").With(map[string]any{"method": "deleteUser"})
 		} else if err != nil {
+			return err
+		}
+		if err := a.relinquishRooms(ctx, st, userID, confirmRelinquish); err != nil {
 			return err
 		}
 		subs, err := st.Subscriptions().ListByUser(ctx, userID, 0)
@@ -469,6 +492,9 @@ func (a *App) SetStatus(ctx context.Context, actor *model.User, userID string, s
 	}
 	if status != nil && !validStatuses[*status] {
 		return E("error-invalid-status", "Valid status types include online, away, offline, and busy.").With(map[string]any{"method": "users.setStatus"})
+	}
+	if status != nil && *status == "offline" && !a.Settings.Bool("Accounts_AllowInvisibleStatusOption") {
+		return E("error-status-not-allowed", "Invisible status is disabled").With(map[string]any{"method": "users.setStatus"})
 	}
 	return a.tx(ctx, func(st store.Store) error {
 		u, err := st.Users().Get(ctx, userID)
