@@ -49,6 +49,16 @@ func (s *Server) routes() []route {
 		{POST, "users.deleteOwnAccount", true, fromBody(s.usersDeleteOwnAccount)},
 		{GET, "users.checkUsernameAvailability", true, fromQuery(s.usersCheckUsernameAvailability)},
 		{GET, "users.getUsernameSuggestion", true, s.usersGetUsernameSuggestion},
+		{GET, "users.autocomplete", true, fromQuery(s.usersAutocomplete)},
+		{GET, "users.listByStatus", true, fromQueryPage(s.usersListByStatus)},
+		{GET, "users.presence", true, fromQuery(s.usersPresence)},
+		{GET, "users.getPresence", true, fromQuery(s.usersGetPresence)},
+		{GET, "users.listTeams", true, fromQuery(s.usersListTeams)},
+		{POST, "users.logout", true, fromBody(s.usersLogout)},
+		{POST, "users.logoutOtherClients", true, s.usersLogoutOtherClients},
+		{POST, "users.removeOtherTokens", true, s.usersRemoveOtherTokens},
+		{POST, "users.regeneratePersonalAccessToken", true, fromBody(s.usersRegenerateToken)},
+		{POST, "users.createToken", true, fromBody(s.usersCreateToken)},
 
 		// Rooms and subscriptions
 		{GET, "rooms.get", true, s.roomsGet},
