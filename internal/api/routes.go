@@ -59,6 +59,8 @@ func (s *Server) routes() []route {
 		{POST, "users.removeOtherTokens", true, s.usersRemoveOtherTokens},
 		{POST, "users.regeneratePersonalAccessToken", true, fromBody(s.usersRegenerateToken)},
 		{POST, "users.createToken", true, fromBody(s.usersCreateToken)},
+		{POST, "users.deactivateIdle", true, fromBody(s.usersDeactivateIdle)},
+		{GET, "users.getAvatarSuggestion", true, s.usersGetAvatarSuggestion},
 
 		// Rooms and subscriptions
 		{GET, "rooms.get", true, s.roomsGet},

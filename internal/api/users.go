@@ -88,6 +88,9 @@ type usersListIn struct {
 }
 
 func (s *Server) usersList(c *request, in *usersListIn, p page) (any, error) {
+	if err := s.app.CanListUsers(c.user); err != nil {
+		return nil, err
+	}
 	list, total, err := s.app.ListUsers(c.ctx, in.Filter, p.opts())
 	if err != nil {
 		return nil, err
@@ -101,7 +104,7 @@ func (s *Server) usersList(c *request, in *usersListIn, p page) (any, error) {
 
 // usersUpdateIn is the body of users.update.
 type usersUpdateIn struct {
-	UserID string         `json:"userId" in:"required"`
+	UserID string         `json:"userId" in:"required,nonempty"`
 	Data   map[string]any `json:"data" in:"required"`
 	_      bool           `key:"confirmRelinquish"`
 }
@@ -121,7 +124,6 @@ func (s *Server) usersUpdate(c *request, in *usersUpdateIn) (any, error) {
 		Roles                 *[]string      `json:"roles"`
 		CustomFields          map[string]any `json:"customFields"`
 		CurrentPassword       string         `json:"currentPassword"`
-		_                     bool           `key:"joinDefaultChannels"`
 		_                     bool           `key:"sendWelcomeEmail"`
 		_                     bool           `key:"setRandomPassword"`
 	}
@@ -165,7 +167,7 @@ type setStatusIn struct {
 
 func (s *Server) usersSetStatus(c *request, in *setStatusIn) (any, error) {
 	if in.Status == nil && in.Message == nil {
-		return nil, app.Invalid("must have required property 'status'")
+		return nil, app.Plain("Match error: Failed Match.OneOf, Match.Maybe or Match.Optional validation")
 	}
 	return nil, s.app.SetStatus(c.ctx, c.user, in.UserID, in.Status, in.Message)
 }

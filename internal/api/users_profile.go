@@ -77,3 +77,23 @@ func (s *Server) usersCheckUsernameAvailability(c *request, in *checkUsernameIn)
 func (s *Server) usersGetUsernameSuggestion(c *request) (any, error) {
 	return answerAs("result")(s.app.UsernameSuggestion(c.ctx, c.user))
 }
+
+// deactivateIdleIn is the body of users.deactivateIdle.
+type deactivateIdleIn struct {
+	DaysIdle *int   `json:"daysIdle" in:"required"`
+	Role     string `json:"role"`
+}
+
+func (s *Server) usersDeactivateIdle(c *request, in *deactivateIdleIn) (any, error) {
+	if *in.DaysIdle < 0 {
+		return nil, app.Invalid("must be >= 0")
+	}
+	return answerAs("count")(s.app.DeactivateIdle(c.ctx, c.user, *in.DaysIdle, in.Role))
+}
+
+// usersGetAvatarSuggestion is users.getAvatarSuggestion. Rocket.Chat
+// suggests the avatars of the user's linked login services; Parley links
+// none, so there is nothing to suggest.
+func (s *Server) usersGetAvatarSuggestion(c *request) (any, error) {
+	return M{"suggestions": M{}}, nil
+}

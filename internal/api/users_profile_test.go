@@ -228,3 +228,87 @@ func TestUsersGetUsernameSuggestion(t *testing.T) {
 		t.Fatalf("suggestion %q is not available", out.Result)
 	}
 }
+
+// The refusals of the older users endpoints, with Rocket.Chat's texts.
+func TestUsersRefusalTexts(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	ned := e.NewUser(t, "ned")
+	cases := []struct {
+		name      string
+		caller    *apitest.Client
+		path      string
+		body      map[string]any
+		status    int
+		errorType string
+		errorText string
+	}{
+		{"setStatus of another", ned, "users.setStatus", map[string]any{"status": "busy", "userId": e.Admin.UserID}, 403, "", "unauthorized"},
+		{"setStatus offline when invisible is off", ned, "users.setStatus", map[string]any{"status": "offline"}, 400, "error-status-not-allowed", "Invisible status is disabled [error-status-not-allowed]"},
+		{"setPreferences of an unknown user", e.Admin, "users.setPreferences", map[string]any{"userId": "invalid-id", "data": map[string]any{"language": "en"}}, 400, "error-invalid-user", `The optional "userId" param provided does not match any users [error-invalid-user]`},
+		{"setPreferences of another", ned, "users.setPreferences", map[string]any{"userId": e.Admin.UserID, "data": map[string]any{"language": "en"}}, 400, "error-action-not-allowed", "Editing user is not allowed [error-action-not-allowed]"},
+		{"update with an empty userId", e.Admin, "users.update", map[string]any{"userId": "", "data": map[string]any{}}, 400, "invalid-params", "must NOT have fewer than 1 characters [invalid-params]"},
+		{"update with joinDefaultChannels", e.Admin, "users.update", map[string]any{"userId": ned.UserID, "data": map[string]any{"joinDefaultChannels": true}}, 400, "invalid-params", "must NOT have additional properties [invalid-params]"},
+	}
+	e.SetSetting(t, "Accounts_AllowInvisibleStatusOption", false)
+	for _, tc := range cases {
+		tc.caller.Post(t, tc.path, tc.body).Fails(t, tc.status, tc.errorType, tc.errorText)
+	}
+}
+
+func TestUsersDeactivateIdle(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	e.NewUser(t, "ola")                                                                                                                                               // logged in just now
+	e.Admin.Post(t, "users.create", map[string]any{"username": "pia", "name": "Pia", "email": "pia@example.com", "password": "pw", "roles": []string{"guest"}}).OK(t) // never logged in
+	kit := e.NewUser(t, "kit")
+	var out struct{ Count int }
+	kit.Post(t, "users.deactivateIdle", map[string]any{"daysIdle": 0}).Fails(t, 403, "", "User does not have the permissions required for this action [error-unauthorized]")
+	e.Admin.Post(t, "users.deactivateIdle", map[string]any{}).Fails(t, 400, "invalid-params", "must have required property 'daysIdle' [invalid-params]")
+	e.Admin.Post(t, "users.deactivateIdle", map[string]any{"daysIdle": 999999}).OK(t).Decode(t, &out)
+	if out.Count != 0 {
+		t.Fatalf("count %d", out.Count)
+	}
+	e.Admin.Post(t, "users.deactivateIdle", map[string]any{"daysIdle": 0, "role": "guest"}).OK(t).Decode(t, &out)
+	if out.Count != 1 {
+		t.Fatalf("count %d", out.Count)
+	}
+	e.Admin.Post(t, "users.deactivateIdle", map[string]any{"daysIdle": 0, "role": "guest"}).OK(t).Decode(t, &out)
+	if out.Count != 0 {
+		t.Fatalf("again: count %d", out.Count)
+	}
+	var info struct{ User map[string]any }
+	e.Admin.Get(t, "users.info", apitest.Q("username", "pia")).OK(t).Decode(t, &info)
+	if info.User["active"] != false {
+		t.Fatalf("pia: %v", info.User)
+	}
+	e.Admin.Get(t, "users.info", apitest.Q("username", "ola")).OK(t).Decode(t, &info)
+	if info.User["active"] != true {
+		t.Fatalf("ola: %v", info.User)
+	}
+}
+
+func TestUsersListGate(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	quy := e.NewUser(t, "quy")
+	e.SetPermission(t, "view-outside-room", "admin")
+	quy.Get(t, "users.list").OK(t)
+	e.SetSetting(t, "API_Apply_permission_view-outside-room_on_users-list", true)
+	quy.Get(t, "users.list").Fails(t, 403, "", "unauthorized")
+	e.Admin.Get(t, "users.list").OK(t)
+	e.SetSetting(t, "API_Apply_permission_view-outside-room_on_users-list", false)
+	e.SetPermission(t, "view-d-room", "admin")
+	quy.Get(t, "users.list").Fails(t, 403, "", "unauthorized")
+}
+
+func TestUsersGetAvatarSuggestion(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	e.Anon().Get(t, "users.getAvatarSuggestion").Expect(t, 401)
+	var out struct{ Suggestions map[string]any }
+	e.Admin.Get(t, "users.getAvatarSuggestion").OK(t).Decode(t, &out)
+	if out.Suggestions == nil {
+		t.Fatal("suggestions should be an object")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -149,6 +150,54 @@ func (a *App) ListUsersByStatus(ctx context.Context, actor *model.User, in Users
 	}
 	list, total, err := a.store.Users().Find(ctx, f, opts)
 	return list, total, a.storeErr(err)
+}
+
+// CanListUsers is users.list's gate: view-d-room, and view-outside-room
+// too while API_Apply_permission_view-outside-room_on_users-list is on.
+func (a *App) CanListUsers(actor *model.User) error {
+	if !a.HasPermission(actor, "view-d-room") {
+		return ErrForbidden
+	}
+	if a.Settings.Bool("API_Apply_permission_view-outside-room_on_users-list") && !a.HasPermission(actor, "view-outside-room") {
+		return ErrForbidden
+	}
+	return nil
+}
+
+// DeactivateIdle is users.deactivateIdle: it deactivates the active users
+// holding role who have not logged in for daysIdle days (or never), logs
+// them out, and says how many there were.
+func (a *App) DeactivateIdle(ctx context.Context, actor *model.User, daysIdle int, role string) (int, error) {
+	if !a.HasPermission(actor, "edit-other-user-active-status") {
+		return 0, ErrPermissionsRequired
+	}
+	if role == "" {
+		role = "user"
+	}
+	cutoff := model.FromTime(a.clock().AddDate(0, 0, -daysIdle))
+	list, _, err := a.store.Users().Find(ctx, store.UserFilter{Active: ptr(true), Roles: []string{role}}, store.ListOptions{})
+	if err != nil {
+		return 0, a.storeErr(err)
+	}
+	n := 0
+	for _, u := range list {
+		if u.LastLogin != nil && *u.LastLogin > cutoff {
+			continue
+		}
+		err := a.changeUser(ctx, u.ID, func(st store.Store, u *model.User) error {
+			if !u.Active {
+				return nil
+			}
+			u.Active = false
+			n++
+			a.emit(st, events.LoggedOut, "", u.ID, "")
+			return st.Tokens().DeleteByUser(ctx, u.ID)
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // presenceWindow is how far back users.presence's from may reach for a

@@ -485,7 +485,7 @@ func (a *App) SetStatus(ctx context.Context, actor *model.User, userID string, s
 		userID = actor.ID
 	}
 	if userID != actor.ID && !a.HasPermission(actor, "edit-other-user-info") {
-		return ErrNotAllowed.With(map[string]any{"method": "users.setStatus"})
+		return ErrForbidden
 	}
 	if message != nil && !a.Settings.Bool("Accounts_AllowUserStatusMessageChange") {
 		return E("error-not-allowed", "Change status is not allowed").With(map[string]any{"method": "users.setStatus"})

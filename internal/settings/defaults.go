@@ -93,6 +93,7 @@ func Defaults() []Def {
 		b("UI_Use_Name_Avatar", false, true, "Layout", "Generated avatars show up to three initials of the real name instead of the username's first letter."),
 		b("Accounts_AllowInvisibleStatusOption", true, true, "Accounts", "Users may set their status to offline (invisible)."),
 		b("Presence_broadcast_disabled", false, true, "Troubleshoot", "users.presence answers an empty list: nobody's presence is shared."),
+		b("API_Apply_permission_view-outside-room_on_users-list", false, false, "API", "users.list needs view-outside-room as well as view-d-room."),
 
 		// Markdown
 		b("HexColorPreview_Enabled", true, true, "Message", "Render color:#rrggbb as a color preview."),
