@@ -2,6 +2,7 @@ package api
 
 import (
 	"cmp"
+	"encoding/json"
 	"strings"
 
 	"github.com/parleychat/parley/internal/app"
@@ -72,12 +73,39 @@ func (s *Server) usersRegister(c *request) (any, error) {
 // usersInfoIn is the query of users.info.
 type usersInfoIn struct {
 	userRefIn
-	_ string `key:"importId"`
-	_ string `key:"fields"`
+	IncludeUserRooms *bool  `json:"includeUserRooms"`
+	Fields           string `json:"fields"`
+	_                string `key:"importId"`
 }
 
 func (s *Server) usersInfo(c *request, in *usersInfoIn) (any, error) {
-	return s.userAnswer(c.user)(s.app.GetUser(c.ctx, in.UserID, in.Username))
+	u, err := s.app.GetUser(c.ctx, in.UserID, in.Username)
+	if err != nil {
+		return nil, err
+	}
+	view := s.userView(c.user, u)
+	// The user's rooms, when asked for (includeUserRooms, or the
+	// userRooms field) and allowed: one's own, or view-other-user-channels.
+	var fields map[string]any
+	_ = json.Unmarshal([]byte(in.Fields), &fields)
+	if want := (in.IncludeUserRooms != nil && *in.IncludeUserRooms) || fields["userRooms"] == float64(1); want {
+		subs, ok, err := s.app.UserRooms(c.ctx, c.user, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			rooms := make([]M, 0, len(subs))
+			for _, sub := range subs {
+				r := M{"_id": sub.ID, "rid": sub.RID, "name": sub.Name, "t": sub.T, "unread": sub.Unread}
+				if len(sub.Roles) > 0 {
+					r["roles"] = sub.Roles
+				}
+				rooms = append(rooms, r)
+			}
+			view["rooms"] = rooms
+		}
+	}
+	return M{"user": view}, nil
 }
 
 // usersListIn is the query of users.list.
@@ -231,6 +259,7 @@ func (s *Server) usersGetPreferences(c *request) (any, error) {
 type generateTokenIn struct {
 	TokenName       string `json:"tokenName" in:"required"`
 	BypassTwoFactor bool   `json:"bypassTwoFactor"`
+	_               string `key:"loginToken"`
 }
 
 func (s *Server) usersGenerateToken(c *request, in *generateTokenIn) (any, error) {

@@ -215,3 +215,40 @@ func TestUsersListTeams(t *testing.T) {
 	}
 	e.Anon().Get(t, "users.listTeams").Expect(t, 401)
 }
+
+func TestUsersInfoRooms(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	rex := e.NewUser(t, "rex")
+	rid := e.Admin.CreateRoom(t, "channels", e.Unique("info"), nil, "rex")
+	rooms := func(c *apitest.Client, q url.Values) []any {
+		var out struct{ User map[string]any }
+		c.Get(t, "users.info", q).OK(t).Decode(t, &out)
+		r, _ := out.User["rooms"].([]any)
+		if _, has := out.User["rooms"]; has && r == nil {
+			t.Fatalf("rooms: %v", out.User["rooms"])
+		}
+		return r
+	}
+	found := func(list []any) bool {
+		for _, r := range list {
+			if m := r.(map[string]any); m["rid"] == rid && m["unread"] != nil {
+				return true
+			}
+		}
+		return false
+	}
+	if !found(rooms(e.Admin, apitest.Q("userId", rex.UserID, "includeUserRooms", "true"))) {
+		t.Fatal("the admin should see rex's rooms")
+	}
+	if rooms(e.Admin, apitest.Q("userId", rex.UserID)) != nil {
+		t.Fatal("rooms only when asked for")
+	}
+	e.SetPermission(t, "view-other-user-channels")
+	if rooms(e.Admin, apitest.Q("userId", rex.UserID, "fields", `{"userRooms":1}`)) != nil {
+		t.Fatal("rooms of others need view-other-user-channels")
+	}
+	if !found(rooms(rex, apitest.Q("userId", rex.UserID, "includeUserRooms", "true"))) {
+		t.Fatal("users see their own rooms")
+	}
+}

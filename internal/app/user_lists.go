@@ -1,8 +1,10 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -198,6 +200,23 @@ func (a *App) DeactivateIdle(ctx context.Context, actor *model.User, daysIdle in
 		}
 	}
 	return n, nil
+}
+
+// UserRooms lists the subscriptions of userID, by type and name, for
+// users.info's rooms: ok is false unless actor is that user or holds
+// view-other-user-channels.
+func (a *App) UserRooms(ctx context.Context, actor *model.User, userID string) (subs []*model.Subscription, ok bool, err error) {
+	if actor.ID != userID && !a.HasPermission(actor, "view-other-user-channels") {
+		return nil, false, nil
+	}
+	subs, err = a.store.Subscriptions().ListByUser(ctx, userID, 0)
+	if err != nil {
+		return nil, false, a.storeErr(err)
+	}
+	slices.SortFunc(subs, func(x, y *model.Subscription) int {
+		return cmp.Or(cmp.Compare(x.T, y.T), cmp.Compare(x.Name, y.Name))
+	})
+	return subs, true, nil
 }
 
 // presenceWindow is how far back users.presence's from may reach for a
