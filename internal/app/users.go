@@ -442,12 +442,16 @@ func (a *App) DeleteUser(ctx context.Context, actor *model.User, userID string, 
 // removeUser deletes an account in one transaction.
 func (a *App) removeUser(ctx context.Context, userID string, confirmRelinquish bool) error {
 	defer a.authUsers.clear() // the user may change below
+	avatar := ""
 	err := a.tx(ctx, func(st store.Store) error {
-		if _, err := st.Users().Get(ctx, userID); isNotFound(err) {
+		u, err := st.Users().Get(ctx, userID)
+		if isNotFound(err) {
 			return E("error-invalid-user", "Invalid user").With(map[string]any{"method": "deleteUser"})
-		} else if err != nil {
+		}
+		if err != nil {
 			return err
 		}
+		avatar = u.AvatarETag
 		if err := a.relinquishRooms(ctx, st, userID, confirmRelinquish); err != nil {
 			return err
 		}
@@ -472,6 +476,9 @@ func (a *App) removeUser(ctx context.Context, userID string, confirmRelinquish b
 		a.emit(st, events.UserChanged, "", userID, userID)
 		return st.Users().Delete(ctx, userID)
 	})
+	if err == nil && avatar != "" {
+		a.dropBlob(avatarKey(avatar))
+	}
 	return err
 }
 
