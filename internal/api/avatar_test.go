@@ -5,12 +5,15 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/parleychat/parley/internal/api/apitest"
+	"github.com/parleychat/parley/internal/events"
 )
 
 // pngImage is a small valid PNG.
@@ -262,4 +265,51 @@ func TestUsersGetAvatar(t *testing.T) {
 	e.Anon().Get(t, "users.getAvatar").Fails(t, 400, "error-user-param-not-provided",
 		`The required "userId" or "username" param was not provided [error-user-param-not-provided]`)
 	e.Anon().Get(t, "users.getAvatar", apitest.Q("username", "nobody")).Fails(t, 400, "error-invalid-user", "")
+}
+
+func TestUsersSetAvatarFromURL(t *testing.T) {
+	t.Parallel()
+	img := pngImage(t, color.RGBA{9, 9, 9, 255})
+	site := newUpServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/a.png":
+			w.Header().Set("Content-Type", "image/png")
+			w.Write(img)
+		default:
+			w.Header().Set("Content-Type", "text/html")
+			io.WriteString(w, "<html></html>")
+		}
+	})
+	e := apitest.New(t, apitest.WithPreviewResolver(upResolver{"pics.test": "127.0.0.1"}))
+	hugo := e.NewUser(t, "hugo")
+	// Loopback stays refused until the preview rules allow it.
+	hugo.Post(t, "users.setAvatar", map[string]any{"avatarUrl": site.at("pics.test", "/a.png")}).Fails(t, 400, "error-avatar-url-handling", "")
+	if n := site.total(); n != 0 {
+		t.Fatalf("a refused avatarUrl reached the server (%d requests)", n)
+	}
+	e.SetSetting(t, "API_EmbedSafePorts", upPorts(site))
+	e.SetSetting(t, "API_EmbedAllowedPrivateHosts", "pics.test")
+	hugo.Post(t, "users.setAvatar", map[string]any{"avatarUrl": site.at("pics.test", "/page")}).Fails(t, 400, "error-avatar-invalid-url", "")
+	hugo.Post(t, "users.setAvatar", map[string]any{"avatarUrl": site.at("pics.test", "/a.png")}).OK(t)
+	if r := getAvatar(t, e.Anon(), "/avatar/hugo"); !bytes.Equal(r.Body, img) || r.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("avatar from URL: %s %d bytes", r.Header.Get("Content-Type"), len(r.Body))
+	}
+}
+
+func TestAvatarChangesEmitEvents(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	ivo := e.NewUser(t, "ivo")
+	for _, act := range []func(){
+		func() { setAvatar(t, ivo, pngImage(t, color.White)).OK(t) },
+		func() { ivo.Post(t, "users.resetAvatar", map[string]any{"username": "ivo"}).OK(t) },
+	} {
+		rec := e.App.Bus().Subscribe(64)
+		act()
+		got := drainEvents(rec)
+		rec.Close()
+		if !slices.ContainsFunc(got, func(ev events.Event) bool { return ev.Kind == events.UserChanged && ev.UserID == ivo.UserID }) {
+			t.Fatalf("no user.changed for ivo: %v", got)
+		}
+	}
 }

@@ -1,10 +1,12 @@
 package api_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/parleychat/parley/internal/api/apitest"
+	"github.com/parleychat/parley/internal/events"
 )
 
 func TestUsersLogout(t *testing.T) {
@@ -138,4 +140,36 @@ func TestUsersCreateToken(t *testing.T) {
 		t.Fatalf("data: %+v", out.Data)
 	}
 	e.Admin.Post(t, "users.createToken", map[string]any{}).Fails(t, 400, "error-user-param-not-provided", "")
+}
+
+// Ending sessions is announced, so that open websockets of the user close.
+func TestUsersSessionChangesEmitEvents(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	cases := []struct {
+		name string
+		act  func(u *apitest.Client)
+		want []events.Kind
+	}{
+		{"logout", func(u *apitest.Client) { e.Admin.Post(t, "users.logout", map[string]any{"userId": u.UserID}).OK(t) }, []events.Kind{events.LoggedOut}},
+		{"logoutOtherClients", func(u *apitest.Client) { u.Post(t, "users.logoutOtherClients", nil).OK(t) }, []events.Kind{events.LoggedOut}},
+		{"setActiveStatus", func(u *apitest.Client) {
+			e.Admin.Post(t, "users.setActiveStatus", map[string]any{"userId": u.UserID, "activeStatus": false}).OK(t)
+		}, []events.Kind{events.LoggedOut, events.UserChanged}},
+		{"updateOwnBasicInfo", func(u *apitest.Client) {
+			u.Post(t, "users.updateOwnBasicInfo", map[string]any{"data": map[string]any{"nickname": "nick"}}).OK(t)
+		}, []events.Kind{events.UserChanged}},
+	}
+	for _, tc := range cases {
+		u := e.NewUser(t, e.Unique("ev"))
+		rec := e.App.Bus().Subscribe(64)
+		tc.act(u)
+		got := drainEvents(rec)
+		rec.Close()
+		for _, k := range tc.want {
+			if !slices.ContainsFunc(got, func(ev events.Event) bool { return ev.Kind == k && ev.UserID == u.UserID }) {
+				t.Errorf("%s: no %s for the user in %v", tc.name, k, got)
+			}
+		}
+	}
 }
