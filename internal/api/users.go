@@ -132,9 +132,9 @@ func (s *Server) usersList(c *request, in *usersListIn, p page) (any, error) {
 
 // usersUpdateIn is the body of users.update.
 type usersUpdateIn struct {
-	UserID string         `json:"userId" in:"required,nonempty"`
-	Data   map[string]any `json:"data" in:"required"`
-	_      bool           `key:"confirmRelinquish"`
+	UserID            string         `json:"userId" in:"required,nonempty"`
+	Data              map[string]any `json:"data" in:"required"`
+	ConfirmRelinquish bool           `json:"confirmRelinquish"`
 }
 
 func (s *Server) usersUpdate(c *request, in *usersUpdateIn) (any, error) {
@@ -166,7 +166,7 @@ func (s *Server) usersUpdate(c *request, in *usersUpdateIn) (any, error) {
 		Username: d.Username, Email: d.Email, Name: d.Name, Password: d.Password, Bio: d.Bio,
 		Nickname: d.Nickname, StatusText: d.StatusText, Active: d.Active, Verified: d.Verified,
 		RequirePasswordChange: d.RequirePasswordChange, Roles: d.Roles, CustomFields: d.CustomFields,
-		CurrentPassword: current, KeepToken: c.token,
+		CurrentPassword: current, KeepToken: c.token, ConfirmRelinquish: in.ConfirmRelinquish,
 	}))
 }
 

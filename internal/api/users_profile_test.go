@@ -3,6 +3,7 @@ package api_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"testing"
 
@@ -310,5 +311,42 @@ func TestUsersGetAvatarSuggestion(t *testing.T) {
 	e.Admin.Get(t, "users.getAvatarSuggestion").OK(t).Decode(t, &out)
 	if out.Suggestions == nil {
 		t.Fatal("suggestions should be an object")
+	}
+}
+
+func TestUsersDefaultRoles(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	e.SetSetting(t, "Accounts_Registration_Users_Default_Roles", "user, admin")
+	roles := func(r *apitest.Response) []string {
+		var out struct{ User map[string]any }
+		r.OK(t).Decode(t, &out)
+		got := apitest.Strings(out.User["roles"])
+		slices.Sort(got)
+		return got
+	}
+	if got := roles(e.Admin.Post(t, "users.create", map[string]any{"username": "uno", "name": "U", "email": "uno@example.com", "password": "pw"})); !slices.Equal(got, []string{"admin", "user"}) {
+		t.Fatalf("default roles: %v", got)
+	}
+	if got := roles(e.Admin.Post(t, "users.create", map[string]any{"username": "dos", "name": "D", "email": "dos@example.com", "password": "pw", "roles": []string{"guest"}})); len(got) != 1 || got[0] != "guest" {
+		t.Fatalf("given roles: %v", got)
+	}
+	e.Anon().Post(t, "users.register", map[string]any{"username": "tres", "name": "T", "email": "tres@example.com", "pass": "pw"}).OK(t)
+	var info struct{ User map[string]any }
+	e.Admin.Get(t, "users.info", apitest.Q("username", "tres")).OK(t).Decode(t, &info)
+	if got := apitest.Strings(info.User["roles"]); len(got) != 2 {
+		t.Fatalf("registered roles: %v", got)
+	}
+}
+
+func TestUsersUpdateDeactivateLastOwner(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	own := e.NewUser(t, "own")
+	rid := own.CreateRoom(t, "channels", e.Unique("upd"), nil, "admin")
+	e.Admin.Post(t, "users.update", map[string]any{"userId": own.UserID, "data": map[string]any{"active": false}}).Fails(t, 400, "user-last-owner", "[user-last-owner]")
+	e.Admin.Post(t, "users.update", map[string]any{"userId": own.UserID, "data": map[string]any{"active": false}, "confirmRelinquish": true}).OK(t)
+	if roles := apitest.Strings(e.Admin.Subscription(t, rid)["roles"]); len(roles) != 1 || roles[0] != "owner" {
+		t.Fatalf("admin's roles: %v", roles)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -124,7 +125,7 @@ func (a *App) insertUser(ctx context.Context, st store.Store, in NewUser) (*mode
 	now := a.now()
 	roles := in.Roles
 	if len(roles) == 0 {
-		roles = []string{"user"}
+		roles = a.defaultRoles()
 	}
 	typ := in.Type
 	if typ == "" {
@@ -169,6 +170,21 @@ func (a *App) insertUser(ctx context.Context, st store.Store, in NewUser) (*mode
 		}
 	}
 	return u, nil
+}
+
+// defaultRoles are the roles of a new account that names none:
+// Accounts_Registration_Users_Default_Roles, "user" when it lists none.
+func (a *App) defaultRoles() []string {
+	var roles []string
+	for _, r := range strings.Split(a.Settings.String("Accounts_Registration_Users_Default_Roles"), ",") {
+		if r = strings.TrimSpace(r); r != "" && !slices.Contains(roles, r) {
+			roles = append(roles, r)
+		}
+	}
+	if len(roles) == 0 {
+		return []string{"user"}
+	}
+	return roles
 }
 
 // CreateUser is users.create.
@@ -216,7 +232,8 @@ func (a *App) Register(ctx context.Context, in NewUser, secret string) (*model.U
 	if _, err := a.store.Users().GetByUsername(ctx, in.Username); err == nil {
 		return nil, Plain("Username is already in use")
 	}
-	in.Roles = []string{"user"}
+	// New accounts get Accounts_Registration_Users_Default_Roles.
+	in.Roles = nil
 	in.Type = "user"
 	var u *model.User
 	err := a.tx(ctx, func(st store.Store) error {
@@ -268,6 +285,9 @@ type UserUpdate struct {
 	// KeepToken is the login token of the request: a password change logs
 	// out every other session of the user, but not this one.
 	KeepToken string
+	// ConfirmRelinquish lets a deactivation hand the rooms the user is the
+	// last owner of to other members (see relinquishRooms).
+	ConfirmRelinquish bool
 }
 
 // UpdateUser is users.update: admins (edit-other-user-info) may change
@@ -401,6 +421,11 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 		}
 		switch {
 		case up.Active != nil && !*up.Active:
+			if prev.Active {
+				if err := a.relinquishRooms(ctx, st, u.ID, up.ConfirmRelinquish); err != nil {
+					return err
+				}
+			}
 			a.emit(st, events.LoggedOut, "", u.ID, "")
 			return st.Tokens().DeleteByUser(ctx, u.ID)
 		case up.Password != nil:

@@ -94,6 +94,7 @@ func Defaults() []Def {
 		b("Accounts_AllowInvisibleStatusOption", true, true, "Accounts", "Users may set their status to offline (invisible)."),
 		b("Presence_broadcast_disabled", false, true, "Troubleshoot", "users.presence answers an empty list: nobody's presence is shared."),
 		b("API_Apply_permission_view-outside-room_on_users-list", false, false, "API", "users.list needs view-outside-room as well as view-d-room."),
+		s("Accounts_Registration_Users_Default_Roles", "user", false, "Accounts", "Roles of new accounts that users.create or users.register do not give roles, comma separated."),
 
 		// Markdown
 		b("HexColorPreview_Enabled", true, true, "Message", "Render color:#rrggbb as a color preview."),
