@@ -238,6 +238,9 @@ const maxAvatarBytes = 10 << 20
 // usersSetAvatar is users.setAvatar: an image uploaded as the form field
 // "image", or the JSON avatarUrl of one.
 func (s *Server) usersSetAvatar(c *request) (any, error) {
+	if c.r.Header.Get("Content-Type") == "" {
+		return nil, app.Plain("Missing Content-Type")
+	}
 	ct, _, _ := mime.ParseMediaType(c.r.Header.Get("Content-Type"))
 	if ct != "multipart/form-data" {
 		var in usersSetAvatarIn

@@ -213,6 +213,7 @@ func TestUsersSetAvatar(t *testing.T) {
 	e.Admin.Post(t, "users.setAvatar", map[string]any{"avatarUrl": "file:///etc/passwd"}).Fails(t, 400, "error-avatar-url-handling", "")
 	dan.Post(t, "users.setAvatar", map[string]any{"userId": carol.UserID, "avatarUrl": "http://example.com/a.png"}).Fails(t, 403, "", "unauthorized")
 	e.Admin.Post(t, "users.setAvatar", map[string]any{"color": "red"}).Fails(t, 400, "invalid-params", "")
+	e.Admin.Do(t, http.MethodPost, "/api/v1/users.setAvatar", nil, "").Fails(t, 400, "", "Missing Content-Type")
 	// The failed attempts left carol's avatar alone.
 	if !bytes.Equal(getAvatar(t, e.Anon(), "/avatar/carol").Body, red) {
 		t.Fatal("carol's avatar changed")

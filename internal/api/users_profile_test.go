@@ -249,6 +249,10 @@ func TestUsersRefusalTexts(t *testing.T) {
 		{"setPreferences of an unknown user", e.Admin, "users.setPreferences", map[string]any{"userId": "invalid-id", "data": map[string]any{"language": "en"}}, 400, "error-invalid-user", `The optional "userId" param provided does not match any users [error-invalid-user]`},
 		{"setPreferences of another", ned, "users.setPreferences", map[string]any{"userId": e.Admin.UserID, "data": map[string]any{"language": "en"}}, 400, "error-action-not-allowed", "Editing user is not allowed [error-action-not-allowed]"},
 		{"update with an empty userId", e.Admin, "users.update", map[string]any{"userId": "", "data": map[string]any{}}, 400, "invalid-params", "must NOT have fewer than 1 characters [invalid-params]"},
+		{"create with a long bio", e.Admin, "users.create", map[string]any{"username": "lb", "name": "L", "email": "lb@example.com", "password": "pw", "bio": strings.Repeat("b", 261)}, 400, "error-bio-size-exceeded", "Bio size exceeds 260 characters [error-bio-size-exceeded]"},
+		{"create with a long nickname", e.Admin, "users.create", map[string]any{"username": "ln", "name": "L", "email": "ln@example.com", "password": "pw", "nickname": strings.Repeat("n", 121)}, 400, "error-nickname-size-exceeded", "Nickname size exceeds 120 characters [error-nickname-size-exceeded]"},
+		{"update with a long bio", e.Admin, "users.update", map[string]any{"userId": ned.UserID, "data": map[string]any{"bio": strings.Repeat("b", 261)}}, 400, "error-bio-size-exceeded", "Bio size exceeds 260 characters [error-bio-size-exceeded]"},
+		{"update with a long nickname", e.Admin, "users.update", map[string]any{"userId": ned.UserID, "data": map[string]any{"nickname": strings.Repeat("n", 121)}}, 400, "error-nickname-size-exceeded", "Nickname size exceeds 120 characters [error-nickname-size-exceeded]"},
 		{"update with joinDefaultChannels", e.Admin, "users.update", map[string]any{"userId": ned.UserID, "data": map[string]any{"joinDefaultChannels": true}}, 400, "invalid-params", "must NOT have additional properties [invalid-params]"},
 	}
 	e.SetSetting(t, "Accounts_AllowInvisibleStatusOption", false)
