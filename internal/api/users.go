@@ -110,6 +110,9 @@ func (s *Server) usersInfo(c *request, in *usersInfoIn) (any, error) {
 
 // usersListIn is the query of users.list.
 type usersListIn struct {
+	// Rocket.Chat validates no parameters here: clients send Mongo-style
+	// filters such as name[$regex], which Parley ignores.
+	openKeys
 	Filter string `json:"filter"`
 	//lint:ignore U1000 its keys are read by reflection (shape.go)
 	pageKeys
