@@ -86,7 +86,8 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 		return err
 	}
 	reg := settings.NewDefault()
-	a := app.New(app.Config{Store: st, Settings: reg, Bus: bus, Logger: log, SiteURL: cmp.Or(cfg.SiteURL, settings.DefaultSiteURL(cfg.Addr)), Files: uploads, Metrics: metrics})
+	a := app.New(app.Config{Store: st, Settings: reg, Bus: bus, Logger: log, SiteURL: cmp.Or(cfg.SiteURL, settings.DefaultSiteURL(cfg.Addr)), Files: uploads, Metrics: metrics,
+		CreateTokensForUsers: cfg.CreateTokensForUsers})
 	defer func() {
 		// Runs after the HTTP server stopped and before the store closes,
 		// so queued previews and translations can still be saved.

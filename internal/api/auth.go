@@ -133,6 +133,9 @@ func (s *Server) userView(viewer, u *model.User) map[string]any {
 	if u.Nickname != "" {
 		m["nickname"] = u.Nickname
 	}
+	if u.AvatarETag != "" {
+		m["avatarETag"] = u.AvatarETag
+	}
 	if viewer != nil && (viewer.ID == u.ID || s.app.HasPermission(viewer, "view-full-other-user-info")) {
 		m["roles"] = u.Roles
 		if u.Emails != nil {

@@ -40,6 +40,28 @@ func (s *Server) routes() []route {
 		{GET, "users.getPersonalAccessTokens", true, s.usersListTokens},
 		{POST, "users.removePersonalAccessToken", true, fromBody(s.usersRemoveToken)},
 
+		// Users: profiles, avatars, lists, sessions and tokens
+		{POST, "users.updateOwnBasicInfo", true, fromBody(s.usersUpdateOwnBasicInfo)},
+		{POST, "users.setAvatar", true, s.usersSetAvatar},
+		{POST, "users.resetAvatar", true, fromBody(s.usersResetAvatar)},
+		{GET, "users.getAvatar", false, fromQuery(s.usersGetAvatar)},
+		{POST, "users.setActiveStatus", true, fromBody(s.usersSetActiveStatus)},
+		{POST, "users.deleteOwnAccount", true, fromBody(s.usersDeleteOwnAccount)},
+		{GET, "users.checkUsernameAvailability", true, fromQuery(s.usersCheckUsernameAvailability)},
+		{GET, "users.getUsernameSuggestion", true, s.usersGetUsernameSuggestion},
+		{GET, "users.autocomplete", true, fromQuery(s.usersAutocomplete)},
+		{GET, "users.listByStatus", true, fromQueryPage(s.usersListByStatus)},
+		{GET, "users.presence", true, fromQuery(s.usersPresence)},
+		{GET, "users.getPresence", true, fromQuery(s.usersGetPresence)},
+		{GET, "users.listTeams", true, fromQuery(s.usersListTeams)},
+		{POST, "users.logout", true, fromBody(s.usersLogout)},
+		{POST, "users.logoutOtherClients", true, s.usersLogoutOtherClients},
+		{POST, "users.removeOtherTokens", true, s.usersRemoveOtherTokens},
+		{POST, "users.regeneratePersonalAccessToken", true, fromBody(s.usersRegenerateToken)},
+		{POST, "users.createToken", true, fromBody(s.usersCreateToken)},
+		{POST, "users.deactivateIdle", true, fromBody(s.usersDeactivateIdle)},
+		{GET, "users.getAvatarSuggestion", true, s.usersGetAvatarSuggestion},
+
 		// Rooms and subscriptions
 		{GET, "rooms.get", true, s.roomsGet},
 		{GET, "rooms.info", true, fromQuery(s.roomsInfo)},

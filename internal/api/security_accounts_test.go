@@ -241,7 +241,7 @@ func TestRevokedLoginsAreRefusedAtOnce(t *testing.T) {
 		if err := e.Store.Users().Update(ctx, cur); err != nil {
 			t.Fatal(err)
 		}
-		u.Get(t, "users.getPersonalAccessTokens").Fails(t, 400, "not-authorized", "")
+		u.Get(t, "users.getPersonalAccessTokens").Fails(t, 403, "", "User does not have the permissions required for this action [error-unauthorized]")
 	})
 }
 
@@ -515,10 +515,13 @@ func TestReservedUsernames(t *testing.T) {
 				Fails(t, 400, "error-blocked-username", blocked(name))
 			e.Admin.Post(t, "users.create", map[string]any{"username": name, "email": "c-" + name + "@example.com", "password": "pw", "name": "C"}).
 				Fails(t, 400, "error-blocked-username", blocked(name))
+			// An existing account cannot take one either, with the error
+			// Rocket.Chat gives for it.
+			const identity = "Could not save user identity [error-could-not-save-identity]"
 			e.Admin.Post(t, "users.update", map[string]any{"userId": plain.UserID, "data": map[string]any{"username": name}}).
-				Fails(t, 400, "error-blocked-username", blocked(name))
+				Fails(t, 400, "error-could-not-save-identity", identity)
 			plain.Post(t, "users.update", map[string]any{"userId": plain.UserID, "data": map[string]any{"username": name}}).
-				Fails(t, 400, "error-blocked-username", blocked(name))
+				Fails(t, 400, "error-could-not-save-identity", identity)
 		})
 	}
 	// Names that merely contain one are fine.

@@ -149,6 +149,7 @@ func New(a *app.App, opts Options) *Server {
 		writeJSON(w, http.StatusOK, M{"version": s.opts.Version, "success": true})
 	}))
 	s.mux.Handle("GET /file-upload/{id}/{name}", s.wrap("file-upload", s.fileDownload))
+	s.mountAvatars()
 	if opts.MetricsToken != "" && !opts.MetricsElsewhere {
 		s.mux.Handle("GET /metrics", s.MetricsHandler())
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"cmp"
+	"encoding/json"
 	"strings"
 
 	"github.com/parleychat/parley/internal/app"
@@ -71,22 +72,55 @@ func (s *Server) usersRegister(c *request) (any, error) {
 // usersInfoIn is the query of users.info.
 type usersInfoIn struct {
 	userRefIn
-	_ string `key:"importId"`
-	_ string `key:"fields"`
+	IncludeUserRooms *bool  `json:"includeUserRooms"`
+	Fields           string `json:"fields"`
+	_                string `key:"importId"`
 }
 
 func (s *Server) usersInfo(c *request, in *usersInfoIn) (any, error) {
-	return s.userAnswer(c.user)(s.app.GetUser(c.ctx, in.UserID, in.Username))
+	u, err := s.app.GetUser(c.ctx, in.UserID, in.Username)
+	if err != nil {
+		return nil, err
+	}
+	view := s.userView(c.user, u)
+	// The user's rooms, when asked for (includeUserRooms, or the
+	// userRooms field) and allowed: one's own, or view-other-user-channels.
+	var fields map[string]any
+	_ = json.Unmarshal([]byte(in.Fields), &fields)
+	if want := (in.IncludeUserRooms != nil && *in.IncludeUserRooms) || fields["userRooms"] == float64(1); want {
+		subs, ok, err := s.app.UserRooms(c.ctx, c.user, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			rooms := make([]M, 0, len(subs))
+			for _, sub := range subs {
+				r := M{"_id": sub.ID, "rid": sub.RID, "name": sub.Name, "t": sub.T, "unread": sub.Unread}
+				if len(sub.Roles) > 0 {
+					r["roles"] = sub.Roles
+				}
+				rooms = append(rooms, r)
+			}
+			view["rooms"] = rooms
+		}
+	}
+	return M{"user": view}, nil
 }
 
 // usersListIn is the query of users.list.
 type usersListIn struct {
+	// Rocket.Chat validates no parameters here: clients send Mongo-style
+	// filters such as name[$regex], which Parley ignores.
+	openKeys
 	Filter string `json:"filter"`
 	//lint:ignore U1000 its keys are read by reflection (shape.go)
 	pageKeys
 }
 
 func (s *Server) usersList(c *request, in *usersListIn, p page) (any, error) {
+	if err := s.app.CanListUsers(c.user); err != nil {
+		return nil, err
+	}
 	list, total, err := s.app.ListUsers(c.ctx, in.Filter, p.opts())
 	if err != nil {
 		return nil, err
@@ -100,9 +134,9 @@ func (s *Server) usersList(c *request, in *usersListIn, p page) (any, error) {
 
 // usersUpdateIn is the body of users.update.
 type usersUpdateIn struct {
-	UserID string         `json:"userId" in:"required"`
-	Data   map[string]any `json:"data" in:"required"`
-	_      bool           `key:"confirmRelinquish"`
+	UserID            string         `json:"userId" in:"required,nonempty"`
+	Data              map[string]any `json:"data" in:"required"`
+	ConfirmRelinquish bool           `json:"confirmRelinquish"`
 }
 
 func (s *Server) usersUpdate(c *request, in *usersUpdateIn) (any, error) {
@@ -120,7 +154,6 @@ func (s *Server) usersUpdate(c *request, in *usersUpdateIn) (any, error) {
 		Roles                 *[]string      `json:"roles"`
 		CustomFields          map[string]any `json:"customFields"`
 		CurrentPassword       string         `json:"currentPassword"`
-		_                     bool           `key:"joinDefaultChannels"`
 		_                     bool           `key:"sendWelcomeEmail"`
 		_                     bool           `key:"setRandomPassword"`
 	}
@@ -135,15 +168,15 @@ func (s *Server) usersUpdate(c *request, in *usersUpdateIn) (any, error) {
 		Username: d.Username, Email: d.Email, Name: d.Name, Password: d.Password, Bio: d.Bio,
 		Nickname: d.Nickname, StatusText: d.StatusText, Active: d.Active, Verified: d.Verified,
 		RequirePasswordChange: d.RequirePasswordChange, Roles: d.Roles, CustomFields: d.CustomFields,
-		CurrentPassword: current, KeepToken: c.token,
+		CurrentPassword: current, KeepToken: c.token, ConfirmRelinquish: in.ConfirmRelinquish,
 	}))
 }
 
 // usersDeleteIn is the body of users.delete.
 type usersDeleteIn struct {
-	UserID   string `json:"userId" in:"oneOf"`
-	Username string `json:"username" in:"oneOf"`
-	_        bool   `key:"confirmRelinquish"`
+	UserID            string `json:"userId" in:"oneOf"`
+	Username          string `json:"username" in:"oneOf"`
+	ConfirmRelinquish bool   `json:"confirmRelinquish"`
 }
 
 func (s *Server) usersDelete(c *request, in *usersDeleteIn) (any, error) {
@@ -151,7 +184,7 @@ func (s *Server) usersDelete(c *request, in *usersDeleteIn) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.app.DeleteUser(c.ctx, c.user, u.ID)
+	return nil, s.app.DeleteUser(c.ctx, c.user, u.ID, in.ConfirmRelinquish)
 }
 
 // setStatusIn is the body of users.setStatus.
@@ -164,7 +197,7 @@ type setStatusIn struct {
 
 func (s *Server) usersSetStatus(c *request, in *setStatusIn) (any, error) {
 	if in.Status == nil && in.Message == nil {
-		return nil, app.Invalid("must have required property 'status'")
+		return nil, app.Plain("Match error: Failed Match.OneOf, Match.Maybe or Match.Optional validation")
 	}
 	return nil, s.app.SetStatus(c.ctx, c.user, in.UserID, in.Status, in.Message)
 }
@@ -228,6 +261,7 @@ func (s *Server) usersGetPreferences(c *request) (any, error) {
 type generateTokenIn struct {
 	TokenName       string `json:"tokenName" in:"required"`
 	BypassTwoFactor bool   `json:"bypassTwoFactor"`
+	_               string `key:"loginToken"`
 }
 
 func (s *Server) usersGenerateToken(c *request, in *generateTokenIn) (any, error) {

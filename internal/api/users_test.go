@@ -156,7 +156,7 @@ func TestUsersStatusAndPreferences(t *testing.T) {
 		t.Fatalf("status = %v", st)
 	}
 	u.Post(t, "users.setStatus", map[string]any{"status": "sleeping"}).Fails(t, 400, "error-invalid-status", "")
-	u.Post(t, "users.setStatus", map[string]any{}).Fails(t, 400, "invalid-params", "")
+	u.Post(t, "users.setStatus", map[string]any{}).Fails(t, 400, "", "Match error: Failed Match.OneOf, Match.Maybe or Match.Optional validation")
 
 	u.Post(t, "users.setPreferences", map[string]any{"data": map[string]any{"language": "de", "emailNotificationMode": "nothing"}}).OK(t)
 	prefs := u.Get(t, "users.getPreferences").OK(t).JSON(t)["preferences"].(map[string]any)

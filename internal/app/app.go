@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -52,6 +53,9 @@ type Config struct {
 	// (message times, login windows, edit limits, caches); nil means
 	// time.Now. Tests move it instead of sleeping.
 	Now func() time.Time
+	// CreateTokensForUsers allows users.createToken, as Rocket.Chat's
+	// CREATE_TOKENS_FOR_USERS environment variable does.
+	CreateTokensForUsers bool
 }
 
 // App is the application layer.
@@ -79,7 +83,10 @@ type App struct {
 	logins loginGuard
 
 	// Background work on saved messages (jobs.go).
-	previews      *preview.Fetcher
+	previews     *preview.Fetcher
+	createTokens bool
+	// teamLister answers users.listTeams once the teams code installs it.
+	teamLister    atomic.Pointer[TeamLister]
 	previewJobs   *jobs.Pool
 	translators   *translate.Registry
 	translations  *translate.Retrier
@@ -101,6 +108,7 @@ func New(c Config) *App {
 	a := &App{
 		store: c.Store, Settings: c.Settings, bus: c.Bus, log: c.Logger,
 		hasher: auth.Hasher{Cost: c.BcryptCost}, siteURL: c.SiteURL, files: c.Files, clock: c.Now,
+		createTokens: c.CreateTokensForUsers,
 	}
 	a.startIntegrations(c)
 	return a

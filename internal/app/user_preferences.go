@@ -44,7 +44,7 @@ func (a *App) SaveUserPreferences(ctx context.Context, actor *model.User, userID
 	}
 	before, err := a.store.Users().Get(ctx, userID)
 	if isNotFound(err) {
-		return E("error-invalid-user", "Invalid user").With(map[string]any{"method": "saveUserPreferences"})
+		return E("error-invalid-user", `The optional "userId" param provided does not match any users`)
 	}
 	if err != nil {
 		return a.storeErr(err)

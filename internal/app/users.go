@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -171,11 +172,11 @@ func (a *App) insertUser(ctx context.Context, st store.Store, in NewUser) (*mode
 }
 
 // defaultRoles are the roles of a new account that names none:
-// Accounts_Registration_Users_Default_Roles, or user when it is empty.
+// Accounts_Registration_Users_Default_Roles, "user" when it lists none.
 func (a *App) defaultRoles() []string {
 	var roles []string
 	for _, r := range strings.Split(a.Settings.String("Accounts_Registration_Users_Default_Roles"), ",") {
-		if r = strings.TrimSpace(r); r != "" {
+		if r = strings.TrimSpace(r); r != "" && !slices.Contains(roles, r) {
 			roles = append(roles, r)
 		}
 	}
@@ -319,6 +320,9 @@ type UserUpdate struct {
 	// KeepToken is the login token of the request: a password change logs
 	// out every other session of the user, but not this one.
 	KeepToken string
+	// ConfirmRelinquish lets a deactivation hand the rooms the user is the
+	// last owner of to other members (see relinquishRooms).
+	ConfirmRelinquish bool
 }
 
 // UpdateUser is users.update: admins (edit-other-user-info) may change
@@ -394,7 +398,9 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 				return err
 			}
 			if err := a.checkUsernameAllowed(*up.Username); err != nil {
-				return err
+				// Rocket.Chat's _setUsername refuses a reserved name
+				// on an existing account with this error.
+				return E("error-could-not-save-identity", "Could not save user identity").With(map[string]any{"method": "saveUser"})
 			}
 			if other, err := st.Users().GetByUsername(ctx, *up.Username); err == nil && other.ID != u.ID {
 				return E("error-field-unavailable", *up.Username+" is already in use :(").With(map[string]any{"method": "insertOrUpdateUser", "field": *up.Username})
@@ -427,7 +433,18 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 		setIf(&u.RequirePasswordChange, up.RequirePasswordChange)
 		setIf(&u.Roles, up.Roles)
 		if up.CustomFields != nil {
-			u.CustomFields = up.CustomFields
+			// Rocket.Chat sets each given field and keeps the others.
+			merged := make(map[string]any, len(u.CustomFields)+len(up.CustomFields))
+			for k, v := range u.CustomFields {
+				merged[k] = v
+			}
+			for k, v := range up.CustomFields {
+				merged[k] = v
+			}
+			if err := checkObjectBound(merged, "customFields", "Custom fields", maxCustomFields, "saveUserProfile"); err != nil {
+				return err
+			}
+			u.CustomFields = merged
 		}
 		if up.Password != nil {
 			h, err := a.hasher.Hash(*up.Password)
@@ -453,6 +470,11 @@ func (a *App) UpdateUser(ctx context.Context, actor *model.User, userID string, 
 		}
 		switch {
 		case up.Active != nil && !*up.Active:
+			if prev.Active {
+				if err := a.relinquishRooms(ctx, st, u.ID, up.ConfirmRelinquish); err != nil {
+					return err
+				}
+			}
 			a.emit(st, events.LoggedOut, "", u.ID, "")
 			return st.Tokens().DeleteByUser(ctx, u.ID)
 		case up.Password != nil:
@@ -481,16 +503,30 @@ func setIf[T any](dst, v *T) {
 	}
 }
 
-// DeleteUser is users.delete: the account, its tokens and its memberships go.
-func (a *App) DeleteUser(ctx context.Context, actor *model.User, userID string) error {
-	defer a.authUsers.clear() // the user may change below
+// DeleteUser is users.delete: the account, its tokens and its memberships
+// go. The last owner of a room is refused unless confirmRelinquish hands
+// the room over (see relinquishRooms).
+func (a *App) DeleteUser(ctx context.Context, actor *model.User, userID string, confirmRelinquish bool) error {
 	if !a.HasPermission(actor, "delete-user") {
 		return ErrPermissionsRequired
 	}
+	return a.removeUser(ctx, userID, confirmRelinquish)
+}
+
+// removeUser deletes an account in one transaction.
+func (a *App) removeUser(ctx context.Context, userID string, confirmRelinquish bool) error {
+	defer a.authUsers.clear() // the user may change below
+	avatar := ""
 	err := a.tx(ctx, func(st store.Store) error {
-		if _, err := st.Users().Get(ctx, userID); isNotFound(err) {
+		u, err := st.Users().Get(ctx, userID)
+		if isNotFound(err) {
 			return E("error-invalid-user", "Invalid user").With(map[string]any{"method": "deleteUser"})
-		} else if err != nil {
+		}
+		if err != nil {
+			return err
+		}
+		avatar = u.AvatarETag
+		if err := a.relinquishRooms(ctx, st, userID, confirmRelinquish); err != nil {
 			return err
 		}
 		subs, err := st.Subscriptions().ListByUser(ctx, userID, 0)
@@ -514,6 +550,9 @@ func (a *App) DeleteUser(ctx context.Context, actor *model.User, userID string) 
 		a.emit(st, events.UserChanged, "", userID, userID)
 		return st.Users().Delete(ctx, userID)
 	})
+	if err == nil && avatar != "" {
+		a.dropBlob(avatarKey(avatar))
+	}
 	return err
 }
 
@@ -527,13 +566,16 @@ func (a *App) SetStatus(ctx context.Context, actor *model.User, userID string, s
 		userID = actor.ID
 	}
 	if userID != actor.ID && !a.HasPermission(actor, "edit-other-user-info") {
-		return ErrNotAllowed.With(map[string]any{"method": "users.setStatus"})
+		return ErrForbidden
 	}
 	if message != nil && !a.Settings.Bool("Accounts_AllowUserStatusMessageChange") {
 		return E("error-not-allowed", "Change status is not allowed").With(map[string]any{"method": "users.setStatus"})
 	}
 	if status != nil && !validStatuses[*status] {
 		return E("error-invalid-status", "Valid status types include online, away, offline, and busy.").With(map[string]any{"method": "users.setStatus"})
+	}
+	if status != nil && *status == "offline" && !a.Settings.Bool("Accounts_AllowInvisibleStatusOption") {
+		return E("error-status-not-allowed", "Invisible status is disabled").With(map[string]any{"method": "users.setStatus"})
 	}
 	return a.tx(ctx, func(st store.Store) error {
 		u, err := st.Users().Get(ctx, userID)

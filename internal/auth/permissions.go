@@ -108,6 +108,14 @@ var DefaultPermissions = map[string][]string{
 	"view-privileged-setting":           {"admin"},
 	"view-room-administration":          {"admin"},
 	"view-user-administration":          {"admin"},
+
+	// Users API
+	"edit-other-user-avatar":     {"admin"},
+	"logout-other-user":          {"admin"},
+	"manage-moderation-actions":  {"admin"},
+	"user-generate-access-token": {"admin"},
+	"view-all-teams":             {"admin"},
+	"view-outside-room":          {"admin", "owner", "moderator", "user", "federated-external"},
 }
 
 // AllPermissions is every permission a fresh server stores with its

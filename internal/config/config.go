@@ -36,6 +36,9 @@ type Config struct {
 
 	// First administrator, under Rocket.Chat's variable names.
 	AdminUsername, AdminPassword, AdminEmail, AdminName string
+	// CreateTokensForUsers is Rocket.Chat's CREATE_TOKENS_FOR_USERS:
+	// "true" or "yes" enables users.createToken.
+	CreateTokensForUsers bool
 }
 
 // Load parses args (without the program name) with env as the source of
@@ -96,6 +99,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	c.AdminPassword = getenv("ADMIN_PASS")
 	c.AdminEmail = getenv("ADMIN_EMAIL")
 	c.AdminName = getenv("ADMIN_NAME")
+	c.CreateTokensForUsers = getenv("CREATE_TOKENS_FOR_USERS") == "true" || getenv("CREATE_TOKENS_FOR_USERS") == "yes"
 	return c, nil
 }
 

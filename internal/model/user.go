@@ -37,7 +37,13 @@ type User struct {
 	CustomFields          map[string]any `json:"customFields,omitempty"`
 	Settings              *UserSettings  `json:"settings,omitempty"`
 	LastLogin             *Time          `json:"lastLogin,omitempty"`
-	UpdatedAt             Time           `json:"_updatedAt"`
+	// AvatarOrigin says where the avatar came from ("upload" or "url");
+	// empty means the generated initials. AvatarETag changes with each
+	// new avatar, for clients' caches.
+	AvatarOrigin string `json:"avatarOrigin,omitempty"`
+	AvatarETag   string `json:"avatarETag,omitempty"`
+	AvatarType   string `json:"avatarType,omitempty"`
+	UpdatedAt    Time   `json:"_updatedAt"`
 
 	PasswordHash string `json:"-"`
 }

@@ -53,7 +53,7 @@ func compatDefaults() []Def {
 		b("Accounts_AllowPasswordChangeForOAuthUsers", true, true, "Accounts", "Stored only: Parley has no OAuth logins."),
 		b("Accounts_AllowEmailNotifications", true, true, "Accounts", noMail),
 		b("Accounts_AllowFeaturePreview", false, true, "Accounts", forClients),
-		b("Accounts_AllowInvisibleStatusOption", true, true, "Accounts", forClients),
+		b("Accounts_AllowInvisibleStatusOption", true, true, "Accounts", "Users may set their status to offline (invisible)."),
 		s("Accounts_CustomFieldsToShowInUserInfo", "", true, "Accounts", forClients),
 		i("Accounts_LoginExpiration", 90, true, "Accounts", "Stored only: login tokens last until logout."),
 		s("Accounts_EmailOrUsernamePlaceholder", "", true, "Accounts", forClients),
@@ -91,8 +91,8 @@ func compatDefaults() []Def {
 		i("Accounts_AvatarSize", 200, false, "Accounts", stored),
 		s("Accounts_AvatarExternalProviderUrl", "", true, "Accounts", forClients),
 		s("Accounts_RoomAvatarExternalProviderUrl", "", true, "Accounts", forClients),
-		i("Accounts_AvatarCacheTime", 3600, false, "Accounts", stored),
-		b("Accounts_AvatarBlockUnauthenticatedAccess", true, true, "Accounts", stored),
+		i("Accounts_AvatarCacheTime", 3600, false, "Accounts", "Seconds that browsers may cache an avatar (Cache-Control max-age)."),
+		b("Accounts_AvatarBlockUnauthenticatedAccess", false, true, "Accounts", "Avatars need a logged-in caller (rc_uid and rc_token cookies or query parameters)."),
 		b("Accounts_SetDefaultAvatar", true, false, "Accounts", stored),
 
 		// Password policy
@@ -155,7 +155,7 @@ func compatDefaults() []Def {
 		b("API_Shield_user_require_auth", false, false, "General", "Stored only: Parley serves no shields."),
 		b("API_Enable_CORS", false, false, "General", stored),
 		s("API_CORS_Origin", "*", false, "General", stored),
-		b("API_Apply_permission_view-outside-room_on_users-list", false, true, "General", stored),
+		b("API_Apply_permission_view-outside-room_on_users-list", false, true, "General", "users.list needs view-outside-room as well as view-d-room."),
 		s("API_Embed_UserAgent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/41.0.2227.0 Safari/537.36", true, "Message", "Stored only: previews identify themselves as Parley."),
 		i("API_EmbedTimeout", 10, false, "Message", "Stored only: previews have their own deadline."),
 		sel("Show_Setup_Wizard", "pending", []string{"pending", "in_progress", "completed"}, true, "General", forClients),
@@ -167,12 +167,12 @@ func compatDefaults() []Def {
 		s("CDN_PREFIX", "", true, "General", forClients),
 		b("UTF8_Names_Slugify", true, true, "General", stored),
 		i("Notifications_Max_Room_Members", 100, true, "General", "Stored only: Parley sends no push or desktop notifications."),
-		b("Presence_broadcast_disabled", false, true, "General", stored),
+		b("Presence_broadcast_disabled", false, true, "General", "users.presence answers an empty list: nobody's presence is shared."),
 
 		// User interface
 		b("UI_DisplayRoles", true, true, "Layout", forClients),
 		b("UI_Group_Channels_By_Type", true, false, "Layout", forClients),
-		b("UI_Use_Name_Avatar", false, true, "Layout", forClients),
+		b("UI_Use_Name_Avatar", false, true, "Layout", "Generated avatars show up to three initials of the real name instead of the username's first letter."),
 		b("UI_Click_Direct_Message", false, true, "Layout", forClients),
 		i("Number_of_users_autocomplete_suggestions", 5, true, "Layout", forClients),
 		sel("UI_Unread_Counter_Style", "Different_Style_For_User_Mentions", []string{"Same_Style_For_Mentions", "Different_Style_For_User_Mentions"}, true, "Layout", forClients),

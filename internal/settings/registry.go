@@ -62,6 +62,11 @@ func New(defs []Def) *Registry {
 	r := &Registry{defs: map[string]*Def{}, values: map[string]any{}}
 	for i := range defs {
 		d := &defs[i]
+		if _, dup := r.defs[d.ID]; dup {
+			// Two definitions of one id would list it twice and keep
+			// whichever came last; refuse it where it is written.
+			panic("settings: " + d.ID + " is defined twice")
+		}
 		r.defs[d.ID] = d
 		r.order = append(r.order, d.ID)
 		r.values[d.ID] = d.Default

@@ -85,6 +85,47 @@ type Users interface {
 	// room when rid is empty. They are ordered as opts says (by username by
 	// default).
 	ListWithRole(ctx context.Context, role string, inRooms bool, rid string, opts ListOptions) ([]*model.User, int, error)
+	// Find lists the users that match f, sorted by opts (username, name,
+	// createdAt, _updatedAt, status, active; username by default), and
+	// their total.
+	Find(ctx context.Context, f UserFilter, opts ListOptions) ([]*model.User, int, error)
+}
+
+// UserFilter selects users; zero fields select nothing out.
+type UserFilter struct {
+	// Search matches a substring of the username or the name, and of the
+	// email address too when SearchEmail is set (case-insensitive).
+	Search      string
+	SearchEmail bool
+	Active      *bool
+	// HasLoggedIn selects users who have (or have never) logged in.
+	HasLoggedIn  *bool
+	Types        []string // any of these types
+	NotTypes     []string
+	Roles        []string // holding any of these global roles
+	IDs          []string // one of these ids; an empty non-nil list matches nobody
+	NotIDs       []string
+	NotUsernames []string // case-insensitive
+	// NotOffline leaves out users whose status is offline or unset.
+	NotOffline bool
+	// UpdatedSince selects users changed at or after it (0: any).
+	UpdatedSince model.Time
+	// SharesRoomWith selects users subscribed to a room that this user is
+	// subscribed to as well.
+	SharesRoomWith string
+	// Cond is a condition on the user's fields (see UserCond).
+	Cond *UserCond
+}
+
+// UserCond is a tree of equality tests on a user's fields: a leaf tests
+// Field = Value; otherwise all of And and at least one of Or hold. The
+// fields are _id, username, name, type, status, statusText, active and
+// roles (holding the role).
+type UserCond struct {
+	Field string
+	Value any
+	And   []UserCond
+	Or    []UserCond
 }
 
 // Tokens stores hashed login and personal access tokens.

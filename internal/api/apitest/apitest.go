@@ -57,7 +57,13 @@ type envConfig struct {
 	resolver   preview.Resolver
 	now        func() time.Time
 	apiOpts    []func(*api.Options)
+	// createTokens is app.Config.CreateTokensForUsers.
+	createTokens bool
 }
+
+// WithCreateTokensForUsers starts the server as CREATE_TOKENS_FOR_USERS=true
+// does, which users.createToken needs.
+func WithCreateTokensForUsers() Option { return func(c *envConfig) { c.createTokens = true } }
 
 // EnvDatabase names the environment variable that picks the database every
 // New runs on when no WithDatabase option is given: "postgres" puts each Env
@@ -144,6 +150,8 @@ func New(t testing.TB, opts ...Option) *Env {
 		PreviewResolver: cfg.resolver, TranslateRetryBackoff: 50 * time.Millisecond, TranslateTimeout: time.Second,
 		Metrics: metrics,
 		Now:     cfg.now,
+
+		CreateTokensForUsers: cfg.createTokens,
 	})
 	t.Cleanup(func() {
 		// Before the store closes (cleanups run last-in first-out), so

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		tests []test
 	}{
 		{"Users", userTests},
+		{"UsersFind", userFindTests},
 		{"Tokens", tokenTests},
 		{"LoginAttempts", loginAttemptTests},
 		{"Rooms", roomTests},
