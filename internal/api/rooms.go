@@ -123,11 +123,11 @@ func (rt *roomRoutes) invite(c *request, in *inviteIn) (any, error) {
 // joinIn is the body of channels.join.
 type joinIn struct {
 	roomRefIn
-	_ string `key:"joinCode"`
+	JoinCode string `json:"joinCode"`
 }
 
 func (rt *roomRoutes) join(c *request, in *joinIn) (any, error) {
-	return rt.answer(c.s.app.Join(c.ctx, c.user, in.ref()))
+	return rt.answer(c.s.app.JoinWithCode(c.ctx, c.user, in.ref(), in.JoinCode))
 }
 
 func (rt *roomRoutes) leave(c *request, in *roomRefIn) (any, error) {

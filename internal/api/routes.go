@@ -18,6 +18,7 @@ func (s *Server) routes() []route {
 		POST = http.MethodPost
 	)
 	channels, groups, dm := s.roomsOfType("c"), s.roomsOfType("p"), s.directHandlers()
+	chg, gchg := s.roomChanges("c"), s.roomChanges("p")
 	return []route{
 		// Authentication
 		{POST, "login", false, s.login},
@@ -219,6 +220,33 @@ func (s *Server) routes() []route {
 		{GET, "chat.getDiscussions", true, fromClosedQuery(s.chatGetDiscussions)},
 		{GET, "chat.getMessageReadReceipts", true, s.chatGetMessageReadReceipts},
 		{POST, "rooms.createDiscussion", true, s.roomsCreateDiscussion},
+
+		// Rooms: lifecycle and settings
+		{POST, "channels.setJoinCode", true, chg.setJoinCode},
+		{POST, "channels.addAll", true, chg.addAll},
+		{POST, "channels.close", true, chg.close},
+		{POST, "channels.open", true, chg.open},
+		{POST, "channels.rename", true, chg.rename},
+		{POST, "channels.setType", true, chg.setType},
+		{POST, "channels.setReadOnly", true, chg.setReadOnly},
+		{POST, "channels.setTopic", true, chg.setTopic},
+		{POST, "channels.setDescription", true, chg.setDescription},
+		{POST, "channels.setPurpose", true, chg.setPurpose},
+		{POST, "channels.setAnnouncement", true, chg.setAnnouncement},
+		{POST, "channels.setCustomFields", true, chg.setCustomFields},
+		{POST, "channels.setDefault", true, chg.setDefault},
+		{POST, "groups.addAll", true, gchg.addAll},
+		{POST, "groups.close", true, gchg.close},
+		{POST, "groups.open", true, gchg.open},
+		{POST, "groups.rename", true, gchg.rename},
+		{POST, "groups.setType", true, gchg.setType},
+		{POST, "groups.setReadOnly", true, gchg.setReadOnly},
+		{POST, "groups.setTopic", true, gchg.setTopic},
+		{POST, "groups.setDescription", true, gchg.setDescription},
+		{POST, "groups.setPurpose", true, gchg.setPurpose},
+		{POST, "groups.setAnnouncement", true, gchg.setAnnouncement},
+		{POST, "groups.setCustomFields", true, gchg.setCustomFields},
+		{POST, "rooms.saveRoomSettings", true, s.roomsSaveRoomSettings},
 
 		// URL previews and auto-translation
 		{GET, "chat.getURLPreview", true, fromQuery(s.chatGetURLPreview)},

@@ -306,25 +306,9 @@ func (a *App) reloadRoom(ctx context.Context, id string) (*model.Room, error) {
 	return r, a.storeErr(err)
 }
 
-// Join is channels.join: a public channel the actor may see.
+// Join is channels.join without a join code.
 func (a *App) Join(ctx context.Context, actor *model.User, ref RoomRef) (*model.Room, error) {
-	r, err := a.findRoom(ctx, actor, ref, model.RoomChannel)
-	if err != nil {
-		return nil, err
-	}
-	if err := a.requireSee(ctx, r, actor, E("error-not-allowed", "Not allowed").With(map[string]any{"method": "joinRoom"})); err != nil {
-		return nil, err
-	}
-	if r.Archived {
-		return nil, E("error-room-archived", "The channel, "+r.Name+", is archived")
-	}
-	if err := a.tx(ctx, func(st store.Store) error {
-		_, err := a.addMember(ctx, st, r, actor, nil, false)
-		return err
-	}); err != nil {
-		return nil, err
-	}
-	return a.reloadRoom(ctx, r.ID)
+	return a.JoinWithCode(ctx, actor, ref, "")
 }
 
 // Leave is channels.leave / groups.leave.
@@ -337,7 +321,11 @@ func (a *App) Leave(ctx context.Context, actor *model.User, ref RoomRef, t strin
 		return nil, E("error-not-allowed", "Not allowed").With(map[string]any{"method": "leaveRoom"})
 	}
 	err = a.tx(ctx, func(st store.Store) error {
-		return a.takeOut(ctx, st, r.ID, actor.ID, "You are not in this room", "leaveRoom")
+		if err := a.takeOut(ctx, st, r.ID, actor.ID, "You are not in this room", "leaveRoom"); err != nil {
+			return err
+		}
+		_, err := a.systemMessage(ctx, st, r, actor, "ul", actor.Username, nil)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -425,7 +413,11 @@ func (a *App) Kick(ctx context.Context, actor *model.User, ref RoomRef, t, userI
 		return nil, a.storeErr(err)
 	}
 	err = a.tx(ctx, func(st store.Store) error {
-		return a.takeOut(ctx, st, r.ID, target.ID, "User is not in this room", "removeUserFromRoom")
+		if err := a.takeOut(ctx, st, r.ID, target.ID, "User is not in this room", "removeUserFromRoom"); err != nil {
+			return err
+		}
+		_, err := a.systemMessage(ctx, st, r, actor, "ru", target.Username, nil)
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -53,6 +53,7 @@ func IsRole(id string) bool {
 // AllPermissions adds the rest of Rocket.Chat's permissions.
 var DefaultPermissions = map[string][]string{
 	"access-permissions":                {"admin"},
+	"add-all-to-room":                   {"admin"},
 	"add-user-to-any-c-room":            {"admin"},
 	"add-user-to-any-p-room":            {},
 	"add-user-to-joined-room":           {"admin", "owner", "moderator"},
@@ -97,6 +98,7 @@ var DefaultPermissions = map[string][]string{
 	"set-react-when-readonly":           {"admin", "owner"},
 	"start-discussion":                  {"admin", "user", "federated-external", "guest", "app"},
 	"start-discussion-other-user":       {"admin", "user", "federated-external", "owner", "app"},
+	"toggle-room-e2e-encryption":        {"owner"},
 	"unarchive-room":                    {"admin", "owner"},
 	"view-c-room":                       {"admin", "user", "federated-external", "bot", "app", "anonymous"},
 	"view-d-room":                       {"admin", "user", "federated-external", "bot", "app", "guest"},

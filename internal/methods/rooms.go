@@ -109,7 +109,8 @@ func (r *Registry) joinRoom(ctx context.Context, u *model.User, params []json.Ra
 	if !ok {
 		return nil, ErrMatch
 	}
-	if _, err := r.app.Join(ctx, u, app.RoomRef{ID: rid}); err != nil {
+	code, _ := str(param(params, 1))
+	if _, err := r.app.JoinWithCode(ctx, u, app.RoomRef{ID: rid}, code); err != nil {
 		if ae, ok := app.AsError(err); ok && ae.Type == "error-room-not-found" {
 			return nil, &Error{Code: "error-invalid-room", Reason: "Invalid room", Details: map[string]any{"method": "joinRoom"}}
 		}

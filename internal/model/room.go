@@ -44,6 +44,17 @@ type Room struct {
 	Unmuted           []string        `json:"unmuted,omitempty"`
 	ReactWhenReadOnly bool            `json:"reactWhenReadOnly,omitempty"`
 	UpdatedAt         Time            `json:"_updatedAt"`
+
+	// JoinCodeRequired says channels.join wants JoinCode. The code itself
+	// is a secret: it never goes out in an answer, and only the store
+	// reads and writes it (as the room document's joinCode).
+	JoinCodeRequired bool   `json:"joinCodeRequired,omitempty"`
+	JoinCode         string `json:"-"`
+	// Favorite marks a default room as a favourite of those who join it.
+	Favorite bool `json:"favorite,omitempty"`
+	// SysMesHidden lists the system message types the room's settings
+	// hide; SysMes stays the room's on/off switch.
+	SysMesHidden []string `json:"sysMesHidden,omitempty"`
 }
 
 // Subscription is one user's membership of a room, with per-user state.

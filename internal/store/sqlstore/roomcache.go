@@ -121,6 +121,7 @@ func cloneRoom(r *model.Room) *model.Room {
 	c.Usernames = slices.Clone(r.Usernames)
 	c.Muted = slices.Clone(r.Muted)
 	c.Unmuted = slices.Clone(r.Unmuted)
+	c.SysMesHidden = slices.Clone(r.SysMesHidden)
 	c.CustomFields = maps.Clone(r.CustomFields)
 	return &c
 }

@@ -20,8 +20,15 @@ const roomCols = `id, msgs, users_count, lm, last_message, updated_at, doc`
 func roomDoc(r *model.Room) (string, error) {
 	c := *r
 	c.Msgs, c.UsersCount, c.LM, c.LastMessage = 0, 0, nil, nil
-	b, err := json.Marshal(&c)
+	b, err := json.Marshal(storedRoom{Room: &c, JoinCode: c.JoinCode})
 	return string(b), err
+}
+
+// storedRoom is a room as its document holds it: the model's fields plus
+// the join code, which the model keeps out of every answer.
+type storedRoom struct {
+	*model.Room
+	JoinCode string `json:"joinCode,omitempty"`
 }
 
 func roomName(r *model.Room) any {
@@ -85,9 +92,11 @@ func scanRoom(row rowScanner) (*model.Room, error) {
 		return nil, err
 	}
 	r := new(model.Room)
-	if err := json.Unmarshal(doc, r); err != nil {
+	stored := storedRoom{Room: r}
+	if err := json.Unmarshal(doc, &stored); err != nil {
 		return nil, err
 	}
+	r.JoinCode = stored.JoinCode
 	// updated_at is the truth too: counter updates move it (and sorting by
 	// _updatedAt uses it), but they do not rewrite doc.
 	r.ID, r.Msgs, r.UsersCount, r.UpdatedAt = id, msgs, uc, model.Time(updated)

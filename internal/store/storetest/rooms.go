@@ -32,6 +32,9 @@ var roomTests = []test{
 		r.LastMessage = json.RawMessage(`{"_id":"m1","msg":"hi","ts":"2023-11-14T22:13:29.123Z","u":{"_id":"owner"}}`)
 		r.CustomFields = map[string]any{"k": "v"}
 		r.Muted = []string{"spammer"}
+		// The join code is kept out of JSON answers but must be stored.
+		r.JoinCode, r.JoinCodeRequired, r.Favorite = "s3cret", true, true
+		r.SysMesHidden = []string{"uj"}
 		createRoom(t, s, r)
 
 		got, err := s.Rooms().Get(ctx, r.ID)
