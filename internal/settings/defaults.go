@@ -85,6 +85,7 @@ func Defaults() []Def {
 		sel("Unread_Count_DM", "all_messages", []string{"all_messages", "mentions_only"}, true, "General", "Which messages count as unread in direct conversations."),
 		Def{ID: "Hide_System_Messages", Type: TypeCode, Default: "[]", Public: true, Group: "Message", Description: "JSON list of system message types hidden from history."},
 		s("Accounts_SearchFields", "username, name, bio, nickname", false, "Accounts", "User fields searched by member filters."),
+		b("Accounts_AllowAnonymousRead", false, true, "Accounts", "Anyone, logged in or not, may read public channels through channels.anonymousread."),
 
 		// Markdown
 		b("HexColorPreview_Enabled", true, true, "Message", "Render color:#rrggbb as a color preview."),
