@@ -41,7 +41,7 @@ func (s *Server) roomsOfType(t string) roomHandlers {
 		delete:          fromBody(rt.delete),
 		list:            fromQueryPage(rt.list),
 		listJoined:      fromQueryPage(rt.listJoined),
-		members:         fromQueryPage(rt.members),
+		members:         fromQueryPage(rt.channelMembers),
 		history:         rt.history,
 		messages:        s.roomMessages(t),
 		addOwner:        rt.setRole("owner", true),
@@ -195,32 +195,6 @@ func (rt *roomRoutes) listRooms(c *request, in *listRoomsIn, p page, joinedBy st
 		return nil, err
 	}
 	return pageAnswer(rt.key+"s", rooms, p, total), nil
-}
-
-// membersIn is the query of channels.members and groups.members.
-type membersIn struct {
-	roomRefIn
-	_ int      `key:"offset"`
-	_ int      `key:"count"`
-	_ string   `key:"sort"`
-	_ string   `key:"filter"`
-	_ []string `key:"status"`
-}
-
-func (rt *roomRoutes) members(c *request, in *membersIn, p page) (any, error) {
-	r, err := c.s.app.RoomInfo(c.ctx, c.user, in.ref(), rt.t)
-	if err != nil {
-		return nil, err
-	}
-	members, total, err := c.s.app.RoomMembers(c.ctx, r, p.opts())
-	if err != nil {
-		return nil, err
-	}
-	out := make([]map[string]any, 0, len(members))
-	for _, u := range members {
-		out = append(out, map[string]any{"_id": u.ID, "username": u.Username, "name": u.Name, "status": u.Status, "utcOffset": u.UTCOffset})
-	}
-	return pageAnswer("members", out, p, total), nil
 }
 
 func (s *Server) roomsGet(c *request) (any, error) {

@@ -13,8 +13,8 @@ import (
 	"github.com/parleychat/parley/internal/store"
 )
 
-// autocompleteLimit is how many users users.autocomplete answers at most,
-// as in Rocket.Chat.
+// autocompleteLimit is how many users or rooms the autocompletes answer at
+// most, as in Rocket.Chat.
 const autocompleteLimit = 10
 
 // AutocompleteSelector is the selector of users.autocomplete.

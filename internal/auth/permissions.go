@@ -100,6 +100,7 @@ var DefaultPermissions = map[string][]string{
 	"start-discussion-other-user":       {"admin", "user", "federated-external", "owner", "app"},
 	"toggle-room-e2e-encryption":        {"owner"},
 	"unarchive-room":                    {"admin", "owner"},
+	"view-broadcast-member-list":        {"admin", "owner", "moderator"},
 	"view-c-room":                       {"admin", "user", "federated-external", "bot", "app", "anonymous"},
 	"view-d-room":                       {"admin", "user", "federated-external", "bot", "app", "guest"},
 	"view-full-other-user-info":         {"admin"},

@@ -94,7 +94,13 @@ type Subscription struct {
 	EmailNotifications      string   `json:"emailNotifications,omitempty"`
 	EmailPrefOrigin         string   `json:"emailPrefOrigin,omitempty"`
 	UserHighlights          []string `json:"userHighlights,omitempty"`
-	UpdatedAt               Time     `json:"_updatedAt"`
+	// F marks a favourite room; Draft is the unsent text the user left in
+	// the composer, kept here so that it follows them to other devices.
+	F     bool   `json:"f,omitempty"`
+	Draft string `json:"draft,omitempty"`
+	// ThreadDrafts holds the drafts left in thread composers, by thread id.
+	ThreadDrafts map[string]string `json:"threadDrafts,omitempty"`
+	UpdatedAt    Time              `json:"_updatedAt"`
 }
 
 // HasRole reports whether the subscription carries a room-scoped role.
