@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/parleychat/parley/internal/api/apitest"
+	"github.com/parleychat/parley/internal/events"
 )
 
 // createTeam makes a team as c and returns its record.
@@ -547,6 +548,9 @@ func TestTeamsDeleteAndConvert(t *testing.T) {
 	// A private group likewise; others than its owners may not convert it.
 	gid := e.Admin.CreateRoom(t, "groups", "te-group", nil, "tebob")
 	bob.Post(t, "groups.convertToTeam", map[string]any{"roomId": gid}).Fails(t, 403, "", "unauthorized")
+	e.SetPermission(t, "create-team", "admin")
+	bob.Post(t, "channels.convertToTeam", map[string]any{"channelId": bob.CreateRoom(t, "channels", "te-nocreate", nil)}).
+		Fails(t, 403, "", "User does not have the permissions required for this action [error-unauthorized]")
 	g := e.Admin.Post(t, "groups.convertToTeam", map[string]any{"roomName": "te-group"}).OK(t).JSON(t)["team"].(map[string]any)
 	if apitest.Num(g["type"]) != 1 {
 		t.Fatalf("converted group: %v", g)
@@ -570,4 +574,57 @@ func toMaps(v any) []map[string]any {
 		out = append(out, x.(map[string]any))
 	}
 	return out
+}
+
+func TestTeamsEventsAndListings(t *testing.T) {
+	t.Parallel()
+	e := apitest.NewScene(t, "tvbob")
+	bob := e.Users[0]
+	team := createTeam(t, e.Admin, "tv-team", 0, nil)
+	main := team["roomId"].(string)
+	inner := e.Admin.CreateRoom(t, "channels", "tv-inner", nil)
+	plain := e.Admin.CreateRoom(t, "channels", "tv-plain", nil)
+
+	// Moving a room into the team announces the room's change and the
+	// message in the main room.
+	rec := e.App.Bus().Subscribe(64)
+	e.Admin.Post(t, "teams.addRooms", map[string]any{"teamId": team["_id"], "rooms": []string{inner}}).OK(t)
+	got := drainEvents(rec)
+	rec.Close()
+	var roomChanged, saved bool
+	for _, ev := range got {
+		roomChanged = roomChanged || (ev.Kind == events.RoomChanged && ev.RoomID == inner)
+		saved = saved || (ev.Kind == events.MessageSaved && ev.RoomID == main)
+	}
+	if !roomChanged || !saved {
+		t.Fatalf("teams.addRooms events: %v", got)
+	}
+	// A refused change announces nothing.
+	rec = e.App.Bus().Subscribe(64)
+	bob.Post(t, "teams.removeRoom", map[string]any{"teamId": team["_id"], "roomId": inner}).Fails(t, 403, "", "unauthorized")
+	if got := drainEvents(rec); len(got) != 0 {
+		t.Fatalf("a refused change emitted %v", got)
+	}
+	rec.Close()
+
+	// channels.list shows a team's rooms only to those in them.
+	listed := func(c *apitest.Client) []string {
+		return apitest.IDs(toMaps(c.Get(t, "channels.list", apitest.Q("name", "tv-")).OK(t).JSON(t)["channels"]))
+	}
+	if got := listed(bob); !slices.Equal(got, []string{plain}) {
+		t.Fatalf("outsider's channels.list: %v", got)
+	}
+	if got := listed(e.Admin); len(got) != 3 {
+		t.Fatalf("member's channels.list: %v", got)
+	}
+	e.Admin.Post(t, "teams.addMembers", map[string]any{"teamId": team["_id"], "members": []map[string]any{{"userId": bob.UserID}}}).OK(t)
+	if got := listed(bob); len(got) != 2 || !slices.Contains(got, main) {
+		t.Fatalf("new member's channels.list: %v", got)
+	}
+	// rooms.get carries the team fields.
+	for _, r := range toMaps(bob.Get(t, "rooms.get").OK(t).JSON(t)["update"]) {
+		if r["_id"] == main && (r["teamMain"] != true || r["teamId"] != team["_id"]) {
+			t.Fatalf("rooms.get main room: %v", r)
+		}
+	}
 }

@@ -249,13 +249,8 @@ func (a *App) ListTeamRooms(ctx context.Context, actor *model.User, ref TeamRef,
 	}
 	filter := store.TeamRoomFilter{TeamID: main.TeamID, Name: f.Name, DefaultOnly: f.DefaultOnly}
 	if !a.HasRoomPermission(ctx, actor, "view-all-team-channels", main.ID) {
-		subs, err := a.store.Subscriptions().ListByUser(ctx, actor.ID, 0)
-		if err != nil {
-			return nil, 0, a.storeErr(err)
-		}
-		filter.VisibleTo = make([]string, 0, len(subs))
-		for _, s := range subs {
-			filter.VisibleTo = append(filter.VisibleTo, s.RID)
+		if filter.VisibleTo, err = a.teamJoinedRooms(ctx, actor.ID); err != nil {
+			return nil, 0, err
 		}
 	}
 	list, total, err := a.store.Rooms().ListTeamRooms(ctx, filter, opts)
@@ -283,13 +278,9 @@ func (a *App) ListTeamRoomsOfUser(ctx context.Context, actor *model.User, ref Te
 	if err := a.checkTeamVisible(ctx, actor, main); err != nil {
 		return nil, 0, err
 	}
-	subs, err := a.store.Subscriptions().ListByUser(ctx, userID, 0)
+	mine, err := a.teamJoinedRooms(ctx, userID)
 	if err != nil {
-		return nil, 0, a.storeErr(err)
-	}
-	mine := make([]string, 0, len(subs))
-	for _, s := range subs {
-		mine = append(mine, s.RID)
+		return nil, 0, err
 	}
 	rooms, _, err := a.store.Rooms().ListTeamRooms(ctx, store.TeamRoomFilter{TeamID: main.TeamID, IDs: mine}, store.ListOptions{})
 	if err != nil {

@@ -336,13 +336,9 @@ func byCreation(opts store.ListOptions) store.ListOptions {
 
 // ListTeams is teams.list: the caller's teams.
 func (a *App) ListTeams(ctx context.Context, actor *model.User, opts store.ListOptions) ([]TeamInfo, int, error) {
-	subs, err := a.store.Subscriptions().ListByUser(ctx, actor.ID, 0)
+	ids, err := a.teamJoinedRooms(ctx, actor.ID)
 	if err != nil {
-		return nil, 0, a.storeErr(err)
-	}
-	ids := make([]string, 0, len(subs))
-	for _, s := range subs {
-		ids = append(ids, s.RID)
+		return nil, 0, err
 	}
 	mains, total, err := a.store.Rooms().ListTeamRooms(ctx, store.TeamRoomFilter{Mains: true, IDs: ids}, byCreation(opts))
 	if err != nil {
@@ -402,13 +398,9 @@ func (a *App) UserTeams(ctx context.Context, caller *model.User, userID string) 
 // TeamAutocomplete is teams.autocomplete: up to ten teams whose name
 // starts with name, among the public ones and the caller's.
 func (a *App) TeamAutocomplete(ctx context.Context, actor *model.User, name string) ([]map[string]any, error) {
-	subs, err := a.store.Subscriptions().ListByUser(ctx, actor.ID, 0)
+	mine, err := a.teamJoinedRooms(ctx, actor.ID)
 	if err != nil {
-		return nil, a.storeErr(err)
-	}
-	mine := make([]string, 0, len(subs))
-	for _, s := range subs {
-		mine = append(mine, s.RID)
+		return nil, err
 	}
 	mains, _, err := a.store.Rooms().ListTeamRooms(ctx, store.TeamRoomFilter{
 		Mains: true, VisibleTo: mine, Name: strings.TrimSpace(name), NamePrefix: true,
@@ -596,11 +588,14 @@ func (a *App) UpdateTeam(ctx context.Context, actor *model.User, ref TeamRef, in
 // ConvertRoomToTeam is channels.convertToTeam and groups.convertToTeam:
 // the room becomes a team's main room, its members the team's members.
 func (a *App) ConvertRoomToTeam(ctx context.Context, actor *model.User, ref RoomRef, t string) (*Team, error) {
+	if !a.HasPermission(actor, "create-team") {
+		return nil, ErrPermissionsRequired
+	}
 	r, err := a.findRoom(ctx, actor, ref, t)
 	if err != nil {
 		return nil, err
 	}
-	if !a.HasRoomPermission(ctx, actor, "create-team", r.ID) || !a.HasRoomPermission(ctx, actor, "edit-room", r.ID) {
+	if !a.HasRoomPermission(ctx, actor, "edit-room", r.ID) {
 		return nil, ErrForbidden
 	}
 	if r.TeamMain {
@@ -634,4 +629,18 @@ func (a *App) ConvertRoomToTeam(ctx context.Context, actor *model.User, ref Room
 	team.CreatedBy = TeamUser{ID: actor.ID, Username: actor.Username}
 	team.CreatedAt = r.UpdatedAt
 	return &team, nil
+}
+
+// teamJoinedRooms lists the ids of the rooms user uid is in: the rooms of
+// teams that the listings show that user, among others.
+func (a *App) teamJoinedRooms(ctx context.Context, uid string) ([]string, error) {
+	subs, err := a.store.Subscriptions().ListByUser(ctx, uid, 0)
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	ids := make([]string, 0, len(subs))
+	for _, s := range subs {
+		ids = append(ids, s.RID)
+	}
+	return ids, nil
 }

@@ -140,6 +140,9 @@ type RoomFilter struct {
 	Types []string // empty = any
 	Name  string   // substring of name, case insensitive
 	IDs   []string // restrict to these ids when non-nil
+	// TeamRoomsAmong, when non-nil, keeps a room that belongs to a team
+	// (its main room included) only if its id is listed.
+	TeamRoomsAmong []string
 }
 
 // Rooms stores rooms.
