@@ -517,6 +517,16 @@ func TestTeamsDeleteAndConvert(t *testing.T) {
 	}
 	e.Admin.Post(t, "teams.delete", map[string]any{"teamName": "te-team"}).FailsPlain(t, "team-does-not-exist")
 
+	// Deleting the main room as a room dissolves the team as well.
+	other := createTeam(t, e.Admin, "te-other", 0, nil)
+	orphan := e.Admin.CreateRoom(t, "channels", "te-orphan", nil)
+	e.Admin.Post(t, "teams.addRooms", map[string]any{"teamId": other["_id"], "rooms": []string{orphan}}).OK(t)
+	e.Admin.Post(t, "channels.delete", map[string]any{"roomId": other["roomId"]}).OK(t)
+	e.Admin.Get(t, "teams.info", apitest.Q("teamId", other["_id"].(string))).FailsPlain(t, "Team not found")
+	if r := e.Admin.RoomInfo(t, orphan); r["teamId"] != nil {
+		t.Fatalf("room of a deleted main room still on the team: %v", r)
+	}
+
 	// A channel becomes a team, and back.
 	rid := bob.CreateRoom(t, "channels", "te-conv", nil)
 	e.Admin.Post(t, "channels.convertToTeam", map[string]any{}).

@@ -443,6 +443,9 @@ func (a *App) DeleteRoom(ctx context.Context, actor *model.User, ref RoomRef, t 
 
 // eraseRoom removes a room and everything that hangs off it.
 func (a *App) eraseRoom(ctx context.Context, st store.Store, actorID, rid string) error {
+	if err := a.eraseTeamOf(ctx, st, actorID, rid); err != nil {
+		return err
+	}
 	if err := a.dropRoomFiles(ctx, st, rid); err != nil {
 		return err
 	}

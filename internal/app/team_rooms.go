@@ -100,7 +100,7 @@ func (a *App) RemoveTeamRoom(ctx context.Context, actor *model.User, ref TeamRef
 		if err != nil {
 			return err
 		}
-		if err := a.leaveTeamRoom(ctx, st, actor, fresh); err != nil {
+		if err := a.detachFromTeam(ctx, st, actor.ID, fresh); err != nil {
 			return err
 		}
 		r = fresh

@@ -476,7 +476,7 @@ func (a *App) dissolveTeam(ctx context.Context, st store.Store, actor *model.Use
 			}
 			continue
 		}
-		if err := a.leaveTeamRoom(ctx, st, actor, r); err != nil {
+		if err := a.detachFromTeam(ctx, st, actor.ID, r); err != nil {
 			return err
 		}
 	}
@@ -487,14 +487,14 @@ func (a *App) dissolveTeam(ctx context.Context, st store.Store, actor *model.Use
 	return nil
 }
 
-// leaveTeamRoom takes room r out of its team.
-func (a *App) leaveTeamRoom(ctx context.Context, st store.Store, actor *model.User, r *model.Room) error {
+// detachFromTeam takes room r out of its team.
+func (a *App) detachFromTeam(ctx context.Context, st store.Store, actorID string, r *model.Room) error {
 	r.TeamID, r.TeamDefault = "", false
 	r.UpdatedAt = a.now()
 	if err := st.Rooms().Update(ctx, r); err != nil {
 		return err
 	}
-	a.emit(st, events.RoomChanged, r.ID, actor.ID, r.ID)
+	a.emit(st, events.RoomChanged, r.ID, actorID, r.ID)
 	return nil
 }
 
@@ -643,4 +643,27 @@ func (a *App) teamJoinedRooms(ctx context.Context, uid string) ([]string, error)
 		ids = append(ids, s.RID)
 	}
 	return ids, nil
+}
+
+// eraseTeamOf frees the rooms of the team whose main room rid is about to
+// be erased, however it is erased, so that no room is left in a team that
+// is gone.
+func (a *App) eraseTeamOf(ctx context.Context, st store.Store, actorID, rid string) error {
+	r, err := st.Rooms().Get(ctx, rid)
+	if isNotFound(err) || (err == nil && !r.TeamMain) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	rooms, _, err := st.Rooms().ListTeamRooms(ctx, store.TeamRoomFilter{TeamID: r.TeamID}, store.ListOptions{})
+	if err != nil {
+		return err
+	}
+	for _, tr := range rooms {
+		if err := a.detachFromTeam(ctx, st, actorID, tr); err != nil {
+			return err
+		}
+	}
+	return nil
 }
