@@ -545,7 +545,14 @@ func TestTeamsDeleteAndConvert(t *testing.T) {
 	}
 	inner := bob.CreateRoom(t, "channels", "te-inner", nil)
 	bob.Post(t, "teams.addRooms", map[string]any{"teamId": conv["_id"], "rooms": []string{inner}}).OK(t)
+	// Only rooms the caller could delete are erased with the team.
+	admins := e.Admin.CreateRoom(t, "channels", "te-admins", nil)
+	e.Admin.Post(t, "teams.addRooms", map[string]any{"teamId": conv["_id"], "rooms": []string{admins}}).OK(t)
+	bob.Post(t, "teams.convertToChannel", map[string]any{"teamId": conv["_id"], "roomsToRemove": []string{admins}}).Fails(t, 403, "", "unauthorized")
 	bob.Post(t, "teams.convertToChannel", map[string]any{"teamId": conv["_id"], "roomsToRemove": []string{inner}}).OK(t)
+	if r := e.Admin.RoomInfo(t, admins); r["teamId"] != nil {
+		t.Fatalf("room left on a dissolved team: %v", r)
+	}
 	ch := bob.RoomInfo(t, rid)
 	if ch["teamId"] != nil || ch["teamMain"] != nil {
 		t.Fatalf("room after convertToChannel: %v", ch)

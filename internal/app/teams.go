@@ -426,6 +426,9 @@ func (a *App) DeleteTeam(ctx context.Context, actor *model.User, ref TeamRef, ro
 	if !a.HasRoomPermission(ctx, actor, "delete-team", main.ID) {
 		return ErrForbidden
 	}
+	if err := a.checkMayErase(ctx, actor, main, roomsToRemove); err != nil {
+		return err
+	}
 	return a.tx(ctx, func(st store.Store) error {
 		if err := a.dissolveTeam(ctx, st, actor, main, roomsToRemove, false); err != nil {
 			return err
@@ -444,6 +447,9 @@ func (a *App) ConvertTeamToChannel(ctx context.Context, actor *model.User, ref T
 	if !a.HasRoomPermission(ctx, actor, "convert-team", main.ID) {
 		return ErrForbidden
 	}
+	if err := a.checkMayErase(ctx, actor, main, roomsToRemove); err != nil {
+		return err
+	}
 	return a.tx(ctx, func(st store.Store) error {
 		if err := a.dissolveTeam(ctx, st, actor, main, roomsToRemove, true); err != nil {
 			return err
@@ -460,6 +466,24 @@ func (a *App) ConvertTeamToChannel(ctx context.Context, actor *model.User, ref T
 		a.emit(st, events.RoomChanged, r.ID, actor.ID, r.ID)
 		return nil
 	})
+}
+
+// checkMayErase refuses to erase, with the team, a room of it the caller
+// could not delete by itself (delete-c or delete-p in that room).
+func (a *App) checkMayErase(ctx context.Context, actor *model.User, main *model.Room, remove []string) error {
+	if len(remove) == 0 {
+		return nil
+	}
+	rooms, _, err := a.store.Rooms().ListTeamRooms(ctx, store.TeamRoomFilter{TeamID: main.TeamID, IDs: remove}, store.ListOptions{})
+	if err != nil {
+		return a.storeErr(err)
+	}
+	for _, r := range rooms {
+		if !a.HasRoomPermission(ctx, actor, "delete-"+r.T, r.ID) {
+			return ErrForbidden
+		}
+	}
+	return nil
 }
 
 // dissolveTeam erases the team's rooms named in remove and frees the
