@@ -68,6 +68,29 @@ func TestDirectory(t *testing.T) {
 	if got := names(list, "username"); len(got) != 2 || got[0] != "zoe" || total < 4 {
 		t.Fatalf("users page = %v (total %d)", got, total)
 	}
+	// Teams: public teams for everyone, private ones for their members,
+	// each with how many rooms it holds.
+	team := zoe.Post(t, "teams.create", map[string]any{"name": "dir-team", "type": 0}).OK(t).JSON(t)["team"].(map[string]any)
+	zoe.Post(t, "teams.create", map[string]any{"name": "dir-hidden-team", "type": 1, "members": []string{yann.UserID}}).OK(t)
+	inTeam := zoe.CreateRoom(t, "channels", "dir-in-team", nil)
+	zoe.Post(t, "teams.addRooms", map[string]any{"teamId": team["_id"], "rooms": []string{inTeam}}).OK(t)
+	for _, tc := range []struct {
+		c    *apitest.Client
+		want []string
+	}{
+		{yann, []string{"dir-hidden-team", "dir-team"}},
+		{outsider, []string{"dir-team"}},
+	} {
+		list, total := search(tc.c, "type", "teams", "text", "dir", "sort", `{"name":1}`)
+		if got := names(list, "name"); !slices.Equal(got, tc.want) || total != len(tc.want) {
+			t.Fatalf("teams directory = %v (total %d), want %v", got, total, tc.want)
+		}
+		last := list[len(list)-1]
+		if last["teamMain"] != true || last["teamId"] != team["_id"] || apitest.Num(last["roomsCount"]) != 1 {
+			t.Fatalf("team entry: %v", last)
+		}
+	}
+
 	// Without view-outside-room the user directory is closed.
 	e.SetPermission(t, "view-outside-room", "admin")
 	outsider.Get(t, "directory", apitest.Q("type", "users")).Fails(t, 400, "", "Please verify the parameters")

@@ -190,7 +190,7 @@ type listRoomsIn struct {
 }
 
 func (rt *roomRoutes) listRooms(c *request, in *listRoomsIn, p page, joinedBy string) (any, error) {
-	rooms, total, err := c.s.app.ListRooms(c.ctx, []string{rt.t}, joinedBy, in.Name, p.opts())
+	rooms, total, err := c.s.app.ListRooms(c.ctx, c.user, []string{rt.t}, joinedBy, in.Name, p.opts())
 	if err != nil {
 		return nil, err
 	}

@@ -462,6 +462,16 @@ func TestRoomsAutocomplete(t *testing.T) {
 	if got := items(member, "rooms.autocomplete.availableForTeams"); len(got) != 0 {
 		t.Fatalf("member's availableForTeams = %v", got)
 	}
+	// A team, and a room already in one, are not available.
+	team := owner.Post(t, "teams.create", map[string]any{"name": "proj-team", "type": 0}).OK(t).JSON(t)["team"].(map[string]any)
+	var open map[string]any
+	owner.Get(t, "channels.info", apitest.Q("roomName", "proj-open")).OK(t).Decode(t, &struct {
+		Channel *map[string]any `json:"channel"`
+	}{&open})
+	owner.Post(t, "teams.addRooms", map[string]any{"teamId": team["_id"], "rooms": []any{open["_id"]}}).OK(t)
+	if got := items(owner, "rooms.autocomplete.availableForTeams", "name", "proj"); !slices.Equal(got, []string{"proj-secret"}) {
+		t.Fatalf("availableForTeams with a team = %v", got)
+	}
 }
 
 // uploadFile uploads and confirms a file in rid and returns its id.

@@ -282,5 +282,27 @@ func (s *Server) routes() []route {
 		{POST, "autotranslate.saveSettings", true, fromBody(s.autotranslateSaveSettings)},
 		{POST, "autotranslate.translateMessage", true, fromBody(s.autotranslateTranslateMessage)},
 		{GET, "autotranslate.getProviderUiMetadata", true, s.autotranslateGetProviderUIMetadata},
+
+		// Teams
+		{POST, "teams.create", true, fromBody(s.teamsCreate)},
+		{GET, "teams.info", true, fromQuery(s.teamsInfo)},
+		{GET, "teams.list", true, fromQueryPage(s.teamsList)},
+		{GET, "teams.listAll", true, fromQueryPage(s.teamsListAll)},
+		{POST, "teams.delete", true, fromBody(s.teamsDelete)},
+		{POST, "teams.update", true, fromBody(s.teamsUpdate)},
+		{POST, "teams.addMembers", true, fromBody(s.teamsAddMembers)},
+		{POST, "teams.removeMember", true, fromBody(s.teamsRemoveMember)},
+		{POST, "teams.updateMember", true, fromBody(s.teamsUpdateMember)},
+		{GET, "teams.members", true, fromQueryPage(s.teamsMembers)},
+		{POST, "teams.leave", true, fromBody(s.teamsLeave)},
+		{POST, "teams.addRooms", true, fromBody(s.teamsAddRooms)},
+		{POST, "teams.removeRoom", true, fromBody(s.teamsRemoveRoom)},
+		{POST, "teams.updateRoom", true, fromBody(s.teamsUpdateRoom)},
+		{GET, "teams.listRooms", true, fromQueryPage(s.teamsListRooms)},
+		{GET, "teams.listRoomsOfUser", true, fromQueryPage(s.teamsListRoomsOfUser)},
+		{GET, "teams.autocomplete", true, fromQuery(s.teamsAutocomplete)},
+		{POST, "teams.convertToChannel", true, fromBody(s.teamsConvertToChannel)},
+		{POST, "channels.convertToTeam", true, s.convertToTeam("c")},
+		{POST, "groups.convertToTeam", true, s.convertToTeam("p")},
 	}
 }

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"maps"
 	"net/url"
 	"testing"
 	"time"
@@ -208,10 +209,42 @@ func TestUsersListTeams(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	vic := e.NewUser(t, "vic")
-	var out struct{ Teams []any }
-	vic.Get(t, "users.listTeams", apitest.Q("userId", vic.UserID)).OK(t).Decode(t, &out)
-	if out.Teams == nil || len(out.Teams) != 0 {
-		t.Fatalf("teams: %v", out.Teams)
+	wes := e.NewUser(t, "wes")
+	names := func(c *apitest.Client) map[string]bool {
+		t.Helper()
+		var out struct {
+			Teams []struct {
+				Name    string `json:"name"`
+				IsOwner bool   `json:"isOwner"`
+			}
+		}
+		c.Get(t, "users.listTeams", apitest.Q("userId", vic.UserID)).OK(t).Decode(t, &out)
+		if out.Teams == nil {
+			t.Fatal("teams: null, want a list")
+		}
+		got := map[string]bool{}
+		for _, tm := range out.Teams {
+			got[tm.Name] = tm.IsOwner
+		}
+		return got
+	}
+	if got := names(vic); len(got) != 0 {
+		t.Fatalf("before any team: %v", got)
+	}
+	createTeam(t, vic, "lt-public", 0, nil)
+	createTeam(t, vic, "lt-private", 1, nil)
+	for _, c := range []struct {
+		who  string
+		as   *apitest.Client
+		want map[string]bool
+	}{
+		{"the member", vic, map[string]bool{"lt-public": true, "lt-private": true}},
+		{"an outsider", wes, map[string]bool{"lt-public": true}},
+		{"an admin (view-all-teams)", e.Admin, map[string]bool{"lt-public": true, "lt-private": true}},
+	} {
+		if got := names(c.as); !maps.Equal(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.who, got, c.want)
+		}
 	}
 	e.Anon().Get(t, "users.listTeams").Expect(t, 401)
 }

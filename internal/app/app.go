@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -83,10 +82,8 @@ type App struct {
 	logins loginGuard
 
 	// Background work on saved messages (jobs.go).
-	previews     *preview.Fetcher
-	createTokens bool
-	// teamLister answers users.listTeams once the teams code installs it.
-	teamLister    atomic.Pointer[TeamLister]
+	previews      *preview.Fetcher
+	createTokens  bool
 	previewJobs   *jobs.Pool
 	translators   *translate.Registry
 	translations  *translate.Retrier

@@ -53,17 +53,15 @@ func (a *App) Directory(ctx context.Context, actor *model.User, q DirectoryQuery
 	switch q.Type {
 	case "users":
 		return a.directoryUsers(ctx, actor, q, offset, count)
-	case "teams":
-		// Team main rooms are the rooms marked as such; a workspace
-		// without teams lists none.
-		return []map[string]any{}, 0, nil
 	}
 	return a.directoryChannels(ctx, actor, q, offset, count)
 }
 
 // directoryChannels lists the public channels, and the groups the actor
-// belongs to, whose name contains the text; featured rooms first.
+// belongs to, whose name contains the text; featured rooms first. For
+// type teams it lists only team main rooms, each with its roomsCount.
 func (a *App) directoryChannels(ctx context.Context, actor *model.User, q DirectoryQuery, offset, count int) ([]map[string]any, int, error) {
+	teams := q.Type == "teams"
 	if !a.HasPermission(actor, "view-c-room") {
 		return nil, 0, errVerifyParams
 	}
@@ -81,7 +79,7 @@ func (a *App) directoryChannels(ctx context.Context, actor *model.User, q Direct
 	}
 	var list []*model.Room
 	for _, r := range rooms {
-		if r.Prid != "" || (r.T != model.RoomChannel && !mine[r.ID]) || !nameHas(r, q.Text) {
+		if r.Prid != "" || (r.T != model.RoomChannel && !mine[r.ID]) || !nameHas(r, q.Text) || (teams && !r.TeamMain) {
 			continue
 		}
 		list = append(list, r)
@@ -110,6 +108,19 @@ func (a *App) directoryChannels(ctx context.Context, actor *model.User, q Direct
 		}
 		if len(r.LastMessage) > 0 {
 			e["lastMessage"] = r.LastMessage
+		}
+		if r.TeamID != "" {
+			e["teamId"] = r.TeamID
+		}
+		if r.TeamMain {
+			e["teamMain"] = true
+		}
+		if teams {
+			_, n, err := a.store.Rooms().ListTeamRooms(ctx, store.TeamRoomFilter{TeamID: r.TeamID}, store.ListOptions{Count: 1})
+			if err != nil {
+				return nil, 0, a.storeErr(err)
+			}
+			e["roomsCount"] = n
 		}
 		out = append(out, e)
 	}

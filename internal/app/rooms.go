@@ -442,6 +442,9 @@ func (a *App) DeleteRoom(ctx context.Context, actor *model.User, ref RoomRef, t 
 
 // eraseRoom removes a room and everything that hangs off it.
 func (a *App) eraseRoom(ctx context.Context, st store.Store, actorID, rid string) error {
+	if err := a.eraseTeamOf(ctx, st, actorID, rid); err != nil {
+		return err
+	}
 	if err := a.dropRoomFiles(ctx, st, rid); err != nil {
 		return err
 	}
@@ -522,8 +525,10 @@ func (a *App) roleArticle(role string) string {
 }
 
 // ListRooms lists rooms of the given types; with joinedBy set only those
-// that user is subscribed to.
-func (a *App) ListRooms(ctx context.Context, types []string, joinedBy string, nameFilter string, opts store.ListOptions) ([]*model.Room, int, error) {
+// that user is subscribed to. Otherwise, when viewer is not nil, the rooms
+// of teams are listed only when the viewer is in them, as Rocket.Chat's
+// channels.list does.
+func (a *App) ListRooms(ctx context.Context, viewer *model.User, types []string, joinedBy string, nameFilter string, opts store.ListOptions) ([]*model.Room, int, error) {
 	f := store.RoomFilter{Types: types, Name: nameFilter}
 	if joinedBy != "" {
 		subs, err := a.store.Subscriptions().ListByUser(ctx, joinedBy, 0)
@@ -534,6 +539,12 @@ func (a *App) ListRooms(ctx context.Context, types []string, joinedBy string, na
 		for _, s := range subs {
 			f.IDs = append(f.IDs, s.RID)
 		}
+	} else if viewer != nil {
+		ids, err := a.teamJoinedRooms(ctx, viewer.ID)
+		if err != nil {
+			return nil, 0, err
+		}
+		f.TeamRoomsAmong = ids
 	}
 	list, total, err := a.store.Rooms().List(ctx, f, opts)
 	return list, total, a.storeErr(err)

@@ -238,7 +238,8 @@ func (a *App) AutocompleteAdminRooms(ctx context.Context, actor *model.User, ter
 }
 
 // AutocompleteForTeams is rooms.autocomplete.availableForTeams: the
-// channels and groups the caller owns whose name starts with term.
+// channels and groups the caller owns, outside any team, whose name starts
+// with term.
 func (a *App) AutocompleteForTeams(ctx context.Context, actor *model.User, term string) ([]RoomItem, error) {
 	subs, err := a.store.Subscriptions().ListByUser(ctx, actor.ID, 0)
 	if err != nil {
@@ -256,7 +257,9 @@ func (a *App) AutocompleteForTeams(ctx context.Context, actor *model.User, term 
 	}
 	var out []*model.Room
 	for _, r := range rooms {
-		if r.Prid == "" && nameStarts(r, term) {
+		// A room already in a team (or one that is a team) cannot be
+		// added to another.
+		if r.Prid == "" && r.TeamID == "" && nameStarts(r, term) {
 			out = append(out, r)
 		}
 	}

@@ -253,11 +253,10 @@ func (a *App) RoomImages(ctx context.Context, actor *model.User, rid, startingFr
 	return page, total, nil
 }
 
-// pageOf cuts one page out of list; count 0 means the rest.
+// pageOf cuts one page out of list, as a copy that is never nil; count 0
+// means the rest.
 func pageOf[T any](list []T, offset, count int) []T {
-	if offset > len(list) {
-		offset = len(list)
-	}
+	offset = min(max(offset, 0), len(list))
 	list = list[offset:]
 	if count > 0 && count < len(list) {
 		list = list[:count]

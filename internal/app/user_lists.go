@@ -257,27 +257,16 @@ func (a *App) GetPresence(ctx context.Context, actor *model.User, ref UserRef) (
 	return u, false, err
 }
 
-// TeamLister lists the teams a user belongs to, each as users.listTeams
-// answers it. viewerID is empty when the caller may see every team
-// (view-all-teams).
-type TeamLister func(ctx context.Context, userID, viewerID string) ([]any, error)
-
-// SetTeamLister installs the teams code's listing for users.listTeams.
-func (a *App) SetTeamLister(f TeamLister) { a.teamLister.Store(&f) }
-
 // ListUserTeams is users.listTeams: the teams userID (default the caller)
-// belongs to. Without view-all-teams the caller sees only the teams they
-// are in as well. A workspace without teams answers none.
-func (a *App) ListUserTeams(ctx context.Context, actor *model.User, userID string) ([]any, error) {
+// belongs to. Without view-all-teams the caller sees only the public teams
+// and the private ones they are in as well.
+func (a *App) ListUserTeams(ctx context.Context, actor *model.User, userID string) ([]UserTeam, error) {
 	if userID == "" {
 		userID = actor.ID
 	}
-	viewer := actor.ID
+	viewer := actor
 	if a.HasPermission(actor, "view-all-teams") {
-		viewer = ""
+		viewer = nil
 	}
-	if f := a.teamLister.Load(); f != nil && *f != nil {
-		return (*f)(ctx, userID, viewer)
-	}
-	return []any{}, nil
+	return a.UserTeams(ctx, viewer, userID)
 }

@@ -43,8 +43,6 @@ type Room struct {
 	Muted             []string        `json:"muted,omitempty"`
 	Unmuted           []string        `json:"unmuted,omitempty"`
 	ReactWhenReadOnly bool            `json:"reactWhenReadOnly,omitempty"`
-	UpdatedAt         Time            `json:"_updatedAt"`
-
 	// JoinCodeRequired says channels.join wants JoinCode. The code itself
 	// is a secret: it never goes out in an answer, and only the store
 	// reads and writes it (as the room document's joinCode).
@@ -55,6 +53,21 @@ type Room struct {
 	// SysMesHidden lists the system message types the room's settings
 	// hide; SysMes stays the room's on/off switch.
 	SysMesHidden []string `json:"sysMesHidden,omitempty"`
+	// A team is a room with TeamMain set; TeamID names the team, on its
+	// main room and on every room that belongs to it. TeamDefault marks
+	// the team's rooms its new members join.
+	TeamID      string `json:"teamId,omitempty"`
+	TeamMain    bool   `json:"teamMain,omitempty"`
+	TeamDefault bool   `json:"teamDefault,omitempty"`
+	// Sidepanel lists what a team's side panel shows ("channels",
+	// "discussions").
+	Sidepanel *Sidepanel `json:"sidepanel,omitempty"`
+	UpdatedAt Time       `json:"_updatedAt"`
+}
+
+// Sidepanel is a team main room's side panel choice.
+type Sidepanel struct {
+	Items []string `json:"items"`
 }
 
 // Subscription is one user's membership of a room, with per-user state.

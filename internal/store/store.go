@@ -186,6 +186,9 @@ type RoomFilter struct {
 	Types []string // empty = any
 	Name  string   // substring of name, case insensitive
 	IDs   []string // restrict to these ids when non-nil
+	// TeamRoomsAmong, when non-nil, keeps a room that belongs to a team
+	// (its main room included) only if its id is listed.
+	TeamRoomsAmong []string
 }
 
 // Rooms stores rooms.
@@ -224,6 +227,29 @@ type Rooms interface {
 	AddMessages(ctx context.Context, id string, delta int, last *model.Message) error
 	// SetLastMessage replaces lastMessage; nil clears it.
 	SetLastMessage(ctx context.Context, id string, last *model.Message) error
+	// ListTeamRooms lists rooms by their team (see TeamRoomFilter),
+	// sorted by name unless opts says otherwise, and the total count.
+	ListTeamRooms(ctx context.Context, f TeamRoomFilter, opts ListOptions) ([]*model.Room, int, error)
+}
+
+// TeamRoomFilter selects rooms by team. With Mains it selects the main
+// rooms of teams (of TeamIDs only when that is non-nil); otherwise the rooms
+// that belong to team TeamID, its main room left out.
+type TeamRoomFilter struct {
+	Mains   bool
+	TeamIDs []string
+	TeamID  string
+	// IDs restricts the rooms to these ids when non-nil.
+	IDs []string
+	// VisibleTo, when non-nil, keeps public channels and the rooms whose
+	// ids it lists.
+	VisibleTo []string
+	// Name keeps rooms whose name contains it (case insensitive); with
+	// NamePrefix, whose name starts with it.
+	Name       string
+	NamePrefix bool
+	// DefaultOnly keeps the team's default (auto-join) rooms.
+	DefaultOnly bool
 }
 
 // Subscriptions stores room memberships.

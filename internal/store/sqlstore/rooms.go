@@ -185,6 +185,16 @@ func (t rooms) List(ctx context.Context, f store.RoomFilter, opts store.ListOpti
 			args = append(args, id)
 		}
 	}
+	if f.TeamRoomsAmong != nil {
+		cond := t.s.d.jsonText("doc", "teamId") + ` IS NULL`
+		if len(f.TeamRoomsAmong) > 0 {
+			cond = `(` + cond + ` OR id IN (` + placeholders(len(args)+1, len(f.TeamRoomsAmong)) + `))`
+			for _, id := range f.TeamRoomsAmong {
+				args = append(args, id)
+			}
+		}
+		conds = append(conds, cond)
+	}
 	where := ""
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
