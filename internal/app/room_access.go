@@ -15,7 +15,9 @@ func (a *App) CanAccessRoom(ctx context.Context, r *model.Room, u *model.User) (
 		return false, nil
 	}
 	if r.T == model.RoomChannel && a.HasPermission(u, "view-c-room") {
-		return true, nil
+		// A ban closes a public channel to its user.
+		banned, err := a.bannedOutsider(ctx, a.store, r.ID, u.ID)
+		return !banned && err == nil, a.storeErr(err)
 	}
 	sub, err := a.store.Subscriptions().Get(ctx, r.ID, u.ID)
 	switch {

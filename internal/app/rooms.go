@@ -131,6 +131,11 @@ func (a *App) addMember(ctx context.Context, st store.Store, r *model.Room, u *m
 	} else if !isNotFound(err) {
 		return nil, err
 	}
+	if banned, err := st.Bans().Exists(ctx, r.ID, u.ID); err != nil {
+		return nil, err
+	} else if banned {
+		return nil, errUserBanned
+	}
 	now := a.now()
 	s := &model.Subscription{
 		ID: model.NewID(), RID: r.ID, U: model.UserRef{ID: u.ID, Username: u.Username, Name: u.Name},
@@ -461,6 +466,9 @@ func (a *App) eraseRoom(ctx context.Context, st store.Store, actorID, rid string
 		a.emit(st, events.SubscriptionRemoved, rid, s.U.ID, s.ID)
 	}
 	if err := st.Subscriptions().DeleteByRoom(ctx, rid); err != nil {
+		return err
+	}
+	if err := a.dropRoomModeration(ctx, st, rid); err != nil {
 		return err
 	}
 	a.emit(st, events.RoomDeleted, rid, actorID, rid)

@@ -28,6 +28,10 @@ const (
 	MessageUpdated Kind = "message.updated"
 	// MessageDeleted: message ID was removed from room RoomID for good.
 	MessageDeleted Kind = "message.deleted"
+	// MessagesBulkDeleted: messages of room RoomID were removed at once
+	// (rooms.cleanHistory), by UserID. Data is the query that chose them,
+	// as Rocket.Chat's <rid>/deleteMessageBulk stream hands it to clients.
+	MessagesBulkDeleted Kind = "message.bulk_deleted"
 	// RoomChanged: room RoomID was created or changed.
 	RoomChanged Kind = "room.changed"
 	// RoomDeleted: room RoomID is gone, with its subscriptions.

@@ -306,6 +306,8 @@ func (h *hub) handle(ctx context.Context, e events.Event) {
 		err = h.message(ctx, e)
 	case events.MessageDeleted:
 		h.messageDeleted(ctx, e)
+	case events.MessagesBulkDeleted:
+		h.messagesBulkDeleted(ctx, e)
 	case events.Activity:
 		h.activity(ctx, e)
 	case events.Ephemeral:
@@ -517,6 +519,22 @@ func (h *hub) messageDeleted(ctx context.Context, e events.Event) {
 	event := e.RoomID + "/deleteMessage"
 	subs := h.subscribers(streamNotifyRoom, event)
 	h.sendTo(subs, streamNotifyRoom, event, func(s *sub) bool { return h.allowed(ctx, s, e.RoomID) }, map[string]string{"_id": e.ID})
+}
+
+// messagesBulkDeleted relays a pruning to <rid>/deleteMessageBulk with the
+// query that chose the messages, so that clients drop them all at once.
+func (h *hub) messagesBulkDeleted(ctx context.Context, e events.Event) {
+	event := e.RoomID + "/deleteMessageBulk"
+	subs := h.subscribers(streamNotifyRoom, event)
+	if len(subs) == 0 || len(e.Data) == 0 || e.Data[0] != '{' || !json.Valid(e.Data) {
+		return
+	}
+	frame := changedFrame(streamNotifyRoom, event, append(append([]byte{'['}, e.Data...), ']'))
+	for _, s := range subs {
+		if h.allowed(ctx, s, e.RoomID) {
+			s.c.enqueue(frame)
+		}
+	}
 }
 
 // ephemeral hands a notice to its user's <uid>/message listeners; only the

@@ -32,6 +32,10 @@ type Store interface {
 	Files() Files
 	Settings() Settings
 	Permissions() Permissions
+	// Room moderation: bans, invite links and message archives.
+	Bans() Bans
+	Invites() Invites
+	RoomExports() RoomExports
 
 	// InTx runs fn in one transaction: all of fn's writes commit together or
 	// not at all. Calls on the Store passed to fn use that transaction.
@@ -387,4 +391,53 @@ type Messages interface {
 	ListTrash(ctx context.Context, f TrashFilter, opts ListOptions) ([]*model.Message, int, error)
 	// Report stores a moderation report.
 	Report(ctx context.Context, r *model.Report) error
+}
+
+// Bans stores who is banned from which room.
+type Bans interface {
+	// Add stores a ban; ErrConflict if the user is banned from the room
+	// already.
+	Add(ctx context.Context, b *model.Ban) error
+	// Remove lifts a ban; ErrNotFound if there is none.
+	Remove(ctx context.Context, rid, userID string) error
+	Exists(ctx context.Context, rid, userID string) (bool, error)
+	// ListByRoom returns a room's bans, oldest first, and their total.
+	ListByRoom(ctx context.Context, rid string, opts ListOptions) ([]*model.Ban, int, error)
+	DeleteByRoom(ctx context.Context, rid string) error
+}
+
+// InviteMatch selects a reusable invite: the same creator, room, days and
+// maxUses, neither expired at Now nor used up.
+type InviteMatch struct {
+	UserID  string
+	RID     string
+	Days    int
+	MaxUses int
+	Now     model.Time
+}
+
+// Invites stores invite links.
+type Invites interface {
+	Create(ctx context.Context, inv *model.Invite) error
+	Get(ctx context.Context, id string) (*model.Invite, error)
+	GetByToken(ctx context.Context, token string) (*model.Invite, error)
+	// FindReusable returns the newest invite matching m; ErrNotFound if none.
+	FindReusable(ctx context.Context, m InviteMatch) (*model.Invite, error)
+	// List returns every invite, oldest first.
+	List(ctx context.Context) ([]*model.Invite, error)
+	Delete(ctx context.Context, id string) error
+	DeleteByRoom(ctx context.Context, rid string) error
+	// AddUse counts one use of invite id; ErrNotFound if it is gone or used
+	// up (maxUses > 0 and uses >= maxUses), so that concurrent uses never
+	// pass the limit.
+	AddUse(ctx context.Context, id string, now model.Time) error
+}
+
+// RoomExports stores the records of message archives built by rooms.export.
+type RoomExports interface {
+	Create(ctx context.Context, e *model.RoomExport) error
+	Get(ctx context.Context, id string) (*model.RoomExport, error)
+	// ListCreatedBefore returns the archives made before t.
+	ListCreatedBefore(ctx context.Context, t model.Time) ([]*model.RoomExport, error)
+	Delete(ctx context.Context, id string) error
 }

@@ -177,6 +177,9 @@ func (s *Store) Subscriptions() store.Subscriptions { return subscriptions{s} }
 func (s *Store) Messages() store.Messages           { return messages{s} }
 func (s *Store) Settings() store.Settings           { return settingsTable{s} }
 func (s *Store) Permissions() store.Permissions     { return permissions{s} }
+func (s *Store) Bans() store.Bans                   { return bans{s} }
+func (s *Store) Invites() store.Invites             { return invites{s} }
+func (s *Store) RoomExports() store.RoomExports     { return roomExports{s} }
 
 // InTx runs fn in one transaction on the writer. Nested calls join the
 // outer transaction.
