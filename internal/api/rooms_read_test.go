@@ -379,6 +379,8 @@ func TestRoomsAdminRooms(t *testing.T) {
 		}
 		return got
 	}
+	// A discussion sorts by its name, a random id, so a list holding one
+	// is compared in any order.
 	for _, c := range []struct {
 		q    []string
 		want []string
@@ -390,7 +392,11 @@ func TestRoomsAdminRooms(t *testing.T) {
 		{[]string{"filter", "alpha", "types", "c", "types", "p", "sort", `{"name":-1}`}, []string{"alpha-group", "alpha-channel"}},
 		{[]string{"filter", "nothing-like-it"}, nil},
 	} {
-		if got := names(c.q...); !slices.Equal(got, c.want) {
+		got := names(c.q...)
+		if slices.Contains(c.want, "alpha-talk") {
+			slices.Sort(got)
+		}
+		if !slices.Equal(got, c.want) {
 			t.Fatalf("adminRooms %v = %v, want %v", c.q, got, c.want)
 		}
 	}
