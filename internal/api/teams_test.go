@@ -647,3 +647,22 @@ func TestTeamsEventsAndListings(t *testing.T) {
 		}
 	}
 }
+
+// teams.addRooms needs move-room-to-team and its older name
+// add-team-channel: taking either away revokes it.
+func TestTeamsAddRoomsEitherPermissionRevokes(t *testing.T) {
+	t.Parallel()
+	for _, perm := range []string{"move-room-to-team", "add-team-channel"} {
+		t.Run(perm, func(t *testing.T) {
+			t.Parallel()
+			e := apitest.NewScene(t, "rvbob")
+			bob := e.Users[0]
+			team := createTeam(t, bob, "rv-team", 0, nil)
+			rid := bob.CreateRoom(t, "channels", "rv-room", nil)
+			e.SetPermission(t, perm, "admin")
+			bob.Post(t, "teams.addRooms", map[string]any{"teamId": team["_id"], "rooms": []string{rid}}).Fails(t, 403, "", "error-no-permission-team-channel")
+			e.SetPermission(t, perm, "admin", "owner")
+			bob.Post(t, "teams.addRooms", map[string]any{"teamId": team["_id"], "rooms": []string{rid}}).OK(t)
+		})
+	}
+}

@@ -55,6 +55,7 @@ var DefaultPermissions = map[string][]string{
 	"access-permissions":                {"admin"},
 	"add-all-to-room":                   {"admin"},
 	"add-team-member":                   {"admin", "owner", "moderator"},
+	"add-team-channel":                  {"admin", "owner", "moderator"},
 	"add-user-to-any-c-room":            {"admin"},
 	"add-user-to-any-p-room":            {},
 	"add-user-to-joined-room":           {"admin", "owner", "moderator"},
