@@ -46,7 +46,10 @@ func metric(t *testing.T, body, name string) string {
 
 func TestRealtimeSlowConsumerIsDisconnected(t *testing.T) {
 	t.Parallel()
-	env, rt := newRealtime(t, realtime.Config{SendQueue: 16, WriteTimeout: 500 * time.Millisecond})
+	// The queue holds the answers to the slow client's own login and
+	// subscriptions, which a starved writer may not have sent yet; the
+	// posts' frames, 100 a post, are what must overflow it.
+	env, rt := newRealtime(t, realtime.Config{SendQueue: 128, WriteTimeout: 500 * time.Millisecond})
 	alice, bob := env.NewUser(t, "alice"), env.NewUser(t, "bob")
 	g := group(t, env, alice, "bob")
 

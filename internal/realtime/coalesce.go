@@ -27,11 +27,19 @@ type coalescer struct {
 // a long queue of large frames is not copied into one huge buffer.
 const coalesceLimit = 64 << 10
 
+// batchBuffers lends batch buffers to connections only while they write:
+// most connections sit idle most of the time, and a buffer each would
+// cost as much memory as the socket's own.
+var batchBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+
 func (c *coalescer) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.holding {
 		return c.conn.Write(p)
+	}
+	if c.pending == nil {
+		c.pending = (*batchBuffers.Get().(*[]byte))[:0]
 	}
 	c.pending = append(c.pending, p...)
 	if len(c.pending) >= coalesceLimit {
@@ -59,9 +67,11 @@ func (c *coalescer) release() error {
 	c.holding = false
 	err := c.flushLocked()
 	_ = c.conn.SetWriteDeadline(time.Time{})
-	if cap(c.pending) > coalesceLimit {
-		c.pending = nil // a burst's buffer is not kept by an idle connection
+	if c.pending != nil && cap(c.pending) <= coalesceLimit {
+		buf := c.pending[:0]
+		batchBuffers.Put(&buf)
 	}
+	c.pending = nil
 	return err
 }
 
@@ -94,5 +104,8 @@ func (w *coalescingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 			return nil, nil, err
 		}
 	}
-	return conn, bufio.NewReadWriter(rw.Reader, bufio.NewWriterSize(w.out, rw.Writer.Size())), nil
+	// The hijacked writer's buffer is reused, not doubled, for each of
+	// many idle sockets.
+	rw.Writer.Reset(w.out)
+	return conn, rw, nil
 }
