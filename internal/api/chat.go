@@ -125,7 +125,7 @@ type sendMessageIn struct {
 func (s *Server) chatSendMessage(c *request, in *sendMessageIn) (any, error) {
 	// The message object is open: keys it does not declare pass.
 	var msg struct {
-		openKeys
+		_            openKeys
 		ID           string            `json:"_id"`
 		RID          string            `json:"rid"`
 		TMID         string            `json:"tmid"`

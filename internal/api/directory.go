@@ -13,7 +13,7 @@ type directoryIn struct {
 	Type      string `json:"type"`
 	Workspace string `json:"workspace"`
 	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	pageKeys
+	_ pageKeys
 }
 
 func (s *Server) directory(c *request, in *directoryIn, p page) (any, error) {

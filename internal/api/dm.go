@@ -190,7 +190,7 @@ type dmMembersIn struct {
 	Status []string `json:"status"`
 	Filter string   `json:"filter"`
 	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	pageKeys
+	_ pageKeys
 }
 
 func (s *Server) dmMembers(c *request, in *dmMembersIn, p page) (any, error) {
@@ -214,7 +214,7 @@ type messagesQueryIn struct {
 	StarredIDs string `json:"starredIds"`
 	Pinned     string `json:"pinned"`
 	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	pageKeys
+	_ pageKeys
 }
 
 func (in messagesQueryIn) query() app.MessagesQuery {
@@ -271,7 +271,7 @@ type dmFilesIn struct {
 	TypeGroup     string `json:"typeGroup"`
 	OnlyConfirmed bool   `json:"onlyConfirmed"`
 	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	pageKeys
+	_ pageKeys
 }
 
 func (s *Server) dmFiles(c *request, in *dmFilesIn, p page) (any, error) {

@@ -186,7 +186,7 @@ func (rt *roomRoutes) listJoined(c *request, in *listRoomsIn, p page) (any, erro
 type listRoomsIn struct {
 	Name string `json:"name"`
 	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	pageKeys
+	_ pageKeys
 }
 
 func (rt *roomRoutes) listRooms(c *request, in *listRoomsIn, p page, joinedBy string) (any, error) {

@@ -94,7 +94,7 @@ type roomFilesIn struct {
 	TypeGroup     string `json:"typeGroup"`
 	OnlyConfirmed bool   `json:"onlyConfirmed"`
 	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	pageKeys
+	_ pageKeys
 }
 
 func (rt *roomRoutes) files(c *request, in *roomFilesIn, p page) (any, error) {
@@ -113,7 +113,7 @@ type roomMembersIn struct {
 	Status []string `json:"status"`
 	Filter string   `json:"filter"`
 	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	pageKeys
+	_ pageKeys
 }
 
 func (in *roomMembersIn) query(p page) app.RoomMembersQuery {
@@ -186,7 +186,7 @@ func (s *Server) roomsIsMember(c *request, in *roomsIsMemberIn) (any, error) {
 type anonymousReadIn struct {
 	roomRefIn
 	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	pageKeys
+	_ pageKeys
 }
 
 // channelsAnonymousRead needs no login: with Accounts_AllowAnonymousRead
@@ -207,7 +207,7 @@ type adminRoomsIn struct {
 	Filter string   `json:"filter"`
 	Types  []string `json:"types"`
 	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	pageKeys
+	_ pageKeys
 }
 
 func (s *Server) roomsAdminRooms(c *request, in *adminRoomsIn, p page) (any, error) {
@@ -249,7 +249,7 @@ func (s *Server) roomsAdminRoom(c *request, in *adminRoomIn) (any, error) {
 type selectorIn struct {
 	Selector string `json:"selector" in:"required"`
 	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	pageKeys
+	_ pageKeys
 }
 
 // term reads the name out of the selector.

@@ -23,10 +23,14 @@ import (
 //	stringOrArray  an any field takes a string or an array of strings
 //
 // Blank fields (_) declare keys the handler reads elsewhere, such as the
-// pagination keys page reads; they name their key with a key tag. Embedded structs add their fields, and
-// embedding openKeys lets keys the struct does not declare through.
+// pagination keys page reads; they name their key with a key tag. Embedded
+// structs, and blank fields of a struct type without a key tag
+// (`_ pageKeys`), add their fields; a blank openKeys field (`_ openKeys`)
+// lets keys the struct does not declare through. Blank fields keep the
+// struct's own fields all in use, as the linter wants.
 
-// openKeys, embedded in a request struct, accepts keys it does not declare.
+// openKeys, as a blank field of a request struct, accepts keys it does not
+// declare.
 type openKeys struct{}
 
 // shape is a request struct's schema and where each key goes.
@@ -58,7 +62,7 @@ func (sh *shape) add(t reflect.Type, index []int) {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		at := append(append([]int(nil), index...), i)
-		if f.Anonymous && f.Type == openKeysType {
+		if f.Type == openKeysType && (f.Anonymous || f.Name == "_") {
 			sh.open = true
 			continue
 		}
@@ -66,7 +70,7 @@ func (sh *shape) add(t reflect.Type, index []int) {
 		if f.Name == "_" {
 			key = f.Tag.Get("key")
 		}
-		if f.Anonymous && key == "" && f.Type.Kind() == reflect.Struct {
+		if (f.Anonymous || f.Name == "_") && key == "" && f.Type.Kind() == reflect.Struct {
 			sh.add(f.Type, at)
 			continue
 		}

@@ -17,7 +17,7 @@ func TestBindMatchesJSON(t *testing.T) {
 	}
 	type all struct {
 		//lint:ignore U1000 its keys are read by reflection (shape.go)
-		openKeys
+		_     openKeys
 		S     string            `json:"s"`
 		PS    *string           `json:"ps"`
 		N     float64           `json:"n"`

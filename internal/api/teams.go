@@ -40,7 +40,7 @@ func optionalRooms(rooms *[]string) ([]string, error) {
 }
 
 type teamCreateIn struct {
-	openKeys
+	_         openKeys
 	Name      string         `json:"name" in:"required"`
 	Type      *int           `json:"type" in:"required"`
 	Members   []string       `json:"members"`
@@ -76,7 +76,7 @@ func (s *Server) teamsCreate(c *request, in *teamCreateIn) (any, error) {
 }
 
 type teamInfoIn struct {
-	openKeys
+	_ openKeys
 	teamRefIn
 }
 
@@ -105,7 +105,7 @@ func (s *Server) teamsListAll(c *request, _ *pageKeys, p page) (any, error) {
 }
 
 type teamRoomsToRemoveIn struct {
-	openKeys
+	_ openKeys
 	teamRefIn
 	RoomsToRemove []string `json:"roomsToRemove"`
 }
@@ -127,7 +127,7 @@ func (s *Server) teamsConvertToChannel(c *request, in *teamRoomsToRemoveIn) (any
 }
 
 type teamUpdateIn struct {
-	openKeys
+	_ openKeys
 	teamRefIn
 	Data struct {
 		Name *string `json:"name"`
@@ -170,7 +170,7 @@ func memberRoles(m map[string]any) (app.TeamMemberRoles, error) {
 }
 
 type teamAddMembersIn struct {
-	openKeys
+	_ openKeys
 	teamRefIn
 	Members []map[string]any `json:"members" in:"required"`
 }
@@ -195,7 +195,7 @@ func (s *Server) teamsAddMembers(c *request, in *teamAddMembersIn) (any, error) 
 }
 
 type teamUpdateMemberIn struct {
-	openKeys
+	_ openKeys
 	teamRefIn
 	Member map[string]any `json:"member" in:"required"`
 }
@@ -213,7 +213,7 @@ func (s *Server) teamsUpdateMember(c *request, in *teamUpdateMemberIn) (any, err
 }
 
 type teamRemoveMemberIn struct {
-	openKeys
+	_ openKeys
 	teamRefIn
 	UserID string    `json:"userId" in:"required,nonempty"`
 	Rooms  *[]string `json:"rooms"`
@@ -232,7 +232,7 @@ func (s *Server) teamsRemoveMember(c *request, in *teamRemoveMemberIn) (any, err
 }
 
 type teamLeaveIn struct {
-	openKeys
+	_ openKeys
 	teamRefIn
 	Rooms *[]string `json:"rooms"`
 }
@@ -250,12 +250,12 @@ func (s *Server) teamsLeave(c *request, in *teamLeaveIn) (any, error) {
 }
 
 type teamMembersIn struct {
-	openKeys
+	_ openKeys
 	teamRefIn
 	Status   []string `json:"status"`
 	Username string   `json:"username"`
 	Name     string   `json:"name"`
-	pageKeys
+	_        pageKeys
 }
 
 func (s *Server) teamsMembers(c *request, in *teamMembersIn, p page) (any, error) {
@@ -271,7 +271,7 @@ func (s *Server) teamsMembers(c *request, in *teamMembersIn, p page) (any, error
 }
 
 type teamAddRoomsIn struct {
-	openKeys
+	_ openKeys
 	teamRefIn
 	Rooms []string `json:"rooms" in:"required"`
 }
@@ -292,7 +292,7 @@ func (s *Server) teamsAddRooms(c *request, in *teamAddRoomsIn) (any, error) {
 }
 
 type teamRemoveRoomIn struct {
-	openKeys
+	_ openKeys
 	teamRefIn
 	RoomID string `json:"roomId" in:"required,nonempty"`
 }
@@ -306,7 +306,7 @@ func (s *Server) teamsRemoveRoom(c *request, in *teamRemoveRoomIn) (any, error) 
 }
 
 type teamUpdateRoomIn struct {
-	openKeys
+	_         openKeys
 	RoomID    string `json:"roomId" in:"required,nonempty"`
 	IsDefault *bool  `json:"isDefault" in:"required"`
 }
@@ -316,11 +316,11 @@ func (s *Server) teamsUpdateRoom(c *request, in *teamUpdateRoomIn) (any, error) 
 }
 
 type teamListRoomsIn struct {
-	openKeys
+	_ openKeys
 	teamRefIn
 	Filter string `json:"filter"`
 	Type   string `json:"type"`
-	pageKeys
+	_      pageKeys
 }
 
 func (s *Server) teamsListRooms(c *request, in *teamListRoomsIn, p page) (any, error) {
@@ -336,11 +336,11 @@ func (s *Server) teamsListRooms(c *request, in *teamListRoomsIn, p page) (any, e
 }
 
 type teamListRoomsOfUserIn struct {
-	openKeys
+	_ openKeys
 	teamRefIn
 	UserID    string `json:"userId" in:"required"`
 	CanDelete string `json:"canUserDelete"`
-	pageKeys
+	_         pageKeys
 }
 
 func (s *Server) teamsListRoomsOfUser(c *request, in *teamListRoomsOfUserIn, p page) (any, error) {
@@ -359,7 +359,7 @@ func (s *Server) teamsListRoomsOfUser(c *request, in *teamListRoomsOfUserIn, p p
 }
 
 type teamAutocompleteIn struct {
-	openKeys
+	_    openKeys
 	Name string `json:"name" in:"required"`
 }
 
@@ -374,7 +374,7 @@ func (s *Server) teamsAutocomplete(c *request, in *teamAutocompleteIn) (any, err
 // convertToTeamIn is the body of channels.convertToTeam (channelId,
 // channelName) and groups.convertToTeam (roomId, roomName).
 type convertToTeamIn struct {
-	openKeys
+	_           openKeys
 	ChannelID   string `json:"channelId"`
 	ChannelName string `json:"channelName"`
 	RoomID      string `json:"roomId"`

@@ -127,7 +127,7 @@ func (s *Server) roomsMedia(c *request) (any, error) {
 // a file message.
 func (s *Server) roomsMediaConfirm(c *request) (any, error) {
 	var in struct {
-		openKeys
+		_            openKeys
 		Msg          string         `json:"msg"`
 		Description  string         `json:"description"`
 		TMID         string         `json:"tmid"`

@@ -111,10 +111,10 @@ func (s *Server) usersInfo(c *request, in *usersInfoIn) (any, error) {
 type usersListIn struct {
 	// Rocket.Chat validates no parameters here: clients send Mongo-style
 	// filters such as name[$regex], which Parley ignores.
-	openKeys
+	_      openKeys
 	Filter string `json:"filter"`
 	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	pageKeys
+	_ pageKeys
 }
 
 func (s *Server) usersList(c *request, in *usersListIn, p page) (any, error) {

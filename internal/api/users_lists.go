@@ -92,7 +92,7 @@ type listByStatusIn struct {
 	_           []string `key:"roles[]"`
 	_           string   `key:"inactiveReason"`
 	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	pageKeys
+	_ pageKeys
 }
 
 func (s *Server) usersListByStatus(c *request, in *listByStatusIn, p page) (any, error) {
