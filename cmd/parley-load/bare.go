@@ -107,6 +107,12 @@ type bareMsg struct {
 // bareInsert stores a chat.postMessage body's message, committed on its
 // own.
 func bareInsert(db *sql.DB) func(r *http.Request) (bareMsg, error) {
+	return bareInsertInto(db, "messages")
+}
+
+// bareInsertInto is bareInsert into the named table.
+func bareInsertInto(db *sql.DB, table string) func(r *http.Request) (bareMsg, error) {
+	query := "INSERT INTO " + table + "(id, rid, ts, u, msg) VALUES ($1, $2, $3, $4, $5)"
 	return func(r *http.Request) (bareMsg, error) {
 		var in struct {
 			RoomID string `json:"roomId"`
@@ -116,7 +122,7 @@ func bareInsert(db *sql.DB) func(r *http.Request) (bareMsg, error) {
 			return bareMsg{}, err
 		}
 		m := bareMsg{ID: newID(), Rid: in.RoomID, Ts: time.Now().UnixMilli(), U: r.Header.Get("X-User-Id"), Msg: in.Text}
-		_, err := db.ExecContext(r.Context(), "INSERT INTO messages(id, rid, ts, u, msg) VALUES ($1, $2, $3, $4, $5)", m.ID, m.Rid, m.Ts, m.U, m.Msg)
+		_, err := db.ExecContext(r.Context(), query, m.ID, m.Rid, m.Ts, m.U, m.Msg)
 		return m, err
 	}
 }
@@ -141,44 +147,15 @@ func bareHandler(mode, path string) (http.Handler, func(), error) {
 		if _, err := db.Exec(bareSchema); err != nil {
 			return nil, nil, err
 		}
-		insert := bareInsert(db)
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			m, err := insert(r)
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusBadRequest)
-				return
-			}
-			w.Header().Set("Content-Type", "application/json")
-			json.NewEncoder(w).Encode(map[string]any{"message": m, "success": true})
-		}), func() { db.Close() }, nil
+		return insertHandler(bareInsert(db)), func() { db.Close() }, nil
 	case "read":
 		db, err := openBare(path, 4, true)
 		if err != nil {
 			return nil, nil, err
 		}
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			rows, err := db.QueryContext(r.Context(), "SELECT id, rid, ts, u, msg FROM messages WHERE rid = $1 ORDER BY ts DESC LIMIT 50", r.URL.Query().Get("roomId"))
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusInternalServerError)
-				return
-			}
-			defer rows.Close()
-			msgs := make([]bareMsg, 0, 50)
-			for rows.Next() {
-				var m bareMsg
-				if err := rows.Scan(&m.ID, &m.Rid, &m.Ts, &m.U, &m.Msg); err != nil {
-					http.Error(w, err.Error(), http.StatusInternalServerError)
-					return
-				}
-				msgs = append(msgs, m)
-			}
-			if err := rows.Err(); err != nil {
-				http.Error(w, err.Error(), http.StatusInternalServerError)
-				return
-			}
-			w.Header().Set("Content-Type", "application/json")
-			json.NewEncoder(w).Encode(map[string]any{"messages": msgs, "success": true})
-		}), func() { db.Close() }, nil
+		return readHandler(db, "messages"), func() { db.Close() }, nil
+	case "pg-insert", "pg-read":
+		return barePGHandler(mode, path)
 	case "ws-echo":
 		return bareEcho(), func() {}, nil
 	case "ws-broadcast":
@@ -200,8 +177,8 @@ func bareHandler(mode, path string) (http.Handler, func(), error) {
 // prints the address it listens on and serves until stdin closes.
 func bareMain(args []string) error {
 	fs := flag.NewFlagSet("bare", flag.ContinueOnError)
-	mode := fs.String("mode", "hello", "hello, insert, read, ws-echo, ws-broadcast or ws-post")
-	path := fs.String("db", "", "SQLite file")
+	mode := fs.String("mode", "hello", "hello, insert, read, pg-insert, pg-read, ws-echo, ws-broadcast or ws-post")
+	path := fs.String("db", "", "SQLite file, or the PostgreSQL URL of the pg modes")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -270,4 +247,46 @@ func (b *bareServer) stop() {
 		b.cmd.Process.Kill()
 		<-done
 	}
+}
+
+// insertHandler answers a chat.postMessage with the stored message.
+func insertHandler(insert func(r *http.Request) (bareMsg, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m, err := insert(r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"message": m, "success": true})
+	})
+}
+
+// readHandler answers a channels.history with the room's newest 50
+// messages of table.
+func readHandler(db *sql.DB, table string) http.Handler {
+	query := "SELECT id, rid, ts, u, msg FROM " + table + " WHERE rid = $1 ORDER BY ts DESC LIMIT 50"
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rows, err := db.QueryContext(r.Context(), query, r.URL.Query().Get("roomId"))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		defer rows.Close()
+		msgs := make([]bareMsg, 0, 50)
+		for rows.Next() {
+			var m bareMsg
+			if err := rows.Scan(&m.ID, &m.Rid, &m.Ts, &m.U, &m.Msg); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			msgs = append(msgs, m)
+		}
+		if err := rows.Err(); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"messages": msgs, "success": true})
+	})
 }

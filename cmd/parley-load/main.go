@@ -153,6 +153,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	return o, nil
 }
 
+// postgres reports whether the spawned server runs on PostgreSQL, whose
+// runs are compared with the PostgreSQL ceilings.
+func (o *options) postgres() bool { return strings.HasPrefix(o.db, "postgres") }
+
 // Run is one measured run of one target.
 type Run struct {
 	Target   string `json:"target"`
@@ -255,7 +259,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	var bareDir, bareReadDB string
-	if o.baseline {
+	if o.baseline && o.postgres() {
+		if err := seedBarePG(o.db, o.rooms, o.history); err != nil {
+			return fmt.Errorf("seeding the bare PostgreSQL history: %w", err)
+		}
+		defer func() {
+			if err := dropBarePG(o.db); err != nil {
+				logf("dropping the bare tables: %v", err)
+			}
+		}()
+	} else if o.baseline {
 		if bareDir, err = os.MkdirTemp("", "parley-load-bare-*"); err != nil {
 			return err
 		}
@@ -332,20 +345,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 					}
 				}
 				measure(o.label, sc, c, rep, base, pid, parleyRequests(sc, base, fx, c, since, newPacer(o.rate, c)))
-				target, as := ceilingOf(sc, o.label)
+				target, as := ceilingOf(sc, o.label, o.postgres())
 				if !o.baseline || measured[as] || !strings.HasPrefix(target, "bare-") {
 					continue
 				}
 				measured[as] = true
-				switch as {
-				case "insert":
+				switch {
+				case o.postgres() && as == "insert":
+					if err = emptyBarePGPosts(o.db); err == nil {
+						err = withBare("pg-insert", o.db, target, as, c, rep, func(b string) nextFunc { return bareRequests("post", b, fx, o.rooms) })
+					}
+				case o.postgres() && as == "read50":
+					err = withBare("pg-read", o.db, target, as, c, rep, func(b string) nextFunc { return bareRequests("read", b, fx, o.rooms) })
+				case as == "insert":
 					path := filepath.Join(bareDir, fmt.Sprintf("insert-%d-%d.db", rep, c))
 					if err := copyFile(path, filepath.Join(bareDir, "insert-template.db")); err != nil {
 						return err
 					}
 					err = withBare("insert", path, target, as, c, rep, func(b string) nextFunc { return bareRequests("post", b, fx, o.rooms) })
 					os.Remove(path)
-				case "read50":
+				case as == "read50":
 					err = withBare("read", bareReadDB, target, as, c, rep, func(b string) nextFunc { return bareRequests("read", b, fx, o.rooms) })
 				}
 				if err != nil {

@@ -116,7 +116,7 @@ func buildReport(o *options, runs []Run, idle, seeded, final *procSample) *Repor
 			}
 		}
 		if !strings.HasPrefix(k.target, "bare-") {
-			target, as := ceilingOf(k.scenario, k.target)
+			target, as := ceilingOf(k.scenario, k.target, o.postgres())
 			if c, ok := byRep[rowKey{target, as, k.clients}]; ok {
 				row.Ceiling = target + " " + as
 				var rr, pr, cr []float64

@@ -12,14 +12,21 @@ import (
 // "thread" on the command line stands for its two halves.
 var scenarioOrder = []string{"post", "read", "sync", "thread-reply", "thread-read", "mixed"}
 
-// ceilingOf names the run each scenario is compared with: a bare handler,
-// or, for mixed, which has no bare equivalent, Parley's own read-50 in the
-// same repetition, since the target is a p99 within 3× of read alone.
-func ceilingOf(scenario, label string) (target, as string) {
+// ceilingOf names the run each scenario is compared with: a bare handler
+// on the database Parley runs on (pg: PostgreSQL), or, for mixed, which has
+// no bare equivalent, Parley's own read-50 in the same repetition, since
+// the target is a p99 within 3× of read alone.
+func ceilingOf(scenario, label string, pg bool) (target, as string) {
 	switch scenario {
 	case "post", "thread-reply":
+		if pg {
+			return "bare-pg-insert", "insert"
+		}
 		return "bare-insert", "insert"
 	case "read", "sync", "thread-read":
+		if pg {
+			return "bare-pg-read50", "read50"
+		}
 		return "bare-read50", "read50"
 	case "mixed":
 		return label, "read"
