@@ -60,8 +60,8 @@ func (a *App) AddAllToRoom(ctx context.Context, actor *model.User, ref RoomRef, 
 			users = append(users, u)
 		}
 	}
-	if _, known := a.Settings.Get("API_User_Limit"); known && len(users) > a.Settings.Int("API_User_Limit") {
-		return nil, E("error-user-limit-exceeded", "User Limit Exceeded").With(details)
+	if err := a.CheckUserLimit(len(users), "addAllToRoom"); err != nil {
+		return nil, err
 	}
 	err = a.tx(ctx, func(st store.Store) error {
 		for _, u := range users {
