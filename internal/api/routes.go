@@ -304,5 +304,19 @@ func (s *Server) routes() []route {
 		{POST, "teams.convertToChannel", true, fromBody(s.teamsConvertToChannel)},
 		{POST, "channels.convertToTeam", true, s.convertToTeam("c")},
 		{POST, "groups.convertToTeam", true, s.convertToTeam("p")},
+
+		// Moderation, history pruning, export and invite links
+		// (moderation.go); rooms.export's archives download from
+		// /data-export/{id}
+		{POST, "rooms.banUser", true, fromBody(s.roomsBanUser)},
+		{POST, "rooms.unbanUser", true, fromBody(s.roomsUnbanUser)},
+		{GET, "rooms.bannedUsers", true, fromQueryPage(s.roomsBannedUsers)},
+		{POST, "rooms.cleanHistory", true, fromBody(s.roomsCleanHistory)},
+		{POST, "rooms.export", true, s.roomsExport},
+		{POST, "findOrCreateInvite", true, fromBody(s.findOrCreateInvite)},
+		{GET, "listInvites", true, s.listInvites},
+		{http.MethodDelete, "removeInvite/{_id}", true, s.removeInvite},
+		{POST, "useInviteToken", true, fromBody(s.useInviteToken)},
+		{POST, "validateInviteToken", false, fromBody(s.validateInviteToken)},
 	}
 }

@@ -150,6 +150,7 @@ func New(a *app.App, opts Options) *Server {
 	}))
 	s.mux.Handle("GET /file-upload/{id}/{name}", s.wrap("file-upload", s.fileDownload))
 	s.mountAvatars()
+	s.mountExports()
 	if opts.MetricsToken != "" && !opts.MetricsElsewhere {
 		s.mux.Handle("GET /metrics", s.MetricsHandler())
 	}

@@ -169,10 +169,11 @@ func (s *Server) roomsUpload(c *request) (any, error) {
 	return M{"message": m}, nil
 }
 
-// fileDownload serves GET /file-upload/:id/:name. The caller is known by
-// the X-User-Id/X-Auth-Token headers or, as browsers send them for <img>
-// links, the rc_uid/rc_token cookies.
-func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request) {
+// downloader is the caller of a download link: known by the
+// X-User-Id/X-Auth-Token headers or, as browsers send them for <img> and
+// <a> links, the rc_uid/rc_token cookies; nil when anonymous or the
+// credentials are stale. It reports false after answering a failure.
+func (s *Server) downloader(w http.ResponseWriter, r *http.Request) (*model.User, bool) {
 	uid, tok := r.Header.Get("X-User-Id"), r.Header.Get("X-Auth-Token")
 	if uid == "" && tok == "" {
 		if c, err := r.Cookie("rc_uid"); err == nil {
@@ -182,15 +183,26 @@ func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request) {
 			tok = c.Value
 		}
 	}
-	var u *model.User
-	if uid != "" && tok != "" {
-		if got, err := s.app.Authenticate(r.Context(), uid, tok); err == nil {
-			u = got
-			setUserID(r, u.ID)
-		} else if e, ok := app.AsError(err); !ok || e != app.ErrUnauthorized {
-			writeError(w, r, s.log, err)
-			return
-		}
+	if uid == "" || tok == "" {
+		return nil, true
+	}
+	u, err := s.app.Authenticate(r.Context(), uid, tok)
+	if err == nil {
+		setUserID(r, u.ID)
+		return u, true
+	}
+	if e, ok := app.AsError(err); !ok || e != app.ErrUnauthorized {
+		writeError(w, r, s.log, err)
+		return nil, false
+	}
+	return nil, true
+}
+
+// fileDownload serves GET /file-upload/:id/:name to the downloader.
+func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.downloader(w, r)
+	if !ok {
+		return
 	}
 	f, obj, err := s.app.OpenUpload(r.Context(), u, r.PathValue("id"))
 	if err != nil {

@@ -186,6 +186,9 @@ type InvitedRoom struct {
 // joining does (with a "uj" message); a use is counted only for a user
 // who was not a member yet. A user banned from the room is refused.
 func (a *App) UseInviteToken(ctx context.Context, actor *model.User, token string) (*InvitedRoom, error) {
+	if token == "" {
+		return nil, E("error-the-field-is-required", "The field token is required").With(map[string]any{"method": "useInviteToken", "field": "token"})
+	}
 	inv, r, err := a.validInvite(ctx, token)
 	if err != nil {
 		return nil, err

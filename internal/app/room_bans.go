@@ -14,29 +14,31 @@ var errUserBanned = E("error-user-is-banned", "User is banned from this room")
 // BanTarget names the user rooms.banUser and rooms.unbanUser act on.
 type BanTarget = MuteTarget
 
-// banRoom loads room rid for a ban action by actor: it must exist, be a
-// channel or a private group, be visible to actor, and actor must hold
-// ban-user there.
-func (a *App) banRoom(ctx context.Context, actor *model.User, rid, method string) (*model.Room, error) {
-	details := map[string]any{"method": method}
+// Rocket.Chat's ban methods throw bare errors, so their refusals carry a
+// message and no errorType.
+var (
+	errBanNotAllowed = Plain("Not allowed")
+	errBanNoAccess   = Plain(`The required "roomId" or "roomName" param provided does not match any group`)
+)
+
+// banRoom loads room rid for a ban action by actor, in Rocket.Chat's
+// order: actor must hold ban-user there, the room must exist and be a
+// channel or a private group, and actor must be able to see it.
+func (a *App) banRoom(ctx context.Context, actor *model.User, rid string) (*model.Room, error) {
+	if !a.HasRoomPermission(ctx, actor, "ban-user", rid) {
+		return nil, errBanNotAllowed
+	}
 	r, err := a.store.Rooms().Get(ctx, rid)
 	if isNotFound(err) {
-		return nil, E("error-invalid-room", "Invalid room").With(details)
+		return nil, errBanNotAllowed
 	}
 	if err != nil {
 		return nil, a.storeErr(err)
 	}
 	if r.T != model.RoomChannel && r.T != model.RoomGroup {
-		return nil, E("error-invalid-room-type", r.T+" is not a valid room type").With(map[string]any{"method": method, "type": r.T})
+		return nil, errBanNotAllowed
 	}
-	can, err := a.roomPermissions(ctx, actor, r.ID)
-	if err != nil {
-		return nil, err
-	}
-	if !can("ban-user") {
-		return nil, ErrNotAllowed.With(details)
-	}
-	if err := a.requireSee(ctx, r, actor, ErrNotAllowed.With(details)); err != nil {
+	if err := a.requireSee(ctx, r, actor, errBanNoAccess); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -47,12 +49,12 @@ func (a *App) banRoom(ctx context.Context, actor *model.User, rid, method string
 // unbanned, and a user-banned message names them. The room's last owner
 // cannot be banned.
 func (a *App) BanUser(ctx context.Context, actor *model.User, rid string, target BanTarget) error {
-	const method = "banUserFromRoom"
+	alreadyBanned := Plain("User is already banned from this room")
 	u, err := a.resolveMuteTarget(ctx, target)
 	if err != nil {
 		return err
 	}
-	r, err := a.banRoom(ctx, actor, rid, method)
+	r, err := a.banRoom(ctx, actor, rid)
 	if err != nil {
 		return err
 	}
@@ -64,17 +66,23 @@ func (a *App) BanUser(ctx context.Context, actor *model.User, rid string, target
 		if banned, err := st.Bans().Exists(ctx, r.ID, u.ID); err != nil {
 			return err
 		} else if banned {
-			return E("error-user-already-banned", "User is already banned from this room").With(map[string]any{"method": method})
+			return alreadyBanned
 		}
 		sub, err := st.Subscriptions().Get(ctx, r.ID, u.ID)
 		if isNotFound(err) {
-			return E("error-user-not-in-room", "User is not in this room").With(map[string]any{"method": method})
+			return Plain("User is not in this room")
 		}
 		if err != nil {
 			return err
 		}
-		if err := a.checkNotLastOwner(ctx, st, r.ID, sub, method); err != nil {
-			return err
+		if sub.HasRole("owner") {
+			owners, err := a.countRole(ctx, st, r.ID, "owner")
+			if err != nil {
+				return err
+			}
+			if owners <= 1 {
+				return Plain("You are the last owner. Please set new owner before banning the user.")
+			}
 		}
 		if err := a.removeMember(ctx, st, r.ID, u.ID); err != nil {
 			return err
@@ -84,7 +92,7 @@ func (a *App) BanUser(ctx context.Context, actor *model.User, rid string, target
 			BannedBy: model.UserRef{ID: actor.ID, Username: actor.Username, Name: actor.Name},
 		})
 		if errors.Is(err, store.ErrConflict) {
-			return E("error-user-already-banned", "User is already banned from this room").With(map[string]any{"method": method})
+			return alreadyBanned
 		}
 		if err != nil {
 			return err
@@ -98,12 +106,11 @@ func (a *App) BanUser(ctx context.Context, actor *model.User, rid string, target
 // message names the user, who is not a member again until they join or
 // are added.
 func (a *App) UnbanUser(ctx context.Context, actor *model.User, rid string, target BanTarget) error {
-	const method = "unbanUserFromRoom"
 	u, err := a.resolveMuteTarget(ctx, target)
 	if err != nil {
 		return err
 	}
-	r, err := a.banRoom(ctx, actor, rid, method)
+	r, err := a.banRoom(ctx, actor, rid)
 	if err != nil {
 		return err
 	}
@@ -114,7 +121,7 @@ func (a *App) UnbanUser(ctx context.Context, actor *model.User, rid string, targ
 		}
 		if err := st.Bans().Remove(ctx, r.ID, u.ID); isNotFound(err) {
 			// Rocket.Chat answers with the bare code.
-			return &Error{Status: 400, Type: "error-user-not-banned", Reason: "error-user-not-banned", Plain: true}
+			return Plain("error-user-not-banned")
 		} else if err != nil {
 			return err
 		}
@@ -123,11 +130,18 @@ func (a *App) UnbanUser(ctx context.Context, actor *model.User, rid string, targ
 	})
 }
 
-// BannedUsers is rooms.bannedUsers: the room's bans, oldest first, for
-// those who may ban there.
+// BannedUsers is rooms.bannedUsers: the room's bans, oldest first. As in
+// Rocket.Chat, whoever may see the room may list them; anyone else, and a
+// room that does not exist, gets 403.
 func (a *App) BannedUsers(ctx context.Context, actor *model.User, rid string, opts store.ListOptions) ([]*model.Ban, int, error) {
-	r, err := a.banRoom(ctx, actor, rid, "bannedUsers")
+	r, err := a.store.Rooms().Get(ctx, rid)
+	if isNotFound(err) {
+		return nil, 0, ErrForbidden
+	}
 	if err != nil {
+		return nil, 0, a.storeErr(err)
+	}
+	if err := a.requireSee(ctx, r, actor, ErrForbidden); err != nil {
 		return nil, 0, err
 	}
 	list, total, err := a.store.Bans().ListByRoom(ctx, r.ID, opts)

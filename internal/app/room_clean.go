@@ -44,10 +44,14 @@ const prunedFileText = "_File removed by prune_"
 
 // CleanRoomHistory is rooms.cleanHistory (Rocket.Chat's cleanRoomHistory):
 // who may see room rid and holds clean-channel-history there removes its
-// messages in the range, or only their files, and learns how many. The
+// messages in the range, or only their files, and learns how many (of
+// the messages, or of the files). The
 // files of removed messages are deleted, discussions started by them go
 // with them, and listeners hear one MessagesBulkDeleted.
 func (a *App) CleanRoomHistory(ctx context.Context, actor *model.User, rid string, q CleanHistory) (int, error) {
+	if rid == "" {
+		return 0, E("error-roomid-param-not-provided", `The parameter "roomId" or "roomName" is required`)
+	}
 	r, err := a.store.Rooms().Get(ctx, rid)
 	if isNotFound(err) {
 		return 0, errRoomNotFound(model.RoomChannel)
@@ -103,10 +107,11 @@ func (a *App) CleanRoomHistory(ctx context.Context, actor *model.User, rid strin
 				return err
 			}
 			if q.FilesOnly {
+				// Rocket.Chat counts the files removed, not their messages.
+				count += len(messageFileIDs(m))
 				if err := a.pruneFiles(ctx, st, m); err != nil {
 					return err
 				}
-				count++
 				continue
 			}
 			if err := a.pruneMessage(ctx, st, cur, m); err != nil {

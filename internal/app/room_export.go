@@ -233,8 +233,8 @@ func (a *App) OpenRoomExport(ctx context.Context, actor *model.User, id string) 
 }
 
 // ExportRoomByEmail is rooms.export with type "email". Parley sends no
-// mail, so once the request is checked it answers as Rocket.Chat does when
-// sending fails.
+// mail, so once the request is checked it answers as Rocket.Chat does
+// where SMTP is not set up.
 func (a *App) ExportRoomByEmail(ctx context.Context, actor *model.User, in ExportEmail) error {
 	if _, err := a.exportRoom(ctx, actor, in.RID); err != nil {
 		return err
@@ -242,5 +242,5 @@ func (a *App) ExportRoomByEmail(ctx context.Context, actor *model.User, in Expor
 	if len(in.ToUsers) == 0 && len(in.ToEmails) == 0 {
 		return E("error-invalid-recipient", "")
 	}
-	return E("error-email-send-failed", "Error trying to send email: SMTP is not configured")
+	return E("error-email-send-failed", "SMTP is not configured")
 }

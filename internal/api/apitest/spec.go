@@ -181,6 +181,16 @@ func relax(doc *openapi3.T) {
 			}
 		}
 	}
+	// findOrCreateInvite answers one invite, its fields beside success, as
+	// Rocket.Chat does; the document repeats listInvites' array for it. The
+	// array's item is the invite's schema.
+	if item := doc.Paths.Value("/api/v1/findOrCreateInvite"); item != nil && item.Post != nil {
+		if resp := item.Post.Responses.Status(200); resp != nil && resp.Value != nil {
+			if mt := resp.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil && mt.Schema.Value != nil && mt.Schema.Value.Items != nil {
+				mt.Schema = mt.Schema.Value.Items
+			}
+		}
+	}
 	// A message's md is the message-parser tree, whose node values are
 	// strings or nested nodes; some documents type every value as a string,
 	// against their own examples. A message's starred is the array of the
