@@ -25,7 +25,7 @@ func (s *Server) roomsUnbanUser(c *request, in *roomsMuteIn) (any, error) {
 type roomsBannedUsersIn struct {
 	RoomID string `json:"roomId" in:"required,nonempty"`
 	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	pageKeys
+	_ pageKeys
 }
 
 // bannedUser is one entry of rooms.bannedUsers: the user, as Rocket.Chat
