@@ -148,7 +148,8 @@ func New(a *app.App, opts Options) *Server {
 	s.mux.Handle("GET /api/info", s.wrap("info", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, M{"version": s.opts.Version, "success": true})
 	}))
-	s.mux.Handle("GET /file-upload/{id}/{name}", s.wrap("file-upload", s.fileDownload))
+	s.mux.Handle("GET /file-upload/{id}/{name...}", s.wrap("file-upload", s.fileDownload))
+	s.mux.Handle("GET /ufs/{store}/{id}/{name...}", s.wrap("file-upload", s.fileDownload))
 	s.mountAvatars()
 	s.mountExports()
 	if opts.MetricsToken != "" && !opts.MetricsElsewhere {

@@ -36,10 +36,12 @@ type upload struct {
 	fields map[string]string
 }
 
-// readUpload streams the multipart body of an upload into storage. The
-// room is checked before any byte is read; a body that breaks off, in the
-// file or after it, leaves no record behind.
-func (s *Server) readUpload(c *request, rid string) (*upload, error) {
+// readUpload streams the multipart body of an upload into storage and
+// records it. The room is checked before any byte is read; a body that
+// breaks off, in the file or after it, leaves no record behind. Only one
+// file, in the field "file", is accepted. rooms.media passes withContent
+// to take the "content" field as the file's encryption payload.
+func (s *Server) readUpload(c *request, rid string, withContent bool) (*upload, error) {
 	r, err := s.app.UploadRoom(c.ctx, c.user, rid)
 	if err != nil {
 		return nil, err
@@ -74,7 +76,15 @@ func (s *Server) readUpload(c *request, rid string) (*upload, error) {
 			return fail(app.E("error-file-upload-incomplete", "The upload did not complete"))
 		}
 		name := part.FormName()
-		if name == "file" && part.FileName() != "" && up.file == nil {
+		if part.FileName() != "" {
+			switch {
+			case up.file != nil:
+				part.Close()
+				return fail(app.Plain("Just 1 file is allowed"))
+			case name != "file":
+				part.Close()
+				return fail(app.E("invalid-field", ""))
+			}
 			f, err := s.app.Upload(c.ctx, c.user, r, app.UploadInput{Name: part.FileName(), Type: part.Header.Get("Content-Type"), Body: part})
 			part.Close()
 			if err != nil {
@@ -94,12 +104,20 @@ func (s *Server) readUpload(c *request, rid string) (*upload, error) {
 		if len(b) > maxFieldBytes {
 			return fail(app.Invalid("form field " + name + " is too large"))
 		}
-		if name != "file" {
-			up.fields[name] = string(b)
-		}
+		up.fields[name] = string(b)
 	}
 	if up.file == nil {
 		return nil, app.E("error-no-file-uploaded", "No file was uploaded")
+	}
+	var content json.RawMessage
+	if raw := up.fields["content"]; withContent && raw != "" {
+		if !json.Valid([]byte(raw)) {
+			return fail(app.E("invalid-field-content", ""))
+		}
+		content = json.RawMessage(raw)
+	}
+	if err := s.app.SaveUpload(c.ctx, up.file, content); err != nil {
+		return fail(err)
 	}
 	return up, nil
 }
@@ -112,13 +130,9 @@ func tooLarge(limit int64) error {
 // roomsMedia is rooms.media/:rid, the first step of an upload: the file is
 // stored, unconfirmed until rooms.mediaConfirm.
 func (s *Server) roomsMedia(c *request) (any, error) {
-	up, err := s.readUpload(c, c.r.PathValue("rid"))
+	up, err := s.readUpload(c, c.r.PathValue("rid"), true)
 	if err != nil {
 		return nil, err
-	}
-	if content, ok := up.fields["content"]; ok && content != "" && !json.Valid([]byte(content)) {
-		s.app.DiscardUpload(c.ctx, up.file)
-		return nil, app.E("invalid-field-content", "")
 	}
 	return M{"file": M{"_id": up.file.ID, "url": up.file.URL}}, nil
 }
@@ -150,7 +164,7 @@ func (s *Server) roomsMediaConfirm(c *request) (any, error) {
 // roomsUpload is the legacy one-step rooms.upload/:rid: upload and message
 // in one request. A refused message leaves no file behind.
 func (s *Server) roomsUpload(c *request) (any, error) {
-	up, err := s.readUpload(c, c.r.PathValue("rid"))
+	up, err := s.readUpload(c, c.r.PathValue("rid"), false)
 	if err != nil {
 		return nil, err
 	}
@@ -169,19 +183,27 @@ func (s *Server) roomsUpload(c *request) (any, error) {
 	return M{"message": m}, nil
 }
 
-// downloader is the caller of a download link: known by the
-// X-User-Id/X-Auth-Token headers or, as browsers send them for <img> and
-// <a> links, the rc_uid/rc_token cookies; nil when anonymous or the
-// credentials are stale. It reports false after answering a failure.
+// downloader is the caller of a download link, known as Rocket.Chat knows
+// it: by the rc_uid/rc_token query parameters, else the rc_uid/rc_token
+// cookies (which browsers send for <img> and <a> links), else the
+// X-User-Id/X-Auth-Token headers; nil when anonymous or the credentials are
+// stale. It reports false after answering a failure.
 func (s *Server) downloader(w http.ResponseWriter, r *http.Request) (*model.User, bool) {
-	uid, tok := r.Header.Get("X-User-Id"), r.Header.Get("X-Auth-Token")
-	if uid == "" && tok == "" {
+	q := r.URL.Query()
+	uid, tok := q.Get("rc_uid"), q.Get("rc_token")
+	if uid == "" {
 		if c, err := r.Cookie("rc_uid"); err == nil {
 			uid = c.Value
 		}
 		if c, err := r.Cookie("rc_token"); err == nil {
 			tok = c.Value
 		}
+	}
+	if uid == "" {
+		uid = r.Header.Get("X-User-Id")
+	}
+	if tok == "" {
+		tok = r.Header.Get("X-Auth-Token")
 	}
 	if uid == "" || tok == "" {
 		return nil, true
@@ -198,13 +220,27 @@ func (s *Server) downloader(w http.ResponseWriter, r *http.Request) (*model.User
 	return nil, true
 }
 
-// fileDownload serves GET /file-upload/:id/:name to the downloader.
+// fileDownload serves GET /file-upload/:id/:name and the older
+// /ufs/<store>:Uploads/:id/:name to the downloader. The name in the path
+// is only there for the browser.
 func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request) {
+	// A body on a download means nothing, but is read before answering:
+	// a reply sent while the client still writes can reset the
+	// connection. The general body limit bounds it.
+	_, _ = io.Copy(io.Discard, r.Body)
+	if st := r.PathValue("store"); st != "" && !uploadStores[st] {
+		w.WriteHeader(http.StatusNotFound)
+		return
+	}
 	u, ok := s.downloader(w, r)
 	if !ok {
 		return
 	}
 	f, obj, err := s.app.OpenUpload(r.Context(), u, r.PathValue("id"))
+	if err == app.ErrFileNotFound || err == app.ErrFileForbidden {
+		w.WriteHeader(err.(*app.Error).Status)
+		return
+	}
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
@@ -228,6 +264,14 @@ func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request) {
 	}
 	h.Set("Content-Disposition", disposition+"; filename*=UTF-8''"+url.PathEscape(f.Name))
 	http.ServeContent(w, r, "", obj.ModTime(), obj)
+}
+
+// uploadStores are the store names of Rocket.Chat's /ufs/ download paths,
+// which older clients and stored messages still use. Parley keeps all
+// uploads in one storage, so each of them serves any upload.
+var uploadStores = map[string]bool{
+	"GridFS:Uploads": true, "FileSystem:Uploads": true, "AmazonS3:Uploads": true,
+	"GoogleCloudStorage:Uploads": true, "Webdav:Uploads": true,
 }
 
 // inlineType says whether a browser may show a file in place: media, but

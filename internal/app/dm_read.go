@@ -340,7 +340,7 @@ func (a *App) DirectFiles(ctx context.Context, actor *model.User, ref DirectRef,
 
 // roomFiles lists r's uploads with their uploader.
 func (a *App) roomFiles(ctx context.Context, r *model.Room, q FilesQuery, opts store.ListOptions) ([]*model.File, int, error) {
-	list, total, err := a.store.Files().List(ctx, store.FileFilter{RID: r.ID, Name: q.Name, TypeGroup: q.TypeGroup, OnlyConfirmed: q.OnlyConfirmed}, opts)
+	list, total, err := a.store.Files().List(ctx, store.FileFilter{RID: r.ID, Name: q.Name, TypeGroup: q.TypeGroup, NotTypeGroup: "thumb", OnlyConfirmed: q.OnlyConfirmed}, opts)
 	if err != nil {
 		return nil, 0, a.storeErr(err)
 	}

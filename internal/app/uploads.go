@@ -70,14 +70,12 @@ type UploadInput struct {
 	Body io.Reader
 }
 
-// Upload stores a file for room r, unconfirmed until a message uses it.
-// Nothing is recorded unless the whole file arrived within the size limit.
+// Upload streams a file for room r into storage. Nothing is recorded: the
+// caller reads the rest of the form and then calls SaveUpload, or
+// DiscardUpload to drop the bytes.
 func (a *App) Upload(ctx context.Context, u *model.User, r *model.Room, in UploadInput) (*model.File, error) {
 	name := SafeFileName(in.Name)
 	typ := fileType(name, in.Type)
-	if !a.typeAllowed(typ) {
-		return nil, errInvalidFileType
-	}
 	now := a.now()
 	expires := now + model.Time(unconfirmedTTL.Milliseconds())
 	f := &model.File{
@@ -101,14 +99,60 @@ func (a *App) Upload(ctx context.Context, u *model.User, r *model.Room, in Uploa
 		return nil, E("error-file-upload-incomplete", "The upload did not complete")
 	}
 	f.Size, f.ETag = size, digest
+	return f, nil
+}
+
+// SaveUpload checks a stored file against the upload rules, now that the
+// whole form is known, and records it, unconfirmed. content is the
+// client's end-to-end encryption payload, if any: an encrypted file is
+// always application/octet-stream, whatever the client said, and is
+// accepted only with E2E_Enable_Encrypt_Files.
+func (a *App) SaveUpload(ctx context.Context, f *model.File, content json.RawMessage) error {
+	white := ""
+	if len(content) > 0 {
+		f.Content = content
+		if isEncrypted(content) {
+			if !a.Settings.Bool("E2E_Enable_Encrypt_Files") {
+				return E("error-invalid-file-type", "Encrypted file not allowed")
+			}
+			f.Type, f.TypeGroup = octetStream, typeGroup(octetStream)
+			white = octetStream
+		}
+	}
+	if !a.typeAllowed(f.Type, white) {
+		return errInvalidFileType
+	}
 	if f.TypeGroup == "image" {
 		f.Identify = a.identifyImage(ctx, f.ID)
 	}
-	if err := a.tx(ctx, func(st store.Store) error { return st.Files().Insert(ctx, f) }); err != nil {
-		a.dropBlob(f.ID)
-		return nil, err
+	return a.tx(ctx, func(st store.Store) error { return st.Files().Insert(ctx, f) })
+}
+
+// isEncrypted says whether an upload's content is an end-to-end
+// encryption payload: an algorithm and a ciphertext.
+func isEncrypted(content json.RawMessage) bool {
+	var c struct {
+		Algorithm  any `json:"algorithm"`
+		Ciphertext any `json:"ciphertext"`
 	}
-	return f, nil
+	if json.Unmarshal(content, &c) != nil {
+		return false
+	}
+	return truthy(c.Algorithm) && truthy(c.Ciphertext)
+}
+
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case string:
+		return x != ""
+	case bool:
+		return x
+	case float64:
+		return x != 0
+	}
+	return true
 }
 
 // DiscardUpload forgets an upload whose request failed after the file was
@@ -172,19 +216,69 @@ func SafeFileName(name string) string {
 	return name
 }
 
-// fileType is the upload's media type: the client's, unless it sent none
-// or only a generic one and the extension says better.
-func fileType(name, sent string) string {
-	t, _, err := mime.ParseMediaType(sent)
-	if err != nil || t == "" || t == "application/octet-stream" {
-		if g, _, err := mime.ParseMediaType(mime.TypeByExtension(path.Ext(name))); err == nil && g != "" {
-			return g
-		}
-		if t == "" {
-			return "application/octet-stream"
+// extraTypes are the extensions whose type Rocket.Chat fixes on top of
+// the common tables; they are looked at before the system's table, which
+// varies from host to host.
+var extraTypes = map[string]string{
+	".lst": "text/plain",
+	".wav": "audio/wav",
+	".ico": "image/x-icon",
+	".aac": "audio/aac",
+}
+
+// typeByName is the media type a file name suggests, or "".
+func typeByName(name string) string {
+	ext := strings.ToLower(path.Ext(name))
+	if ext == "" {
+		return ""
+	}
+	if t, ok := extraTypes[ext]; ok {
+		return t
+	}
+	t, _, err := mime.ParseMediaType(mime.TypeByExtension(ext))
+	if err != nil {
+		return ""
+	}
+	return t
+}
+
+// knownType says whether t is a media type with a known extension: a
+// client's type that no table knows says nothing about the file.
+func knownType(t string) bool {
+	for _, typ := range extraTypes {
+		if typ == t {
+			return true
 		}
 	}
-	return strings.ToLower(t)
+	exts, err := mime.ExtensionsByType(t)
+	return err == nil && len(exts) > 0
+}
+
+// fileType is the upload's media type: the client's, when it is a known
+// specific type; otherwise the one the file's extension suggests; else
+// application/octet-stream.
+func fileType(name, sent string) string {
+	t, _, err := mime.ParseMediaType(sent)
+	t = strings.ToLower(t)
+	if err == nil && t != "" && t != octetStream && knownType(t) {
+		return t
+	}
+	if g := typeByName(name); g != "" {
+		return g
+	}
+	return octetStream
+}
+
+const octetStream = "application/octet-stream"
+
+// fileFormat is an attachment's format: the file's extension in capitals,
+// or "file" when the name has none (a leading dot does not start one).
+func fileFormat(name string) string {
+	parts := strings.Split(name, ".")
+	if len(parts) < 2 || (parts[0] == "" && len(parts) == 2) || parts[len(parts)-1] == "" {
+		return "file"
+	}
+	return strings.ToUpper(parts[len(parts)-1])
 }
 
 func typeGroup(t string) string {
@@ -199,14 +293,16 @@ func extension(name string) string {
 	return ""
 }
 
-// typeAllowed applies FileUpload_MediaTypeBlackList, then
-// FileUpload_MediaTypeWhiteList (empty allows all); entries may be
-// wildcards such as image/*.
-func (a *App) typeAllowed(t string) bool {
+// typeAllowed applies FileUpload_MediaTypeBlackList, then white, or
+// FileUpload_MediaTypeWhiteList when white is empty (an empty list allows
+// all); entries may be wildcards such as image/*.
+func (a *App) typeAllowed(t, white string) bool {
 	if typeListed(a.Settings.String("FileUpload_MediaTypeBlackList"), t) {
 		return false
 	}
-	white := strings.TrimSpace(a.Settings.String("FileUpload_MediaTypeWhiteList"))
+	if white == "" {
+		white = strings.TrimSpace(a.Settings.String("FileUpload_MediaTypeWhiteList"))
+	}
 	return white == "" || typeListed(white, t)
 }
 
@@ -268,7 +364,17 @@ func (a *App) ConfirmUpload(ctx context.Context, u *model.User, rid, fileID stri
 	if err := a.validateMessage(ctx, r, u, msgIn); err != nil {
 		return nil, err
 	}
-	msgIn.Attachments = []map[string]any{fileAttachment(f, in.Description)}
+	var extras imageExtras
+	if f.TypeGroup == "image" {
+		extras = a.imageExtras(ctx, f)
+	}
+	saved := false
+	defer func() {
+		if extras.thumb != nil && !saved {
+			a.dropBlob(extras.thumb.ID)
+		}
+	}()
+	msgIn.Attachments = []map[string]any{fileAttachment(f, in.Description, extras)}
 	no := false
 	msgIn.Groupable = &no
 	m, err := a.buildMessage(ctx, r, u, msgIn)
@@ -278,6 +384,9 @@ func (a *App) ConfirmUpload(ctx context.Context, u *model.User, rid, fileID stri
 	ref := fileRef(f)
 	m.File = ref
 	m.Files = []json.RawMessage{ref}
+	if extras.thumb != nil {
+		m.Files = append(m.Files, fileRef(extras.thumb))
+	}
 	if err := a.checkGroupMentions(ctx, r, u, m); err != nil {
 		return nil, err
 	}
@@ -289,6 +398,11 @@ func (a *App) ConfirmUpload(ctx context.Context, u *model.User, rid, fileID stri
 		if err := a.saveMessage(ctx, st, r, m, 0); err != nil {
 			return err
 		}
+		if extras.thumb != nil {
+			if err := st.Files().Insert(ctx, extras.thumb); err != nil {
+				return err
+			}
+		}
 		cur.ExpiresAt, cur.Description, cur.UpdatedAt = nil, in.Description, a.now()
 		return st.Files().Update(ctx, cur)
 	})
@@ -298,20 +412,27 @@ func (a *App) ConfirmUpload(ctx context.Context, u *model.User, rid, fileID stri
 	if err != nil {
 		return nil, err
 	}
+	saved = true
 	a.afterCommit(m, false)
 	return a.normalize(ctx, u, m)
 }
 
-// fileRef is the message's file object.
+// fileRef is the message's file object; its format is the image format
+// found in the file, empty for other files.
 func fileRef(f *model.File) json.RawMessage {
-	b, _ := json.Marshal(map[string]any{"_id": f.ID, "name": f.Name, "type": f.Type, "size": f.Size, "format": f.Extension})
+	format := ""
+	if f.Identify != nil {
+		format = f.Identify.Format
+	}
+	b, _ := json.Marshal(map[string]any{"_id": f.ID, "name": f.Name, "type": f.Type, "size": f.Size, "format": format})
 	return b
 }
 
 // fileAttachment is the attachment Rocket.Chat's sendFileMessage writes:
 // images, audio and video get their *_url, *_type and *_size; other
-// files their format and size.
-func fileAttachment(f *model.File, description string) map[string]any {
+// files their format (the extension in capitals) and size. An image with
+// a thumbnail points image_url at it, under the original's name.
+func fileAttachment(f *model.File, description string, extras imageExtras) map[string]any {
 	at := map[string]any{
 		"ts": model.Time(0), "title": f.Name, "type": "file", "title_link": f.URL, "title_link_download": true,
 		"description": description,
@@ -323,42 +444,98 @@ func fileAttachment(f *model.File, description string) map[string]any {
 		if f.Identify != nil {
 			at["image_dimensions"] = map[string]any{"width": f.Identify.Size.Width, "height": f.Identify.Size.Height}
 		}
+		if extras.previewB64 != "" {
+			at["image_preview"] = extras.previewB64
+		}
+		if t := extras.thumb; t != nil {
+			at["image_url"] = "/file-upload/" + t.ID + "/" + url.PathEscape(f.Name)
+			at["image_type"] = t.Type
+			at["image_dimensions"] = map[string]any{"width": extras.thumbW, "height": extras.thumbH}
+		}
 	default:
-		at["format"], at["size"] = f.Extension, f.Size
+		at["format"], at["size"] = fileFormat(f.Name), f.Size
 	}
 	return at
 }
 
 // OpenUpload opens a confirmed or pending file for u (nil when nobody is
-// logged in). With FileUpload_ProtectFiles, only who can see the file's
-// room may read it; anything else looks missing or forbidden.
+// logged in). A refused caller gets ErrFileForbidden, a missing file
+// ErrFileNotFound.
 func (a *App) OpenUpload(ctx context.Context, u *model.User, id string) (*model.File, files.Object, error) {
 	if a.files == nil {
-		return nil, nil, &Error{Status: http.StatusNotFound, Reason: "Not found", Plain: true}
+		return nil, nil, ErrFileNotFound
 	}
 	f, err := a.store.Files().Get(ctx, id)
 	if isNotFound(err) {
-		return nil, nil, &Error{Status: http.StatusNotFound, Reason: "Not found", Plain: true}
+		return nil, nil, ErrFileNotFound
 	}
 	if err != nil {
 		return nil, nil, a.storeErr(err)
 	}
-	if a.Settings.Bool("FileUpload_ProtectFiles") {
-		if u == nil {
-			return nil, nil, ErrForbidden
-		}
-		if _, err := a.roomForRead(ctx, u, f.RID, ErrForbidden); err != nil {
-			return nil, nil, err
-		}
+	ok, err := a.canDownload(ctx, u, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ok {
+		return nil, nil, ErrFileForbidden
 	}
 	obj, err := a.files.Open(ctx, f.ID)
 	if errors.Is(err, files.ErrNotFound) {
-		return nil, nil, &Error{Status: http.StatusNotFound, Reason: "Not found", Plain: true}
+		return nil, nil, ErrFileNotFound
 	}
 	if err != nil {
 		return nil, nil, err
 	}
 	return f, obj, nil
+}
+
+var (
+	// ErrFileNotFound and ErrFileForbidden answer a download with a bare
+	// status, as a static file server does.
+	ErrFileNotFound  = &Error{Status: http.StatusNotFound, Plain: true}
+	ErrFileForbidden = &Error{Status: http.StatusForbidden, Plain: true}
+)
+
+// canDownload applies FileUpload_ProtectFiles: when it is on, only a
+// logged-in user may download, and of a room's files, with
+// FileUpload_Restrict_to_room_members only its members, with
+// FileUpload_Restrict_to_users_who_can_access_room only who can access
+// the room, and with both settings on nobody.
+func (a *App) canDownload(ctx context.Context, u *model.User, f *model.File) (bool, error) {
+	if !a.Settings.Bool("FileUpload_ProtectFiles") {
+		return true, nil
+	}
+	if u == nil {
+		return false, nil
+	}
+	if f.RID == "" {
+		return true, nil
+	}
+	members := a.Settings.Bool("FileUpload_Restrict_to_room_members")
+	access := a.Settings.Bool("FileUpload_Restrict_to_users_who_can_access_room")
+	switch {
+	case !members && !access:
+		return true, nil
+	case members && !access:
+		_, err := a.store.Subscriptions().Get(ctx, f.RID, u.ID)
+		if isNotFound(err) {
+			return false, nil
+		}
+		if err != nil {
+			return false, a.storeErr(err)
+		}
+		return true, nil
+	case access && !members:
+		r, err := a.store.Rooms().Get(ctx, f.RID)
+		if isNotFound(err) {
+			return false, nil
+		}
+		if err != nil {
+			return false, a.storeErr(err)
+		}
+		return a.canSee(ctx, r, u)
+	}
+	return false, nil
 }
 
 // messageFileIDs lists the uploads a message carries.

@@ -1,5 +1,7 @@
 package model
 
+import "encoding/json"
+
 // File is an uploaded file (Rocket.Chat's rocketchat_uploads document).
 // User is filled in for listings and never stored.
 type File struct {
@@ -20,7 +22,11 @@ type File struct {
 	URL         string        `json:"url,omitempty"`
 	Description string        `json:"description,omitempty"`
 	Identify    *FileIdentify `json:"identify,omitempty"`
-	UploadedAt  Time          `json:"uploadedAt"`
+	// Content is the client's end-to-end encryption payload of the file.
+	Content json.RawMessage `json:"content,omitempty"`
+	// OriginalFileID is, on a thumbnail, the upload it was made from.
+	OriginalFileID string `json:"originalFileId,omitempty"`
+	UploadedAt     Time   `json:"uploadedAt"`
 	// ExpiresAt is set until the upload is confirmed by a message.
 	ExpiresAt *Time    `json:"expiresAt,omitempty"`
 	UpdatedAt Time     `json:"_updatedAt"`

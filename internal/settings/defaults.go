@@ -119,7 +119,7 @@ func Defaults() []Def {
 		s("FileUpload_MediaTypeWhiteList", "", true, "FileUpload", "Allowed media types, comma separated (empty = all); wildcards like image/* work."),
 		s("FileUpload_MediaTypeBlackList", "image/svg+xml", true, "FileUpload", "Refused media types, comma separated."),
 		b("FileUpload_Enabled_Direct", true, true, "FileUpload", "Uploads are allowed in direct conversations."),
-		b("FileUpload_ProtectFiles", true, true, "FileUpload", "Downloads need a logged-in user who can see the room."),
+		b("FileUpload_ProtectFiles", true, true, "FileUpload", "Downloads need a logged-in user; which users FileUpload_Restrict_* decide."),
 
 		// Auto-translate
 		b("AutoTranslate_Enabled", false, true, "AutoTranslate", "Auto-translation is enabled."),
@@ -141,7 +141,7 @@ func Defaults() []Def {
 		b("E2E_Allow_Unencrypted_Messages", false, true, "End-to-end_encryption", "Stored only: Parley does not encrypt."),
 		b("E2E_Enabled_Default_DirectRooms", false, true, "End-to-end_encryption", "Stored only: new direct conversations are not encrypted."),
 		b("E2E_Enabled_Default_PrivateRooms", false, true, "End-to-end_encryption", "Stored only: new private groups are not encrypted."),
-		b("E2E_Enable_Encrypt_Files", true, true, "End-to-end_encryption", "Stored only: uploads are not encrypted."),
+		b("E2E_Enable_Encrypt_Files", true, true, "End-to-end_encryption", "Uploads that carry an encryption payload are accepted (as application/octet-stream)."),
 		b("E2E_Enabled_Mentions", true, true, "End-to-end_encryption", "Stored only: Parley does not encrypt."),
 	}
 	return append(defs, compatDefaults()...)

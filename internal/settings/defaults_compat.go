@@ -180,9 +180,9 @@ func compatDefaults() []Def {
 		b("UI_Show_top_navbar_embedded_layout", false, true, "Layout", forClients),
 
 		// Messages
-		b("Message_Attachments_Thumbnails_Enabled", true, true, "Message", "Stored only: Parley makes no thumbnails."),
-		i("Message_Attachments_Thumbnails_Width", 480, true, "Message", "Stored only: Parley makes no thumbnails."),
-		i("Message_Attachments_Thumbnails_Height", 360, true, "Message", "Stored only: Parley makes no thumbnails."),
+		b("Message_Attachments_Thumbnails_Enabled", true, true, "Message", "Image file messages get a thumbnail upload."),
+		i("Message_Attachments_Thumbnails_Width", 480, true, "Message", "Width of the box thumbnails fit in."),
+		i("Message_Attachments_Thumbnails_Height", 360, true, "Message", "Height of the box thumbnails fit in."),
 		b("Message_Attachments_Strip_Exif", true, true, "Message", "Stored only: uploads are kept as sent."),
 		b("Message_AudioRecorderEnabled", true, true, "Message", forClients),
 		i("Message_Audio_bitRate", 32, true, "Message", forClients),
@@ -198,8 +198,8 @@ func compatDefaults() []Def {
 		b("MapView_Enabled", false, true, "Message", forClients),
 
 		// Files
-		b("FileUpload_Restrict_to_room_members", true, false, "FileUpload", "Stored only: with FileUpload_ProtectFiles, downloads need a user who can see the room."),
-		b("FileUpload_Restrict_to_users_who_can_access_room", false, false, "FileUpload", "Stored only: with FileUpload_ProtectFiles, downloads need a user who can see the room."),
+		b("FileUpload_Restrict_to_room_members", true, false, "FileUpload", "With FileUpload_ProtectFiles, a room's files only for its members."),
+		b("FileUpload_Restrict_to_users_who_can_access_room", false, false, "FileUpload", "With FileUpload_ProtectFiles, a room's files only for who can access it."),
 		b("FileUpload_RotateImages", true, true, "FileUpload", "Stored only: uploads are kept as sent."),
 		b("FileUpload_Enable_json_web_token_for_files", true, false, "FileUpload", stored),
 		sel("FileUpload_Storage_Type", "GridFS", []string{"GridFS", "AmazonS3", "GoogleCloudStorage", "Webdav", "FileSystem"}, true, "FileUpload", "Stored only: the storage is chosen when Parley starts (see deployment.md)."),

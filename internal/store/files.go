@@ -12,6 +12,8 @@ type FileFilter struct {
 	// Name matches the file name as a case-insensitive substring.
 	Name      string
 	TypeGroup string
+	// NotTypeGroup leaves out one type group, e.g. thumbnails ("thumb").
+	NotTypeGroup string
 	// OnlyConfirmed leaves out uploads no message has confirmed yet.
 	OnlyConfirmed bool
 	// ExpiredBefore selects unconfirmed uploads that expired before it.

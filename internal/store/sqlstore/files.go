@@ -64,6 +64,9 @@ func (t files) List(ctx context.Context, f store.FileFilter, opts store.ListOpti
 	if f.TypeGroup != "" {
 		w.add("type_group = " + w.arg(f.TypeGroup))
 	}
+	if f.NotTypeGroup != "" {
+		w.add("type_group <> " + w.arg(f.NotTypeGroup))
+	}
 	if f.OnlyConfirmed {
 		w.add("expires_at IS NULL")
 	}

@@ -72,6 +72,9 @@ var fileTests = []test{
 		must(t, err)
 		wantEqual(t, "typeGroup", ids(list), []string{"f2", "f4"})
 		wantEqual(t, "typeGroup total", total, 2)
+		list, _, err = s.Files().List(ctx, store.FileFilter{RID: "r1", NotTypeGroup: "image"}, store.ListOptions{})
+		must(t, err)
+		wantEqual(t, "not typeGroup", ids(list), []string{"f1"})
 
 		list, _, err = s.Files().List(ctx, store.FileFilter{RID: "r1", Name: "PHOTO"}, store.ListOptions{})
 		must(t, err)
