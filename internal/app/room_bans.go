@@ -50,25 +50,13 @@ func (a *App) banRoom(ctx context.Context, actor *model.User, rid string) (*mode
 // cannot be banned.
 func (a *App) BanUser(ctx context.Context, actor *model.User, rid string, target BanTarget) error {
 	alreadyBanned := Plain("User is already banned from this room")
-	u, err := a.resolveMuteTarget(ctx, target)
-	if err != nil {
-		return err
-	}
-	r, err := a.banRoom(ctx, actor, rid)
-	if err != nil {
-		return err
-	}
-	return a.tx(ctx, func(st store.Store) error {
-		cur, err := lockRoom(ctx, st, r.ID)
-		if err != nil {
-			return err
-		}
-		if banned, err := st.Bans().Exists(ctx, r.ID, u.ID); err != nil {
+	return a.banChange(ctx, actor, rid, target, func(st store.Store, cur *model.Room, u *model.User) error {
+		if banned, err := st.Bans().Exists(ctx, cur.ID, u.ID); err != nil {
 			return err
 		} else if banned {
 			return alreadyBanned
 		}
-		sub, err := st.Subscriptions().Get(ctx, r.ID, u.ID)
+		sub, err := st.Subscriptions().Get(ctx, cur.ID, u.ID)
 		if isNotFound(err) {
 			return Plain("User is not in this room")
 		}
@@ -76,7 +64,7 @@ func (a *App) BanUser(ctx context.Context, actor *model.User, rid string, target
 			return err
 		}
 		if sub.HasRole("owner") {
-			owners, err := a.countRole(ctx, st, r.ID, "owner")
+			owners, err := a.countRole(ctx, st, cur.ID, "owner")
 			if err != nil {
 				return err
 			}
@@ -84,11 +72,11 @@ func (a *App) BanUser(ctx context.Context, actor *model.User, rid string, target
 				return Plain("You are the last owner. Please set new owner before banning the user.")
 			}
 		}
-		if err := a.removeMember(ctx, st, r.ID, u.ID); err != nil {
+		if err := a.removeMember(ctx, st, cur.ID, u.ID); err != nil {
 			return err
 		}
 		err = st.Bans().Add(ctx, &model.Ban{
-			RID: r.ID, User: model.UserRef{ID: u.ID, Username: u.Username, Name: u.Name}, BannedAt: a.now(),
+			RID: cur.ID, User: model.UserRef{ID: u.ID, Username: u.Username, Name: u.Name}, BannedAt: a.now(),
 			BannedBy: model.UserRef{ID: actor.ID, Username: actor.Username, Name: actor.Name},
 		})
 		if errors.Is(err, store.ErrConflict) {
@@ -106,26 +94,14 @@ func (a *App) BanUser(ctx context.Context, actor *model.User, rid string, target
 // message names the user, who is not a member again until they join or
 // are added.
 func (a *App) UnbanUser(ctx context.Context, actor *model.User, rid string, target BanTarget) error {
-	u, err := a.resolveMuteTarget(ctx, target)
-	if err != nil {
-		return err
-	}
-	r, err := a.banRoom(ctx, actor, rid)
-	if err != nil {
-		return err
-	}
-	return a.tx(ctx, func(st store.Store) error {
-		cur, err := lockRoom(ctx, st, r.ID)
-		if err != nil {
-			return err
-		}
-		if err := st.Bans().Remove(ctx, r.ID, u.ID); isNotFound(err) {
+	return a.banChange(ctx, actor, rid, target, func(st store.Store, cur *model.Room, u *model.User) error {
+		if err := st.Bans().Remove(ctx, cur.ID, u.ID); isNotFound(err) {
 			// Rocket.Chat answers with the bare code.
 			return Plain("error-user-not-banned")
 		} else if err != nil {
 			return err
 		}
-		_, err = a.systemMessage(ctx, st, cur, actor, "user-unbanned", u.Username, nil)
+		_, err := a.systemMessage(ctx, st, cur, actor, "user-unbanned", u.Username, nil)
 		return err
 	})
 }
@@ -165,4 +141,24 @@ func (a *App) dropRoomModeration(ctx context.Context, st store.Store, rid string
 		return err
 	}
 	return st.Invites().DeleteByRoom(ctx, rid)
+}
+
+// banChange checks a ban or unban of target in rid by actor, then runs
+// change on the locked room in one transaction.
+func (a *App) banChange(ctx context.Context, actor *model.User, rid string, target BanTarget, change func(st store.Store, cur *model.Room, u *model.User) error) error {
+	u, err := a.resolveMuteTarget(ctx, target)
+	if err != nil {
+		return err
+	}
+	r, err := a.banRoom(ctx, actor, rid)
+	if err != nil {
+		return err
+	}
+	return a.tx(ctx, func(st store.Store) error {
+		cur, err := lockRoom(ctx, st, r.ID)
+		if err != nil {
+			return err
+		}
+		return change(st, cur, u)
+	})
 }

@@ -200,28 +200,27 @@ type AvatarImage struct {
 // uploaded for them; the image is nil when the generated one applies, and
 // the user is nil too when nobody has that name.
 func (a *App) UserAvatarByName(ctx context.Context, username string) (*model.User, *AvatarImage, error) {
-	u, err := a.store.Users().GetByUsername(ctx, username)
-	if isNotFound(err) {
-		return nil, nil, nil
-	}
-	if err != nil {
-		return nil, nil, a.storeErr(err)
-	}
-	img, err := a.openAvatar(ctx, u)
-	return u, img, err
+	return a.userAvatar(ctx)(a.store.Users().GetByUsername(ctx, username))
 }
 
 // UserAvatarByID is UserAvatarByName by user id.
 func (a *App) UserAvatarByID(ctx context.Context, id string) (*model.User, *AvatarImage, error) {
-	u, err := a.store.Users().Get(ctx, id)
-	if isNotFound(err) {
-		return nil, nil, nil
+	return a.userAvatar(ctx)(a.store.Users().Get(ctx, id))
+}
+
+// userAvatar takes the result of a user lookup to what UserAvatarByName
+// answers.
+func (a *App) userAvatar(ctx context.Context) func(*model.User, error) (*model.User, *AvatarImage, error) {
+	return func(u *model.User, err error) (*model.User, *AvatarImage, error) {
+		if isNotFound(err) {
+			return nil, nil, nil
+		}
+		if err != nil {
+			return nil, nil, a.storeErr(err)
+		}
+		img, err := a.openAvatar(ctx, u)
+		return u, img, err
 	}
-	if err != nil {
-		return nil, nil, a.storeErr(err)
-	}
-	img, err := a.openAvatar(ctx, u)
-	return u, img, err
 }
 
 func (a *App) openAvatar(ctx context.Context, u *model.User) (*AvatarImage, error) {
