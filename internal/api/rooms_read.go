@@ -245,15 +245,19 @@ func (s *Server) roomsAdminRoom(c *request, in *adminRoomIn) (any, error) {
 }
 
 // selectorIn is the query of the room autocompletes: selector is a JSON
-// object whose name is the text typed.
+// object whose name is the text typed. Its absence is checked in term,
+// since these routes word it as a plain failure rather than a schema error.
 type selectorIn struct {
-	Selector string `json:"selector" in:"required"`
+	Selector string `json:"selector"`
 	//lint:ignore U1000 its keys are read by reflection (shape.go)
 	pageKeys
 }
 
 // term reads the name out of the selector.
 func (in *selectorIn) term() (string, error) {
+	if in.Selector == "" {
+		return "", app.Plain("The 'selector' param is required")
+	}
 	var sel map[string]any
 	if err := json.Unmarshal([]byte(in.Selector), &sel); err != nil {
 		return "", app.Invalid("The 'selector' param must be a JSON object")
