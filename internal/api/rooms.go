@@ -105,19 +105,22 @@ func (rt *roomRoutes) info(c *request, in *roomInfoIn) (any, error) {
 	return rt.answer(c.s.app.RoomInfo(c.ctx, c.user, in.ref(), rt.t))
 }
 
-// inviteIn is the body of channels.invite and groups.invite.
+// inviteIn is the body of channels.invite and groups.invite. Rocket.Chat
+// gives these routes no schema, so keys it does not know pass.
 type inviteIn struct {
 	roomRefIn
-	UserID  string   `json:"userId"`
-	UserIDs []string `json:"userIds"`
+	UserID    string   `json:"userId"`
+	UserIDs   []string `json:"userIds"`
+	Username  string   `json:"username"`
+	Usernames []string `json:"usernames"`
+	User      string   `json:"user"`
+	openKeys
 }
 
 func (rt *roomRoutes) invite(c *request, in *inviteIn) (any, error) {
-	ids := in.UserIDs
-	if in.UserID != "" {
-		ids = append(ids, in.UserID)
-	}
-	return rt.answer(c.s.app.Invite(c.ctx, c.user, in.ref(), rt.t, ids))
+	return rt.answer(c.s.app.Invite(c.ctx, c.user, in.ref(), rt.t, app.Invitees{
+		UserID: in.UserID, Username: in.Username, User: in.User, UserIDs: in.UserIDs, Usernames: in.Usernames,
+	}))
 }
 
 // joinIn is the body of channels.join.
@@ -182,9 +185,11 @@ func (rt *roomRoutes) listJoined(c *request, in *listRoomsIn, p page) (any, erro
 }
 
 // listRoomsIn is the query of channels.list, channels.list.joined and
-// groups.list.
+// groups.list. These routes have no schema in Rocket.Chat, so keys they do
+// not read (a roomId, say) are let through.
 type listRoomsIn struct {
 	Name string `json:"name"`
+	openKeys
 	//lint:ignore U1000 its keys are read by reflection (shape.go)
 	pageKeys
 }

@@ -1,8 +1,11 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/parleychat/parley/internal/events"
@@ -259,15 +262,75 @@ func (a *App) GetRoomInfo(ctx context.Context, actor *model.User, id, name strin
 	return r, nil
 }
 
+// Invitees names the users to invite the ways a client may: one by id or
+// by username (User is an older name for Username), or a list of either.
+type Invitees struct {
+	UserID, Username, User string
+	UserIDs, Usernames     []string
+}
+
+// resolve finds the users the invitees name. Lists win over the single
+// names, which are added to them; ids win over usernames. Users that do
+// not exist are left out, so the result may be empty.
+func (in Invitees) resolve(ctx context.Context, users store.Users) ([]string, error) {
+	sole := cmp.Or(in.UserID, in.Username, in.User)
+	list := in.UserIDs
+	if list == nil {
+		list = in.Usernames
+	}
+	seen := map[string]bool{}
+	var names []string
+	for _, n := range append(slices.Clone(list), sole) {
+		if n != "" && !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return nil, E("error-users-params-not-provided", `Please provide "userId" or "username" or "userIds" or "usernames" as param`)
+	}
+	var (
+		found []*model.User
+		err   error
+	)
+	if in.UserIDs != nil || in.UserID != "" {
+		found, err = users.GetMany(ctx, names)
+	} else {
+		found, err = users.GetManyByUsername(ctx, names)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(found))
+	for _, u := range found {
+		ids = append(ids, u.ID)
+	}
+	return ids, nil
+}
+
+// errNoInvitees is channels.invite's and groups.invite's answer when none
+// of the named users exists; channels.invite words it with its error and
+// errorType the other way round.
+func errNoInvitees(t string) *Error {
+	if t == model.RoomGroup {
+		return E("error-empty-invite-list", "Cannot invite if no valid users are provided")
+	}
+	return &Error{Status: http.StatusBadRequest, Type: "Cannot invite if no users are provided", Reason: "invalid-user-invite-list", Plain: true}
+}
+
 // Invite adds users to a room (channels.invite / groups.invite), each
 // announced with an "au" message, as addUsersToRoom does.
-func (a *App) Invite(ctx context.Context, actor *model.User, ref RoomRef, t string, userIDs []string) (*model.Room, error) {
+func (a *App) Invite(ctx context.Context, actor *model.User, ref RoomRef, t string, inv Invitees) (*model.Room, error) {
 	r, err := a.findRoom(ctx, actor, ref, t)
 	if err != nil {
 		return nil, err
 	}
+	userIDs, err := inv.resolve(ctx, a.store.Users())
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
 	if len(userIDs) == 0 {
-		return nil, E("error-invalid-user", "Invalid user").With(map[string]any{"method": "addUsersToRoom"})
+		return nil, errNoInvitees(t)
 	}
 	if err := a.CheckUserLimit(len(userIDs), "addUsersToRoom"); err != nil {
 		return nil, err
