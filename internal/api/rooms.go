@@ -229,10 +229,6 @@ func (c *request) updatedSince() (model.Time, error) {
 	return t, nil
 }
 
-func (s *Server) roomsInfo(c *request, in *roomInfoIn) (any, error) {
-	return answerAs("room")(s.app.GetRoomInfo(c.ctx, c.user, in.RoomID, in.RoomName))
-}
-
 // historyKeys are the query keys every history endpoint takes besides the
 // room; historyQuery reads them.
 type historyKeys struct {

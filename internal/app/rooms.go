@@ -60,6 +60,11 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 	}
 	now := a.now()
 	sysMes := true
+	// A channel or group always carries its customFields, {} when none
+	// were given, as Rocket.Chat's createChannel and createPrivateGroup do.
+	if in.CustomFields == nil {
+		in.CustomFields = map[string]any{}
+	}
 	r := &model.Room{
 		ID: model.NewID(), T: in.Type, Name: name, FName: fname, Ts: now, UpdatedAt: now,
 		Ro: in.ReadOnly, SysMes: &sysMes, Topic: in.Topic, Description: in.Description,
@@ -235,8 +240,9 @@ func (a *App) RoomInfo(ctx context.Context, actor *model.User, ref RoomRef, t st
 	return r, nil
 }
 
-// GetRoomInfo is rooms.info, for any room type.
-func (a *App) GetRoomInfo(ctx context.Context, actor *model.User, id, name string) (*model.Room, error) {
+// GetRoomInfo is rooms.info, for any room type: the room, with its team
+// and its parent when it has them.
+func (a *App) GetRoomInfo(ctx context.Context, actor *model.User, id, name string) (*RoomInfo, error) {
 	if id == "" && name == "" {
 		return nil, E("error-roomid-param-not-provided", `The parameter "roomId" or "roomName" is required`)
 	}
@@ -255,11 +261,10 @@ func (a *App) GetRoomInfo(ctx context.Context, actor *model.User, id, name strin
 	if err != nil {
 		return nil, a.storeErr(err)
 	}
-	// Rocket.Chat's rooms.info swaps the two strings; clients rely on it.
-	if err := a.requireSee(ctx, r, actor, &Error{Status: 400, Type: "Not Allowed", Reason: "not-allowed", Plain: true}); err != nil {
+	if err := a.requireSee(ctx, r, actor, errRoomsNotAllowed); err != nil {
 		return nil, err
 	}
-	return r, nil
+	return a.roomInfo(ctx, r)
 }
 
 // Invitees names the users to invite the ways a client may: one by id or
@@ -385,20 +390,30 @@ func (a *App) Leave(ctx context.Context, actor *model.User, ref RoomRef, t strin
 	if err != nil {
 		return nil, err
 	}
-	if !a.HasPermission(actor, "leave-"+t) {
-		return nil, E("error-not-allowed", "Not allowed").With(map[string]any{"method": "leaveRoom"})
+	if err := a.leave(ctx, actor, r); err != nil {
+		return nil, err
 	}
-	err = a.tx(ctx, func(st store.Store) error {
+	return a.reloadRoom(ctx, r.ID)
+}
+
+// leave takes actor out of room r, as Rocket.Chat's leaveRoom method does:
+// a direct conversation cannot be left, and leave-c / leave-p say who may
+// leave channels and groups.
+func (a *App) leave(ctx context.Context, actor *model.User, r *model.Room) error {
+	notAllowed := E("error-not-allowed", "Not allowed").With(map[string]any{"method": "leaveRoom"})
+	if r.T == model.RoomDirect {
+		return notAllowed
+	}
+	if (r.T == model.RoomChannel || r.T == model.RoomGroup) && !a.HasPermission(actor, "leave-"+r.T) {
+		return notAllowed
+	}
+	return a.tx(ctx, func(st store.Store) error {
 		if err := a.takeOut(ctx, st, r.ID, actor.ID, "You are not in this room", "leaveRoom"); err != nil {
 			return err
 		}
 		_, err := a.systemMessage(ctx, st, r, actor, "ul", actor.Username, nil)
 		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	return a.reloadRoom(ctx, r.ID)
 }
 
 // takeOut removes member uid from room rid, for leaving and kicking alike:

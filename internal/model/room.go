@@ -39,7 +39,7 @@ type Room struct {
 	UIDs              []string        `json:"uids,omitempty"`
 	Usernames         []string        `json:"usernames,omitempty"`
 	Prid              string          `json:"prid,omitempty"`
-	CustomFields      map[string]any  `json:"customFields,omitempty"`
+	CustomFields      map[string]any  `json:"customFields,omitzero"` // {} kept: channels and groups have one from birth
 	Muted             []string        `json:"muted,omitempty"`
 	Unmuted           []string        `json:"unmuted,omitempty"`
 	ReactWhenReadOnly bool            `json:"reactWhenReadOnly,omitempty"`
