@@ -127,3 +127,21 @@ func (s *Server) roomsGetDiscussions(c *request, in *roomsDiscussionsIn, p page)
 	}
 	return pageAnswer("discussions", out, p, total), nil
 }
+
+// saveNotificationIn is the body of rooms.saveNotification, which has no
+// schema.
+type saveNotificationIn struct {
+	RoomID        string         `json:"roomId"`
+	Notifications map[string]any `json:"notifications"`
+	openKeys
+}
+
+func (s *Server) roomsSaveNotification(c *request, in *saveNotificationIn) (any, error) {
+	if in.RoomID == "" {
+		return nil, app.Plain("The 'roomId' param is required")
+	}
+	if len(in.Notifications) == 0 {
+		return nil, app.Plain("The 'notifications' param is required")
+	}
+	return nil, s.app.SaveNotifications(c.ctx, c.user, in.RoomID, in.Notifications)
+}

@@ -197,3 +197,52 @@ func TestRoomsGetDiscussions(t *testing.T) {
 	owner.Get(t, "rooms.getDiscussions").Fails(t, 400, "error-roomid-param-not-provided", `The parameter "roomId" or "roomName" is required [error-roomid-param-not-provided]`)
 	outsider.Get(t, "rooms.getDiscussions", apitest.Q("roomId", gid)).Fails(t, 400, "Not Allowed", "not-allowed")
 }
+
+func TestRoomsSaveNotification(t *testing.T) {
+	t.Parallel()
+	e := apitest.NewScene(t, "owner", "outsider")
+	owner, outsider := e.Users[0], e.Users[1]
+	rid := owner.CreateRoom(t, "channels", "", nil)
+	save := func(c *apitest.Client, n map[string]any) *apitest.Response {
+		return c.Post(t, "rooms.saveNotification", map[string]any{"roomId": rid, "notifications": n})
+	}
+	save(owner, map[string]any{
+		"disableNotifications": "0", "emailNotifications": "nothing", "audioNotificationValue": "beep",
+		"desktopNotifications": "nothing", "mobilePushNotifications": "mentions", "hideUnreadStatus": "1", "unreadAlert": "all",
+	}).OK(t)
+	sub := owner.Subscription(t, rid)
+	want := map[string]any{
+		"disableNotifications": false, "emailNotifications": "nothing", "emailPrefOrigin": "subscription",
+		"audioNotificationValue": "beep", "desktopNotifications": "nothing", "desktopPrefOrigin": "subscription",
+		"mobilePushNotifications": "mentions", "mobilePrefOrigin": "subscription", "hideUnreadStatus": true, "unreadAlert": "all",
+	}
+	for k, v := range want {
+		if sub[k] != v {
+			t.Fatalf("subscription %s = %v, want %v (%v)", k, sub[k], v, sub)
+		}
+	}
+
+	// "default" goes back to the user's own preference, or to nothing.
+	owner.Post(t, "users.setPreferences", map[string]any{"data": map[string]any{"desktopNotifications": "all"}}).OK(t)
+	save(owner, map[string]any{"desktopNotifications": "default", "emailNotifications": "default", "audioNotificationValue": "default"}).OK(t)
+	sub = owner.Subscription(t, rid)
+	if sub["desktopNotifications"] != "all" || sub["desktopPrefOrigin"] != "user" {
+		t.Fatalf("desktop after default = %v / %v", sub["desktopNotifications"], sub["desktopPrefOrigin"])
+	}
+	for _, k := range []string{"emailNotifications", "emailPrefOrigin", "audioNotificationValue"} {
+		if _, ok := sub[k]; ok {
+			t.Fatalf("%s still set after default: %v", k, sub)
+		}
+	}
+
+	owner.Post(t, "rooms.saveNotification", map[string]any{"notifications": map[string]any{"unreadAlert": "all"}}).FailsPlain(t, "The 'roomId' param is required")
+	owner.Post(t, "rooms.saveNotification", map[string]any{"roomId": rid}).FailsPlain(t, "The 'notifications' param is required")
+	save(owner, map[string]any{}).FailsPlain(t, "The 'notifications' param is required")
+	save(owner, map[string]any{"bogus": "1"}).Fails(t, 400, "error-invalid-settings", "Invalid settings field [error-invalid-settings]")
+	save(owner, map[string]any{"unreadAlert": "nothing", "desktopNotifications": "loud"}).Fails(t, 400, "error-invalid-settings", "Invalid settings value [error-invalid-settings]")
+	save(owner, map[string]any{"hideUnreadStatus": 0}).FailsPlain(t, "Match error: Expected string, got number")
+	if sub := owner.Subscription(t, rid); sub["unreadAlert"] != "all" {
+		t.Fatalf("a refused call changed the subscription: %v", sub)
+	}
+	save(outsider, map[string]any{"unreadAlert": "all"}).Fails(t, 400, "error-invalid-subscription", "Invalid subscription [error-invalid-subscription]")
+}

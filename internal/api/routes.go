@@ -70,6 +70,7 @@ func (s *Server) routes() []route {
 		{POST, "rooms.delete", true, fromBody(s.roomsDelete)},
 		{POST, "rooms.leave", true, fromBody(s.roomsLeave)},
 		{GET, "rooms.getDiscussions", true, fromQueryPage(s.roomsGetDiscussions)},
+		{POST, "rooms.saveNotification", true, fromBody(s.roomsSaveNotification)},
 		{GET, "subscriptions.get", true, s.subscriptionsGet},
 		{GET, "subscriptions.getOne", true, fromQuery(s.subscriptionsGetOne)},
 		{POST, "subscriptions.read", true, fromBody(s.subscriptionsRead)},

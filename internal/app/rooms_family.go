@@ -3,6 +3,8 @@ package app
 import (
 	"cmp"
 	"context"
+	"maps"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -149,4 +151,94 @@ func (a *App) roomInfo(ctx context.Context, r *model.Room) (*RoomInfo, error) {
 		info.Parent = parentOf(main, false)
 	}
 	return info, nil
+}
+
+// notificationPrefOf names the user preference that "default" falls back
+// to for each of the three notification levels a subscription keeps.
+var notificationPrefOf = map[string]string{
+	"desktopNotifications":    "desktopNotifications",
+	"mobilePushNotifications": "pushNotifications",
+	"emailNotifications":      "emailNotificationMode",
+}
+
+// notificationFields are the subscription fields rooms.saveNotification
+// may set.
+var notificationFields = []string{
+	"desktopNotifications", "mobilePushNotifications", "emailNotifications", "unreadAlert",
+	"disableNotifications", "hideUnreadStatus", "hideMentionStatus", "muteGroupMentions", "audioNotificationValue",
+}
+
+// SaveNotifications is rooms.saveNotification: it sets the actor's
+// notification preferences for room rid, field by field, as Rocket.Chat's
+// saveNotificationSettings does. Every field is checked before any is
+// written, so a bad one changes nothing.
+func (a *App) SaveNotifications(ctx context.Context, actor *model.User, rid string, values map[string]any) error {
+	method := map[string]any{"method": "saveNotificationSettings"}
+	strs := make(map[string]string, len(values))
+	for _, field := range slices.Sorted(maps.Keys(values)) {
+		v, ok := values[field].(string)
+		if !ok {
+			return Plain("Match error: Expected string, got " + jsType(values[field]))
+		}
+		if !slices.Contains(notificationFields, field) {
+			return E("error-invalid-settings", "Invalid settings field").With(method)
+		}
+		if _, level := notificationPrefOf[field]; level && !slices.Contains([]string{"all", "mentions", "nothing", "default"}, v) {
+			return E("error-invalid-settings", "Invalid settings value").With(method)
+		}
+		strs[field] = v
+	}
+	prefs := preferencesOf(actor)
+	missing := E("error-invalid-subscription", "Invalid subscription").With(method)
+	_, err := a.changeSubscription(ctx, rid, actor.ID, missing, func(s *model.Subscription) (bool, error) {
+		before := *s
+		for field, v := range strs {
+			setNotification(s, field, v, prefs)
+		}
+		return !reflect.DeepEqual(before, *s), nil
+	})
+	return err
+}
+
+// setNotification sets one notification field of s. For the three levels
+// "default" means the user's own preference (origin "user"), or nothing
+// when they have none, so that the server default applies.
+func setNotification(s *model.Subscription, field, v string, prefs map[string]any) {
+	flag := func(dst **bool) { b := v == "1"; *dst = &b }
+	switch field {
+	case "desktopNotifications", "mobilePushNotifications", "emailNotifications":
+		value, origin := notificationLevel(s, field)
+		*value, *origin = v, "subscription"
+		if v == "default" {
+			*value, *origin = "", ""
+			if p, ok := prefs[notificationPrefOf[field]].(string); ok {
+				*value, *origin = p, "user"
+			}
+		}
+	case "unreadAlert":
+		s.UnreadAlert = v
+	case "disableNotifications":
+		flag(&s.DisableNotifications)
+	case "hideUnreadStatus":
+		flag(&s.HideUnreadStatus)
+	case "hideMentionStatus":
+		flag(&s.HideMentionStatus)
+	case "muteGroupMentions":
+		flag(&s.MuteGroupMentions)
+	case "audioNotificationValue":
+		s.AudioNotificationValue = v
+		if v == "default" {
+			s.AudioNotificationValue = ""
+		}
+	}
+}
+
+func notificationLevel(s *model.Subscription, field string) (value, origin *string) {
+	switch field {
+	case "desktopNotifications":
+		return &s.DesktopNotifications, &s.DesktopPrefOrigin
+	case "mobilePushNotifications":
+		return &s.MobilePushNotifications, &s.MobilePrefOrigin
+	}
+	return &s.EmailNotifications, &s.EmailPrefOrigin
 }

@@ -107,6 +107,14 @@ type Subscription struct {
 	EmailNotifications      string   `json:"emailNotifications,omitempty"`
 	EmailPrefOrigin         string   `json:"emailPrefOrigin,omitempty"`
 	UserHighlights          []string `json:"userHighlights,omitempty"`
+	// Per-room notification switches (rooms.saveNotification); absent
+	// until first set, after which false stays written.
+	UnreadAlert            string `json:"unreadAlert,omitempty"`
+	DisableNotifications   *bool  `json:"disableNotifications,omitempty"`
+	HideUnreadStatus       *bool  `json:"hideUnreadStatus,omitempty"`
+	HideMentionStatus      *bool  `json:"hideMentionStatus,omitempty"`
+	MuteGroupMentions      *bool  `json:"muteGroupMentions,omitempty"`
+	AudioNotificationValue string `json:"audioNotificationValue,omitempty"`
 	// F marks a favourite room; Draft is the unsent text the user left in
 	// the composer, kept here so that it follows them to other devices.
 	F     bool   `json:"f,omitempty"`
