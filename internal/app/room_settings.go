@@ -28,6 +28,9 @@ type RoomSettings struct {
 	// of system message types to hide.
 	SystemMessages *SystemMessages
 	Favorite       *FavoriteSetting
+	// Sidepanel is a team main room's side panel; a non-nil value with
+	// no items (JSON null) removes it.
+	Sidepanel *SidepanelSetting
 	// Unknown names the settings of the request Parley does not serve;
 	// any makes the whole request fail, as an unknown setting does in
 	// Rocket.Chat.
@@ -44,6 +47,15 @@ type SystemMessages struct {
 // that is also a favourite is added to joiners' favourites.
 type FavoriteSetting struct {
 	Favorite, DefaultValue bool
+}
+
+// SidepanelSetting is the value of the sidepanel setting: null, or an
+// object whose items are checked by checkRoomSettings.
+type SidepanelSetting struct {
+	Null  bool
+	Items []string
+	// Valid is false for an object that is not {items: [strings]}.
+	Valid bool
 }
 
 // hideableSystemMessages are the system message types a room may hide,
@@ -143,6 +155,17 @@ func (a *App) checkRoomSettings(ctx context.Context, actor *model.User, r *model
 		}
 		if r.T != model.RoomDirect && !can("toggle-room-e2e-encryption") {
 			return actionNotAllowed("You do not have permission to toggle E2E encryption", "Change_Room_Encrypted")
+		}
+	}
+	if sp := s.Sidepanel; sp != nil {
+		if !r.TeamMain {
+			return E("error-action-not-allowed", "Invalid room").With(map[string]any{"method": saveMethod})
+		}
+		if !can("edit-team") {
+			return E("error-action-not-allowed", "You do not have permission to change sidepanel items").With(map[string]any{"method": saveMethod})
+		}
+		if !sp.Null && (!sp.Valid || len(sp.Items) == 0 || checkSidepanel(sp.Items) != nil) {
+			return E("error-invalid-sidepanel", "")
 		}
 	}
 	if s.SystemMessages != nil {
@@ -322,6 +345,12 @@ func (a *App) applyRoomSettings(ctx context.Context, st store.Store, actor *mode
 	}
 	if f := s.Favorite; f != nil {
 		cur.Favorite = f.Favorite && f.DefaultValue
+	}
+	if sp := s.Sidepanel; sp != nil {
+		cur.Sidepanel = nil
+		if !sp.Null {
+			cur.Sidepanel = &model.Sidepanel{Items: slices.Clone(sp.Items)}
+		}
 	}
 	cur.UpdatedAt = max(cur.UpdatedAt, a.now())
 	if err := st.Rooms().Update(ctx, cur); err != nil {
