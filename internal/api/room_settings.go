@@ -75,6 +75,11 @@ func readRoomSetting(set *app.RoomSettings, key string, v any) bool {
 		return ok
 	case "systemMessages", "sysMes":
 		return readSystemMessages(set, v)
+	case "roomAvatar":
+		if v == nil { // null removes the avatar, as "" does
+			v = ""
+		}
+		return text(&set.Avatar)
 	case "sidepanel":
 		set.Sidepanel = readSidepanel(v)
 		return true

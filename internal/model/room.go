@@ -62,7 +62,10 @@ type Room struct {
 	// Sidepanel lists what a team's side panel shows ("channels",
 	// "discussions").
 	Sidepanel *Sidepanel `json:"sidepanel,omitempty"`
-	UpdatedAt Time       `json:"_updatedAt"`
+	// AvatarETag names the room's uploaded avatar; empty, the room is drawn
+	// as initials.
+	AvatarETag string `json:"avatarETag,omitempty"`
+	UpdatedAt  Time   `json:"_updatedAt"`
 }
 
 // Sidepanel is a team main room's side panel choice.
