@@ -194,6 +194,15 @@ func (s *Server) avatarOfRoom(w http.ResponseWriter, r *http.Request) {
 	if !s.avatarAllowed(w, r, viewer) {
 		return
 	}
+	img, err := s.app.RoomAvatarImage(r.Context(), r.PathValue("rid"))
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	if img != nil {
+		s.serveUserAvatar(w, r, "", nil, img)
+		return
+	}
 	name, ok, err := s.app.RoomAvatarName(r.Context(), viewer, r.PathValue("rid"))
 	if err != nil {
 		writeError(w, r, s.log, err)

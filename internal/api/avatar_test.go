@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"image"
 	"image/color"
 	"image/png"
@@ -312,5 +313,47 @@ func TestAvatarChangesEmitEvents(t *testing.T) {
 		if !slices.ContainsFunc(got, func(ev events.Event) bool { return ev.Kind == events.UserChanged && ev.UserID == ivo.UserID }) {
 			t.Fatalf("no user.changed for ivo: %v", got)
 		}
+	}
+}
+
+// TestRoomAvatarSetting covers rooms.saveRoomSettings' roomAvatar: a data
+// URI stores the room's avatar, which /avatar/room/{rid} then serves, and
+// "" goes back to the initials.
+func TestRoomAvatarSetting(t *testing.T) {
+	t.Parallel()
+	e := apitest.NewScene(t, "owner", "member")
+	owner, member := e.Users[0], e.Users[1]
+	rid := owner.CreateRoom(t, "channels", "pictured", nil, "member")
+	img := pngImage(t, color.RGBA{R: 200, A: 255})
+	uri := "data:image/png;base64," + base64.StdEncoding.EncodeToString(img)
+	save := func(c *apitest.Client, v any) *apitest.Response {
+		return c.Post(t, "rooms.saveRoomSettings", map[string]any{"rid": rid, "roomAvatar": v})
+	}
+
+	member.Post(t, "rooms.saveRoomSettings", map[string]any{"rid": rid, "roomAvatar": uri}).
+		Fails(t, 400, "error-action-not-allowed", "Editing room is not allowed [error-action-not-allowed]")
+	save(owner, uri).OK(t)
+	room := owner.RoomInfo(t, rid)
+	if room["avatarETag"] == nil {
+		t.Fatalf("room after an avatar = %v", room)
+	}
+	got := getAvatar(t, owner, "/avatar/room/"+rid).Expect(t, 200)
+	if got.Header.Get("Content-Type") != "image/png" || !bytes.Equal(got.Body, img) {
+		t.Fatalf("room avatar: %s, %d bytes", got.Header.Get("Content-Type"), len(got.Body))
+	}
+	if last := owner.History(t, "channels", rid)[0]; last["t"] != "room_changed_avatar" {
+		t.Fatalf("last message = %v", last)
+	}
+
+	for _, bad := range []any{"not a uri", "data:text/plain;base64," + base64.StdEncoding.EncodeToString([]byte("hello")), 7} {
+		save(owner, bad).Fails(t, 400, "error-invalid-settings", "Invalid settings provided [error-invalid-settings]")
+	}
+
+	save(owner, "").OK(t)
+	if room := owner.RoomInfo(t, rid); room["avatarETag"] != nil {
+		t.Fatalf("room after removing the avatar = %v", room)
+	}
+	if ct := getAvatar(t, owner, "/avatar/room/"+rid).Expect(t, 200).Header.Get("Content-Type"); ct == "image/png" {
+		t.Fatalf("removed avatar still served")
 	}
 }

@@ -253,7 +253,9 @@ func TestCompatRenameFollowsIntoDMs(t *testing.T) {
 	if s := bob.Subscription(t, one); s["name"] != "alice" || s["fname"] != "Zelda Updated" {
 		t.Errorf("after a name change bob's subscription: name %v fname %v", s["name"], s["fname"])
 	}
-	if s := carol.Subscription(t, group); s["fname"] != "Bob, Zelda Updated" || s["name"] != "bob, alice" {
+	// A group conversation's names are rebuilt; Rocket.Chat joins the
+	// usernames with a bare comma then.
+	if s := carol.Subscription(t, group); s["fname"] != "Bob, Zelda Updated" || s["name"] != "bob,alice" {
 		t.Errorf("after a name change carol's group subscription: name %v fname %v", s["name"], s["fname"])
 	}
 	if s := alice.Subscription(t, one); s["fname"] != "Bob" || s["u"].(map[string]any)["name"] != "Zelda Updated" {
@@ -264,7 +266,7 @@ func TestCompatRenameFollowsIntoDMs(t *testing.T) {
 	if s := bob.Subscription(t, one); s["name"] != "alice2" || s["fname"] != "Zelda Updated" {
 		t.Errorf("after a username change bob's subscription: name %v fname %v", s["name"], s["fname"])
 	}
-	if s := bob.Subscription(t, group); s["name"] != "carol, alice2" {
+	if s := bob.Subscription(t, group); s["name"] != "carol,alice2" || s["fname"] != "Carol, Zelda Updated" {
 		t.Errorf("bob's group subscription name = %v", s["name"])
 	}
 	var list struct{ Ims []map[string]any }

@@ -12,8 +12,7 @@ type directoryIn struct {
 	Text      string `json:"text"`
 	Type      string `json:"type"`
 	Workspace string `json:"workspace"`
-	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	_ pageKeys
+	_         pageKeys
 }
 
 func (s *Server) directory(c *request, in *directoryIn, p page) (any, error) {

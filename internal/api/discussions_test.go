@@ -143,3 +143,27 @@ func TestGetDiscussions(t *testing.T) {
 	alice.DeleteMessage(t, gid, first["_id"].(string))
 	alice.Get(t, "rooms.info", apitest.Q("roomId", ids[3])).Expect(t, 400)
 }
+
+// TestDiscussionTypeInTeams: a discussion of a public channel is public,
+// unless the channel belongs to a private team.
+func TestDiscussionTypeInTeams(t *testing.T) {
+	t.Parallel()
+	e := apitest.NewScene(t, "owner")
+	owner := e.Users[0]
+	for _, tc := range []struct {
+		teamType int
+		want     string
+	}{{0, "c"}, {1, "p"}} {
+		team := owner.Post(t, "teams.create", map[string]any{"name": fmt.Sprintf("dt-team-%d", tc.teamType), "type": tc.teamType}).OK(t).JSON(t)["team"].(map[string]any)
+		cid := owner.CreateRoom(t, "channels", "", nil)
+		owner.Post(t, "teams.addRooms", map[string]any{"teamId": team["_id"], "rooms": []string{cid}}).OK(t)
+		d := newDiscussion(t, owner, map[string]any{"prid": cid, "t_name": "inside"})
+		if d["t"] != tc.want {
+			t.Fatalf("discussion of a channel in a team of type %d has t %v, want %s", tc.teamType, d["t"], tc.want)
+		}
+	}
+	loose := owner.CreateRoom(t, "channels", "", nil)
+	if d := newDiscussion(t, owner, map[string]any{"prid": loose, "t_name": "outside"}); d["t"] != "c" {
+		t.Fatalf("discussion of a channel outside teams has t %v", d["t"])
+	}
+}

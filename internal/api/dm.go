@@ -189,8 +189,7 @@ type dmMembersIn struct {
 	directRefIn
 	Status []string `json:"status"`
 	Filter string   `json:"filter"`
-	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	_ pageKeys
+	_      pageKeys
 }
 
 func (s *Server) dmMembers(c *request, in *dmMembersIn, p page) (any, error) {
@@ -213,8 +212,7 @@ type messagesQueryIn struct {
 	MentionIDs string `json:"mentionIds"`
 	StarredIDs string `json:"starredIds"`
 	Pinned     string `json:"pinned"`
-	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	_ pageKeys
+	_          pageKeys
 }
 
 func (in messagesQueryIn) query() app.MessagesQuery {
@@ -270,8 +268,7 @@ type dmFilesIn struct {
 	Name          string `json:"name"`
 	TypeGroup     string `json:"typeGroup"`
 	OnlyConfirmed bool   `json:"onlyConfirmed"`
-	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	_ pageKeys
+	_             pageKeys
 }
 
 func (s *Server) dmFiles(c *request, in *dmFilesIn, p page) (any, error) {

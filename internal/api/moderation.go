@@ -24,8 +24,7 @@ func (s *Server) roomsUnbanUser(c *request, in *roomsMuteIn) (any, error) {
 // roomsBannedUsersIn is the query of rooms.bannedUsers.
 type roomsBannedUsersIn struct {
 	RoomID string `json:"roomId" in:"required,nonempty"`
-	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	_ pageKeys
+	_      pageKeys
 }
 
 // bannedUser is one entry of rooms.bannedUsers: the user, as Rocket.Chat

@@ -75,6 +75,14 @@ func readRoomSetting(set *app.RoomSettings, key string, v any) bool {
 		return ok
 	case "systemMessages", "sysMes":
 		return readSystemMessages(set, v)
+	case "roomAvatar":
+		if v == nil { // null removes the avatar, as "" does
+			v = ""
+		}
+		return text(&set.Avatar)
+	case "sidepanel":
+		set.Sidepanel = readSidepanel(v)
+		return true
 	case "favorite":
 		m, ok := v.(map[string]any)
 		if !ok {
@@ -86,6 +94,32 @@ func readRoomSetting(set *app.RoomSettings, key string, v any) bool {
 		return true
 	}
 	return false
+}
+
+// readSidepanel reads the sidepanel setting: null, or {items: [...]}.
+// What it makes of other values is refused by the app as an invalid
+// side panel, not as an unknown setting.
+func readSidepanel(v any) *app.SidepanelSetting {
+	if v == nil {
+		return &app.SidepanelSetting{Null: true}
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return &app.SidepanelSetting{}
+	}
+	list, ok := m["items"].([]any)
+	if !ok {
+		return &app.SidepanelSetting{}
+	}
+	sp := &app.SidepanelSetting{Valid: true}
+	for _, x := range list {
+		s, ok := x.(string)
+		if !ok {
+			return &app.SidepanelSetting{}
+		}
+		sp.Items = append(sp.Items, s)
+	}
+	return sp
 }
 
 // readSystemMessages reads sysMes: true or false, or the list of types

@@ -105,19 +105,22 @@ func (rt *roomRoutes) info(c *request, in *roomInfoIn) (any, error) {
 	return rt.answer(c.s.app.RoomInfo(c.ctx, c.user, in.ref(), rt.t))
 }
 
-// inviteIn is the body of channels.invite and groups.invite.
+// inviteIn is the body of channels.invite and groups.invite. Rocket.Chat
+// gives these routes no schema, so keys it does not know pass.
 type inviteIn struct {
 	roomRefIn
-	UserID  string   `json:"userId"`
-	UserIDs []string `json:"userIds"`
+	UserID    string   `json:"userId"`
+	UserIDs   []string `json:"userIds"`
+	Username  string   `json:"username"`
+	Usernames []string `json:"usernames"`
+	User      string   `json:"user"`
+	_         openKeys
 }
 
 func (rt *roomRoutes) invite(c *request, in *inviteIn) (any, error) {
-	ids := in.UserIDs
-	if in.UserID != "" {
-		ids = append(ids, in.UserID)
-	}
-	return rt.answer(c.s.app.Invite(c.ctx, c.user, in.ref(), rt.t, ids))
+	return rt.answer(c.s.app.Invite(c.ctx, c.user, in.ref(), rt.t, app.Invitees{
+		UserID: in.UserID, Username: in.Username, User: in.User, UserIDs: in.UserIDs, Usernames: in.Usernames,
+	}))
 }
 
 // joinIn is the body of channels.join.
@@ -182,11 +185,12 @@ func (rt *roomRoutes) listJoined(c *request, in *listRoomsIn, p page) (any, erro
 }
 
 // listRoomsIn is the query of channels.list, channels.list.joined and
-// groups.list.
+// groups.list. These routes have no schema in Rocket.Chat, so keys they do
+// not read (a roomId, say) are let through.
 type listRoomsIn struct {
 	Name string `json:"name"`
-	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	_ pageKeys
+	_    openKeys
+	_    pageKeys
 }
 
 func (rt *roomRoutes) listRooms(c *request, in *listRoomsIn, p page, joinedBy string) (any, error) {
@@ -222,10 +226,6 @@ func (c *request) updatedSince() (model.Time, error) {
 		return 0, app.E("error-updatedSince-param-invalid", "The \"updatedSince\" query parameter must be a valid date.")
 	}
 	return t, nil
-}
-
-func (s *Server) roomsInfo(c *request, in *roomInfoIn) (any, error) {
-	return answerAs("room")(s.app.GetRoomInfo(c.ctx, c.user, in.RoomID, in.RoomName))
 }
 
 // historyKeys are the query keys every history endpoint takes besides the

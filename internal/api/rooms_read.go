@@ -93,8 +93,7 @@ type roomFilesIn struct {
 	Name          string `json:"name"`
 	TypeGroup     string `json:"typeGroup"`
 	OnlyConfirmed bool   `json:"onlyConfirmed"`
-	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	_ pageKeys
+	_             pageKeys
 }
 
 func (rt *roomRoutes) files(c *request, in *roomFilesIn, p page) (any, error) {
@@ -112,8 +111,7 @@ type roomMembersIn struct {
 	roomRefIn
 	Status []string `json:"status"`
 	Filter string   `json:"filter"`
-	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	_ pageKeys
+	_      pageKeys
 }
 
 func (in *roomMembersIn) query(p page) app.RoomMembersQuery {
@@ -185,7 +183,6 @@ func (s *Server) roomsIsMember(c *request, in *roomsIsMemberIn) (any, error) {
 // anonymousReadIn is the query of channels.anonymousread.
 type anonymousReadIn struct {
 	roomRefIn
-	//lint:ignore U1000 its keys are read by reflection (shape.go)
 	_ pageKeys
 }
 
@@ -206,8 +203,7 @@ func (s *Server) channelsAnonymousRead(c *request, in *anonymousReadIn, p page) 
 type adminRoomsIn struct {
 	Filter string   `json:"filter"`
 	Types  []string `json:"types"`
-	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	_ pageKeys
+	_      pageKeys
 }
 
 func (s *Server) roomsAdminRooms(c *request, in *adminRoomsIn, p page) (any, error) {
@@ -245,15 +241,18 @@ func (s *Server) roomsAdminRoom(c *request, in *adminRoomIn) (any, error) {
 }
 
 // selectorIn is the query of the room autocompletes: selector is a JSON
-// object whose name is the text typed.
+// object whose name is the text typed. Its absence is checked in term,
+// since these routes word it as a plain failure rather than a schema error.
 type selectorIn struct {
-	Selector string `json:"selector" in:"required"`
-	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	_ pageKeys
+	Selector string `json:"selector"`
+	_        pageKeys
 }
 
 // term reads the name out of the selector.
 func (in *selectorIn) term() (string, error) {
+	if in.Selector == "" {
+		return "", app.Plain("The 'selector' param is required")
+	}
 	var sel map[string]any
 	if err := json.Unmarshal([]byte(in.Selector), &sel); err != nil {
 		return "", app.Invalid("The 'selector' param must be a JSON object")

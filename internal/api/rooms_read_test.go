@@ -450,7 +450,8 @@ func TestRoomsAutocomplete(t *testing.T) {
 		t.Fatalf("withPagination = %v", paged)
 	}
 	for _, path := range []string{"rooms.autocomplete.channelAndPrivate", "rooms.autocomplete.channelAndPrivate.withPagination", "rooms.autocomplete.adminRooms"} {
-		owner.Get(t, path).Fails(t, 400, "invalid-params", "must have required property 'selector' [invalid-params]")
+		owner.Get(t, path).FailsPlain(t, "The 'selector' param is required")
+		owner.Get(t, path, apitest.Q("selector", "")).FailsPlain(t, "The 'selector' param is required")
 	}
 
 	// The administrators' autocomplete sees every room, discussions too.

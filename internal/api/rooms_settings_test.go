@@ -216,3 +216,45 @@ func TestSaveRoomSettings(t *testing.T) {
 	bid := owner.CreateRoom(t, "channels", e.Unique("ssbcast"), map[string]any{"extraData": map[string]any{"broadcast": true}})
 	owner.Post(t, "rooms.saveRoomSettings", map[string]any{"rid": bid, "readOnly": true}).Fails(t, 400, "error-action-not-allowed", "")
 }
+
+func TestSaveRoomSettingsSidepanel(t *testing.T) {
+	t.Parallel()
+	e := apitest.NewScene(t, "owner", "member")
+	owner, member := e.Users[0], e.Users[1]
+	team := owner.Post(t, "teams.create", map[string]any{"name": "panel-team", "type": 0, "members": []string{member.UserID}}).OK(t).JSON(t)["team"].(map[string]any)
+	main := team["roomId"].(string)
+	save := func(c *apitest.Client, rid string, v any) *apitest.Response {
+		return c.Post(t, "rooms.saveRoomSettings", map[string]any{"rid": rid, "sidepanel": v})
+	}
+	items := func() any {
+		return owner.Get(t, "channels.info", apitest.Q("roomId", main)).OK(t).JSON(t)["channel"].(map[string]any)["sidepanel"]
+	}
+
+	if got := save(owner, main, map[string]any{"items": []string{"channels", "discussions"}}).OK(t).JSON(t)["rid"]; got != main {
+		t.Fatalf("rid = %v", got)
+	}
+	if got, _ := items().(map[string]any); len(got["items"].([]any)) != 2 {
+		t.Fatalf("sidepanel = %v", items())
+	}
+	for _, bad := range []any{
+		map[string]any{"items": []string{"wrong"}},
+		map[string]any{"items": []string{}},
+		map[string]any{"items": []string{"channels", "channels"}},
+		map[string]any{"other": 1},
+		"channels",
+	} {
+		save(owner, main, bad).Fails(t, 400, "error-invalid-sidepanel", "[error-invalid-sidepanel]")
+	}
+	// Only a team's main room has one, and changing it needs edit-team.
+	other := owner.CreateRoom(t, "channels", "", nil)
+	save(owner, other, map[string]any{"items": []string{"channels"}}).Fails(t, 400, "error-action-not-allowed", "Invalid room [error-action-not-allowed]")
+	e.SetPermission(t, "edit-room", "admin", "owner", "moderator", "user")
+	save(member, main, map[string]any{"items": []string{"channels"}}).
+		Fails(t, 400, "error-action-not-allowed", "You do not have permission to change sidepanel items [error-action-not-allowed]")
+
+	// null removes it.
+	save(owner, main, nil).OK(t)
+	if got := items(); got != nil {
+		t.Fatalf("sidepanel after null = %v", got)
+	}
+}

@@ -8,9 +8,9 @@ import (
 
 func TestRoomTypes(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct{ prefix, key, word string }{
-		{"channels", "channel", "channel"},
-		{"groups", "group", "group"},
+	for _, tc := range []struct{ prefix, key, word, noInviteeType, noInviteeText string }{
+		{"channels", "channel", "channel", "Cannot invite if no users are provided", "invalid-user-invite-list"},
+		{"groups", "group", "group", "error-empty-invite-list", "Cannot invite if no valid users are provided [error-empty-invite-list]"},
 	} {
 		t.Run(tc.prefix, func(t *testing.T) {
 			t.Parallel()
@@ -52,7 +52,7 @@ func TestRoomTypes(t *testing.T) {
 
 			// Invite needs add-user-to-joined-room (owners and moderators).
 			member.Post(t, tc.prefix+".invite", map[string]any{"roomId": rid, "userId": outsider.UserID}).Fails(t, 400, "error-not-allowed", "")
-			owner.Post(t, tc.prefix+".invite", map[string]any{"roomId": rid, "userId": "nope"}).Fails(t, 400, "error-invalid-user", "")
+			owner.Post(t, tc.prefix+".invite", map[string]any{"roomId": rid, "userId": "nope"}).Fails(t, 400, tc.noInviteeType, tc.noInviteeText)
 			r := owner.Post(t, tc.prefix+".invite", map[string]any{"roomId": rid, "userId": outsider.UserID}).OK(t).JSON(t)[tc.key].(map[string]any)
 			if r["usersCount"] != 3.0 {
 				t.Fatalf("after invite usersCount = %v", r["usersCount"])

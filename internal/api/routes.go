@@ -66,6 +66,11 @@ func (s *Server) routes() []route {
 		// Rooms and subscriptions
 		{GET, "rooms.get", true, s.roomsGet},
 		{GET, "rooms.info", true, fromQuery(s.roomsInfo)},
+		{GET, "rooms.nameExists", true, fromQuery(s.roomsNameExists)},
+		{POST, "rooms.delete", true, fromBody(s.roomsDelete)},
+		{POST, "rooms.leave", true, fromBody(s.roomsLeave)},
+		{GET, "rooms.getDiscussions", true, fromQueryPage(s.roomsGetDiscussions)},
+		{POST, "rooms.saveNotification", true, fromBody(s.roomsSaveNotification)},
 		{GET, "subscriptions.get", true, s.subscriptionsGet},
 		{GET, "subscriptions.getOne", true, fromQuery(s.subscriptionsGetOne)},
 		{POST, "subscriptions.read", true, fromBody(s.subscriptionsRead)},

@@ -16,7 +16,6 @@ func TestBindMatchesJSON(t *testing.T) {
 		Topic string `json:"topic"`
 	}
 	type all struct {
-		//lint:ignore U1000 its keys are read by reflection (shape.go)
 		_     openKeys
 		S     string            `json:"s"`
 		PS    *string           `json:"ps"`

@@ -113,8 +113,7 @@ type usersListIn struct {
 	// filters such as name[$regex], which Parley ignores.
 	_      openKeys
 	Filter string `json:"filter"`
-	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	_ pageKeys
+	_      pageKeys
 }
 
 func (s *Server) usersList(c *request, in *usersListIn, p page) (any, error) {

@@ -91,8 +91,7 @@ type listByStatusIn struct {
 	SearchTerm  string   `json:"searchTerm"`
 	_           []string `key:"roles[]"`
 	_           string   `key:"inactiveReason"`
-	//lint:ignore U1000 its keys are read by reflection (shape.go)
-	_ pageKeys
+	_           pageKeys
 }
 
 func (s *Server) usersListByStatus(c *request, in *listByStatusIn, p page) (any, error) {

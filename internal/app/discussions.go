@@ -89,9 +89,9 @@ func (a *App) CreateDiscussion(ctx context.Context, u *model.User, in Discussion
 	if encrypted && in.Reply != "" {
 		return nil, creationError("error-invalid-arguments", "Encrypted discussions must not receive an initial reply.")
 	}
-	t := model.RoomGroup
-	if parent.T == model.RoomChannel {
-		t = model.RoomChannel
+	t, err := a.discussionType(ctx, parent)
+	if err != nil {
+		return nil, err
 	}
 	now := a.now()
 	sysMes := true
@@ -190,4 +190,23 @@ func (a *App) Discussions(ctx context.Context, u *model.User, rid, text string, 
 	}
 	opts.Sort = nil
 	return a.listMessages(ctx, store.MessageFilter{RID: rid, Discussions: true, TextContains: text}, opts)
+}
+
+// discussionType is the type of a discussion started in parent: public
+// only in a public channel that is not in a private team.
+func (a *App) discussionType(ctx context.Context, parent *model.Room) (string, error) {
+	if parent.T != model.RoomChannel {
+		return model.RoomGroup, nil
+	}
+	if parent.TeamID == "" {
+		return model.RoomChannel, nil
+	}
+	main, err := a.teamMain(ctx, a.store, TeamRef{ID: parent.TeamID}, nil)
+	if err != nil {
+		return "", err
+	}
+	if main != nil && main.T == model.RoomGroup {
+		return model.RoomGroup, nil
+	}
+	return model.RoomChannel, nil
 }

@@ -91,6 +91,12 @@ func (a *App) renameInDirect(ctx context.Context, st store.Store, rid string, pr
 		}
 		if i := slices.IndexFunc(members, func(m *model.User) bool { return m.ID == s.U.ID }); complete && i >= 0 {
 			name, fname := directNames(members, members[i])
+			if len(r.UIDs) > 2 {
+				// Rocket.Chat renames a group conversation's subscriptions
+				// with the usernames joined by a bare comma, although it
+				// creates them with ", ".
+				name = strings.ReplaceAll(name, ", ", ",")
+			}
 			if s.Name != name || s.FName != fname {
 				s.Name, s.FName = name, fname
 				changed = true

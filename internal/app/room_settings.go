@@ -1,10 +1,13 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"html"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -28,6 +31,15 @@ type RoomSettings struct {
 	// of system message types to hide.
 	SystemMessages *SystemMessages
 	Favorite       *FavoriteSetting
+	// Sidepanel is a team main room's side panel; a non-nil value with
+	// no items (JSON null) removes it.
+	Sidepanel *SidepanelSetting
+	// Avatar is a data: URI of the room's new avatar image; "" removes it.
+	Avatar *string
+	// avatar is Avatar decoded by checkRoomSettings, and avatarETag the
+	// key its bytes were stored under before the room changes.
+	avatar     []byte
+	avatarETag string
 	// Unknown names the settings of the request Parley does not serve;
 	// any makes the whole request fail, as an unknown setting does in
 	// Rocket.Chat.
@@ -44,6 +56,15 @@ type SystemMessages struct {
 // that is also a favourite is added to joiners' favourites.
 type FavoriteSetting struct {
 	Favorite, DefaultValue bool
+}
+
+// SidepanelSetting is the value of the sidepanel setting: null, or an
+// object whose items are checked by checkRoomSettings.
+type SidepanelSetting struct {
+	Null  bool
+	Items []string
+	// Valid is false for an object that is not {items: [strings]}.
+	Valid bool
 }
 
 // hideableSystemMessages are the system message types a room may hide,
@@ -102,19 +123,50 @@ func (a *App) SaveRoomSettings(ctx context.Context, actor *model.User, rid strin
 	if err := a.checkRoomSettings(ctx, actor, r, &s, can); err != nil {
 		return nil, err
 	}
+	if s.avatar != nil {
+		if a.files == nil {
+			return nil, E("error-file-storage", "No file storage is configured")
+		}
+		s.avatarETag = model.NewID()
+		if _, _, err := a.files.Put(ctx, avatarKey(s.avatarETag), bytes.NewReader(s.avatar), -1); err != nil {
+			return nil, err
+		}
+	}
 	var out *model.Room
+	oldAvatar := ""
 	err = a.tx(ctx, func(st store.Store) error {
 		cur, err := lockRoom(ctx, st, r.ID)
 		if err != nil {
 			return err
 		}
+		oldAvatar = cur.AvatarETag
 		out, err = a.applyRoomSettings(ctx, st, actor, cur, s)
 		return err
 	})
 	if err != nil {
+		if s.avatarETag != "" {
+			a.dropBlob(avatarKey(s.avatarETag))
+		}
 		return nil, err
 	}
+	if s.Avatar != nil && oldAvatar != "" {
+		a.dropBlob(avatarKey(oldAvatar))
+	}
 	return out, nil
+}
+
+// parseImageDataURI decodes "data:image/…;base64,…" whose bytes are an
+// image of a type avatars may have.
+func parseImageDataURI(uri string) ([]byte, bool) {
+	head, payload, ok := strings.Cut(uri, ",")
+	if !ok || !strings.HasPrefix(head, "data:") || !strings.HasSuffix(head, ";base64") {
+		return nil, false
+	}
+	data, err := base64.StdEncoding.DecodeString(payload)
+	if err != nil || !avatarTypes[http.DetectContentType(data)] {
+		return nil, false
+	}
+	return data, true
 }
 
 // checkRoomSettings validates s against r before anything is written.
@@ -143,6 +195,29 @@ func (a *App) checkRoomSettings(ctx context.Context, actor *model.User, r *model
 		}
 		if r.T != model.RoomDirect && !can("toggle-room-e2e-encryption") {
 			return actionNotAllowed("You do not have permission to toggle E2E encryption", "Change_Room_Encrypted")
+		}
+	}
+	if sp := s.Sidepanel; sp != nil {
+		if !r.TeamMain {
+			return E("error-action-not-allowed", "Invalid room").With(map[string]any{"method": saveMethod})
+		}
+		if !can("edit-team") {
+			return E("error-action-not-allowed", "You do not have permission to change sidepanel items").With(map[string]any{"method": saveMethod})
+		}
+		if !sp.Null && (!sp.Valid || len(sp.Items) == 0 || checkSidepanel(sp.Items) != nil) {
+			return E("error-invalid-sidepanel", "")
+		}
+	}
+	if s.Avatar != nil {
+		if !can("edit-room-avatar") {
+			return actionNotAllowed("Editing a room avatar is not allowed", "Editing_room")
+		}
+		if *s.Avatar != "" {
+			data, ok := parseImageDataURI(*s.Avatar)
+			if !ok {
+				return errInvalidSettings
+			}
+			s.avatar = data
 		}
 	}
 	if s.SystemMessages != nil {
@@ -322,6 +397,16 @@ func (a *App) applyRoomSettings(ctx context.Context, st store.Store, actor *mode
 	}
 	if f := s.Favorite; f != nil {
 		cur.Favorite = f.Favorite && f.DefaultValue
+	}
+	if s.Avatar != nil {
+		cur.AvatarETag = s.avatarETag
+		msgs = append(msgs, pendingMessage{"room_changed_avatar", ""})
+	}
+	if sp := s.Sidepanel; sp != nil {
+		cur.Sidepanel = nil
+		if !sp.Null {
+			cur.Sidepanel = &model.Sidepanel{Items: slices.Clone(sp.Items)}
+		}
 	}
 	cur.UpdatedAt = max(cur.UpdatedAt, a.now())
 	if err := st.Rooms().Update(ctx, cur); err != nil {

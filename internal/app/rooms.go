@@ -1,8 +1,11 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/parleychat/parley/internal/events"
@@ -57,6 +60,11 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 	}
 	now := a.now()
 	sysMes := true
+	// A channel or group always carries its customFields, {} when none
+	// were given, as Rocket.Chat's createChannel and createPrivateGroup do.
+	if in.CustomFields == nil {
+		in.CustomFields = map[string]any{}
+	}
 	r := &model.Room{
 		ID: model.NewID(), T: in.Type, Name: name, FName: fname, Ts: now, UpdatedAt: now,
 		Ro: in.ReadOnly, SysMes: &sysMes, Topic: in.Topic, Description: in.Description,
@@ -232,8 +240,9 @@ func (a *App) RoomInfo(ctx context.Context, actor *model.User, ref RoomRef, t st
 	return r, nil
 }
 
-// GetRoomInfo is rooms.info, for any room type.
-func (a *App) GetRoomInfo(ctx context.Context, actor *model.User, id, name string) (*model.Room, error) {
+// GetRoomInfo is rooms.info, for any room type: the room, with its team
+// and its parent when it has them.
+func (a *App) GetRoomInfo(ctx context.Context, actor *model.User, id, name string) (*RoomInfo, error) {
 	if id == "" && name == "" {
 		return nil, E("error-roomid-param-not-provided", `The parameter "roomId" or "roomName" is required`)
 	}
@@ -252,22 +261,81 @@ func (a *App) GetRoomInfo(ctx context.Context, actor *model.User, id, name strin
 	if err != nil {
 		return nil, a.storeErr(err)
 	}
-	// Rocket.Chat's rooms.info swaps the two strings; clients rely on it.
-	if err := a.requireSee(ctx, r, actor, &Error{Status: 400, Type: "Not Allowed", Reason: "not-allowed", Plain: true}); err != nil {
+	if err := a.requireSee(ctx, r, actor, errRoomsNotAllowed); err != nil {
 		return nil, err
 	}
-	return r, nil
+	return a.roomInfo(ctx, r)
+}
+
+// Invitees names the users to invite the ways a client may: one by id or
+// by username (User is an older name for Username), or a list of either.
+type Invitees struct {
+	UserID, Username, User string
+	UserIDs, Usernames     []string
+}
+
+// resolve finds the users the invitees name. Lists win over the single
+// names, which are added to them; ids win over usernames. Users that do
+// not exist are left out, so the result may be empty.
+func (in Invitees) resolve(ctx context.Context, users store.Users) ([]string, error) {
+	sole := cmp.Or(in.UserID, in.Username, in.User)
+	list := in.UserIDs
+	if list == nil {
+		list = in.Usernames
+	}
+	seen := map[string]bool{}
+	var names []string
+	for _, n := range append(slices.Clone(list), sole) {
+		if n != "" && !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return nil, E("error-users-params-not-provided", `Please provide "userId" or "username" or "userIds" or "usernames" as param`)
+	}
+	var (
+		found []*model.User
+		err   error
+	)
+	if in.UserIDs != nil || in.UserID != "" {
+		found, err = users.GetMany(ctx, names)
+	} else {
+		found, err = users.GetManyByUsername(ctx, names)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(found))
+	for _, u := range found {
+		ids = append(ids, u.ID)
+	}
+	return ids, nil
+}
+
+// errNoInvitees is channels.invite's and groups.invite's answer when none
+// of the named users exists; channels.invite words it with its error and
+// errorType the other way round.
+func errNoInvitees(t string) *Error {
+	if t == model.RoomGroup {
+		return E("error-empty-invite-list", "Cannot invite if no valid users are provided")
+	}
+	return &Error{Status: http.StatusBadRequest, Type: "Cannot invite if no users are provided", Reason: "invalid-user-invite-list", Plain: true}
 }
 
 // Invite adds users to a room (channels.invite / groups.invite), each
 // announced with an "au" message, as addUsersToRoom does.
-func (a *App) Invite(ctx context.Context, actor *model.User, ref RoomRef, t string, userIDs []string) (*model.Room, error) {
+func (a *App) Invite(ctx context.Context, actor *model.User, ref RoomRef, t string, inv Invitees) (*model.Room, error) {
 	r, err := a.findRoom(ctx, actor, ref, t)
 	if err != nil {
 		return nil, err
 	}
+	userIDs, err := inv.resolve(ctx, a.store.Users())
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
 	if len(userIDs) == 0 {
-		return nil, E("error-invalid-user", "Invalid user").With(map[string]any{"method": "addUsersToRoom"})
+		return nil, errNoInvitees(t)
 	}
 	if err := a.CheckUserLimit(len(userIDs), "addUsersToRoom"); err != nil {
 		return nil, err
@@ -322,20 +390,30 @@ func (a *App) Leave(ctx context.Context, actor *model.User, ref RoomRef, t strin
 	if err != nil {
 		return nil, err
 	}
-	if !a.HasPermission(actor, "leave-"+t) {
-		return nil, E("error-not-allowed", "Not allowed").With(map[string]any{"method": "leaveRoom"})
+	if err := a.leave(ctx, actor, r); err != nil {
+		return nil, err
 	}
-	err = a.tx(ctx, func(st store.Store) error {
+	return a.reloadRoom(ctx, r.ID)
+}
+
+// leave takes actor out of room r, as Rocket.Chat's leaveRoom method does:
+// a direct conversation cannot be left, and leave-c / leave-p say who may
+// leave channels and groups.
+func (a *App) leave(ctx context.Context, actor *model.User, r *model.Room) error {
+	notAllowed := E("error-not-allowed", "Not allowed").With(map[string]any{"method": "leaveRoom"})
+	if r.T == model.RoomDirect {
+		return notAllowed
+	}
+	if (r.T == model.RoomChannel || r.T == model.RoomGroup) && !a.HasPermission(actor, "leave-"+r.T) {
+		return notAllowed
+	}
+	return a.tx(ctx, func(st store.Store) error {
 		if err := a.takeOut(ctx, st, r.ID, actor.ID, "You are not in this room", "leaveRoom"); err != nil {
 			return err
 		}
 		_, err := a.systemMessage(ctx, st, r, actor, "ul", actor.Username, nil)
 		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	return a.reloadRoom(ctx, r.ID)
 }
 
 // takeOut removes member uid from room rid, for leaving and kicking alike:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 
@@ -271,4 +272,33 @@ func (a *App) RoomAvatarName(ctx context.Context, viewer *model.User, rid string
 		}
 	}
 	return r.ID, true, nil
+}
+
+// RoomAvatarImage is the avatar uploaded for room rid, or nil when the
+// room has none (or does not exist) and its initials stand for it.
+func (a *App) RoomAvatarImage(ctx context.Context, rid string) (*AvatarImage, error) {
+	r, err := a.store.Rooms().Get(ctx, rid)
+	if isNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	if r.AvatarETag == "" || a.files == nil {
+		return nil, nil
+	}
+	obj, err := a.files.Open(ctx, avatarKey(r.AvatarETag))
+	if errors.Is(err, files.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(obj, head)
+	if _, err := obj.Seek(0, io.SeekStart); err != nil {
+		obj.Close()
+		return nil, err
+	}
+	return &AvatarImage{Object: obj, Type: http.DetectContentType(head[:n]), ETag: r.AvatarETag}, nil
 }

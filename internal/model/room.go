@@ -39,7 +39,7 @@ type Room struct {
 	UIDs              []string        `json:"uids,omitempty"`
 	Usernames         []string        `json:"usernames,omitempty"`
 	Prid              string          `json:"prid,omitempty"`
-	CustomFields      map[string]any  `json:"customFields,omitempty"`
+	CustomFields      map[string]any  `json:"customFields,omitzero"` // {} kept: channels and groups have one from birth
 	Muted             []string        `json:"muted,omitempty"`
 	Unmuted           []string        `json:"unmuted,omitempty"`
 	ReactWhenReadOnly bool            `json:"reactWhenReadOnly,omitempty"`
@@ -62,7 +62,10 @@ type Room struct {
 	// Sidepanel lists what a team's side panel shows ("channels",
 	// "discussions").
 	Sidepanel *Sidepanel `json:"sidepanel,omitempty"`
-	UpdatedAt Time       `json:"_updatedAt"`
+	// AvatarETag names the room's uploaded avatar; empty, the room is drawn
+	// as initials.
+	AvatarETag string `json:"avatarETag,omitempty"`
+	UpdatedAt  Time   `json:"_updatedAt"`
 }
 
 // Sidepanel is a team main room's side panel choice.
@@ -107,6 +110,14 @@ type Subscription struct {
 	EmailNotifications      string   `json:"emailNotifications,omitempty"`
 	EmailPrefOrigin         string   `json:"emailPrefOrigin,omitempty"`
 	UserHighlights          []string `json:"userHighlights,omitempty"`
+	// Per-room notification switches (rooms.saveNotification); absent
+	// until first set, after which false stays written.
+	UnreadAlert            string `json:"unreadAlert,omitempty"`
+	DisableNotifications   *bool  `json:"disableNotifications,omitempty"`
+	HideUnreadStatus       *bool  `json:"hideUnreadStatus,omitempty"`
+	HideMentionStatus      *bool  `json:"hideMentionStatus,omitempty"`
+	MuteGroupMentions      *bool  `json:"muteGroupMentions,omitempty"`
+	AudioNotificationValue string `json:"audioNotificationValue,omitempty"`
 	// F marks a favourite room; Draft is the unsent text the user left in
 	// the composer, kept here so that it follows them to other devices.
 	F     bool   `json:"f,omitempty"`

@@ -193,6 +193,8 @@ type RoomFilter struct {
 	// TeamRoomsAmong, when non-nil, keeps a room that belongs to a team
 	// (its main room included) only if its id is listed.
 	TeamRoomsAmong []string
+	// Prid, when set, keeps the discussions started in that room.
+	Prid string
 }
 
 // Rooms stores rooms.

@@ -185,6 +185,10 @@ func (t rooms) List(ctx context.Context, f store.RoomFilter, opts store.ListOpti
 			args = append(args, id)
 		}
 	}
+	if f.Prid != "" {
+		conds = append(conds, `prid = $`+strconv.Itoa(len(args)+1))
+		args = append(args, f.Prid)
+	}
 	if f.TeamRoomsAmong != nil {
 		cond := t.s.d.jsonText("doc", "teamId") + ` IS NULL`
 		if len(f.TeamRoomsAmong) > 0 {

@@ -211,15 +211,18 @@ var roomTests = []test{
 		createRoom(t, s, p1)
 		pct := createRoom(t, s, newChannel("100%-done", 5))
 		createRoom(t, s, newDM("u1", "u2", 6))
+		talk := newChannel("talk-of-sales", 7)
+		talk.Prid = c1.ID
+		createRoom(t, s, talk)
 
 		cases := []struct {
 			name string
 			f    store.RoomFilter
 			want []string
 		}{
-			{"all, oldest first", store.RoomFilter{}, []string{"sales", "dev_ops", "devXops", "Secret-Dev", "100%-done", ""}},
-			{"channels", store.RoomFilter{Types: []string{model.RoomChannel}}, []string{"sales", "dev_ops", "devXops", "100%-done"}},
-			{"channels and groups", store.RoomFilter{Types: []string{model.RoomChannel, model.RoomGroup}}, []string{"sales", "dev_ops", "devXops", "Secret-Dev", "100%-done"}},
+			{"all, oldest first", store.RoomFilter{}, []string{"sales", "dev_ops", "devXops", "Secret-Dev", "100%-done", "", "talk-of-sales"}},
+			{"channels", store.RoomFilter{Types: []string{model.RoomChannel}}, []string{"sales", "dev_ops", "devXops", "100%-done", "talk-of-sales"}},
+			{"channels and groups", store.RoomFilter{Types: []string{model.RoomChannel, model.RoomGroup}}, []string{"sales", "dev_ops", "devXops", "Secret-Dev", "100%-done", "talk-of-sales"}},
 			{"direct", store.RoomFilter{Types: []string{model.RoomDirect}}, []string{""}},
 			{"name, case-insensitive", store.RoomFilter{Name: "DEV"}, []string{"dev_ops", "devXops", "Secret-Dev"}},
 			{"name with _ literal", store.RoomFilter{Name: "v_o"}, []string{"dev_ops"}},
@@ -228,6 +231,8 @@ var roomTests = []test{
 			{"ids", store.RoomFilter{IDs: []string{c3.ID, c1.ID, "missing"}}, []string{"sales", "devXops"}},
 			{"ids and type", store.RoomFilter{IDs: []string{c2.ID, p1.ID, pct.ID}, Types: []string{model.RoomGroup}}, []string{"Secret-Dev"}},
 			{"ids, name and type", store.RoomFilter{IDs: []string{c2.ID, c3.ID, p1.ID}, Name: "_", Types: []string{model.RoomChannel}}, []string{"dev_ops"}},
+			{"discussions of a room", store.RoomFilter{Prid: c1.ID}, []string{"talk-of-sales"}},
+			{"discussions of a room without any", store.RoomFilter{Prid: c2.ID}, []string{}},
 			{"empty ids: nothing", store.RoomFilter{IDs: []string{}}, []string{}},
 			{"empty ids and type: nothing", store.RoomFilter{IDs: []string{}, Types: []string{model.RoomChannel}}, []string{}},
 		}
