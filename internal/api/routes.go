@@ -300,6 +300,7 @@ func (s *Server) routes() []route {
 		{POST, "teams.updateRoom", true, fromBody(s.teamsUpdateRoom)},
 		{GET, "teams.listRooms", true, fromQueryPage(s.teamsListRooms)},
 		{GET, "teams.listRoomsOfUser", true, fromQueryPage(s.teamsListRoomsOfUser)},
+		{GET, "teams.listChildren", true, fromQueryPage(s.teamsListChildren)},
 		{GET, "teams.autocomplete", true, fromQuery(s.teamsAutocomplete)},
 		{POST, "teams.convertToChannel", true, fromBody(s.teamsConvertToChannel)},
 		{POST, "channels.convertToTeam", true, s.convertToTeam("c")},
