@@ -648,8 +648,9 @@ func TestTeamsEventsAndListings(t *testing.T) {
 	}
 }
 
-// teams.addRooms needs move-room-to-team and its older name
-// add-team-channel: taking either away revokes it.
+// teams.addRooms needs move-room-to-team, whose older name
+// add-team-channel changes it too: taking either away revokes it, giving
+// either grants it.
 func TestTeamsAddRoomsEitherPermissionRevokes(t *testing.T) {
 	t.Parallel()
 	for _, perm := range []string{"move-room-to-team", "add-team-channel"} {
@@ -663,6 +664,23 @@ func TestTeamsAddRoomsEitherPermissionRevokes(t *testing.T) {
 			bob.Post(t, "teams.addRooms", map[string]any{"teamId": team["_id"], "rooms": []string{rid}}).Fails(t, 403, "", "error-no-permission-team-channel")
 			e.SetPermission(t, perm, "admin", "owner")
 			bob.Post(t, "teams.addRooms", map[string]any{"teamId": team["_id"], "rooms": []string{rid}}).OK(t)
+		})
+		t.Run(perm+" grants", func(t *testing.T) {
+			t.Parallel()
+			e := apitest.NewScene(t, "rvbob", "rvcarol")
+			bob, carol := e.Users[0], e.Users[1]
+			team := createTeam(t, bob, "rv-team", 0, map[string]any{"members": []string{"rvcarol"}})
+			rid := carol.CreateRoom(t, "channels", "rv-room", nil)
+			carol.Post(t, "teams.addRooms", map[string]any{"teamId": team["_id"], "rooms": []string{rid}}).Fails(t, 403, "", "error-no-permission-team-channel")
+			e.SetPermission(t, perm, "admin", "user")
+			carol.Post(t, "teams.addRooms", map[string]any{"teamId": team["_id"], "rooms": []string{rid}}).OK(t)
+			// Taking the role away through one name takes it from both.
+			e.Admin.Post(t, "permissions.removeRole", map[string]any{"permissionId": perm, "role": "user"}).OK(t)
+			for _, p := range toMaps(e.Admin.Get(t, "permissions.listAll").OK(t).JSON(t)["update"]) {
+				if (p["_id"] == "add-team-channel" || p["_id"] == "move-room-to-team") && slices.Contains(apitest.Strings(p["roles"]), "user") {
+					t.Fatalf("%s still granted: %v", p["_id"], p)
+				}
+			}
 		})
 	}
 }

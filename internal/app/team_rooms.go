@@ -16,10 +16,9 @@ func (a *App) AddTeamRooms(ctx context.Context, actor *model.User, ref TeamRef, 
 	if err != nil {
 		return nil, err
 	}
-	// Rocket.Chat renamed add-team-channel to move-room-to-team; clients
-	// and admins of either era revoke the right through the id they know,
-	// so both must hold.
-	if !a.HasRoomPermission(ctx, actor, "move-room-to-team", main.ID) || !a.HasRoomPermission(ctx, actor, "add-team-channel", main.ID) {
+	// add-team-channel is move-room-to-team's older name; the two are
+	// kept alike (see permissionAliases).
+	if !a.HasRoomPermission(ctx, actor, "move-room-to-team", main.ID) {
 		return nil, errNoTeamChannelPerm
 	}
 	var out []*model.Room
