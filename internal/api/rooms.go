@@ -68,7 +68,7 @@ type roomCreateIn struct {
 		Topic       string `json:"topic"`
 		Description string `json:"description"`
 		Broadcast   bool   `json:"broadcast"`
-		Encrypted   bool   `json:"encrypted"`
+		Encrypted   *bool  `json:"encrypted"`
 	} `json:"extraData"`
 	_ []string `key:"teams"`
 }

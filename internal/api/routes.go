@@ -246,6 +246,7 @@ func (s *Server) routes() []route {
 		{POST, "groups.setPurpose", true, gchg.setPurpose},
 		{POST, "groups.setAnnouncement", true, gchg.setAnnouncement},
 		{POST, "groups.setCustomFields", true, gchg.setCustomFields},
+		{POST, "groups.setEncrypted", true, gchg.setEncrypted},
 		{POST, "rooms.saveRoomSettings", true, s.roomsSaveRoomSettings},
 
 		// Reading rooms, and each user's own view of them

@@ -34,6 +34,11 @@ type MessageInput struct {
 	// PreviewURLs, when set (even empty), lists the only URLs to preview.
 	PreviewURLs *[]string
 	Groupable   *bool
+	// Text, E2E and Content: see model.Message; SendMessage alone takes
+	// them.
+	Text    string
+	E2E     string
+	Content json.RawMessage
 	// parent is the message TMID names, when the caller has read it
 	// already; checkReplyParent then does not read it again.
 	parent *model.Message
@@ -538,9 +543,18 @@ func (a *App) SendMessage(ctx context.Context, u *model.User, in SendInput) (*mo
 	if err := a.canSend(ctx, r, u); err != nil {
 		return nil, err
 	}
+	// The server cannot read an encrypted room's messages; it refuses
+	// the ones clients did not encrypt, unless told to let them in.
+	if r.IsEncrypted() && in.T != "e2e" && a.Settings.Bool("E2E_Enable") && !a.Settings.Bool("E2E_Allow_Unencrypted_Messages") {
+		return nil, E("error-not-allowed", "Not allowed to send un-encrypted messages in an encrypted room").With(map[string]any{"method": "sendMessage"})
+	}
 	sent, want, err := a.prepareMessage(ctx, r, u, msg)
 	if err != nil {
 		return nil, err
+	}
+	sent.Text = msg.Text
+	if in.T == "e2e" {
+		sent.T, sent.E2E, sent.Content = in.T, msg.E2E, msg.Content
 	}
 	err = a.tx(ctx, func(st store.Store) error { return a.saveMessage(ctx, st, r, sent, want) })
 	if err != nil {

@@ -19,7 +19,7 @@ type NewRoom struct {
 	Topic        string
 	Description  string
 	Broadcast    bool
-	Encrypted    bool
+	Encrypted    *bool // nil: as E2E_Enabled_Default_PrivateRooms says
 	ExcludeSelf  bool
 	CustomFields map[string]any
 }
@@ -60,7 +60,7 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 	r := &model.Room{
 		ID: model.NewID(), T: in.Type, Name: name, FName: fname, Ts: now, UpdatedAt: now,
 		Ro: in.ReadOnly, SysMes: &sysMes, Topic: in.Topic, Description: in.Description,
-		Broadcast: in.Broadcast, Encrypted: in.Encrypted, CustomFields: in.CustomFields,
+		Broadcast: in.Broadcast, Encrypted: a.encryptedByDefault(in.Type, in.Encrypted), CustomFields: in.CustomFields,
 	}
 	owner := actor.Ref()
 	r.U = &owner
@@ -593,4 +593,19 @@ func (a *App) RoomMembers(ctx context.Context, r *model.Room, opts store.ListOpt
 	}
 	users, err := a.store.Users().GetMany(ctx, ids)
 	return users, total, a.storeErr(err)
+}
+
+// encryptedByDefault is whether a new room of type t is encrypted: as
+// asked, or else as the E2E_Enabled_Default_* setting of its type says
+// while E2E_Enable is on. nil leaves the room without the field, as
+// Rocket.Chat leaves it.
+func (a *App) encryptedByDefault(t string, asked *bool) *bool {
+	if asked != nil || !a.Settings.Bool("E2E_Enable") {
+		return asked
+	}
+	if (t == model.RoomGroup && a.Settings.Bool("E2E_Enabled_Default_PrivateRooms")) ||
+		(t == model.RoomDirect && a.Settings.Bool("E2E_Enabled_Default_DirectRooms")) {
+		return new(true)
+	}
+	return nil
 }

@@ -137,10 +137,10 @@ func Defaults() []Def {
 		// End-to-end encryption. Parley does not encrypt: these are kept so
 		// that clients and administrators can read and set them, and
 		// nothing on the server consults them.
-		b("E2E_Enable", false, true, "End-to-end_encryption", "Rocket.Chat's end-to-end encryption switch. Stored only: Parley does not encrypt."),
-		b("E2E_Allow_Unencrypted_Messages", false, true, "End-to-end_encryption", "Stored only: Parley does not encrypt."),
-		b("E2E_Enabled_Default_DirectRooms", false, true, "End-to-end_encryption", "Stored only: new direct conversations are not encrypted."),
-		b("E2E_Enabled_Default_PrivateRooms", false, true, "End-to-end_encryption", "Stored only: new private groups are not encrypted."),
+		b("E2E_Enable", false, true, "End-to-end_encryption", "Rocket.Chat's end-to-end encryption switch; clients encrypt. While on, the defaults below apply and encrypted rooms refuse plain messages."),
+		b("E2E_Allow_Unencrypted_Messages", false, true, "End-to-end_encryption", "Lets chat.sendMessage put plain (not t: e2e) messages into encrypted rooms."),
+		b("E2E_Enabled_Default_DirectRooms", false, true, "End-to-end_encryption", "New direct conversations are encrypted unless the request says otherwise (with E2E_Enable)."),
+		b("E2E_Enabled_Default_PrivateRooms", false, true, "End-to-end_encryption", "New private groups and private teams are encrypted unless the request says otherwise (with E2E_Enable)."),
 		b("E2E_Enable_Encrypt_Files", true, true, "End-to-end_encryption", "Stored only: uploads are not encrypted."),
 		b("E2E_Enabled_Mentions", true, true, "End-to-end_encryption", "Stored only: Parley does not encrypt."),
 	}
