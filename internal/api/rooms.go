@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/parleychat/parley/internal/app"
 	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/store"
 )
 
 // roomRoutes is what the channels.* and groups.* handlers know of their
@@ -175,6 +176,22 @@ func (rt *roomRoutes) list(c *request, in *listRoomsIn, p page) (any, error) {
 		return nil, app.ErrPermissionsRequired
 	}
 	return rt.listRooms(c, in, p, joinedBy)
+}
+
+// groupsListAll is groups.listAll: every private group, by name unless sort
+// says otherwise, for holders of view-room-administration.
+func (s *Server) groupsListAll(c *request, _ *pageKeys, p page) (any, error) {
+	if !s.app.HasPermission(c.user, "view-room-administration") {
+		return nil, app.ErrForbidden
+	}
+	if len(p.Sort) == 0 {
+		p.Sort = []store.SortField{{Field: "name"}}
+	}
+	rooms, total, err := s.app.ListRooms(c.ctx, nil, []string{model.RoomGroup}, "", "", p.opts())
+	if err != nil {
+		return nil, err
+	}
+	return pageAnswer("groups", rooms, p, total), nil
 }
 
 func (rt *roomRoutes) listJoined(c *request, in *listRoomsIn, p page) (any, error) {

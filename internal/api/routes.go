@@ -159,6 +159,7 @@ func (s *Server) routes() []route {
 		{POST, "groups.kick", true, groups.kick},
 		{POST, "groups.delete", true, groups.delete},
 		{GET, "groups.list", true, groups.list},
+		{GET, "groups.listAll", true, fromQueryPage(s.groupsListAll)},
 		{GET, "groups.members", true, groups.members},
 		{GET, "groups.history", true, groups.history},
 		{GET, "groups.messages", true, groups.messages},

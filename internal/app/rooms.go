@@ -193,6 +193,21 @@ func errRoomNotFound(t string) error {
 // findRoom loads a room of type t by id or name for actor. A room the actor
 // cannot see is reported as missing, so that nothing about it leaks.
 func (a *App) findRoom(ctx context.Context, actor *model.User, ref RoomRef, t string) (*model.Room, error) {
+	r, err := a.lookupRoom(ctx, ref, t)
+	if err != nil {
+		return nil, err
+	}
+	if t == model.RoomGroup {
+		if err := a.requireSee(ctx, r, actor, errRoomNotFound(t)); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// lookupRoom is findRoom without the caller's access check, for callers
+// that check access their own way.
+func (a *App) lookupRoom(ctx context.Context, ref RoomRef, t string) (*model.Room, error) {
 	if ref.ID == "" && ref.Name == "" {
 		return nil, E("error-roomid-param-not-provided", `The parameter "roomId" or "roomName" is required`)
 	}
@@ -211,11 +226,6 @@ func (a *App) findRoom(ctx context.Context, actor *model.User, ref RoomRef, t st
 	}
 	if err != nil {
 		return nil, a.storeErr(err)
-	}
-	if t == model.RoomGroup {
-		if err := a.requireSee(ctx, r, actor, notFound); err != nil {
-			return nil, err
-		}
 	}
 	return r, nil
 }
@@ -396,14 +406,23 @@ func (a *App) removeMember(ctx context.Context, st store.Store, rid, uid string)
 	return nil
 }
 
-// Kick is channels.kick / groups.kick.
+// Kick is channels.kick / groups.kick. A holder of
+// kick-user-from-any-c-room (channels) or kick-user-from-any-p-room
+// (groups) may kick from rooms they cannot see, and kicking a non-member
+// then succeeds without doing anything.
 func (a *App) Kick(ctx context.Context, actor *model.User, ref RoomRef, t, userID, username string) (*model.Room, error) {
-	r, err := a.findRoom(ctx, actor, ref, t)
+	r, err := a.lookupRoom(ctx, ref, t)
 	if err != nil {
 		return nil, err
 	}
 	if !a.HasRoomPermission(ctx, actor, "remove-user", r.ID) {
 		return nil, ErrNotAllowed.With(map[string]any{"method": "removeUserFromRoom"})
+	}
+	kickAny := a.HasPermission(actor, "kick-user-from-any-"+t+"-room")
+	if !kickAny {
+		if err := a.requireSee(ctx, r, actor, errRoomNotFound(model.RoomGroup)); err != nil {
+			return nil, err
+		}
 	}
 	var target *model.User
 	if userID != "" {
@@ -418,6 +437,11 @@ func (a *App) Kick(ctx context.Context, actor *model.User, ref RoomRef, t, userI
 		return nil, a.storeErr(err)
 	}
 	err = a.tx(ctx, func(st store.Store) error {
+		if kickAny {
+			if _, err := st.Subscriptions().Get(ctx, r.ID, target.ID); isNotFound(err) {
+				return nil
+			}
+		}
 		if err := a.takeOut(ctx, st, r.ID, target.ID, "User is not in this room", "removeUserFromRoom"); err != nil {
 			return err
 		}
