@@ -38,7 +38,7 @@ func Defaults() []Def {
 		b("Accounts_AllowPasswordChange", true, true, "Accounts", "Users may change their password."),
 		b("Accounts_AllowDeleteOwnAccount", false, true, "Accounts", "Users may delete their own account."),
 		b("Accounts_AllowUserStatusMessageChange", true, true, "Accounts", "Users may set a status message."),
-		b("Accounts_TwoFactorAuthentication_Enabled", false, true, "Accounts", "Two-factor authentication (not enforced by Parley)."),
+		b("Accounts_TwoFactorAuthentication_Enabled", true, true, "Accounts", "Two-factor checks of sensitive actions; Parley's only second factor is the password (see Accounts_TwoFactorAuthentication_Enforce_Password_Fallback)."),
 		s("Accounts_Default_User_Preferences_language", "", false, "Accounts", "Default language preference of new users."),
 		s("Accounts_BlockedUsernameList", "", false, "Accounts", "Usernames nobody may register or be given, comma separated, besides all and here."),
 		s("Accounts_SystemBlockedUsernameList", "admin,administrator,system,user", false, "Accounts", "Usernames reserved for the system, comma separated; the first-run administrator may still be called admin."),
