@@ -260,7 +260,7 @@ func TestRevokedLoginsAreRefusedAtOnce(t *testing.T) {
 		if err := e.Store.Users().Update(ctx, cur); err != nil {
 			t.Fatal(err)
 		}
-		u.Get(t, "users.getPersonalAccessTokens").Fails(t, 403, "", "User does not have the permissions required for this action [error-unauthorized]")
+		u.Get(t, "users.getPersonalAccessTokens").Fails(t, 400, "not-authorized", "Not Authorized [not-authorized]")
 	})
 }
 

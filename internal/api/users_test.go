@@ -140,7 +140,7 @@ func TestUsersInfoListUpdateDelete(t *testing.T) {
 	alice.Get(t, "me").Expect(t, 401)
 
 	alice2 := e.NewUser(t, "zed")
-	alice2.Post(t, "users.delete", map[string]any{"userId": bob.UserID}).Expect(t, 403)
+	alice2.Post(t, "users.delete", map[string]any{"userId": bob.UserID}).Fails(t, 403, "", "unauthorized")
 	e.Admin.Post(t, "users.delete", map[string]any{"userId": bob.UserID}).OK(t)
 	e.Admin.Get(t, "users.info", apitest.Q("userId", bob.UserID)).Fails(t, 400, "", "User not found.")
 	e.Admin.Post(t, "users.delete", map[string]any{}).Fails(t, 400, "invalid-params", "")

@@ -508,7 +508,7 @@ func setIf[T any](dst, v *T) {
 // the room over (see relinquishRooms).
 func (a *App) DeleteUser(ctx context.Context, actor *model.User, userID string, confirmRelinquish bool) error {
 	if !a.HasPermission(actor, "delete-user") {
-		return ErrPermissionsRequired
+		return ErrForbidden
 	}
 	return a.removeUser(ctx, userID, confirmRelinquish)
 }
