@@ -94,3 +94,39 @@ func TestE2EMessagesInEncryptedRooms(t *testing.T) {
 	e.SetSetting(t, "E2E_Enable", false)
 	bob.SendMessage(t, map[string]any{"rid": rid, "msg": "plain again"})
 }
+
+func TestE2EUserKeys(t *testing.T) {
+	t.Parallel()
+	e := apitest.NewScene(t, "ukbob", "ukcarol")
+	bob, carol := e.Users[0], e.Users[1]
+	if res := bob.Get(t, "e2e.fetchMyKeys").OK(t).JSON(t); len(res) != 1 {
+		t.Fatalf("keys before any are set: %v", res)
+	}
+	bob.Post(t, "e2e.setUserPublicAndPrivateKeys", map[string]any{"public_key": "pub"}).
+		Fails(t, 400, "invalid-params", "must have required property 'private_key' [invalid-params]")
+	bob.Post(t, "e2e.setUserPublicAndPrivateKeys", map[string]any{"public_key": "pub", "private_key": "priv", "extra": 1}).
+		Fails(t, 400, "invalid-params", "must NOT have additional properties [invalid-params]")
+	bob.Post(t, "e2e.setUserPublicAndPrivateKeys", map[string]any{"public_key": "pub", "private_key": "priv"}).OK(t)
+	bob.Post(t, "e2e.setUserPublicAndPrivateKeys", map[string]any{"public_key": "pub2", "private_key": "priv2"}).
+		Fails(t, 400, "error-keys-already-set", "Keys already set [error-keys-already-set]")
+	if res := bob.Get(t, "e2e.fetchMyKeys").OK(t).JSON(t); res["public_key"] != "pub" || res["private_key"] != "priv" {
+		t.Fatalf("keys: %v", res)
+	}
+	bob.Post(t, "e2e.setUserPublicAndPrivateKeys", map[string]any{"public_key": "pub2", "private_key": "priv2", "force": true}).OK(t)
+	if res := bob.Get(t, "e2e.fetchMyKeys").OK(t).JSON(t); res["public_key"] != "pub2" || res["private_key"] != "priv2" {
+		t.Fatalf("forced keys: %v", res)
+	}
+	// Nobody else sees them, nor does the user's own users.info.
+	if res := carol.Get(t, "e2e.fetchMyKeys").OK(t).JSON(t); len(res) != 1 {
+		t.Fatalf("carol's keys: %v", res)
+	}
+	for _, c := range []*apitest.Client{bob, carol, e.Admin} {
+		user := c.Get(t, "users.info", apitest.Q("userId", bob.UserID)).OK(t).JSON(t)["user"].(map[string]any)
+		if _, ok := user["e2e"]; ok {
+			t.Fatalf("users.info shows e2e keys: %v", user)
+		}
+	}
+	if _, ok := bob.Get(t, "me").OK(t).JSON(t)["e2e"]; ok {
+		t.Fatal("me shows e2e keys")
+	}
+}

@@ -62,6 +62,8 @@ func (s *Server) routes() []route {
 		{POST, "users.createToken", true, fromBody(s.usersCreateToken)},
 		{POST, "users.deactivateIdle", true, fromBody(s.usersDeactivateIdle)},
 		{GET, "users.getAvatarSuggestion", true, s.usersGetAvatarSuggestion},
+		{POST, "e2e.setUserPublicAndPrivateKeys", true, fromBody(s.e2eSetUserKeys)},
+		{GET, "e2e.fetchMyKeys", true, s.e2eFetchMyKeys},
 
 		// Rooms and subscriptions
 		{GET, "rooms.get", true, s.roomsGet},
