@@ -66,6 +66,9 @@ func (s *Server) usersRegister(c *request) (any, error) {
 	if err := c.bindBody(&in); err != nil {
 		return nil, err
 	}
+	if err := s.app.CheckRegistrationNames(in.Name, in.Username); err != nil {
+		return nil, err
+	}
 	return s.userAnswer(nil)(s.app.Register(c.ctx, app.NewUser{Username: in.Username, Email: in.Email, Password: in.Pass, Name: in.Name, CustomFields: in.Fields}, in.Secret))
 }
 

@@ -84,6 +84,17 @@ func TestUsersRegister(t *testing.T) {
 	e.Admin.Post(t, "users.register", map[string]any{"username": "xena", "email": "other@example.com", "pass": "pw", "name": "X"}).
 		FailsPlain(t, "Username is already in use")
 
+	// The names are checked first, the display name before the username.
+	for _, tc := range []struct{ username, name, want string }{
+		{"test$username<>", "name", "The username provided is not valid"},
+		{"dave", `</\name>`, "Name contains invalid characters"},
+		{"fred", "a %3Cb%3E c", "Name contains invalid characters"},
+		{"fred", "100%", "Name contains invalid characters"},
+	} {
+		e.Anon().Post(t, "users.register", map[string]any{"username": tc.username, "email": "fred@example.com", "pass": "pw", "name": tc.name}).FailsPlain(t, tc.want)
+	}
+	e.Anon().Post(t, "users.register", map[string]any{"username": "fred", "email": "fred@example.com", "pass": "pw", "name": "Fred a%2Fb"}).OK(t)
+
 	e.SetSetting(t, "Accounts_RegistrationForm", "Disabled")
 	e.Anon().Post(t, "users.register", map[string]any{"username": "erin", "email": "erin@example.com", "pass": "pw", "name": "Erin"}).
 		Fails(t, 400, "error-user-registration-disabled", "")
