@@ -280,6 +280,34 @@ func (a *App) systemMessage(ctx context.Context, st store.Store, r *model.Room, 
 	return m, nil
 }
 
+// quietSystemMessage is systemMessage for the notices Rocket.Chat saves
+// without notifying anyone (a pin): the message only counts in the room's
+// msgs, and the room's lastMessage and the members' unread counts stay.
+func (a *App) quietSystemMessage(ctx context.Context, st store.Store, r *model.Room, u *model.User, t string, extra func(*model.Message)) (*model.Message, error) {
+	no := false
+	m := &model.Message{
+		ID: model.NewID(), RID: r.ID, T: t, Groupable: &no,
+		U: model.UserRef{ID: u.ID, Username: u.Username, Name: u.Name},
+	}
+	if a.Settings.Bool("Message_Read_Receipt_Enabled") {
+		m.Unread = true
+	}
+	if extra != nil {
+		extra(m)
+	}
+	ts, err := st.Rooms().NextTs(ctx, r.ID, a.now())
+	if err != nil {
+		return nil, err
+	}
+	m.Ts, m.UpdatedAt = ts, ts
+	if err := st.Messages().Insert(ctx, m); err != nil {
+		return nil, err
+	}
+	a.emit(st, events.MessageSaved, r.ID, m.U.ID, m.ID)
+	a.emit(st, events.RoomChanged, r.ID, m.U.ID, r.ID)
+	return m, st.Rooms().AddMessages(ctx, r.ID, 1, nil)
+}
+
 // prepareMessage validates in for u in r and builds the message to store,
 // with every derived field. It reads but never writes, so it runs before
 // the transaction: only the writes queue for the database's writer.
