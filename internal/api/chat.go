@@ -356,6 +356,23 @@ func (s *Server) roomListing(missingType string, list func(c *request, rid strin
 	})
 }
 
+// mentionsByChannelIn is the query of channels.getAllUserMentionsByChannel.
+type mentionsByChannelIn struct {
+	RoomID string `json:"roomId" in:"required"`
+	_      int    `key:"offset"`
+	_      int    `key:"count"`
+	_      string `key:"sort"`
+	_      string `key:"query"`
+}
+
+func (s *Server) channelsUserMentions(c *request, in *mentionsByChannelIn, p page) (any, error) {
+	res, err := s.app.UserMentionsInRoom(c.ctx, c.user, in.RoomID, p.opts())
+	if err != nil {
+		return nil, err
+	}
+	return pageAnswer("mentions", res.Messages, p, res.Total), nil
+}
+
 // searchIn is the query of chat.search.
 type searchIn struct {
 	RoomID     string `json:"roomId" in:"required"`

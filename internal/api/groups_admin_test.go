@@ -55,3 +55,34 @@ func TestKickFromAnyRoom(t *testing.T) {
 	carol.Post(t, "groups.kick", map[string]any{"roomId": gid, "userId": bob.UserID}).
 		Fails(t, 400, "error-not-allowed", "Not allowed [error-not-allowed]")
 }
+
+func TestChannelsGetAllUserMentionsByChannel(t *testing.T) {
+	t.Parallel()
+	e := apitest.NewScene(t, "mcbob", "mccarol")
+	bob, carol := e.Users[0], e.Users[1]
+	rid := e.Admin.CreateRoom(t, "channels", "mc-room", nil, "mcbob")
+	first := e.Admin.PostText(t, rid, "hi @mcbob")
+	carols := e.Admin.PostText(t, rid, "hi @mccarol")
+	second := e.Admin.PostText(t, rid, "again @mcbob and @all")
+	e.Admin.PostText(t, rid, "hi @all")
+
+	res := bob.Get(t, "channels.getAllUserMentionsByChannel", apitest.Q("roomId", rid)).OK(t).JSON(t)
+	if got := apitest.IDs(toMaps(res["mentions"])); !slices.Equal(got, []string{first["_id"].(string), second["_id"].(string)}) || apitest.Num(res["total"]) != 2 || apitest.Num(res["count"]) != 2 {
+		t.Fatalf("mentions: %v", res)
+	}
+	res = bob.Get(t, "channels.getAllUserMentionsByChannel", apitest.Q("roomId", rid, "offset", "1", "count", "1")).OK(t).JSON(t)
+	if got := apitest.IDs(toMaps(res["mentions"])); !slices.Equal(got, []string{second["_id"].(string)}) || apitest.Num(res["total"]) != 2 || apitest.Num(res["offset"]) != 1 {
+		t.Fatalf("second page: %v", res)
+	}
+	// A public channel is open to anyone, member or not; a private group
+	// only to members.
+	res = carol.Get(t, "channels.getAllUserMentionsByChannel", apitest.Q("roomId", rid)).OK(t).JSON(t)
+	if got := apitest.IDs(toMaps(res["mentions"])); !slices.Equal(got, []string{carols["_id"].(string)}) {
+		t.Fatalf("carol's mentions: %v", res)
+	}
+	gid := e.Admin.CreateRoom(t, "groups", "mc-group", nil)
+	for _, q := range []string{gid, "nope"} {
+		carol.Get(t, "channels.getAllUserMentionsByChannel", apitest.Q("roomId", q)).Fails(t, 400, "error-invalid-room", "Invalid room [error-invalid-room]")
+	}
+	carol.Get(t, "channels.getAllUserMentionsByChannel").Fails(t, 400, "invalid-params", "must have required property 'roomId' [invalid-params]")
+}

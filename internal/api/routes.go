@@ -137,6 +137,7 @@ func (s *Server) routes() []route {
 		{POST, "channels.kick", true, channels.kick},
 		{POST, "channels.delete", true, channels.delete},
 		{GET, "channels.list", true, channels.list},
+		{GET, "channels.getAllUserMentionsByChannel", true, fromQueryPage(s.channelsUserMentions)},
 		{GET, "channels.members", true, channels.members},
 		{GET, "channels.history", true, channels.history},
 		{POST, "channels.join", true, channels.join},
