@@ -421,6 +421,10 @@ type convertToTeamIn struct {
 func (s *Server) convertToTeam(t string) handlerFunc {
 	return fromBody(func(c *request, in *convertToTeamIn) (any, error) {
 		ref := app.RoomRef{ID: in.ChannelID, Name: in.ChannelName}
+		// channels.convertToTeam's schema takes one of the two, never both.
+		if t == model.RoomChannel && in.ChannelID != "" && in.ChannelName != "" {
+			return nil, errNotExactlyOne
+		}
 		if t == model.RoomGroup {
 			ref = app.RoomRef{ID: in.RoomID, Name: in.RoomName}
 		}

@@ -533,6 +533,8 @@ func TestTeamsDeleteAndConvert(t *testing.T) {
 	rid := bob.CreateRoom(t, "channels", "te-conv", nil)
 	e.Admin.Post(t, "channels.convertToTeam", map[string]any{}).
 		Fails(t, 400, "invalid-params", "must have required property 'channelId' [invalid-params]")
+	bob.Post(t, "channels.convertToTeam", map[string]any{"channelId": rid, "channelName": "te-conv"}).
+		Fails(t, 400, "invalid-params", "must NOT have additional properties\n must NOT have additional properties\n must match exactly one schema in oneOf [invalid-params]")
 	conv := bob.Post(t, "channels.convertToTeam", map[string]any{"channelId": rid}).OK(t).JSON(t)["team"].(map[string]any)
 	if conv["roomId"] != rid || conv["name"] != "te-conv" || apitest.Num(conv["type"]) != 0 {
 		t.Fatalf("converted team: %v", conv)
