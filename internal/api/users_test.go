@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/parleychat/parley/internal/api/apitest"
@@ -175,4 +176,31 @@ func TestUsersStatusAndPreferences(t *testing.T) {
 		t.Fatalf("preferences = %v", prefs)
 	}
 	u.Post(t, "users.setPreferences", map[string]any{}).Fails(t, 400, "invalid-params", "must have required property 'data' [invalid-params]")
+}
+
+// A user asking users.info about themself sees whether the account has a
+// password and its tokens, never their hashes; nobody else sees them.
+func TestUsersInfoOwnServices(t *testing.T) {
+	t.Parallel()
+	e := apitest.NewScene(t, "svbob")
+	bob := e.Users[0]
+	withPassword(bob, "pw-svbob").Post(t, "users.generatePersonalAccessToken", map[string]any{"tokenName": "cli"}).OK(t)
+	e.SetPermission(t, "view-full-other-user-info")
+	for _, q := range [][]string{{"userId", bob.UserID}, {"username", "svbob"}} {
+		user := bob.Get(t, "users.info", apitest.Q(q...)).OK(t).JSON(t)["user"].(map[string]any)
+		services, _ := user["services"].(map[string]any)
+		if services["password"] != true {
+			t.Fatalf("services: %v", services)
+		}
+		tokens := toMaps(services["resume"].(map[string]any)["loginTokens"])
+		if len(tokens) != 2 || tokens[0]["when"] == nil || tokens[1]["name"] != "cli" || tokens[1]["type"] != "personalAccessToken" {
+			t.Fatalf("tokens: %v", tokens)
+		}
+		if strings.Contains(apitest.JSON(services), "hashedToken") {
+			t.Fatalf("hashes shown: %v", services)
+		}
+	}
+	if _, ok := e.Admin.Get(t, "users.info", apitest.Q("userId", bob.UserID)).OK(t).JSON(t)["user"].(map[string]any)["services"]; ok {
+		t.Fatal("another user sees the services")
+	}
 }

@@ -31,3 +31,15 @@ func (a *App) E2EKeys(ctx context.Context, actor *model.User) (model.UserE2EKeys
 	}
 	return *u.E2E, nil
 }
+
+// OwnTokens lists the caller's login tokens and personal access tokens,
+// for the services block users.info shows a user about themself.
+func (a *App) OwnTokens(ctx context.Context, u *model.User) (login, personal []*model.Token, err error) {
+	if login, err = a.store.Tokens().ListByUser(ctx, u.ID, model.TokenLogin); err != nil {
+		return nil, nil, a.storeErr(err)
+	}
+	if personal, err = a.store.Tokens().ListByUser(ctx, u.ID, model.TokenPersonal); err != nil {
+		return nil, nil, a.storeErr(err)
+	}
+	return login, personal, nil
+}
