@@ -70,6 +70,7 @@ type roomCreateIn struct {
 		Description string `json:"description"`
 		Broadcast   bool   `json:"broadcast"`
 		Encrypted   *bool  `json:"encrypted"`
+		TeamID      string `json:"teamId"`
 	} `json:"extraData"`
 	_ []string `key:"teams"`
 }
@@ -81,7 +82,7 @@ func (rt *roomRoutes) create(c *request, in *roomCreateIn) (any, error) {
 	return rt.answer(c.s.app.CreateRoom(c.ctx, c.user, app.NewRoom{
 		Type: rt.t, Name: in.Name, Members: in.Members, ReadOnly: in.ReadOnly, ExcludeSelf: in.ExcludeSelf,
 		CustomFields: in.CustomFields, Topic: in.ExtraData.Topic, Description: in.ExtraData.Description,
-		Broadcast: in.ExtraData.Broadcast, Encrypted: in.ExtraData.Encrypted,
+		Broadcast: in.ExtraData.Broadcast, Encrypted: in.ExtraData.Encrypted, TeamID: in.ExtraData.TeamID,
 	}))
 }
 

@@ -76,3 +76,44 @@ func TestTeamsListChildren(t *testing.T) {
 	}
 	carol.Get(t, "teams.listChildren", apitest.Q("teamId", id)).FailsPlain(t, "error-invalid-team-not-a-member")
 }
+
+// A room may be created straight into a team (extraData.teamId) by whoever
+// may add rooms to it; its members then join the team's auto-join rooms.
+func TestCreateRoomInTeam(t *testing.T) {
+	t.Parallel()
+	e := apitest.NewScene(t, "ctbob")
+	bob := e.Users[0]
+	team := createTeam(t, e.Admin, "ct-team", 0, nil)
+	id, main := team["_id"].(string), team["roomId"].(string)
+
+	g := e.Admin.Post(t, "groups.create", map[string]any{"name": "ct-group", "extraData": map[string]any{"teamId": id, "broadcast": false, "encrypted": false, "topic": ""}}).OK(t).JSON(t)["group"].(map[string]any)
+	if g["teamId"] != id {
+		t.Fatalf("group: %v", g)
+	}
+	c := e.Admin.Post(t, "channels.create", map[string]any{"name": "ct-channel", "extraData": map[string]any{"teamId": id}}).OK(t).JSON(t)["channel"].(map[string]any)
+	if c["teamId"] != id || !hasMessage(t, e.Admin, "channels", main, "user-added-room-to-team", "ct-channel") {
+		t.Fatalf("channel: %v", c)
+	}
+	if got, _ := children(t, e.Admin, "teamId", id); !slices.Contains(got, g["_id"].(string)) || !slices.Contains(got, c["_id"].(string)) {
+		t.Fatalf("team children: %v", got)
+	}
+	// Outsiders of the team may not; an unknown team is ignored.
+	bob.Post(t, "channels.create", map[string]any{"name": "ct-bobs", "extraData": map[string]any{"teamId": id}}).Fails(t, 403, "", "error-no-permission-team-channel")
+	if r := bob.Post(t, "channels.create", map[string]any{"name": "ct-bobs", "extraData": map[string]any{"teamId": "nope"}}).OK(t).JSON(t)["channel"].(map[string]any); r["teamId"] != nil {
+		t.Fatalf("room of an unknown team: %v", r)
+	}
+
+	// A new user joins a default team, and with it its auto-join rooms.
+	e.Admin.Post(t, "teams.updateRoom", map[string]any{"roomId": g["_id"], "isDefault": true}).OK(t)
+	e.Admin.Post(t, "channels.setDefault", map[string]any{"roomId": main, "default": true}).OK(t)
+	e.Admin.Post(t, "users.create", map[string]any{"username": "ctnew", "email": "ctnew@example.com", "name": "N", "password": "pw", "joinDefaultChannels": true}).OK(t)
+	if s := e.Login(t, "ctnew", "pw").Get(t, "subscriptions.getOne", apitest.Q("roomId", g["_id"].(string))).OK(t).JSON(t)["subscription"]; s == nil {
+		t.Fatal("the new user did not join the team's auto-join room")
+	}
+}
+
+func children(t *testing.T, c *apitest.Client, q ...string) ([]string, int) {
+	t.Helper()
+	res := c.Get(t, "teams.listChildren", apitest.Q(q...)).OK(t).JSON(t)
+	return apitest.IDs(toMaps(res["data"])), apitest.Num(res["total"])
+}

@@ -22,6 +22,8 @@ type NewRoom struct {
 	Encrypted    *bool // nil: as E2E_Enabled_Default_PrivateRooms says
 	ExcludeSelf  bool
 	CustomFields map[string]any
+	// TeamID, when it names a team, makes the room one of the team's.
+	TeamID string
 }
 
 // roomWord names a room type in Rocket.Chat's not-found messages.
@@ -55,6 +57,19 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 	if err := a.CheckUserLimit(len(in.Members), "createRoom"); err != nil {
 		return nil, err
 	}
+	var teamMain *model.Room
+	if in.TeamID != "" {
+		// An unknown team is ignored, as Rocket.Chat ignores it; a known
+		// one takes the right teams.addRooms asks for.
+		m, err := a.teamMain(ctx, a.store, TeamRef{ID: in.TeamID}, nil)
+		if err != nil {
+			return nil, err
+		}
+		if m != nil && !a.HasRoomPermission(ctx, actor, "move-room-to-team", m.ID) {
+			return nil, errNoTeamChannelPerm
+		}
+		teamMain = m
+	}
 	now := a.now()
 	sysMes := true
 	r := &model.Room{
@@ -64,6 +79,9 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 	}
 	owner := actor.Ref()
 	r.U = &owner
+	if teamMain != nil {
+		r.TeamID = teamMain.TeamID
+	}
 	err := a.tx(ctx, func(st store.Store) error {
 		if _, err := st.Rooms().GetByName(ctx, name); err == nil {
 			return E("error-duplicate-channel-name", "A channel with name '"+name+"' exists").With(map[string]any{"method": "createRoom", "channel_name": name})
@@ -83,6 +101,11 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 		}
 		if err := a.inviteByName(ctx, st, r, actor, in.Members); err != nil {
 			return err
+		}
+		if teamMain != nil && r.T == model.RoomChannel {
+			if _, err := a.systemMessage(ctx, st, teamMain, actor, "user-added-room-to-team", r.Name, nil); err != nil {
+				return err
+			}
 		}
 		fresh, err := st.Rooms().Get(ctx, r.ID)
 		if err != nil {

@@ -192,6 +192,12 @@ func (a *App) insertUser(ctx context.Context, st store.Store, in NewUser) (*mode
 			if _, err := a.addMember(ctx, st, r, u, nil, false); err != nil {
 				return nil, err
 			}
+			// Joining a default team joins its auto-join rooms too.
+			if r.TeamMain {
+				if err := a.joinTeamDefaults(ctx, st, r, u, nil); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	return u, nil
