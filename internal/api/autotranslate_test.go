@@ -276,7 +276,7 @@ func TestAutotranslateSaveSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Encrypted = true
+	r.Encrypted = new(true)
 	if err := e.Store.Rooms().Update(t.Context(), r); err != nil {
 		t.Fatal(err)
 	}

@@ -139,6 +139,9 @@ func (s *Server) chatSendMessage(c *request, in *sendMessageIn) (any, error) {
 		CustomFields map[string]any    `json:"customFields"`
 		T            any               `json:"t"`
 		Ts           any               `json:"ts"`
+		Text         string            `json:"text"`
+		E2E          string            `json:"e2e"`
+		Content      map[string]any    `json:"content"`
 	}
 	if err := decode(in.Message, &msg); err != nil {
 		return nil, err
@@ -156,6 +159,13 @@ func (s *Server) chatSendMessage(c *request, in *sendMessageIn) (any, error) {
 		mi.Ts = &ts
 	}
 	t, _ := msg.T.(string)
+	mi.Text = msg.Text
+	if t == "e2e" {
+		mi.E2E = msg.E2E
+		if msg.Content != nil {
+			mi.Content, _ = json.Marshal(msg.Content)
+		}
+	}
 	return messageAnswer(s.app.SendMessage(c.ctx, c.user, app.SendInput{Message: mi, T: t}))
 }
 
@@ -344,6 +354,23 @@ func (s *Server) roomListing(missingType string, list func(c *request, rid strin
 		}
 		return messagePage(p)(list(c, in.RoomID, p))
 	})
+}
+
+// mentionsByChannelIn is the query of channels.getAllUserMentionsByChannel.
+type mentionsByChannelIn struct {
+	RoomID string `json:"roomId" in:"required"`
+	_      int    `key:"offset"`
+	_      int    `key:"count"`
+	_      string `key:"sort"`
+	_      string `key:"query"`
+}
+
+func (s *Server) channelsUserMentions(c *request, in *mentionsByChannelIn, p page) (any, error) {
+	res, err := s.app.UserMentionsInRoom(c.ctx, c.user, in.RoomID, p.opts())
+	if err != nil {
+		return nil, err
+	}
+	return pageAnswer("mentions", res.Messages, p, res.Total), nil
 }
 
 // searchIn is the query of chat.search.

@@ -15,6 +15,7 @@ type roomChangeHandlers struct {
 	setJoinCode, addAll, close, open, rename                   handlerFunc
 	setType, setReadOnly, setTopic, setDescription, setPurpose handlerFunc
 	setAnnouncement, setCustomFields, setDefault               handlerFunc
+	setEncrypted                                               handlerFunc
 }
 
 // roomChanges builds the lifecycle and settings handlers of the
@@ -40,6 +41,7 @@ func (s *Server) roomChanges(t string) roomChangeHandlers {
 		setAnnouncement: rt.textSetter("announcement", "", func(s *app.RoomSettings, v *string) { s.Announcement = v }, nil),
 		setCustomFields: rt.body(rt.setCustomFields),
 		setDefault:      rt.body(rt.setDefault),
+		setEncrypted:    rt.body(rt.setEncrypted),
 	}
 }
 
@@ -165,6 +167,20 @@ func (rt *roomRoutes) setReadOnly(c *request, body map[string]any) (any, error) 
 		return nil, app.Plain("The " + rt.family() + " read only setting is the same as what it would be changed to.")
 	}
 	return rt.change(c, r, app.RoomSettings{ReadOnly: &ro})
+}
+
+// setEncrypted switches a group's end-to-end encryption flag; only a
+// JSON boolean is taken.
+func (rt *roomRoutes) setEncrypted(c *request, body map[string]any) (any, error) {
+	enc, ok := body["encrypted"].(bool)
+	if !ok {
+		return nil, app.Plain(`The bodyParam "encrypted" is required`)
+	}
+	r, err := c.s.app.FindRoomToChange(c.ctx, c.user, refOf(body), rt.t)
+	if err != nil {
+		return nil, err
+	}
+	return rt.change(c, r, app.RoomSettings{Encrypted: &enc})
 }
 
 // textSetter serves setTopic, setDescription, setPurpose and

@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/parleychat/parley/internal/app"
 	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/store"
 )
 
 // roomRoutes is what the channels.* and groups.* handlers know of their
@@ -68,7 +69,8 @@ type roomCreateIn struct {
 		Topic       string `json:"topic"`
 		Description string `json:"description"`
 		Broadcast   bool   `json:"broadcast"`
-		Encrypted   bool   `json:"encrypted"`
+		Encrypted   *bool  `json:"encrypted"`
+		TeamID      string `json:"teamId"`
 	} `json:"extraData"`
 	_ []string `key:"teams"`
 }
@@ -80,7 +82,7 @@ func (rt *roomRoutes) create(c *request, in *roomCreateIn) (any, error) {
 	return rt.answer(c.s.app.CreateRoom(c.ctx, c.user, app.NewRoom{
 		Type: rt.t, Name: in.Name, Members: in.Members, ReadOnly: in.ReadOnly, ExcludeSelf: in.ExcludeSelf,
 		CustomFields: in.CustomFields, Topic: in.ExtraData.Topic, Description: in.ExtraData.Description,
-		Broadcast: in.ExtraData.Broadcast, Encrypted: in.ExtraData.Encrypted,
+		Broadcast: in.ExtraData.Broadcast, Encrypted: in.ExtraData.Encrypted, TeamID: in.ExtraData.TeamID,
 	}))
 }
 
@@ -178,6 +180,22 @@ func (rt *roomRoutes) list(c *request, in *listRoomsIn, p page) (any, error) {
 		return nil, app.ErrPermissionsRequired
 	}
 	return rt.listRooms(c, in, p, joinedBy)
+}
+
+// groupsListAll is groups.listAll: every private group, by name unless sort
+// says otherwise, for holders of view-room-administration.
+func (s *Server) groupsListAll(c *request, _ *pageKeys, p page) (any, error) {
+	if !s.app.HasPermission(c.user, "view-room-administration") {
+		return nil, app.ErrForbidden
+	}
+	if len(p.Sort) == 0 {
+		p.Sort = []store.SortField{{Field: "name"}}
+	}
+	rooms, total, err := s.app.ListRooms(c.ctx, nil, []string{model.RoomGroup}, "", "", p.opts())
+	if err != nil {
+		return nil, err
+	}
+	return pageAnswer("groups", rooms, p, total), nil
 }
 
 func (rt *roomRoutes) listJoined(c *request, in *listRoomsIn, p page) (any, error) {

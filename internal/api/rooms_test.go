@@ -142,4 +142,9 @@ func TestSubscriptionsAndRoomsGet(t *testing.T) {
 	u.Post(t, "subscriptions.read", map[string]any{"roomId": "GENERAL", "readThreads": true}).OK(t)
 	u.Post(t, "subscriptions.read", map[string]any{}).Fails(t, 400, "invalid-params", "")
 	u.Post(t, "subscriptions.read", map[string]any{"rid": "nope"}).Fails(t, 400, "", "error-invalid-subscription")
+	// Naming the room both ways is refused, whether or not the two agree.
+	for _, other := range []string{"GENERAL", u.CreateRoom(t, "channels", "", nil)} {
+		u.Post(t, "subscriptions.read", map[string]any{"rid": "GENERAL", "roomId": other}).
+			Fails(t, 400, "invalid-params", "must NOT have additional properties\n must NOT have additional properties\n must match a schema in anyOf [invalid-params]")
+	}
 }

@@ -62,6 +62,8 @@ func (s *Server) routes() []route {
 		{POST, "users.createToken", true, fromBody(s.usersCreateToken)},
 		{POST, "users.deactivateIdle", true, fromBody(s.usersDeactivateIdle)},
 		{GET, "users.getAvatarSuggestion", true, s.usersGetAvatarSuggestion},
+		{POST, "e2e.setUserPublicAndPrivateKeys", true, fromBody(s.e2eSetUserKeys)},
+		{GET, "e2e.fetchMyKeys", true, s.e2eFetchMyKeys},
 
 		// Rooms and subscriptions
 		{GET, "rooms.get", true, s.roomsGet},
@@ -140,6 +142,7 @@ func (s *Server) routes() []route {
 		{POST, "channels.kick", true, channels.kick},
 		{POST, "channels.delete", true, channels.delete},
 		{GET, "channels.list", true, channels.list},
+		{GET, "channels.getAllUserMentionsByChannel", true, fromQueryPage(s.channelsUserMentions)},
 		{GET, "channels.members", true, channels.members},
 		{GET, "channels.history", true, channels.history},
 		{POST, "channels.join", true, channels.join},
@@ -164,6 +167,7 @@ func (s *Server) routes() []route {
 		{POST, "groups.kick", true, groups.kick},
 		{POST, "groups.delete", true, groups.delete},
 		{GET, "groups.list", true, groups.list},
+		{GET, "groups.listAll", true, fromQueryPage(s.groupsListAll)},
 		{GET, "groups.members", true, groups.members},
 		{GET, "groups.history", true, groups.history},
 		{GET, "groups.messages", true, groups.messages},
@@ -251,6 +255,7 @@ func (s *Server) routes() []route {
 		{POST, "groups.setPurpose", true, gchg.setPurpose},
 		{POST, "groups.setAnnouncement", true, gchg.setAnnouncement},
 		{POST, "groups.setCustomFields", true, gchg.setCustomFields},
+		{POST, "groups.setEncrypted", true, gchg.setEncrypted},
 		{POST, "rooms.saveRoomSettings", true, s.roomsSaveRoomSettings},
 
 		// Reading rooms, and each user's own view of them
@@ -305,6 +310,7 @@ func (s *Server) routes() []route {
 		{POST, "teams.updateRoom", true, fromBody(s.teamsUpdateRoom)},
 		{GET, "teams.listRooms", true, fromQueryPage(s.teamsListRooms)},
 		{GET, "teams.listRoomsOfUser", true, fromQueryPage(s.teamsListRoomsOfUser)},
+		{GET, "teams.listChildren", true, fromQueryPage(s.teamsListChildren)},
 		{GET, "teams.autocomplete", true, fromQuery(s.teamsAutocomplete)},
 		{POST, "teams.convertToChannel", true, fromBody(s.teamsConvertToChannel)},
 		{POST, "channels.convertToTeam", true, s.convertToTeam("c")},

@@ -144,6 +144,25 @@ func TestPersonalAccessTokenNeedsPassword(t *testing.T) {
 	withPassword(u, "pw-erin").Post(t, "users.generatePersonalAccessToken", body).OK(t)
 }
 
+// Turning two-factor checks, or their password fallback, off lets the
+// same actions through without the password, as in Rocket.Chat.
+func TestPasswordConfirmationFollowsTwoFactorSettings(t *testing.T) {
+	t.Parallel()
+	for _, id := range []string{"Accounts_TwoFactorAuthentication_Enabled", "Accounts_TwoFactorAuthentication_Enforce_Password_Fallback"} {
+		t.Run(id, func(t *testing.T) {
+			t.Parallel()
+			e := apitest.New(t)
+			u := e.NewUser(t, "fran")
+			u.Post(t, "users.generatePersonalAccessToken", map[string]any{"tokenName": "t"}).Fails(t, 400, "totp-required", "TOTP Required [totp-required]")
+			e.SetSetting(t, id, false)
+			u.Post(t, "users.generatePersonalAccessToken", map[string]any{"tokenName": "t"}).OK(t)
+			u.Post(t, "users.regeneratePersonalAccessToken", map[string]any{"tokenName": "t"}).OK(t)
+			u.Post(t, "users.updateOwnBasicInfo", map[string]any{"data": map[string]any{"newPassword": "changed-1", "currentPassword": auth.Digest("wrong")}}).OK(t)
+			tryLogin(t, e, "fran", "changed-1").OK(t)
+		})
+	}
+}
+
 // Hole 4: wrong password confirmations count as failed logins, so that a
 // stolen session guesses no faster than the login form.
 func TestPasswordConfirmationCountsAsFailedLogin(t *testing.T) {
@@ -241,7 +260,7 @@ func TestRevokedLoginsAreRefusedAtOnce(t *testing.T) {
 		if err := e.Store.Users().Update(ctx, cur); err != nil {
 			t.Fatal(err)
 		}
-		u.Get(t, "users.getPersonalAccessTokens").Fails(t, 403, "", "User does not have the permissions required for this action [error-unauthorized]")
+		u.Get(t, "users.getPersonalAccessTokens").Fails(t, 400, "not-authorized", "Not Authorized [not-authorized]")
 	})
 }
 

@@ -19,15 +19,24 @@ func (s *Server) subscriptionsGetOne(c *request, in *roomIDIn) (any, error) {
 // readIn is the body of subscriptions.read, which names the room as rid
 // or as roomId.
 type readIn struct {
-	RID         string `json:"rid" in:"oneOf"`
-	RoomID      string `json:"roomId" in:"oneOf"`
-	ReadThreads bool   `json:"readThreads"`
+	RID         *string `json:"rid" in:"oneOf"`
+	RoomID      *string `json:"roomId" in:"oneOf"`
+	ReadThreads bool    `json:"readThreads"`
 }
 
+// errReadBothIDs is ajv's answer to a body that names the room both ways,
+// which neither branch of subscriptions.read's anyOf accepts.
+var errReadBothIDs = app.Invalid("must NOT have additional properties\n must NOT have additional properties\n must match a schema in anyOf")
+
 func (s *Server) subscriptionsRead(c *request, in *readIn) (any, error) {
-	rid := in.RID
-	if rid == "" {
-		rid = in.RoomID
+	if in.RID != nil && in.RoomID != nil {
+		return nil, errReadBothIDs
+	}
+	var rid string
+	for _, id := range []*string{in.RID, in.RoomID} {
+		if id != nil {
+			rid = *id
+		}
 	}
 	if rid == "" {
 		return nil, app.Invalid("must NOT have fewer than 1 characters")

@@ -335,6 +335,43 @@ func (s *Server) teamsListRooms(c *request, in *teamListRoomsIn, p page) (any, e
 	return pageAnswer("rooms", rooms, p, total), nil
 }
 
+type teamListChildrenIn struct {
+	TeamID   *string `json:"teamId" in:"oneOf,exclusive"`
+	TeamName *string `json:"teamName" in:"oneOf,exclusive"`
+	RoomID   *string `json:"roomId" in:"oneOf,exclusive"`
+	Filter   string  `json:"filter"`
+	Type     *string `json:"type"`
+	_        pageKeys
+}
+
+func (s *Server) teamsListChildren(c *request, in *teamListChildrenIn, p page) (any, error) {
+	var ref app.TeamChildrenRef
+	switch {
+	case in.TeamID != nil:
+		ref.ID = *in.TeamID
+	case in.TeamName != nil:
+		ref.Name = *in.TeamName
+	case in.RoomID != nil:
+		ref.RoomID = *in.RoomID
+	}
+	kind := ""
+	if in.Type != nil {
+		if *in.Type != "channels" && *in.Type != "discussions" {
+			return nil, app.Invalid("must be equal to one of the allowed values")
+		}
+		kind = *in.Type
+	}
+	rooms, total, err := s.app.ListTeamChildren(c.ctx, c.user, ref, in.Filter, kind, p.opts())
+	if err != nil {
+		return nil, err
+	}
+	if rooms == nil {
+		rooms = []*model.Room{}
+	}
+	// count is the page size asked for, as Rocket.Chat answers it here.
+	return M{"data": rooms, "total": total, "offset": p.Offset, "count": p.Count}, nil
+}
+
 type teamListRoomsOfUserIn struct {
 	_ openKeys
 	teamRefIn
@@ -384,6 +421,10 @@ type convertToTeamIn struct {
 func (s *Server) convertToTeam(t string) handlerFunc {
 	return fromBody(func(c *request, in *convertToTeamIn) (any, error) {
 		ref := app.RoomRef{ID: in.ChannelID, Name: in.ChannelName}
+		// channels.convertToTeam's schema takes one of the two, never both.
+		if t == model.RoomChannel && in.ChannelID != "" && in.ChannelName != "" {
+			return nil, errNotExactlyOne
+		}
 		if t == model.RoomGroup {
 			ref = app.RoomRef{ID: in.RoomID, Name: in.RoomName}
 		}

@@ -533,6 +533,8 @@ func TestTeamsDeleteAndConvert(t *testing.T) {
 	rid := bob.CreateRoom(t, "channels", "te-conv", nil)
 	e.Admin.Post(t, "channels.convertToTeam", map[string]any{}).
 		Fails(t, 400, "invalid-params", "must have required property 'channelId' [invalid-params]")
+	bob.Post(t, "channels.convertToTeam", map[string]any{"channelId": rid, "channelName": "te-conv"}).
+		Fails(t, 400, "invalid-params", "must NOT have additional properties\n must NOT have additional properties\n must match exactly one schema in oneOf [invalid-params]")
 	conv := bob.Post(t, "channels.convertToTeam", map[string]any{"channelId": rid}).OK(t).JSON(t)["team"].(map[string]any)
 	if conv["roomId"] != rid || conv["name"] != "te-conv" || apitest.Num(conv["type"]) != 0 {
 		t.Fatalf("converted team: %v", conv)
@@ -648,8 +650,9 @@ func TestTeamsEventsAndListings(t *testing.T) {
 	}
 }
 
-// teams.addRooms needs move-room-to-team and its older name
-// add-team-channel: taking either away revokes it.
+// teams.addRooms needs move-room-to-team, whose older name
+// add-team-channel changes it too: taking either away revokes it, giving
+// either grants it.
 func TestTeamsAddRoomsEitherPermissionRevokes(t *testing.T) {
 	t.Parallel()
 	for _, perm := range []string{"move-room-to-team", "add-team-channel"} {
@@ -663,6 +666,23 @@ func TestTeamsAddRoomsEitherPermissionRevokes(t *testing.T) {
 			bob.Post(t, "teams.addRooms", map[string]any{"teamId": team["_id"], "rooms": []string{rid}}).Fails(t, 403, "", "error-no-permission-team-channel")
 			e.SetPermission(t, perm, "admin", "owner")
 			bob.Post(t, "teams.addRooms", map[string]any{"teamId": team["_id"], "rooms": []string{rid}}).OK(t)
+		})
+		t.Run(perm+" grants", func(t *testing.T) {
+			t.Parallel()
+			e := apitest.NewScene(t, "rvbob", "rvcarol")
+			bob, carol := e.Users[0], e.Users[1]
+			team := createTeam(t, bob, "rv-team", 0, map[string]any{"members": []string{"rvcarol"}})
+			rid := carol.CreateRoom(t, "channels", "rv-room", nil)
+			carol.Post(t, "teams.addRooms", map[string]any{"teamId": team["_id"], "rooms": []string{rid}}).Fails(t, 403, "", "error-no-permission-team-channel")
+			e.SetPermission(t, perm, "admin", "user")
+			carol.Post(t, "teams.addRooms", map[string]any{"teamId": team["_id"], "rooms": []string{rid}}).OK(t)
+			// Taking the role away through one name takes it from both.
+			e.Admin.Post(t, "permissions.removeRole", map[string]any{"permissionId": perm, "role": "user"}).OK(t)
+			for _, p := range toMaps(e.Admin.Get(t, "permissions.listAll").OK(t).JSON(t)["update"]) {
+				if (p["_id"] == "add-team-channel" || p["_id"] == "move-room-to-team") && slices.Contains(apitest.Strings(p["roles"]), "user") {
+					t.Fatalf("%s still granted: %v", p["_id"], p)
+				}
+			}
 		})
 	}
 }

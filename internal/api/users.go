@@ -49,6 +49,28 @@ func (s *Server) userAnswer(viewer *model.User) func(u *model.User, err error) (
 	}
 }
 
+// ownServices is the services block users.info shows a user about
+// themself: whether the account has a password, and its login and
+// personal access tokens, without their hashes.
+func (s *Server) ownServices(c *request, u *model.User) (M, error) {
+	login, personal, err := s.app.OwnTokens(c.ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	tokens := make([]M, 0, len(login)+len(personal))
+	for _, t := range login {
+		tokens = append(tokens, M{"when": t.CreatedAt})
+	}
+	for _, t := range personal {
+		tokens = append(tokens, M{"type": t.Type, "name": t.Name, "createdAt": t.CreatedAt, "lastTokenPart": t.LastTokenPart, "bypassTwoFactor": t.BypassTwoFactor})
+	}
+	services := M{"resume": M{"loginTokens": tokens}}
+	if u.PasswordHash != "" {
+		services["password"] = true
+	}
+	return services, nil
+}
+
 // usersRegister is a visitor's registration. Login headers on it change
 // nothing: Rocket.Chat does not read them on routes that need no login,
 // so its refusal of logged-in callers never fires, and a registration sent
@@ -64,6 +86,9 @@ func (s *Server) usersRegister(c *request) (any, error) {
 		Fields   map[string]any `json:"customFields"`
 	}
 	if err := c.bindBody(&in); err != nil {
+		return nil, err
+	}
+	if err := s.app.CheckRegistrationNames(in.Name, in.Username); err != nil {
 		return nil, err
 	}
 	return s.userAnswer(nil)(s.app.Register(c.ctx, app.NewUser{Username: in.Username, Email: in.Email, Password: in.Pass, Name: in.Name, CustomFields: in.Fields}, in.Secret))
@@ -83,6 +108,13 @@ func (s *Server) usersInfo(c *request, in *usersInfoIn) (any, error) {
 		return nil, err
 	}
 	view := s.userView(c.user, u)
+	if u.ID == c.user.ID {
+		services, err := s.ownServices(c, u)
+		if err != nil {
+			return nil, err
+		}
+		view["services"] = services
+	}
 	// The user's rooms, when asked for (includeUserRooms, or the
 	// userRooms field) and allowed: one's own, or view-other-user-channels.
 	var fields map[string]any

@@ -266,9 +266,11 @@ func TestUsersDeactivateIdle(t *testing.T) {
 	e := apitest.New(t)
 	e.NewUser(t, "ola")                                                                                                                                               // logged in just now
 	e.Admin.Post(t, "users.create", map[string]any{"username": "pia", "name": "Pia", "email": "pia@example.com", "password": "pw", "roles": []string{"guest"}}).OK(t) // never logged in
+	// A user who never logged in is idle since the account was made.
+	e.Admin.Post(t, "users.create", map[string]any{"username": "rue", "name": "Rue", "email": "rue@example.com", "password": "pw"}).OK(t)
 	kit := e.NewUser(t, "kit")
 	var out struct{ Count int }
-	kit.Post(t, "users.deactivateIdle", map[string]any{"daysIdle": 0}).Fails(t, 403, "", "User does not have the permissions required for this action [error-unauthorized]")
+	kit.Post(t, "users.deactivateIdle", map[string]any{"daysIdle": 0}).Fails(t, 403, "", "unauthorized")
 	e.Admin.Post(t, "users.deactivateIdle", map[string]any{}).Fails(t, 400, "invalid-params", "must have required property 'daysIdle' [invalid-params]")
 	e.Admin.Post(t, "users.deactivateIdle", map[string]any{"daysIdle": 999999}).OK(t).Decode(t, &out)
 	if out.Count != 0 {
@@ -287,9 +289,11 @@ func TestUsersDeactivateIdle(t *testing.T) {
 	if info.User["active"] != false {
 		t.Fatalf("pia: %v", info.User)
 	}
-	e.Admin.Get(t, "users.info", apitest.Q("username", "ola")).OK(t).Decode(t, &info)
-	if info.User["active"] != true {
-		t.Fatalf("ola: %v", info.User)
+	for _, name := range []string{"ola", "rue"} {
+		e.Admin.Get(t, "users.info", apitest.Q("username", name)).OK(t).Decode(t, &info)
+		if info.User["active"] != true {
+			t.Fatalf("%s: %v", name, info.User)
+		}
 	}
 }
 

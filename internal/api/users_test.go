@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/parleychat/parley/internal/api/apitest"
@@ -84,6 +85,17 @@ func TestUsersRegister(t *testing.T) {
 	e.Admin.Post(t, "users.register", map[string]any{"username": "xena", "email": "other@example.com", "pass": "pw", "name": "X"}).
 		FailsPlain(t, "Username is already in use")
 
+	// The names are checked first, the display name before the username.
+	for _, tc := range []struct{ username, name, want string }{
+		{"test$username<>", "name", "The username provided is not valid"},
+		{"dave", `</\name>`, "Name contains invalid characters"},
+		{"fred", "a %3Cb%3E c", "Name contains invalid characters"},
+		{"fred", "100%", "Name contains invalid characters"},
+	} {
+		e.Anon().Post(t, "users.register", map[string]any{"username": tc.username, "email": "fred@example.com", "pass": "pw", "name": tc.name}).FailsPlain(t, tc.want)
+	}
+	e.Anon().Post(t, "users.register", map[string]any{"username": "fred", "email": "fred@example.com", "pass": "pw", "name": "Fred a%2Fb"}).OK(t)
+
 	e.SetSetting(t, "Accounts_RegistrationForm", "Disabled")
 	e.Anon().Post(t, "users.register", map[string]any{"username": "erin", "email": "erin@example.com", "pass": "pw", "name": "Erin"}).
 		Fails(t, 400, "error-user-registration-disabled", "")
@@ -140,7 +152,7 @@ func TestUsersInfoListUpdateDelete(t *testing.T) {
 	alice.Get(t, "me").Expect(t, 401)
 
 	alice2 := e.NewUser(t, "zed")
-	alice2.Post(t, "users.delete", map[string]any{"userId": bob.UserID}).Expect(t, 403)
+	alice2.Post(t, "users.delete", map[string]any{"userId": bob.UserID}).Fails(t, 403, "", "unauthorized")
 	e.Admin.Post(t, "users.delete", map[string]any{"userId": bob.UserID}).OK(t)
 	e.Admin.Get(t, "users.info", apitest.Q("userId", bob.UserID)).Fails(t, 400, "", "User not found.")
 	e.Admin.Post(t, "users.delete", map[string]any{}).Fails(t, 400, "invalid-params", "")
@@ -164,4 +176,31 @@ func TestUsersStatusAndPreferences(t *testing.T) {
 		t.Fatalf("preferences = %v", prefs)
 	}
 	u.Post(t, "users.setPreferences", map[string]any{}).Fails(t, 400, "invalid-params", "must have required property 'data' [invalid-params]")
+}
+
+// A user asking users.info about themself sees whether the account has a
+// password and its tokens, never their hashes; nobody else sees them.
+func TestUsersInfoOwnServices(t *testing.T) {
+	t.Parallel()
+	e := apitest.NewScene(t, "svbob")
+	bob := e.Users[0]
+	withPassword(bob, "pw-svbob").Post(t, "users.generatePersonalAccessToken", map[string]any{"tokenName": "cli"}).OK(t)
+	e.SetPermission(t, "view-full-other-user-info")
+	for _, q := range [][]string{{"userId", bob.UserID}, {"username", "svbob"}} {
+		user := bob.Get(t, "users.info", apitest.Q(q...)).OK(t).JSON(t)["user"].(map[string]any)
+		services, _ := user["services"].(map[string]any)
+		if services["password"] != true {
+			t.Fatalf("services: %v", services)
+		}
+		tokens := toMaps(services["resume"].(map[string]any)["loginTokens"])
+		if len(tokens) != 2 || tokens[0]["when"] == nil || tokens[1]["name"] != "cli" || tokens[1]["type"] != "personalAccessToken" {
+			t.Fatalf("tokens: %v", tokens)
+		}
+		if strings.Contains(apitest.JSON(services), "hashedToken") {
+			t.Fatalf("hashes shown: %v", services)
+		}
+	}
+	if _, ok := e.Admin.Get(t, "users.info", apitest.Q("userId", bob.UserID)).OK(t).JSON(t)["user"].(map[string]any)["services"]; ok {
+		t.Fatal("another user sees the services")
+	}
 }

@@ -166,7 +166,7 @@ func (a *App) SaveAutoTranslateSettings(ctx context.Context, u *model.User, in A
 				if err != nil && !isNotFound(err) {
 					return err
 				}
-				if r != nil && r.Encrypted {
+				if r != nil && r.IsEncrypted() {
 					return E("error-e2e-enabled", "Enabling auto-translation in E2E encrypted rooms is not allowed").With(map[string]any{"method": "saveAutoTranslateSettings"})
 				}
 			}

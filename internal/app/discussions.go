@@ -82,7 +82,7 @@ func (a *App) CreateDiscussion(ctx context.Context, u *model.User, in Discussion
 	if parent.Prid != "" {
 		return nil, creationError("error-nested-discussion", "Cannot create nested discussions")
 	}
-	encrypted := parent.Encrypted
+	encrypted := parent.IsEncrypted()
 	if in.Encrypted != nil {
 		encrypted = *in.Encrypted
 	}
@@ -98,13 +98,13 @@ func (a *App) CreateDiscussion(ctx context.Context, u *model.User, in Discussion
 	owner := u.Ref()
 	d := &model.Room{
 		ID: model.NewID(), T: t, FName: in.Name, U: &owner, Ts: now, UpdatedAt: now, SysMes: &sysMes,
-		Prid: parent.ID, Encrypted: encrypted, Topic: in.Topic,
+		Prid: parent.ID, Encrypted: &encrypted, Topic: in.Topic,
 	}
 	d.Name = d.ID // never shown: discussions are known by fname
 	if d.Topic == "" {
 		d.Topic = parent.Name
 	}
-	if quoted != nil && !parent.Encrypted {
+	if quoted != nil && !parent.IsEncrypted() {
 		d.Description = quoted.Msg
 	}
 	invited := in.Users
@@ -125,7 +125,7 @@ func (a *App) CreateDiscussion(ctx context.Context, u *model.User, in Discussion
 		var quote []json.RawMessage
 		if quoted != nil {
 			q := quoted
-			if parent.Encrypted {
+			if parent.IsEncrypted() {
 				c := *quoted
 				c.Msg = "Encrypted message"
 				q = &c

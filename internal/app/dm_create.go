@@ -189,7 +189,7 @@ func (a *App) newDirectRoom(members []*model.User) *model.Room {
 	// A conversation always shows its system messages; Rocket.Chat's
 	// clients read sysMes on every room.
 	sysMes := true
-	r := &model.Room{ID: id, T: model.RoomDirect, Ts: now, UpdatedAt: now, SysMes: &sysMes}
+	r := &model.Room{ID: id, T: model.RoomDirect, Ts: now, UpdatedAt: now, SysMes: &sysMes, Encrypted: a.encryptedByDefault(model.RoomDirect, nil)}
 	for _, m := range members {
 		r.UIDs = append(r.UIDs, m.ID)
 	}

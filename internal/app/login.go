@@ -244,9 +244,7 @@ func (a *App) GeneratePersonalToken(ctx context.Context, u *model.User, name str
 // ListPersonalTokens lists the caller's personal access tokens.
 func (a *App) ListPersonalTokens(ctx context.Context, u *model.User) ([]PersonalToken, error) {
 	if !a.HasPermission(u, "create-personal-access-tokens") {
-		// Rocket.Chat throws not-authorized here, which its REST layer
-		// answers as the 403 of a missing permission.
-		return nil, ErrPermissionsRequired
+		return nil, E("not-authorized", "Not Authorized")
 	}
 	list, err := a.store.Tokens().ListByUser(ctx, u.ID, model.TokenPersonal)
 	if err != nil {

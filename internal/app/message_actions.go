@@ -235,7 +235,7 @@ func (a *App) PinMessage(ctx context.Context, u *model.User, msgID string) (*mod
 		if err != nil {
 			return err
 		}
-		sys, err = a.systemMessage(ctx, st, r, u, t, "", func(s *model.Message) {
+		sys, err = a.quietSystemMessage(ctx, st, r, u, t, func(s *model.Message) {
 			s.Attachments = []json.RawMessage{quote}
 		})
 		return err

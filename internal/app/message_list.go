@@ -85,6 +85,29 @@ func (a *App) MentionedMessages(ctx context.Context, u *model.User, rid string, 
 	return a.listMessages(ctx, store.MessageFilter{RID: rid, MentionedUser: u.Username, ExcludeHidden: true}, opts)
 }
 
+// UserMentionsInRoom is channels.getAllUserMentionsByChannel: the
+// messages of rid that mention the caller by name, oldest first unless
+// opts sorts otherwise. Any room the caller can access may be asked for.
+func (a *App) UserMentionsInRoom(ctx context.Context, u *model.User, rid string, opts store.ListOptions) (*MessagePage, error) {
+	invalid := E("error-invalid-room", "Invalid room").With(map[string]any{"method": "getUserMentionsByChannel"})
+	r, err := a.store.Rooms().Get(ctx, rid)
+	if isNotFound(err) {
+		return nil, invalid
+	}
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	if ok, err := a.CanAccessRoom(ctx, r, u); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, invalid
+	}
+	if len(opts.Sort) == 0 {
+		opts.Sort = []store.SortField{{Field: "ts"}}
+	}
+	return a.listMessages(ctx, store.MessageFilter{RID: rid, MentionedUser: u.Username, ExcludeHidden: true}, opts)
+}
+
 // DeletedMessages is chat.getDeletedMessages: ids of messages of rid
 // deleted after since. Rocket.Chat answers anyone here; Parley asks for
 // the room access every other listing asks for, because even the ids and

@@ -34,6 +34,11 @@ type MessageInput struct {
 	// PreviewURLs, when set (even empty), lists the only URLs to preview.
 	PreviewURLs *[]string
 	Groupable   *bool
+	// Text, E2E and Content: see model.Message; SendMessage alone takes
+	// them.
+	Text    string
+	E2E     string
+	Content json.RawMessage
 	// parent is the message TMID names, when the caller has read it
 	// already; checkReplyParent then does not read it again.
 	parent *model.Message
@@ -273,6 +278,34 @@ func (a *App) systemMessage(ctx context.Context, st store.Store, r *model.Room, 
 		return nil, err
 	}
 	return m, nil
+}
+
+// quietSystemMessage is systemMessage for the notices Rocket.Chat saves
+// without notifying anyone (a pin): the message only counts in the room's
+// msgs, and the room's lastMessage and the members' unread counts stay.
+func (a *App) quietSystemMessage(ctx context.Context, st store.Store, r *model.Room, u *model.User, t string, extra func(*model.Message)) (*model.Message, error) {
+	no := false
+	m := &model.Message{
+		ID: model.NewID(), RID: r.ID, T: t, Groupable: &no,
+		U: model.UserRef{ID: u.ID, Username: u.Username, Name: u.Name},
+	}
+	if a.Settings.Bool("Message_Read_Receipt_Enabled") {
+		m.Unread = true
+	}
+	if extra != nil {
+		extra(m)
+	}
+	ts, err := st.Rooms().NextTs(ctx, r.ID, a.now())
+	if err != nil {
+		return nil, err
+	}
+	m.Ts, m.UpdatedAt = ts, ts
+	if err := st.Messages().Insert(ctx, m); err != nil {
+		return nil, err
+	}
+	a.emit(st, events.MessageSaved, r.ID, m.U.ID, m.ID)
+	a.emit(st, events.RoomChanged, r.ID, m.U.ID, r.ID)
+	return m, st.Rooms().AddMessages(ctx, r.ID, 1, nil)
 }
 
 // prepareMessage validates in for u in r and builds the message to store,
@@ -538,9 +571,18 @@ func (a *App) SendMessage(ctx context.Context, u *model.User, in SendInput) (*mo
 	if err := a.canSend(ctx, r, u); err != nil {
 		return nil, err
 	}
+	// The server cannot read an encrypted room's messages; it refuses
+	// the ones clients did not encrypt, unless told to let them in.
+	if r.IsEncrypted() && in.T != "e2e" && a.Settings.Bool("E2E_Enable") && !a.Settings.Bool("E2E_Allow_Unencrypted_Messages") {
+		return nil, E("error-not-allowed", "Not allowed to send un-encrypted messages in an encrypted room").With(map[string]any{"method": "sendMessage"})
+	}
 	sent, want, err := a.prepareMessage(ctx, r, u, msg)
 	if err != nil {
 		return nil, err
+	}
+	sent.Text = msg.Text
+	if in.T == "e2e" {
+		sent.T, sent.E2E, sent.Content = in.T, msg.E2E, msg.Content
 	}
 	err = a.tx(ctx, func(st store.Store) error { return a.saveMessage(ctx, st, r, sent, want) })
 	if err != nil {

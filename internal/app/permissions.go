@@ -124,6 +124,7 @@ func (a *App) UpdatePermissions(ctx context.Context, u *model.User, updates []Pe
 		}
 	}
 	a.permMu.RUnlock()
+	updates = withAliases(updates)
 	err := a.tx(ctx, func(st store.Store) error {
 		for _, up := range updates {
 			roles := dedupe(up.Roles)
@@ -141,6 +142,28 @@ func (a *App) UpdatePermissions(ctx context.Context, u *model.User, updates []Pe
 		return nil, a.storeErr(err)
 	}
 	return a.ListPermissions(ctx, 0)
+}
+
+// permissionAliases pairs the ids of a permission Rocket.Chat renamed
+// (add-team-channel became move-room-to-team): clients and admins of
+// either era change the right through the id they know, so both ids
+// always hold the same roles.
+var permissionAliases = map[string]string{
+	"add-team-channel":  "move-room-to-team",
+	"move-room-to-team": "add-team-channel",
+}
+
+// withAliases adds to updates the other id of each renamed permission
+// they set, unless they set it themselves.
+func withAliases(updates []PermissionUpdate) []PermissionUpdate {
+	out := slices.Clone(updates)
+	for _, up := range updates {
+		other, ok := permissionAliases[up.ID]
+		if ok && !slices.ContainsFunc(updates, func(u PermissionUpdate) bool { return u.ID == other }) {
+			out = append(out, PermissionUpdate{ID: other, Roles: up.Roles})
+		}
+	}
+	return out
 }
 
 func dedupe(in []string) []string {
@@ -206,10 +229,12 @@ func (a *App) editPermissionRoles(ctx context.Context, u *model.User, perm, role
 		if add {
 			roles = append(roles, role)
 		}
-		if err := st.Permissions().Set(ctx, perm, dedupe(roles)); err != nil {
-			return err
+		for _, up := range withAliases([]PermissionUpdate{{ID: perm, Roles: dedupe(roles)}}) {
+			if err := st.Permissions().Set(ctx, up.ID, up.Roles); err != nil {
+				return err
+			}
+			a.emit(st, events.PermissionChanged, "", "", up.ID)
 		}
-		a.emit(st, events.PermissionChanged, "", "", perm)
 		return st.BumpConfigVersion(ctx)
 	})
 	if err != nil {

@@ -189,7 +189,7 @@ func (a *App) checkRoomSettings(ctx context.Context, actor *model.User, r *model
 			return actionNotAllowed("Changing a public channel to a private room is not allowed", "Change_Room_Type")
 		}
 	}
-	if s.Encrypted != nil && *s.Encrypted != r.Encrypted {
+	if s.Encrypted != nil && (r.Encrypted == nil || *s.Encrypted != *r.Encrypted) {
 		if r.T != model.RoomGroup && r.T != model.RoomDirect {
 			return actionNotAllowed("Only groups or direct channels can enable encryption", "Change_Room_Encrypted")
 		}
@@ -387,10 +387,12 @@ func (a *App) applyRoomSettings(ctx context.Context, st store.Store, actor *mode
 	if s.Featured != nil {
 		cur.Featured = *s.Featured
 	}
-	if s.Encrypted != nil && *s.Encrypted != cur.Encrypted {
-		cur.Encrypted = *s.Encrypted
+	// Switching encryption off records it, even on a room never encrypted,
+	// so that the room says encrypted: false from then on.
+	if s.Encrypted != nil && (cur.Encrypted == nil || *s.Encrypted != *cur.Encrypted) {
+		cur.Encrypted = s.Encrypted
 		t := "room_e2e_disabled"
-		if cur.Encrypted {
+		if *s.Encrypted {
 			t = "room_e2e_enabled"
 		}
 		msgs = append(msgs, pendingMessage{t, actor.Username})

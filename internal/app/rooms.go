@@ -22,9 +22,11 @@ type NewRoom struct {
 	Topic        string
 	Description  string
 	Broadcast    bool
-	Encrypted    bool
+	Encrypted    *bool // nil: as E2E_Enabled_Default_PrivateRooms says
 	ExcludeSelf  bool
 	CustomFields map[string]any
+	// TeamID, when it names a team, makes the room one of the team's.
+	TeamID string
 }
 
 // roomWord names a room type in Rocket.Chat's not-found messages.
@@ -58,6 +60,19 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 	if err := a.CheckUserLimit(len(in.Members), "createRoom"); err != nil {
 		return nil, err
 	}
+	var teamMain *model.Room
+	if in.TeamID != "" {
+		// An unknown team is ignored, as Rocket.Chat ignores it; a known
+		// one takes the right teams.addRooms asks for.
+		m, err := a.teamMain(ctx, a.store, TeamRef{ID: in.TeamID}, nil)
+		if err != nil {
+			return nil, err
+		}
+		if m != nil && !a.HasRoomPermission(ctx, actor, "move-room-to-team", m.ID) {
+			return nil, errNoTeamChannelPerm
+		}
+		teamMain = m
+	}
 	now := a.now()
 	sysMes := true
 	// A channel or group always carries its customFields, {} when none
@@ -68,10 +83,13 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 	r := &model.Room{
 		ID: model.NewID(), T: in.Type, Name: name, FName: fname, Ts: now, UpdatedAt: now,
 		Ro: in.ReadOnly, SysMes: &sysMes, Topic: in.Topic, Description: in.Description,
-		Broadcast: in.Broadcast, Encrypted: in.Encrypted, CustomFields: in.CustomFields,
+		Broadcast: in.Broadcast, Encrypted: a.encryptedByDefault(in.Type, in.Encrypted), CustomFields: in.CustomFields,
 	}
 	owner := actor.Ref()
 	r.U = &owner
+	if teamMain != nil {
+		r.TeamID = teamMain.TeamID
+	}
 	err := a.tx(ctx, func(st store.Store) error {
 		if _, err := st.Rooms().GetByName(ctx, name); err == nil {
 			return E("error-duplicate-channel-name", "A channel with name '"+name+"' exists").With(map[string]any{"method": "createRoom", "channel_name": name})
@@ -91,6 +109,11 @@ func (a *App) CreateRoom(ctx context.Context, actor *model.User, in NewRoom) (*m
 		}
 		if err := a.inviteByName(ctx, st, r, actor, in.Members); err != nil {
 			return err
+		}
+		if teamMain != nil && r.T == model.RoomChannel {
+			if _, err := a.systemMessage(ctx, st, teamMain, actor, "user-added-room-to-team", r.Name, nil); err != nil {
+				return err
+			}
 		}
 		fresh, err := st.Rooms().Get(ctx, r.ID)
 		if err != nil {
@@ -201,6 +224,21 @@ func errRoomNotFound(t string) error {
 // findRoom loads a room of type t by id or name for actor. A room the actor
 // cannot see is reported as missing, so that nothing about it leaks.
 func (a *App) findRoom(ctx context.Context, actor *model.User, ref RoomRef, t string) (*model.Room, error) {
+	r, err := a.lookupRoom(ctx, ref, t)
+	if err != nil {
+		return nil, err
+	}
+	if t == model.RoomGroup {
+		if err := a.requireSee(ctx, r, actor, errRoomNotFound(t)); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// lookupRoom is findRoom without the caller's access check, for callers
+// that check access their own way.
+func (a *App) lookupRoom(ctx context.Context, ref RoomRef, t string) (*model.Room, error) {
 	if ref.ID == "" && ref.Name == "" {
 		return nil, E("error-roomid-param-not-provided", `The parameter "roomId" or "roomName" is required`)
 	}
@@ -219,11 +257,6 @@ func (a *App) findRoom(ctx context.Context, actor *model.User, ref RoomRef, t st
 	}
 	if err != nil {
 		return nil, a.storeErr(err)
-	}
-	if t == model.RoomGroup {
-		if err := a.requireSee(ctx, r, actor, notFound); err != nil {
-			return nil, err
-		}
 	}
 	return r, nil
 }
@@ -474,14 +507,23 @@ func (a *App) removeMember(ctx context.Context, st store.Store, rid, uid string)
 	return nil
 }
 
-// Kick is channels.kick / groups.kick.
+// Kick is channels.kick / groups.kick. A holder of
+// kick-user-from-any-c-room (channels) or kick-user-from-any-p-room
+// (groups) may kick from rooms they cannot see, and kicking a non-member
+// then succeeds without doing anything.
 func (a *App) Kick(ctx context.Context, actor *model.User, ref RoomRef, t, userID, username string) (*model.Room, error) {
-	r, err := a.findRoom(ctx, actor, ref, t)
+	r, err := a.lookupRoom(ctx, ref, t)
 	if err != nil {
 		return nil, err
 	}
 	if !a.HasRoomPermission(ctx, actor, "remove-user", r.ID) {
 		return nil, ErrNotAllowed.With(map[string]any{"method": "removeUserFromRoom"})
+	}
+	kickAny := a.HasPermission(actor, "kick-user-from-any-"+t+"-room")
+	if !kickAny {
+		if err := a.requireSee(ctx, r, actor, errRoomNotFound(model.RoomGroup)); err != nil {
+			return nil, err
+		}
 	}
 	var target *model.User
 	if userID != "" {
@@ -496,6 +538,11 @@ func (a *App) Kick(ctx context.Context, actor *model.User, ref RoomRef, t, userI
 		return nil, a.storeErr(err)
 	}
 	err = a.tx(ctx, func(st store.Store) error {
+		if kickAny {
+			if _, err := st.Subscriptions().Get(ctx, r.ID, target.ID); isNotFound(err) {
+				return nil
+			}
+		}
 		if err := a.takeOut(ctx, st, r.ID, target.ID, "User is not in this room", "removeUserFromRoom"); err != nil {
 			return err
 		}
@@ -671,4 +718,19 @@ func (a *App) RoomMembers(ctx context.Context, r *model.Room, opts store.ListOpt
 	}
 	users, err := a.store.Users().GetMany(ctx, ids)
 	return users, total, a.storeErr(err)
+}
+
+// encryptedByDefault is whether a new room of type t is encrypted: as
+// asked, or else as the E2E_Enabled_Default_* setting of its type says
+// while E2E_Enable is on. nil leaves the room without the field, as
+// Rocket.Chat leaves it.
+func (a *App) encryptedByDefault(t string, asked *bool) *bool {
+	if asked != nil || !a.Settings.Bool("E2E_Enable") {
+		return asked
+	}
+	if (t == model.RoomGroup && a.Settings.Bool("E2E_Enabled_Default_PrivateRooms")) ||
+		(t == model.RoomDirect && a.Settings.Bool("E2E_Enabled_Default_DirectRooms")) {
+		return new(true)
+	}
+	return nil
 }

@@ -152,7 +152,7 @@ type RoomItem struct {
 func roomItems(list []*model.Room) []RoomItem {
 	out := make([]RoomItem, 0, len(list))
 	for _, r := range list {
-		out = append(out, RoomItem{ID: r.ID, Name: r.Name, FName: r.FName, T: r.T, Encrypted: r.Encrypted})
+		out = append(out, RoomItem{ID: r.ID, Name: r.Name, FName: r.FName, T: r.T, Encrypted: r.IsEncrypted()})
 	}
 	return out
 }

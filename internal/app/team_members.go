@@ -214,6 +214,12 @@ func (a *App) joinTeam(ctx context.Context, st store.Store, main *model.Room, u,
 	if err != nil {
 		return err
 	}
+	return a.joinTeamDefaults(ctx, st, main, u, inviter)
+}
+
+// joinTeamDefaults adds u to the default (auto-join) rooms of the team
+// whose main room is main.
+func (a *App) joinTeamDefaults(ctx context.Context, st store.Store, main *model.Room, u, inviter *model.User) error {
 	defaults, _, err := st.Rooms().ListTeamRooms(ctx, store.TeamRoomFilter{TeamID: main.TeamID, DefaultOnly: true}, store.ListOptions{})
 	if err != nil {
 		return err

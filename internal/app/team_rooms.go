@@ -16,10 +16,9 @@ func (a *App) AddTeamRooms(ctx context.Context, actor *model.User, ref TeamRef, 
 	if err != nil {
 		return nil, err
 	}
-	// Rocket.Chat renamed add-team-channel to move-room-to-team; clients
-	// and admins of either era revoke the right through the id they know,
-	// so both must hold.
-	if !a.HasRoomPermission(ctx, actor, "move-room-to-team", main.ID) || !a.HasRoomPermission(ctx, actor, "add-team-channel", main.ID) {
+	// add-team-channel is move-room-to-team's older name; the two are
+	// kept alike (see permissionAliases).
+	if !a.HasRoomPermission(ctx, actor, "move-room-to-team", main.ID) {
 		return nil, errNoTeamChannelPerm
 	}
 	var out []*model.Room
@@ -320,4 +319,52 @@ func (a *App) ListTeamRoomsOfUser(ctx context.Context, actor *model.User, ref Te
 		all = append(all, TeamRoomOfUser{Room: r, IsLastOwner: last})
 	}
 	return pageOf(all, opts.Offset, opts.Count), len(all), nil
+}
+
+// TeamChildrenRef names a team by id, by name or by its main room.
+type TeamChildrenRef struct {
+	TeamRef
+	RoomID string
+}
+
+// errTeamChildrenMissing is teams.listChildren's answer for a team that
+// cannot be found: a bare 404, not the 400 of the other teams.* routes.
+var errTeamChildrenMissing = &Error{Status: 404, Reason: "Resource not found", Plain: true}
+
+// ListTeamChildren is teams.listChildren: what a team's side panel lists,
+// its rooms (main room included) and its main room's discussions, to a
+// member of the team. kind "channels" or "discussions" keeps one of the
+// two; public channels and the rooms the caller is in are listed, oldest
+// first unless opts sorts otherwise.
+func (a *App) ListTeamChildren(ctx context.Context, actor *model.User, ref TeamChildrenRef, name, kind string, opts store.ListOptions) ([]*model.Room, int, error) {
+	var main *model.Room
+	if ref.ID == "" && ref.Name == "" {
+		if ref.RoomID == "" {
+			return nil, 0, errTeamChildrenMissing
+		}
+		r, err := a.store.Rooms().Get(ctx, ref.RoomID)
+		if isNotFound(err) || (err == nil && !r.TeamMain) {
+			return nil, 0, errTeamChildrenMissing
+		}
+		if err != nil {
+			return nil, 0, a.storeErr(err)
+		}
+		main = r
+	} else {
+		r, err := a.teamMain(ctx, a.store, ref.TeamRef, errTeamChildrenMissing)
+		if err != nil {
+			return nil, 0, err
+		}
+		main = r
+	}
+	in, err := a.isTeamMember(ctx, a.store, main, actor.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !in {
+		return nil, 0, Plain("error-invalid-team-not-a-member")
+	}
+	f := store.TeamRoomFilter{TeamID: main.TeamID, ChildrenOf: main.ID, ChildKind: kind, ChildrenFor: actor.ID, Name: name}
+	list, total, err := a.store.Rooms().ListTeamRooms(ctx, f, opts)
+	return list, total, a.storeErr(err)
 }

@@ -202,7 +202,11 @@ func (a *App) CreateTeam(ctx context.Context, actor *model.User, in NewTeam) (*T
 		TeamID: model.NewID(), TeamMain: true,
 	}
 	r.Broadcast, _ = in.ExtraData["broadcast"].(bool)
-	r.Encrypted, _ = in.ExtraData["encrypted"].(bool)
+	var asked *bool
+	if enc, ok := in.ExtraData["encrypted"].(bool); ok {
+		asked = &enc
+	}
+	r.Encrypted = a.encryptedByDefault(r.T, asked)
 	if in.Sidepanel != nil {
 		r.Sidepanel = &model.Sidepanel{Items: in.Sidepanel}
 	}

@@ -106,9 +106,12 @@ func passwordDetails() map[string]any {
 // nothing to confirm with, as in Rocket.Chat. Wrong passwords count as
 // failed logins of the user, so that a stolen session cannot guess the
 // password here faster than at the login; while the username is blocked
-// the answer is Rocket.Chat's totp-max-attempts.
+// the answer is Rocket.Chat's totp-max-attempts. As in Rocket.Chat, an
+// administrator who turns two-factor checks or their password fallback off
+// turns this off.
 func (a *App) confirmPassword(ctx context.Context, u *model.User, digest string) error {
-	if u.PasswordHash == "" {
+	if u.PasswordHash == "" || !a.Settings.Bool("Accounts_TwoFactorAuthentication_Enabled") ||
+		!a.Settings.Bool("Accounts_TwoFactorAuthentication_Enforce_Password_Fallback") {
 		return nil
 	}
 	if digest == "" {

@@ -171,7 +171,7 @@ func (a *App) CanListUsers(actor *model.User) error {
 // them out, and says how many there were.
 func (a *App) DeactivateIdle(ctx context.Context, actor *model.User, daysIdle int, role string) (int, error) {
 	if !a.HasPermission(actor, "edit-other-user-active-status") {
-		return 0, ErrPermissionsRequired
+		return 0, ErrForbidden
 	}
 	if role == "" {
 		role = "user"
@@ -183,7 +183,13 @@ func (a *App) DeactivateIdle(ctx context.Context, actor *model.User, daysIdle in
 	}
 	n := 0
 	for _, u := range list {
-		if u.LastLogin != nil && *u.LastLogin > cutoff {
+		// Idle since the cutoff: the last login, or the account's creation
+		// for users who never logged in.
+		since := u.CreatedAt
+		if u.LastLogin != nil {
+			since = *u.LastLogin
+		}
+		if since > cutoff {
 			continue
 		}
 		err := a.changeUser(ctx, u.ID, func(st store.Store, u *model.User) error {

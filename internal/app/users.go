@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/mail"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -60,6 +61,31 @@ func namePattern(src string) *regexp.Regexp {
 // ValidUsername checks a username against UTF8_User_Names_Validation.
 func (a *App) ValidUsername(name string) bool {
 	return name != "" && namePattern(a.Settings.String("UTF8_User_Names_Validation")).MatchString(name)
+}
+
+// CheckRegistrationNames is users.register's first check of the names it
+// is given, before anything about the registration form: a display name
+// with markup characters, then a username the UTF8_User_Names_Validation
+// pattern refuses.
+func (a *App) CheckRegistrationNames(name, username string) error {
+	if name != "" && !validNameChars(name) {
+		return Plain("Name contains invalid characters")
+	}
+	if !a.ValidUsername(username) {
+		return Plain("The username provided is not valid")
+	}
+	return nil
+}
+
+// validNameChars refuses <, >, / and \ in a display name, also when
+// percent-encoded; an encoded slash stays encoded, as the browser's
+// decodeURI leaves it, and a malformed encoding is refused.
+func validNameChars(name string) bool {
+	if strings.ContainsAny(name, `<>\/`) {
+		return false
+	}
+	decoded, err := url.PathUnescape(name)
+	return err == nil && !strings.ContainsAny(decoded, `<>\`)
 }
 
 func validEmail(s string) bool {
@@ -165,6 +191,12 @@ func (a *App) insertUser(ctx context.Context, st store.Store, in NewUser) (*mode
 		for _, r := range rooms {
 			if _, err := a.addMember(ctx, st, r, u, nil, false); err != nil {
 				return nil, err
+			}
+			// Joining a default team joins its auto-join rooms too.
+			if r.TeamMain {
+				if err := a.joinTeamDefaults(ctx, st, r, u, nil); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}
@@ -508,7 +540,7 @@ func setIf[T any](dst, v *T) {
 // the room over (see relinquishRooms).
 func (a *App) DeleteUser(ctx context.Context, actor *model.User, userID string, confirmRelinquish bool) error {
 	if !a.HasPermission(actor, "delete-user") {
-		return ErrPermissionsRequired
+		return ErrForbidden
 	}
 	return a.removeUser(ctx, userID, confirmRelinquish)
 }

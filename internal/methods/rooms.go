@@ -89,8 +89,12 @@ func (r *Registry) createRoom(ctx context.Context, u *model.User, params []json.
 		if in.Broadcast, err = optionalBool(extra["broadcast"], false); err != nil {
 			return nil, err
 		}
-		if in.Encrypted, err = optionalBool(extra["encrypted"], false); err != nil {
-			return nil, err
+		if v, ok := extra["encrypted"]; ok {
+			enc, err := optionalBool(v, false)
+			if err != nil {
+				return nil, err
+			}
+			in.Encrypted = &enc
 		}
 	}
 	if !r.app.HasPermission(u, perm) {

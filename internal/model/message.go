@@ -7,12 +7,20 @@ import "encoding/json"
 // columns; the rest is kept as a JSON document so that Rocket.Chat's many
 // optional nested fields round-trip unchanged.
 type Message struct {
-	ID                  string               `json:"_id"`
-	RID                 string               `json:"rid"`
-	Msg                 string               `json:"msg"`
-	Ts                  Time                 `json:"ts"`
-	U                   UserRef              `json:"u"`
-	T                   string               `json:"t,omitempty"`
+	ID  string  `json:"_id"`
+	RID string  `json:"rid"`
+	Msg string  `json:"msg"`
+	Ts  Time    `json:"ts"`
+	U   UserRef `json:"u"`
+	T   string  `json:"t,omitempty"`
+	// Text is a client's own copy of the message's text, which
+	// chat.sendMessage takes beside msg and keeps as sent.
+	Text string `json:"text,omitempty"`
+	// E2E and Content belong to end-to-end encrypted messages (t "e2e"):
+	// the client's state of the encryption and the ciphertext, kept as
+	// sent.
+	E2E                 string               `json:"e2e,omitempty"`
+	Content             json.RawMessage      `json:"content,omitempty"`
 	Alias               string               `json:"alias,omitempty"`
 	Emoji               string               `json:"emoji,omitempty"`
 	Avatar              string               `json:"avatar,omitempty"`

@@ -16,18 +16,20 @@ const GeneralRoomID = "GENERAL"
 // and LM are counters kept in their own columns so that concurrent writers on
 // several nodes update them atomically.
 type Room struct {
-	ID                string          `json:"_id"`
-	T                 string          `json:"t"`
-	Name              string          `json:"name,omitempty"`
-	FName             string          `json:"fname,omitempty"`
-	U                 *UserRef        `json:"u,omitempty"`
-	Ts                Time            `json:"ts"`
-	Ro                bool            `json:"ro"`
-	SysMes            *bool           `json:"sysMes,omitempty"`
-	Default           bool            `json:"default"`
-	Featured          bool            `json:"featured,omitempty"`
-	Archived          bool            `json:"archived,omitempty"`
-	Encrypted         bool            `json:"encrypted,omitempty"`
+	ID       string   `json:"_id"`
+	T        string   `json:"t"`
+	Name     string   `json:"name,omitempty"`
+	FName    string   `json:"fname,omitempty"`
+	U        *UserRef `json:"u,omitempty"`
+	Ts       Time     `json:"ts"`
+	Ro       bool     `json:"ro"`
+	SysMes   *bool    `json:"sysMes,omitempty"`
+	Default  bool     `json:"default"`
+	Featured bool     `json:"featured,omitempty"`
+	Archived bool     `json:"archived,omitempty"`
+	// Encrypted is absent until a room is created encrypted or its
+	// encryption is switched, on or off; see IsEncrypted.
+	Encrypted         *bool           `json:"encrypted,omitempty"`
 	Broadcast         bool            `json:"broadcast,omitempty"`
 	Topic             string          `json:"topic,omitempty"`
 	Description       string          `json:"description,omitempty"`
@@ -139,3 +141,6 @@ func (s *Subscription) HasRole(role string) bool {
 	}
 	return false
 }
+
+// IsEncrypted reports whether the room is end-to-end encrypted.
+func (r *Room) IsEncrypted() bool { return r.Encrypted != nil && *r.Encrypted }

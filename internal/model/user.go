@@ -44,8 +44,18 @@ type User struct {
 	AvatarETag   string `json:"avatarETag,omitempty"`
 	AvatarType   string `json:"avatarType,omitempty"`
 	UpdatedAt    Time   `json:"_updatedAt"`
+	// E2E holds the user's end-to-end encryption keys as the client made
+	// them (the private one encrypted by the client). Only e2e.fetchMyKeys
+	// shows them, to the user.
+	E2E *UserE2EKeys `json:"e2e,omitempty"`
 
 	PasswordHash string `json:"-"`
+}
+
+// UserE2EKeys is a user's end-to-end encryption key pair.
+type UserE2EKeys struct {
+	PublicKey  string `json:"public_key,omitempty"`
+	PrivateKey string `json:"private_key,omitempty"`
 }
 
 // UserSettings holds a user's preferences.

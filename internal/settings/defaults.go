@@ -38,7 +38,7 @@ func Defaults() []Def {
 		b("Accounts_AllowPasswordChange", true, true, "Accounts", "Users may change their password."),
 		b("Accounts_AllowDeleteOwnAccount", false, true, "Accounts", "Users may delete their own account."),
 		b("Accounts_AllowUserStatusMessageChange", true, true, "Accounts", "Users may set a status message."),
-		b("Accounts_TwoFactorAuthentication_Enabled", false, true, "Accounts", "Two-factor authentication (not enforced by Parley)."),
+		b("Accounts_TwoFactorAuthentication_Enabled", true, true, "Accounts", "Two-factor checks of sensitive actions; Parley's only second factor is the password (see Accounts_TwoFactorAuthentication_Enforce_Password_Fallback)."),
 		s("Accounts_Default_User_Preferences_language", "", false, "Accounts", "Default language preference of new users."),
 		s("Accounts_BlockedUsernameList", "", false, "Accounts", "Usernames nobody may register or be given, comma separated, besides all and here."),
 		s("Accounts_SystemBlockedUsernameList", "admin,administrator,system,user", false, "Accounts", "Usernames reserved for the system, comma separated; the first-run administrator may still be called admin."),
@@ -134,13 +134,12 @@ func Defaults() []Def {
 		s("AutoTranslate_DeepLAPIURL", "", false, "AutoTranslate", "Base URL of the DeepL API (empty = chosen from the key)."),
 		s("AutoTranslate_MicrosoftAPIURL", "https://api.cognitive.microsofttranslator.com", false, "AutoTranslate", "Base URL of the Microsoft Translator v3 API."),
 
-		// End-to-end encryption. Parley does not encrypt: these are kept so
-		// that clients and administrators can read and set them, and
-		// nothing on the server consults them.
-		b("E2E_Enable", false, true, "End-to-end_encryption", "Rocket.Chat's end-to-end encryption switch. Stored only: Parley does not encrypt."),
-		b("E2E_Allow_Unencrypted_Messages", false, true, "End-to-end_encryption", "Stored only: Parley does not encrypt."),
-		b("E2E_Enabled_Default_DirectRooms", false, true, "End-to-end_encryption", "Stored only: new direct conversations are not encrypted."),
-		b("E2E_Enabled_Default_PrivateRooms", false, true, "End-to-end_encryption", "Stored only: new private groups are not encrypted."),
+		// End-to-end encryption: clients encrypt; the server decides which
+		// rooms start encrypted and what it accepts in them.
+		b("E2E_Enable", false, true, "End-to-end_encryption", "Rocket.Chat's end-to-end encryption switch; clients encrypt. While on, the defaults below apply and encrypted rooms refuse plain messages."),
+		b("E2E_Allow_Unencrypted_Messages", false, true, "End-to-end_encryption", "Lets chat.sendMessage put plain (not t: e2e) messages into encrypted rooms."),
+		b("E2E_Enabled_Default_DirectRooms", false, true, "End-to-end_encryption", "New direct conversations are encrypted unless the request says otherwise (with E2E_Enable)."),
+		b("E2E_Enabled_Default_PrivateRooms", false, true, "End-to-end_encryption", "New private groups and private teams are encrypted unless the request says otherwise (with E2E_Enable)."),
 		b("E2E_Enable_Encrypt_Files", true, true, "End-to-end_encryption", "Uploads that carry an encryption payload are accepted (as application/octet-stream)."),
 		b("E2E_Enabled_Mentions", true, true, "End-to-end_encryption", "Stored only: Parley does not encrypt."),
 	}

@@ -64,7 +64,7 @@ func compatDefaults() []Def {
 		b("Accounts_ShowFormLogin", true, true, "Accounts", forClients),
 		b("Accounts_TwoFactorAuthentication_By_TOTP_Enabled", true, true, "Accounts", notEnforced),
 		b("Accounts_TwoFactorAuthentication_By_Email_Enabled", true, true, "Accounts", notEnforced),
-		b("Accounts_TwoFactorAuthentication_Enforce_Password_Fallback", true, true, "Accounts", notEnforced),
+		b("Accounts_TwoFactorAuthentication_Enforce_Password_Fallback", true, true, "Accounts", "With Accounts_TwoFactorAuthentication_Enabled, sensitive actions of users with a password ask for it again."),
 		i("Accounts_TwoFactorAuthentication_MaxDelta", 1, false, "Accounts", notEnforced),
 		i("Accounts_TwoFactorAuthentication_RememberFor", 1800, false, "Accounts", notEnforced),
 		b("Accounts_Send_Email_When_Activating", true, false, "Accounts", noMail),

@@ -256,6 +256,15 @@ type TeamRoomFilter struct {
 	NamePrefix bool
 	// DefaultOnly keeps the team's default (auto-join) rooms.
 	DefaultOnly bool
+	// ChildrenOf, set to the team's main room id, selects the team's
+	// children instead of its rooms: the rooms of team TeamID, main room
+	// included, and the discussions of the main room. ChildKind
+	// "channels" or "discussions" keeps one of the two. With Name, the
+	// room's fname matches too. ChildrenFor, when set, keeps public
+	// channels and the rooms that user is subscribed to.
+	ChildrenOf  string
+	ChildKind   string
+	ChildrenFor string
 }
 
 // Subscriptions stores room memberships.

@@ -35,6 +35,18 @@ func (t rooms) ListTeamRooms(ctx context.Context, f store.TeamRoomFilter, opts s
 			}
 			conds = append(conds, in(teamID, f.TeamIDs))
 		}
+	} else if f.ChildrenOf != "" {
+		var kinds []string
+		if f.ChildKind != "discussions" {
+			kinds = append(kinds, teamID+` = `+arg(f.TeamID))
+		}
+		if f.ChildKind != "channels" {
+			kinds = append(kinds, `prid = `+arg(f.ChildrenOf))
+		}
+		conds = append(conds, `(`+strings.Join(kinds, " OR ")+`)`)
+		if f.ChildrenFor != "" {
+			conds = append(conds, `(t = 'c' OR id IN (SELECT rid FROM subscriptions WHERE user_id = `+arg(f.ChildrenFor)+`))`)
+		}
 	} else {
 		conds = append(conds, teamID+` = `+arg(f.TeamID), main+` IS NULL`)
 	}
@@ -56,7 +68,13 @@ func (t rooms) ListTeamRooms(ctx context.Context, f store.TeamRoomFilter, opts s
 		if !f.NamePrefix {
 			pattern = "%" + pattern
 		}
-		conds = append(conds, `name_lower `+t.s.d.ilike+` `+arg(pattern)+likeEscape)
+		if f.ChildrenOf != "" {
+			// A discussion's name is an id; people know it by its fname.
+			pa := arg(pattern)
+			conds = append(conds, `(name_lower `+t.s.d.ilike+` `+pa+likeEscape+` OR LOWER(`+t.s.d.jsonText("doc", "fname")+`) `+t.s.d.ilike+` `+pa+likeEscape+`)`)
+		} else {
+			conds = append(conds, `name_lower `+t.s.d.ilike+` `+arg(pattern)+likeEscape)
+		}
 	}
 	if f.DefaultOnly {
 		conds = append(conds, t.s.d.jsonText("doc", "teamDefault")+` IS NOT NULL`)
@@ -66,6 +84,10 @@ func (t rooms) ListTeamRooms(ctx context.Context, f store.TeamRoomFilter, opts s
 	if err := t.s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM rooms`+where, args...).Scan(&total); err != nil {
 		return nil, 0, t.s.wrap(err)
 	}
-	list, err := t.many(ctx, `SELECT `+roomCols+` FROM rooms`+where+orderClause(opts, roomSort, "COALESCE(name_lower, ''), id")+t.s.d.limitClause(opts), args...)
+	order := "COALESCE(name_lower, ''), id"
+	if f.ChildrenOf != "" {
+		order = "ts, id"
+	}
+	list, err := t.many(ctx, `SELECT `+roomCols+` FROM rooms`+where+orderClause(opts, roomSort, order)+t.s.d.limitClause(opts), args...)
 	return list, total, err
 }
