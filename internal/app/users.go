@@ -3,12 +3,12 @@ package app
 import (
 	"context"
 	"errors"
-	"net/mail"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/events"
@@ -88,9 +88,25 @@ func validNameChars(name string) bool {
 	return err == nil && !strings.ContainsAny(decoded, `<>\`)
 }
 
+// validEmail accepts what Rocket.Chat's basic check accepts: one @ with
+// text on both sides, and a domain that ends in a dot and two or more
+// letters. Addresses that mail parsers refuse, such as a local part ending
+// in a dot, are in use and accepted; whitespace is not.
 func validEmail(s string) bool {
-	addr, err := mail.ParseAddress(s)
-	return err == nil && addr.Address == s && strings.Contains(s, "@")
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok || local == "" || strings.Contains(domain, "@") || strings.ContainsFunc(s, unicode.IsSpace) {
+		return false
+	}
+	dot := strings.LastIndexByte(domain, '.')
+	if dot < 1 || len(domain)-dot-1 < 2 {
+		return false
+	}
+	for _, c := range domain[dot+1:] {
+		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // checkNewUser validates the fields of a new account and checks that
