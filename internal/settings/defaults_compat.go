@@ -168,6 +168,7 @@ func compatDefaults() []Def {
 		b("UTF8_Names_Slugify", true, true, "General", stored),
 		i("Notifications_Max_Room_Members", 100, true, "General", "Stored only: Parley sends no push or desktop notifications."),
 		b("Presence_broadcast_disabled", false, true, "General", "users.presence answers an empty list: nobody's presence is shared."),
+		b("VoIP_Enabled", false, true, "Call_Center", "Stored only: Parley has no telephony."),
 
 		// User interface
 		b("UI_DisplayRoles", true, true, "Layout", forClients),
