@@ -82,8 +82,11 @@ func (a *App) FindOrCreateInvite(ctx context.Context, actor *model.User, in Invi
 	if !isNotFound(err) {
 		return nil, a.storeErr(err)
 	}
+	// The link's token is the invite's id, as in Rocket.Chat, whose
+	// clients open /invite/<_id> and send the id as the token.
+	id := randomHex(8)
 	inv := &model.Invite{
-		ID: randomHex(8), Token: newUUID(), RID: r.ID, UserID: actor.ID, Days: days, MaxUses: maxUses,
+		ID: id, Token: id, RID: r.ID, UserID: actor.ID, Days: days, MaxUses: maxUses,
 		CreatedAt: now, UpdatedAt: now,
 	}
 	if days > 0 {

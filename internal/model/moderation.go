@@ -9,8 +9,8 @@ type Ban struct {
 }
 
 // Invite is an invite link to a room (Rocket.Chat's rocketchat_invites
-// document). Token is the secret a link carries; ID only names the invite
-// to its managers. URL is filled in for answers and never stored.
+// document). Token is what a link carries; new invites use their ID, as
+// Rocket.Chat does. URL is filled in for answers and never stored.
 type Invite struct {
 	ID        string `json:"_id"`
 	Token     string `json:"inviteToken,omitempty"`
