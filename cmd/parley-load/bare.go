@@ -43,7 +43,12 @@ func openBare(path string, conns int, readOnly bool) (*sql.DB, error) {
 	if readOnly {
 		dsn += "&_pragma=query_only(1)"
 	}
-	db, err := sql.Open("sqlite", dsn)
+	return openPool("sqlite", dsn, conns)
+}
+
+// openPool opens a pool of exactly conns connections that are kept open.
+func openPool(driver, dsn string, conns int) (*sql.DB, error) {
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		return nil, err
 	}

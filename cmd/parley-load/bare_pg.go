@@ -37,16 +37,7 @@ func barePGSchema(table string) string {
 CREATE INDEX IF NOT EXISTS %[1]s_rid_ts ON %[1]s(rid, ts)`, table)
 }
 
-func openBarePG(url string, conns int) (*sql.DB, error) {
-	db, err := sql.Open("pgx", url)
-	if err != nil {
-		return nil, err
-	}
-	db.SetMaxOpenConns(conns)
-	db.SetMaxIdleConns(conns)
-	db.SetConnMaxLifetime(0)
-	return db, nil
-}
+func openBarePG(url string, conns int) (*sql.DB, error) { return openPool("pgx", url, conns) }
 
 // seedBarePG makes both tables afresh and fills the history with
 // rooms×perRoom messages, round-robin over the rooms as seedBare does.
