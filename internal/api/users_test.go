@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -36,8 +37,7 @@ func TestUsersCreate(t *testing.T) {
 		{"wrong type", e.Admin, base(map[string]any{"roles": "admin,user", "verified": map[string]any{}}), 400, "invalid-params", ""},
 		{"invalid username", e.Admin, base(map[string]any{"username": "no spaces"}), 400, "error-input-is-not-a-valid-field", "no spaces is not a valid username [error-input-is-not-a-valid-field]"},
 		{"invalid email", e.Admin, base(map[string]any{"email": "nope"}), 400, "error-invalid-email", "Invalid email nope [error-invalid-email]"},
-		{"email without a top-level domain", e.Admin, base(map[string]any{"email": "carol@localhost"}), 400, "error-invalid-email", ""},
-		{"email with a one-letter top-level domain", e.Admin, base(map[string]any{"email": "carol@example.c"}), 400, "error-invalid-email", ""},
+		{"email without a domain", e.Admin, base(map[string]any{"email": "carol@"}), 400, "error-invalid-email", ""},
 		{"email with a space", e.Admin, base(map[string]any{"email": "car ol@example.com"}), 400, "error-invalid-email", ""},
 		{"email with two @", e.Admin, base(map[string]any{"email": "carol@x@example.com"}), 400, "error-invalid-email", ""},
 		{"taken username", e.Admin, base(map[string]any{"username": "plain"}), 400, "error-field-unavailable", "plain is already in use :( [error-field-unavailable]"},
@@ -58,7 +58,9 @@ func TestUsersCreate(t *testing.T) {
 		}
 	}
 	// Addresses that strict mail parsers refuse but people use are taken.
-	e.Admin.Post(t, "users.create", map[string]any{"username": "dotted", "name": "Dotted", "email": "dotted.@example.com", "password": "pw"}).OK(t)
+	for i, addr := range []string{"dotted.@example.com", "nodot@localhost", "dash@rocket.chat-1700000000000"} {
+		e.Admin.Post(t, "users.create", map[string]any{"username": fmt.Sprintf("odd%d", i), "name": "Odd", "email": addr, "password": "pw"}).OK(t)
+	}
 	// New users join the default channel.
 	carol := e.Login(t, "carol", "pw")
 	sub := carol.Get(t, "subscriptions.getOne", apitest.Q("roomId", "GENERAL")).OK(t).JSON(t)["subscription"]

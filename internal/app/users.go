@@ -89,24 +89,12 @@ func validNameChars(name string) bool {
 }
 
 // validEmail accepts what Rocket.Chat's basic check accepts: one @ with
-// text on both sides, and a domain that ends in a dot and two or more
-// letters. Addresses that mail parsers refuse, such as a local part ending
-// in a dot, are in use and accepted; whitespace is not.
+// text on both sides. Addresses that mail parsers refuse, such as a local
+// part ending in a dot or a domain without a dot, are in use and accepted;
+// whitespace is not.
 func validEmail(s string) bool {
 	local, domain, ok := strings.Cut(s, "@")
-	if !ok || local == "" || strings.Contains(domain, "@") || strings.ContainsFunc(s, unicode.IsSpace) {
-		return false
-	}
-	dot := strings.LastIndexByte(domain, '.')
-	if dot < 1 || len(domain)-dot-1 < 2 {
-		return false
-	}
-	for _, c := range domain[dot+1:] {
-		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') {
-			return false
-		}
-	}
-	return true
+	return ok && local != "" && domain != "" && !strings.Contains(domain, "@") && !strings.ContainsFunc(s, unicode.IsSpace)
 }
 
 // checkNewUser validates the fields of a new account and checks that
