@@ -50,17 +50,29 @@ func TestRoomNamesWithSpecialChars(t *testing.T) {
 	e.SetSetting(t, "UI_Allow_room_names_with_special_chars", true)
 	var out struct{ Channel map[string]any }
 	e.Admin.Post(t, "channels.create", map[string]any{"name": "Salle de Réunion!"}).OK(t).Decode(t, &out)
-	if out.Channel["name"] != "salle-de-reunion" || out.Channel["fname"] != "Salle de Réunion!" {
+	if out.Channel["name"] != "Salle-de-Reunion" || out.Channel["fname"] != "Salle de Réunion!" {
 		t.Fatalf("name %v, fname %v", out.Channel["name"], out.Channel["fname"])
 	}
-	info := e.Admin.Get(t, "channels.info", apitest.Q("roomName", "salle-de-reunion")).OK(t).JSON(t)["channel"].(map[string]any)
+	info := e.Admin.Get(t, "channels.info", apitest.Q("roomName", "Salle-de-Reunion")).OK(t).JSON(t)["channel"].(map[string]any)
 	if info["_id"] != out.Channel["_id"] || info["fname"] != "Salle de Réunion!" {
 		t.Fatalf("channels.info = %v", info)
+	}
+	// Greek and Cyrillic names are spelled in Latin letters, case kept.
+	for _, c := range []struct{ fname, name string }{
+		{"Ελληνικά-ομάδα", "Ellinika-omada"},
+		{"Новости Ёлки", "Novosti-Yolki"},
+		{"Київ_й", "Kiyiv_j"},
+	} {
+		var got struct{ Group map[string]any }
+		e.Admin.Post(t, "groups.create", map[string]any{"name": c.fname}).OK(t).Decode(t, &got)
+		if got.Group["name"] != c.name || got.Group["fname"] != c.fname {
+			t.Errorf("%s: name %v, fname %v; want name %s", c.fname, got.Group["name"], got.Group["fname"], c.name)
+		}
 	}
 	// The slug still has to match the pattern.
 	e.SetSetting(t, "UTF8_Channel_Names_Validation", "[a-z-]+")
 	e.Admin.Post(t, "groups.create", map[string]any{"name": "Team 42"}).
-		Fails(t, 400, "error-invalid-room-name", "team-42 is not a valid room name [error-invalid-room-name]")
+		Fails(t, 400, "error-invalid-room-name", "Team-42 is not a valid room name [error-invalid-room-name]")
 	e.Admin.Post(t, "groups.create", map[string]any{"name": "?!"}).
 		Fails(t, 400, "error-invalid-room-name", "")
 }

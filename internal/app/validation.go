@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -46,29 +47,72 @@ func (a *App) ValidateRoomName(displayName, method string) (name, fname string, 
 }
 
 // slugify makes a room name from a display name the way Rocket.Chat's
-// slug does for the usual cases: accents are dropped (é becomes e),
-// lowercase letters and digits stay (other scripts too), '_' and '.'
+// slug does for the usual cases: case is kept, accents are dropped (é
+// becomes e), Greek and Cyrillic letters are spelled in Latin ones
+// (Ελληνικά becomes Ellinika), other letters and digits stay, '_' and '.'
 // stay, and each run of anything else becomes one '-', none at either
 // end.
 func slugify(s string) string {
 	var b strings.Builder
 	dash := false
-	for _, r := range norm.NFD.String(strings.ToLower(strings.TrimSpace(s))) {
-		if unicode.Is(unicode.Mn, r) {
-			continue
-		}
+	for _, r := range norm.NFC.String(strings.TrimSpace(s)) {
 		switch {
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '.':
 			if dash && b.Len() > 0 {
 				b.WriteByte('-')
 			}
 			dash = false
-			b.WriteRune(r)
+			b.WriteString(latinSpelling(r))
+		case unicode.Is(unicode.Mn, r):
 		default:
 			dash = true
 		}
 	}
 	return b.String()
+}
+
+// latinSpelling spells a letter without its accents, and a Greek or
+// Cyrillic one in Latin letters, in the letter's case. Cyrillic letters
+// whose marks make them letters of their own (ё, й) are spelled whole.
+func latinSpelling(r rune) string {
+	lower := unicode.ToLower(r)
+	spelled, ok := cyrillicLatin[lower]
+	if !ok {
+		var base strings.Builder
+		for _, d := range norm.NFD.String(string(lower)) {
+			if !unicode.Is(unicode.Mn, d) {
+				base.WriteRune(d)
+			}
+		}
+		spelled = base.String()
+		for _, d := range spelled {
+			if g, ok := greekLatin[d]; ok {
+				spelled = g
+			} else if c, ok := cyrillicLatin[d]; ok {
+				spelled = c
+			}
+			break
+		}
+	}
+	if lower != r && spelled != "" {
+		first, size := utf8.DecodeRuneInString(spelled)
+		return string(unicode.ToUpper(first)) + spelled[size:]
+	}
+	return spelled
+}
+
+var greekLatin = map[rune]string{
+	'α': "a", 'β': "v", 'γ': "g", 'δ': "d", 'ε': "e", 'ζ': "z", 'η': "i", 'θ': "th",
+	'ι': "i", 'κ': "k", 'λ': "l", 'μ': "m", 'ν': "n", 'ξ': "ks", 'ο': "o", 'π': "p",
+	'ρ': "r", 'σ': "s", 'ς': "s", 'τ': "t", 'υ': "y", 'φ': "f", 'χ': "x", 'ψ': "ps", 'ω': "o",
+}
+
+var cyrillicLatin = map[rune]string{
+	'а': "a", 'б': "b", 'в': "v", 'г': "g", 'д': "d", 'е': "e", 'ё': "yo", 'ж': "zh",
+	'з': "z", 'и': "i", 'й': "j", 'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o",
+	'п': "p", 'р': "r", 'с': "s", 'т': "t", 'у': "u", 'ф': "f", 'х': "h", 'ц': "c",
+	'ч': "ch", 'ш': "sh", 'щ': "sh", 'ъ': "u", 'ы': "y", 'ь': "", 'э': "e", 'ю': "yu",
+	'я': "ya", 'є': "ye", 'і': "i", 'ї': "yi", 'ґ': "g",
 }
 
 // passwordReason is one unmet rule of the password policy, as Rocket.Chat

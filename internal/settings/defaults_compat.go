@@ -177,7 +177,7 @@ func compatDefaults() []Def {
 		b("UI_Click_Direct_Message", false, true, "Layout", forClients),
 		i("Number_of_users_autocomplete_suggestions", 5, true, "Layout", forClients),
 		sel("UI_Unread_Counter_Style", "Different_Style_For_User_Mentions", []string{"Same_Style_For_Mentions", "Different_Style_For_User_Mentions"}, true, "Layout", forClients),
-		b("UI_Allow_room_names_with_special_chars", false, true, "Layout", "Room names may hold any characters: the name given becomes the room's fname, and its slug (lowercase, without accents, runs of other characters as one '-') its name, which must then match UTF8_Channel_Names_Validation."),
+		b("UI_Allow_room_names_with_special_chars", false, true, "Layout", "Room names may hold any characters: the name given becomes the room's fname, and its slug (case kept, without accents, Greek and Cyrillic spelled in Latin letters, runs of other characters as one '-') its name, which must then match UTF8_Channel_Names_Validation."),
 		b("UI_Show_top_navbar_embedded_layout", false, true, "Layout", forClients),
 
 		// Messages
