@@ -85,13 +85,11 @@ func latinSpelling(r rune) string {
 			}
 		}
 		spelled = base.String()
-		for _, d := range spelled {
-			if g, ok := greekLatin[d]; ok {
-				spelled = g
-			} else if c, ok := cyrillicLatin[d]; ok {
-				spelled = c
-			}
-			break
+		d, _ := utf8.DecodeRuneInString(spelled)
+		if g, ok := greekLatin[d]; ok {
+			spelled = g
+		} else if c, ok := cyrillicLatin[d]; ok {
+			spelled = c
 		}
 	}
 	if lower != r && spelled != "" {
