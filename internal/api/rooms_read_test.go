@@ -385,7 +385,8 @@ func TestRoomsAdminRooms(t *testing.T) {
 		q    []string
 		want []string
 	}{
-		{[]string{"filter", "alpha"}, []string{"alpha-channel", "alpha-group", "alpha-talk"}},
+		{[]string{"filter", "alpha"}, []string{"alpha-channel", "alpha-group"}},
+		{[]string{"filter", "alpha", "types", "c", "types", "p", "types", "discussions"}, []string{"alpha-channel", "alpha-group", "alpha-talk"}},
 		{[]string{"filter", "ALPHA", "types", "p"}, []string{"alpha-group"}},
 		{[]string{"filter", "alpha", "types", "c"}, []string{"alpha-channel"}},
 		{[]string{"filter", "alpha", "types", "discussions"}, []string{"alpha-talk"}},
@@ -496,4 +497,42 @@ func tinyPNG(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// Team main rooms are listed to administrators only when types asks for
+// teams; direct conversations match the filter by their usernames.
+func TestRoomsAdminRoomsTeamsAndDirect(t *testing.T) {
+	t.Parallel()
+	e := apitest.NewScene(t, "artemis")
+	artemis := e.Users[0]
+	artemis.Post(t, "teams.create", map[string]any{"name": "artemis-team", "type": 0}).OK(t)
+	artemis.Post(t, "dm.create", map[string]any{"username": "admin"}).OK(t)
+	names := func(q ...string) []string {
+		var out struct {
+			Rooms []map[string]any `json:"rooms"`
+		}
+		e.Admin.Get(t, "rooms.adminRooms", apitest.Q(q...)).OK(t).Decode(t, &out)
+		var got []string
+		for _, r := range out.Rooms {
+			n, _ := r["name"].(string)
+			if r["t"] == "d" {
+				n = "dm"
+			}
+			got = append(got, n)
+		}
+		slices.Sort(got)
+		return got
+	}
+	for _, c := range []struct {
+		q    []string
+		want []string
+	}{
+		{[]string{"filter", "artemis"}, []string{"dm"}},
+		{[]string{"filter", "artemis", "types", "teams"}, []string{"artemis-team"}},
+		{[]string{"filter", "artemis", "types", "d", "types", "teams"}, []string{"artemis-team", "dm"}},
+	} {
+		if got := names(c.q...); !slices.Equal(got, c.want) {
+			t.Errorf("adminRooms %v = %v, want %v", c.q, got, c.want)
+		}
+	}
 }

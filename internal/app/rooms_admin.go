@@ -35,7 +35,10 @@ func (a *App) AdminRooms(ctx context.Context, actor *model.User, q AdminRoomsQue
 	if err != nil {
 		return nil, 0, a.storeErr(err)
 	}
+	// Discussions and teams are listed only when asked for by name in
+	// types; any other type in the list selects rooms of that type.
 	discussions := slices.Contains(q.Types, "discussions")
+	teams := slices.Contains(q.Types, "teams")
 	var types []string
 	for _, t := range q.Types {
 		if t != "discussions" && t != "teams" {
@@ -45,14 +48,12 @@ func (a *App) AdminRooms(ctx context.Context, actor *model.User, q AdminRoomsQue
 	filter := strings.ToLower(strings.TrimSpace(q.Filter))
 	var out []*model.Room
 	for _, r := range all {
-		if filter != "" && !strings.Contains(strings.ToLower(r.Name), filter) && !strings.Contains(strings.ToLower(r.FName), filter) {
+		isDiscussion := r.Prid != ""
+		if (isDiscussion && !discussions) || (r.TeamMain && !teams) || (filter != "" && !adminRoomMatches(r, filter)) {
 			continue
 		}
-		if len(q.Types) > 0 {
-			isDiscussion := r.Prid != ""
-			if !(discussions && isDiscussion) && (isDiscussion || !slices.Contains(types, r.T)) {
-				continue
-			}
+		if len(q.Types) > 0 && !slices.Contains(types, r.T) && !(discussions && isDiscussion) && !(teams && r.TeamMain) {
+			continue
 		}
 		out = append(out, r)
 	}
@@ -62,6 +63,16 @@ func (a *App) AdminRooms(ctx context.Context, actor *model.User, q AdminRoomsQue
 	}
 	sort.SliceStable(out, func(i, j int) bool { return lessRoom(out[i], out[j], keys) })
 	return pageOf(out, offset, count), len(out), nil
+}
+
+// adminRoomMatches reports whether the administrators' filter (lowercase)
+// is part of the room's name or display name, or, for a direct
+// conversation, of one of its usernames.
+func adminRoomMatches(r *model.Room, filter string) bool {
+	if strings.Contains(strings.ToLower(r.Name), filter) || strings.Contains(strings.ToLower(r.FName), filter) {
+		return true
+	}
+	return r.T == model.RoomDirect && slices.ContainsFunc(r.Usernames, func(u string) bool { return strings.Contains(strings.ToLower(u), filter) })
 }
 
 // lessRoom orders rooms by the keys Rocket.Chat's room listings sort on.
