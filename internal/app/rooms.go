@@ -236,6 +236,15 @@ func (a *App) findRoom(ctx context.Context, actor *model.User, ref RoomRef, t st
 	return r, nil
 }
 
+// roomByIDOrName reads the room a request names by id or, failing that,
+// by name (a leading '#' allowed); errors are the store's.
+func (a *App) roomByIDOrName(ctx context.Context, ref RoomRef) (*model.Room, error) {
+	if ref.ID != "" {
+		return a.store.Rooms().Get(ctx, ref.ID)
+	}
+	return a.store.Rooms().GetByName(ctx, strings.TrimPrefix(ref.Name, "#"))
+}
+
 // lookupRoom is findRoom without the caller's access check, for callers
 // that check access their own way.
 func (a *App) lookupRoom(ctx context.Context, ref RoomRef, t string) (*model.Room, error) {
@@ -243,15 +252,7 @@ func (a *App) lookupRoom(ctx context.Context, ref RoomRef, t string) (*model.Roo
 		return nil, E("error-roomid-param-not-provided", `The parameter "roomId" or "roomName" is required`)
 	}
 	notFound := errRoomNotFound(t)
-	var (
-		r   *model.Room
-		err error
-	)
-	if ref.ID != "" {
-		r, err = a.store.Rooms().Get(ctx, ref.ID)
-	} else {
-		r, err = a.store.Rooms().GetByName(ctx, strings.TrimPrefix(ref.Name, "#"))
-	}
+	r, err := a.roomByIDOrName(ctx, ref)
 	if isNotFound(err) || (err == nil && r.T != t) {
 		return nil, notFound
 	}

@@ -40,15 +40,7 @@ func (a *App) roomByRef(ctx context.Context, ref RoomRef) (*model.Room, error) {
 	if ref.ID == "" && ref.Name == "" {
 		return nil, E("error-roomid-param-not-provided", `The parameter "roomId" or "roomName" is required`)
 	}
-	var (
-		r   *model.Room
-		err error
-	)
-	if ref.ID != "" {
-		r, err = a.store.Rooms().Get(ctx, ref.ID)
-	} else {
-		r, err = a.store.Rooms().GetByName(ctx, ref.Name)
-	}
+	r, err := a.roomByIDOrName(ctx, ref)
 	if isNotFound(err) {
 		return nil, E("error-room-not-found", `The required "roomId" or "roomName" param provided does not match any channel`)
 	}

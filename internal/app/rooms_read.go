@@ -142,20 +142,9 @@ func (a *App) RoomCounters(ctx context.Context, actor *model.User, ref RoomRef, 
 	if ref.ID == "" && ref.Name == "" {
 		return nil, E("error-room-param-not-provided", `The parameter "roomId" or "roomName" is required`)
 	}
-	var (
-		r   *model.Room
-		err error
-	)
-	if ref.ID != "" {
-		r, err = a.store.Rooms().Get(ctx, ref.ID)
-	} else {
-		r, err = a.store.Rooms().GetByName(ctx, strings.TrimPrefix(ref.Name, "#"))
-	}
-	if isNotFound(err) || (err == nil && r.T != t) {
-		return nil, errRoomNotFound(t)
-	}
+	r, err := a.lookupRoom(ctx, ref, t)
 	if err != nil {
-		return nil, a.storeErr(err)
+		return nil, err
 	}
 	if r.Archived {
 		return nil, errArchived(r)
@@ -298,23 +287,9 @@ func (a *App) RoomIsMember(ctx context.Context, actor *model.User, rid, userID, 
 // AnonymousRead is channels.anonymousread: a public channel's messages,
 // newest first, for anyone, when Accounts_AllowAnonymousRead is on.
 func (a *App) AnonymousRead(ctx context.Context, actor *model.User, ref RoomRef, opts store.ListOptions) (*MessagePage, error) {
-	if ref.ID == "" && ref.Name == "" {
-		return nil, E("error-roomid-param-not-provided", `The parameter "roomId" or "roomName" is required`)
-	}
-	var (
-		r   *model.Room
-		err error
-	)
-	if ref.ID != "" {
-		r, err = a.store.Rooms().Get(ctx, ref.ID)
-	} else {
-		r, err = a.store.Rooms().GetByName(ctx, strings.TrimPrefix(ref.Name, "#"))
-	}
-	if isNotFound(err) || (err == nil && r.T != model.RoomChannel) {
-		return nil, errRoomNotFound(model.RoomChannel)
-	}
+	r, err := a.lookupRoom(ctx, ref, model.RoomChannel)
 	if err != nil {
-		return nil, a.storeErr(err)
+		return nil, err
 	}
 	if !a.Settings.Bool("Accounts_AllowAnonymousRead") {
 		return nil, E("error-not-allowed", `Enable "Allow Anonymous Read"`).With(map[string]any{"method": "channels.anonymousread"})
@@ -462,15 +437,7 @@ func (a *App) MembersOrderedByRole(ctx context.Context, actor *model.User, ref R
 	if ref.ID == "" && ref.Name == "" {
 		return nil, 0, E("error-roomid-param-not-provided", `The parameter "roomId" or "roomName" is required`)
 	}
-	var (
-		r   *model.Room
-		err error
-	)
-	if ref.ID != "" {
-		r, err = a.store.Rooms().Get(ctx, ref.ID)
-	} else {
-		r, err = a.store.Rooms().GetByName(ctx, ref.Name)
-	}
+	r, err := a.roomByIDOrName(ctx, ref)
 	if isNotFound(err) {
 		return nil, 0, E("error-room-not-found", `The required "roomId" or "roomName" param provided does not match any channel`)
 	}
