@@ -247,18 +247,10 @@ func (a *App) checkAssignAdmin(actor *model.User, roles []string) error {
 
 // roleTarget finds the user of roles.addUserToRole by id or username.
 func (a *App) roleTarget(ctx context.Context, id, username string) (*model.User, error) {
-	var (
-		u   *model.User
-		err error
-	)
-	switch {
-	case id != "":
-		u, err = a.store.Users().Get(ctx, id)
-	case username != "":
-		u, err = a.store.Users().GetByUsername(ctx, username)
-	default:
+	if id == "" && username == "" {
 		return nil, E("error-user-param-not-provided", `The required "userId" or "username" param was not provided`)
 	}
+	u, err := a.userByIDOrName(ctx, id, username)
 	if isNotFound(err) {
 		return nil, errTargetNotFound
 	}

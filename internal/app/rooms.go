@@ -526,12 +526,7 @@ func (a *App) Kick(ctx context.Context, actor *model.User, ref RoomRef, t, userI
 			return nil, err
 		}
 	}
-	var target *model.User
-	if userID != "" {
-		target, err = a.store.Users().Get(ctx, userID)
-	} else {
-		target, err = a.store.Users().GetByUsername(ctx, username)
-	}
+	target, err := a.userByIDOrName(ctx, userID, username)
 	if isNotFound(err) {
 		return nil, E("error-invalid-user", "Invalid user").With(map[string]any{"method": "removeUserFromRoom"})
 	}

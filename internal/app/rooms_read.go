@@ -265,12 +265,7 @@ func (a *App) RoomIsMember(ctx context.Context, actor *model.User, rid, userID, 
 	if err != nil {
 		return false, a.storeErr(err)
 	}
-	var u *model.User
-	if userID != "" {
-		u, err = a.store.Users().Get(ctx, userID)
-	} else {
-		u, err = a.store.Users().GetByUsername(ctx, username)
-	}
+	u, err := a.userByIDOrName(ctx, userID, username)
 	if isNotFound(err) {
 		return false, Plain("error-user-not-found")
 	}

@@ -37,18 +37,10 @@ func (r UserRef) empty() bool { return r.ID == "" && r.Username == "" }
 // userFromParams finds the user a request names, with Rocket.Chat's
 // getUserFromParams refusals.
 func (a *App) userFromParams(ctx context.Context, ref UserRef) (*model.User, error) {
-	var (
-		u   *model.User
-		err error
-	)
-	switch {
-	case ref.ID != "":
-		u, err = a.store.Users().Get(ctx, strings.TrimSpace(ref.ID))
-	case ref.Username != "":
-		u, err = a.store.Users().GetByUsername(ctx, strings.TrimSpace(ref.Username))
-	default:
+	if ref.ID == "" && ref.Username == "" {
 		return nil, E("error-user-param-not-provided", `The required "userId" or "username" param was not provided`)
 	}
+	u, err := a.userByIDOrName(ctx, strings.TrimSpace(ref.ID), strings.TrimSpace(ref.Username))
 	if isNotFound(err) {
 		return nil, E("error-invalid-user", `The required "userId" or "username" param provided does not match any users`)
 	}

@@ -315,20 +315,21 @@ func (a *App) Register(ctx context.Context, in NewUser, secret string) (*model.U
 	return u, err
 }
 
+// userByIDOrName reads the user a request names by id or, failing that,
+// by username; errors are the store's.
+func (a *App) userByIDOrName(ctx context.Context, id, username string) (*model.User, error) {
+	if id != "" {
+		return a.store.Users().Get(ctx, id)
+	}
+	return a.store.Users().GetByUsername(ctx, username)
+}
+
 // GetUser finds a user by id or username, for users.info.
 func (a *App) GetUser(ctx context.Context, id, username string) (*model.User, error) {
-	var (
-		u   *model.User
-		err error
-	)
-	switch {
-	case id != "":
-		u, err = a.store.Users().Get(ctx, id)
-	case username != "":
-		u, err = a.store.Users().GetByUsername(ctx, username)
-	default:
+	if id == "" && username == "" {
 		return nil, Plain("Invalid search query.")
 	}
+	u, err := a.userByIDOrName(ctx, id, username)
 	if isNotFound(err) {
 		return nil, Plain("User not found.")
 	}
