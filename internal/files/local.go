@@ -2,8 +2,6 @@ package files
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"io/fs"
@@ -27,26 +25,11 @@ func NewLocal(dir string) (*Local, error) {
 	return &Local{dir: dir}, nil
 }
 
-// Name implements Storage.
-func (l *Local) Name() string { return "FileSystem:Uploads" }
-
-// validKey accepts only the characters of generated ids, so that a key can
-// never name anything outside the directory.
-func validKey(key string) bool {
-	if len(key) < 2 || len(key) > 64 {
-		return false
-	}
-	for i := 0; i < len(key); i++ {
-		c := key[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
-}
+// Kind implements Storage.
+func (l *Local) Kind() string { return FileSystem }
 
 func (l *Local) path(key string) (string, error) {
-	if !validKey(key) {
+	if !ValidKey(key) {
 		return "", ErrInvalidKey
 	}
 	return filepath.Join(l.dir, key[:2], key), nil
@@ -74,12 +57,8 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, limit int64) (
 			os.Remove(tmp.Name())
 		}
 	}()
-	h := sha256.New()
-	src := r
-	if limit >= 0 {
-		src = io.LimitReader(r, limit+1)
-	}
-	n, err := io.Copy(io.MultiWriter(tmp, h), ctxReader{ctx, src})
+	h := NewDigest()
+	n, err := io.Copy(io.MultiWriter(tmp, h), ctxReader{ctx, limited(r, limit)})
 	if err != nil {
 		return 0, "", err
 	}
@@ -96,20 +75,7 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, limit int64) (
 		return 0, "", err
 	}
 	done = true
-	return n, hex.EncodeToString(h.Sum(nil)[:12]), nil
-}
-
-// ctxReader stops a long copy when the request is gone.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
+	return n, DigestString(h), nil
 }
 
 type localObject struct {
@@ -149,6 +115,35 @@ func (l *Local) Delete(ctx context.Context, key string) error {
 	}
 	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
+	}
+	return nil
+}
+
+// Keys implements Storage: the files of the key directories, without the
+// temporary files of uploads under way.
+func (l *Local) Keys(ctx context.Context, fn func(key string) error) error {
+	dirs, err := os.ReadDir(l.dir)
+	if err != nil {
+		return err
+	}
+	for _, d := range dirs {
+		if !d.IsDir() || len(d.Name()) != 2 {
+			continue
+		}
+		entries, err := os.ReadDir(filepath.Join(l.dir, d.Name()))
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if e.Type().IsRegular() && ValidKey(e.Name()) && e.Name()[:2] == d.Name() {
+				if err := fn(e.Name()); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	return nil
 }
