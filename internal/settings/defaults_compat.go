@@ -203,6 +203,16 @@ func compatDefaults() []Def {
 		b("FileUpload_Restrict_to_users_who_can_access_room", false, false, "FileUpload", "With FileUpload_ProtectFiles, a room's files only for who can access it."),
 		b("FileUpload_RotateImages", true, true, "FileUpload", "Stored only: uploads are kept as sent."),
 		b("FileUpload_Enable_json_web_token_for_files", true, false, "FileUpload", stored),
-		sel("FileUpload_Storage_Type", "GridFS", []string{"GridFS", "AmazonS3", "GoogleCloudStorage", "Webdav", "FileSystem"}, true, "FileUpload", "Stored only: the storage is chosen when Parley starts (see deployment.md)."),
+		sel("FileUpload_Storage_Type", "GridFS", []string{"GridFS", "AmazonS3", "FileSystem"}, true, "FileUpload", "Where new uploads and avatars are stored: GridFS (the database), AmazonS3 or FileSystem (the data directory). Until set, FileSystem on SQLite and GridFS on PostgreSQL. Applies to new files at once; existing files stay where they are (see files.md)."),
+		s("FileUpload_S3_Bucket", "", false, "FileUpload", "The bucket of the AmazonS3 storage; the storage is off while it is empty."),
+		s("FileUpload_S3_Acl", "", false, "FileUpload", "A canned ACL (e.g. private) given to each new object of the AmazonS3 storage; empty leaves the bucket's default."),
+		{ID: "FileUpload_S3_AWSAccessKeyId", Type: TypeString, Default: "", Secret: true, Group: "FileUpload", Description: "The access key of the AmazonS3 storage; with the secret key empty too, the AWS_* environment variables or the machine's IAM role are used."},
+		{ID: "FileUpload_S3_AWSSecretAccessKey", Type: TypeString, Default: "", Secret: true, Group: "FileUpload", Description: "The secret key of the AmazonS3 storage."},
+		s("FileUpload_S3_Region", "", false, "FileUpload", "The region of the bucket; empty lets the storage ask the bucket."),
+		{ID: "FileUpload_S3_BucketURL", Type: TypeString, Default: "", Secret: true, Group: "FileUpload", Description: "The endpoint of an S3-compatible service (http:// or https://, host and port, no path); empty means Amazon S3."},
+		b("FileUpload_S3_ForcePathStyle", false, false, "FileUpload", "Name the bucket in the path of each request rather than in the host name; most self-hosted services need it."),
+		i("FileUpload_S3_URLExpiryTimeSpan", 120, false, "FileUpload", "Seconds a download link into the bucket stays valid (at least 5), when downloads are not proxied."),
+		b("FileUpload_S3_Proxy_Uploads", false, false, "FileUpload", "Serve files in the AmazonS3 storage through Parley; when off, a download is answered, after its access check, with a redirect to a short-lived link into the bucket."),
+		b("FileUpload_S3_Proxy_Avatars", false, false, "FileUpload", "Serve avatars in the AmazonS3 storage through Parley; when off, an avatar request is redirected to a short-lived link into the bucket."),
 	}
 }

@@ -239,6 +239,28 @@ func (r *Registry) Save(ctx context.Context, st store.Settings, id string, v any
 	return st.Set(ctx, id, b)
 }
 
+// SetDefault changes id's default in this registry, for a default that
+// depends on how the server runs (FileUpload_Storage_Type on SQLite or
+// PostgreSQL). A value already set apart from the default stays. Call it
+// before the registry serves.
+func (r *Registry) SetDefault(id string, v any) error {
+	d, ok := r.defs[id]
+	if !ok {
+		return fmt.Errorf("unknown setting %q", id)
+	}
+	val, err := r.Coerce(id, v)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.values[id] == d.Default {
+		r.values[id] = val
+	}
+	d.Default = val
+	return nil
+}
+
 // Set changes the value in memory.
 func (r *Registry) Set(id string, v any) error {
 	val, err := r.Coerce(id, v)
