@@ -81,7 +81,7 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 	// the store, whose pool sends the notifications.
 	defer closeBus()
 
-	uploads, err := files.NewLocal(filepath.Join(cfg.DataDir, "uploads"))
+	uploads, err := fileStorages(st, cfg.DataDir)
 	if err != nil {
 		return err
 	}
@@ -191,4 +191,15 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 		return err
 	}
 	return nil
+}
+
+// fileStorages are the places uploaded bytes may live: the data
+// directory and the database; FileUpload_Storage_Type picks among them
+// and the AmazonS3 bucket its settings describe.
+func fileStorages(st *sqlstore.Store, dataDir string) (app.FileStorages, error) {
+	local, err := files.NewLocal(filepath.Join(dataDir, "uploads"))
+	if err != nil {
+		return app.FileStorages{}, err
+	}
+	return app.FileStorages{FileSystem: local, GridFS: sqlstore.NewGridFS(st), Default: app.DefaultFileStorage(st.Dialect())}, nil
 }

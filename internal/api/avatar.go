@@ -134,6 +134,12 @@ func (s *Server) serveUserAvatar(w http.ResponseWriter, r *http.Request, name st
 		return
 	}
 	defer img.Close()
+	if img.Link != "" {
+		// Short-lived links must not be cached for the avatar's cache time.
+		w.Header().Set("Cache-Control", "private, no-cache")
+		http.Redirect(w, r, img.Link, http.StatusFound)
+		return
+	}
 	s.avatarCaching(w, r)
 	h := w.Header()
 	h.Set("Content-Type", img.Type)

@@ -236,7 +236,7 @@ func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f, obj, err := s.app.OpenUpload(r.Context(), u, r.PathValue("id"))
+	d, err := s.app.OpenUpload(r.Context(), u, r.PathValue("id"))
 	if err == app.ErrFileNotFound || err == app.ErrFileForbidden {
 		w.WriteHeader(err.(*app.Error).Status)
 		return
@@ -245,30 +245,37 @@ func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, err)
 		return
 	}
+	f, obj := d.File, d.Object
 	defer obj.Close()
 	h := w.Header()
-	h.Set("Content-Type", f.Type)
-	if f.ETag != "" {
-		h.Set("ETag", `"`+f.ETag+`"`)
-	}
-	// Revalidate with the ETag instead of the API's no-store; never let a
-	// shared cache keep a protected file.
-	h.Set("Cache-Control", "private, no-cache")
-	h.Del("Pragma")
-	// Uploaded HTML or SVG must not run as this site's page.
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'")
 	disposition := "attachment"
 	if _, download := r.URL.Query()["download"]; !download && inlineType(f.Type) {
 		disposition = "inline"
 	}
-	h.Set("Content-Disposition", disposition+"; filename*=UTF-8''"+url.PathEscape(f.Name))
+	disposition += "; filename*=UTF-8''" + url.PathEscape(f.Name)
+	// Revalidate with the ETag instead of the API's no-store; never let a
+	// shared cache keep a protected file.
+	h.Set("Cache-Control", "private, no-cache")
+	h.Del("Pragma")
+	if link := d.Link(r.Context(), f.Type, disposition); link != "" {
+		// The access check is done: the bytes come from the bucket.
+		http.Redirect(w, r, link, http.StatusFound)
+		return
+	}
+	h.Set("Content-Type", f.Type)
+	if f.ETag != "" {
+		h.Set("ETag", `"`+f.ETag+`"`)
+	}
+	// Uploaded HTML or SVG must not run as this site's page.
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'")
+	h.Set("Content-Disposition", disposition)
 	http.ServeContent(w, r, "", obj.ModTime(), obj)
 }
 
 // uploadStores are the store names of Rocket.Chat's /ufs/ download paths,
-// which older clients and stored messages still use. Parley keeps all
-// uploads in one storage, so each of them serves any upload.
+// which older clients and stored messages still use. The upload record
+// says where the bytes are, so each of them serves any upload.
 var uploadStores = map[string]bool{
 	"GridFS:Uploads": true, "FileSystem:Uploads": true, "AmazonS3:Uploads": true,
 	"GoogleCloudStorage:Uploads": true, "Webdav:Uploads": true,

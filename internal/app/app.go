@@ -15,7 +15,6 @@ import (
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/events"
-	"github.com/parleychat/parley/internal/files"
 	"github.com/parleychat/parley/internal/jobs"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/preview"
@@ -34,8 +33,9 @@ type Config struct {
 	BcryptCost int
 	// SiteURL is used when the Site_Url setting is empty.
 	SiteURL string
-	// Files keeps uploaded files; without it uploads are refused.
-	Files files.Storage
+	// Files are the storages of uploaded files; without any, uploads are
+	// refused.
+	Files FileStorages
 	// PreviewResolver resolves host names for URL previews; nil means the
 	// system resolver. Tests map names to loopback addresses with it.
 	PreviewResolver preview.Resolver
@@ -65,7 +65,7 @@ type App struct {
 	log      *slog.Logger
 	hasher   auth.Hasher
 	siteURL  string
-	files    files.Storage
+	files    *fileStores
 	clock    func() time.Time
 
 	permMu sync.RWMutex
@@ -104,7 +104,7 @@ func New(c Config) *App {
 	}
 	a := &App{
 		store: c.Store, Settings: c.Settings, bus: c.Bus, log: c.Logger,
-		hasher: auth.Hasher{Cost: c.BcryptCost}, siteURL: c.SiteURL, files: c.Files, clock: c.Now,
+		hasher: auth.Hasher{Cost: c.BcryptCost}, siteURL: c.SiteURL, files: newFileStores(c.Files, c.Settings), clock: c.Now,
 		createTokens: c.CreateTokensForUsers,
 	}
 	a.startIntegrations(c)
@@ -257,6 +257,9 @@ func (a *App) tx(ctx context.Context, fn func(st store.Store) error) error {
 		return a.storeErr(err)
 	}
 	a.bus.Publish(t.events...)
+	for _, fn := range t.committed {
+		fn()
+	}
 	return nil
 }
 
@@ -265,6 +268,20 @@ func (a *App) tx(ctx context.Context, fn func(st store.Store) error) error {
 type emitter struct {
 	store.Store
 	events []events.Event
+	// committed runs once the transaction has committed.
+	committed []func()
+}
+
+// onCommit runs fn once the transaction of st has committed, or at once
+// outside a transaction. Work that must not run inside the transaction
+// goes there: deleting file bytes kept in the database, say, which on
+// SQLite would wait for the one writer the transaction holds.
+func (a *App) onCommit(st store.Store, fn func()) {
+	if t, ok := st.(*emitter); ok {
+		t.committed = append(t.committed, fn)
+		return
+	}
+	fn()
 }
 
 // emit announces a change written through st: inside a transaction the

@@ -91,7 +91,7 @@ func (a *App) ExportRoomToFile(ctx context.Context, actor *model.User, in Export
 	}
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(a.writeExport(ctx, pw, r, f, in.Format)) }()
-	size, _, err := a.files.Put(ctx, e.ID, pr, -1)
+	_, size, _, err := a.files.Put(ctx, e.ID, pr, -1)
 	pr.CloseWithError(err) // stops the writer if storing failed first
 	if err != nil {
 		return nil, a.storeErr(err)
@@ -225,7 +225,7 @@ func (a *App) OpenRoomExport(ctx context.Context, actor *model.User, id string) 
 	if a.files == nil {
 		return nil, nil, notFound
 	}
-	obj, err := a.files.Open(ctx, e.ID)
+	obj, _, err := a.files.Open(ctx, "", e.ID)
 	if err != nil {
 		return nil, nil, notFound
 	}

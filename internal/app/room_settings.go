@@ -128,7 +128,7 @@ func (a *App) SaveRoomSettings(ctx context.Context, actor *model.User, rid strin
 			return nil, E("error-file-storage", "No file storage is configured")
 		}
 		s.avatarETag = model.NewID()
-		if _, _, err := a.files.Put(ctx, avatarKey(s.avatarETag), bytes.NewReader(s.avatar), -1); err != nil {
+		if _, _, _, err := a.files.Put(ctx, avatarKey(s.avatarETag), bytes.NewReader(s.avatar), -1); err != nil {
 			return nil, err
 		}
 	}

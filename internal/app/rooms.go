@@ -593,6 +593,13 @@ func (a *App) eraseRoom(ctx context.Context, st store.Store, actorID, rid string
 		return err
 	}
 	a.emit(st, events.RoomDeleted, rid, actorID, rid)
+	r, err := st.Rooms().Get(ctx, rid)
+	if err != nil {
+		return err
+	}
+	if r.AvatarETag != "" {
+		a.onCommit(st, func() { a.dropBlob(avatarKey(r.AvatarETag)) })
+	}
 	return st.Rooms().Delete(ctx, rid)
 }
 

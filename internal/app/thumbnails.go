@@ -71,18 +71,18 @@ func (a *App) imageExtras(ctx context.Context, f *model.File) imageExtras {
 	name := "thumb-" + f.Name
 	t := &model.File{
 		ID: model.NewID(), Name: name, Type: typ, TypeGroup: "thumb", Extension: extension(name),
-		RID: f.RID, UserID: f.UserID, Store: a.files.Name(), Complete: true, Progress: 1,
+		RID: f.RID, UserID: f.UserID, Complete: true, Progress: 1,
 		UploadedAt: now, UpdatedAt: now, OriginalFileID: f.ID,
 		Identify: &model.FileIdentify{Format: format, Size: model.ImageSize{Width: thumb.Bounds().Dx(), Height: thumb.Bounds().Dy()}},
 	}
 	t.URL = "/file-upload/" + t.ID + "/" + url.PathEscape(name)
 	t.Path = t.URL
-	size, digest, err := a.files.Put(ctx, t.ID, &buf, -1)
+	kind, size, digest, err := a.files.Put(ctx, t.ID, &buf, -1)
 	if err != nil {
 		a.log.Warn("thumbnail: store", "file_id", f.ID, "err", err)
 		return out
 	}
-	t.Size, t.ETag = size, digest
+	t.Store, t.Size, t.ETag = kind+":Uploads", size, digest
 	out.thumb, out.thumbW, out.thumbH = t, thumb.Bounds().Dx(), thumb.Bounds().Dy()
 	return out
 }
@@ -99,7 +99,7 @@ func (a *App) decodeUpload(ctx context.Context, f *model.File) image.Image {
 	default:
 		return nil
 	}
-	obj, err := a.files.Open(ctx, f.ID)
+	obj, _, err := a.files.Open(ctx, storeKind(f.Store), f.ID)
 	if err != nil {
 		return nil
 	}

@@ -80,13 +80,16 @@ func (a *App) Upload(ctx context.Context, u *model.User, r *model.Room, in Uploa
 	expires := now + model.Time(unconfirmedTTL.Milliseconds())
 	f := &model.File{
 		ID: model.NewID(), Name: name, Type: typ, TypeGroup: typeGroup(typ), Extension: extension(name),
-		RID: r.ID, UserID: u.ID, Store: a.files.Name(), Complete: true, Progress: 1,
+		RID: r.ID, UserID: u.ID, Complete: true, Progress: 1,
 		UploadedAt: now, UpdatedAt: now, ExpiresAt: &expires,
 	}
 	f.URL = "/file-upload/" + f.ID + "/" + url.PathEscape(name)
 	f.Path = f.URL
 	limit := a.UploadLimit()
-	size, digest, err := a.files.Put(ctx, f.ID, in.Body, limit)
+	kind, size, digest, err := a.files.Put(ctx, f.ID, in.Body, limit)
+	if e, ok := AsError(err); ok {
+		return nil, e
+	}
 	if errors.Is(err, files.ErrTooLarge) {
 		return nil, errTooLarge(limit)
 	}
@@ -98,7 +101,7 @@ func (a *App) Upload(ctx context.Context, u *model.User, r *model.Room, in Uploa
 		a.log.Info("upload interrupted", "rid", r.ID, "user_id", u.ID, "err", err)
 		return nil, E("error-file-upload-incomplete", "The upload did not complete")
 	}
-	f.Size, f.ETag = size, digest
+	f.Store, f.Size, f.ETag = kind+":Uploads", size, digest
 	return f, nil
 }
 
@@ -123,7 +126,7 @@ func (a *App) SaveUpload(ctx context.Context, f *model.File, content json.RawMes
 		return errInvalidFileType
 	}
 	if f.TypeGroup == "image" {
-		f.Identify = a.identifyImage(ctx, f.ID)
+		f.Identify = a.identifyImage(ctx, f)
 	}
 	return a.tx(ctx, func(st store.Store) error { return st.Files().Insert(ctx, f) })
 }
@@ -178,8 +181,8 @@ func (a *App) dropBlob(id string) {
 }
 
 // identifyImage reads an image's dimensions, when its format is known.
-func (a *App) identifyImage(ctx context.Context, id string) *model.FileIdentify {
-	obj, err := a.files.Open(ctx, id)
+func (a *App) identifyImage(ctx context.Context, f *model.File) *model.FileIdentify {
+	obj, _, err := a.files.Open(ctx, storeKind(f.Store), f.ID)
 	if err != nil {
 		return nil
 	}
@@ -458,35 +461,51 @@ func fileAttachment(f *model.File, description string, extras imageExtras) map[s
 	return at
 }
 
+// Download is an upload opened for its downloader.
+type Download struct {
+	File   *model.File
+	Object files.Object
+	stores *fileStores
+	in     files.Storage
+}
+
+// Link is where the downloader may fetch the file from the storage itself
+// (a presigned address into the AmazonS3 bucket while
+// FileUpload_S3_Proxy_Uploads is off), answering with the given headers;
+// "" when Parley serves the bytes.
+func (d *Download) Link(ctx context.Context, contentType, disposition string) string {
+	return d.stores.link(ctx, d.in, "FileUpload_S3_Proxy_Uploads", d.File.ID, contentType, disposition)
+}
+
 // OpenUpload opens a confirmed or pending file for u (nil when nobody is
-// logged in). A refused caller gets ErrFileForbidden, a missing file
-// ErrFileNotFound.
-func (a *App) OpenUpload(ctx context.Context, u *model.User, id string) (*model.File, files.Object, error) {
+// logged in), after its access check. A refused caller gets
+// ErrFileForbidden, a missing file ErrFileNotFound.
+func (a *App) OpenUpload(ctx context.Context, u *model.User, id string) (*Download, error) {
 	if a.files == nil {
-		return nil, nil, ErrFileNotFound
+		return nil, ErrFileNotFound
 	}
 	f, err := a.store.Files().Get(ctx, id)
 	if isNotFound(err) {
-		return nil, nil, ErrFileNotFound
+		return nil, ErrFileNotFound
 	}
 	if err != nil {
-		return nil, nil, a.storeErr(err)
+		return nil, a.storeErr(err)
 	}
 	ok, err := a.canDownload(ctx, u, f)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if !ok {
-		return nil, nil, ErrFileForbidden
+		return nil, ErrFileForbidden
 	}
-	obj, err := a.files.Open(ctx, f.ID)
+	obj, in, err := a.files.Open(ctx, storeKind(f.Store), f.ID)
 	if errors.Is(err, files.ErrNotFound) {
-		return nil, nil, ErrFileNotFound
+		return nil, ErrFileNotFound
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return f, obj, nil
+	return &Download{File: f, Object: obj, stores: a.files, in: in}, nil
 }
 
 var (
@@ -564,14 +583,14 @@ func messageFileIDs(m *model.Message) []string {
 }
 
 // dropMessageFiles removes the uploads of a deleted message: the records
-// within st's transaction, the bytes at once (a rollback after this would
-// leave records whose downloads answer 404, as a deleted file does).
+// within st's transaction, the bytes once it has committed (a rollback
+// leaves both).
 func (a *App) dropMessageFiles(ctx context.Context, st store.Store, m *model.Message) error {
 	for _, id := range messageFileIDs(m) {
 		if err := st.Files().Delete(ctx, id); err != nil && !isNotFound(err) {
 			return err
 		}
-		a.dropBlob(id)
+		a.onCommit(st, func() { a.dropBlob(id) })
 	}
 	return nil
 }
@@ -586,7 +605,7 @@ func (a *App) dropRoomFiles(ctx context.Context, st store.Store, rid string) err
 		if err := st.Files().Delete(ctx, f.ID); err != nil && !isNotFound(err) {
 			return err
 		}
-		a.dropBlob(f.ID)
+		a.onCommit(st, func() { a.dropBlob(f.ID) })
 	}
 	return nil
 }

@@ -139,7 +139,7 @@ func (a *App) storeAvatar(ctx context.Context, userID, origin, typ string, data 
 		return E("error-file-storage", "No file storage is configured")
 	}
 	etag := model.NewID()
-	if _, _, err := a.files.Put(ctx, avatarKey(etag), bytes.NewReader(data), -1); err != nil {
+	if _, _, _, err := a.files.Put(ctx, avatarKey(etag), bytes.NewReader(data), -1); err != nil {
 		return err
 	}
 	old := ""
@@ -187,6 +187,33 @@ type AvatarImage struct {
 	files.Object
 	Type string
 	ETag string
+	// Link, when set, is where the client may fetch the avatar from the
+	// storage itself (see FileUpload_S3_Proxy_Avatars).
+	Link string
+}
+
+// openAvatarKey opens the bytes of an avatar; nil when they are gone (a
+// reset raced this read), and the initials then stand in.
+func (a *App) openAvatarKey(ctx context.Context, etag, typ string) (*AvatarImage, error) {
+	obj, in, err := a.files.Open(ctx, "", avatarKey(etag))
+	if errors.Is(err, files.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	img := &AvatarImage{Object: obj, Type: typ, ETag: etag}
+	if typ == "" {
+		head := make([]byte, 512)
+		n, _ := io.ReadFull(obj, head)
+		if _, err := obj.Seek(0, io.SeekStart); err != nil {
+			obj.Close()
+			return nil, err
+		}
+		img.Type = http.DetectContentType(head[:n])
+	}
+	img.Link = a.files.link(ctx, in, "FileUpload_S3_Proxy_Avatars", avatarKey(etag), img.Type, "inline")
+	return img, nil
 }
 
 // UserAvatarByName returns the user called username and the avatar
@@ -220,15 +247,7 @@ func (a *App) openAvatar(ctx context.Context, u *model.User) (*AvatarImage, erro
 	if u.AvatarETag == "" || a.files == nil {
 		return nil, nil
 	}
-	obj, err := a.files.Open(ctx, avatarKey(u.AvatarETag))
-	if errors.Is(err, files.ErrNotFound) {
-		// The bytes are gone (a reset raced this read): the initials do.
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &AvatarImage{Object: obj, Type: u.AvatarType, ETag: u.AvatarETag}, nil
+	return a.openAvatarKey(ctx, u.AvatarETag, u.AvatarType)
 }
 
 // RoomAvatarName is the text whose initials stand for room rid: its
@@ -279,18 +298,5 @@ func (a *App) RoomAvatarImage(ctx context.Context, rid string) (*AvatarImage, er
 	if r.AvatarETag == "" || a.files == nil {
 		return nil, nil
 	}
-	obj, err := a.files.Open(ctx, avatarKey(r.AvatarETag))
-	if errors.Is(err, files.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	head := make([]byte, 512)
-	n, _ := io.ReadFull(obj, head)
-	if _, err := obj.Seek(0, io.SeekStart); err != nil {
-		obj.Close()
-		return nil, err
-	}
-	return &AvatarImage{Object: obj, Type: http.DetectContentType(head[:n]), ETag: r.AvatarETag}, nil
+	return a.openAvatarKey(ctx, r.AvatarETag, "")
 }

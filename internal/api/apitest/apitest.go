@@ -45,7 +45,10 @@ type Env struct {
 	Settings *settings.Registry
 	Handler  http.Handler
 	Admin    *Client
-	seq      atomic.Int64
+	// S3 is the address of the S3 server under the AmazonS3 storage of
+	// WithFileStorage, "" without it.
+	S3  string
+	seq atomic.Int64
 }
 
 // Option changes how an Env starts.
@@ -59,7 +62,14 @@ type envConfig struct {
 	apiOpts    []func(*api.Options)
 	// createTokens is app.Config.CreateTokensForUsers.
 	createTokens bool
+	// storage is FileUpload_Storage_Type, when a test picks it.
+	storage string
 }
+
+// WithFileStorage stores new files in the storage of kind (FileSystem,
+// GridFS or AmazonS3). AmazonS3 gets a bucket of its own on an S3 server
+// that runs in the test process (Env.S3 names it).
+func WithFileStorage(kind string) Option { return func(c *envConfig) { c.storage = kind } }
 
 // WithCreateTokensForUsers starts the server as CREATE_TOKENS_FOR_USERS=true
 // does, which users.createToken needs.
@@ -134,10 +144,11 @@ func New(t testing.TB, opts ...Option) *Env {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	uploads, err := files.NewLocal(filepath.Join(dataDir, "uploads"))
+	local, err := files.NewLocal(filepath.Join(dataDir, "uploads"))
 	if err != nil {
 		t.Fatalf("open uploads: %v", err)
 	}
+	uploads := app.FileStorages{FileSystem: local, GridFS: sqlstore.NewGridFS(st), Default: app.DefaultFileStorage(st.Dialect())}
 	reg := settings.NewDefault()
 	// One registry for the app and the HTTP layer, as cmd/parley has, so
 	// that /metrics shows both.
@@ -168,11 +179,24 @@ func New(t testing.TB, opts ...Option) *Env {
 			t.Fatalf("settings: %v", err)
 		}
 	}
+	s3URL := ""
+	if cfg.storage != "" {
+		over := map[string]any{"FileUpload_Storage_Type": cfg.storage}
+		if cfg.storage == files.AmazonS3 {
+			s3URL = StartS3(t, "parley-test")
+			for k, v := range S3Settings(s3URL, "parley-test") {
+				over[k] = v
+			}
+		}
+		if err := a.ApplySettingOverrides(ctx, over); err != nil {
+			t.Fatalf("settings: %v", err)
+		}
+	}
 	aopts := api.Options{Version: "test", Logger: log, MetricsToken: MetricsToken, Metrics: metrics, Gatherer: metrics}
 	for _, f := range cfg.apiOpts {
 		f(&aopts)
 	}
-	e := &Env{T: t, App: a, Store: st, Settings: reg, Handler: api.New(a, aopts)}
+	e := &Env{T: t, App: a, Store: st, Settings: reg, Handler: api.New(a, aopts), S3: s3URL}
 	e.Admin = e.Login(t, "admin", AdminPassword)
 	return e
 }
