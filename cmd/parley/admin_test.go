@@ -372,7 +372,7 @@ func TestParleyCLIChild(t *testing.T) {
 }
 
 func TestHelpExitsZero(t *testing.T) {
-	for _, args := range []string{"serve -h", "serve --help", "-h", "help", "admin help", "admin set-password -h", "backup -h", "restore -h"} {
+	for _, args := range []string{"serve -h", "serve --help", "-h", "help", "admin help", "admin set-password -h", "files help", "files migrate -h", "backup -h", "restore -h"} {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestParleyCLIChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), envCLIChild+"="+args)
 		out, err := cmd.CombinedOutput()

@@ -17,6 +17,8 @@ const usage = `usage:
   parley [serve] [flags]           run the server; 'parley serve -h' lists the flags
   parley admin COMMAND [flags]     manage accounts, with the server running or not;
                                    'parley admin help' lists the commands
+  parley files migrate --to KIND   move every stored file into one storage
+                                   (GridFS, AmazonS3 or FileSystem); resumable
   parley backup [flags] FILE       copy the SQLite database, also while the server runs
   parley restore [flags] FILE      put a backup in place as the SQLite database
   parley version                   print the version
@@ -45,6 +47,8 @@ func cli(ctx context.Context, args []string, environ []string, stdin io.Reader, 
 		return exitOK
 	case "admin":
 		return adminCommand(ctx, args, getenv, stdin, stdout, stderr)
+	case "files":
+		return filesCommand(ctx, args, environ, stdout, stderr)
 	case "backup":
 		return backupCommand(ctx, args, getenv, stdout, stderr)
 	case "restore":
