@@ -170,4 +170,3 @@ func (a *App) moveFile(ctx context.Context, src, dst files.Storage, key string) 
 	}
 	return size, moveCopied, src.Delete(ctx, key)
 }
-
