@@ -20,6 +20,8 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/parleychat/parley/internal/api/apitest"
+	"github.com/parleychat/parley/internal/files"
+	"github.com/parleychat/parley/internal/store/storetest"
 )
 
 // flakyS3 runs an S3 server in the test process whose uploads of objects
@@ -89,16 +91,29 @@ func getBytes(t *testing.T, s opSession, target string) (int, []byte) {
 	return res.StatusCode, b
 }
 
-// TestFilesMigrate moves the files of a running SQLite server from the
-// data directory to the database, then to an S3 bucket whose uploads of
-// one file fail: that run reports the file and fails, every file stays
-// readable through the server, and a second run moves the rest.
+// TestFilesMigrate moves the files of a running server from its first
+// storage to another (on SQLite from the data directory to the database,
+// on PostgreSQL the other way), then to an S3 bucket whose uploads of one
+// file fail: that run reports the file and fails, every file and the
+// avatar stay readable through the server, and a second run moves the
+// rest.
 func TestFilesMigrate(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testFilesMigrate(t, "", files.FileSystem, files.GridFS) })
+	// On PostgreSQL files start in the database.
+	t.Run("postgres", func(t *testing.T) {
+		testFilesMigrate(t, storetest.PostgresURL(t), files.GridFS, files.FileSystem)
+	})
+}
+
+func testFilesMigrate(t *testing.T, dbURL, first, second string) {
 	dir := t.TempDir()
 	s3URL, fail := flakyS3(t, "moved")
 	var env []string
 	for k, v := range apitest.S3Settings(s3URL, "moved") {
 		env = append(env, "OVERWRITE_SETTING_"+k+"="+toString(v))
+	}
+	if dbURL != "" {
+		env = append(env, "PARLEY_DATABASE_URL="+dbURL)
 	}
 	// The server knows the bucket from the start, as an operator sets it
 	// up before moving files there.
@@ -139,19 +154,27 @@ func TestFilesMigrate(t *testing.T) {
 			t.Fatalf("%s: avatar: %d, %d bytes", when, code, len(b))
 		}
 	}
-	readable("on FileSystem")
-	if n := countFiles(t, filepath.Join(dir, "uploads")); n != 4 {
-		t.Fatalf("%d files in the data directory, want 3 uploads and an avatar", n)
+	inDir := func(want int) {
+		t.Helper()
+		if n := countFiles(t, filepath.Join(dir, "uploads")); n != want {
+			t.Fatalf("%d files in the data directory, want %d", n, want)
+		}
+	}
+	readable("on " + first)
+	if first == files.FileSystem {
+		inDir(4) // 3 uploads and an avatar
 	}
 
-	out := mustCLI(t, "", append(env, "PARLEY_DATA_DIR="+dir), "files", "migrate", "--to", "GridFS")
+	out := mustCLI(t, "", append(env, "PARLEY_DATA_DIR="+dir), "files", "migrate", "--to", second)
 	if !strings.Contains(out, "4/4 files: 4 moved") {
-		t.Fatalf("migrate to GridFS printed:\n%s", out)
+		t.Fatalf("migrate to %s printed:\n%s", second, out)
 	}
-	if n := countFiles(t, filepath.Join(dir, "uploads")); n != 0 {
-		t.Fatalf("%d files left in the data directory after moving to GridFS", n)
+	if second == files.FileSystem {
+		inDir(4)
+	} else {
+		inDir(0)
 	}
-	readable("on GridFS")
+	readable("on " + second)
 
 	fail.Store(ids[1])
 	code, out, errOut := runCLI(t, "", append(env, "PARLEY_DATA_DIR="+dir), "files", "migrate", "--to", "AmazonS3")
@@ -166,6 +189,7 @@ func TestFilesMigrate(t *testing.T) {
 		t.Fatalf("the resumed migrate printed:\n%s", out)
 	}
 	readable("on AmazonS3")
+	inDir(0)
 	out = mustCLI(t, "", append(env, "PARLEY_DATA_DIR="+dir), "files", "migrate", "--to", "AmazonS3")
 	if !strings.Contains(out, "every file is in AmazonS3 already") {
 		t.Fatalf("a third run printed:\n%s", out)
