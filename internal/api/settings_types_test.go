@@ -75,8 +75,13 @@ func TestSettingsCompatIdsReadable(t *testing.T) {
 		"Accounts_Default_User_Preferences_sidebarViewMode":       "medium",
 		"Accounts_Default_User_Preferences_idleTimeLimit":         300.0,
 		"Message_GroupingPeriod":                                  300.0,
-		"FileUpload_Storage_Type":                                 "GridFS",
 		"Accounts_AvatarSize":                                     200.0,
+	}
+	// The storage of files defaults to the database on PostgreSQL, where
+	// several nodes share it, and to the data directory on SQLite.
+	defaults["FileUpload_Storage_Type"] = "FileSystem"
+	if apitest.OnPostgres() {
+		defaults["FileUpload_Storage_Type"] = "GridFS"
 	}
 	for id, want := range defaults {
 		got := e.Admin.Get(t, "settings/"+id).OK(t).JSON(t)
