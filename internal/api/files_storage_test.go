@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"image/color"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -173,4 +174,70 @@ func fetch(t *testing.T, url, rng string) []byte {
 		t.Fatalf("GET %s: %d %s", url, res.StatusCode, b)
 	}
 	return b
+}
+
+// TestFileStorageS3Avatars checks FileUpload_S3_Proxy_Avatars: off, an
+// avatar in the bucket is a redirect to it; on, Parley serves it.
+func TestFileStorageS3Avatars(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.WithFileStorage(files.AmazonS3))
+	carol := e.NewUser(t, "carol")
+	img := pngImage(t, color.RGBA{R: 200, A: 255})
+	setAvatar(t, carol, img).OK(t)
+	res := getAvatar(t, e.Anon(), "/avatar/"+carol.Username).Expect(t, http.StatusFound)
+	if link := res.Header.Get("Location"); !strings.HasPrefix(link, e.S3+"/") || !bytes.Equal(fetch(t, link, ""), img) {
+		t.Fatalf("avatar redirect to %q", link)
+	}
+	e.Admin.Post(t, "settings/FileUpload_S3_Proxy_Avatars", map[string]any{"value": true}).OK(t)
+	if got := getAvatar(t, e.Anon(), "/avatar/"+carol.Username).Expect(t, http.StatusOK); !bytes.Equal(got.Body, img) {
+		t.Fatalf("proxied avatar: %d bytes", len(got.Body))
+	}
+}
+
+// TestFileStorageChange switches FileUpload_Storage_Type between uploads:
+// each upload stays in the storage it went to and readable from there,
+// and so does an avatar, which has no record of its storage.
+func TestFileStorageChange(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.WithFileStorage(files.FileSystem))
+	alice := e.NewUser(t, "alice")
+	rid := alice.Post(t, "channels.create", map[string]any{"name": e.Unique("moving")}).OK(t).JSON(t)["channel"].(map[string]any)["_id"].(string)
+	img := pngImage(t, color.RGBA{G: 200, A: 255})
+	setAvatar(t, alice, img).OK(t)
+
+	type stored struct {
+		id, url, kind string
+		data          []byte
+	}
+	var ups []stored
+	for i, kind := range []string{files.FileSystem, files.GridFS, files.FileSystem} {
+		if i > 0 {
+			e.Admin.Post(t, "settings/FileUpload_Storage_Type", map[string]any{"value": kind}).OK(t)
+		}
+		data := storageContent(1000 + i)
+		m := uploadMedia(t, alice, rid, "f.bin", "application/octet-stream", data, map[string]any{})
+		ups = append(ups, stored{m["file"].(map[string]any)["_id"].(string), m["attachments"].([]any)[0].(map[string]any)["title_link"].(string), kind, data})
+	}
+	for _, u := range ups {
+		rec, err := e.Store.Files().Get(context.Background(), u.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Store != u.kind+":Uploads" {
+			t.Errorf("upload made under %s is in %s", u.kind, rec.Store)
+		}
+		if got := download(t, alice, u.url).Expect(t, http.StatusOK); !bytes.Equal(got.Body, u.data) {
+			t.Errorf("upload in %s: %d bytes", u.kind, len(got.Body))
+		}
+	}
+	// The avatar went to FileSystem; GridFS is the storage now.
+	e.Admin.Post(t, "settings/FileUpload_Storage_Type", map[string]any{"value": files.GridFS}).OK(t)
+	if got := getAvatar(t, e.Anon(), "/avatar/"+alice.Username).Expect(t, http.StatusOK); !bytes.Equal(got.Body, img) {
+		t.Fatalf("avatar after the storage changed: %d bytes", len(got.Body))
+	}
+	// Kinds Parley does not implement are refused.
+	e.Admin.Post(t, "settings/FileUpload_Storage_Type", map[string]any{"value": "Webdav"}).Expect(t, http.StatusBadRequest)
+	// A bucket not set up refuses uploads with a clear error, not a 5xx.
+	e.Admin.Post(t, "settings/FileUpload_Storage_Type", map[string]any{"value": files.AmazonS3}).OK(t)
+	upload(t, alice, "rooms.media", rid, "x.txt", "text/plain", []byte("x"), nil).Fails(t, http.StatusBadRequest, "error-file-storage", "")
 }
