@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -58,7 +59,9 @@ func newFileStores(c FileStorages, reg *settings.Registry) *fileStores {
 		return nil
 	}
 	if c.Default != "" {
-		reg.SetDefault("FileUpload_Storage_Type", c.Default)
+		// Only a kind outside the setting's values fails, and then the
+		// registry's own default stays.
+		_ = reg.SetDefault("FileUpload_Storage_Type", c.Default)
 	}
 	return &fileStores{cfg: c, settings: reg}
 }
@@ -113,7 +116,8 @@ func (fs *fileStores) kind(kind string) (files.Storage, error) {
 	return nil, errors.New("no " + kind + " file storage is available")
 }
 
-// Kind returns the storage of a kind, for tools that move files.
+// FileStorage returns the storage of a kind, for tools and tests that
+// look at the bytes themselves.
 func (a *App) FileStorage(kind string) (files.Storage, error) {
 	if a.files == nil {
 		return nil, errors.New("no file storage is configured")
@@ -133,7 +137,7 @@ func (fs *fileStores) current() (files.Storage, error) {
 
 // Put stores a new file in the current storage and returns the kind it
 // went to.
-func (fs *fileStores) Put(ctx context.Context, key string, r interface{ Read([]byte) (int, error) }, limit int64) (kind string, size int64, digest string, err error) {
+func (fs *fileStores) Put(ctx context.Context, key string, r io.Reader, limit int64) (kind string, size int64, digest string, err error) {
 	st, err := fs.current()
 	if err != nil {
 		return "", 0, "", err
