@@ -124,7 +124,7 @@ func (t messages) postOne(ctx context.Context, p store.NewPost) error {
 	}
 	q.WriteString(` WHERE id = ` + rid)
 	if p.RoomHint {
-		cond, cargs, ok := rooms{t.s}.printCond(m.RID, len(args)+1)
+		cond, cargs, ok := rooms(t).printCond(m.RID, len(args)+1)
 		if !ok {
 			return store.ErrChanged
 		}
