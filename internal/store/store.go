@@ -17,6 +17,10 @@ var (
 	ErrConflict = errors.New("store: conflict")
 	// ErrUnavailable is returned when the database cannot be reached.
 	ErrUnavailable = errors.New("store: database unavailable")
+	// ErrChanged is Messages.Post's refusal when the membership it was
+	// told to require is gone, or the room is: the caller's checks were
+	// made on what no longer holds, and must be made again.
+	ErrChanged = errors.New("store: room or membership changed")
 )
 
 // Store is the storage of one Parley deployment.
@@ -207,6 +211,15 @@ type Rooms interface {
 	// need no more: it reads those columns alone, or takes them from the
 	// cache that serves GetCached.
 	GetHead(ctx context.Context, id string) (*model.Room, error)
+	// GetHint is GetCached for a caller that writes on the strength of
+	// the answer only through a write that requires the room unchanged
+	// (NewPost.RoomHint, or Unchanged in its transaction): the answer may
+	// come from a memory that another node has made stale.
+	GetHint(ctx context.Context, id string) (*model.Room, error)
+	// Unchanged answers ErrChanged unless room id is still what GetHint
+	// answered (its document and usersCount), and locks the room's row
+	// for writing until the transaction ends.
+	Unchanged(ctx context.Context, id string) error
 	// GetCached is Get for hot paths that need the room's document and
 	// usersCount but not the counters each message moves (msgs, lm,
 	// lastMessage, _updatedAt), which it may leave empty. A store may
@@ -278,6 +291,11 @@ type Subscriptions interface {
 	// Exists reports whether userID is subscribed to rid, reading only the
 	// index. A store may answer a yes from memory.
 	Exists(ctx context.Context, rid, userID string) (bool, error)
+	// MemberHint is Exists for a caller that writes on the strength of
+	// its yes only through a write that requires the membership again
+	// (NewPost.Member): the yes may come from a memory that another node
+	// has made stale.
+	MemberHint(ctx context.Context, rid, userID string) (bool, error)
 	// GetForUpdate is Get that also locks the row until the transaction
 	// ends, for read-modify-write of a subscription.
 	GetForUpdate(ctx context.Context, rid, userID string) (*model.Subscription, error)
@@ -337,6 +355,24 @@ type MessageNotice struct {
 	Now          model.Time
 }
 
+// NewPost is a message for Messages.Post.
+type NewPost struct {
+	// Message is saved with Ts and UpdatedAt set to the room's next ts
+	// at or after Want.
+	Message *model.Message
+	Want    model.Time
+	// Last makes the message the room's lastMessage.
+	Last bool
+	// Notice, when set, flags the other members' subscriptions.
+	Notice *MessageNotice
+	// Member, when set, is a user who must still be subscribed to the
+	// room when the message is written.
+	Member string
+	// RoomHint says the room was read through Rooms.GetHint: the message
+	// is written only while the room is still what that answered.
+	RoomHint bool
+}
+
 // MessageFilter selects messages. Zero fields do not filter.
 type MessageFilter struct {
 	RID           string
@@ -379,6 +415,13 @@ type TrashFilter struct {
 type Messages interface {
 	// Insert stores a new message; ErrConflict if its id is taken.
 	Insert(ctx context.Context, m *model.Message) error
+	// Post saves a new message with its effects on the room and the
+	// members' subscriptions, atomically: the room's next ts (set on the
+	// message), the insert, the room's counters and NotifyMessage. It
+	// writes nothing and answers ErrChanged when the room is gone or
+	// p.Member is no longer subscribed to it; ErrConflict if the id is
+	// taken.
+	Post(ctx context.Context, p NewPost) error
 	Get(ctx context.Context, id string) (*model.Message, error)
 	// GetForUpdate is Get that locks the row until the transaction ends.
 	GetForUpdate(ctx context.Context, id string) (*model.Message, error)
