@@ -113,6 +113,8 @@ type PageOptions struct {
 	Width, Height int64
 	// Mobile emulates a phone (touch, mobile viewport).
 	Mobile bool
+	// Scale is the device pixel ratio; 1 when zero.
+	Scale float64
 	// Dark makes the page see prefers-color-scheme: dark.
 	Dark bool
 	// Timeout bounds every wait and action of the page; 10 s when zero.
@@ -272,10 +274,13 @@ func (b *Browser) OpenPage(t TB, opt PageOptions) (*Page, error) {
 		call(runtime.AddBinding, runtime.AddBindingParams{Name: readyBinding}),
 		call(page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: script}),
 	}
+	if opt.Scale == 0 {
+		opt.Scale = 1
+	}
 	if opt.Mobile {
-		setup = append(setup, chromedp.EmulateViewport(opt.Width, opt.Height, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulateScale(2)))
+		setup = append(setup, chromedp.EmulateViewport(opt.Width, opt.Height, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulateScale(opt.Scale)))
 	} else {
-		setup = append(setup, chromedp.EmulateViewport(opt.Width, opt.Height))
+		setup = append(setup, chromedp.EmulateViewport(opt.Width, opt.Height, chromedp.EmulateScale(opt.Scale)))
 	}
 	if opt.Dark {
 		setup = append(setup, call(emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
@@ -621,6 +626,12 @@ func (p *Page) ReadyTraffic() (tr Traffic, readyMs float64, ok bool) {
 		return Traffic{}, 0, false
 	}
 	return *p.ready, p.readyMs, true
+}
+
+// Fatalf fails the test with a description of the page's state.
+func (p *Page) Fatalf(format string, args ...any) {
+	p.t.Helper()
+	p.t.Fatalf("%s%s", fmt.Sprintf(format, args...), p.context())
 }
 
 // context is a short description of the page's state for failure messages.
