@@ -690,13 +690,13 @@ export function renderMessage(msg, ctx = {}) {
   if (msg.temp) art.classList.add('pending');
   if (msg.t === 'discussion-created') art.classList.add('discussion');
 
-  const gutter = el('div', 'gutter');
+  const gutter = el('div', 'msg-gutter');
   if (ctx.sequential) gutter.append(timeEl(msg.ts, 'seq-time'));
   else gutter.append(avatar(msg, 36));
   art.append(gutter);
 
-  const main = el('div', 'main');
-  const header = el('div', ctx.sequential ? 'header visually-hidden' : 'header');
+  const main = el('div', 'msg-main');
+  const header = el('div', ctx.sequential ? 'msg-header visually-hidden' : 'msg-header');
   header.append(el('span', 'author', authorName(msg, ctx)));
   if (msg.alias || (ctx.useRealName && msg.u?.name && msg.u.name !== msg.u.username)) {
     header.append(el('span', 'username', '@' + str(msg.u?.username)));
