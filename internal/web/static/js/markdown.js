@@ -553,8 +553,11 @@ function inlineText(r, node) {
     case 'BOLD':
     case 'ITALIC':
     case 'STRIKE':
-    case 'SPOILER':
       return inlinesText(r, node.value);
+    case 'SPOILER':
+      // Previews end up in notifications and the sidebar, where a spoiler
+      // cannot stay hidden.
+      return '(spoiler)';
     case 'INLINE_CODE':
       return leafText(node.value);
     case 'LINK': {
@@ -603,8 +606,9 @@ function blockText(r, node) {
     case 'HEADING':
       return inlinesText(r, node.value);
     case 'QUOTE':
-    case 'SPOILER_BLOCK':
       return (node.value || []).map((b) => blockText(r, b)).join(' ');
+    case 'SPOILER_BLOCK':
+      return '(spoiler)';
     case 'CODE':
       return (node.value || []).map((l) => leafText(l?.value)).join(' ');
     case 'UNORDERED_LIST':
