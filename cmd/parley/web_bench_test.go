@@ -94,7 +94,7 @@ func (w *webBench) restColdLoad(b *testing.B, count int) time.Duration {
 // same iteration.
 func BenchmarkWebFirstRoom(b *testing.B) {
 	w := newWebBench(b, "first", 50)
-	var readyMs, restMs, total, httpBytes, wsBytes float64
+	var readyMs, restMs, total, httpBytes, wsBytes, dcl, lastRes float64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -113,6 +113,15 @@ func BenchmarkWebFirstRoom(b *testing.B) {
 		if n := browsertest.Eval[int](p, `__pt.log().querySelectorAll("article").length`); n == 0 {
 			b.Fatal("the room is ready with no message shown")
 		}
+		// Where the time went: the document parsed, the last response
+		// before ready.
+		dcl += browsertest.Eval[float64](p, `performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd`)
+		lastRes += browsertest.Eval[float64](p, `Math.max(0, ...performance.getEntriesByType("resource").filter(e => e.responseEnd <= __pt.readyAt).map(e => e.responseEnd))`)
+		if i == 0 {
+			for u, n := range tr.PerURL {
+				b.Logf("before ready: %6d B %s", n, strings.TrimPrefix(u, w.base))
+			}
+		}
 		p.Close()
 		readyMs += ms
 		total += float64(tr.Total())
@@ -128,6 +137,8 @@ func BenchmarkWebFirstRoom(b *testing.B) {
 	b.ReportMetric(total/n/100000*100, "%-of-100KB")
 	b.ReportMetric(readyMs/n, "ms-to-ready")
 	b.ReportMetric(restMs/n, "ms-rest-calls")
+	b.ReportMetric(dcl/n, "ms-dom-content-loaded")
+	b.ReportMetric(lastRes/n, "ms-last-response")
 	b.ReportMetric(readyMs/restMs, "ready/rest")
 }
 

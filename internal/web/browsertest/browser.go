@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -142,12 +143,17 @@ type Page struct {
 	wsOut    int64
 	ready    *Traffic // the traffic when body[data-ready="1"] was first set
 	readyMs  float64  // performance.now() at that moment
+	urls     map[network.RequestID]string
+	sizes    map[string]int64 // encoded bytes per URL
 }
 
 // Traffic is what a page received.
 type Traffic struct {
 	HTTPBytes      int64 // encoded response sizes, headers included
 	WebSocketBytes int64 // payloads of the frames received
+	// PerURL is the encoded size of each HTTP response by URL (summed
+	// when a URL was loaded more than once).
+	PerURL map[string]int64
 }
 
 // Total is all bytes received.
@@ -179,12 +185,17 @@ const pageScript = `(() => {
       }
       return root.querySelector('[aria-label="' + CSS.escape(text) + '"]');
     },
+    // The first element named text that can be clicked, preferring one
+    // that is rendered (a layout may keep a hidden copy).
     button(text, root) {
       root = root || document;
+      let hidden = null;
       for (const b of root.querySelectorAll('button, input[type=submit], [role=button], a')) {
-        if (name(b) === text) return b;
+        if (name(b) !== text) continue;
+        if (b.getClientRects().length > 0) return b;
+        hidden = hidden || b;
       }
-      return null;
+      return hidden;
     },
     roomLink(text) {
       const nav = document.querySelector('nav[aria-label="Rooms"]');
@@ -354,11 +365,19 @@ func (p *Page) onEvent(ev any) {
 		}
 	case *runtime.EventBindingCalled:
 		if ev.Name == readyBinding && p.ready == nil {
-			p.ready = &Traffic{HTTPBytes: p.httpIn, WebSocketBytes: p.wsIn}
+			p.ready = &Traffic{HTTPBytes: p.httpIn, WebSocketBytes: p.wsIn, PerURL: maps.Clone(p.sizes)}
 			fmt.Sscan(ev.Payload, &p.readyMs)
 		}
+	case *network.EventResponseReceived:
+		if p.urls == nil {
+			p.urls, p.sizes = map[network.RequestID]string{}, map[string]int64{}
+		}
+		p.urls[ev.RequestID] = ev.Response.URL
 	case *network.EventLoadingFinished:
 		p.httpIn += int64(ev.EncodedDataLength)
+		if u, ok := p.urls[ev.RequestID]; ok {
+			p.sizes[u] += int64(ev.EncodedDataLength)
+		}
 	case *network.EventWebSocketFrameReceived:
 		p.wsIn += int64(len(ev.Response.PayloadData))
 	case *network.EventWebSocketFrameSent:
@@ -613,7 +632,7 @@ func (p *Page) CheckClean() {
 func (p *Page) Traffic() Traffic {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return Traffic{HTTPBytes: p.httpIn, WebSocketBytes: p.wsIn}
+	return Traffic{HTTPBytes: p.httpIn, WebSocketBytes: p.wsIn, PerURL: maps.Clone(p.sizes)}
 }
 
 // ReadyTraffic returns what the page had received when the client first set
