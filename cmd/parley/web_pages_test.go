@@ -238,3 +238,30 @@ func TestWebJumpToRoom(t *testing.T) {
 	waitRoom(p, "bravo-room")
 	p.CheckClean()
 }
+
+// TestWebTypingAndSearch: bob typing shows under alice's composer, and the
+// room's search finds a message.
+func TestWebTypingAndSearch(t *testing.T) {
+	t.Parallel()
+	w := newWeb(t)
+	alice, bob := w.user("alice"), w.user("bob")
+	rid := alice.CreateRoom("notes", false, "bob")
+	alice.Post(rid, "the quarterly figures are in the shared folder", "")
+	alice.Post(rid, "lunch at noon?", "")
+	pa, pb := w.page(alice), w.page(bob)
+	openRoom(pa, w.base, "/channel/notes", "notes")
+	openRoom(pb, w.base, "/channel/notes", "notes")
+
+	pb.Type("bob's composer", `document.querySelector('textarea[aria-label="Message"]')`, "I am wri")
+	pa.Wait(`"bob is typing…" under alice's composer`, `(() => { const s = document.querySelector('[role="status"].typing'); return s && /bob/.test(s.textContent) && /typing/.test(s.textContent); })()`)
+
+	pa.Click(`the button "Search messages"`, `__pt.button("Search messages")`)
+	pa.Type("the search input", `(() => { for (const i of document.querySelectorAll('input')) if (__pt.name(i) === "Search messages") return i; return null; })()`, "quarterly")
+	pa.Press("Enter")
+	pa.Wait("a search result", `(() => { for (const a of document.querySelectorAll("article")) if (!a.closest('[role="log"][aria-label="Messages"]') && a.textContent.includes("quarterly figures")) return true; return false; })()`)
+	if browsertest.Eval[bool](pa, `(() => { for (const a of document.querySelectorAll("article")) if (!a.closest('[role="log"][aria-label="Messages"]') && a.textContent.includes("lunch at noon")) return true; return false; })()`) {
+		t.Error("the search for quarterly also lists the lunch message")
+	}
+	pa.CheckClean()
+	pb.CheckClean()
+}
