@@ -177,34 +177,37 @@ func TestWebPagesLoadCleanly(t *testing.T) {
 		{"dark", browsertest.PageOptions{Dark: true}},
 		{"phone", browsertest.PageOptions{Width: 390, Height: 844, Mobile: true}},
 	} {
-		o := opt.o
-		o.UserID, o.Token, o.Timeout = alice.UserID, alice.Token, 15*time.Second
-		p := w.b.NewPage(t, o)
-		p.Navigate(w.base + "/home")
-		p.Wait(opt.name+": the room list on /home", `document.querySelector('nav[aria-label="Rooms"]')`)
-		for _, r := range routes {
-			openRoom(p, w.base, r.path, r.title)
-		}
-		p.Wait(opt.name+": the thread panel", `__pt.thread()`)
-		if opt.name == "phone" {
-			if !browsertest.Eval[bool](p, `!!__pt.button("Rooms")`) {
-				t.Error(`phone width: no "Rooms" toggle button`)
+		t.Run(opt.name, func(t *testing.T) {
+			t.Parallel()
+			o := opt.o
+			o.UserID, o.Token, o.Timeout = alice.UserID, alice.Token, 15*time.Second
+			p := w.b.NewPage(t, o)
+			p.Navigate(w.base + "/home")
+			p.Wait("the room list on /home", `document.querySelector('nav[aria-label="Rooms"]')`)
+			for _, r := range routes {
+				openRoom(p, w.base, r.path, r.title)
 			}
-			if w := browsertest.Eval[int](p, `document.documentElement.scrollWidth`); w > 390 {
-				t.Errorf("phone width: the page is %d px wide in a 390 px viewport", w)
+			p.Wait("the thread panel", `__pt.thread()`)
+			switch opt.name {
+			case "phone":
+				if !browsertest.Eval[bool](p, `!!__pt.button("Rooms")`) {
+					t.Error(`phone width: no "Rooms" toggle button`)
+				}
+				if w := browsertest.Eval[int](p, `document.documentElement.scrollWidth`); w > 390 {
+					t.Errorf("phone width: the page is %d px wide in a 390 px viewport", w)
+				}
+			case "dark":
+				bg := browsertest.Eval[string](p, `getComputedStyle(document.body).backgroundColor`)
+				light := w.b.NewPage(t, browsertest.PageOptions{UserID: alice.UserID, Token: alice.Token, Timeout: 15 * time.Second})
+				openRoom(light, w.base, "/channel/open-room", "open-room")
+				if lbg := browsertest.Eval[string](light, `getComputedStyle(document.body).backgroundColor`); lbg == bg {
+					t.Errorf("dark and light themes have the same background %s", bg)
+				}
+				light.CheckClean()
 			}
-		}
-		if opt.name == "dark" {
-			bg := browsertest.Eval[string](p, `getComputedStyle(document.body).backgroundColor`)
-			light := w.b.NewPage(t, browsertest.PageOptions{UserID: alice.UserID, Token: alice.Token})
-			openRoom(light, w.base, "/channel/open-room", "open-room")
-			if lbg := browsertest.Eval[string](light, `getComputedStyle(document.body).backgroundColor`); lbg == bg {
-				t.Errorf("dark and light themes have the same background %s", bg)
-			}
-			light.CheckClean()
-		}
-		time.Sleep(200 * time.Millisecond) // late errors: lazy modules, images
-		p.CheckClean()
+			time.Sleep(200 * time.Millisecond) // late errors: lazy modules, images
+			p.CheckClean()
+		})
 	}
 }
 
