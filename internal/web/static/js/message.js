@@ -177,9 +177,9 @@ function avatarSrc(msg) {
 
 function avatar(msg, size) {
   const img = el('img', 'avatar');
+  img.loading = 'lazy';
   img.src = avatarSrc(msg);
   img.alt = '';
-  img.loading = 'lazy';
   img.decoding = 'async';
   img.width = size;
   img.height = size;
@@ -232,9 +232,9 @@ function attachmentText(a, msg, ctx) {
 
 function imageAttachment(a, url, ctx) {
   const img = el('img', 'attachment-img');
+  img.loading = 'lazy';
   img.src = url;
   img.alt = str(a.description || a.title);
-  img.loading = 'lazy';
   img.decoding = 'async';
   const dim = a.image_dimensions;
   if (dim && Number(dim.width) > 0 && Number(dim.height) > 0) {
@@ -278,9 +278,9 @@ function quoteAttachment(a, msg, ctx, depth) {
   const authorIcon = a.author_icon ? fileUrl(a.author_icon) : null;
   if (authorIcon) {
     const img = el('img', 'avatar quote-avatar');
+    img.loading = 'lazy';
     img.src = authorIcon;
     img.alt = '';
-    img.loading = 'lazy';
     img.width = 20;
     img.height = 20;
     head.append(img);
@@ -340,9 +340,9 @@ function genericAttachment(a, msg, ctx, depth) {
   const thumb = a.thumb_url ? fileUrl(a.thumb_url) : null;
   if (thumb) {
     const img = el('img', 'card-thumb');
+    img.loading = 'lazy';
     img.src = thumb;
     img.alt = '';
-    img.loading = 'lazy';
     box.append(img);
   }
   if (Array.isArray(a.attachments) && a.attachments.length && depth < 2) box.append(attachments(a.attachments, msg, ctx, depth + 1));
@@ -443,10 +443,10 @@ function preview(entry, ctx) {
   }
   if (img) {
     const i = el('img', 'preview-image');
-    i.src = img;
-    i.alt = '';
     i.loading = 'lazy';
     i.referrerPolicy = 'no-referrer';
+    i.src = img;
+    i.alt = '';
     const a = el('a', 'preview-image-link', i);
     a.href = u.href;
     a.target = '_blank';
