@@ -215,6 +215,7 @@ func TestMessageRendering(t *testing.T) {
 		{"strike", `B("bold").querySelector("del").textContent === "gone"`},
 		{"inline code", `B("bold").querySelector("code.md-code.inline").textContent === "code"`},
 		{"code block with its language", `B("code").querySelector("pre code.language-go").textContent === "a := 1\nb := 2"`},
+		{"the copy button adds no text", `B("code").textContent === "a := 1\nb := 2" && !!B("code").querySelector('button[aria-label="Copy code"]')`},
 		{"code block without language", `(() => { const c = B("codenone").querySelector("pre code"); return c.textContent === "plain" && ![...c.classList].some((x) => x.startsWith("language-")); })()`},
 		{"quote with an empty line", `B("quote").querySelector("blockquote").querySelectorAll(".md-p").length === 3`},
 		{"ordered list keeps numbers", `[...B("ol").querySelectorAll("ol li")].map((l) => l.value).join() === "1,3,0"`},

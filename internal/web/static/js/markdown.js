@@ -344,14 +344,17 @@ function codeBlock(node) {
     code.dataset.language = lang;
   }
   const pre = el('pre', 'md-pre', code);
-  const copy = el('button', 'md-copy', 'Copy');
+  // The button's words come from CSS (::after), so that the message's text,
+  // and text selected across it, holds only the code.
+  const copy = el('button', 'md-copy');
   copy.type = 'button';
   copy.setAttribute('aria-label', 'Copy code');
+  copy.title = 'Copy';
   copy.addEventListener('click', async (e) => {
     e.stopPropagation();
     try {
       await navigator.clipboard.writeText(code.textContent);
-      copy.textContent = 'Copied';
+      copy.dataset.state = 'copied';
     } catch {
       // Clipboard access needs a secure context; select the code instead so
       // that Ctrl+C works.
@@ -360,9 +363,9 @@ function codeBlock(node) {
       const sel = getSelection();
       sel.removeAllRanges();
       sel.addRange(range);
-      copy.textContent = 'Selected';
+      copy.dataset.state = 'selected';
     }
-    setTimeout(() => { copy.textContent = 'Copy'; }, 1500);
+    setTimeout(() => { delete copy.dataset.state; }, 1500);
   });
   return el('div', 'md-codeblock', pre, copy);
 }
