@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -119,7 +120,7 @@ func fixtures(t *testing.T, origin, other string) map[string]any {
 		"starred": []any{map[string]any{"_id": "uMe"}},
 	})
 	add(map[string]any{"_id": "files", "msg": "", "ts": ts(20 * time.Minute), "attachments": []any{
-		map[string]any{"type": "file", "title": `<img src=x onerror=alert(20)>.png`, "title_link": "/file-upload/f1/red.png", "image_url": "/file-upload/f1/red.png", "image_dimensions": map[string]any{"width": 8, "height": 6}, "description": `<b onmouseover=alert(21)>desc</b>`},
+		map[string]any{"type": "file", "title": `<img src=x onerror=alert(20)>.png`, "title_link": "/file-upload/f1/red.png", "image_url": "/file-upload/f1/red.png", "image_dimensions": map[string]any{"width": 8, "height": 6}, "image_preview": base64.StdEncoding.EncodeToString(pngBytes), "description": `<b onmouseover=alert(21)>desc</b>`},
 		map[string]any{"type": "file", "title": "song.mp3", "title_link": "/file-upload/f2/song.mp3", "audio_url": "/file-upload/f2/song.mp3"},
 		map[string]any{"type": "file", "title": "clip.mp4", "title_link": "/file-upload/f3/clip.mp4", "video_url": "/file-upload/f3/clip.mp4"},
 		map[string]any{"type": "file", "title": `"><script>alert(22)</script>.txt`, "title_link": "/file-upload/f4/x.txt", "size": 2048},
@@ -277,6 +278,7 @@ func TestMessageRendering(t *testing.T) {
 		{"thread summary", `A("own").querySelector("button.thread-summary").textContent.trim() === "2 replies"`},
 
 		{"image attachment inline", `(() => { const i = A("files").querySelector(".attachments a img"); return i && i.getAttribute("src").includes("/file-upload/f1/red.png") && i.complete && i.naturalWidth > 0; })()`},
+		{"the blurred preview goes once the image is in", `(() => { const i = A("files").querySelector(".attachments a img"); return !i.classList.contains("has-preview") && i.style.backgroundImage === ""; })()`},
 		{"audio player", `!!A("files").querySelector('.attachments audio[controls]')`},
 		{"video player", `!!A("files").querySelector('.attachments video[controls]')`},
 		{"file download named by its hostile name", `[...A("files").querySelectorAll(".attachments a[download]")].some((a) => a.textContent === '"><script>alert(22)</script>.txt')`},
@@ -309,6 +311,8 @@ func TestMessageRendering(t *testing.T) {
 		{"preview keeps spoilers hidden", `!__r.message.previewText(__r.fx.messages.find((m) => m._id === "spoiler")).includes("secret")`},
 		{"preview of a system message", `__r.message.previewText(__r.fx.messages.find((m) => m._id === "sys")) === "carol joined the channel"`},
 		{"preview of a file", `__r.message.previewText(__r.fx.messages.find((m) => m._id === "files")) === "<img src=x onerror=alert(20)>.png"`},
+		{"search words marked", `(() => { const m = __r.fx.messages.find((x) => x._id === "bold"); const d = document.createElement("div"); d.append(__r.markdown.renderMd(m.md, {msg: m, highlight: "BOLD it"})); return [...d.querySelectorAll("mark.md-highlight")].map((x) => x.textContent).join() === "bold,it" && d.textContent === "bold it gone code"; })()`},
+		{"no marks without a search", `!B("bold").querySelector("mark")`},
 		{"emoji lookups", `__r.emoji.emojiFor(":+1:") === "👍" && __r.emoji.emojiFor("thumbsup") === "👍" && __r.emoji.emojiFor("nope") === null && __r.emoji.emojiList().length > 1000`},
 	})
 

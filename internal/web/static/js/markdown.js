@@ -370,6 +370,29 @@ function codeBlock(node) {
   return el('div', 'md-codeblock', pre, copy);
 }
 
+// ---- search terms ----
+
+// highlightPattern turns a search text into one case-insensitive pattern
+// of its words, or null when there is nothing to mark.
+function highlightPattern(text) {
+  const words = str(text).trim().split(/\s+/).filter(Boolean).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return words.length ? new RegExp(words.join('|'), 'giu') : null;
+}
+
+function highlighted(text, re) {
+  const frag = document.createDocumentFragment();
+  let last = 0;
+  re.lastIndex = 0;
+  for (const m of text.matchAll(re)) {
+    if (!m[0]) continue;
+    if (m.index > last) frag.append(text.slice(last, m.index));
+    frag.append(el('mark', 'md-highlight', m[0]));
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) frag.append(text.slice(last));
+  return frag;
+}
+
 // ---- dispatch ----
 
 function sourceSlice(r, fallback) {
@@ -384,7 +407,7 @@ function inline(r, node) {
   if (!node || typeof node !== 'object') return null;
   switch (node.type) {
     case 'PLAIN_TEXT':
-      return document.createTextNode(str(node.value));
+      return r.highlight ? highlighted(str(node.value), r.highlight) : document.createTextNode(str(node.value));
     case 'BOLD':
       return el('strong', null, ...inlines(r, node.value));
     case 'ITALIC':
@@ -527,9 +550,11 @@ export function plainParagraphs(text) {
   return frag;
 }
 
-// renderMd(md, {msg, me, useRealName, onOpenChannel, onOpenUser, onOpenImage})
-// returns a DocumentFragment. A tree this renderer cannot walk falls back to
-// msg.msg as plain text, so a message never disappears.
+// renderMd(md, {msg, me, useRealName, onOpenChannel, onOpenUser, onOpenImage,
+// highlight}) returns a DocumentFragment. highlight is a search text whose
+// words are marked (<mark class="md-highlight">) in the message's plain
+// text. A tree this renderer cannot walk falls back to msg.msg as plain
+// text, so a message never disappears.
 export function renderMd(md, opts = {}) {
   const r = {
     msg: opts.msg || {},
@@ -538,6 +563,7 @@ export function renderMd(md, opts = {}) {
     onOpenChannel: opts.onOpenChannel,
     onOpenUser: opts.onOpenUser,
     onOpenImage: opts.onOpenImage,
+    highlight: opts.highlight ? highlightPattern(opts.highlight) : null,
   };
   const frag = document.createDocumentFragment();
   try {

@@ -236,6 +236,17 @@ function imageAttachment(a, url, ctx) {
   img.src = url;
   img.alt = str(a.description || a.title);
   img.decoding = 'async';
+  // The server's tiny blurred preview (base64 JPEG) stands in while the
+  // image loads; only base64 characters go into the CSS url().
+  const blur = str(a.image_preview);
+  if (blur && blur.length < 20000 && /^[A-Za-z0-9+/]+=*$/.test(blur)) {
+    img.classList.add('has-preview');
+    img.style.backgroundImage = `url("data:image/jpeg;base64,${blur}")`;
+    img.addEventListener('load', () => {
+      img.style.backgroundImage = '';
+      img.classList.remove('has-preview');
+    }, { once: true });
+  }
   const dim = a.image_dimensions;
   if (dim && Number(dim.width) > 0 && Number(dim.height) > 0) {
     // Known dimensions reserve the space, so the list does not jump when the
@@ -626,6 +637,7 @@ function mdOptions(msg, ctx) {
     onOpenChannel: ctx.onOpenChannel,
     onOpenUser: ctx.onOpenUser,
     onOpenImage: ctx.onOpenImage,
+    highlight: ctx.highlight,
   };
 }
 
