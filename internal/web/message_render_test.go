@@ -135,7 +135,12 @@ func fixtures(t *testing.T, origin, other string) map[string]any {
 	add(map[string]any{"_id": "sys", "t": "uj", "msg": "carol", "u": map[string]any{"_id": "uCarol", "username": "carol"}, "ts": ts(18 * time.Minute)})
 	add(map[string]any{"_id": "topic", "t": "room_changed_topic", "msg": "", "ts": ts(17 * time.Minute)})
 	add(map[string]any{"_id": "disc", "t": "discussion-created", "msg": "Plans", "drid": "dRoom", "dcount": 3, "ts": ts(16 * time.Minute)})
-	return map[string]any{"me": me, "messages": msgs}
+	// Every reaction name the server accepts (internal/emoji) has a glyph.
+	codes, err := os.ReadFile(filepath.Join("..", "emoji", "shortcodes.txt"))
+	if err != nil {
+		t.Errorf("reading the server's shortcodes: %v", err)
+	}
+	return map[string]any{"me": me, "messages": msgs, "shortcodes": strings.Fields(string(codes))}
 }
 
 var pngBytes = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7V\xa2\x1b\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -313,6 +318,9 @@ func TestMessageRendering(t *testing.T) {
 		{"preview of a file", `__r.message.previewText(__r.fx.messages.find((m) => m._id === "files")) === "<img src=x onerror=alert(20)>.png"`},
 		{"search words marked", `(() => { const m = __r.fx.messages.find((x) => x._id === "bold"); const d = document.createElement("div"); d.append(__r.markdown.renderMd(m.md, {msg: m, highlight: "BOLD it"})); return [...d.querySelectorAll("mark.md-highlight")].map((x) => x.textContent).join() === "bold,it" && d.textContent === "bold it gone code"; })()`},
 		{"no marks without a search", `!B("bold").querySelector("mark")`},
+		{"every shortcode the server accepts has a glyph", `__r.fx.shortcodes.length > 4000 && __r.fx.shortcodes.every((n) => __r.emoji.emojiFor(n))`},
+		{"skin tones", `__r.emoji.emojiFor("thumbsup_tone3") === "👍🏽" && __r.emoji.emojiFor("+1_tone5") === "👍🏿" && __r.emoji.emojiFor("woman_bowing_medium_skin_tone") === "🙇🏽\u200d♀️" && __r.emoji.emojiFor("point_up_tone1") === "☝🏻"`},
+		{"picker list without tone variants", `__r.emoji.emojiList().every((e) => !/_tone\d/.test(e.name)) && __r.emoji.emojiList()[0].category === "people"`},
 		{"emoji lookups", `__r.emoji.emojiFor(":+1:") === "👍" && __r.emoji.emojiFor("thumbsup") === "👍" && __r.emoji.emojiFor("nope") === null && __r.emoji.emojiList().length > 1000`},
 	})
 

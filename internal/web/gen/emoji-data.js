@@ -4,10 +4,11 @@
 //   node emoji-data.js PACKAGE_DIR OUTPUT_FILE
 //
 // The table is one string, one emoji per line: the characters, then the main
-// shortname and its alternates, separated by spaces. Lines starting with "="
-// open a picker category; the category "-" holds emoji that resolve by name
-// but are left out of the picker (skin-tone variants, bare modifiers and
-// regional indicator letters). A plain string keeps the file small and lets
+// shortname and its alternates, separated by spaces, and optionally "~N":
+// the five skin-tone variants follow naming rule N (see RULES) and are not
+// listed. Lines starting with "=" open a picker category; the category "-"
+// holds emoji that resolve by name but are left out of the picker (other
+// skin-tone variants, bare modifiers and regional indicator letters). A plain string keeps the file small and lets
 // the client parse it with one split instead of evaluating a large literal.
 'use strict';
 
@@ -26,39 +27,90 @@ const categories = JSON.parse(fs.readFileSync(path.join(pkgDir, 'categories.json
 	.sort((a, b) => a.order - b.order)
 	.map((c) => c.category);
 
-const groups = new Map([...categories, '-'].map((c) => [c, []]));
+const TONES = ['1f3fb', '1f3fc', '1f3fd', '1f3fe', '1f3ff'];
+const SKINS = ['light', 'medium_light', 'medium', 'medium_dark', 'dark'];
+
+// The tone variant's characters: the modifier goes after the first code
+// point, replacing a variation selector there.
+function toned(hex, tone) {
+  const cps = hex.split('-');
+  const rest = cps.slice(1);
+  if (rest[0] === 'fe0f') rest.shift();
+  return [cps[0], TONES[tone - 1], ...rest].join('-');
+}
+
+// The variant's names under each naming rule the client knows; rule 0 is
+// "no rule". Keep in step with emoji.js.
+const RULES = [
+  null,
+  (names, n) => names.map((x) => `${x}_tone${n}`),
+  (names, n) => [`${names[0]}_tone${n}`, `${names[0]}_${SKINS[n - 1]}_skin_tone`],
+  (names, n) => [...names.map((x) => `${x}_tone${n}`), `${names[0]}_${SKINS[n - 1]}_skin_tone`],
+];
+
+const chars = (hex) => String.fromCodePoint(...hex.split('-').map((h) => parseInt(h, 16)));
+
+const entries = [];
+const byCode = new Map();
 const seen = new Set();
 for (const entry of Object.values(data)) {
-	const names = [entry.shortname, ...(entry.shortname_alternates || [])].map((code) => {
-		// Names are looked up as ":name:" and the table separates them with
-		// spaces, so a colon or blank inside a name would signal a format change.
-		const m = /^:([^:\s]+):$/.exec(code);
-		if (!m) {
-			throw new Error(`unexpected shortcode ${JSON.stringify(code)}`);
-		}
-		return m[1];
-	}).filter((n) => {
-		if (seen.has(n)) {
-			return false;
-		}
-		seen.add(n);
-		return true;
-	});
-	if (names.length === 0) {
-		continue;
-	}
-	const hex = entry.code_points.fully_qualified || entry.code_points.base;
-	const chars = String.fromCodePoint(...hex.split('-').map((h) => parseInt(h, 16)));
-	const picked = entry.display !== 0 && !entry.diversity && groups.has(entry.category);
-	groups.get(picked ? entry.category : '-').push({ order: entry.order, line: `${chars} ${names.join(' ')}` });
+  const names = [entry.shortname, ...(entry.shortname_alternates || [])].map((code) => {
+    // Names are looked up as ":name:" and the table separates them with
+    // spaces, so a colon or blank inside a name would signal a format change.
+    const m = /^:([^:\s]+):$/.exec(code);
+    if (!m) {
+      throw new Error(`unexpected shortcode ${JSON.stringify(code)}`);
+    }
+    return m[1];
+  }).filter((n) => {
+    if (seen.has(n)) {
+      return false;
+    }
+    seen.add(n);
+    return true;
+  });
+  if (names.length === 0) {
+    continue;
+  }
+  const e = { entry, names, hex: entry.code_points.fully_qualified || entry.code_points.base, rule: 0, derived: false };
+  entries.push(e);
+  byCode.set(entry.code_points.base, e);
+}
+
+// Skin-tone variants that follow a rule are left out and rebuilt by the
+// client from their base entry, which carries "~rule": about 40% of the
+// compressed table.
+for (const e of entries) {
+  const variants = (e.entry.diversities || []).map((code) => byCode.get(code));
+  if (variants.length !== 5 || variants.some((v) => !v)) {
+    continue;
+  }
+  for (let rule = 1; rule < RULES.length; rule++) {
+    const fits = variants.every((v, i) => toned(e.hex, i + 1) === v.hex && RULES[rule](e.names, i + 1).join(' ') === v.names.join(' '));
+    if (fits) {
+      e.rule = rule;
+      variants.forEach((v) => { v.derived = true; });
+      break;
+    }
+  }
+}
+
+const groups = new Map([...categories, '-'].map((c) => [c, []]));
+let count = 0;
+for (const e of entries) {
+  count++;
+  if (e.derived) {
+    continue;
+  }
+  const picked = e.entry.display !== 0 && !e.entry.diversity && groups.has(e.entry.category);
+  const line = `${chars(e.hex)} ${e.names.join(' ')}` + (e.rule ? ` ~${e.rule}` : '');
+  groups.get(picked ? e.entry.category : '-').push({ order: e.entry.order, line });
 }
 
 const lines = [];
-let count = 0;
 for (const [cat, list] of groups) {
-	list.sort((a, b) => a.order - b.order);
-	lines.push(`=${cat}`, ...list.map((e) => e.line));
-	count += list.length;
+  list.sort((a, b) => a.order - b.order);
+  lines.push(`=${cat}`, ...list.map((e) => e.line));
 }
 
 const body = `// Generated by internal/web/gen/gen.sh from ${pkg.name}@${pkg.version} emoji.json; do not edit.

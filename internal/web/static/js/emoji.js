@@ -1,6 +1,6 @@
 // Shortcode to Unicode lookup for the emojione 4.5.0 set the server accepts.
 //
-// The table (emoji-data.js, about 24 KB compressed) is fetched with a dynamic
+// The table (emoji-data.js, about 15 KB compressed) is fetched with a dynamic
 // import the first time something asks for it, so it never delays the first
 // page. Until it has arrived emojiFor answers null and callers show ":name:";
 // markdown.js upgrades such placeholders in place once loadEmoji resolves.
@@ -9,6 +9,27 @@ let byName = null;
 let list = null;
 let loading = null;
 const waiting = new Set();
+
+const TONES = ['\u{1F3FB}', '\u{1F3FC}', '\u{1F3FD}', '\u{1F3FE}', '\u{1F3FF}'];
+const SKINS = ['light', 'medium_light', 'medium', 'medium_dark', 'dark'];
+
+// Naming rules of skin-tone variants, as internal/web/gen/emoji-data.js
+// wrote them ("~N" on the base emoji's line).
+const RULES = [
+  null,
+  (names, n) => names.map((x) => `${x}_tone${n}`),
+  (names, n) => [`${names[0]}_tone${n}`, `${names[0]}_${SKINS[n - 1]}_skin_tone`],
+  (names, n) => [...names.map((x) => `${x}_tone${n}`), `${names[0]}_${SKINS[n - 1]}_skin_tone`],
+];
+
+// toned puts a skin-tone modifier after the first code point of char,
+// replacing a variation selector there.
+function toned(char, n) {
+  const cps = [...char];
+  const rest = cps.slice(1);
+  if (rest[0] === '\uFE0F') rest.shift();
+  return cps[0] + TONES[n - 1] + rest.join('');
+}
 
 function parse(text) {
   byName = new Map();
@@ -21,13 +42,20 @@ function parse(text) {
     }
     const parts = line.split(' ');
     const char = parts[0];
-    for (let i = 1; i < parts.length; i++) {
-      byName.set(parts[i], char);
+    let rule = 0;
+    if (parts[parts.length - 1].startsWith('~')) rule = Number(parts.pop().slice(1));
+    const names = parts.slice(1);
+    for (const n of names) byName.set(n, char);
+    if (RULES[rule]) {
+      for (let t = 1; t <= 5; t++) {
+        const c = toned(char, t);
+        for (const n of RULES[rule](names, t)) byName.set(n, c);
+      }
     }
     // "-" holds skin-tone variants and other entries that resolve by name
     // but do not belong in a picker.
     if (category !== '-') {
-      list.push({ name: parts[1], char, category, aliases: parts.slice(2) });
+      list.push({ name: names[0], char, category, aliases: names.slice(1) });
     }
   }
 }
