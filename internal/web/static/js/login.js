@@ -42,7 +42,7 @@ export function renderLogin(root, onDone) {
   root.append(h('div', { class: 'login-page' }, form));
   // Show_Setup_Wizard stays "pending" until the server has an
   // administrator, as in Rocket.Chat.
-  get('settings.public', { count: 1000 }).then((r) => {
+  get('settings.public', { _id: 'Show_Setup_Wizard' }).then((r) => {
     const s = (r.settings || []).find((x) => x._id === 'Show_Setup_Wizard');
     if (s && s.value === 'pending') hint.hidden = false;
   }).catch(() => {});

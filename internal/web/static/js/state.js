@@ -21,8 +21,14 @@ export function setting(id, dflt) {
   return id in state.settings ? state.settings[id] : dflt;
 }
 
+// The public settings the client reads, asked for by id: all of them
+// would weigh several times more.
+const SETTINGS = ['UI_Use_Real_Name', 'Message_GroupingPeriod', 'Message_AllowEditing',
+  'Message_AllowEditing_BlockEditInMinutes', 'Message_AllowDeleting', 'Message_AllowDeleting_BlockDeleteInMinutes',
+  'Message_AllowPinning', 'Message_AllowStarring', 'FileUpload_Enabled', 'FileUpload_MaxFileSize', 'Site_Name'];
+
 export async function loadSettings() {
-  const r = await get('settings.public', { count: 1000 });
+  const r = await get('settings.public', { _id: SETTINGS.join(','), count: 0 });
   for (const s of r.settings || []) state.settings[s._id] = s.value;
 }
 
