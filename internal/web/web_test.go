@@ -248,6 +248,8 @@ func TestEmbeddedClient(t *testing.T) {
 	for _, m := range refs {
 		if !strings.HasPrefix(m[1], "/assets/"+h.Hash()+"/") {
 			t.Errorf("unversioned link %s", m[1])
+		} else if w := do(h, "GET", m[1]); w.Code != 200 {
+			t.Errorf("the index links %s, which is %d", m[1], w.Code)
 		}
 	}
 	banned := regexp.MustCompile(`\.innerHTML\s*=|\.outerHTML\s*=|insertAdjacentHTML|document\.write|\beval\(|new Function\(`)
