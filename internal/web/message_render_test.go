@@ -71,6 +71,7 @@ func fixtures(t *testing.T, origin, other string) map[string]any {
 		"heading":  "## Title",
 		"links":    "[site](https://example.com/a?b=1) mail a@example.com [bad](javascript:alert(1)) " + origin + "/channel/general?msg=abc",
 		"image":    "![a cat](" + other + "/cat.png)",
+		"quoting":  "[ ](" + origin + "/channel/general?msg=abc) my reply",
 		"mentions": "hi @bob @alice @all @here @ghost #general #nowhere",
 		"emoji":    ":smile: :notanemoji: :) 🎉",
 		"big":      ":smile: :tada: :heart:",
@@ -233,6 +234,7 @@ func TestMessageRendering(t *testing.T) {
 		{"mail link", `!!B("links").querySelector('a[href="mailto:a@example.com"]')`},
 		{"javascript: link is text", `!B("links").querySelector('a[href^="javascript"]') && B("links").textContent.includes("bad")`},
 		{"same-origin link stays in the app", `(() => { const a = B("links").querySelector('a[href*="/channel/general?msg=abc"]'); return a && !a.target && a.dataset.internal === "1"; })()`},
+		{"a quote reply's blank permalink is left out", `!B("quoting").querySelector("a") && B("quoting").textContent.trim() === "my reply" && __r.fx.messages.find((m) => m._id === "quoting").md[0].value[0].type === "LINK"`},
 		{"image inside a link", `(() => { const i = B("image").querySelector("a img.md-image"); return i && i.alt === "a cat" && i.src.endsWith("/cat.png"); })()`},
 
 		{"user mention resolved", `(() => { const m = B("mentions").querySelector('.mention-user[data-username="bob"]'); return m && m.textContent === "bob" && m.getAttribute("role") === "button" && m.title === "Mentions user"; })()`},

@@ -291,6 +291,12 @@ function link(r, node) {
     else s.append(src);
     return s;
   }
+  // A quote reply starts with "[ ](permalink?msg=id)" and the server adds
+  // the quoted message as an attachment; the blank link itself would only be
+  // an underlined space.
+  if (u.internal && !label.some((n) => leafText(n?.value).trim() !== '' || n?.type !== 'PLAIN_TEXT') && new URL(u.href).searchParams.has('msg')) {
+    return null;
+  }
   const a = el('a', 'md-link');
   a.href = u.href;
   a.title = u.href;
