@@ -102,6 +102,7 @@ async function route(r) {
   const found = await resolve(r);
   if (!found) return showNotFound(r);
   const { room, sub } = found;
+  document.body.classList.remove('show-rooms');
   if (view && view.rid === room._id) { view.route(r); return; }
   if (view) view.close();
   state.openRid = room._id;

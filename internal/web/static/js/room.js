@@ -33,7 +33,9 @@ export class RoomView {
 
   build() {
     const toggle = h('button', { type: 'button', class: 'rooms-toggle', 'aria-label': 'Rooms', 'aria-controls': 'sidebar', 'aria-expanded': 'false' }, '☰');
-    toggle.addEventListener('click', () => {
+    toggle.addEventListener('click', (e) => {
+      // The room's own click handler closes the sidebar; not this click.
+      e.stopPropagation();
       const open = document.body.classList.toggle('show-rooms');
       toggle.setAttribute('aria-expanded', String(open));
     });
