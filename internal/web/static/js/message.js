@@ -41,13 +41,15 @@ export const formatTime = (d) => fmt('time', { timeStyle: 'short' }).format(d);
 export const formatDateTime = (d) => fmt('datetime', { dateStyle: 'long', timeStyle: 'short' }).format(d);
 export const formatDay = (d) => fmt('day', { dateStyle: 'long' }).format(d);
 
-function timeEl(v, cls) {
+// timeEl shows the time of day; with withDay, the date too unless it is
+// today (for times outside the list's day dividers: quotes, last replies).
+function timeEl(v, cls, withDay = false) {
   const d = toDate(v);
   const t = el('time', cls);
   if (!d) return t;
   t.dateTime = d.toISOString();
   t.title = formatDateTime(d);
-  t.textContent = formatTime(d);
+  t.textContent = withDay && !sameLocalDay(d, new Date()) ? formatDateTime(d) : formatTime(d);
   return t;
 }
 
@@ -299,9 +301,7 @@ function quoteAttachment(a, msg, ctx, depth) {
   if (a.author_name) head.append(el('span', 'quote-author', str(a.author_name)));
   const d = toDate(a.ts);
   if (d) {
-    const t = timeEl(a.ts, 'quote-time');
-    // A quote is often older than today; then its date matters more.
-    if (!sameLocalDay(d, new Date())) t.textContent = formatDateTime(d);
+    const t = timeEl(a.ts, 'quote-time', true);
     const link = a.message_link ? safeUrl(a.message_link, { mailto: false }) : null;
     if (link) {
       const jump = el('a', 'quote-link', t);
@@ -664,7 +664,7 @@ function threadSummary(msg, ctx) {
   });
   box.append(b);
   const last = toDate(msg.tlm);
-  if (last) box.append(el('span', 'thread-last', 'Last reply ', timeEl(msg.tlm, 'thread-last-time')));
+  if (last) box.append(el('span', 'thread-last', 'Last reply ', timeEl(msg.tlm, 'thread-last-time', true)));
   return box;
 }
 
@@ -680,7 +680,7 @@ function discussionFooter(msg, ctx) {
   else open.disabled = true;
   box.append(open, el('span', 'discussion-count', n === 1 ? '1 message' : `${n} messages`));
   const last = toDate(msg.dlm);
-  if (last) box.append(el('span', 'discussion-last', timeEl(msg.dlm, 'discussion-last-time')));
+  if (last) box.append(el('span', 'discussion-last', timeEl(msg.dlm, 'discussion-last-time', true)));
   return box;
 }
 
