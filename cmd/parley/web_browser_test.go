@@ -377,12 +377,16 @@ func badgeJS(name string) string {
 	return fmt.Sprintf(`(() => { const a = %s; const b = a && a.querySelector(".badge"); return b ? __pt.norm(b.textContent) : ""; })()`, roomLink(name))
 }
 
+// TestWebUnreadBadges follows Rocket.Chat's default counters: in channels
+// and groups only mentions count as unread (Unread_Count), in direct
+// conversations every message does (Unread_Count_DM).
 func TestWebUnreadBadges(t *testing.T) {
 	t.Parallel()
 	w := newWeb(t)
 	alice, bob := w.user("alice"), w.user("bob")
 	alice.CreateRoom("quiet", false, "bob")
 	other := bob.CreateRoom("elsewhere", false, "alice")
+	dm := bob.DirectRoom("alice")
 	pa := w.page(alice)
 	openRoom(pa, w.base, "/channel/quiet", "quiet")
 	pa.Wait("the link of elsewhere", roomLink("elsewhere"))
@@ -390,45 +394,55 @@ func TestWebUnreadBadges(t *testing.T) {
 		t.Errorf("elsewhere has a badge %q before anything was posted", got)
 	}
 
+	// Direct messages: every message counts. The DM, empty so far, is
+	// listed (opened) with its first message.
 	for i := 1; i <= 3; i++ {
-		bob.Post(other, fmt.Sprintf("news %d", i), "")
+		bob.Post(dm, fmt.Sprintf("psst %d", i), "")
+		pa.Wait(fmt.Sprintf("the DM's badge rising to %d", i), badgeJS("bob")+fmt.Sprintf(` === "%d"`, i))
 	}
-	pa.Wait("the badge rising to 3", badgeJS("elsewhere")+` === "3"`)
-	if browsertest.Eval[bool](pa, roomLink("elsewhere")+`.querySelector(".badge").classList.contains("mention")`) {
-		t.Error("the badge is marked as a mention without one")
-	}
-	if got := browsertest.Eval[string](pa, roomLink("elsewhere")+`.querySelector(".badge").getAttribute("aria-hidden")`); got != "true" {
+	if got := browsertest.Eval[string](pa, roomLink("bob")+`.querySelector(".badge").getAttribute("aria-hidden")`); got != "true" {
 		t.Errorf(`the badge's aria-hidden is %q, want "true"`, got)
 	}
 	// The room with activity moves above the quiet one.
-	if !browsertest.Eval[bool](pa, `(() => { const l = [...document.querySelectorAll('nav[aria-label="Rooms"] a')].map(__pt.linkName); return l.indexOf("elsewhere") < l.indexOf("quiet"); })()`) {
+	if !browsertest.Eval[bool](pa, `(() => { const l = [...document.querySelectorAll('nav[aria-label="Rooms"] a')].map(__pt.linkName); return l.indexOf("bob") < l.indexOf("quiet"); })()`) {
 		t.Error("the room with the newest message is not listed above the other")
 	}
 
+	// A channel: plain messages raise no count, a mention does, marked.
+	bob.Post(other, "news for everyone", "")
+	if err := pa.TryWait(`(() => { const l = [...document.querySelectorAll('nav[aria-label="Rooms"] a')].map(__pt.linkName); return l.indexOf("elsewhere") < l.indexOf("quiet"); })()`, 5*time.Second); err != nil {
+		t.Errorf("elsewhere, with a new message, is not listed above the quiet room: %v", err)
+	}
+	if got := browsertest.Eval[string](pa, badgeJS("elsewhere")); got != "" {
+		t.Errorf("a plain channel message raised the badge %q (Unread_Count counts mentions only)", got)
+	}
 	bob.Post(other, "@alice have a look", "")
-	pa.Wait("the badge rising to 4 and marking the mention", badgeJS("elsewhere")+` === "4" && `+roomLink("elsewhere")+`.querySelector(".badge").classList.contains("mention")`)
+	pa.Wait("the channel's badge counting the mention, marked", badgeJS("elsewhere")+` === "1" && `+roomLink("elsewhere")+`.querySelector(".badge").classList.contains("mention")`)
 
-	// Opening the room clears the badge and marks it read on the server.
-	pa.Click("the link of elsewhere", roomLink("elsewhere"))
-	waitRoom(pa, "elsewhere")
-	pa.Wait("the badge cleared", badgeJS("elsewhere")+` === ""`)
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		m := alice.Must("GET", "subscriptions.getOne?roomId="+other, nil)
-		sub, _ := m["subscription"].(map[string]any)
-		if sub["unread"] == float64(0) {
-			break
+	// Opening a room clears its badge and marks it read on the server.
+	for _, r := range []struct{ name, rid, title string }{{"elsewhere", other, "elsewhere"}, {"bob", dm, "bob"}} {
+		pa.Click("the link of "+r.name, roomLink(r.name))
+		waitRoom(pa, r.title)
+		pa.Wait("the badge of "+r.name+" cleared", badgeJS(r.name)+` === ""`)
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			m := alice.Must("GET", "subscriptions.getOne?roomId="+r.rid, nil)
+			sub, _ := m["subscription"].(map[string]any)
+			if sub["unread"] == float64(0) && sub["alert"] != true {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("%s is not read on the server: %v", r.name, sub)
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
-		if time.Now().After(deadline) {
-			t.Errorf("the subscription is not read on the server: %v", sub)
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
 	// A message in the open room raises no badge.
-	bob.Post(other, "while you look", "")
+	bob.Post(dm, "while you look", "")
 	waitText(pa, "while you look")
-	if got := browsertest.Eval[string](pa, badgeJS("elsewhere")); got != "" {
+	time.Sleep(300 * time.Millisecond)
+	if got := browsertest.Eval[string](pa, badgeJS("bob")); got != "" {
 		t.Errorf("the open room got a badge %q", got)
 	}
 	pa.CheckClean()
@@ -619,7 +633,7 @@ func TestWebReconnectAfterRestart(t *testing.T) {
 	bobThere := browsertest.NewAPI(t, otherBase).Login("bob", browsertest.Password("bob"))
 	bobThere.Post(rid, "missed one", "")
 	bobThere.Post(rid, "missed two", "")
-	bobThere.Post(side, "missed elsewhere", "")
+	bobThere.Post(side, "@alice missed elsewhere", "") // a mention: channels count only those
 	stopOther()
 
 	_, _ = serveAt(t, dir, addr, env)
