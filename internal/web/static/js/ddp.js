@@ -82,7 +82,7 @@ export class DDP {
   async receive(raw) {
     this.lastFrame = Date.now();
     let m;
-    try { m = JSON.parse(raw); } catch { return; }
+    try { m = JSON.parse(raw, ejsonDate); } catch { return; }
     switch (m.msg) {
       case 'connected':
         try {
@@ -163,4 +163,14 @@ export class DDP {
       }
     };
   }
+}
+
+// ejsonDate turns EJSON dates ({"$date": ms}) into the ISO strings the REST
+// API uses, so that a message reads the same whichever way it came.
+function ejsonDate(k, v) {
+  if (v && typeof v === 'object' && typeof v.$date === 'number') {
+    const keys = Object.keys(v);
+    if (keys.length === 1) return new Date(v.$date).toISOString();
+  }
+  return v;
 }

@@ -9,7 +9,10 @@ const MAX = 300;   // elements kept at most
 const STEP = 60;   // messages added or dropped at a time
 const EDGE = 400;  // px from an end that counts as "near"
 
-const ts = (m) => Date.parse(m.ts && (m.ts.$date || m.ts)) || 0;
+const ts = (m) => {
+  const v = m.ts && (m.ts.$date ?? m.ts);
+  return typeof v === 'number' ? v : Date.parse(v) || 0;
+};
 
 export class MessageList {
   // opts: {label, ctx(msg) -> ctx without sequential, grouping() seconds,
