@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -267,4 +269,33 @@ func TestWebTypingAndSearch(t *testing.T) {
 	}
 	pa.CheckClean()
 	pb.CheckClean()
+}
+
+// TestWebRoomOpensAtNewest: a room opens scrolled to its newest message,
+// and stays there when images above it finish loading.
+func TestWebRoomOpensAtNewest(t *testing.T) {
+	t.Parallel()
+	w := newWeb(t)
+	alice := w.user("alice")
+	rid := alice.CreateRoom("long-room", false)
+	for i := 1; i <= 30; i++ {
+		alice.Post(rid, fmt.Sprintf("line %d of the long room", i), "")
+		if i == 25 {
+			data, err := os.ReadFile(pngFile(t, "tall.png", 300, 600))
+			if err != nil {
+				t.Fatal(err)
+			}
+			alice.Upload(rid, "tall.png", "image/png", data, "")
+		}
+	}
+	newest := alice.Post(rid, "the newest line", "")
+	p := w.page(alice)
+	openRoom(p, w.base, "/channel/long-room", "long-room")
+	p.Wait("the images loaded", `[...document.images].every(i => i.complete)`)
+	time.Sleep(300 * time.Millisecond)
+	visible := fmt.Sprintf(`(() => { const a = __pt.log().querySelector('article[data-id=%s]'); if (!a) return false; const r = a.getBoundingClientRect(); const c = document.querySelector('textarea[aria-label="Message"]').getBoundingClientRect(); return r.bottom > 0 && r.top < c.top; })()`, browsertest.JS(newest))
+	if !browsertest.Eval[bool](p, visible) {
+		t.Errorf("the room did not open at its newest message (or lost it when the image above loaded): %s", browsertest.Eval[string](p, fmt.Sprintf(`(() => { const a = __pt.log().querySelector('article[data-id=%s]'); if (!a) return "no article for it"; const r = a.getBoundingClientRect(); return "its article is at y=" + Math.round(r.top) + ".." + Math.round(r.bottom) + ", the viewport is " + innerHeight + " high"; })()`, browsertest.JS(newest))))
+	}
+	p.CheckClean()
 }
