@@ -27,11 +27,19 @@ export class MessageList {
     this.hi = 0;
     this.loading = false;
     this.done = false;
+    // stuck: the view follows the newest message. It is decided when the
+    // list scrolls; growth that scrolls nothing (an image above that
+    // finishes loading, the list getting shorter as the composer grows)
+    // keeps it at the bottom.
+    this.stuck = true;
     this.el.addEventListener('scroll', () => this.onScroll(), { passive: true });
+    this.el.addEventListener('load', () => this.keep(), true);
+    new ResizeObserver(() => this.keep()).observe(this.el);
   }
 
+  keep() { if (this.stuck) this.el.scrollTop = this.el.scrollHeight; }
   nearBottom() { const e = this.el; return e.scrollHeight - e.scrollTop - e.clientHeight < 80; }
-  scrollToBottom() { this.el.scrollTop = this.el.scrollHeight; }
+  scrollToBottom() { this.stuck = true; this.el.scrollTop = this.el.scrollHeight; }
 
   // render builds the elements of msgs[i]: an optional day separator and
   // the article.
@@ -136,6 +144,7 @@ export class MessageList {
 
   async onScroll() {
     const e = this.el;
+    this.stuck = this.nearBottom() && this.hi === this.msgs.length;
     if (e.scrollTop < EDGE) {
       if (!this.showOlder() && !this.done && !this.loading && this.opts.loadOlder) {
         this.loading = true;
@@ -164,7 +173,7 @@ export class MessageList {
       }
       return;
     }
-    const stick = this.nearBottom();
+    const stick = this.stuck || this.nearBottom();
     const atEnd = this.hi === this.msgs.length;
     // Messages almost always arrive last; otherwise find the place.
     let i = this.msgs.length;
@@ -211,6 +220,7 @@ export class MessageList {
       this.el.replaceChildren(this.frag(this.lo, this.hi));
     }
     const n = this.nodes.get(id);
+    this.stuck = false;
     n.art.scrollIntoView({ block: 'center' });
     n.art.classList.add('highlight');
     setTimeout(() => n.art.classList.remove('highlight'), 3000);
