@@ -3,7 +3,7 @@
 // drop or paste with a progress bar, and typing is announced.
 import { h, clear, toast, debounce } from './dom.js';
 import { get, post, upload, randomId } from './api.js';
-import { state } from './state.js';
+import { state, setting } from './state.js';
 
 const TYPING_IDLE = 4000;
 
@@ -208,7 +208,10 @@ export class Composer {
   }
 
   async uploadFiles(files) {
+    if (setting('FileUpload_Enabled', true) === false) { toast('File uploads are disabled on this server.', 'error'); return; }
+    const max = setting('FileUpload_MaxFileSize', -1);
     for (const f of files) {
+      if (max > 0 && f.size > max) { toast(f.name + ' is larger than this server accepts.', 'error'); continue; }
       const bar = h('progress', { max: '1', value: '0', 'aria-label': 'Uploading ' + f.name });
       const row = h('div', { class: 'upload' }, h('span', { class: 'upload-name' }, f.name), bar);
       this.progress.append(row);

@@ -62,6 +62,7 @@ export class RoomView {
     this.side = h('div', { class: 'room-side' });
     this.el = h('div', { class: 'room' }, this.main, this.side);
     clear(this.root).append(this.el);
+    if (setting('FileUpload_Enabled', true) === false) this.composer.uploadBtn.hidden = true;
     if (this.room.ro && !hasPermission('post-readonly')) {
       this.composer.el.replaceWith(h('p', { class: 'readonly' }, 'This room is read only.'));
     }
@@ -268,7 +269,8 @@ export class RoomView {
     const close = h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Close search' }, '×');
     const form = h('form', { role: 'search', class: 'search-form' }, input);
     const panel = h('aside', { 'aria-label': 'Search', class: 'side-panel' }, h('header', null, h('h2', null, 'Search'), close), form, results);
-    close.addEventListener('click', () => { clear(this.side); this.el.classList.remove('with-side'); });
+    close.addEventListener('click', () => { clear(this.side); this.el.classList.remove('with-side'); this.composer.focus(); });
+    panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') close.click(); });
     // Enter is taken on keydown, as in the composer, rather than left to
     // the form's implicit submission.
     input.addEventListener('keydown', (e) => {
