@@ -88,7 +88,9 @@ export class DDP {
         try {
           await this.rawCall('login', { resume: this.token });
         } catch (e) {
-          // The token was refused: this session is over.
+          // A socket that dropped during the login tries again; only a
+          // refused token ends the session.
+          if (!e.data) return;
           this.closed = true;
           this.ws.close();
           this.emit('loggedout');
