@@ -53,8 +53,18 @@ func webServerEnv() map[string]string {
 // Chromium it skips (fails in CI) before starting anything.
 func newWeb(t *testing.T) *webEnv {
 	t.Helper()
+	return newWebWith(t, nil)
+}
+
+// newWebWith is newWeb with more server environment (settings).
+func newWebWith(t *testing.T, extra map[string]string) *webEnv {
+	t.Helper()
 	b := browsertest.Shared(t)
-	base, _ := startServer(t, webServerEnv())
+	env := webServerEnv()
+	for k, v := range extra {
+		env[k] = v
+	}
+	base, _ := startServer(t, env)
 	return &webEnv{t: t, base: base, admin: browsertest.NewAPI(t, base).Login("root", "pw"), b: b}
 }
 
@@ -461,7 +471,8 @@ var hostileTexts = []string{
 
 func TestWebHostileInputInert(t *testing.T) {
 	t.Parallel()
-	w := newWeb(t)
+	// Real names on, so that a name made of markup is shown.
+	w := newWebWith(t, map[string]string{"OVERWRITE_SETTING_UI_Use_Real_Name": "true"})
 	alice := w.user("alice")
 	// A user whose real name is markup; the sidebar, header and author
 	// lines must show it as text.
@@ -501,6 +512,9 @@ func TestWebHostileInputInert(t *testing.T) {
 	action(pa, articleJS(ids[0], ""), "Reply in thread")
 	pa.Wait("the thread reply", `(() => { const t = __pt.thread(); return t && t.textContent.includes("onerror=alert(11)"); })()`)
 
+	if got := browsertest.Eval[string](pa, articleJS(ids[0], "")+`.querySelector(".author") ? `+articleJS(ids[0], "")+`.querySelector(".author").textContent : ""`); !strings.Contains(got, "onerror=alert(7)") {
+		t.Errorf("mallory's real name is shown as %q, want its text", got)
+	}
 	// The markup is shown as text; the javascript: link's label is plain
 	// text, not a link.
 	for i, s := range hostileTexts[:3] {
@@ -522,7 +536,7 @@ func TestWebHostileInputInert(t *testing.T) {
 	pa.Exec(`(() => { for (const a of __pt.log().querySelectorAll("article .body a, article .body *")) { try { a.click(); } catch (e) {} } })()`)
 	time.Sleep(300 * time.Millisecond)
 	pa.Navigate(w.base + "/direct/" + dm)
-	waitRoom(pa, "mallory")
+	waitRoom(pa, `<img src=x onerror=alert(7)>`) // a DM is named after the other person's real name here
 	pa.Wait("the DM's hostile message", `__pt.articleWithText("alert(12)")`)
 	assertInert(t, pa)
 	pa.CheckClean()
