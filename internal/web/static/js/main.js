@@ -21,8 +21,9 @@ async function boot() {
   if (!auth.token) return showLogin();
   auth.cookies();
   try {
-    const [me] = await Promise.all([get('me'), loadSettings()]);
-    await start(me);
+    // Everything the first screen needs is asked for at once.
+    const [me] = await Promise.all([get('me'), loadSettings(), refreshRooms()]);
+    await start(me, true);
   } catch (e) {
     if (e.status === 401) return showLogin();
     clear(app).append(h('p', { role: 'alert', class: 'fatal' }, 'The server cannot be reached. ', h('button', { type: 'button', onclick: () => location.reload() }, 'Retry')));
@@ -40,7 +41,7 @@ function showLogin() {
   });
 }
 
-async function start(me) {
+async function start(me, roomsRead) {
   state.me = { _id: me._id, username: me.username, name: me.name, roles: me.roles || [] };
   const ddp = new DDP(auth.token);
   state.ddp = ddp;
@@ -60,7 +61,7 @@ async function start(me) {
   clear(app).append(status, shell);
   main.addEventListener('click', () => document.body.classList.remove('show-rooms'));
 
-  await refreshRooms();
+  if (!roomsRead) await refreshRooms();
   renderSidebar(sidebar, { onLogout: () => logout(true) });
   const uid = state.me._id;
   ddp.subscribe('stream-notify-user', uid + '/subscriptions-changed', (kind, sub) => {
