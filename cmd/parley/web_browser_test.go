@@ -79,7 +79,7 @@ func (w *webEnv) user(username string) *browsertest.API {
 // localStorage, as the client keeps it after a login).
 func (w *webEnv) page(u *browsertest.API) *browsertest.Page {
 	w.t.Helper()
-	return w.b.NewPage(w.t, browsertest.PageOptions{UserID: u.UserID, Token: u.Token, Timeout: 15 * time.Second})
+	return w.b.NewPage(w.t, browsertest.PageOptions{UserID: u.UserID, Token: u.Token, Timeout: 20 * time.Second})
 }
 
 // openRoom loads a room's route and waits until its header and messages

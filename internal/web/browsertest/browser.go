@@ -49,15 +49,20 @@ func Start(path string) (*Browser, error) {
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	b := &Browser{ctx: ctx, cancel: func() { cancelCtx(); cancelAlloc() }}
-	startCtx, cancelStart := context.WithTimeout(ctx, 30*time.Second)
-	defer cancelStart()
-	// The first Do on ctx binds the process to ctx, not to startCtx, so the
-	// timeout only limits the start.
-	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		return startCtx.Err()
-	})); err != nil {
+	// The first Do on ctx starts the process and binds it to ctx, so it
+	// gets no deadline of its own; a machine busy with other builds can
+	// take tens of seconds to start a browser.
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(ctx) }()
+	select {
+	case err := <-started:
+		if err != nil {
+			b.cancel()
+			return nil, fmt.Errorf("start %s: %w", path, err)
+		}
+	case <-time.After(2 * time.Minute):
 		b.cancel()
-		return nil, fmt.Errorf("start %s: %w", path, err)
+		return nil, fmt.Errorf("start %s: not ready after 2 minutes", path)
 	}
 	return b, nil
 }
@@ -298,7 +303,7 @@ func (b *Browser) OpenPage(t TB, opt PageOptions) (*Page, error) {
 			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
 		}))
 	}
-	tctx, tcancel := context.WithTimeout(ctx, 20*time.Second)
+	tctx, tcancel := context.WithTimeout(ctx, time.Minute)
 	defer tcancel()
 	// The first Do creates the tab and binds it to ctx.
 	if err := chromedp.Do(ctx); err != nil {
