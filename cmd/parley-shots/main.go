@@ -124,7 +124,7 @@ func (r *run) startServer(bin, data string) (string, error) {
 	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", addr, "--data", data, "--log-level", "error")
 	cmd.Env = append(os.Environ(),
 		"ADMIN_USERNAME=admin", "ADMIN_PASS=admin-pass", "ADMIN_EMAIL=admin@example.com", "ADMIN_NAME=Administrator",
-		"OVERWRITE_SETTING_API_Enable_Rate_Limiter=false",
+		"OVERWRITE_SETTING_API_Enable_Rate_Limiter=false", "CREATE_TOKENS_FOR_USERS=true",
 		"OVERWRITE_SETTING_UI_Use_Real_Name=true",
 	)
 	cmd.Stderr = os.Stderr

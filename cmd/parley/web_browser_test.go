@@ -40,12 +40,14 @@ type webEnv struct {
 }
 
 // webServerEnv is the environment of the servers the browser tests start:
-// an administrator, and no REST rate limit, so that setting up over REST
-// from one address is not throttled.
+// an administrator, no REST rate limit, so that setting up over REST from
+// one address is not throttled, and tokens made for users.
 func webServerEnv() map[string]string {
 	return map[string]string{
 		"ADMIN_USERNAME": "root", "ADMIN_PASS": "pw", "ADMIN_EMAIL": "root@example.com",
 		"OVERWRITE_SETTING_API_Enable_Rate_Limiter": "false",
+		// Users get their tokens without a second password hash.
+		"CREATE_TOKENS_FOR_USERS": "true",
 	}
 }
 
