@@ -6,9 +6,12 @@ package main
 //	go test ./cmd/parley -run '^$' -bench 'BenchmarkWeb' -benchtime 5x
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -118,8 +121,11 @@ func BenchmarkWebFirstRoom(b *testing.B) {
 		dcl += browsertest.Eval[float64](p, `performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd`)
 		lastRes += browsertest.Eval[float64](p, `Math.max(0, ...performance.getEntriesByType("resource").filter(e => e.responseEnd <= __pt.readyAt).map(e => e.responseEnd))`)
 		if i == 0 {
-			for u, n := range tr.PerURL {
-				b.Logf("before ready: %6d B %s", n, strings.TrimPrefix(u, w.base))
+			urls := slices.SortedFunc(maps.Keys(tr.PerURL), func(a, c string) int { return cmp.Compare(tr.PerURL[c], tr.PerURL[a]) })
+			for _, u := range urls {
+				if !strings.HasPrefix(u, "data:") {
+					b.Logf("before ready: %6d B %s", tr.PerURL[u], strings.TrimPrefix(u, w.base))
+				}
 			}
 		}
 		p.Close()
