@@ -458,6 +458,12 @@ func (p *Page) Wait(what, js string) {
 	}
 }
 
+// WaitSelector waits until an element matches a CSS selector.
+func (p *Page) WaitSelector(css string) {
+	p.t.Helper()
+	p.Wait(css, "document.querySelector("+jsString(css)+")")
+}
+
 // TryWait is Wait returning the error, with its own timeout.
 func (p *Page) TryWait(js string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)

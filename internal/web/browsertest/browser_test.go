@@ -54,6 +54,7 @@ document.addEventListener('DOMContentLoaded', () => {
 	if got := Eval[bool](two, `localStorage.getItem("Meteor.loginToken") === null`); !got {
 		t.Error("page two sees page one's localStorage")
 	}
+	two.WaitSelector(`label[for="u"]`)
 	two.Type("the labelled input", `__pt.byLabel("Username or email")`, "alice")
 	if got := Eval[string](two, `document.getElementById("u").value`); got != "alice" {
 		t.Errorf("typed %q", got)
