@@ -1,7 +1,8 @@
 // DDP client of /websocket: connect, resume login, stream subscriptions,
 // method calls, ping/pong, and reconnection with a growing wait. Every
-// subscription is re-made after a reconnect; listeners of 'resumed' catch
-// up with what was missed meanwhile.
+// subscription is re-made after a reconnect; listeners of 'resumed' (the
+// first connection included: the page may have read its data before the
+// socket was up) catch up with what was missed meanwhile.
 
 export class DDP {
   constructor(token) {
@@ -98,8 +99,16 @@ export class DDP {
         }
         this.attempt = 0;
         for (const s of this.subs.values()) this.sendSub(s);
+        // A connection serves its subscriptions and methods in the order
+        // they were sent: once this call answers, every stream above is
+        // live, and what happened before can be read without a gap.
+        try {
+          await this.rawCall('UserPresence:online');
+        } catch (e) {
+          if (!e.data) return;
+        }
         this.setOnline(true);
-        if (this.everConnected) this.emit('resumed');
+        this.emit('resumed', !this.everConnected);
         this.everConnected = true;
         return;
       case 'ping':

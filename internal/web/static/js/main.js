@@ -21,13 +21,25 @@ async function boot() {
   if (!auth.token) return showLogin();
   auth.cookies();
   try {
-    // Everything the first screen needs is asked for at once.
+    // Everything the first screen needs is asked for at once, the
+    // history of the room in the address included.
+    prefetchHistory(parse());
     const [me] = await Promise.all([get('me'), loadSettings(), refreshRooms()]);
     await start(me, true);
   } catch (e) {
     if (e.status === 401) return showLogin();
     clear(app).append(h('p', { role: 'alert', class: 'fatal' }, 'The server cannot be reached. ', h('button', { type: 'button', onclick: () => location.reload() }, 'Retry')));
   }
+}
+
+function prefetchHistory(r) {
+  if (r.page !== 'room' || r.msg) return;
+  const fam = { c: 'channels', p: 'groups', d: 'dm' }[r.t];
+  const by = r.t === 'd' ? { roomId: r.key } : { roomName: r.key };
+  state.prefetch = {
+    t: r.t, key: r.key, started: new Date(),
+    messages: get(fam + '.history', { ...by, count: 50 }).then((x) => x.messages || null, () => null),
+  };
 }
 
 function showLogin() {

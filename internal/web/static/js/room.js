@@ -160,11 +160,24 @@ export class RoomView {
     this.off.push(ddp.subscribe('stream-notify-room', this.rid + '/deleteMessage', (x) => this.onDelete(x._id)));
     this.off.push(ddp.subscribe('stream-notify-room', this.rid + '/user-activity', (u, acts, extra) => this.onActivity(u, acts, extra)));
     this.off.push(ddp.on('resumed', () => this.catchUp()));
-    let msgs = [];
-    try { msgs = await this.history(); } catch (e) { toast('History: ' + e.message, 'error'); }
+    let msgs = null;
+    const pf = state.prefetch;
+    state.prefetch = null;
+    let since = new Date();
+    if (pf && pf.t === this.t && (pf.key === this.room.name || pf.key === this.rid)) {
+      msgs = await pf.messages;
+      since = pf.started;
+    }
+    if (!msgs) {
+      since = new Date();
+      try { msgs = await this.history(); } catch (e) { msgs = []; toast('History: ' + e.message, 'error'); }
+    }
     if (this.closed) return;
-    this.lastUpdate = new Date();
+    this.lastUpdate = since;
     this.list.set(msgs.filter(inMain), msgs.length < PAGE);
+    // History read before the room's stream was listened to may have
+    // missed a message; one sync since the read closes the gap.
+    if (pf && since === pf.started) this.catchUp();
     this.markRead();
     this.route(route);
     this.composer.focus();
@@ -235,6 +248,8 @@ export class RoomView {
   // catchUp reads what changed in the room while the socket was down.
   async catchUp() {
     const since = this.lastUpdate;
+    // The history is still being read: it will hold what happened.
+    if (!since) return;
     this.lastUpdate = new Date();
     try {
       const r = await get('chat.syncMessages', { roomId: this.rid, lastUpdate: since.toISOString() });

@@ -11,6 +11,7 @@ export const state = {
   ddp: null,
   openRid: null,
   lastSync: null,      // Date of the last subscriptions/rooms read
+  prefetch: null,      // the first room's history, asked for with the page's first calls
 };
 
 const watchers = new Set();
