@@ -36,6 +36,16 @@ export class Composer {
     this.file.addEventListener('change', () => { this.uploadFiles([...this.file.files]); this.file.value = ''; });
     this.sendBtn.addEventListener('click', () => this.submit());
     this.stopTypingSoon = debounce(() => this.setTyping(false), TYPING_IDLE);
+    // Typing that started before the socket was up is announced once it is.
+    this.offResumed = state.ddp ? state.ddp.on('resumed', () => {
+      this.typing = false;
+      if (this.input.value && document.activeElement === this.input && !this.editing) { this.setTyping(true); this.stopTypingSoon(); }
+    }) : () => {};
+  }
+
+  destroy() {
+    this.setTyping(false);
+    this.offResumed();
   }
 
   // dropTarget makes an element accept dropped files for this composer.
@@ -130,9 +140,9 @@ export class Composer {
 
   setTyping(on) {
     if (this.typing === on) return;
-    this.typing = on;
     const ddp = state.ddp;
     if (!ddp || !ddp.online) return;
+    this.typing = on;
     const extra = this.opts.tmid ? { tmid: this.opts.tmid } : {};
     ddp.call('stream-notify-room', this.opts.rid + '/user-activity', state.me.username, on ? ['user-typing'] : [], extra).catch(() => {});
   }

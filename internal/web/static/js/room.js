@@ -320,7 +320,7 @@ export class RoomView {
     this.closed = true;
     for (const f of this.off) f();
     this.off = [];
-    this.composer.setTyping(false);
+    this.composer.destroy();
     if (this.thread) this.thread.close();
     for (const t of this.typers.values()) clearTimeout(t);
   }
@@ -379,5 +379,5 @@ class ThreadPanel {
 
   onDelete(id) { this.list.remove(id); }
 
-  close() { this.composer.setTyping(false); }
+  close() { this.composer.destroy(); }
 }

@@ -77,10 +77,16 @@ export async function refreshRooms() {
   const started = new Date();
   const p = since ? { updatedSince: since.toISOString() } : undefined;
   const [s, r] = await Promise.all([get('subscriptions.get', p), get('rooms.get', p)]);
-  for (const x of s.update || []) state.subs.set(x.rid, x);
+  // A change the stream brought while this read was under way is newer
+  // than what the read says.
+  for (const x of s.update || []) if (!newer(state.subs.get(x.rid), x)) state.subs.set(x.rid, x);
   for (const x of s.remove || []) state.subs.delete(x.rid);
-  for (const x of r.update || []) state.rooms.set(x._id, x);
+  for (const x of r.update || []) if (!newer(state.rooms.get(x._id), x)) state.rooms.set(x._id, x);
   for (const x of r.remove || []) state.rooms.delete(x._id);
   state.lastSync = started;
   changed('rooms');
+}
+
+function newer(cur, x) {
+  return !!cur && Date.parse(cur._updatedAt) > Date.parse(x._updatedAt);
 }
