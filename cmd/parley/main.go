@@ -28,6 +28,7 @@ import (
 	"github.com/parleychat/parley/internal/realtime"
 	"github.com/parleychat/parley/internal/settings"
 	"github.com/parleychat/parley/internal/store/sqlstore"
+	"github.com/parleychat/parley/internal/web"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -144,6 +145,13 @@ func serve(ctx context.Context, args []string, environ []string, stderr io.Write
 	root := http.NewServeMux()
 	root.Handle("/websocket", rt)
 	root.Handle("/", srv)
+	// The browser client owns its own routes (/, /home, /channel/…,
+	// /assets/…); every other path stays the API's.
+	client, err := web.New()
+	if err != nil {
+		return err
+	}
+	client.Mount(root)
 	// The body and answer deadlines are set per request by the handler, so
 	// that uploads and websockets can have their own.
 	hs := &http.Server{Handler: root, ReadHeaderTimeout: hc.ReadHeaderTimeout, IdleTimeout: hc.IdleTimeout, MaxHeaderBytes: hc.MaxHeaderBytes}

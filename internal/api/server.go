@@ -403,6 +403,13 @@ func (s *Server) wrap(name string, h http.HandlerFunc) http.Handler {
 		if id == "" || len(id) > 64 {
 			id = newRequestID()
 		}
+		// JSON answers of the REST API go out compressed to clients that
+		// accept it; downloads and avatars keep their own encoding.
+		var gz *gzipWriter
+		if strings.HasPrefix(r.URL.Path, "/api/") && r.Method != http.MethodHead && acceptsGzip(r) {
+			gz = &gzipWriter{ResponseWriter: w}
+			w = gz
+		}
 		sw := &statusWriter{ResponseWriter: w, budget: s.budget, srv: s}
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
 		ctx = context.WithValue(ctx, userIDKey{}, sw)
@@ -424,6 +431,9 @@ func (s *Server) wrap(name string, h http.HandlerFunc) http.Handler {
 				if sw.status == 0 {
 					writeJSON(sw, http.StatusInternalServerError, M{"success": false, "error": "Internal server error"})
 				}
+			}
+			if gz != nil {
+				gz.close()
 			}
 			d := time.Since(start)
 			code := sw.status

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/parleychat/parley/internal/events"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -135,9 +136,38 @@ func (a *App) warnWithoutAdmin(ctx context.Context) error {
 	if err != nil {
 		return a.storeErr(err)
 	}
+	if n > 0 && a.Settings.String(setupWizard) == "pending" {
+		// A database that got its administrator before Parley kept this
+		// setting up to date.
+		if err := a.tx(ctx, func(st store.Store) error { return a.completeSetup(ctx, st) }); err != nil {
+			return err
+		}
+		return a.Settings.Set(setupWizard, "completed")
+	}
 	if n == 0 {
 		a.log.Error("NO ADMINISTRATOR: nobody can administer this server; create one with the command below (with this server's --data or --db), or start an empty database with ADMIN_USERNAME, ADMIN_PASS and ADMIN_EMAIL set",
 			"command", CreateAdminCommand)
 	}
 	return nil
+}
+
+// setupWizard is Rocket.Chat's public setting that says whether the server
+// has been set up: clients (Parley's web client among them) read
+// "pending" as "nobody can log in yet" and say how to create the first
+// administrator.
+const setupWizard = "Show_Setup_Wizard"
+
+// completeSetup marks the setup done, as Rocket.Chat does when its setup
+// wizard creates the administrator. It runs in the transaction that
+// creates an administrator; other nodes, and this one's cache, follow the
+// change event.
+func (a *App) completeSetup(ctx context.Context, st store.Store) error {
+	if a.Settings.String(setupWizard) != "pending" {
+		return nil
+	}
+	if err := a.Settings.Save(ctx, st.Settings(), setupWizard, "completed"); err != nil {
+		return err
+	}
+	a.emit(st, events.SettingChanged, "", "", setupWizard)
+	return st.BumpConfigVersion(ctx)
 }

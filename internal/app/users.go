@@ -187,6 +187,11 @@ func (a *App) insertUser(ctx context.Context, st store.Store, in NewUser) (*mode
 		}
 		return nil, err
 	}
+	if slices.Contains(roles, "admin") {
+		if err := a.completeSetup(ctx, st); err != nil {
+			return nil, err
+		}
+	}
 	if in.JoinDefaultChannels == nil || *in.JoinDefaultChannels {
 		rooms, err := st.Rooms().ListDefault(ctx)
 		if err != nil {
