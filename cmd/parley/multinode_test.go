@@ -154,3 +154,76 @@ func twoNodes(t *testing.T, env ...string) (a, b *child, adminA, adminB *rest) {
 	a, b = node(), node()
 	return a, b, newREST(a.url).login(t, "root", "pw"), newREST(b.url).login(t, "root", "pw")
 }
+
+// TestMembershipEndedOnOneNodeStopsPostsOnTheOther: each node remembers
+// memberships to spare posts a read, so a membership ended through node A
+// must stop the user's posts through node B as soon as A has answered,
+// with no time for any notice to travel between the nodes. Two ways out of
+// a room are checked, each through both posting endpoints: a ban from a
+// public channel (a kick alone would let the next post join again), and a
+// kick from a private group.
+func TestMembershipEndedOnOneNodeStopsPostsOnTheOther(t *testing.T) {
+	_, b, adminA, adminB := twoNodes(t)
+	const name = "leaving-user"
+	adminA.must(t, http.MethodPost, "users.create", map[string]any{
+		"username": name, "name": name, "email": name + "@example.com", "password": "pw-" + name,
+	})
+	user := newREST(b.url).login(t, name, "pw-"+name)
+	id := func(m map[string]any, key string) string {
+		s, _ := m[key].(map[string]any)["_id"].(string)
+		return s
+	}
+	// post sends one message through node B by chat.postMessage or, with
+	// send, chat.sendMessage.
+	post := func(rid string, send bool, text string) (int, map[string]any) {
+		var (
+			code int
+			m    map[string]any
+			err  error
+		)
+		if send {
+			code, m, err = user.call(http.MethodPost, "chat.sendMessage", map[string]any{"message": map[string]any{"rid": rid, "msg": text}})
+		} else {
+			code, m, err = user.call(http.MethodPost, "chat.postMessage", map[string]any{"roomId": rid, "text": text})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return code, m
+	}
+	for _, send := range []bool{false, true} {
+		endpoint := map[bool]string{false: "chat.postMessage", true: "chat.sendMessage"}[send]
+		suffix := map[bool]string{false: "post", true: "send"}[send]
+		channel := id(adminA.must(t, http.MethodPost, "channels.create", map[string]any{"name": "ban-" + suffix, "members": []string{name}}), "channel")
+		group := id(adminA.must(t, http.MethodPost, "groups.create", map[string]any{"name": "kick-" + suffix, "members": []string{name}}), "group")
+		for _, rid := range []string{channel, group} {
+			// Several posts, so that node B surely remembers the membership.
+			for i := range 3 {
+				if code, m := post(rid, send, fmt.Sprintf("before %d", i)); code != http.StatusOK {
+					t.Fatalf("%s into %s before leaving: %d %v", endpoint, rid, code, m)
+				}
+			}
+		}
+		uid := user.uid
+		adminA.must(t, http.MethodPost, "rooms.banUser", map[string]any{"roomId": channel, "userId": uid})
+		if code, m := post(channel, send, "after the ban"); code == http.StatusOK {
+			t.Errorf("%s through node B right after node A banned the user: 200 %v", endpoint, m)
+		}
+		adminA.must(t, http.MethodPost, "groups.kick", map[string]any{"roomId": group, "userId": uid})
+		if code, m := post(group, send, "after the kick"); code == http.StatusOK {
+			t.Errorf("%s through node B right after node A kicked the user: 200 %v", endpoint, m)
+		}
+		// Nothing of the refused posts was stored, as both nodes say.
+		for _, admin := range []*rest{adminA, adminB} {
+			for _, rid := range []string{channel, group} {
+				hist := admin.must(t, http.MethodGet, "chat.syncMessages?roomId="+rid+"&lastUpdate=1970-01-01T00:00:00.000Z", nil)
+				updated, _ := hist["result"].(map[string]any)["updated"].([]any)
+				for _, x := range updated {
+					if msg, _ := x.(map[string]any)["msg"].(string); strings.HasPrefix(msg, "after the") {
+						t.Errorf("room %s holds the refused message %q", rid, msg)
+					}
+				}
+			}
+		}
+	}
+}

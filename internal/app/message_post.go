@@ -387,35 +387,19 @@ func (a *App) PostMessage(ctx context.Context, u *model.User, in PostInput) (*mo
 			continue
 		}
 		seen[target] = true
-		r, err := a.resolveTarget(ctx, u, target)
-		if err != nil {
-			return nil, err
-		}
-		joining := false
-		if r.T == model.RoomChannel {
-			member, err := a.store.Subscriptions().Exists(ctx, r.ID, u.ID)
-			if err != nil {
-				return nil, a.storeErr(err)
+		var (
+			sent *model.Message
+			err  error
+		)
+		for attempt := 1; ; attempt++ {
+			sent, err = a.postToTarget(ctx, u, target, msg)
+			if !errors.Is(err, store.ErrChanged) {
+				break
 			}
-			joining = !member
-		}
-		if err := a.canSend(ctx, r, u); err != nil {
-			return nil, err
-		}
-		in := msg
-		in.ID = ""
-		sent, want, err := a.prepareMessage(ctx, r, u, in)
-		if err != nil {
-			return nil, err
-		}
-		err = a.tx(ctx, func(st store.Store) error {
-			if joining {
-				if err := a.autoJoin(ctx, st, r, u); err != nil {
-					return err
-				}
+			if attempt == maxPostAttempts {
+				return nil, errPostChanged
 			}
-			return a.saveMessage(ctx, st, r, sent, want)
-		})
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -428,6 +412,43 @@ func (a *App) PostMessage(ctx context.Context, u *model.User, in PostInput) (*mo
 		return nil, Plain("unknown-error")
 	}
 	return a.normalize(ctx, u, first)
+}
+
+// postToTarget is PostMessage's post of msg to one target. It answers
+// store.ErrChanged when the sender's membership changed while it was being
+// checked.
+func (a *App) postToTarget(ctx context.Context, u *model.User, target string, msg MessageInput) (*model.Message, error) {
+	r, err := a.resolveTarget(ctx, u, target)
+	if err != nil {
+		return nil, err
+	}
+	joining := false
+	if r.T == model.RoomChannel {
+		var member bool
+		ctx, member, err = a.memberHint(ctx, r.ID, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		joining = !member
+	}
+	if err := a.canSend(ctx, r, u); err != nil {
+		return nil, err
+	}
+	msg.ID = ""
+	sent, want, err := a.prepareMessage(ctx, r, u, msg)
+	if err != nil {
+		return nil, err
+	}
+	if !joining {
+		return sent, a.postNew(ctx, r, sent, want)
+	}
+	err = a.tx(ctx, func(st store.Store) error {
+		if err := a.autoJoin(ctx, st, r, u); err != nil {
+			return err
+		}
+		return a.saveMessage(ctx, st, r, sent, want)
+	})
+	return sent, err
 }
 
 var errInvalidChannel = E("invalid-channel", "")
@@ -512,6 +533,11 @@ type SendInput struct {
 // SendMessage is chat.sendMessage: one message into the room named by its
 // rid, with an optional client-chosen _id and ts.
 func (a *App) SendMessage(ctx context.Context, u *model.User, in SendInput) (*model.Message, error) {
+	return a.sendMessage(ctx, u, in, 1)
+}
+
+// sendMessage is SendMessage's attempt number attempt.
+func (a *App) sendMessage(ctx context.Context, u *model.User, in SendInput, attempt int) (*model.Message, error) {
 	msg := in.Message
 	if in.T != "" && in.T != "e2e" {
 		return nil, Plain("Cannot send system messages using 'chat.sendMessage'")
@@ -568,6 +594,11 @@ func (a *App) SendMessage(ctx context.Context, u *model.User, in SendInput) (*mo
 	if err != nil {
 		return nil, a.storeErr(err)
 	}
+	if r != nil {
+		if ctx, _, err = a.memberHint(ctx, r.ID, u.ID); err != nil {
+			return nil, err
+		}
+	}
 	if err := a.canSend(ctx, r, u); err != nil {
 		return nil, err
 	}
@@ -584,8 +615,14 @@ func (a *App) SendMessage(ctx context.Context, u *model.User, in SendInput) (*mo
 	if in.T == "e2e" {
 		sent.T, sent.E2E, sent.Content = in.T, msg.E2E, msg.Content
 	}
-	err = a.tx(ctx, func(st store.Store) error { return a.saveMessage(ctx, st, r, sent, want) })
-	if err != nil {
+	if err := a.postNew(ctx, r, sent, want); err != nil {
+		if errors.Is(err, store.ErrChanged) {
+			// Checked again without the hint that misled this attempt.
+			if attempt == maxPostAttempts {
+				return nil, errPostChanged
+			}
+			return a.sendMessage(ctx, u, in, attempt+1)
+		}
 		return nil, err
 	}
 	a.afterCommit(sent, false)

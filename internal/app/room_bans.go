@@ -128,6 +128,9 @@ func (a *App) BannedUsers(ctx context.Context, actor *model.User, rid string, op
 // banned (a ban ends the membership), so the answer for members comes from
 // the subscription index without a second read.
 func (a *App) bannedOutsider(ctx context.Context, st store.Store, rid, uid string) (bool, error) {
+	if st == a.store && isKnownMember(ctx, rid, uid) {
+		return false, nil
+	}
 	if member, err := st.Subscriptions().Exists(ctx, rid, uid); err != nil || member {
 		return false, err
 	}

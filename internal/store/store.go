@@ -17,6 +17,10 @@ var (
 	ErrConflict = errors.New("store: conflict")
 	// ErrUnavailable is returned when the database cannot be reached.
 	ErrUnavailable = errors.New("store: database unavailable")
+	// ErrChanged is Messages.Post's refusal when the membership it was
+	// told to require is gone, or the room is: the caller's checks were
+	// made on what no longer holds, and must be made again.
+	ErrChanged = errors.New("store: room or membership changed")
 )
 
 // Store is the storage of one Parley deployment.
@@ -278,6 +282,11 @@ type Subscriptions interface {
 	// Exists reports whether userID is subscribed to rid, reading only the
 	// index. A store may answer a yes from memory.
 	Exists(ctx context.Context, rid, userID string) (bool, error)
+	// MemberHint is Exists for a caller that writes on the strength of
+	// its yes only through a write that requires the membership again
+	// (NewPost.Member): the yes may come from a memory that another node
+	// has made stale.
+	MemberHint(ctx context.Context, rid, userID string) (bool, error)
 	// GetForUpdate is Get that also locks the row until the transaction
 	// ends, for read-modify-write of a subscription.
 	GetForUpdate(ctx context.Context, rid, userID string) (*model.Subscription, error)
@@ -337,6 +346,21 @@ type MessageNotice struct {
 	Now          model.Time
 }
 
+// NewPost is a message for Messages.Post.
+type NewPost struct {
+	// Message is saved with Ts and UpdatedAt set to the room's next ts
+	// at or after Want.
+	Message *model.Message
+	Want    model.Time
+	// Last makes the message the room's lastMessage.
+	Last bool
+	// Notice, when set, flags the other members' subscriptions.
+	Notice *MessageNotice
+	// Member, when set, is a user who must still be subscribed to the
+	// room when the message is written.
+	Member string
+}
+
 // MessageFilter selects messages. Zero fields do not filter.
 type MessageFilter struct {
 	RID           string
@@ -379,6 +403,13 @@ type TrashFilter struct {
 type Messages interface {
 	// Insert stores a new message; ErrConflict if its id is taken.
 	Insert(ctx context.Context, m *model.Message) error
+	// Post saves a new message with its effects on the room and the
+	// members' subscriptions, atomically: the room's next ts (set on the
+	// message), the insert, the room's counters and NotifyMessage. It
+	// writes nothing and answers ErrChanged when the room is gone or
+	// p.Member is no longer subscribed to it; ErrConflict if the id is
+	// taken.
+	Post(ctx context.Context, p NewPost) error
 	Get(ctx context.Context, id string) (*model.Message, error)
 	// GetForUpdate is Get that locks the row until the transaction ends.
 	GetForUpdate(ctx context.Context, id string) (*model.Message, error)

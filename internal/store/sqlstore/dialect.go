@@ -268,5 +268,5 @@ func openPostgres(ctx context.Context, url string, opts Options) (*Store, error)
 		db.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
-	return &Store{d: postgresDialect, writer: db, reader: db, w: db, r: db, sqliteParts: &sqliteParts{}}, nil
+	return &Store{d: postgresDialect, writer: db, reader: db, w: db, r: db, sqliteParts: &sqliteParts{rooms: newRoomCache()}}, nil
 }

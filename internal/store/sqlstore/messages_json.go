@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"strconv"
+	"strings"
 
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
@@ -16,7 +17,16 @@ import (
 var (
 	updatedAtKey = []byte(`,"_updatedAt":"`)
 	starredKey   = []byte(`"starred":[`)
+	// PostgreSQL prints jsonb with a space after each colon.
+	starredKeyPG = []byte(`"starred": [`)
 )
+
+// derivedKeysPG are the keys of a stored message document that its columns
+// override. PostgreSQL's listings leave them out of the document they
+// return, so that the columns can be appended to it as they are: jsonb
+// keeps its keys in an order of its own, and without this the document
+// would be decoded and encoded again on every read.
+const derivedKeysPG = `'{_updatedAt,tcount,tlm,dcount,dlm}'::text[]`
 
 const isoLen = len("2006-01-02T15:04:05.000Z")
 
@@ -32,7 +42,12 @@ func messageOrder(f store.MessageFilter) string {
 
 func (t messages) ListJSON(ctx context.Context, f store.MessageFilter, opts store.ListOptions) ([]store.MessageJSON, error) {
 	conds, args := t.where(f, nil)
-	q := `SELECT ` + messageCols + ` FROM messages m` + joinWhere(conds) + orderClause(opts, t.sortable(), messageOrder(f)) + t.s.d.limitClause(opts)
+	cols := messageCols
+	pg := t.s.d.name == "postgres"
+	if pg {
+		cols = strings.TrimSuffix(messageCols, "m.doc") + "m.doc - " + derivedKeysPG
+	}
+	q := `SELECT ` + cols + ` FROM messages m` + joinWhere(conds) + orderClause(opts, t.sortable(), messageOrder(f)) + t.s.d.limitClause(opts)
 	rows, err := t.s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, t.s.wrap(err)
@@ -48,7 +63,7 @@ func (t messages) ListJSON(ctx context.Context, f store.MessageFilter, opts stor
 		arena []byte
 	)
 	for rows.Next() {
-		m, err := scanMessageJSON(rows, &doc, arena)
+		m, err := scanMessageJSON(rows, &doc, arena, pg)
 		if err != nil {
 			return nil, err
 		}
@@ -75,9 +90,10 @@ func (t messages) ListJSON(ctx context.Context, f store.MessageFilter, opts stor
 // _updatedAt) into the stored document without decoding it, appending the
 // result to dst; the returned JSON is all of dst with the row at its end.
 // A document of another shape is decoded and encoded again instead:
-// PostgreSQL's jsonb reorders keys, and in-place JSON edits may add keys
-// after _updatedAt.
-func scanMessageJSON(rows *sql.Rows, buf *sql.RawBytes, dst []byte) (store.MessageJSON, error) {
+// in-place JSON edits may add keys after _updatedAt. On PostgreSQL (pg),
+// whose jsonb reorders keys, the document comes without the columns' keys
+// (derivedKeysPG), and they are appended to it.
+func scanMessageJSON(rows *sql.Rows, buf *sql.RawBytes, dst []byte, pg bool) (store.MessageJSON, error) {
 	var (
 		id, rid            string
 		ts, tcount, dcount int64
@@ -90,7 +106,16 @@ func scanMessageJSON(rows *sql.Rows, buf *sql.RawBytes, dst []byte) (store.Messa
 	doc := []byte(*buf)
 	out := store.MessageJSON{ID: id, Ts: model.Time(ts), Starred: bytes.Contains(doc, starredKey)}
 	cut := len(doc) - len(updatedAtKey) - isoLen - 2
-	if cut < 1 || !bytes.Equal(doc[cut:cut+len(updatedAtKey)], updatedAtKey) || doc[len(doc)-1] != '}' {
+	if pg {
+		// The document without the columns' keys: the merged fields
+		// follow its last one, from the same comma on as below.
+		out.Starred = bytes.Contains(doc, starredKeyPG)
+		cut = len(doc) - 1
+		if cut < 2 || doc[0] != '{' || doc[cut] != '}' {
+			cut = 0
+		}
+	}
+	if cut < 1 || (!pg && (!bytes.Equal(doc[cut:cut+len(updatedAtKey)], updatedAtKey) || doc[len(doc)-1] != '}')) {
 		m := new(model.Message)
 		if err := json.Unmarshal(doc, m); err != nil {
 			return out, err

@@ -10,7 +10,9 @@ import (
 
 // roomCache keeps decoded room documents and known memberships in memory
 // on SQLite, where this process is the database's only writer and so sees
-// every change. Posting reads its room and the sender's membership on
+// every change. On PostgreSQL, where other nodes write too, it keeps only
+// memberships, as hints (subscriptions.MemberHint) for writes that check
+// them again in SQL. Posting reads its room and the sender's membership on
 // every request, and those reads cost as much as a fifth of the request;
 // both change rarely. A room document changes only through Update, Delete
 // and AddUsersCount; the counters a message moves (msgs, lm, lastMessage,
@@ -91,6 +93,19 @@ func (c *roomCache) putMember(rid, userID string, gen uint64) {
 	}
 }
 
+// forgetMember forgets one membership that was found gone. Only a kept
+// one moves gen on: non-members are read often, and every move fails the
+// loads under way.
+func (c *roomCache) forgetMember(rid, userID string) {
+	k := membership{rid, userID}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.members[k]; ok {
+		c.gen++
+		delete(c.members, k)
+	}
+}
+
 // forgetMembers forgets every membership: deletions are rare, and one
 // room's or one user's can end many.
 func (c *roomCache) forgetMembers() {
@@ -124,6 +139,15 @@ func cloneRoom(r *model.Room) *model.Room {
 	c.SysMesHidden = slices.Clone(r.SysMesHidden)
 	c.CustomFields = maps.Clone(r.CustomFields)
 	return &c
+}
+
+// exactCache is the room cache when it sees every change (SQLite), so
+// that any read may trust it; nil on PostgreSQL.
+func (s *Store) exactCache() *roomCache {
+	if s.d.name != "sqlite" {
+		return nil
+	}
+	return s.rooms
 }
 
 // cacheChanges is what statements changed that the room cache keeps.

@@ -120,7 +120,7 @@ func (t rooms) Get(ctx context.Context, id string) (*model.Room, error) {
 }
 
 func (t rooms) GetCached(ctx context.Context, id string) (*model.Room, error) {
-	if t.s.rooms == nil || t.s.inTx {
+	if t.s.exactCache() == nil || t.s.inTx {
 		return t.Get(ctx, id)
 	}
 	r, gen := t.s.rooms.get(id)
@@ -135,7 +135,7 @@ func (t rooms) GetCached(ctx context.Context, id string) (*model.Room, error) {
 }
 
 func (t rooms) GetHead(ctx context.Context, id string) (*model.Room, error) {
-	if t.s.rooms != nil && !t.s.inTx {
+	if t.s.exactCache() != nil && !t.s.inTx {
 		r, err := t.GetCached(ctx, id)
 		if err != nil {
 			return nil, err

@@ -57,7 +57,8 @@ type Store struct {
 
 // sqliteParts are the pieces only SQLite has. PostgreSQL caches its own
 // statements, commits in groups by itself and serves several nodes, so
-// every field is nil there.
+// every field but rooms is nil there, and rooms keeps only membership
+// hints (see roomCache).
 type sqliteParts struct {
 	// batch groups transactions into shared commits.
 	batch *batcher
@@ -195,6 +196,12 @@ func (s *Store) InTx(ctx context.Context, fn func(tx store.Store) error) error {
 		return s.wrap(err)
 	}
 	txs := s.txStore(s.txQuerier(tx))
+	if s.rooms != nil {
+		// As in a batch: a reader may load what the transaction changes
+		// between its statement and its commit.
+		txs.pending = &batchPending{}
+		defer txs.pending.changed.forget(s.rooms)
+	}
 	// A panic in fn must not leave the transaction open: on SQLite it would
 	// hold the only writer connection for ever.
 	defer func() {

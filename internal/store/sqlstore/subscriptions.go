@@ -96,6 +96,16 @@ func (t subscriptions) many(ctx context.Context, q string, args ...any) ([]*mode
 }
 
 func (t subscriptions) Exists(ctx context.Context, rid, userID string) (bool, error) {
+	if t.s.exactCache() == nil || t.s.inTx {
+		return t.exists(ctx, rid, userID)
+	}
+	return t.MemberHint(ctx, rid, userID)
+}
+
+// MemberHint answers a yes from the node's memory of memberships. On
+// PostgreSQL another node may have ended the membership since; the
+// caller's write checks it again (store.NewPost.Member).
+func (t subscriptions) MemberHint(ctx context.Context, rid, userID string) (bool, error) {
 	if t.s.rooms == nil || t.s.inTx {
 		return t.exists(ctx, rid, userID)
 	}
@@ -114,6 +124,10 @@ func (t subscriptions) exists(ctx context.Context, rid, userID string) (bool, er
 	var one int
 	err := t.s.r.QueryRowContext(ctx, `SELECT 1 FROM subscriptions WHERE rid = $1 AND user_id = $2`, rid, userID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
+		if t.s.rooms != nil && t.s.exactCache() == nil {
+			// Another node ended the membership this node remembers.
+			t.s.rooms.forgetMember(rid, userID)
+		}
 		return false, nil
 	}
 	return err == nil, t.s.wrap(err)

@@ -786,6 +786,86 @@ var messageTests = []test{
 		// A room without members is no error.
 		must(t, s.Subscriptions().NotifyMessage(ctx, "empty", store.MessageNotice{Sender: "sender", UnreadOthers: 1, Now: now}))
 	}},
+	{"PostWritesWhatTheStepsWrite", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		r := createRoom(t, s, newChannel("posting", 1))
+		createSub(t, s, newSub(r.ID, "u1", 1))
+		other := newSub(r.ID, "u2", 1)
+		other.Open = false
+		createSub(t, s, other)
+		now := model.Now()
+		post := func(m *model.Message, member string) error {
+			return s.Messages().Post(ctx, store.NewPost{
+				Message: m, Want: now, Last: true, Member: member,
+				Notice: &store.MessageNotice{Sender: "u1", UnreadOthers: 1, Now: now},
+			})
+		}
+		// Two posts asking for the same ts: the second one is moved on,
+		// and its stored document says so too.
+		first := newMsg(model.NewID(), r.ID, "u1", "first", 0)
+		second := newMsg(model.NewID(), r.ID, "u1", "second", 0)
+		must(t, post(first, "u1"))
+		must(t, post(second, "u1"))
+		if first.Ts != now || second.Ts != now+1 || second.UpdatedAt != second.Ts {
+			t.Fatalf("ts %d and %d (updated %d), want %d and %d", first.Ts, second.Ts, second.UpdatedAt, now, now+1)
+		}
+		for _, m := range []*model.Message{first, second} {
+			got, err := s.Messages().Get(ctx, m.ID)
+			must(t, err)
+			wantEqual(t, "Get of a post", got, m)
+		}
+		rows, err := s.Messages().ListJSON(ctx, store.MessageFilter{RID: r.ID}, store.ListOptions{})
+		must(t, err)
+		for _, row := range rows {
+			var doc struct {
+				Ts        model.Time `json:"ts"`
+				UpdatedAt model.Time `json:"_updatedAt"`
+			}
+			must(t, json.Unmarshal(row.JSON, &doc))
+			if doc.Ts != row.Ts || doc.UpdatedAt != row.Ts {
+				t.Errorf("message %s: document ts %d and _updatedAt %d, column %d", row.ID, doc.Ts, doc.UpdatedAt, row.Ts)
+			}
+		}
+		room, err := s.Rooms().Get(ctx, r.ID)
+		must(t, err)
+		var last model.Message
+		must(t, json.Unmarshal(room.LastMessage, &last))
+		if room.Msgs != 2 || room.LM == nil || *room.LM != second.Ts || last.ID != second.ID || last.Ts != second.Ts {
+			t.Errorf("room msgs %d, lm %v, lastMessage %s at %d; want 2 messages, the last %s at %d", room.Msgs, room.LM, last.ID, last.Ts, second.ID, second.Ts)
+		}
+		sub, err := s.Subscriptions().Get(ctx, r.ID, "u2")
+		must(t, err)
+		if !sub.Open || !sub.Alert || sub.Unread != 2 {
+			t.Errorf("other member's subscription: open %v, alert %v, unread %d; want open, alerted, 2 unread", sub.Open, sub.Alert, sub.Unread)
+		}
+		sub, err = s.Subscriptions().Get(ctx, r.ID, "u1")
+		must(t, err)
+		if sub.Unread != 0 {
+			t.Errorf("sender's unread %d, want 0", sub.Unread)
+		}
+
+		// A member that is gone, or a room that is, writes nothing.
+		gone := newMsg(model.NewID(), r.ID, "u3", "gone", 0)
+		wantErr(t, post(gone, "u3"), store.ErrChanged)
+		wantNotFound(t, s.Messages().Get, gone.ID)
+		nowhere := newMsg(model.NewID(), "no-such-room", "u1", "nowhere", 0)
+		wantErr(t, post(nowhere, ""), store.ErrChanged)
+		wantNotFound(t, s.Messages().Get, nowhere.ID)
+		// A taken id is a conflict, and changes nothing either.
+		dup := newMsg(first.ID, r.ID, "u1", "again", 0)
+		wantErr(t, post(dup, "u1"), store.ErrConflict)
+		room, err = s.Rooms().Get(ctx, r.ID)
+		must(t, err)
+		if room.Msgs != 2 {
+			t.Errorf("room msgs %d after refused posts, want 2", room.Msgs)
+		}
+		// A user mention goes to its lookup table as Insert's does.
+		mention := newMsg(model.NewID(), r.ID, "u1", "hi @user-u2", 0)
+		mention.Mentions = []model.Mention{{ID: "u2", Username: "user-u2", Type: "user"}}
+		must(t, s.Messages().Post(ctx, store.NewPost{Message: mention, Want: now, Member: "u1",
+			Notice: &store.MessageNotice{Sender: "u1", Mentioned: []string{"u2"}, UnreadMentioned: 1, Now: now}}))
+		wantEqual(t, "messages mentioning user-u2", listIDs(t, s, store.MessageFilter{MentionedUser: "user-u2"}, store.ListOptions{}), []string{mention.ID})
+	}},
 	{"ConcurrentInsertsGetIncreasingTs", testConcurrentInserts},
 	{"CancelMidStatementSparesOthers", testCancelMidStatement},
 }
