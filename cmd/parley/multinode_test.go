@@ -156,12 +156,13 @@ func twoNodes(t *testing.T, env ...string) (a, b *child, adminA, adminB *rest) {
 }
 
 // TestMembershipEndedOnOneNodeStopsPostsOnTheOther: each node remembers
-// memberships to spare posts a read, so a membership ended through node A
-// must stop the user's posts through node B as soon as A has answered,
-// with no time for any notice to travel between the nodes. Two ways out of
-// a room are checked, each through both posting endpoints: a ban from a
-// public channel (a kick alone would let the next post join again), and a
-// kick from a private group.
+// rooms and memberships to spare posts their reads, so a membership ended
+// through node A must stop the user's posts through node B as soon as A
+// has answered, with no time for any notice to travel between the nodes.
+// Two ways out of a room are checked, each through both posting
+// endpoints: a ban from a public channel (a kick alone would let the next
+// post join again), and a kick from a private group; and so is a room
+// archived through node A.
 func TestMembershipEndedOnOneNodeStopsPostsOnTheOther(t *testing.T) {
 	_, b, adminA, adminB := twoNodes(t)
 	const name = "leaving-user"
@@ -213,9 +214,21 @@ func TestMembershipEndedOnOneNodeStopsPostsOnTheOther(t *testing.T) {
 		if code, m := post(group, send, "after the kick"); code == http.StatusOK {
 			t.Errorf("%s through node B right after node A kicked the user: 200 %v", endpoint, m)
 		}
+		// A room changed through node A governs posts through node B at
+		// once too: node B remembers rooms as well as memberships.
+		archived := id(adminA.must(t, http.MethodPost, "channels.create", map[string]any{"name": "archive-" + suffix, "members": []string{name}}), "channel")
+		for i := range 3 {
+			if code, m := post(archived, send, fmt.Sprintf("before %d", i)); code != http.StatusOK {
+				t.Fatalf("%s into %s before archiving: %d %v", endpoint, archived, code, m)
+			}
+		}
+		adminA.must(t, http.MethodPost, "channels.archive", map[string]any{"roomId": archived})
+		if code, m := post(archived, send, "after the archiving"); code == http.StatusOK {
+			t.Errorf("%s through node B right after node A archived the room: 200 %v", endpoint, m)
+		}
 		// Nothing of the refused posts was stored, as both nodes say.
 		for _, admin := range []*rest{adminA, adminB} {
-			for _, rid := range []string{channel, group} {
+			for _, rid := range []string{channel, group, archived} {
 				hist := admin.must(t, http.MethodGet, "chat.syncMessages?roomId="+rid+"&lastUpdate=1970-01-01T00:00:00.000Z", nil)
 				updated, _ := hist["result"].(map[string]any)["updated"].([]any)
 				for _, x := range updated {

@@ -418,7 +418,7 @@ func (a *App) PostMessage(ctx context.Context, u *model.User, in PostInput) (*mo
 // store.ErrChanged when the sender's membership changed while it was being
 // checked.
 func (a *App) postToTarget(ctx context.Context, u *model.User, target string, msg MessageInput) (*model.Message, error) {
-	r, err := a.resolveTarget(ctx, u, target)
+	ctx, r, err := a.resolveTarget(ctx, u, target)
 	if err != nil {
 		return nil, err
 	}
@@ -442,7 +442,13 @@ func (a *App) postToTarget(ctx context.Context, u *model.User, target string, ms
 	if !joining {
 		return sent, a.postNew(ctx, r, sent, want)
 	}
+	hinted, _ := ctx.Value(hintedRoom{r.ID}).(bool)
 	err = a.tx(ctx, func(st store.Store) error {
+		if hinted {
+			if err := st.Rooms().Unchanged(ctx, r.ID); err != nil {
+				return err
+			}
+		}
 		if err := a.autoJoin(ctx, st, r, u); err != nil {
 			return err
 		}
@@ -456,10 +462,13 @@ var errInvalidChannel = E("invalid-channel", "")
 // resolveTarget finds the room of a postMessage target: "#name", "@user"
 // (whose direct conversation is opened if needed), or a room id or name,
 // falling back to a user id.
-func (a *App) resolveTarget(ctx context.Context, u *model.User, target string) (*model.Room, error) {
+func (a *App) resolveTarget(ctx context.Context, u *model.User, target string) (context.Context, *model.Room, error) {
 	rooms := a.store.Rooms()
 	byIDOrName := func(s string) (*model.Room, error) {
-		r, err := rooms.GetCached(ctx, s)
+		r, err := rooms.GetHint(ctx, s)
+		if err == nil {
+			ctx = withHintedRoom(ctx, r.ID)
+		}
 		if isNotFound(err) {
 			r, err = rooms.GetByName(ctx, s)
 		}
@@ -469,37 +478,39 @@ func (a *App) resolveTarget(ctx context.Context, u *model.User, target string) (
 	case strings.HasPrefix(target, "#"):
 		r, err := byIDOrName(target[1:])
 		if isNotFound(err) {
-			return nil, errInvalidChannel
+			return ctx, nil, errInvalidChannel
 		}
-		return r, a.storeErr(err)
+		return ctx, r, a.storeErr(err)
 	case strings.HasPrefix(target, "@"):
 		other, err := a.store.Users().Get(ctx, target[1:])
 		if isNotFound(err) {
 			other, err = a.store.Users().GetByUsername(ctx, target[1:])
 		}
 		if isNotFound(err) {
-			return nil, errInvalidChannel
+			return ctx, nil, errInvalidChannel
 		}
 		if err != nil {
-			return nil, a.storeErr(err)
+			return ctx, nil, a.storeErr(err)
 		}
-		return a.openDirect(ctx, u, other)
+		r, err := a.openDirect(ctx, u, other)
+		return ctx, r, err
 	}
 	r, err := byIDOrName(target)
 	if err == nil {
-		return r, nil
+		return ctx, r, nil
 	}
 	if !isNotFound(err) {
-		return nil, a.storeErr(err)
+		return ctx, nil, a.storeErr(err)
 	}
 	other, err := a.store.Users().Get(ctx, target)
 	if isNotFound(err) {
-		return nil, errInvalidChannel
+		return ctx, nil, errInvalidChannel
 	}
 	if err != nil {
-		return nil, a.storeErr(err)
+		return ctx, nil, a.storeErr(err)
 	}
-	return a.openDirect(ctx, u, other)
+	r, err = a.openDirect(ctx, u, other)
+	return ctx, r, err
 }
 
 // autoJoin subscribes u to the public channel r before posting, with the
@@ -587,7 +598,7 @@ func (a *App) sendMessage(ctx context.Context, u *model.User, in SendInput, atte
 	if msg.RID == "" {
 		return nil, Plain("The 'rid' property on the message object is missing.")
 	}
-	r, err := a.store.Rooms().GetCached(ctx, msg.RID)
+	r, err := a.store.Rooms().GetHint(ctx, msg.RID)
 	if isNotFound(err) {
 		r, err = nil, nil
 	}
@@ -595,6 +606,7 @@ func (a *App) sendMessage(ctx context.Context, u *model.User, in SendInput, atte
 		return nil, a.storeErr(err)
 	}
 	if r != nil {
+		ctx = withHintedRoom(ctx, r.ID)
 		if ctx, _, err = a.memberHint(ctx, r.ID, u.ID); err != nil {
 			return nil, err
 		}

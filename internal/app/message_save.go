@@ -24,6 +24,14 @@ func (a *App) memberHint(ctx context.Context, rid, uid string) (context.Context,
 	return context.WithValue(ctx, knownMember{rid, uid}, true), true, nil
 }
 
+// hintedRoom marks a request whose room may have come from
+// Rooms.GetHint, so that its write requires the room unchanged.
+type hintedRoom struct{ rid string }
+
+func withHintedRoom(ctx context.Context, rid string) context.Context {
+	return context.WithValue(ctx, hintedRoom{rid}, true)
+}
+
 // isKnownMember says ctx remembers uid as a member of rid.
 func isKnownMember(ctx context.Context, rid, uid string) bool {
 	ok, _ := ctx.Value(knownMember{rid, uid}).(bool)
@@ -39,9 +47,10 @@ const maxPostAttempts = 3
 var errPostChanged = Plain("error-not-allowed")
 
 // postNew saves m, a new message in r, as the only write of its request,
-// and publishes its events. member, when set, must still be subscribed to
-// r when the message is written: the checks read the membership from a
-// hint, and store.ErrChanged says they must be made again. The plain
+// and publishes its events. When the checks read the sender's membership
+// (memberHint) or the room (withHintedRoom) from the store's hints, the
+// write requires them unchanged, and store.ErrChanged says the checks
+// must be made again. The plain
 // message (no thread, discussion, read receipt or import) is one store
 // call, which PostgreSQL writes in one statement; the others go through
 // saveMessage in a transaction.
@@ -50,6 +59,7 @@ func (a *App) postNew(ctx context.Context, r *model.Room, m *model.Message, want
 	if isKnownMember(ctx, r.ID, m.U.ID) {
 		member = m.U.ID
 	}
+	hinted, _ := ctx.Value(hintedRoom{r.ID}).(bool)
 	now := a.now()
 	if want == 0 {
 		want = now
@@ -57,6 +67,11 @@ func (a *App) postNew(ctx context.Context, r *model.Room, m *model.Message, want
 	imported := want < now-60_000 || want > now+60_000
 	if m.TMID != "" || r.Prid != "" || m.Unread || imported {
 		return a.tx(ctx, func(st store.Store) error {
+			if hinted {
+				if err := st.Rooms().Unchanged(ctx, r.ID); err != nil {
+					return err
+				}
+			}
 			if member != "" {
 				ok, err := st.Subscriptions().Exists(ctx, r.ID, member)
 				if err != nil {
@@ -71,7 +86,7 @@ func (a *App) postNew(ctx context.Context, r *model.Room, m *model.Message, want
 	}
 	notice := a.notice(r, m, now)
 	err := a.store.Messages().Post(ctx, store.NewPost{
-		Message: m, Want: want, Last: a.Settings.Bool("Store_Last_Message"), Notice: &notice, Member: member,
+		Message: m, Want: want, Last: a.Settings.Bool("Store_Last_Message"), Notice: &notice, Member: member, RoomHint: hinted,
 	})
 	switch {
 	case errors.Is(err, store.ErrConflict):

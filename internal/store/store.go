@@ -211,6 +211,15 @@ type Rooms interface {
 	// need no more: it reads those columns alone, or takes them from the
 	// cache that serves GetCached.
 	GetHead(ctx context.Context, id string) (*model.Room, error)
+	// GetHint is GetCached for a caller that writes on the strength of
+	// the answer only through a write that requires the room unchanged
+	// (NewPost.RoomHint, or Unchanged in its transaction): the answer may
+	// come from a memory that another node has made stale.
+	GetHint(ctx context.Context, id string) (*model.Room, error)
+	// Unchanged answers ErrChanged unless room id is still what GetHint
+	// answered (its document and usersCount), and locks the room's row
+	// for writing until the transaction ends.
+	Unchanged(ctx context.Context, id string) error
 	// GetCached is Get for hot paths that need the room's document and
 	// usersCount but not the counters each message moves (msgs, lm,
 	// lastMessage, _updatedAt), which it may leave empty. A store may
@@ -359,6 +368,9 @@ type NewPost struct {
 	// Member, when set, is a user who must still be subscribed to the
 	// room when the message is written.
 	Member string
+	// RoomHint says the room was read through Rooms.GetHint: the message
+	// is written only while the room is still what that answered.
+	RoomHint bool
 }
 
 // MessageFilter selects messages. Zero fields do not filter.

@@ -41,6 +41,11 @@ func hasMarks(m *model.Message) bool {
 // transaction.
 func (t messages) postSteps(ctx context.Context, p store.NewPost) error {
 	m := p.Message
+	if p.RoomHint {
+		if err := t.s.Rooms().Unchanged(ctx, m.RID); err != nil {
+			return err
+		}
+	}
 	if p.Member != "" {
 		ok, err := t.s.Subscriptions().(subscriptions).exists(ctx, m.RID, p.Member)
 		if err != nil {
@@ -83,8 +88,9 @@ func isoSQL(ms string) string {
 // postOne is Post on PostgreSQL in one statement, so one round trip and
 // one implicit transaction. The room's row gives the timestamp and moves
 // its counters; the insert and the subscriptions' update run only if it
-// matched, and it matches only while the room exists and p.Member is
-// still subscribed, as read by this statement. The documents carry the
+// matched, and it matches only while the room exists (with p.RoomHint,
+// as the version GetHint kept) and p.Member is still subscribed, as read
+// by this statement. The documents carry the
 // requested ts; when the room's clock moved it on, they are corrected in
 // the statement.
 func (t messages) postOne(ctx context.Context, p store.NewPost) error {
@@ -117,6 +123,14 @@ func (t messages) postOne(ctx context.Context, p store.NewPost) error {
 		q.WriteString(`, lm = ` + next + `, last_message = ` + fixed(arg(last), next))
 	}
 	q.WriteString(` WHERE id = ` + rid)
+	if p.RoomHint {
+		cond, cargs, ok := rooms(t).printCond(m.RID, len(args)+1)
+		if !ok {
+			return store.ErrChanged
+		}
+		args = append(args, cargs...)
+		q.WriteString(` AND ` + cond)
+	}
 	if p.Member != "" {
 		q.WriteString(` AND EXISTS (SELECT 1 FROM subscriptions WHERE rid = ` + rid + ` AND user_id = ` + arg(p.Member) + `)`)
 	}
@@ -147,7 +161,8 @@ func (t messages) postOne(ctx context.Context, p store.NewPost) error {
 	err = t.s.w.QueryRowContext(ctx, q.String(), args...).Scan(&ts)
 	if errors.Is(err, sql.ErrNoRows) {
 		if t.s.rooms != nil {
-			// The hint that let the caller through is stale.
+			// A hint that let the caller through is stale.
+			t.s.rooms.forget(m.RID)
 			t.s.rooms.forgetMembers()
 		}
 		return store.ErrChanged

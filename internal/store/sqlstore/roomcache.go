@@ -10,9 +10,9 @@ import (
 
 // roomCache keeps decoded room documents and known memberships in memory
 // on SQLite, where this process is the database's only writer and so sees
-// every change. On PostgreSQL, where other nodes write too, it keeps only
-// memberships, as hints (subscriptions.MemberHint) for writes that check
-// them again in SQL. Posting reads its room and the sender's membership on
+// every change. On PostgreSQL, where other nodes write too, what it keeps
+// are hints (rooms.GetHint, subscriptions.MemberHint) for writes that
+// check them again in SQL. Posting reads its room and the sender's membership on
 // every request, and those reads cost as much as a fifth of the request;
 // both change rarely. A room document changes only through Update, Delete
 // and AddUsersCount; the counters a message moves (msgs, lm, lastMessage,
@@ -29,6 +29,16 @@ type roomCache struct {
 	gen     uint64
 	rooms   map[string]*model.Room
 	members map[membership]struct{}
+	// prints holds, on PostgreSQL, what identifies the kept version of
+	// each room, for the writes that require it unchanged.
+	prints map[string]roomPrint
+}
+
+// roomPrint identifies a version of a room: the MD5 of its document as
+// PostgreSQL prints it, and its usersCount, which lives in a column.
+type roomPrint struct {
+	doc   string
+	users int64
 }
 
 type membership struct{ rid, userID string }
@@ -41,7 +51,7 @@ const (
 )
 
 func newRoomCache() *roomCache {
-	return &roomCache{rooms: map[string]*model.Room{}, members: map[membership]struct{}{}}
+	return &roomCache{rooms: map[string]*model.Room{}, members: map[membership]struct{}{}, prints: map[string]roomPrint{}}
 }
 
 // get returns a copy of room id if it is kept, and the generation to hand
@@ -56,14 +66,28 @@ func (c *roomCache) get(id string) (*model.Room, uint64) {
 }
 
 // put keeps r, loaded when the generation was gen.
-func (c *roomCache) put(r *model.Room, gen uint64) {
+func (c *roomCache) put(r *model.Room, gen uint64) { c.putPrint(r, roomPrint{}, gen) }
+
+// putPrint keeps r and its print, loaded when the generation was gen.
+func (c *roomCache) putPrint(r *model.Room, p roomPrint, gen uint64) {
 	kept := cloneRoom(r)
 	kept.Msgs, kept.LM, kept.LastMessage, kept.UpdatedAt = 0, nil, nil, 0
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen == gen && len(c.rooms) < roomCacheMax {
 		c.rooms[r.ID] = kept
+		if p.doc != "" {
+			c.prints[r.ID] = p
+		}
 	}
+}
+
+// print is the print of the kept version of room id.
+func (c *roomCache) print(id string) (roomPrint, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.prints[id]
+	return p, ok
 }
 
 func (c *roomCache) forget(ids ...string) {
@@ -72,6 +96,7 @@ func (c *roomCache) forget(ids ...string) {
 	c.gen++
 	for _, id := range ids {
 		delete(c.rooms, id)
+		delete(c.prints, id)
 	}
 }
 

@@ -57,8 +57,8 @@ type Store struct {
 
 // sqliteParts are the pieces only SQLite has. PostgreSQL caches its own
 // statements, commits in groups by itself and serves several nodes, so
-// every field but rooms is nil there, and rooms keeps only membership
-// hints (see roomCache).
+// every field but rooms is nil there, and rooms keeps only hints (see
+// roomCache).
 type sqliteParts struct {
 	// batch groups transactions into shared commits.
 	batch *batcher
