@@ -201,21 +201,31 @@ func setup(ctx context.Context, c *apiClient, o setupOpts, logf func(string, ...
 		fx.roomIDs[r] = out.Channel.ID
 	}
 
-	// History is posted round-robin over the rooms, as the bare read
-	// baseline is seeded, so a room's messages are spread over the table.
-	t0 = time.Now()
-	total := o.history * o.rooms
-	err = inParallel(ctx, o.seedWorkers, total, func(ctx context.Context, n int) error {
-		in := map[string]any{"roomId": fx.roomIDs[n%o.rooms], "text": messageText(n)}
+	if err := fx.seedHistory(ctx, c, 0, o.history, o.seedWorkers, logf); err != nil {
+		return nil, err
+	}
+	return fx, nil
+}
+
+// seedHistory posts messages fromPerRoom…toPerRoom of each room through
+// the API. History is posted round-robin over the rooms, as the bare read
+// baseline is seeded, so a room's messages are spread over the table.
+func (fx *fixture) seedHistory(ctx context.Context, c *apiClient, fromPerRoom, toPerRoom, workers int, logf func(string, ...any)) error {
+	t0 := time.Now()
+	rooms := len(fx.roomIDs)
+	from, total := fromPerRoom*rooms, toPerRoom*rooms
+	err := inParallel(ctx, workers, total-from, func(ctx context.Context, i int) error {
+		n := from + i
+		in := map[string]any{"roomId": fx.roomIDs[n%rooms], "text": messageText(n)}
 		return c.call(ctx, &fx.admin, http.MethodPost, "chat.postMessage", in, nil)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("seeding history: %w", err)
+		return fmt.Errorf("seeding history: %w", err)
 	}
-	if total > 0 {
-		logf("seeded %d messages (%d per room) through the API in %s", total, o.history, time.Since(t0).Round(time.Millisecond))
+	if total > from {
+		logf("seeded %d messages (%d per room) through the API in %s", total-from, toPerRoom-fromPerRoom, time.Since(t0).Round(time.Millisecond))
 	}
-	return fx, nil
+	return nil
 }
 
 // inParallel calls fn for 0…n-1 from workers goroutines.

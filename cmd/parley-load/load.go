@@ -41,17 +41,28 @@ type nextFunc func(w, seq int) reqSpec
 // still running when the measurement ends are not counted, so the figures
 // cover only the steady window.
 func runLoad(ctx context.Context, hc *http.Client, clients int, warmup, duration time.Duration, next nextFunc, onMeasureStart, onMeasureEnd func()) Summary {
+	s, _ := runLoadOn(ctx, hc, clients, 1, warmup, duration, next, onMeasureStart, onMeasureEnd)
+	return s
+}
+
+// workerResult is what one worker measured.
+type workerResult struct {
+	lat  []time.Duration
+	errs map[int]int
+}
+
+// runLoadOn is runLoad over nodes servers, worker w talking to node
+// nodeOf(w, nodes) (next builds its URLs accordingly). It returns the
+// whole, as a load balancer in front of the nodes would see it, and each
+// node's share.
+func runLoadOn(ctx context.Context, hc *http.Client, clients, nodes int, warmup, duration time.Duration, next nextFunc, onMeasureStart, onMeasureEnd func()) (Summary, []Summary) {
 	start := time.Now()
 	measureFrom := start.Add(warmup)
 	measureTo := measureFrom.Add(duration)
 	ctx, cancel := context.WithDeadline(ctx, measureTo)
 	defer cancel()
 
-	type result struct {
-		lat  []time.Duration
-		errs map[int]int
-	}
-	results := make([]result, clients)
+	results := make([]workerResult, clients)
 	var wg sync.WaitGroup
 	for w := range clients {
 		wg.Add(1)
@@ -103,7 +114,7 @@ func runLoad(ctx context.Context, hc *http.Client, clients int, warmup, duration
 					errs[code]++
 				}
 			}
-			results[w] = result{lat, errs}
+			results[w] = workerResult{lat, errs}
 		}()
 	}
 	if onMeasureStart != nil {
@@ -119,13 +130,35 @@ func runLoad(ctx context.Context, hc *http.Client, clients int, warmup, duration
 	}
 	wg.Wait()
 
+	return summarizeNodes(results, nodes, duration)
+}
+
+// nodeOf spreads the clients over the nodes round-robin, as a load
+// balancer does with connections.
+func nodeOf(w, nodes int) int { return w % nodes }
+
+// summarizeNodes merges the workers' latencies into one distribution
+// before taking percentiles: the p99 of two nodes together is not the
+// mean of their p99s.
+func summarizeNodes(results []workerResult, nodes int, duration time.Duration) (Summary, []Summary) {
 	var all []time.Duration
 	errs := map[int]int{}
-	for _, r := range results {
+	per := make([]workerResult, nodes)
+	for i := range per {
+		per[i].errs = map[int]int{}
+	}
+	for w, r := range results {
+		n := &per[nodeOf(w, nodes)]
 		all = append(all, r.lat...)
+		n.lat = append(n.lat, r.lat...)
 		for k, v := range r.errs {
 			errs[k] += v
+			n.errs[k] += v
 		}
 	}
-	return summarize(all, errs, duration)
+	out := make([]Summary, nodes)
+	for i, n := range per {
+		out[i] = summarize(n.lat, n.errs, duration)
+	}
+	return summarize(all, errs, duration), out
 }

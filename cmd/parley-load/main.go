@@ -7,6 +7,7 @@
 //
 //	parley-load --spawn /tmp/parley --scenarios post,read --clients 16,64 --baseline
 //	parley-load --spawn /tmp/parley --seed-direct --history 100000 --scenarios read,post --clients 64
+//	parley-load --spawn /tmp/parley --db postgres://… --nodes 1,2 --scenarios post,read --baseline
 //	parley-load --spawn /tmp/parley --scenarios read,mixed --clients 1000 --rooms 100 --rate 10 --duration 60s
 //	parley-load --url http://127.0.0.1:3000 --pid 1234 --admin-user admin --admin-pass …
 //	parley-load realtime --spawn /tmp/parley --conns 10000 --subscribers 1000
@@ -65,6 +66,8 @@ type options struct {
 	repeat                   int
 	users, rooms, roomsPer   int
 	history, syncTail        int
+	histories                []int
+	nodes                    []int
 	threadReplies            int
 	seedWorkers              int
 	seedDirect               bool
@@ -95,10 +98,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.users, "users", 0, "users to create (0 = the largest --clients); client i acts as user i mod users")
 	fs.IntVar(&o.rooms, "rooms", 10, "public channels to create")
 	fs.IntVar(&o.roomsPer, "rooms-per-user", 2, "rooms each user is a member of")
-	fs.IntVar(&o.history, "history", 1000, "messages seeded into each room before measuring")
+	hist := fs.String("history", "1000", "messages seeded into each room before measuring; a comma-separated ascending list measures every scenario at each size in turn, adding messages in between")
+	nodes := fs.String("nodes", "1", "with --spawn on PostgreSQL: numbers of Parley nodes on the one database to spread the clients over, e.g. 1,2 to measure one and two nodes in the same run")
 	fs.IntVar(&o.syncTail, "sync-tail", 50, "sync scenario: messages per room newer than lastUpdate")
 	fs.IntVar(&o.seedWorkers, "seed-workers", 8, "concurrent posters while seeding history")
-	fs.BoolVar(&o.seedDirect, "seed-direct", false, "with --spawn on SQLite: write --history into the database directly, with the server stopped (for 10^5 messages and more)")
+	fs.BoolVar(&o.seedDirect, "seed-direct", false, "with --spawn: write --history into the database directly, with the servers stopped (for 10^5 messages and more; COPY on PostgreSQL)")
 	fs.IntVar(&o.threadReplies, "thread-replies", 60, "thread and mixed scenarios: replies seeded into the one thread of each room")
 	fs.Float64Var(&o.rate, "rate", 0, "if > 0, each client is a user acting at this multiple of Rocket.Chat's load-tester rates (150 requests a day), not a closed loop")
 	fs.BoolVar(&o.baseline, "baseline", false, "also measure the bare hello, insert and read-50 handlers in the same run")
@@ -106,7 +110,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.jsonOut, "json-out", "", "also write the JSON to this file")
 	fs.StringVar(&o.profileDir, "profile", "", "save a CPU profile of the Parley server for each measured run in this directory (needs --pprof, or a server started with it)")
 	fs.StringVar(&o.label, "label", "", "name of the Parley target in the output (default parley-sqlite or parley-postgres)")
-	if err := fs.Parse(args); err != nil {
+	err := fs.Parse(args)
+	if err != nil {
 		return nil, err
 	}
 	if (o.url == "") == (o.spawn == "") {
@@ -123,16 +128,25 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			return nil, fmt.Errorf("unknown scenario %q", s)
 		}
 	}
-	if o.seedDirect && (o.spawn == "" || strings.HasPrefix(o.db, "postgres")) {
-		return nil, fmt.Errorf("--seed-direct needs --spawn with SQLite")
+	if o.seedDirect && o.spawn == "" {
+		return nil, fmt.Errorf("--seed-direct needs --spawn")
 	}
-	for _, s := range strings.Split(*cl, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 {
-			return nil, fmt.Errorf("bad --clients entry %q", s)
-		}
-		o.clients = append(o.clients, n)
+	if o.clients, err = intList("--clients", *cl, 1); err != nil {
+		return nil, err
 	}
+	if o.nodes, err = intList("--nodes", *nodes, 1); err != nil {
+		return nil, err
+	}
+	if slices.Max(o.nodes) > 1 && (o.spawn == "" || !o.postgres()) {
+		return nil, fmt.Errorf("--nodes above 1 needs --spawn and --db postgres://…: nodes share one database")
+	}
+	if o.histories, err = intList("--history", *hist, 0); err != nil {
+		return nil, err
+	}
+	if !slices.IsSorted(o.histories) || len(slices.Compact(slices.Clone(o.histories))) != len(o.histories) {
+		return nil, fmt.Errorf("--history sizes must ascend")
+	}
+	o.history = o.histories[0]
 	if o.users == 0 {
 		for _, c := range o.clients {
 			o.users = max(o.users, c)
@@ -153,6 +167,27 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	return o, nil
 }
 
+// intList parses a comma-separated list of integers of at least least.
+func intList(flag, v string, least int) ([]int, error) {
+	var out []int
+	for _, s := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < least {
+			return nil, fmt.Errorf("bad %s entry %q", flag, s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// nodesLabel names the target of runs spread over n nodes.
+func nodesLabel(label string, n int) string {
+	if n == 1 {
+		return label
+	}
+	return fmt.Sprintf("%s-%dnodes", label, n)
+}
+
 // postgres reports whether the spawned server runs on PostgreSQL, whose
 // runs are compared with the PostgreSQL ceilings.
 func (o *options) postgres() bool { return strings.HasPrefix(o.db, "postgres") }
@@ -163,8 +198,37 @@ type Run struct {
 	Scenario string `json:"scenario"`
 	Clients  int    `json:"clients"`
 	Rep      int    `json:"rep"`
+	// History is the messages per room seeded before the run.
+	History int `json:"history_per_room"`
+	Nodes   int `json:"nodes,omitempty"`
 	Summary
+	// Server is the Parley nodes' (or the ceiling's) use, summed over the
+	// nodes.
 	Server *ServerUse `json:"server,omitempty"`
+	// PerNodeRPS is each node's share of RPS.
+	PerNodeRPS []float64 `json:"per_node_rps,omitempty"`
+	// Procs is the CPU of each process serving the run: every node, or
+	// the ceiling, and the PostgreSQL cluster.
+	Procs []ProcUse `json:"processes,omitempty"`
+}
+
+// ProcUse is one process's CPU over a measured run.
+type ProcUse struct {
+	Name         string  `json:"name"`
+	CPUSeconds   float64 `json:"cpu_seconds"`
+	CPUMicrosPer float64 `json:"cpu_us_per_request"`
+	Cores        float64 `json:"cores_used"`
+}
+
+func procUse(name string, cpuSecs float64, s Summary) ProcUse {
+	u := ProcUse{Name: name, CPUSeconds: cpuSecs}
+	if s.Requests > 0 {
+		u.CPUMicrosPer = cpuSecs * 1e6 / float64(s.Requests)
+	}
+	if s.Seconds > 0 {
+		u.Cores = cpuSecs / s.Seconds
+	}
+	return u
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -177,24 +241,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, c := range o.clients {
 		maxClients = max(maxClients, c)
 	}
+	maxNodes := slices.Max(o.nodes)
 	hc := newClient(max(maxClients, o.seedWorkers))
 
 	base, pid := strings.TrimRight(o.url, "/"), o.pid
-	spo := spawnOpts{bin: o.spawn, db: o.db, logLevel: o.logLevel, pprof: o.pprof, adminUser: o.adminUser, adminPW: o.adminPass}
-	var sp *spawned
+	cl := &cluster{opts: spawnOpts{bin: o.spawn, db: o.db, logLevel: o.logLevel, pprof: o.pprof, adminUser: o.adminUser, adminPW: o.adminPass}}
 	if o.spawn != "" {
-		if sp, err = spawnParley(ctx, spo); err != nil {
+		defer cl.close()
+		if err := cl.start(ctx, 1); err != nil {
 			return err
 		}
-		spo.dir = sp.dataDir
-		defer func() {
-			if sp != nil {
-				sp.stop()
-			}
-			os.RemoveAll(spo.dir)
-		}()
-		base, pid = sp.url, sp.pid()
-		logf("started %s (pid %d) at %s, log %s", o.spawn, pid, base, sp.logPath)
+		base, pid = cl.nodes[0].url, cl.nodes[0].pid()
+		logf("started %s (pid %d) at %s, log %s", o.spawn, pid, base, cl.nodes[0].logPath)
 	}
 	api := &apiClient{base: base, hc: hc}
 	var idle, restarted *procSample
@@ -216,27 +274,35 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer func() { fx.restore(context.Background(), api) }()
 
-	if o.seedDirect {
-		// The server must not hold the database while it is written
-		// behind its back: its in-memory room clocks and caches would be
-		// stale. Sessions and settings are in the database, so the
-		// fixture's logins stay valid across the restart.
-		sp.stop()
-		sp = nil
-		if err := seedDirect(ctx, filepath.Join(spo.dir, "data"), fx, o.history, logf); err != nil {
+	// restartOn stops every node, runs write against the database, and
+	// starts node 0 again. The servers must not hold the database while
+	// it is written behind their back: their in-memory room clocks and
+	// caches would be stale. Sessions and settings are in the database, so
+	// the fixture's logins stay valid across the restart.
+	restartOn := func(write func() error) error {
+		cl.stop()
+		if err := write(); err != nil {
 			return err
 		}
-		if sp, err = spawnParley(ctx, spo); err != nil {
+		if err := cl.start(ctx, 1); err != nil {
 			return err
 		}
-		base, pid = sp.url, sp.pid()
+		base, pid = cl.nodes[0].url, cl.nodes[0].pid()
 		api.base = base
-		if s, err := readProc(pid); err == nil {
-			restarted = &s
-		}
 		logf("restarted %s (pid %d) at %s on the seeded database", o.spawn, pid, base)
 		if err := api.call(ctx, &fx.users[0], http.MethodGet, "me", nil, nil); err != nil {
 			return fmt.Errorf("sessions did not survive the restart: %w", err)
+		}
+		return nil
+	}
+	var seed *seeder
+	if o.seedDirect {
+		seed = newSeeder(o.db, filepath.Join(cl.dirs[0], "data"), fx, slices.Max(o.histories), logf)
+		if err := restartOn(func() error { return seed.seed(ctx, 0, o.history) }); err != nil {
+			return err
+		}
+		if s, err := readProc(pid); err == nil {
+			restarted = &s
 		}
 	}
 	needs := func(sc ...string) bool {
@@ -258,11 +324,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
-	var bareDir, bareReadDB string
-	if o.baseline && o.postgres() {
-		if err := seedBarePG(o.db, o.rooms, o.history); err != nil {
-			return fmt.Errorf("seeding the bare PostgreSQL history: %w", err)
+	var pgw *pgWatch
+	if o.postgres() {
+		if pgw, err = newPGWatch(o.db); err != nil {
+			logf("PostgreSQL's CPU will not be reported: %v", err)
+			pgw = nil
 		}
+		defer pgw.close()
+	}
+
+	var bareDir string
+	if o.baseline && o.postgres() {
 		defer func() {
 			if err := dropBarePG(o.db); err != nil {
 				logf("dropping the bare tables: %v", err)
@@ -273,102 +345,204 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer os.RemoveAll(bareDir)
-		bareReadDB = filepath.Join(bareDir, "read.db")
-		if err := seedBare(bareReadDB, o.rooms, o.history); err != nil {
+	}
+	bareReadDB := filepath.Join(bareDir, "read.db")
+	// prepareBare seeds the ceilings' history with as many rows as
+	// Parley's.
+	prepareBare := func(history int) error {
+		if !o.baseline {
+			return nil
+		}
+		if o.postgres() {
+			if err := seedBarePG(o.db, o.rooms, history); err != nil {
+				return fmt.Errorf("seeding the bare PostgreSQL history: %w", err)
+			}
+			return nil
+		}
+		os.Remove(bareReadDB)
+		if err := seedBare(bareReadDB, o.rooms, history); err != nil {
 			return fmt.Errorf("seeding the bare read database: %w", err)
 		}
 		// Each insert run starts from a copy of this untouched database,
 		// as the Parley history grows by no more than a few runs' worth.
-		if err := copyFile(filepath.Join(bareDir, "insert-template.db"), bareReadDB); err != nil {
-			return err
-		}
+		return copyFile(filepath.Join(bareDir, "insert-template.db"), bareReadDB)
 	}
 
 	var runs []Run
-	measure := func(target, scenario string, clients, rep int, base string, pid int, next nextFunc) {
-		w := &procWatch{pid: pid}
-		onStart := w.start
+	type proc struct {
+		name string
+		pid  int
+	}
+	measure := func(target, scenario string, clients, rep, history, nodes int, procs []proc, pg bool, next nextFunc) {
+		watches := make([]*procWatch, len(procs))
+		for i, p := range procs {
+			watches[i] = &procWatch{pid: p.pid}
+		}
+		var pgOn *pgWatch
+		if pg {
+			pgOn = pgw
+		}
+		startAll := func() {
+			pgOn.start()
+			for _, w := range watches {
+				w.start()
+			}
+		}
+		stopAll := func() {
+			for _, w := range watches {
+				w.stop()
+			}
+			pgOn.stop()
+		}
+		onStart := startAll
 		var profDone chan error
 		if o.profileDir != "" && !strings.HasPrefix(target, "bare-") {
-			path := filepath.Join(o.profileDir, fmt.Sprintf("%s-%s-c%d-r%d.pprof", target, scenario, clients, rep))
+			path := filepath.Join(o.profileDir, fmt.Sprintf("%s-%s-c%d-h%d-r%d.pprof", target, scenario, clients, history, rep))
 			profDone = make(chan error, 1)
 			onStart = func() {
-				w.start()
+				startAll()
 				go func() { profDone <- api.saveProfile(ctx, &fx.admin, o.duration, path) }()
 			}
 		}
-		s := runLoad(ctx, hc, clients, o.warmup, o.duration, next, onStart, w.stop)
+		s, per := runLoadOn(ctx, hc, clients, nodes, o.warmup, o.duration, next, onStart, stopAll)
 		if profDone != nil {
 			if err := <-profDone; err != nil {
 				logf("profile: %v", err)
 			}
 		}
-		r := Run{Target: target, Scenario: scenario, Clients: clients, Rep: rep, Summary: s, Server: w.use(s)}
+		r := Run{Target: target, Scenario: scenario, Clients: clients, Rep: rep, History: history, Nodes: nodes, Summary: s}
+		if nodes > 1 {
+			for _, p := range per {
+				r.PerNodeRPS = append(r.PerNodeRPS, p.RPS)
+			}
+		}
+		for i, w := range watches {
+			u := w.use(s)
+			if u == nil {
+				continue
+			}
+			if r.Server == nil {
+				r.Server = u
+			} else {
+				// Several nodes: CPU and memory add up; the peak is the
+				// sum of each node's own.
+				r.Server.RSSBeforeMB += u.RSSBeforeMB
+				r.Server.RSSAfterMB += u.RSSAfterMB
+				r.Server.RSSPeakMB += u.RSSPeakMB
+				r.Server.CPUSeconds += u.CPUSeconds
+				r.Server.CPUMicrosPer += u.CPUMicrosPer
+				r.Server.CoresUsedMean += u.CoresUsedMean
+			}
+			r.Procs = append(r.Procs, procUse(procs[i].name, u.CPUSeconds, s))
+		}
+		if pgOn != nil && pgOn.err == nil {
+			r.Procs = append(r.Procs, procUse("postgres", pgOn.cpuSecs, s))
+		}
 		runs = append(runs, r)
 		cpu := ""
 		if r.Server != nil {
 			cpu = fmt.Sprintf(" cpu %.0fµs/req rss %.1fMB", r.Server.CPUMicrosPer, r.Server.RSSAfterMB)
 		}
-		logf("rep %d %-15s %-5s c%-3d %8.0f req/s p50 %6.2fms p99 %7.2fms errors %d%s",
-			rep, target, scenario, clients, s.RPS, s.P50ms, s.P99ms, s.ErrorCount(), cpu)
+		for _, p := range r.Procs {
+			if p.Name == "postgres" {
+				cpu += fmt.Sprintf(" pg %.0fµs/req", p.CPUMicrosPer)
+			}
+		}
+		logf("rep %d %-15s %-5s c%-3d h%-6d %8.0f req/s p50 %6.2fms p99 %7.2fms errors %d%s",
+			rep, target, scenario, clients, history, s.RPS, s.P50ms, s.P99ms, s.ErrorCount(), cpu)
 	}
-	withBare := func(mode, path, target, scenario string, clients, rep int, next func(base string) nextFunc) error {
+	withBare := func(mode, path, target, scenario string, clients, rep, history int, next func(base string) nextFunc) error {
 		b, err := startBare(mode, path)
 		if err != nil {
 			return err
 		}
 		defer b.stop()
-		measure(target, scenario, clients, rep, b.url, b.pid(), next(b.url))
+		measure(target, scenario, clients, rep, history, 1, []proc{{"bare", b.pid()}}, strings.HasPrefix(mode, "pg-"), next(b.url))
 		return nil
 	}
 
-	for rep := 1; rep <= o.repeat; rep++ {
-		for _, c := range o.clients {
-			if o.baseline {
-				if err := withBare("hello", "", "bare-hello", "hello", c, rep, func(b string) nextFunc {
-					return func(w, seq int) reqSpec { return reqSpec{method: "GET", url: b + "/api/v1/info"} }
-				}); err != nil {
-					return err
-				}
+	for hi, history := range o.histories {
+		if hi > 0 {
+			from := o.histories[hi-1]
+			if o.seedDirect {
+				err = restartOn(func() error { return seed.seed(ctx, from, history) })
+			} else {
+				err = fx.seedHistory(ctx, api, from, history, o.seedWorkers, logf)
 			}
-			// Each ceiling is measured once per repetition and client
-			// count, right after the first scenario compared with it.
-			measured := map[string]bool{}
-			for _, sc := range o.scenarios {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				var since []string
-				if sc == "sync" {
-					if since, err = fx.syncPoints(ctx, api, o.syncTail); err != nil {
+			if err != nil {
+				return err
+			}
+		}
+		if err := prepareBare(history); err != nil {
+			return err
+		}
+		if o.spawn != "" {
+			if err := cl.start(ctx, maxNodes); err != nil {
+				return err
+			}
+			if maxNodes > 1 {
+				logf("running %d nodes: %v (pids %v)", maxNodes, cl.urls(maxNodes), cl.pids(maxNodes))
+			}
+		}
+		for rep := 1; rep <= o.repeat; rep++ {
+			for _, c := range o.clients {
+				if o.baseline {
+					if err := withBare("hello", "", "bare-hello", "hello", c, rep, history, func(b string) nextFunc {
+						return func(w, seq int) reqSpec { return reqSpec{method: "GET", url: b + "/api/v1/info"} }
+					}); err != nil {
 						return err
 					}
 				}
-				measure(o.label, sc, c, rep, base, pid, parleyRequests(sc, base, fx, c, since, newPacer(o.rate, c)))
-				target, as := ceilingOf(sc, o.label, o.postgres())
-				if !o.baseline || measured[as] || !strings.HasPrefix(target, "bare-") {
-					continue
-				}
-				measured[as] = true
-				switch {
-				case o.postgres() && as == "insert":
-					if err = emptyBarePGPosts(o.db); err == nil {
-						err = withBare("pg-insert", o.db, target, as, c, rep, func(b string) nextFunc { return bareRequests("post", b, fx, o.rooms) })
+				// Each ceiling is measured once per repetition and client
+				// count, right after the first scenario compared with it.
+				measured := map[string]bool{}
+				for _, sc := range o.scenarios {
+					if ctx.Err() != nil {
+						return ctx.Err()
 					}
-				case o.postgres() && as == "read50":
-					err = withBare("pg-read", o.db, target, as, c, rep, func(b string) nextFunc { return bareRequests("read", b, fx, o.rooms) })
-				case as == "insert":
-					path := filepath.Join(bareDir, fmt.Sprintf("insert-%d-%d.db", rep, c))
-					if err := copyFile(path, filepath.Join(bareDir, "insert-template.db")); err != nil {
+					var since []string
+					if sc == "sync" {
+						if since, err = fx.syncPoints(ctx, api, o.syncTail); err != nil {
+							return err
+						}
+					}
+					for _, n := range o.nodes {
+						bases, procs := []string{base}, []proc{{"parley", pid}}
+						if o.spawn != "" {
+							bases, procs = cl.urls(n), nil
+							for i, p := range cl.pids(n) {
+								procs = append(procs, proc{fmt.Sprintf("node%d", i+1), p})
+							}
+						}
+						pace := newPacer(o.rate, c)
+						next := spreadOver(bases, func(b string) nextFunc { return parleyRequests(sc, b, fx, c, since, pace) })
+						measure(nodesLabel(o.label, n), sc, c, rep, history, n, procs, o.postgres(), next)
+					}
+					target, as := ceilingOf(sc, o.label, o.postgres())
+					if !o.baseline || measured[as] || !strings.HasPrefix(target, "bare-") {
+						continue
+					}
+					measured[as] = true
+					switch {
+					case o.postgres() && as == "insert":
+						if err = emptyBarePGPosts(o.db); err == nil {
+							err = withBare("pg-insert", o.db, target, as, c, rep, history, func(b string) nextFunc { return bareRequests("post", b, fx, o.rooms) })
+						}
+					case o.postgres() && as == "read50":
+						err = withBare("pg-read", o.db, target, as, c, rep, history, func(b string) nextFunc { return bareRequests("read", b, fx, o.rooms) })
+					case as == "insert":
+						path := filepath.Join(bareDir, fmt.Sprintf("insert-%d-%d.db", rep, c))
+						if err := copyFile(path, filepath.Join(bareDir, "insert-template.db")); err != nil {
+							return err
+						}
+						err = withBare("insert", path, target, as, c, rep, history, func(b string) nextFunc { return bareRequests("post", b, fx, o.rooms) })
+						os.Remove(path)
+					case as == "read50":
+						err = withBare("read", bareReadDB, target, as, c, rep, history, func(b string) nextFunc { return bareRequests("read", b, fx, o.rooms) })
+					}
+					if err != nil {
 						return err
 					}
-					err = withBare("insert", path, target, as, c, rep, func(b string) nextFunc { return bareRequests("post", b, fx, o.rooms) })
-					os.Remove(path)
-				case as == "read50":
-					err = withBare("read", bareReadDB, target, as, c, rep, func(b string) nextFunc { return bareRequests("read", b, fx, o.rooms) })
-				}
-				if err != nil {
-					return err
 				}
 			}
 		}

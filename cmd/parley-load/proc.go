@@ -33,20 +33,11 @@ func readProc(pid int) (procSample, error) {
 	if err != nil {
 		return s, err
 	}
-	// The command name may contain spaces and parentheses; the fields that
-	// matter are counted from the last ')'.
-	i := bytes.LastIndexByte(stat, ')')
-	if i < 0 {
-		return s, errors.New("malformed /proc stat")
+	_, ticks, err := parseStat(stat)
+	if err != nil {
+		return s, err
 	}
-	f := strings.Fields(string(stat[i+1:]))
-	// f[0] is field 3 (state); utime and stime are fields 14 and 15.
-	if len(f) < 13 {
-		return s, errors.New("short /proc stat")
-	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	s.cpuSecs = float64(ut+st) / clockTicks
+	s.cpuSecs = float64(ticks) / clockTicks
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return s, err
@@ -62,6 +53,30 @@ func readProc(pid int) (procSample, error) {
 		}
 	}
 	return s, nil
+}
+
+// parseStat reads the parent's pid and the CPU time (utime + stime, in
+// clock ticks) from the contents of /proc/PID/stat.
+func parseStat(stat []byte) (ppid int, ticks int64, err error) {
+	// The command name may contain spaces and parentheses; the fields that
+	// matter are counted from the last ')'.
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, 0, errors.New("malformed /proc stat")
+	}
+	f := strings.Fields(string(stat[i+1:]))
+	// f[0] is field 3 (state), f[1] field 4 (ppid); utime and stime are
+	// fields 14 and 15.
+	if len(f) < 13 {
+		return 0, 0, errors.New("short /proc stat")
+	}
+	ppid, err1 := strconv.Atoi(f[1])
+	ut, err2 := strconv.ParseInt(f[11], 10, 64)
+	st, err3 := strconv.ParseInt(f[12], 10, 64)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return 0, 0, fmt.Errorf("malformed /proc stat: %w", err)
+	}
+	return ppid, ut + st, nil
 }
 
 // ServerUse is the server-side cost of one measured run.

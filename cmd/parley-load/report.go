@@ -14,7 +14,10 @@ type Row struct {
 	Target   string `json:"target"`
 	Scenario string `json:"scenario"`
 	Clients  int    `json:"clients"`
-	Reps     int    `json:"reps"`
+	// History is the messages per room seeded before the row's runs.
+	History int `json:"history_per_room"`
+	Nodes   int `json:"nodes,omitempty"`
+	Reps    int `json:"reps"`
 	Figures
 	CPUMicrosPer float64 `json:"cpu_us_per_request,omitempty"`
 	RSSAfterMB   float64 `json:"rss_after_mb,omitempty"`
@@ -25,6 +28,17 @@ type Row struct {
 	RPSRatio float64 `json:"rps_ratio,omitempty"`
 	P99Ratio float64 `json:"p99_ratio,omitempty"`
 	CPURatio float64 `json:"cpu_ratio,omitempty"`
+	// Procs is each process's CPU (medians); Parley's nodes and the
+	// PostgreSQL cluster together make the cost of a request.
+	Procs []ProcUse `json:"processes,omitempty"`
+	// PerNodeRPS is each node's share of RPS (medians).
+	PerNodeRPS []float64 `json:"per_node_rps,omitempty"`
+	// NodesRatio is RPS over that of one node, the same scenario, clients
+	// and history (median of the per-repetition ratios).
+	NodesRatio float64 `json:"vs_one_node,omitempty"`
+	// GrowthRatio is RPS over that of the smallest history of the run,
+	// the same target, scenario and clients.
+	GrowthRatio float64 `json:"vs_smallest_history,omitempty"`
 }
 
 // Report is the whole output of one invocation.
@@ -35,7 +49,9 @@ type Report struct {
 	Warmup   string `json:"warmup"`
 	Rooms    int    `json:"rooms"`
 	History  int    `json:"history_per_room"`
-	Users    int    `json:"users"`
+	// Histories is --history when it lists several sizes.
+	Histories []int `json:"histories_per_room,omitempty"`
+	Users     int   `json:"users"`
 	// Rate is --rate: 0 for closed loops.
 	Rate      float64 `json:"rate_x_load_tester,omitempty"`
 	IdleRSSMB float64 `json:"server_idle_rss_mb,omitempty"`
@@ -50,7 +66,7 @@ type Report struct {
 
 type rowKey struct {
 	target, scenario string
-	clients          int
+	clients, history int
 }
 
 func buildReport(o *options, runs []Run, idle, seeded, final *procSample) *Report {
@@ -60,6 +76,9 @@ func buildReport(o *options, runs []Run, idle, seeded, final *procSample) *Repor
 		Cores: runtime.NumCPU(), Duration: o.duration.String(), Warmup: o.warmup.String(),
 		Rooms: o.rooms, History: o.history, Users: o.users, Runs: runs, Rate: o.rate,
 		Notes: []string{"the tool turns API_Enable_Rate_Limiter off before measuring (and back on at the end if it was on)"},
+	}
+	if len(o.histories) > 1 {
+		rep.Histories = o.histories
 	}
 	if idle != nil {
 		rep.IdleRSSMB = float64(idle.rssKB) / 1024
@@ -74,7 +93,7 @@ func buildReport(o *options, runs []Run, idle, seeded, final *procSample) *Repor
 	groups := map[rowKey][]Run{}
 	var order []rowKey
 	for _, r := range runs {
-		k := rowKey{r.Target, r.Scenario, r.Clients}
+		k := rowKey{r.Target, r.Scenario, r.Clients, r.History}
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
 		}
@@ -89,7 +108,7 @@ func buildReport(o *options, runs []Run, idle, seeded, final *procSample) *Repor
 	}
 	for _, k := range order {
 		rs := groups[k]
-		row := Row{Target: k.target, Scenario: k.scenario, Clients: k.clients, Reps: len(rs)}
+		row := Row{Target: k.target, Scenario: k.scenario, Clients: k.clients, History: k.history, Nodes: rs[0].Nodes, Reps: len(rs)}
 		pick := func(f func(Run) float64) float64 {
 			xs := make([]float64, 0, len(rs))
 			for _, r := range rs {
@@ -107,6 +126,28 @@ func buildReport(o *options, runs []Run, idle, seeded, final *procSample) *Repor
 			row.RSSAfterMB = pick(func(r Run) float64 { return r.Server.RSSAfterMB })
 			row.RSSPeakMB = pick(func(r Run) float64 { return r.Server.RSSPeakMB })
 		}
+		row.Procs = medianProcs(rs)
+		for i := range rs[0].PerNodeRPS {
+			row.PerNodeRPS = append(row.PerNodeRPS, pick(func(r Run) float64 {
+				if i < len(r.PerNodeRPS) {
+					return r.PerNodeRPS[i]
+				}
+				return 0
+			}))
+		}
+		if row.Nodes > 1 {
+			if one, ok := byRep[rowKey{o.label, k.scenario, k.clients, k.history}]; ok {
+				var xs []float64
+				for _, r := range rs {
+					if b, ok := one[r.Rep]; ok && b.RPS > 0 {
+						xs = append(xs, r.RPS/b.RPS)
+					}
+				}
+				if len(xs) > 0 {
+					row.NodesRatio = median(xs)
+				}
+			}
+		}
 		for _, r := range rs {
 			for code, n := range r.Errors {
 				if row.Errors == nil {
@@ -117,7 +158,7 @@ func buildReport(o *options, runs []Run, idle, seeded, final *procSample) *Repor
 		}
 		if !strings.HasPrefix(k.target, "bare-") {
 			target, as := ceilingOf(k.scenario, k.target, o.postgres())
-			if c, ok := byRep[rowKey{target, as, k.clients}]; ok {
+			if c, ok := byRep[rowKey{target, as, k.clients, k.history}]; ok {
 				row.Ceiling = target + " " + as
 				var rr, pr, cr []float64
 				for _, r := range rs {
@@ -148,14 +189,48 @@ func buildReport(o *options, runs []Run, idle, seeded, final *procSample) *Repor
 		}
 		rep.Rows = append(rep.Rows, row)
 	}
+	if len(o.histories) > 1 {
+		first := map[rowKey]float64{}
+		for _, r := range rep.Rows {
+			if r.History == o.histories[0] {
+				first[rowKey{r.Target, r.Scenario, r.Clients, 0}] = r.RPS
+			}
+		}
+		for i, r := range rep.Rows {
+			if b := first[rowKey{r.Target, r.Scenario, r.Clients, 0}]; b > 0 {
+				rep.Rows[i].GrowthRatio = r.RPS / b
+			}
+		}
+	}
 	sort.SliceStable(rep.Rows, func(i, j int) bool {
 		a, b := rep.Rows[i], rep.Rows[j]
+		if a.History != b.History {
+			return a.History < b.History
+		}
 		if a.Scenario != b.Scenario {
 			return scenarioRank(a.Scenario) < scenarioRank(b.Scenario)
 		}
 		return a.Clients < b.Clients
 	})
 	return rep
+}
+
+// medianProcs is each process's median CPU over the runs, in the order
+// of the first run.
+func medianProcs(rs []Run) []ProcUse {
+	var out []ProcUse
+	for _, p := range rs[0].Procs {
+		var us, cores, secs []float64
+		for _, r := range rs {
+			for _, q := range r.Procs {
+				if q.Name == p.Name {
+					us, cores, secs = append(us, q.CPUMicrosPer), append(cores, q.Cores), append(secs, q.CPUSeconds)
+				}
+			}
+		}
+		out = append(out, ProcUse{Name: p.Name, CPUSeconds: median(secs), CPUMicrosPer: median(us), Cores: median(cores)})
+	}
+	return out
 }
 
 func scenarioRank(s string) int {
@@ -186,7 +261,7 @@ func printReport(w io.Writer, rep *Report) {
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "target\tscenario\tclients\treps\treq/s\tp50 ms\tp95 ms\tp99 ms\tmax ms\terrors\tcpu µs/req\tRSS MB\tpeak MB\tceiling\treq/s ratio\tp99 ratio\tcpu ratio\t")
+	fmt.Fprintln(tw, "target\tscenario\tclients\tmsgs/room\treps\treq/s\tp50 ms\tp95 ms\tp99 ms\tmax ms\terrors\tcpu µs/req\tRSS MB\tpeak MB\tceiling\treq/s ratio\tp99 ratio\tcpu ratio\t")
 	for _, r := range rep.Rows {
 		errs := "0"
 		if len(r.Errors) > 0 {
@@ -207,10 +282,78 @@ func printReport(w io.Writer, rep *Report) {
 		if ceil == "" {
 			ceil = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.1f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
-			r.Target, r.Scenario, r.Clients, r.Reps, r.RPS, r.P50ms, r.P95ms, r.P99ms, r.MaxMs, errs,
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.1f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+			r.Target, r.Scenario, r.Clients, r.History, r.Reps, r.RPS, r.P50ms, r.P95ms, r.P99ms, r.MaxMs, errs,
 			opt(r.CPUMicrosPer, "%.0f"), opt(r.RSSAfterMB, "%.1f"), opt(r.RSSPeakMB, "%.1f"), ceil,
 			opt(r.RPSRatio, "%.2f"), opt(r.P99Ratio, "%.2f"), opt(r.CPURatio, "%.2f"))
 	}
 	tw.Flush()
+	printProcs(w, rep)
+	printScale(w, rep)
+}
+
+// printProcs shows where the CPU of each run went, per request and in
+// cores, for every process that served it.
+func printProcs(w io.Writer, rep *Report) {
+	some := false
+	for _, r := range rep.Rows {
+		some = some || len(r.Procs) > 1
+	}
+	if !some {
+		return
+	}
+	fmt.Fprintln(w, "\nCPU per request by process (µs/req, cores used in brackets):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "target\tscenario\tclients\tmsgs/room\treq/s\tprocesses\ttotal µs/req\ttotal cores\t")
+	for _, r := range rep.Rows {
+		if len(r.Procs) == 0 {
+			continue
+		}
+		var parts []string
+		var us, cores float64
+		for _, p := range r.Procs {
+			parts = append(parts, fmt.Sprintf("%s %.0f (%.2f)", p.Name, p.CPUMicrosPer, p.Cores))
+			us += p.CPUMicrosPer
+			cores += p.Cores
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f\t%s\t%.0f\t%.2f\t\n", r.Target, r.Scenario, r.Clients, r.History, r.RPS,
+			strings.Join(parts, ", "), us, cores)
+	}
+	tw.Flush()
+}
+
+// printScale shows the several-node rows against one node, and each row
+// against the smallest history of the run.
+func printScale(w io.Writer, rep *Report) {
+	var nodes, growth []Row
+	for _, r := range rep.Rows {
+		if r.NodesRatio > 0 {
+			nodes = append(nodes, r)
+		}
+		if r.GrowthRatio > 0 && len(rep.Histories) > 1 && r.History != rep.Histories[0] {
+			growth = append(growth, r)
+		}
+	}
+	if len(nodes) > 0 {
+		fmt.Fprintln(w, "\nSeveral nodes against one (req/s; per node in brackets):")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "target\tscenario\tclients\tmsgs/room\treq/s\tper node\tvs one node\t")
+		for _, r := range nodes {
+			var per []string
+			for _, x := range r.PerNodeRPS {
+				per = append(per, fmt.Sprintf("%.0f", x))
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f\t(%s)\t%.2f\t\n", r.Target, r.Scenario, r.Clients, r.History, r.RPS, strings.Join(per, ", "), r.NodesRatio)
+		}
+		tw.Flush()
+	}
+	if len(growth) > 0 {
+		fmt.Fprintf(w, "\nAgainst %d messages per room (req/s ratio):\n", rep.Histories[0])
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "target\tscenario\tclients\tmsgs/room\treq/s\tvs smallest\t")
+		for _, r := range growth {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f\t%.2f\t\n", r.Target, r.Scenario, r.Clients, r.History, r.RPS, r.GrowthRatio)
+		}
+		tw.Flush()
+	}
 }

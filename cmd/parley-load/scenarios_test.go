@@ -30,7 +30,10 @@ func TestScenarioFlags(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"--url", "http://x", "--seed-direct"},
-		{"--spawn", "x", "--seed-direct", "--db", "postgres://x"},
+		{"--url", "http://x", "--nodes", "1,2"},
+		{"--spawn", "x", "--nodes", "2"}, // SQLite: one node only
+		{"--spawn", "x", "--nodes", "0"},
+		{"--spawn", "x", "--history", "1000,100"},
 		{"--spawn", "x", "--scenarios", "threads"},
 	} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
@@ -141,7 +144,13 @@ func TestSeedDirect(t *testing.T) {
 	st.Close()
 
 	const perRoom = 3 + seedTxSize/2 // spans two transactions
-	if err := seedDirect(ctx, dir, fx, perRoom, func(string, ...any) {}); err != nil {
+	sd := newSeeder("", dir, fx, perRoom, func(string, ...any) {})
+	// Two steps, as a --history list seeds them; the room's last message
+	// is the first step's newest.
+	if err := sd.seed(ctx, 0, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := sd.seed(ctx, 2, perRoom); err != nil {
 		t.Fatal(err)
 	}
 	st, err = sqlstore.Open(ctx, "", dir, sqlstore.Options{})
@@ -159,7 +168,8 @@ func TestSeedDirect(t *testing.T) {
 			t.Fatal(err)
 		}
 		var last model.Message
-		if r.Msgs != perRoom || r.LM == nil || json.Unmarshal(r.LastMessage, &last) != nil || last.Ts != *r.LM || last.U.Name != "Admin" {
+		if r.Msgs != perRoom || r.LM == nil || json.Unmarshal(r.LastMessage, &last) != nil || last.Ts != *r.LM || last.U.Name != "Admin" ||
+			last.Msg != messageText(2+slices.Index(fx.roomIDs, id)) {
 			t.Fatalf("%s: msgs %d lm %v last %s", id, r.Msgs, r.LM, r.LastMessage)
 		}
 	}
