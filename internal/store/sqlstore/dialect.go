@@ -251,6 +251,13 @@ func openPostgres(ctx context.Context, url string, opts Options) (*Store, error)
 		// the operating system's connect timeout (minutes).
 		dsn += "&connect_timeout=5"
 	}
+	if !strings.Contains(url, "max_parallel_workers_per_gather=") {
+		// Every query here reads a few index ranges. On a large messages
+		// table the planner still picks parallel plans for the sync query,
+		// which then waits 200 ms and more for workers to start on a
+		// window it reads serially in under 2 ms.
+		dsn += "&max_parallel_workers_per_gather=0"
+	}
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, err
