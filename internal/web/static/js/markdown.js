@@ -7,7 +7,7 @@ import { emojiFor, emojiLoaded, whenEmojiLoaded } from './emoji.js';
 
 const SPOILER_LABEL = 'Spoiler hidden. Activate to reveal.';
 
-function el(tag, cls, ...kids) {
+export function el(tag, cls, ...kids) {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
   for (const k of kids) {
@@ -17,7 +17,7 @@ function el(tag, cls, ...kids) {
   return e;
 }
 
-function str(v) {
+export function str(v) {
   return typeof v === 'string' ? v : v == null ? '' : String(v);
 }
 

@@ -4,23 +4,9 @@
 // texts used in previews. Everything from a message goes in as text nodes or
 // attribute values; nothing is parsed as HTML.
 
-import { renderMd, plainParagraphs, mdText, safeUrl, emojiElement, makeButton } from './markdown.js';
+import { renderMd, plainParagraphs, mdText, safeUrl, emojiElement, makeButton, el, str } from './markdown.js';
 
 // ---- small helpers ----
-
-function el(tag, cls, ...kids) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  for (const k of kids) {
-    if (k == null || k === false) continue;
-    e.append(k instanceof Node ? k : String(k));
-  }
-  return e;
-}
-
-function str(v) {
-  return typeof v === 'string' ? v : v == null ? '' : String(v);
-}
 
 // toDate accepts what REST (ISO strings) and DDP (EJSON {$date: ms}) send.
 export function toDate(v) {
