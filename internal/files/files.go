@@ -127,3 +127,22 @@ func (c ctxReader) Read(p []byte) (int, error) {
 // Reader wraps r so that reading it fails once ctx ends; storages that
 // copy a stream in steps use it.
 func Reader(ctx context.Context, r io.Reader) io.Reader { return ctxReader{ctx, r} }
+
+// SeekTarget is the position io.Seeker.Seek moves to from pos in content
+// of size bytes. Storages whose objects read lazily (ranged requests,
+// chunk rows) only move their offset, and share this arithmetic.
+func SeekTarget(pos, size, offset int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekStart:
+	case io.SeekCurrent:
+		offset += pos
+	case io.SeekEnd:
+		offset += size
+	default:
+		return pos, errors.New("files: invalid whence")
+	}
+	if offset < 0 {
+		return pos, errors.New("files: seek before the start")
+	}
+	return offset, nil
+}

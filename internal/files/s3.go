@@ -274,15 +274,9 @@ func (o *s3Object) Read(p []byte) (int, error) {
 }
 
 func (o *s3Object) Seek(offset int64, whence int) (int64, error) {
-	pos := offset
-	switch whence {
-	case io.SeekCurrent:
-		pos += o.pos
-	case io.SeekEnd:
-		pos += o.size
-	}
-	if pos < 0 {
-		return o.pos, errors.New("files: seek before the start")
+	pos, err := SeekTarget(o.pos, o.size, offset, whence)
+	if err != nil {
+		return o.pos, err
 	}
 	if pos != o.pos && o.body != nil {
 		o.body.Close()

@@ -250,15 +250,9 @@ func (o *gridObject) Read(p []byte) (int, error) {
 }
 
 func (o *gridObject) Seek(offset int64, whence int) (int64, error) {
-	pos := offset
-	switch whence {
-	case io.SeekCurrent:
-		pos += o.pos
-	case io.SeekEnd:
-		pos += o.size
-	}
-	if pos < 0 {
-		return o.pos, errors.New("gridfs: seek before the start")
+	pos, err := blobs.SeekTarget(o.pos, o.size, offset, whence)
+	if err != nil {
+		return o.pos, err
 	}
 	o.pos = pos
 	return pos, nil
