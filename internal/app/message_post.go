@@ -392,7 +392,7 @@ func (a *App) PostMessage(ctx context.Context, u *model.User, in PostInput) (*mo
 			err  error
 		)
 		for attempt := 1; ; attempt++ {
-			sent, err = a.postToTarget(ctx, u, target, msg)
+			sent, err = a.postToTarget(attemptCtx(ctx, attempt), u, target, msg)
 			if !errors.Is(err, store.ErrChanged) {
 				break
 			}
@@ -465,10 +465,9 @@ var errInvalidChannel = E("invalid-channel", "")
 func (a *App) resolveTarget(ctx context.Context, u *model.User, target string) (context.Context, *model.Room, error) {
 	rooms := a.store.Rooms()
 	byIDOrName := func(s string) (*model.Room, error) {
-		r, err := rooms.GetHint(ctx, s)
-		if err == nil {
-			ctx = withHintedRoom(ctx, r.ID)
-		}
+		var r *model.Room
+		var err error
+		ctx, r, err = a.roomForPost(ctx, s)
 		if isNotFound(err) {
 			r, err = rooms.GetByName(ctx, s)
 		}
@@ -598,7 +597,7 @@ func (a *App) sendMessage(ctx context.Context, u *model.User, in SendInput, atte
 	if msg.RID == "" {
 		return nil, Plain("The 'rid' property on the message object is missing.")
 	}
-	r, err := a.store.Rooms().GetHint(ctx, msg.RID)
+	ctx, r, err := a.roomForPost(attemptCtx(ctx, attempt), msg.RID)
 	if isNotFound(err) {
 		r, err = nil, nil
 	}
@@ -606,7 +605,6 @@ func (a *App) sendMessage(ctx context.Context, u *model.User, in SendInput, atte
 		return nil, a.storeErr(err)
 	}
 	if r != nil {
-		ctx = withHintedRoom(ctx, r.ID)
 		if ctx, _, err = a.memberHint(ctx, r.ID, u.ID); err != nil {
 			return nil, err
 		}

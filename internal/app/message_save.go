@@ -32,6 +32,36 @@ func withHintedRoom(ctx context.Context, rid string) context.Context {
 	return context.WithValue(ctx, hintedRoom{rid}, true)
 }
 
+// unhinted marks a post's last attempt: it reads its room from the
+// database and writes without requiring the room's print. A print is kept
+// only while no other change moved the cache's generation during its
+// read, so on a busy node every attempt could otherwise find none and
+// refuse a valid post.
+type unhinted struct{}
+
+// roomForPost reads the room a post checks: the node's hint, marked so
+// that the write requires it unchanged, except on the last attempt.
+func (a *App) roomForPost(ctx context.Context, id string) (context.Context, *model.Room, error) {
+	rooms := a.store.Rooms()
+	if fresh, _ := ctx.Value(unhinted{}).(bool); fresh {
+		r, err := rooms.Get(ctx, id)
+		return ctx, r, err
+	}
+	r, err := rooms.GetHint(ctx, id)
+	if err == nil {
+		ctx = withHintedRoom(ctx, r.ID)
+	}
+	return ctx, r, err
+}
+
+// attemptCtx is the context of a post's attempt number attempt.
+func attemptCtx(ctx context.Context, attempt int) context.Context {
+	if attempt == maxPostAttempts {
+		return context.WithValue(ctx, unhinted{}, true)
+	}
+	return ctx
+}
+
 // isKnownMember says ctx remembers uid as a member of rid.
 func isKnownMember(ctx context.Context, rid, uid string) bool {
 	ok, _ := ctx.Value(knownMember{rid, uid}).(bool)
