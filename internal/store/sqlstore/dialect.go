@@ -41,6 +41,10 @@ type dialect struct {
 	// message (SQLite counts from a room's first message on); otherwise
 	// the room is missing and its messages must be counted.
 	countsEveryRoom bool
+	// visibleInsert moves a room's visible count for a new visible
+	// message, where no trigger does (PostgreSQL's 00012 migration);
+	// empty where a trigger does.
+	visibleInsert string
 	// The thread-unread lists and the unread flag live in JSON documents.
 	// These edit them in place, so that concurrent writers on several
 	// nodes never overwrite each other's changes.
@@ -119,13 +123,14 @@ var sqliteDialect = &dialect{
 }
 
 var postgresDialect = &dialect{
-	name:         "postgres",
-	gooseDialect: goose.DialectPostgres,
-	noLimit:      "",
-	forUpdate:    " FOR UPDATE",
-	ilike:        "ILIKE",
-	greatest:     "GREATEST",
-	visibleCount: `SELECT visible_msgs FROM rooms WHERE id = $1`,
+	name:          "postgres",
+	gooseDialect:  goose.DialectPostgres,
+	noLimit:       "",
+	forUpdate:     " FOR UPDATE",
+	ilike:         "ILIKE",
+	greatest:      "GREATEST",
+	visibleCount:  `SELECT visible_msgs FROM rooms WHERE id = $1`,
+	visibleInsert: `UPDATE rooms SET visible_msgs = visible_msgs + 1 WHERE id = $1`,
 	jsonHas: func(doc, key, arg string) string {
 		return "COALESCE(" + doc + "->'" + key + "', '[]'::jsonb) @> jsonb_build_array(CAST(" + arg + " AS TEXT))"
 	},

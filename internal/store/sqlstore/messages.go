@@ -44,6 +44,11 @@ func (t messages) Insert(ctx context.Context, m *model.Message) error {
 	if err != nil {
 		return err
 	}
+	if q := t.s.d.visibleInsert; q != "" && !m.Hidden {
+		if _, err := t.s.exec(ctx, q, m.RID); err != nil {
+			return err
+		}
+	}
 	if err := t.s.indexNew(ctx, m.ID); err != nil {
 		return err
 	}

@@ -115,6 +115,9 @@ func (t messages) postOne(ctx context.Context, p store.NewPost) error {
 	}
 	var q strings.Builder
 	q.WriteString(`WITH r AS (UPDATE rooms SET last_ts = ` + next + `, msgs = msgs + 1, updated_at = ` + arg(int64(model.Now())))
+	if !m.Hidden {
+		q.WriteString(`, visible_msgs = visible_msgs + 1`)
+	}
 	if p.Last {
 		last, err := lastMessageDoc(m)
 		if err != nil {

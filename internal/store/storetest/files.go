@@ -129,6 +129,11 @@ var messageCountTests = []test{
 		ms[3].Hidden = false
 		must(t, s.Messages().Update(ctx, ms[3]))
 		count(3)
+		// A post counts in its own statement on PostgreSQL.
+		must(t, s.Messages().Post(ctx, store.NewPost{Message: &model.Message{ID: "m5", RID: "r1", Msg: "posted", U: model.UserRef{ID: "u1"}}, Want: at(5)}))
+		count(4)
+		must(t, s.Messages().Delete(ctx, "m5"))
+		count(3)
 		must(t, s.Messages().Delete(ctx, ms[1].ID))
 		count(2)
 		must(t, s.Messages().DeleteByRoom(ctx, "r1"))
