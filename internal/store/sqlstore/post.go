@@ -2,10 +2,8 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"strconv"
-	"strings"
+	"slices"
 
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
@@ -13,7 +11,10 @@ import (
 
 func (t messages) Post(ctx context.Context, p store.NewPost) error {
 	if t.s.d.name == "postgres" && !hasMarks(p.Message) {
-		return t.postOne(ctx, p)
+		if t.s.inTx || t.s.posts == nil {
+			return t.postBatch(ctx, []store.NewPost{p})[0]
+		}
+		return t.s.posts.post(ctx, t, p)
 	}
 	if t.s.inTx {
 		return t.postSteps(ctx, p)
@@ -85,94 +86,181 @@ func isoSQL(ms string) string {
 	return `to_char(TIMESTAMP 'epoch' + (` + ms + `) * INTERVAL '1 millisecond', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
 }
 
-// postOne is Post on PostgreSQL in one statement, so one round trip and
-// one implicit transaction. The room's row gives the timestamp and moves
-// its counters; the insert and the subscriptions' update run only if it
-// matched, and it matches only while the room exists (with p.RoomHint,
-// as the version GetHint kept) and p.Member is still subscribed, as read
-// by this statement. The documents carry the
-// requested ts; when the room's clock moved it on, they are corrected in
-// the statement.
-func (t messages) postOne(ctx context.Context, p store.NewPost) error {
-	m := p.Message
-	m.Ts, m.UpdatedAt = p.Want, p.Want
-	doc, err := messageDoc(m)
-	if err != nil {
-		return err
+// postColumns are the arrays a batch of posts is passed in, one element
+// a post, in the order of postBatch's unnest.
+type postColumns struct {
+	id, t, uid, msg, doc, member []string
+	tmid, drid, last             []*string
+	tshow, hidden, pinned, grp   []bool
+	notify                       []bool
+	tcount, dcount, unread       []int64
+	tlm, dlm                     []*int64
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
 	}
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
+	return &s
+}
+
+func optTime(t *model.Time) *int64 {
+	if t == nil {
+		return nil
 	}
-	// A SELECT list gives its parameters no type of their own.
-	typed := func(v any, ty string) string { return "CAST(" + arg(v) + " AS " + ty + ")" }
-	text := func(v any) string { return typed(v, "TEXT") }
-	rid, want := text(m.RID), typed(int64(p.Want), "BIGINT")
-	next := `GREATEST(last_ts + 1, ` + want + `)`
-	fixed := func(doc, ts string) string {
-		return `CASE WHEN ` + ts + ` = ` + want + ` THEN CAST(` + doc + ` AS JSONB) ELSE CAST(` + doc + ` AS JSONB) || jsonb_build_object('ts', ` + isoSQL(ts) + `, '_updatedAt', ` + isoSQL(ts) + `) END`
-	}
-	var q strings.Builder
-	q.WriteString(`WITH r AS (UPDATE rooms SET last_ts = ` + next + `, msgs = msgs + 1, updated_at = ` + arg(int64(model.Now())))
-	if !m.Hidden {
-		q.WriteString(`, visible_msgs = visible_msgs + 1`)
-	}
-	if p.Last {
-		last, err := lastMessageDoc(m)
-		if err != nil {
-			return err
+	v := int64(*t)
+	return &v
+}
+
+// postBatch writes posts, all to one room and all with the same RoomHint,
+// in one statement on PostgreSQL: one round trip, one implicit
+// transaction, and one update of the room row and of each member's
+// subscription for the whole batch. The room's row gives the timestamps,
+// consecutive in the batch's order, and moves its counters; the inserts
+// and the subscriptions' update run only if it matched, and it matches
+// only while the room exists (with RoomHint, as the version GetHint kept).
+// A post whose Member is no longer subscribed, as read by this statement,
+// is left out and answered store.ErrChanged. The documents carry the
+// timestamps the batch asks for; when the room's clock moved them on,
+// they are corrected in the statement. The answer holds an error for each
+// post, in order.
+func (t messages) postBatch(ctx context.Context, posts []store.NewPost) []error {
+	errs := make([]error, len(posts))
+	fail := func(err error) []error {
+		for i := range errs {
+			errs[i] = err
 		}
-		q.WriteString(`, lm = ` + next + `, last_message = ` + fixed(arg(last), next))
+		return errs
 	}
-	q.WriteString(` WHERE id = ` + rid)
-	if p.RoomHint {
-		cond, cargs, ok := rooms(t).printCond(m.RID, len(args)+1)
+	rid := posts[0].Message.RID
+	var want, now model.Time
+	counts := false
+	for _, p := range posts {
+		want = max(want, p.Want)
+		if n := p.Notice; n != nil {
+			if len(n.Mentioned) > 0 {
+				// hasMarks sent messages with user mentions to postSteps.
+				return fail(errors.New("sqlstore: Post: mentions without marks"))
+			}
+			now = max(now, n.Now)
+			counts = counts || n.Group || n.UnreadOthers > 0
+		}
+	}
+	var c postColumns
+	for i, p := range posts {
+		m := p.Message
+		m.Ts, m.UpdatedAt = want+model.Time(i), want+model.Time(i)
+		doc, err := messageDoc(m)
+		if err != nil {
+			return fail(err)
+		}
+		var last *string
+		if p.Last {
+			d, err := lastMessageDoc(m)
+			if err != nil {
+				return fail(err)
+			}
+			s := d.(string)
+			last = &s
+		}
+		var unread int64
+		grp := false
+		if n := p.Notice; n != nil {
+			grp = n.Group
+			unread = int64(n.UnreadOthers)
+			if grp {
+				unread = int64(n.UnreadGroup)
+			}
+		}
+		c.id, c.t, c.uid, c.msg, c.doc, c.member = append(c.id, m.ID), append(c.t, m.T), append(c.uid, m.U.ID), append(c.msg, m.Msg), append(c.doc, doc), append(c.member, p.Member)
+		c.tmid, c.drid, c.last = append(c.tmid, optString(m.TMID)), append(c.drid, optString(m.DRID)), append(c.last, last)
+		c.tshow, c.hidden, c.pinned, c.grp = append(c.tshow, m.TShow), append(c.hidden, m.Hidden), append(c.pinned, m.Pinned), append(c.grp, grp)
+		c.notify = append(c.notify, p.Notice != nil)
+		c.tcount, c.dcount, c.unread = append(c.tcount, int64(m.TCount)), append(c.dcount, int64(m.DCount)), append(c.unread, unread)
+		c.tlm, c.dlm = append(c.tlm, optTime(m.TLM)), append(c.dlm, optTime(m.DLM))
+	}
+	args := []any{rid, int64(want), int64(model.Now()), int64(now),
+		c.id, c.t, c.uid, c.msg, c.tmid, c.tshow, c.hidden, c.pinned, c.drid, c.tcount, c.tlm, c.dcount, c.dlm,
+		c.doc, c.last, c.member, c.notify, c.unread, c.grp}
+	guard := ""
+	if posts[0].RoomHint {
+		cond, cargs, ok := rooms(t).printCond(rid, len(args)+1)
 		if !ok {
-			return store.ErrChanged
+			return fail(store.ErrChanged)
 		}
 		args = append(args, cargs...)
-		q.WriteString(` AND ` + cond)
+		guard = ` AND ` + cond
 	}
-	if p.Member != "" {
-		q.WriteString(` AND EXISTS (SELECT 1 FROM subscriptions WHERE rid = ` + rid + ` AND user_id = ` + arg(p.Member) + `)`)
+	// ts is a post's timestamp from the room's base; expect, the one its
+	// documents were made with.
+	const ts, expect = `r.base + ok.k`, `$2 + ok.ord - 1`
+	fixed := func(doc, ts, expect string) string {
+		return `CASE WHEN ` + ts + ` = ` + expect + ` THEN CAST(` + doc + ` AS JSONB) ELSE CAST(` + doc + ` AS JSONB) || jsonb_build_object('ts', ` + isoSQL(ts) + `, '_updatedAt', ` + isoSQL(ts) + `) END`
 	}
-	q.WriteString(` RETURNING last_ts AS ts),
+	base := `GREATEST(last_ts + 1, $2)`
+	q := `WITH p AS (SELECT * FROM unnest(CAST($5 AS TEXT[]), CAST($6 AS TEXT[]), CAST($7 AS TEXT[]), CAST($8 AS TEXT[]), CAST($9 AS TEXT[]),
+			CAST($10 AS BOOLEAN[]), CAST($11 AS BOOLEAN[]), CAST($12 AS BOOLEAN[]), CAST($13 AS TEXT[]), CAST($14 AS BIGINT[]), CAST($15 AS BIGINT[]),
+			CAST($16 AS BIGINT[]), CAST($17 AS BIGINT[]), CAST($18 AS TEXT[]), CAST($19 AS TEXT[]), CAST($20 AS TEXT[]), CAST($21 AS BOOLEAN[]),
+			CAST($22 AS BIGINT[]), CAST($23 AS BOOLEAN[]))
+			WITH ORDINALITY AS p(id, t, u_id, msg, tmid, tshow, hidden, pinned, drid, tcount, tlm, dcount, dlm, doc, last, member, notify, unread, grp, ord)),
+		ok AS (SELECT p.*, row_number() OVER (ORDER BY p.ord) - 1 AS k FROM p
+			WHERE p.member = '' OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.rid = $1 AND s.user_id = p.member)),
+		n AS (SELECT count(*) AS c, count(*) FILTER (WHERE NOT hidden) AS v, max(k) FILTER (WHERE last IS NOT NULL) AS lk FROM ok),
+		r AS (UPDATE rooms SET last_ts = ` + base + ` + n.c - 1, msgs = msgs + n.c, visible_msgs = visible_msgs + n.v, updated_at = $3,
+			lm = CASE WHEN n.lk IS NULL THEN lm ELSE ` + base + ` + n.lk END,
+			last_message = CASE WHEN n.lk IS NULL THEN last_message ELSE (SELECT ` + fixed("ok.last", base+` + ok.k`, expect) + ` FROM ok WHERE ok.k = n.lk) END
+			FROM n WHERE rooms.id = $1 AND n.c > 0` + guard + ` RETURNING rooms.last_ts - n.c + 1 AS base),
 		i AS (INSERT INTO messages (id, rid, ts, t, u_id, msg, tmid, tshow, hidden, pinned, drid, tcount, tlm, dcount, dlm, updated_at, doc)
-		SELECT ` + strings.Join([]string{text(m.ID), rid, "r.ts", text(m.T), text(m.U.ID), text(m.Msg), text(nullString(m.TMID)),
-		typed(m.TShow, "BOOLEAN"), typed(m.Hidden, "BOOLEAN"), typed(m.Pinned, "BOOLEAN"), text(nullString(m.DRID)),
-		typed(m.TCount, "BIGINT"), typed(nullTime(m.TLM), "BIGINT"), typed(m.DCount, "BIGINT"), typed(nullTime(m.DLM), "BIGINT"),
-		"r.ts", fixed(arg(doc), "r.ts")}, ", ") + ` FROM r)`)
-	if n := p.Notice; n != nil {
-		set, cond := "", ""
-		switch {
-		case len(n.Mentioned) > 0:
-			// hasMarks sent messages with user mentions to postSteps.
-			return errors.New("sqlstore: Post: mentions without marks")
-		case n.Group:
-			set = `, unread = unread + CAST(` + arg(n.UnreadGroup) + ` AS BIGINT), group_mentions = group_mentions + 1`
-		case n.UnreadOthers > 0:
-			set = `, unread = unread + CAST(` + arg(n.UnreadOthers) + ` AS BIGINT)`
-		default:
-			cond = ` AND (alert = FALSE OR open = FALSE)`
-		}
-		q.WriteString(`, s AS (UPDATE subscriptions SET alert = TRUE, open = TRUE, updated_at = ` + arg(int64(n.Now)) + set +
-			` WHERE rid = ` + rid + ` AND user_id <> ` + arg(n.Sender) + cond + ` AND EXISTS (SELECT 1 FROM r))`)
-	}
-	q.WriteString(` SELECT ts FROM r`)
-	var ts int64
-	err = t.s.w.QueryRowContext(ctx, q.String(), args...).Scan(&ts)
-	if errors.Is(err, sql.ErrNoRows) {
-		if t.s.rooms != nil {
-			// A hint that let the caller through is stale.
-			t.s.rooms.forget(m.RID)
-			t.s.rooms.forgetMembers()
-		}
-		return store.ErrChanged
-	}
+			SELECT ok.id, $1, ` + ts + `, ok.t, ok.u_id, ok.msg, ok.tmid, ok.tshow, ok.hidden, ok.pinned, ok.drid, ok.tcount, ok.tlm, ok.dcount, ok.dlm, ` + ts + `, ` + fixed("ok.doc", ts, expect) + `
+			FROM ok, r),
+		s AS (` + subscriptionsUpdate(counts) + `)
+		SELECT ok.ord, ` + ts + ` FROM ok, r`
+	rows, err := t.s.w.QueryContext(ctx, q, args...)
 	if err != nil {
-		return t.s.wrap(err)
+		return fail(t.s.wrap(err))
 	}
-	m.Ts, m.UpdatedAt = model.Time(ts), model.Time(ts)
-	return nil
+	defer rows.Close()
+	written := make([]bool, len(posts))
+	for rows.Next() {
+		var ord, at int64
+		if err := rows.Scan(&ord, &at); err != nil {
+			return fail(t.s.wrap(err))
+		}
+		m := posts[ord-1].Message
+		m.Ts, m.UpdatedAt = model.Time(at), model.Time(at)
+		written[ord-1] = true
+	}
+	if err := rows.Err(); err != nil {
+		return fail(t.s.wrap(err))
+	}
+	for i, ok := range written {
+		if !ok {
+			errs[i] = store.ErrChanged
+		}
+	}
+	if slices.Contains(written, false) && t.s.rooms != nil {
+		// A hint that let a post through is stale.
+		t.s.rooms.forget(rid)
+		t.s.rooms.forgetMembers()
+	}
+	return errs
+}
+
+// subscriptionsUpdate flags the other members' subscriptions for the
+// posts of postBatch that notify. Without counts (no post adds to unread
+// or group mentions, a channel's plain messages by default) only the
+// subscriptions not flagged yet are written, which the subscriptions_unflagged
+// index finds however large the room; with counts each other member gets
+// the sum of the posts that are not their own.
+func subscriptionsUpdate(counts bool) string {
+	if !counts {
+		return `UPDATE subscriptions SET alert = TRUE, open = TRUE, updated_at = $4
+			WHERE rid = $1 AND (alert = FALSE OR open = FALSE) AND EXISTS (SELECT 1 FROM r)
+			AND EXISTS (SELECT 1 FROM ok WHERE ok.notify AND ok.u_id <> subscriptions.user_id)`
+	}
+	return `UPDATE subscriptions su SET alert = TRUE, open = TRUE, updated_at = $4,
+			unread = su.unread + x.unread, group_mentions = su.group_mentions + x.grp
+		FROM (SELECT s2.id, CAST(sum(ok.unread) AS BIGINT) AS unread, count(*) FILTER (WHERE ok.grp) AS grp, bool_or(ok.unread > 0 OR ok.grp) AS moves
+			FROM subscriptions s2 JOIN ok ON ok.notify AND ok.u_id <> s2.user_id WHERE s2.rid = $1 GROUP BY s2.id) x
+		WHERE su.id = x.id AND (x.moves OR su.alert = FALSE OR su.open = FALSE) AND EXISTS (SELECT 1 FROM r)`
 }

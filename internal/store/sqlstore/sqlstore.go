@@ -57,7 +57,7 @@ type Store struct {
 
 // sqliteParts are the pieces only SQLite has. PostgreSQL caches its own
 // statements, commits in groups by itself and serves several nodes, so
-// every field but rooms is nil there, and rooms keeps only hints (see
+// every field but rooms and posts is nil there, and rooms keeps only hints (see
 // roomCache).
 type sqliteParts struct {
 	// batch groups transactions into shared commits.
@@ -71,6 +71,9 @@ type sqliteParts struct {
 	ckpt *checkpointer
 	// rooms keeps room documents and memberships.
 	rooms *roomCache
+	// posts makes concurrent posts to a room into one statement
+	// (PostgreSQL only).
+	posts *postQueue
 }
 
 // batchPending is what one SQLite batch collects for its commit.

@@ -866,6 +866,7 @@ var messageTests = []test{
 			Notice: &store.MessageNotice{Sender: "u1", Mentioned: []string{"u2"}, UnreadMentioned: 1, Now: now}}))
 		wantEqual(t, "messages mentioning user-u2", listIDs(t, s, store.MessageFilter{MentionedUser: "user-u2"}, store.ListOptions{}), []string{mention.ID})
 	}},
+	{"ConcurrentPostsToOneRoom", testConcurrentPosts},
 	{"ConcurrentInsertsGetIncreasingTs", testConcurrentInserts},
 	{"CancelMidStatementSparesOthers", testCancelMidStatement},
 }
@@ -1126,6 +1127,126 @@ func testCancelMidStatement(t *testing.T, s store.Store) {
 			must(t, err) // the cancel came too late: it committed
 		} else {
 			wantErr(t, err, store.ErrNotFound)
+		}
+	}
+}
+
+// testConcurrentPosts posts to one room from many goroutines at once, as
+// a busy room's members do: the posts of members, of a user who is not
+// one, and one with a taken id. Each gets its own answer, the written
+// ones distinct increasing timestamps, and the room's and the
+// subscriptions' counters add up to exactly what was written, however
+// the store groups the writes.
+func testConcurrentPosts(t *testing.T, s store.Store) {
+	const perMember = 15
+	ctx := t.Context()
+	r := createRoom(t, s, newChannel("crowded", 1))
+	members := []string{"u1", "u2", "u3", "u4"}
+	for _, u := range members {
+		createSub(t, s, newSub(r.ID, u, 1))
+	}
+	taken := newMsg(model.NewID(), r.ID, "u1", "taken", 0)
+	now := model.Now()
+	must(t, s.Messages().Post(ctx, store.NewPost{Message: taken, Want: now, Member: "u1"}))
+
+	type result struct {
+		m     *model.Message
+		group bool
+		err   error
+	}
+	var (
+		mu      sync.Mutex
+		results []result
+		wg      sync.WaitGroup
+	)
+	post := func(m *model.Message, member string, group bool) {
+		n := &store.MessageNotice{Sender: m.U.ID, UnreadOthers: 1, Now: now}
+		if group {
+			n = &store.MessageNotice{Sender: m.U.ID, Group: true, UnreadGroup: 2, Now: now}
+		}
+		err := s.Messages().Post(ctx, store.NewPost{Message: m, Want: now, Last: true, Member: member, Notice: n})
+		mu.Lock()
+		results = append(results, result{m, group, err})
+		mu.Unlock()
+	}
+	start := make(chan struct{})
+	for i, u := range members {
+		wg.Go(func() {
+			<-start
+			for j := range perMember {
+				// u4's every fifth post is an @all, which counts 2 for the others.
+				post(newMsg(fmt.Sprintf("%s-%02d", u, j), r.ID, u, "hello", 0), u, i == 3 && j%5 == 0)
+			}
+		})
+	}
+	wg.Go(func() { <-start; post(newMsg("outsider", r.ID, "u9", "let me in", 0), "u9", false) })
+	wg.Go(func() { <-start; post(newMsg(taken.ID, r.ID, "u2", "same id", 0), "u2", false) })
+	close(start)
+	wg.Wait()
+
+	written := map[string]int{} // by sender
+	groups := 0
+	var newest *model.Message
+	seen := map[model.Time]string{}
+	for _, res := range results {
+		switch res.m.ID {
+		case "outsider":
+			wantErr(t, res.err, store.ErrChanged)
+			continue
+		case taken.ID:
+			wantErr(t, res.err, store.ErrConflict)
+			continue
+		}
+		if res.err != nil {
+			t.Fatalf("post %s: %v", res.m.ID, res.err)
+		}
+		if other, ok := seen[res.m.Ts]; ok {
+			t.Errorf("posts %s and %s share ts %d", other, res.m.ID, res.m.Ts)
+		}
+		seen[res.m.Ts] = res.m.ID
+		if res.m.Ts < now {
+			t.Errorf("post %s at %d, before its wanted %d", res.m.ID, res.m.Ts, now)
+		}
+		got, err := s.Messages().Get(ctx, res.m.ID)
+		must(t, err)
+		wantEqual(t, "Get of "+res.m.ID, got, res.m)
+		written[res.m.U.ID]++
+		if res.group {
+			groups++
+		}
+		if newest == nil || res.m.Ts > newest.Ts {
+			newest = res.m
+		}
+	}
+	wantNotFound(t, s.Messages().Get, "outsider")
+	total := len(members) * perMember
+	room, err := s.Rooms().Get(ctx, r.ID)
+	must(t, err)
+	var last model.Message
+	must(t, json.Unmarshal(room.LastMessage, &last))
+	if room.Msgs != int64(total+1) || last.ID != newest.ID || last.Ts != newest.Ts || *room.LM != newest.Ts {
+		t.Errorf("room: msgs %d, last message %s at %d; want %d, %s at %d", room.Msgs, last.ID, last.Ts, total+1, newest.ID, newest.Ts)
+	}
+	n, err := s.Messages().Count(ctx, store.MessageFilter{RID: r.ID, ExcludeHidden: true})
+	must(t, err)
+	wantEqual(t, "visible count", n, total+1)
+	for _, u := range members {
+		sub, err := s.Subscriptions().Get(ctx, r.ID, u)
+		must(t, err)
+		// Every other member's post counts 1, and u4's @all posts 2
+		// instead.
+		want, wantGroup := 0, 0
+		for _, o := range members {
+			if o != u {
+				want += written[o]
+			}
+		}
+		if u != "u4" {
+			want += groups // counted once in written already
+			wantGroup = groups
+		}
+		if sub.Unread != int64(want) || sub.GroupMentions != int64(wantGroup) || !sub.Alert || !sub.Open {
+			t.Errorf("%s: unread %d, group mentions %d, alert %v, open %v; want %d, %d, alerted and open", u, sub.Unread, sub.GroupMentions, sub.Alert, sub.Open, want, wantGroup)
 		}
 	}
 }
