@@ -263,14 +263,6 @@ func openPostgres(ctx context.Context, url string, opts Options) (*Store, error)
 		// window it reads serially in under 2 ms.
 		dsn += "&max_parallel_workers_per_gather=0"
 	}
-	if !strings.Contains(url, "plan_cache_mode=") {
-		// Every statement is prepared once per connection and then run
-		// many times. PostgreSQL otherwise plans the larger ones (a post's
-		// statement, with its array parameters) again on each run, because
-		// their generic plans' estimates look dearer, and the planning
-		// cost more than the run: about half of PostgreSQL's CPU per post.
-		dsn += "&plan_cache_mode=force_generic_plan"
-	}
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, err

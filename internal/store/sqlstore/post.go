@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 
@@ -86,22 +87,34 @@ func isoSQL(ms string) string {
 	return `to_char(TIMESTAMP 'epoch' + (` + ms + `) * INTERVAL '1 millisecond', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
 }
 
-// postColumns are the arrays a batch of posts is passed in, one element
-// a post, in the order of postBatch's unnest.
-type postColumns struct {
-	id, t, uid, msg, doc, member []string
-	tmid, drid, last             []*string
-	tshow, hidden, pinned, grp   []bool
-	notify                       []bool
-	tcount, dcount, unread       []int64
-	tlm, dlm                     []*int64
-}
-
-func optString(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
+// postRow is one post of a batch as postBatch passes it: one JSON array
+// of these, which jsonb_to_recordset makes the batch's rows. PostgreSQL
+// cannot see how many rows a function gives in either a custom or a
+// generic plan, so both plans cost the same and it keeps the generic one
+// after a few runs; arrays (unnest) have their lengths seen in custom
+// plans, and the statement was then planned again on every run, which
+// cost more than running it.
+type postRow struct {
+	Ord    int             `json:"ord"`
+	ID     string          `json:"id"`
+	T      string          `json:"t"`
+	UID    string          `json:"u_id"`
+	Msg    string          `json:"msg"`
+	TMID   *string         `json:"tmid"`
+	TShow  bool            `json:"tshow"`
+	Hidden bool            `json:"hidden"`
+	Pinned bool            `json:"pinned"`
+	DRID   *string         `json:"drid"`
+	TCount int64           `json:"tcount"`
+	TLM    *int64          `json:"tlm"`
+	DCount int64           `json:"dcount"`
+	DLM    *int64          `json:"dlm"`
+	Doc    json.RawMessage `json:"doc"`
+	Last   json.RawMessage `json:"last,omitempty"`
+	Member string          `json:"member"`
+	Notify bool            `json:"notify"`
+	Unread int64           `json:"unread"`
+	Grp    bool            `json:"grp"`
 }
 
 func optTime(t *model.Time) *int64 {
@@ -110,6 +123,13 @@ func optTime(t *model.Time) *int64 {
 	}
 	v := int64(*t)
 	return &v
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 // postBatch writes posts, all to one room and all with the same RoomHint,
@@ -146,7 +166,7 @@ func (t messages) postBatch(ctx context.Context, posts []store.NewPost) []error 
 			counts = counts || n.Group || n.UnreadOthers > 0
 		}
 	}
-	var c postColumns
+	rows := make([]postRow, len(posts))
 	for i, p := range posts {
 		m := p.Message
 		m.Ts, m.UpdatedAt = want+model.Time(i), want+model.Time(i)
@@ -154,34 +174,29 @@ func (t messages) postBatch(ctx context.Context, posts []store.NewPost) []error 
 		if err != nil {
 			return fail(err)
 		}
-		var last *string
+		row := postRow{Ord: i + 1, ID: m.ID, T: m.T, UID: m.U.ID, Msg: m.Msg, TMID: optString(m.TMID), TShow: m.TShow,
+			Hidden: m.Hidden, Pinned: m.Pinned, DRID: optString(m.DRID), TCount: int64(m.TCount), TLM: optTime(m.TLM),
+			DCount: int64(m.DCount), DLM: optTime(m.DLM), Doc: json.RawMessage(doc), Member: p.Member, Notify: p.Notice != nil}
 		if p.Last {
 			d, err := lastMessageDoc(m)
 			if err != nil {
 				return fail(err)
 			}
-			s := d.(string)
-			last = &s
+			row.Last = json.RawMessage(d.(string))
 		}
-		var unread int64
-		grp := false
 		if n := p.Notice; n != nil {
-			grp = n.Group
-			unread = int64(n.UnreadOthers)
-			if grp {
-				unread = int64(n.UnreadGroup)
+			row.Grp, row.Unread = n.Group, int64(n.UnreadOthers)
+			if n.Group {
+				row.Unread = int64(n.UnreadGroup)
 			}
 		}
-		c.id, c.t, c.uid, c.msg, c.doc, c.member = append(c.id, m.ID), append(c.t, m.T), append(c.uid, m.U.ID), append(c.msg, m.Msg), append(c.doc, doc), append(c.member, p.Member)
-		c.tmid, c.drid, c.last = append(c.tmid, optString(m.TMID)), append(c.drid, optString(m.DRID)), append(c.last, last)
-		c.tshow, c.hidden, c.pinned, c.grp = append(c.tshow, m.TShow), append(c.hidden, m.Hidden), append(c.pinned, m.Pinned), append(c.grp, grp)
-		c.notify = append(c.notify, p.Notice != nil)
-		c.tcount, c.dcount, c.unread = append(c.tcount, int64(m.TCount)), append(c.dcount, int64(m.DCount)), append(c.unread, unread)
-		c.tlm, c.dlm = append(c.tlm, optTime(m.TLM)), append(c.dlm, optTime(m.DLM))
+		rows[i] = row
 	}
-	args := []any{rid, int64(want), int64(model.Now()), int64(now),
-		c.id, c.t, c.uid, c.msg, c.tmid, c.tshow, c.hidden, c.pinned, c.drid, c.tcount, c.tlm, c.dcount, c.dlm,
-		c.doc, c.last, c.member, c.notify, c.unread, c.grp}
+	batch, err := json.Marshal(rows)
+	if err != nil {
+		return fail(err)
+	}
+	args := []any{rid, int64(want), int64(model.Now()), int64(now), string(batch)}
 	guard := ""
 	if posts[0].RoomHint {
 		cond, cargs, ok := rooms(t).printCond(rid, len(args)+1)
@@ -198,11 +213,9 @@ func (t messages) postBatch(ctx context.Context, posts []store.NewPost) []error 
 		return `CASE WHEN ` + ts + ` = ` + expect + ` THEN CAST(` + doc + ` AS JSONB) ELSE CAST(` + doc + ` AS JSONB) || jsonb_build_object('ts', ` + isoSQL(ts) + `, '_updatedAt', ` + isoSQL(ts) + `) END`
 	}
 	base := `GREATEST(last_ts + 1, $2)`
-	q := `WITH p AS (SELECT * FROM unnest(CAST($5 AS TEXT[]), CAST($6 AS TEXT[]), CAST($7 AS TEXT[]), CAST($8 AS TEXT[]), CAST($9 AS TEXT[]),
-			CAST($10 AS BOOLEAN[]), CAST($11 AS BOOLEAN[]), CAST($12 AS BOOLEAN[]), CAST($13 AS TEXT[]), CAST($14 AS BIGINT[]), CAST($15 AS BIGINT[]),
-			CAST($16 AS BIGINT[]), CAST($17 AS BIGINT[]), CAST($18 AS TEXT[]), CAST($19 AS TEXT[]), CAST($20 AS TEXT[]), CAST($21 AS BOOLEAN[]),
-			CAST($22 AS BIGINT[]), CAST($23 AS BOOLEAN[]))
-			WITH ORDINALITY AS p(id, t, u_id, msg, tmid, tshow, hidden, pinned, drid, tcount, tlm, dcount, dlm, doc, last, member, notify, unread, grp, ord)),
+	q := `WITH p AS (SELECT * FROM jsonb_to_recordset(CAST($5 AS JSONB)) AS p(ord BIGINT, id TEXT, t TEXT, u_id TEXT, msg TEXT, tmid TEXT,
+			tshow BOOLEAN, hidden BOOLEAN, pinned BOOLEAN, drid TEXT, tcount BIGINT, tlm BIGINT, dcount BIGINT, dlm BIGINT, doc JSONB, last JSONB,
+			member TEXT, notify BOOLEAN, unread BIGINT, grp BOOLEAN)),
 		ok AS (SELECT p.*, row_number() OVER (ORDER BY p.ord) - 1 AS k FROM p
 			WHERE p.member = '' OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.rid = $1 AND s.user_id = p.member)),
 		n AS (SELECT count(*) AS c, count(*) FILTER (WHERE NOT hidden) AS v, max(k) FILTER (WHERE last IS NOT NULL) AS lk FROM ok),
@@ -215,22 +228,22 @@ func (t messages) postBatch(ctx context.Context, posts []store.NewPost) []error 
 			FROM ok, r),
 		s AS (` + subscriptionsUpdate(counts) + `)
 		SELECT ok.ord, ` + ts + ` FROM ok, r`
-	rows, err := t.s.w.QueryContext(ctx, q, args...)
+	res, err := t.s.w.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fail(t.s.wrap(err))
 	}
-	defer rows.Close()
+	defer res.Close()
 	written := make([]bool, len(posts))
-	for rows.Next() {
+	for res.Next() {
 		var ord, at int64
-		if err := rows.Scan(&ord, &at); err != nil {
+		if err := res.Scan(&ord, &at); err != nil {
 			return fail(t.s.wrap(err))
 		}
 		m := posts[ord-1].Message
 		m.Ts, m.UpdatedAt = model.Time(at), model.Time(at)
 		written[ord-1] = true
 	}
-	if err := rows.Err(); err != nil {
+	if err := res.Err(); err != nil {
 		return fail(t.s.wrap(err))
 	}
 	for i, ok := range written {
