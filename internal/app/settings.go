@@ -106,7 +106,6 @@ func (a *App) SaveSetting(ctx context.Context, actor *model.User, id string, val
 		if err := a.Settings.Save(ctx, st.Settings(), id, value); err != nil {
 			return err
 		}
-		a.emit(st, events.SettingChanged, "", actor.ID, id)
 		return st.BumpConfigVersion(ctx)
 	})
 	if err != nil {
@@ -115,6 +114,9 @@ func (a *App) SaveSetting(ctx context.Context, actor *model.User, id string, val
 	if err := a.Settings.Set(id, value); err != nil {
 		return err
 	}
+	// Announced only now: listeners on this node (the realtime streams)
+	// read the new value from a.Settings when the event reaches them.
+	a.bus.Publish(events.Event{Kind: events.SettingChanged, UserID: actor.ID, ID: id})
 	return nil
 }
 
