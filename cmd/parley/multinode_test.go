@@ -240,3 +240,40 @@ func TestMembershipEndedOnOneNodeStopsPostsOnTheOther(t *testing.T) {
 		}
 	}
 }
+
+// TestAccessEndedOnOneNodeStopsChannelReadsOnTheOther: a member's
+// channels.history is served on node B from what B remembers of the room
+// and the membership, with the listing itself requiring both. A ban, or
+// the channel turned private, through node A must end those reads
+// through node B as soon as A has answered.
+func TestAccessEndedOnOneNodeStopsChannelReadsOnTheOther(t *testing.T) {
+	_, b, adminA, _ := twoNodes(t)
+	const name = "reading-user"
+	adminA.must(t, http.MethodPost, "users.create", map[string]any{
+		"username": name, "name": name, "email": name + "@example.com", "password": "pw-" + name,
+	})
+	user := newREST(b.url).login(t, name, "pw-"+name)
+	for _, tc := range []struct {
+		room string
+		end  func(rid string)
+	}{
+		{"read-ban", func(rid string) {
+			adminA.must(t, http.MethodPost, "rooms.banUser", map[string]any{"roomId": rid, "userId": user.uid})
+		}},
+		{"read-private", func(rid string) {
+			adminA.must(t, http.MethodPost, "channels.setType", map[string]any{"roomId": rid, "type": "p"})
+		}},
+	} {
+		created := adminA.must(t, http.MethodPost, "channels.create", map[string]any{"name": tc.room, "members": []string{name}})
+		rid, _ := created["channel"].(map[string]any)["_id"].(string)
+		adminA.must(t, http.MethodPost, "chat.postMessage", map[string]any{"roomId": rid, "text": "something to read"})
+		// Several reads, so that node B surely remembers room and membership.
+		for range 3 {
+			user.must(t, http.MethodGet, "channels.history?roomId="+rid, nil)
+		}
+		tc.end(rid)
+		if code, m, err := user.call(http.MethodGet, "channels.history?roomId="+rid, nil); err != nil || code == http.StatusOK {
+			t.Errorf("%s: channels.history through node B right after node A ended the access: %d %v %v", tc.room, code, m, err)
+		}
+	}
+}

@@ -19,12 +19,17 @@ func (a *App) hiddenSystemTypes() []string {
 // before latest (and after oldest), newest first. A reader who cannot
 // see the room gets ErrForbidden.
 func (a *App) History(ctx context.Context, u *model.User, r *model.Room, q HistoryQuery) (*HistoryResult, error) {
+	return a.history(ctx, u, r, q, nil)
+}
+
+// history is History whose listing requires guard, when set.
+func (a *App) history(ctx context.Context, u *model.User, r *model.Room, q HistoryQuery, guard *store.ReadGuard) (*HistoryResult, error) {
 	if err := a.requireSee(ctx, r, u, ErrForbidden); err != nil {
 		return nil, err
 	}
 	f := store.MessageFilter{
 		RID: r.ID, ExcludeHidden: true, ExcludeTypes: a.hiddenSystemTypes(),
-		TsInclusive: q.Inclusive, RoomVisible: !q.ShowThreadMessages,
+		TsInclusive: q.Inclusive, RoomVisible: !q.ShowThreadMessages, Guard: guard,
 	}
 	// Without latest there is no upper bound rather than "now": a burst of
 	// messages gets timestamps a little ahead of the clock (they are
@@ -49,6 +54,7 @@ func (a *App) History(ctx context.Context, u *model.User, r *model.Room, q Histo
 		res.UnreadNotLoaded = &n
 		if q.Oldest != nil && len(list) > 0 && list[len(list)-1].Ts > *q.Oldest {
 			older := f
+			older.Guard = nil // the page came back, so it held
 			older.TsBefore, older.TsInclusive = list[len(list)-1].Ts, false
 			older.TsAfter = *q.Oldest
 			count, err := a.store.Messages().Count(ctx, older)
@@ -76,6 +82,9 @@ func (a *App) History(ctx context.Context, u *model.User, r *model.Room, q Histo
 // of type t, read with q.
 func (a *App) RoomHistory(ctx context.Context, u *model.User, ref RoomRef, t string, q HistoryQuery) (*HistoryResult, error) {
 	if ref.ID != "" && t == model.RoomChannel {
+		if res, ok, err := a.memberChannelHistory(ctx, u, ref.ID, q); ok || err != nil {
+			return res, err
+		}
 		// The hottest read: a channel by id needs only the room's type,
 		// not its whole document. (Groups go through findRoom, which hides
 		// a group from non-members.)
@@ -93,6 +102,32 @@ func (a *App) RoomHistory(ctx context.Context, u *model.User, ref RoomRef, t str
 		return nil, err
 	}
 	return a.History(ctx, u, r, q)
+}
+
+// memberChannelHistory serves a member's read of a channel by id, the
+// most frequent of all, on the node's hints of the room and the
+// membership, with no reads before the listing: the listing itself
+// requires both still to hold (a store.ReadGuard), so a hint another
+// node made stale yields nothing. ok is false when the hints do not
+// cover the read, or the listing came back empty (an empty page, or a
+// stale hint); the caller then checks again on fresh reads.
+func (a *App) memberChannelHistory(ctx context.Context, u *model.User, rid string, q HistoryQuery) (*HistoryResult, bool, error) {
+	if !a.HasPermission(u, "view-c-room") {
+		return nil, false, nil
+	}
+	r, err := a.store.Rooms().GetHint(ctx, rid)
+	if err != nil || r.T != model.RoomChannel {
+		return nil, false, nil
+	}
+	hinted, member, err := a.memberHint(ctx, rid, u.ID)
+	if err != nil || !member {
+		return nil, false, nil
+	}
+	res, err := a.history(hinted, u, r, q, &store.ReadGuard{RoomType: model.RoomChannel, Member: u.ID})
+	if err != nil || len(res.Messages) == 0 {
+		return nil, false, nil
+	}
+	return res, true, nil
 }
 
 // normalizeJSON is normalize for stored message JSON: documents that need

@@ -213,8 +213,9 @@ type Rooms interface {
 	GetHead(ctx context.Context, id string) (*model.Room, error)
 	// GetHint is GetCached for a caller that writes on the strength of
 	// the answer only through a write that requires the room unchanged
-	// (NewPost.RoomHint, or Unchanged in its transaction): the answer may
-	// come from a memory that another node has made stale.
+	// (NewPost.RoomHint, or Unchanged in its transaction), or reads only
+	// through a listing that requires what it relied on (MessageFilter.Guard):
+	// the answer may come from a memory that another node has made stale.
 	GetHint(ctx context.Context, id string) (*model.Room, error)
 	// Unchanged answers ErrChanged unless room id is still what GetHint
 	// answered (its document and usersCount), and locks the room's row
@@ -293,8 +294,9 @@ type Subscriptions interface {
 	Exists(ctx context.Context, rid, userID string) (bool, error)
 	// MemberHint is Exists for a caller that writes on the strength of
 	// its yes only through a write that requires the membership again
-	// (NewPost.Member): the yes may come from a memory that another node
-	// has made stale.
+	// (NewPost.Member), or reads only through a listing that does
+	// (MessageFilter.Guard): the yes may come from a memory that another
+	// node has made stale.
 	MemberHint(ctx context.Context, rid, userID string) (bool, error)
 	// GetForUpdate is Get that also locks the row until the transaction
 	// ends, for read-modify-write of a subscription.
@@ -400,6 +402,20 @@ type MessageFilter struct {
 	TsInclusive   bool // TsAfter/TsBefore include the bound
 	// TextContains matches msg case-insensitively.
 	TextContains string
+	// Guard, when set, makes the listing answer nothing unless what it
+	// names still holds as the listing reads: for a reader that checked
+	// its access on hints (Rooms.GetHint, Subscriptions.MemberHint) and
+	// checks again on fresh reads when nothing comes back. A store whose
+	// hints are never stale may ignore it.
+	Guard *ReadGuard
+}
+
+// ReadGuard is what a guarded listing requires of MessageFilter.RID.
+type ReadGuard struct {
+	// RoomType is the type the room must still have.
+	RoomType string
+	// Member is a user who must still be subscribed to the room.
+	Member string
 }
 
 // TrashFilter selects hard-deleted messages.

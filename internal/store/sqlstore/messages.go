@@ -175,7 +175,18 @@ func (t messages) where(f store.MessageFilter, args []any) ([]string, []any) {
 		return "$" + strconv.Itoa(len(args))
 	}
 	if f.RID != "" {
-		conds = append(conds, "m.rid = "+arg(f.RID))
+		rid := arg(f.RID)
+		conds = append(conds, "m.rid = "+rid)
+		if g := f.Guard; g != nil && t.s.exactCache() == nil {
+			// Conditions on no column of m: PostgreSQL checks them once,
+			// before reading any message.
+			if g.RoomType != "" {
+				conds = append(conds, "EXISTS (SELECT 1 FROM rooms WHERE id = "+rid+" AND t = "+arg(g.RoomType)+")")
+			}
+			if g.Member != "" {
+				conds = append(conds, "EXISTS (SELECT 1 FROM subscriptions WHERE rid = "+rid+" AND user_id = "+arg(g.Member)+")")
+			}
+		}
 	}
 	// in renders "col IN (...)" over values, bound as arguments.
 	in := func(col string, values []string) string {
