@@ -242,12 +242,12 @@ func TestMembershipEndedOnOneNodeStopsPostsOnTheOther(t *testing.T) {
 }
 
 // TestAccessEndedOnOneNodeStopsChannelReadsOnTheOther: a member's
-// channels.history is served on node B from what B remembers of the room
-// and the membership, with the listing itself requiring both. A ban, or
-// the channel turned private, through node A must end those reads
-// through node B as soon as A has answered.
+// channels.history is served on node B from what B remembers of the
+// session, the room and the membership, with the listing itself requiring
+// all three. A logout, a ban, or the channel turned private, through
+// node A must end those reads through node B as soon as A has answered.
 func TestAccessEndedOnOneNodeStopsChannelReadsOnTheOther(t *testing.T) {
-	_, b, adminA, _ := twoNodes(t)
+	a, b, adminA, _ := twoNodes(t)
 	const name = "reading-user"
 	adminA.must(t, http.MethodPost, "users.create", map[string]any{
 		"username": name, "name": name, "email": name + "@example.com", "password": "pw-" + name,
@@ -275,5 +275,63 @@ func TestAccessEndedOnOneNodeStopsChannelReadsOnTheOther(t *testing.T) {
 		if code, m, err := user.call(http.MethodGet, "channels.history?roomId="+rid, nil); err != nil || code == http.StatusOK {
 			t.Errorf("%s: channels.history through node B right after node A ended the access: %d %v %v", tc.room, code, m, err)
 		}
+	}
+
+	// A login ended through node A: its token, used on node B, is refused
+	// as any request without a login is.
+	created := adminA.must(t, http.MethodPost, "channels.create", map[string]any{"name": "read-logout", "members": []string{name}})
+	rid, _ := created["channel"].(map[string]any)["_id"].(string)
+	adminA.must(t, http.MethodPost, "chat.postMessage", map[string]any{"roomId": rid, "text": "something to read"})
+	onA := newREST(a.url).login(t, name, "pw-"+name)
+	onB := newREST(b.url)
+	onB.uid, onB.token = onA.uid, onA.token
+	// Each route that may take the login from node B's memory, with what
+	// it sends.
+	calls := []struct{ method, path string }{
+		{http.MethodGet, "channels.history?roomId=" + rid},
+		{http.MethodPost, "chat.postMessage"},
+		{http.MethodPost, "chat.sendMessage"},
+	}
+	body := func(path, text string) map[string]any {
+		switch path {
+		case "chat.postMessage":
+			return map[string]any{"roomId": rid, "text": text}
+		case "chat.sendMessage":
+			return map[string]any{"message": map[string]any{"rid": rid, "msg": text}}
+		}
+		return nil
+	}
+	for i := range 3 {
+		for _, c := range calls {
+			onB.must(t, c.method, c.path, body(c.path, fmt.Sprintf("before %d", i)))
+		}
+	}
+	logout(t, onA)
+	for _, c := range calls {
+		code, m, err := onB.call(c.method, c.path, body(c.path, "after the logout"))
+		if err != nil || code != http.StatusUnauthorized || m["error"] != "You must be logged in to do this." {
+			t.Errorf("%s through node B right after the logout through node A: %d %v %v", c.path, code, m, err)
+		}
+	}
+	hist := adminA.must(t, http.MethodGet, "channels.history?roomId="+rid, nil)
+	for _, x := range hist["messages"].([]any) {
+		if msg, _ := x.(map[string]any)["msg"].(string); msg == "after the logout" {
+			t.Errorf("the room holds a message posted after the logout")
+		}
+	}
+	// The same node forgets a login it ended at once too.
+	onB = newREST(b.url).login(t, name, "pw-"+name)
+	onB.must(t, http.MethodGet, "channels.history?roomId="+rid, nil)
+	logout(t, onB)
+	if code, m, err := onB.call(http.MethodGet, "channels.history?roomId="+rid, nil); err != nil || code != http.StatusUnauthorized {
+		t.Errorf("channels.history right after logging out on the same node: %d %v %v", code, m, err)
+	}
+}
+
+// logout ends c's login; the answer is Rocket.Chat's {"status":"success"}.
+func logout(t *testing.T, c *rest) {
+	t.Helper()
+	if code, m, err := c.call(http.MethodPost, "logout", map[string]any{}); err != nil || code != http.StatusOK || m["status"] != "success" {
+		t.Fatalf("logout: %d %v %v", code, m, err)
 	}
 }

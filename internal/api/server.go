@@ -213,19 +213,28 @@ func (s *Server) dispatch(path string, rts []route) http.Handler {
 	})
 }
 
+// hintedSessionRoutes may authenticate from the node's memory of recent
+// sessions (app.AuthenticateHint): their handlers write only through
+// statements that require the session again, and check it afresh before
+// any other write, or when a listing that requires it comes back empty.
+var hintedSessionRoutes = map[string]bool{"channels.history": true, "chat.postMessage": true, "chat.sendMessage": true}
+
 // serveRoute runs one route: authenticate, rate limit, then the handler.
 func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route) {
 	c := &request{w: w, r: r, ctx: r.Context(), s: s}
 	if rt.auth {
 		uid, tok := r.Header.Get("X-User-Id"), r.Header.Get("X-Auth-Token")
-		u, err := s.app.Authenticate(c.ctx, uid, tok)
+		var (
+			u   *model.User
+			err error
+		)
+		if hintedSessionRoutes[rt.path] {
+			c.ctx, u, err = s.app.AuthenticateHint(c.ctx, uid, tok)
+		} else {
+			u, err = s.app.Authenticate(c.ctx, uid, tok)
+		}
 		if err != nil {
-			if e, ok := app.AsError(err); ok && e == app.ErrUnauthorized {
-				writeJSON(w, http.StatusUnauthorized, M{"success": false, "status": "error",
-					"error": "You must be logged in to do this.", "message": "You must be logged in to do this."})
-				return
-			}
-			writeError(w, r, s.log, err)
+			writeAuthError(w, r, s.log, err)
 			return
 		}
 		c.user, c.token = u, tok
@@ -252,10 +261,26 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route) {
 		if e, ok := app.AsError(err); ok && e.Type != "" {
 			s.metrics.errors.WithLabelValues(rt.path, e.Type).Inc()
 		}
+		if rt.auth && hintedSessionRoutes[rt.path] {
+			// The handler found the session gone on checking it afresh.
+			writeAuthError(w, r, s.log, err)
+			return
+		}
 		writeError(w, r, s.log, err)
 		return
 	}
 	writeResult(w, out)
+}
+
+// writeAuthError answers a failed authentication as Rocket.Chat does, and
+// any other error as usual.
+func writeAuthError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	if e, ok := app.AsError(err); ok && e == app.ErrUnauthorized {
+		writeJSON(w, http.StatusUnauthorized, M{"success": false, "status": "error",
+			"error": "You must be logged in to do this.", "message": "You must be logged in to do this."})
+		return
+	}
+	writeError(w, r, log, err)
 }
 
 // rateLimit applies the API_Enable_Rate_Limiter settings; it reports false

@@ -78,6 +78,9 @@ type App struct {
 
 	// authUsers remembers the users of logins for a moment (memo.go).
 	authUsers shortMemo[*model.User]
+	// sessions remembers for a moment the sessions Authenticate found,
+	// with their user's updatedAt, for AuthenticateHint.
+	sessions shortMemo[model.Time]
 	// logins counts failed logins (logins.go).
 	logins loginGuard
 

@@ -155,7 +155,77 @@ func (a *App) Authenticate(ctx context.Context, userID, token string) (*model.Us
 	if userID == "" || token == "" {
 		return nil, ErrUnauthorized
 	}
-	sess, err := a.store.Tokens().Session(ctx, userID, auth.HashToken(token))
+	return a.authenticateHashed(ctx, userID, auth.HashToken(token))
+}
+
+// sessionHint marks a request authenticated by AuthenticateHint from the
+// node's memory; its value is the *store.SessionGuard its reads require.
+type sessionHint struct{}
+
+// AuthenticateHint is Authenticate for a request whose reads all require
+// the session again (store.ReadGuard.Session), and which calls
+// confirmSession before anything else: a session this node found a moment
+// ago is taken from memory, with no read, and the returned context carries
+// what the reads must require.
+func (a *App) AuthenticateHint(ctx context.Context, userID, token string) (context.Context, *model.User, error) {
+	if userID != "" && token != "" {
+		hashed := auth.HashToken(token)
+		now := a.clock()
+		if at, ok := a.sessions.get(sessionKey(userID, hashed), now); ok {
+			if u, ok := a.authUsers.get(userID, now); ok && u.UpdatedAt == at {
+				g := &store.SessionGuard{UserID: userID, HashedToken: hashed, UserUpdatedAt: at}
+				return context.WithValue(ctx, sessionHint{}, g), u, nil
+			}
+		}
+	}
+	u, err := a.Authenticate(ctx, userID, token)
+	return ctx, u, err
+}
+
+// sessionGuard is what the reads of a request authenticated from memory
+// must require, or nil.
+func sessionGuard(ctx context.Context) *store.SessionGuard {
+	g, _ := ctx.Value(sessionHint{}).(*store.SessionGuard)
+	return g
+}
+
+// confirmSession checks the session of a request that AuthenticateHint
+// took from memory, and answers its user as now stored; any other
+// request's user is answered as it is.
+func (a *App) confirmSession(ctx context.Context, u *model.User) (*model.User, error) {
+	g := sessionGuard(ctx)
+	if g == nil {
+		return u, nil
+	}
+	return a.authenticateHashed(ctx, g.UserID, g.HashedToken)
+}
+
+// requireSession checks the session of a request that AuthenticateHint
+// took from memory before a write that does not require it itself.
+func (a *App) requireSession(ctx context.Context) error {
+	_, err := a.confirmSession(ctx, nil)
+	return err
+}
+
+// freshSession is what a post's next attempt acts as after its write was
+// refused (store.ErrChanged): a session taken from memory is checked
+// afresh and not required again.
+func (a *App) freshSession(ctx context.Context, u *model.User) (context.Context, *model.User, error) {
+	if sessionGuard(ctx) == nil {
+		return ctx, u, nil
+	}
+	u, err := a.confirmSession(ctx, u)
+	if err != nil {
+		return ctx, nil, err
+	}
+	return context.WithValue(ctx, sessionHint{}, (*store.SessionGuard)(nil)), u, nil
+}
+
+func sessionKey(userID, hashed string) string { return userID + "\x00" + hashed }
+
+// authenticateHashed is Authenticate for the stored form of the token.
+func (a *App) authenticateHashed(ctx context.Context, userID, hashed string) (*model.User, error) {
+	sess, err := a.store.Tokens().Session(ctx, userID, hashed)
 	if isNotFound(err) {
 		return nil, ErrUnauthorized
 	}
@@ -168,6 +238,7 @@ func (a *App) Authenticate(ctx context.Context, userID, token string) (*model.Us
 	// The user a request acts as is only read: handlers that change a user
 	// load it afresh inside their transaction.
 	now := a.clock()
+	a.sessions.put(sessionKey(userID, hashed), sess.UserUpdatedAt, now)
 	if u, ok := a.authUsers.get(userID, now); ok && u.UpdatedAt == sess.UserUpdatedAt {
 		return u, nil
 	}
@@ -189,6 +260,7 @@ func (a *App) Logout(ctx context.Context, u *model.User, token string) error {
 	if err != nil {
 		return a.storeErr(err)
 	}
+	a.sessions.clear()
 	a.emit(a.store, events.LoggedOut, "", u.ID, hashed)
 	return nil
 }

@@ -85,6 +85,12 @@ func (a *App) RoomHistory(ctx context.Context, u *model.User, ref RoomRef, t str
 		if res, ok, err := a.memberChannelHistory(ctx, u, ref.ID, q); ok || err != nil {
 			return res, err
 		}
+	}
+	u, err := a.confirmSession(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	if ref.ID != "" && t == model.RoomChannel {
 		// The hottest read: a channel by id needs only the room's type,
 		// not its whole document. (Groups go through findRoom, which hides
 		// a group from non-members.)
@@ -123,7 +129,8 @@ func (a *App) memberChannelHistory(ctx context.Context, u *model.User, rid strin
 	if err != nil || !member {
 		return nil, false, nil
 	}
-	res, err := a.history(hinted, u, r, q, &store.ReadGuard{RoomType: model.RoomChannel, Member: u.ID})
+	guard := &store.ReadGuard{RoomType: model.RoomChannel, Member: u.ID, Session: sessionGuard(ctx)}
+	res, err := a.history(hinted, u, r, q, guard)
 	if err != nil || len(res.Messages) == 0 {
 		return nil, false, nil
 	}

@@ -399,6 +399,9 @@ func (a *App) PostMessage(ctx context.Context, u *model.User, in PostInput) (*mo
 			if attempt == maxPostAttempts {
 				return nil, errPostChanged
 			}
+			if ctx, u, err = a.freshSession(ctx, u); err != nil {
+				return nil, err
+			}
 		}
 		if err != nil {
 			return nil, err
@@ -441,6 +444,9 @@ func (a *App) postToTarget(ctx context.Context, u *model.User, target string, ms
 	}
 	if !joining {
 		return sent, a.postNew(ctx, r, sent, want)
+	}
+	if err := a.requireSession(ctx); err != nil {
+		return nil, err
 	}
 	hinted, _ := ctx.Value(hintedRoom{r.ID}).(bool)
 	err = a.tx(ctx, func(st store.Store) error {
@@ -491,6 +497,9 @@ func (a *App) resolveTarget(ctx context.Context, u *model.User, target string) (
 		if err != nil {
 			return ctx, nil, a.storeErr(err)
 		}
+		if err := a.requireSession(ctx); err != nil {
+			return ctx, nil, err
+		}
 		r, err := a.openDirect(ctx, u, other)
 		return ctx, r, err
 	}
@@ -507,6 +516,9 @@ func (a *App) resolveTarget(ctx context.Context, u *model.User, target string) (
 	}
 	if err != nil {
 		return ctx, nil, a.storeErr(err)
+	}
+	if err := a.requireSession(ctx); err != nil {
+		return ctx, nil, err
 	}
 	r, err = a.openDirect(ctx, u, other)
 	return ctx, r, err
@@ -630,6 +642,9 @@ func (a *App) sendMessage(ctx context.Context, u *model.User, in SendInput, atte
 			// Checked again without the hint that misled this attempt.
 			if attempt == maxPostAttempts {
 				return nil, errPostChanged
+			}
+			if ctx, u, err = a.freshSession(ctx, u); err != nil {
+				return nil, err
 			}
 			return a.sendMessage(ctx, u, in, attempt+1)
 		}

@@ -96,6 +96,9 @@ func (a *App) postNew(ctx context.Context, r *model.Room, m *model.Message, want
 	}
 	imported := want < now-60_000 || want > now+60_000
 	if m.TMID != "" || r.Prid != "" || m.Unread || imported {
+		if err := a.requireSession(ctx); err != nil {
+			return err
+		}
 		return a.tx(ctx, func(st store.Store) error {
 			if hinted {
 				if err := st.Rooms().Unchanged(ctx, r.ID); err != nil {
@@ -117,6 +120,7 @@ func (a *App) postNew(ctx context.Context, r *model.Room, m *model.Message, want
 	notice := a.notice(r, m, now)
 	err := a.store.Messages().Post(ctx, store.NewPost{
 		Message: m, Want: want, Last: a.Settings.Bool("Store_Last_Message"), Notice: &notice, Member: member, RoomHint: hinted,
+		Session: sessionGuard(ctx),
 	})
 	switch {
 	case errors.Is(err, store.ErrConflict):

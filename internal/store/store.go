@@ -373,6 +373,9 @@ type NewPost struct {
 	// RoomHint says the room was read through Rooms.GetHint: the message
 	// is written only while the room is still what that answered.
 	RoomHint bool
+	// Session, when set, is a login the message is written only while it
+	// still holds; otherwise Post answers ErrChanged.
+	Session *SessionGuard
 }
 
 // MessageFilter selects messages. Zero fields do not filter.
@@ -416,6 +419,17 @@ type ReadGuard struct {
 	RoomType string
 	// Member is a user who must still be subscribed to the room.
 	Member string
+	// Session is a login that must still hold. Unlike the others, every
+	// store requires it: sessions are remembered above the store.
+	Session *SessionGuard
+}
+
+// SessionGuard is a login as Tokens.Session found it: the token (its
+// stored form) still names the user, who is still active and unchanged.
+type SessionGuard struct {
+	UserID        string
+	HashedToken   string
+	UserUpdatedAt model.Time
 }
 
 // TrashFilter selects hard-deleted messages.

@@ -187,6 +187,10 @@ func (t messages) where(f store.MessageFilter, args []any) ([]string, []any) {
 				conds = append(conds, "EXISTS (SELECT 1 FROM subscriptions WHERE rid = "+rid+" AND user_id = "+arg(g.Member)+")")
 			}
 		}
+		if g := f.Guard; g != nil && g.Session != nil {
+			conds = append(conds, "EXISTS (SELECT 1 FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hashed_token = "+arg(g.Session.HashedToken)+
+				" AND t.user_id = "+arg(g.Session.UserID)+" AND u.active AND u.updated_at = "+arg(int64(g.Session.UserUpdatedAt))+")")
+		}
 	}
 	// in renders "col IN (...)" over values, bound as arguments.
 	in := func(col string, values []string) string {

@@ -57,6 +57,15 @@ func (t messages) postSteps(ctx context.Context, p store.NewPost) error {
 			return store.ErrChanged
 		}
 	}
+	if g := p.Session; g != nil {
+		sess, err := t.s.Tokens().Session(ctx, g.UserID, g.HashedToken)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && (!sess.Active || sess.UserUpdatedAt != g.UserUpdatedAt)) {
+			return store.ErrChanged
+		}
+		if err != nil {
+			return err
+		}
+	}
 	ts, err := t.s.Rooms().NextTs(ctx, m.RID, p.Want)
 	if errors.Is(err, store.ErrNotFound) {
 		return store.ErrChanged
@@ -112,9 +121,13 @@ type postRow struct {
 	Doc    json.RawMessage `json:"doc"`
 	Last   json.RawMessage `json:"last,omitempty"`
 	Member string          `json:"member"`
-	Notify bool            `json:"notify"`
-	Unread int64           `json:"unread"`
-	Grp    bool            `json:"grp"`
+	// The login the post requires (NewPost.Session); no token, none.
+	SessUser  string  `json:"sess_user"`
+	SessToken *string `json:"sess_token"`
+	SessAtMS  int64   `json:"sess_at"`
+	Notify    bool    `json:"notify"`
+	Unread    int64   `json:"unread"`
+	Grp       bool    `json:"grp"`
 }
 
 func optTime(t *model.Time) *int64 {
@@ -139,10 +152,11 @@ func optString(s string) *string {
 // consecutive in the batch's order, and moves its counters; the inserts
 // and the subscriptions' update run only if it matched, and it matches
 // only while the room exists (with RoomHint, as the version GetHint kept).
-// A post whose Member is no longer subscribed, as read by this statement,
-// is left out and answered store.ErrChanged. The documents carry the
-// timestamps the batch asks for; when the room's clock moved them on,
-// they are corrected in the statement. The answer holds an error for each
+// A post whose Member is no longer subscribed, or whose Session no longer
+// holds, as read by this statement, is left out and answered
+// store.ErrChanged. The documents carry the timestamps the batch asks
+// for; when the room's clock moved them on, they are corrected in the
+// statement. The answer holds an error for each
 // post, in order.
 func (t messages) postBatch(ctx context.Context, posts []store.NewPost) []error {
 	errs := make([]error, len(posts))
@@ -177,6 +191,9 @@ func (t messages) postBatch(ctx context.Context, posts []store.NewPost) []error 
 		row := postRow{Ord: i + 1, ID: m.ID, T: m.T, UID: m.U.ID, Msg: m.Msg, TMID: optString(m.TMID), TShow: m.TShow,
 			Hidden: m.Hidden, Pinned: m.Pinned, DRID: optString(m.DRID), TCount: int64(m.TCount), TLM: optTime(m.TLM),
 			DCount: int64(m.DCount), DLM: optTime(m.DLM), Doc: json.RawMessage(doc), Member: p.Member, Notify: p.Notice != nil}
+		if g := p.Session; g != nil {
+			row.SessUser, row.SessToken, row.SessAtMS = g.UserID, &g.HashedToken, int64(g.UserUpdatedAt)
+		}
 		if p.Last {
 			d, err := lastMessageDoc(m)
 			if err != nil {
@@ -215,9 +232,11 @@ func (t messages) postBatch(ctx context.Context, posts []store.NewPost) []error 
 	base := `GREATEST(last_ts + 1, $2)`
 	q := `WITH p AS (SELECT * FROM jsonb_to_recordset(CAST($5 AS JSONB)) AS p(ord BIGINT, id TEXT, t TEXT, u_id TEXT, msg TEXT, tmid TEXT,
 			tshow BOOLEAN, hidden BOOLEAN, pinned BOOLEAN, drid TEXT, tcount BIGINT, tlm BIGINT, dcount BIGINT, dlm BIGINT, doc JSONB, last JSONB,
-			member TEXT, notify BOOLEAN, unread BIGINT, grp BOOLEAN)),
+			member TEXT, notify BOOLEAN, unread BIGINT, grp BOOLEAN, sess_user TEXT, sess_token TEXT, sess_at BIGINT)),
 		ok AS (SELECT p.*, row_number() OVER (ORDER BY p.ord) - 1 AS k FROM p
-			WHERE p.member = '' OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.rid = $1 AND s.user_id = p.member)),
+			WHERE (p.member = '' OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.rid = $1 AND s.user_id = p.member))
+			AND (p.sess_token IS NULL OR EXISTS (SELECT 1 FROM tokens tk JOIN users u ON u.id = tk.user_id
+				WHERE tk.hashed_token = p.sess_token AND tk.user_id = p.sess_user AND u.active AND u.updated_at = p.sess_at))),
 		n AS (SELECT count(*) AS c, count(*) FILTER (WHERE NOT hidden) AS v, max(k) FILTER (WHERE last IS NOT NULL) AS lk FROM ok),
 		r AS (UPDATE rooms SET last_ts = ` + base + ` + n.c - 1, msgs = msgs + n.c, visible_msgs = visible_msgs + n.v, updated_at = $3,
 			lm = CASE WHEN n.lk IS NULL THEN lm ELSE ` + base + ` + n.lk END,
