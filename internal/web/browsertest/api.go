@@ -23,7 +23,20 @@ type API struct {
 
 // NewAPI returns an anonymous client of the server at base.
 func NewAPI(t TB, base string) *API {
-	return &API{t: t, Base: base, hc: &http.Client{Timeout: 20 * time.Second}}
+	// Several goroutines may post through one client at once: more idle
+	// connections than the default two spare them new connections.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 4
+	t.Cleanup(tr.CloseIdleConnections)
+	return &API{t: t, Base: base, hc: &http.Client{Timeout: 20 * time.Second, Transport: tr}}
+}
+
+// For returns a client acting as the same user that reports its failures
+// on t, for a subtest: a failure must end the test it happens in.
+func (a *API) For(t TB) *API {
+	b := *a
+	b.t = t
+	return &b
 }
 
 // Login logs in with a password and returns a client acting as that user.
