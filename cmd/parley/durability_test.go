@@ -4,11 +4,8 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -19,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/parleychat/parley/internal/web/browsertest"
 )
 
 // envChild makes this test binary act as a Parley server (see
@@ -109,83 +108,17 @@ func (c *child) kill() {
 	<-c.done
 }
 
-// rest is a minimal JSON client of one server as one user.
-type rest struct {
-	base       string
-	hc         *http.Client
-	uid, token string
-}
-
-func newREST(base string) *rest {
-	return &rest{base: base, hc: &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 4}}}
-}
-
-// call sends a request and decodes the JSON answer; body nil means GET.
-func (a *rest) call(method, path string, body any) (int, map[string]any, error) {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return 0, nil, err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, a.base+"/api/v1/"+path, rd)
-	if err != nil {
-		return 0, nil, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if a.uid != "" {
-		req.Header.Set("X-User-Id", a.uid)
-		req.Header.Set("X-Auth-Token", a.token)
-	}
-	res, err := a.hc.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		return res.StatusCode, nil, err
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return res.StatusCode, nil, fmt.Errorf("%s %s: status %d, body is not JSON: %q", method, path, res.StatusCode, raw)
-	}
-	return res.StatusCode, m, nil
-}
-
-// must is call for steps that cannot fail in a healthy test.
-func (a *rest) must(t *testing.T, method, path string, body any) map[string]any {
-	t.Helper()
-	code, m, err := a.call(method, path, body)
-	if err != nil || code != http.StatusOK || m["success"] != true {
-		t.Fatalf("%s %s: %d %v %v", method, path, code, m, err)
-	}
-	return m
-}
-
-func (a *rest) login(t *testing.T, user, password string) *rest {
-	t.Helper()
-	m := a.must(t, http.MethodPost, "login", map[string]any{"user": user, "password": password})
-	data, _ := m["data"].(map[string]any)
-	b := newREST(a.base)
-	b.uid, _ = data["userId"].(string)
-	b.token, _ = data["authToken"].(string)
-	return b
-}
-
 // roomState is what a server reports about a room's messages.
 type roomState struct {
 	ids  map[string]bool
 	msgs int
 }
 
-func (a *rest) roomState(t *testing.T, rid string) roomState {
+// readRoomState reads a room's roomState from the server that a is a
+// client of.
+func readRoomState(t *testing.T, a *browsertest.API, rid string) roomState {
 	t.Helper()
-	sync := a.must(t, http.MethodGet, "chat.syncMessages?roomId="+rid+"&lastUpdate=1970-01-01T00:00:00.000Z", nil)
+	sync := a.Must(http.MethodGet, "chat.syncMessages?roomId="+rid+"&lastUpdate=1970-01-01T00:00:00.000Z", nil)
 	result, _ := sync["result"].(map[string]any)
 	updated, _ := result["updated"].([]any)
 	st := roomState{ids: map[string]bool{}}
@@ -197,7 +130,7 @@ func (a *rest) roomState(t *testing.T, rid string) roomState {
 		}
 		st.ids[id] = true
 	}
-	info := a.must(t, http.MethodGet, "channels.info?roomId="+rid, nil)
+	info := a.Must(http.MethodGet, "channels.info?roomId="+rid, nil)
 	ch, _ := info["channel"].(map[string]any)
 	n, ok := ch["msgs"].(float64)
 	if !ok {
@@ -221,11 +154,11 @@ func TestAcknowledgedMessagesSurviveSIGKILL(t *testing.T) {
 		"OVERWRITE_SETTING_API_Enable_Rate_Limiter=false",
 	}
 	srv := startChild(t, env...)
-	admin := newREST(srv.url).login(t, "root", "pw")
-	created := admin.must(t, http.MethodPost, "channels.create", map[string]any{"name": "durability"})
+	admin := browsertest.NewAPI(t, srv.url).Login("root", "pw")
+	created := admin.Must(http.MethodPost, "channels.create", map[string]any{"name": "durability"})
 	ch, _ := created["channel"].(map[string]any)
 	rid, _ := ch["_id"].(string)
-	before := admin.roomState(t, rid)
+	before := readRoomState(t, admin, rid)
 
 	const clients = 4
 	var (
@@ -238,16 +171,16 @@ func TestAcknowledgedMessagesSurviveSIGKILL(t *testing.T) {
 	const killAfter = 150
 	killed := make(chan struct{})
 	// One session each, all opened before any posts: the kill may come soon.
-	sessions := make([]*rest, clients)
+	sessions := make([]*browsertest.API, clients)
 	for i := range sessions {
-		sessions[i] = admin.login(t, "root", "pw")
+		sessions[i] = admin.Login("root", "pw")
 	}
 	for i, c := range sessions {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := 0; ; j++ {
-				code, m, err := c.call(http.MethodPost, "chat.postMessage", map[string]any{"roomId": rid, "text": fmt.Sprintf("client %d message %d", i, j)})
+				code, m, err := c.Call(http.MethodPost, "chat.postMessage", map[string]any{"roomId": rid, "text": fmt.Sprintf("client %d message %d", i, j)})
 				if err != nil {
 					select {
 					case <-killed:
@@ -282,13 +215,13 @@ func TestAcknowledgedMessagesSurviveSIGKILL(t *testing.T) {
 	}
 
 	srv = startChild(t, env...)
-	admin = newREST(srv.url).login(t, "root", "pw")
-	after := admin.roomState(t, rid)
+	admin = browsertest.NewAPI(t, srv.url).Login("root", "pw")
+	after := readRoomState(t, admin, rid)
 	for _, id := range acked {
 		if !after.ids[id] {
 			t.Errorf("acknowledged message %s is gone after SIGKILL", id)
 		}
-		if code, m, err := admin.call(http.MethodGet, "chat.getMessage?msgId="+id, nil); err != nil || code != http.StatusOK {
+		if code, m, err := admin.Call(http.MethodGet, "chat.getMessage?msgId="+id, nil); err != nil || code != http.StatusOK {
 			t.Errorf("chat.getMessage %s after restart: %d %v %v", id, code, m, err)
 		}
 	}
@@ -304,7 +237,7 @@ func TestAcknowledgedMessagesSurviveSIGKILL(t *testing.T) {
 	t.Logf("%d posts acknowledged before SIGKILL, %d stored after restart", len(acked), stored)
 
 	// Still writable after recovery.
-	admin.must(t, http.MethodPost, "chat.postMessage", map[string]any{"roomId": rid, "text": "after restart"})
+	admin.Must(http.MethodPost, "chat.postMessage", map[string]any{"roomId": rid, "text": "after restart"})
 	srv.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-srv.done:

@@ -104,10 +104,10 @@ func goSDKRealtime(t *testing.T) {
 	defer c.Close()
 
 	me := within(t, 10*time.Second, "login", func() (*models.User, error) {
-		return c.Login(&models.UserCredentials{ID: bob.uid, Token: bob.token})
+		return c.Login(&models.UserCredentials{ID: bob.UserID, Token: bob.Token})
 	})
-	if me.ID != bob.uid || me.Token != bob.token {
-		t.Fatalf("login answered user %q token %q, want %q and the same token", me.ID, me.Token, bob.uid)
+	if me.ID != bob.UserID || me.Token != bob.Token {
+		t.Fatalf("login answered user %q token %q, want %q and the same token", me.ID, me.Token, bob.UserID)
 	}
 
 	// The SDK blocks on a full channel; this one holds more than the test
@@ -131,7 +131,7 @@ func goSDKRealtime(t *testing.T) {
 		}
 	}
 
-	posted := alice.must(t, http.MethodPost, "chat.postMessage", map[string]any{"roomId": group, "text": "hello from REST"})
+	posted := alice.Must(http.MethodPost, "chat.postMessage", map[string]any{"roomId": group, "text": "hello from REST"})
 	pm, _ := posted["message"].(map[string]any)
 	id, _ := pm["_id"].(string)
 	got := receive(id)
@@ -150,7 +150,7 @@ func goSDKRealtime(t *testing.T) {
 	}
 	// The server keeps the id the client chose, and the message is alice's
 	// to read over REST.
-	read := alice.must(t, http.MethodGet, "chat.getMessage?msgId="+url.QueryEscape(sent.ID), nil)
+	read := alice.Must(http.MethodGet, "chat.getMessage?msgId="+url.QueryEscape(sent.ID), nil)
 	rm, _ := read["message"].(map[string]any)
 	ru, _ := rm["u"].(map[string]any)
 	if rm["msg"] != "hello from Go" || rm["rid"] != group || ru["username"] != "bob" {

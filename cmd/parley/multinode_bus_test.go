@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parleychat/parley/internal/web/browsertest"
 )
 
 // TestNodesFollowEachOthersChanges runs two server processes on one
@@ -18,19 +20,21 @@ import (
 // refused by the other on the very next request.
 func TestNodesFollowEachOthersChanges(t *testing.T) {
 	a, b, adminA, adminB := twoNodes(t, "PARLEY_DB_MAX_CONNS=4", "PARLEY_METRICS_TOKEN=bus-test")
-	adminA.must(t, http.MethodPost, "users.create", map[string]any{
+	adminA.Must(http.MethodPost, "users.create", map[string]any{
 		"username": "walter", "name": "Walter", "email": "walter@example.com", "password": "pw-walter",
 	})
-	walterB := newREST(b.url).login(t, "walter", "pw-walter")
-	room := adminA.must(t, http.MethodPost, "channels.create", map[string]any{"name": "bus-probe", "members": []string{"walter"}})
+	walterB := browsertest.NewAPI(t, b.url).Login("walter", "pw-walter")
+	room := adminA.Must(http.MethodPost, "channels.create", map[string]any{"name": "bus-probe", "members": []string{"walter"}})
 	rid, _ := room["channel"].(map[string]any)["_id"].(string)
 
 	t.Run("setting", func(t *testing.T) {
+		// Failures of the clients must end the subtest, not its parent.
+		adminA, adminB := adminA.For(t), adminB.For(t)
 		long := strings.Repeat("x", 40)
-		adminB.must(t, http.MethodPost, "chat.postMessage", map[string]any{"roomId": rid, "text": long})
-		adminA.must(t, http.MethodPost, "settings/Message_MaxAllowedSize", map[string]any{"value": 20})
+		adminB.Must(http.MethodPost, "chat.postMessage", map[string]any{"roomId": rid, "text": long})
+		adminA.Must(http.MethodPost, "settings/Message_MaxAllowedSize", map[string]any{"value": 20})
 		withinASecond(t, "node B refuses a message over the size node A set", func() bool {
-			code, m, err := adminB.call(http.MethodPost, "chat.postMessage", map[string]any{"roomId": rid, "text": long})
+			code, m, err := adminB.Call(http.MethodPost, "chat.postMessage", map[string]any{"roomId": rid, "text": long})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -45,14 +49,15 @@ func TestNodesFollowEachOthersChanges(t *testing.T) {
 	})
 
 	t.Run("permission", func(t *testing.T) {
-		walterB.must(t, http.MethodPost, "channels.create", map[string]any{"name": "walter-before"})
-		adminA.must(t, http.MethodPost, "permissions.update", map[string]any{
+		adminA, walterB := adminA.For(t), walterB.For(t)
+		walterB.Must(http.MethodPost, "channels.create", map[string]any{"name": "walter-before"})
+		adminA.Must(http.MethodPost, "permissions.update", map[string]any{
 			"permissions": []map[string]any{{"_id": "create-c", "roles": []string{"admin"}}},
 		})
 		n := 0
 		withinASecond(t, "node B refuses channels.create after node A took create-c from users", func() bool {
 			n++
-			code, m, err := walterB.call(http.MethodPost, "channels.create", map[string]any{"name": "walter-after-" + strconv.Itoa(n)})
+			code, m, err := walterB.Call(http.MethodPost, "channels.create", map[string]any{"name": "walter-after-" + strconv.Itoa(n)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,19 +73,20 @@ func TestNodesFollowEachOthersChanges(t *testing.T) {
 	})
 
 	t.Run("logout", func(t *testing.T) {
+		walterB := walterB.For(t)
 		// Each login is its own token: one for node A to remove, one
 		// that stays.
-		gone := newREST(a.url).login(t, "walter", "pw-walter")
-		onB := newREST(b.url)
-		onB.uid, onB.token = gone.uid, gone.token
-		onB.must(t, http.MethodGet, "me", nil)
-		if code, m, err := gone.call(http.MethodPost, "logout", map[string]any{}); err != nil || code != http.StatusOK || m["status"] != "success" {
+		gone := browsertest.NewAPI(t, a.url).Login("walter", "pw-walter")
+		onB := browsertest.NewAPI(t, b.url)
+		onB.UserID, onB.Token = gone.UserID, gone.Token
+		onB.Must(http.MethodGet, "me", nil)
+		if code, m, err := gone.Call(http.MethodPost, "logout", map[string]any{}); err != nil || code != http.StatusOK || m["status"] != "success" {
 			t.Fatalf("logout on node A: %d %v %v", code, m, err)
 		}
-		if code, m, err := onB.call(http.MethodGet, "me", nil); err != nil || code != http.StatusUnauthorized {
+		if code, m, err := onB.Call(http.MethodGet, "me", nil); err != nil || code != http.StatusUnauthorized {
 			t.Fatalf("node B after the token was removed on node A: %d %v %v", code, m, err)
 		}
-		walterB.must(t, http.MethodGet, "me", nil)
+		walterB.Must(http.MethodGet, "me", nil)
 	})
 
 	// The events crossed through the bus: node B counts what it received.

@@ -16,8 +16,8 @@ import (
 // file away from A too.
 func TestFilesOnAnyNode(t *testing.T) {
 	a, b, adminA, adminB := twoNodes(t)
-	onA := opSession{base: a.url, id: adminA.uid, token: adminA.token}
-	onB := opSession{base: b.url, id: adminB.uid, token: adminB.token}
+	onA := opSession{base: a.url, id: adminA.UserID, token: adminA.Token}
+	onB := opSession{base: b.url, id: adminB.UserID, token: adminB.Token}
 
 	content := make([]byte, 600_000) // three chunks
 	rand.Read(content)
@@ -26,7 +26,7 @@ func TestFilesOnAnyNode(t *testing.T) {
 		t.Fatalf("file message: %v", m)
 	}
 	url := m["attachments"].([]any)[0].(map[string]any)["title_link"].(string)
-	files := adminB.must(t, http.MethodGet, "channels.files?roomName=general", nil)["files"].([]any)
+	files := adminB.Must(http.MethodGet, "channels.files?roomName=general", nil)["files"].([]any)
 	if len(files) != 1 || files[0].(map[string]any)["store"] != "GridFS:Uploads" {
 		t.Fatalf("channels.files on node B: %v", files)
 	}
@@ -57,7 +57,7 @@ func TestFilesOnAnyNode(t *testing.T) {
 		t.Fatalf("node A's avatar through node B: %d, %d bytes", code, len(got))
 	}
 
-	adminB.must(t, http.MethodPost, "chat.delete", map[string]any{"roomId": "GENERAL", "msgId": m["_id"]})
+	adminB.Must(http.MethodPost, "chat.delete", map[string]any{"roomId": "GENERAL", "msgId": m["_id"]})
 	if code, _ := getBytes(t, onA, url); code != http.StatusNotFound {
 		t.Fatalf("download through node A after node B deleted the message: %d, want 404", code)
 	}

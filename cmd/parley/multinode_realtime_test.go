@@ -48,12 +48,12 @@ func TestRealtimeAcrossNodes(t *testing.T) {
 		}
 	}
 	send(map[string]any{"msg": "connect", "version": "1", "support": []string{"1"}})
-	send(map[string]any{"msg": "method", "id": "1", "method": "login", "params": []any{map[string]any{"resume": adminB.token}}})
+	send(map[string]any{"msg": "method", "id": "1", "method": "login", "params": []any{map[string]any{"resume": adminB.Token}}})
 	until("login", 10*time.Second, func(f map[string]any) bool { return f["msg"] == "result" && f["id"] == "1" && f["error"] == nil })
 	send(map[string]any{"msg": "sub", "id": "s", "name": "stream-room-messages", "params": []any{"GENERAL", false}})
 	until("ready", 10*time.Second, func(f map[string]any) bool { return f["msg"] == "ready" })
 
-	res := adminA.must(t, http.MethodPost, "chat.postMessage", map[string]any{"roomId": "GENERAL", "text": "from node A"})
+	res := adminA.Must(http.MethodPost, "chat.postMessage", map[string]any{"roomId": "GENERAL", "text": "from node A"})
 	id, _ := res["message"].(map[string]any)["_id"].(string)
 	until("the message from node A", time.Second, func(f map[string]any) bool {
 		if f["msg"] != "changed" {

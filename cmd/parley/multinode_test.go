@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/internal/store/storetest"
+	"github.com/parleychat/parley/internal/web/browsertest"
 )
 
 // TestTwoNodesOnePostgres runs two server processes on one PostgreSQL schema,
@@ -32,24 +33,24 @@ func TestTwoNodesOnePostgres(t *testing.T) {
 	names := make([]string, 2*perNode)
 	for i := range names {
 		names[i] = fmt.Sprintf("node-user-%d", i)
-		adminA.must(t, http.MethodPost, "users.create", map[string]any{
+		adminA.Must(http.MethodPost, "users.create", map[string]any{
 			"username": names[i], "name": names[i], "email": names[i] + "@example.com", "password": "pw-" + names[i],
 		})
 	}
-	room := adminA.must(t, http.MethodPost, "channels.create", map[string]any{"name": "two-nodes", "members": names})
+	room := adminA.Must(http.MethodPost, "channels.create", map[string]any{"name": "two-nodes", "members": names})
 	rid, _ := room["channel"].(map[string]any)["_id"].(string)
-	if st := adminB.roomState(t, rid); len(st.ids) != 0 || st.msgs != 0 {
+	if st := readRoomState(t, adminB, rid); len(st.ids) != 0 || st.msgs != 0 {
 		t.Fatalf("new room seen from node B: %d messages, msgs %d", len(st.ids), st.msgs)
 	}
 
 	// Users created on A log in on B: sessions live in the database.
-	clients := make([]*rest, len(names))
+	clients := make([]*browsertest.API, len(names))
 	for i, name := range names {
 		base := a.url
 		if i >= perNode {
 			base = b.url
 		}
-		clients[i] = newREST(base).login(t, name, "pw-"+name)
+		clients[i] = browsertest.NewAPI(t, base).Login(name, "pw-"+name)
 	}
 	var (
 		mu    sync.Mutex
@@ -62,7 +63,7 @@ func TestTwoNodesOnePostgres(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for j := range messages {
-				code, m, err := c.call(http.MethodPost, "chat.postMessage", map[string]any{"roomId": rid, "text": fmt.Sprintf("client %d message %d", i, j)})
+				code, m, err := c.Call(http.MethodPost, "chat.postMessage", map[string]any{"roomId": rid, "text": fmt.Sprintf("client %d message %d", i, j)})
 				if err != nil || code != http.StatusOK {
 					t.Errorf("client %d post %d: %d %v %v", i, j, code, m, err)
 					return
@@ -84,9 +85,9 @@ func TestTwoNodesOnePostgres(t *testing.T) {
 	}
 	for _, n := range []struct {
 		name  string
-		admin *rest
+		admin *browsertest.API
 	}{{"A", adminA}, {"B", adminB}} {
-		st := n.admin.roomState(t, rid)
+		st := readRoomState(t, n.admin, rid)
 		if !maps.Equal(st.ids, acked) {
 			missing, extra := 0, 0
 			for id := range acked {
@@ -107,14 +108,14 @@ func TestTwoNodesOnePostgres(t *testing.T) {
 	}
 
 	// The setting is checked by its effect on B: a post over the new limit.
-	probe := adminA.must(t, http.MethodPost, "channels.create", map[string]any{"name": "settings-probe"})
+	probe := adminA.Must(http.MethodPost, "channels.create", map[string]any{"name": "settings-probe"})
 	probeID, _ := probe["channel"].(map[string]any)["_id"].(string)
 	long := strings.Repeat("x", 40)
-	adminB.must(t, http.MethodPost, "chat.postMessage", map[string]any{"roomId": probeID, "text": long})
-	adminA.must(t, http.MethodPost, "settings/Message_MaxAllowedSize", map[string]any{"value": 20})
+	adminB.Must(http.MethodPost, "chat.postMessage", map[string]any{"roomId": probeID, "text": long})
+	adminA.Must(http.MethodPost, "settings/Message_MaxAllowedSize", map[string]any{"value": 20})
 	changed := time.Now()
 	for {
-		code, m, err := adminB.call(http.MethodPost, "chat.postMessage", map[string]any{"roomId": probeID, "text": long})
+		code, m, err := adminB.Call(http.MethodPost, "chat.postMessage", map[string]any{"roomId": probeID, "text": long})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,7 +138,7 @@ func TestTwoNodesOnePostgres(t *testing.T) {
 // They start one after the other: the first migrates the empty schema and
 // creates the admin, the second must find both done. In CI the test fails
 // rather than skips without PostgreSQL.
-func twoNodes(t *testing.T, env ...string) (a, b *child, adminA, adminB *rest) {
+func twoNodes(t *testing.T, env ...string) (a, b *child, adminA, adminB *browsertest.API) {
 	t.Helper()
 	if os.Getenv(storetest.EnvPostgresURL) == "" && os.Getenv("CI") != "" {
 		t.Fatalf("%s is not set in CI: the two-node tests need PostgreSQL", storetest.EnvPostgresURL)
@@ -152,7 +153,7 @@ func twoNodes(t *testing.T, env ...string) (a, b *child, adminA, adminB *rest) {
 		}, env...)...)
 	}
 	a, b = node(), node()
-	return a, b, newREST(a.url).login(t, "root", "pw"), newREST(b.url).login(t, "root", "pw")
+	return a, b, browsertest.NewAPI(t, a.url).Login("root", "pw"), browsertest.NewAPI(t, b.url).Login("root", "pw")
 }
 
 // TestMembershipEndedOnOneNodeStopsPostsOnTheOther: each node remembers
@@ -166,10 +167,10 @@ func twoNodes(t *testing.T, env ...string) (a, b *child, adminA, adminB *rest) {
 func TestMembershipEndedOnOneNodeStopsPostsOnTheOther(t *testing.T) {
 	_, b, adminA, adminB := twoNodes(t)
 	const name = "leaving-user"
-	adminA.must(t, http.MethodPost, "users.create", map[string]any{
+	adminA.Must(http.MethodPost, "users.create", map[string]any{
 		"username": name, "name": name, "email": name + "@example.com", "password": "pw-" + name,
 	})
-	user := newREST(b.url).login(t, name, "pw-"+name)
+	user := browsertest.NewAPI(t, b.url).Login(name, "pw-"+name)
 	id := func(m map[string]any, key string) string {
 		s, _ := m[key].(map[string]any)["_id"].(string)
 		return s
@@ -183,9 +184,9 @@ func TestMembershipEndedOnOneNodeStopsPostsOnTheOther(t *testing.T) {
 			err  error
 		)
 		if send {
-			code, m, err = user.call(http.MethodPost, "chat.sendMessage", map[string]any{"message": map[string]any{"rid": rid, "msg": text}})
+			code, m, err = user.Call(http.MethodPost, "chat.sendMessage", map[string]any{"message": map[string]any{"rid": rid, "msg": text}})
 		} else {
-			code, m, err = user.call(http.MethodPost, "chat.postMessage", map[string]any{"roomId": rid, "text": text})
+			code, m, err = user.Call(http.MethodPost, "chat.postMessage", map[string]any{"roomId": rid, "text": text})
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -195,8 +196,8 @@ func TestMembershipEndedOnOneNodeStopsPostsOnTheOther(t *testing.T) {
 	for _, send := range []bool{false, true} {
 		endpoint := map[bool]string{false: "chat.postMessage", true: "chat.sendMessage"}[send]
 		suffix := map[bool]string{false: "post", true: "send"}[send]
-		channel := id(adminA.must(t, http.MethodPost, "channels.create", map[string]any{"name": "ban-" + suffix, "members": []string{name}}), "channel")
-		group := id(adminA.must(t, http.MethodPost, "groups.create", map[string]any{"name": "kick-" + suffix, "members": []string{name}}), "group")
+		channel := id(adminA.Must(http.MethodPost, "channels.create", map[string]any{"name": "ban-" + suffix, "members": []string{name}}), "channel")
+		group := id(adminA.Must(http.MethodPost, "groups.create", map[string]any{"name": "kick-" + suffix, "members": []string{name}}), "group")
 		for _, rid := range []string{channel, group} {
 			// Several posts, so that node B surely remembers the membership.
 			for i := range 3 {
@@ -205,31 +206,31 @@ func TestMembershipEndedOnOneNodeStopsPostsOnTheOther(t *testing.T) {
 				}
 			}
 		}
-		uid := user.uid
-		adminA.must(t, http.MethodPost, "rooms.banUser", map[string]any{"roomId": channel, "userId": uid})
+		uid := user.UserID
+		adminA.Must(http.MethodPost, "rooms.banUser", map[string]any{"roomId": channel, "userId": uid})
 		if code, m := post(channel, send, "after the ban"); code == http.StatusOK {
 			t.Errorf("%s through node B right after node A banned the user: 200 %v", endpoint, m)
 		}
-		adminA.must(t, http.MethodPost, "groups.kick", map[string]any{"roomId": group, "userId": uid})
+		adminA.Must(http.MethodPost, "groups.kick", map[string]any{"roomId": group, "userId": uid})
 		if code, m := post(group, send, "after the kick"); code == http.StatusOK {
 			t.Errorf("%s through node B right after node A kicked the user: 200 %v", endpoint, m)
 		}
 		// A room changed through node A governs posts through node B at
 		// once too: node B remembers rooms as well as memberships.
-		archived := id(adminA.must(t, http.MethodPost, "channels.create", map[string]any{"name": "archive-" + suffix, "members": []string{name}}), "channel")
+		archived := id(adminA.Must(http.MethodPost, "channels.create", map[string]any{"name": "archive-" + suffix, "members": []string{name}}), "channel")
 		for i := range 3 {
 			if code, m := post(archived, send, fmt.Sprintf("before %d", i)); code != http.StatusOK {
 				t.Fatalf("%s into %s before archiving: %d %v", endpoint, archived, code, m)
 			}
 		}
-		adminA.must(t, http.MethodPost, "channels.archive", map[string]any{"roomId": archived})
+		adminA.Must(http.MethodPost, "channels.archive", map[string]any{"roomId": archived})
 		if code, m := post(archived, send, "after the archiving"); code == http.StatusOK {
 			t.Errorf("%s through node B right after node A archived the room: 200 %v", endpoint, m)
 		}
 		// Nothing of the refused posts was stored, as both nodes say.
-		for _, admin := range []*rest{adminA, adminB} {
+		for _, admin := range []*browsertest.API{adminA, adminB} {
 			for _, rid := range []string{channel, group, archived} {
-				hist := admin.must(t, http.MethodGet, "chat.syncMessages?roomId="+rid+"&lastUpdate=1970-01-01T00:00:00.000Z", nil)
+				hist := admin.Must(http.MethodGet, "chat.syncMessages?roomId="+rid+"&lastUpdate=1970-01-01T00:00:00.000Z", nil)
 				updated, _ := hist["result"].(map[string]any)["updated"].([]any)
 				for _, x := range updated {
 					if msg, _ := x.(map[string]any)["msg"].(string); strings.HasPrefix(msg, "after the") {
@@ -249,42 +250,42 @@ func TestMembershipEndedOnOneNodeStopsPostsOnTheOther(t *testing.T) {
 func TestAccessEndedOnOneNodeStopsChannelReadsOnTheOther(t *testing.T) {
 	a, b, adminA, _ := twoNodes(t)
 	const name = "reading-user"
-	adminA.must(t, http.MethodPost, "users.create", map[string]any{
+	adminA.Must(http.MethodPost, "users.create", map[string]any{
 		"username": name, "name": name, "email": name + "@example.com", "password": "pw-" + name,
 	})
-	user := newREST(b.url).login(t, name, "pw-"+name)
+	user := browsertest.NewAPI(t, b.url).Login(name, "pw-"+name)
 	for _, tc := range []struct {
 		room string
 		end  func(rid string)
 	}{
 		{"read-ban", func(rid string) {
-			adminA.must(t, http.MethodPost, "rooms.banUser", map[string]any{"roomId": rid, "userId": user.uid})
+			adminA.Must(http.MethodPost, "rooms.banUser", map[string]any{"roomId": rid, "userId": user.UserID})
 		}},
 		{"read-private", func(rid string) {
-			adminA.must(t, http.MethodPost, "channels.setType", map[string]any{"roomId": rid, "type": "p"})
+			adminA.Must(http.MethodPost, "channels.setType", map[string]any{"roomId": rid, "type": "p"})
 		}},
 	} {
-		created := adminA.must(t, http.MethodPost, "channels.create", map[string]any{"name": tc.room, "members": []string{name}})
+		created := adminA.Must(http.MethodPost, "channels.create", map[string]any{"name": tc.room, "members": []string{name}})
 		rid, _ := created["channel"].(map[string]any)["_id"].(string)
-		adminA.must(t, http.MethodPost, "chat.postMessage", map[string]any{"roomId": rid, "text": "something to read"})
+		adminA.Must(http.MethodPost, "chat.postMessage", map[string]any{"roomId": rid, "text": "something to read"})
 		// Several reads, so that node B surely remembers room and membership.
 		for range 3 {
-			user.must(t, http.MethodGet, "channels.history?roomId="+rid, nil)
+			user.Must(http.MethodGet, "channels.history?roomId="+rid, nil)
 		}
 		tc.end(rid)
-		if code, m, err := user.call(http.MethodGet, "channels.history?roomId="+rid, nil); err != nil || code == http.StatusOK {
+		if code, m, err := user.Call(http.MethodGet, "channels.history?roomId="+rid, nil); err != nil || code == http.StatusOK {
 			t.Errorf("%s: channels.history through node B right after node A ended the access: %d %v %v", tc.room, code, m, err)
 		}
 	}
 
 	// A login ended through node A: its token, used on node B, is refused
 	// as any request without a login is.
-	created := adminA.must(t, http.MethodPost, "channels.create", map[string]any{"name": "read-logout", "members": []string{name}})
+	created := adminA.Must(http.MethodPost, "channels.create", map[string]any{"name": "read-logout", "members": []string{name}})
 	rid, _ := created["channel"].(map[string]any)["_id"].(string)
-	adminA.must(t, http.MethodPost, "chat.postMessage", map[string]any{"roomId": rid, "text": "something to read"})
-	onA := newREST(a.url).login(t, name, "pw-"+name)
-	onB := newREST(b.url)
-	onB.uid, onB.token = onA.uid, onA.token
+	adminA.Must(http.MethodPost, "chat.postMessage", map[string]any{"roomId": rid, "text": "something to read"})
+	onA := browsertest.NewAPI(t, a.url).Login(name, "pw-"+name)
+	onB := browsertest.NewAPI(t, b.url)
+	onB.UserID, onB.Token = onA.UserID, onA.Token
 	// Each route that may take the login from node B's memory, with what
 	// it sends.
 	calls := []struct{ method, path string }{
@@ -303,35 +304,35 @@ func TestAccessEndedOnOneNodeStopsChannelReadsOnTheOther(t *testing.T) {
 	}
 	for i := range 3 {
 		for _, c := range calls {
-			onB.must(t, c.method, c.path, body(c.path, fmt.Sprintf("before %d", i)))
+			onB.Must(c.method, c.path, body(c.path, fmt.Sprintf("before %d", i)))
 		}
 	}
 	logout(t, onA)
 	for _, c := range calls {
-		code, m, err := onB.call(c.method, c.path, body(c.path, "after the logout"))
+		code, m, err := onB.Call(c.method, c.path, body(c.path, "after the logout"))
 		if err != nil || code != http.StatusUnauthorized || m["error"] != "You must be logged in to do this." {
 			t.Errorf("%s through node B right after the logout through node A: %d %v %v", c.path, code, m, err)
 		}
 	}
-	hist := adminA.must(t, http.MethodGet, "channels.history?roomId="+rid, nil)
+	hist := adminA.Must(http.MethodGet, "channels.history?roomId="+rid, nil)
 	for _, x := range hist["messages"].([]any) {
 		if msg, _ := x.(map[string]any)["msg"].(string); msg == "after the logout" {
 			t.Errorf("the room holds a message posted after the logout")
 		}
 	}
 	// The same node forgets a login it ended at once too.
-	onB = newREST(b.url).login(t, name, "pw-"+name)
-	onB.must(t, http.MethodGet, "channels.history?roomId="+rid, nil)
+	onB = browsertest.NewAPI(t, b.url).Login(name, "pw-"+name)
+	onB.Must(http.MethodGet, "channels.history?roomId="+rid, nil)
 	logout(t, onB)
-	if code, m, err := onB.call(http.MethodGet, "channels.history?roomId="+rid, nil); err != nil || code != http.StatusUnauthorized {
+	if code, m, err := onB.Call(http.MethodGet, "channels.history?roomId="+rid, nil); err != nil || code != http.StatusUnauthorized {
 		t.Errorf("channels.history right after logging out on the same node: %d %v %v", code, m, err)
 	}
 }
 
 // logout ends c's login; the answer is Rocket.Chat's {"status":"success"}.
-func logout(t *testing.T, c *rest) {
+func logout(t *testing.T, c *browsertest.API) {
 	t.Helper()
-	if code, m, err := c.call(http.MethodPost, "logout", map[string]any{}); err != nil || code != http.StatusOK || m["status"] != "success" {
+	if code, m, err := c.Call(http.MethodPost, "logout", map[string]any{}); err != nil || code != http.StatusOK || m["status"] != "success" {
 		t.Fatalf("logout: %d %v %v", code, m, err)
 	}
 }

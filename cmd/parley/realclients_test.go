@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parleychat/parley/internal/web/browsertest"
 )
 
 // envClientsDir names a copy of test/realtime-clients whose node_modules are
@@ -61,28 +63,28 @@ func nodeClients(t *testing.T) string {
 
 // clientServer starts a server for one client script, with an admin
 // account, and returns its URL and the admin's REST client.
-func clientServer(t *testing.T) (string, *rest) {
+func clientServer(t *testing.T) (string, *browsertest.API) {
 	t.Helper()
 	base, _ := startServer(t, map[string]string{
 		"ADMIN_USERNAME": "root", "ADMIN_PASS": "pw", "ADMIN_EMAIL": "root@example.com",
 	})
-	return base, newREST(base).login(t, "root", "pw")
+	return base, browsertest.NewAPI(t, base).Login("root", "pw")
 }
 
 // clientUser creates a user and returns the user logged in over REST.
-func clientUser(t *testing.T, admin *rest, name string) *rest {
+func clientUser(t *testing.T, admin *browsertest.API, name string) *browsertest.API {
 	t.Helper()
-	admin.must(t, http.MethodPost, "users.create", map[string]any{
+	admin.Must(http.MethodPost, "users.create", map[string]any{
 		"username": name, "name": name, "email": name + "@example.com", "password": "pw-" + name,
 	})
-	return newREST(admin.base).login(t, name, "pw-"+name)
+	return browsertest.NewAPI(t, admin.Base).Login(name, "pw-"+name)
 }
 
 // clientRoom creates a channel or private group owned by owner.
-func clientRoom(t *testing.T, owner *rest, kind, name string, members ...string) string {
+func clientRoom(t *testing.T, owner *browsertest.API, kind, name string, members ...string) string {
 	t.Helper()
 	key := map[string]string{"channels": "channel", "groups": "group"}[kind]
-	m := owner.must(t, http.MethodPost, kind+".create", map[string]any{"name": name, "members": members})
+	m := owner.Must(http.MethodPost, kind+".create", map[string]any{"name": name, "members": members})
 	room, _ := m[key].(map[string]any)
 	id, _ := room["_id"].(string)
 	if id == "" {
@@ -92,8 +94,8 @@ func clientRoom(t *testing.T, owner *rest, kind, name string, members ...string)
 }
 
 // userEnv is what a script needs to act as u.
-func userEnv(prefix, name string, u *rest) []string {
-	return []string{prefix + "_ID=" + u.uid, prefix + "_TOKEN=" + u.token, prefix + "_USERNAME=" + name}
+func userEnv(prefix, name string, u *browsertest.API) []string {
+	return []string{prefix + "_ID=" + u.UserID, prefix + "_TOKEN=" + u.Token, prefix + "_USERNAME=" + name}
 }
 
 // runClientScript runs one Node script against the server and turns each of
@@ -160,7 +162,7 @@ func TestRealClientSDKBot(t *testing.T) {
 	dir := nodeClients(t)
 	base, admin := clientServer(t)
 	alice := clientUser(t, admin, "alice")
-	admin.must(t, http.MethodPost, "users.create", map[string]any{
+	admin.Must(http.MethodPost, "users.create", map[string]any{
 		"username": "echobot", "name": "Echo Bot", "email": "echobot@example.com", "password": "pw-echobot",
 		"roles": []string{"bot"},
 	})
