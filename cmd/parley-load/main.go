@@ -273,6 +273,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer func() { fx.restore(context.Background(), api) }()
+	if o.postgres() && apiHistory > 0 {
+		if err := analyzeAfterAPISeeding(ctx, o.db); err != nil {
+			return err
+		}
+	}
 
 	// restartOn stops every node, runs write against the database, and
 	// starts node 0 again. The servers must not hold the database while
@@ -468,6 +473,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				err = restartOn(func() error { return seed.seed(ctx, from, history) })
 			} else {
 				err = fx.seedHistory(ctx, api, from, history, o.seedWorkers, logf)
+				if err == nil && o.postgres() {
+					err = analyzeAfterAPISeeding(ctx, o.db)
+				}
 			}
 			if err != nil {
 				return err
