@@ -278,6 +278,13 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	}
 	var e *app.Error
 	if errors.As(err, &e) {
+		if e == app.ErrUnauthorized {
+			// Whether found at the door or later in the handler (a session
+			// taken from memory and found gone), a missing login is
+			// answered with Rocket.Chat's own body.
+			writeJSON(w, http.StatusUnauthorized, M{"success": false, "status": "error", "error": e.Reason, "message": e.Reason})
+			return
+		}
 		writeJSON(w, e.Status, errorBody(e))
 		return
 	}

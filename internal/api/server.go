@@ -234,7 +234,7 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route) {
 			u, err = s.app.Authenticate(c.ctx, uid, tok)
 		}
 		if err != nil {
-			writeAuthError(w, r, s.log, err)
+			writeError(w, r, s.log, err)
 			return
 		}
 		c.user, c.token = u, tok
@@ -261,26 +261,10 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route) {
 		if e, ok := app.AsError(err); ok && e.Type != "" {
 			s.metrics.errors.WithLabelValues(rt.path, e.Type).Inc()
 		}
-		if rt.auth && hintedSessionRoutes[rt.path] {
-			// The handler found the session gone on checking it afresh.
-			writeAuthError(w, r, s.log, err)
-			return
-		}
 		writeError(w, r, s.log, err)
 		return
 	}
 	writeResult(w, out)
-}
-
-// writeAuthError answers a failed authentication as Rocket.Chat does, and
-// any other error as usual.
-func writeAuthError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	if e, ok := app.AsError(err); ok && e == app.ErrUnauthorized {
-		writeJSON(w, http.StatusUnauthorized, M{"success": false, "status": "error",
-			"error": "You must be logged in to do this.", "message": "You must be logged in to do this."})
-		return
-	}
-	writeError(w, r, log, err)
 }
 
 // rateLimit applies the API_Enable_Rate_Limiter settings; it reports false
