@@ -109,40 +109,25 @@ type postRow struct {
 	T      string          `json:"t"`
 	UID    string          `json:"u_id"`
 	Msg    string          `json:"msg"`
-	TMID   *string         `json:"tmid"`
+	TMID   any             `json:"tmid"`
 	TShow  bool            `json:"tshow"`
 	Hidden bool            `json:"hidden"`
 	Pinned bool            `json:"pinned"`
-	DRID   *string         `json:"drid"`
+	DRID   any             `json:"drid"`
 	TCount int64           `json:"tcount"`
-	TLM    *int64          `json:"tlm"`
+	TLM    any             `json:"tlm"`
 	DCount int64           `json:"dcount"`
-	DLM    *int64          `json:"dlm"`
+	DLM    any             `json:"dlm"`
 	Doc    json.RawMessage `json:"doc"`
 	Last   json.RawMessage `json:"last,omitempty"`
 	Member string          `json:"member"`
 	// The login the post requires (NewPost.Session); no token, none.
 	SessUser  string  `json:"sess_user"`
 	SessToken *string `json:"sess_token"`
-	SessAtMS  int64   `json:"sess_at"`
+	SessAt    int64   `json:"sess_at"`
 	Notify    bool    `json:"notify"`
 	Unread    int64   `json:"unread"`
 	Grp       bool    `json:"grp"`
-}
-
-func optTime(t *model.Time) *int64 {
-	if t == nil {
-		return nil
-	}
-	v := int64(*t)
-	return &v
-}
-
-func optString(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
 }
 
 // postBatch writes posts, all to one room and all with the same RoomHint,
@@ -188,11 +173,11 @@ func (t messages) postBatch(ctx context.Context, posts []store.NewPost) []error 
 		if err != nil {
 			return fail(err)
 		}
-		row := postRow{Ord: i + 1, ID: m.ID, T: m.T, UID: m.U.ID, Msg: m.Msg, TMID: optString(m.TMID), TShow: m.TShow,
-			Hidden: m.Hidden, Pinned: m.Pinned, DRID: optString(m.DRID), TCount: int64(m.TCount), TLM: optTime(m.TLM),
-			DCount: int64(m.DCount), DLM: optTime(m.DLM), Doc: json.RawMessage(doc), Member: p.Member, Notify: p.Notice != nil}
+		row := postRow{Ord: i + 1, ID: m.ID, T: m.T, UID: m.U.ID, Msg: m.Msg, TMID: nullString(m.TMID), TShow: m.TShow,
+			Hidden: m.Hidden, Pinned: m.Pinned, DRID: nullString(m.DRID), TCount: int64(m.TCount), TLM: nullTime(m.TLM),
+			DCount: int64(m.DCount), DLM: nullTime(m.DLM), Doc: json.RawMessage(doc), Member: p.Member, Notify: p.Notice != nil}
 		if g := p.Session; g != nil {
-			row.SessUser, row.SessToken, row.SessAtMS = g.UserID, &g.HashedToken, int64(g.UserUpdatedAt)
+			row.SessUser, row.SessToken, row.SessAt = g.UserID, &g.HashedToken, int64(g.UserUpdatedAt)
 		}
 		if p.Last {
 			d, err := lastMessageDoc(m)
