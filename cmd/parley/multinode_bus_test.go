@@ -77,8 +77,7 @@ func TestNodesFollowEachOthersChanges(t *testing.T) {
 		// Each login is its own token: one for node A to remove, one
 		// that stays.
 		gone := browsertest.NewAPI(t, a.url).Login("walter", "pw-walter")
-		onB := browsertest.NewAPI(t, b.url)
-		onB.UserID, onB.Token = gone.UserID, gone.Token
+		onB := gone.At(b.url)
 		onB.Must(http.MethodGet, "me", nil)
 		if code, m, err := gone.Call(http.MethodPost, "logout", map[string]any{}); err != nil || code != http.StatusOK || m["status"] != "success" {
 			t.Fatalf("logout on node A: %d %v %v", code, m, err)

@@ -167,10 +167,7 @@ func twoNodes(t *testing.T, env ...string) (a, b *child, adminA, adminB *browser
 func TestMembershipEndedOnOneNodeStopsPostsOnTheOther(t *testing.T) {
 	_, b, adminA, adminB := twoNodes(t)
 	const name = "leaving-user"
-	adminA.Must(http.MethodPost, "users.create", map[string]any{
-		"username": name, "name": name, "email": name + "@example.com", "password": "pw-" + name,
-	})
-	user := browsertest.NewAPI(t, b.url).Login(name, "pw-"+name)
+	user := adminA.CreateUser(name, name).At(b.url)
 	id := func(m map[string]any, key string) string {
 		s, _ := m[key].(map[string]any)["_id"].(string)
 		return s
@@ -250,10 +247,7 @@ func TestMembershipEndedOnOneNodeStopsPostsOnTheOther(t *testing.T) {
 func TestAccessEndedOnOneNodeStopsChannelReadsOnTheOther(t *testing.T) {
 	a, b, adminA, _ := twoNodes(t)
 	const name = "reading-user"
-	adminA.Must(http.MethodPost, "users.create", map[string]any{
-		"username": name, "name": name, "email": name + "@example.com", "password": "pw-" + name,
-	})
-	user := browsertest.NewAPI(t, b.url).Login(name, "pw-"+name)
+	user := adminA.CreateUser(name, name).At(b.url)
 	for _, tc := range []struct {
 		room string
 		end  func(rid string)
@@ -283,9 +277,8 @@ func TestAccessEndedOnOneNodeStopsChannelReadsOnTheOther(t *testing.T) {
 	created := adminA.Must(http.MethodPost, "channels.create", map[string]any{"name": "read-logout", "members": []string{name}})
 	rid, _ := created["channel"].(map[string]any)["_id"].(string)
 	adminA.Must(http.MethodPost, "chat.postMessage", map[string]any{"roomId": rid, "text": "something to read"})
-	onA := browsertest.NewAPI(t, a.url).Login(name, "pw-"+name)
-	onB := browsertest.NewAPI(t, b.url)
-	onB.UserID, onB.Token = onA.UserID, onA.Token
+	onA := browsertest.NewAPI(t, a.url).Login(name, browsertest.Password(name))
+	onB := onA.At(b.url)
 	// Each route that may take the login from node B's memory, with what
 	// it sends.
 	calls := []struct{ method, path string }{
@@ -321,7 +314,7 @@ func TestAccessEndedOnOneNodeStopsChannelReadsOnTheOther(t *testing.T) {
 		}
 	}
 	// The same node forgets a login it ended at once too.
-	onB = browsertest.NewAPI(t, b.url).Login(name, "pw-"+name)
+	onB = browsertest.NewAPI(t, b.url).Login(name, browsertest.Password(name))
 	onB.Must(http.MethodGet, "channels.history?roomId="+rid, nil)
 	logout(t, onB)
 	if code, m, err := onB.Call(http.MethodGet, "channels.history?roomId="+rid, nil); err != nil || code != http.StatusUnauthorized {

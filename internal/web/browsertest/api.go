@@ -39,6 +39,14 @@ func (a *API) For(t TB) *API {
 	return &b
 }
 
+// At returns a client acting as the same user on the server at base: a
+// login made through one node of a cluster is good on every node.
+func (a *API) At(base string) *API {
+	b := *a
+	b.Base = base
+	return &b
+}
+
 // Login logs in with a password and returns a client acting as that user.
 func (a *API) Login(user, password string) *API {
 	a.t.Helper()
