@@ -132,7 +132,8 @@ var postgresDialect = &dialect{
 	visibleCount:  `SELECT visible_msgs FROM rooms WHERE id = $1`,
 	visibleInsert: `UPDATE rooms SET visible_msgs = visible_msgs + 1 WHERE id = $1`,
 	jsonHas: func(doc, key, arg string) string {
-		return "COALESCE(" + doc + "->'" + key + "', '[]'::jsonb) @> jsonb_build_array(CAST(" + arg + " AS TEXT))"
+		// The cast serves json columns (a message's document) as well.
+		return "COALESCE(CAST(" + doc + "->'" + key + "' AS JSONB), '[]'::jsonb) @> jsonb_build_array(CAST(" + arg + " AS TEXT))"
 	},
 	jsonAppend: func(doc, key, arg string) string {
 		return "jsonb_set(" + doc + ", '{" + key + "}', COALESCE(" + doc + "->'" + key + "', '[]'::jsonb) || jsonb_build_array(CAST(" + arg + " AS TEXT)))"
@@ -142,7 +143,7 @@ var postgresDialect = &dialect{
 	},
 	jsonText:    func(doc, key string) string { return doc + "->>'" + key + "'" },
 	unreadCond:  func(m string) string { return "(" + m + "doc->>'unread') = 'true'" },
-	unsetUnread: func() string { return "doc - 'unread'" },
+	unsetUnread: func() string { return docFromJSONB("CAST(doc AS JSONB) - 'unread'") },
 	search: func(next int, terms []string) (string, string, string, []any) {
 		// plainto_tsquery reads any input as plain words; || makes any of
 		// the terms enough, as MongoDB's $text does.

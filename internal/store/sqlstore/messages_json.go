@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"strconv"
-	"strings"
 
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
@@ -16,17 +15,45 @@ import (
 // fields after it are never stored), as an ISO time of fixed length.
 var (
 	updatedAtKey = []byte(`,"_updatedAt":"`)
-	starredKey   = []byte(`"starred":[`)
-	// PostgreSQL prints jsonb with a space after each colon.
-	starredKeyPG = []byte(`"starred": [`)
+	starredKey   = []byte(`"starred":`)
 )
 
+// hasStars tells whether a stored document has a starred list. Documents
+// that went through jsonb have a space after each colon.
+func hasStars(doc []byte) bool {
+	for {
+		i := bytes.Index(doc, starredKey)
+		if i < 0 {
+			return false
+		}
+		doc = doc[i+len(starredKey):]
+		if len(doc) > 1 && doc[0] == ' ' {
+			doc = doc[1:]
+		}
+		if len(doc) > 0 && doc[0] == '[' {
+			return true
+		}
+	}
+}
+
 // derivedKeysPG are the keys of a stored message document that its columns
-// override. PostgreSQL's listings leave them out of the document they
-// return, so that the columns can be appended to it as they are: jsonb
-// keeps its keys in an order of its own, and without this the document
-// would be decoded and encoded again on every read.
+// override.
 const derivedKeysPG = `'{_updatedAt,tcount,tlm,dcount,dlm}'::text[]`
+
+// docFromJSONB is a PostgreSQL expression: the message document the jsonb
+// value j holds, as json text in the shape scanMessageJSON merges without
+// decoding: without the columns' keys, and with _updatedAt last. PostgreSQL
+// keeps a message's document as json, the text it was written as, because
+// printing jsonb cost more than the rest of a page read; the few writes
+// that edit a document in SQL go through jsonb, which orders keys its own
+// way, and end here. A document without _updatedAt is kept as it is, and
+// read the slow way.
+func docFromJSONB(j string) string {
+	rest := `((` + j + `) - ` + derivedKeysPG + `)`
+	return `CASE WHEN (` + j + `) ? '_updatedAt' AND ` + rest + ` <> '{}'::jsonb
+		THEN CAST(left(CAST(` + rest + ` AS TEXT), -1) || ',"_updatedAt":' || CAST((` + j + `)->'_updatedAt' AS TEXT) || '}' AS JSON)
+		ELSE CAST(` + j + ` AS JSON) END`
+}
 
 const isoLen = len("2006-01-02T15:04:05.000Z")
 
@@ -42,12 +69,7 @@ func messageOrder(f store.MessageFilter) string {
 
 func (t messages) ListJSON(ctx context.Context, f store.MessageFilter, opts store.ListOptions) ([]store.MessageJSON, error) {
 	conds, args := t.where(f, nil)
-	cols := messageCols
-	pg := t.s.d.name == "postgres"
-	if pg {
-		cols = strings.TrimSuffix(messageCols, "m.doc") + "m.doc - " + derivedKeysPG
-	}
-	q := `SELECT ` + cols + ` FROM messages m` + joinWhere(conds) + orderClause(opts, t.sortable(), messageOrder(f)) + t.s.d.limitClause(opts)
+	q := `SELECT ` + messageCols + ` FROM messages m` + joinWhere(conds) + orderClause(opts, t.sortable(), messageOrder(f)) + t.s.d.limitClause(opts)
 	rows, err := t.s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, t.s.wrap(err)
@@ -63,7 +85,7 @@ func (t messages) ListJSON(ctx context.Context, f store.MessageFilter, opts stor
 		arena []byte
 	)
 	for rows.Next() {
-		m, err := scanMessageJSON(rows, &doc, arena, pg)
+		m, err := scanMessageJSON(rows, &doc, arena)
 		if err != nil {
 			return nil, err
 		}
@@ -90,10 +112,8 @@ func (t messages) ListJSON(ctx context.Context, f store.MessageFilter, opts stor
 // _updatedAt) into the stored document without decoding it, appending the
 // result to dst; the returned JSON is all of dst with the row at its end.
 // A document of another shape is decoded and encoded again instead:
-// in-place JSON edits may add keys after _updatedAt. On PostgreSQL (pg),
-// whose jsonb reorders keys, the document comes without the columns' keys
-// (derivedKeysPG), and they are appended to it.
-func scanMessageJSON(rows *sql.Rows, buf *sql.RawBytes, dst []byte, pg bool) (store.MessageJSON, error) {
+// in-place JSON edits may add keys after _updatedAt.
+func scanMessageJSON(rows *sql.Rows, buf *sql.RawBytes, dst []byte) (store.MessageJSON, error) {
 	var (
 		id, rid            string
 		ts, tcount, dcount int64
@@ -104,18 +124,9 @@ func scanMessageJSON(rows *sql.Rows, buf *sql.RawBytes, dst []byte, pg bool) (st
 		return store.MessageJSON{}, err
 	}
 	doc := []byte(*buf)
-	out := store.MessageJSON{ID: id, Ts: model.Time(ts), Starred: bytes.Contains(doc, starredKey)}
+	out := store.MessageJSON{ID: id, Ts: model.Time(ts), Starred: hasStars(doc)}
 	cut := len(doc) - len(updatedAtKey) - isoLen - 2
-	if pg {
-		// The document without the columns' keys: the merged fields
-		// follow its last one, from the same comma on as below.
-		out.Starred = bytes.Contains(doc, starredKeyPG)
-		cut = len(doc) - 1
-		if cut < 2 || doc[0] != '{' || doc[cut] != '}' {
-			cut = 0
-		}
-	}
-	if cut < 1 || (!pg && (!bytes.Equal(doc[cut:cut+len(updatedAtKey)], updatedAtKey) || doc[len(doc)-1] != '}')) {
+	if cut < 1 || !bytes.Equal(doc[cut:cut+len(updatedAtKey)], updatedAtKey) || doc[len(doc)-1] != '}' {
 		m := new(model.Message)
 		if err := json.Unmarshal(doc, m); err != nil {
 			return out, err

@@ -97,7 +97,7 @@ func isoSQL(ms string) string {
 }
 
 // postRow is one post of a batch as postBatch passes it: one JSON array
-// of these, which jsonb_to_recordset makes the batch's rows. PostgreSQL
+// of these, which json_to_recordset makes the batch's rows. PostgreSQL
 // cannot see how many rows a function gives in either a custom or a
 // generic plan, so both plans cost the same and it keeps the generic one
 // after a few runs; arrays (unnest) have their lengths seen in custom
@@ -211,12 +211,19 @@ func (t messages) postBatch(ctx context.Context, posts []store.NewPost) []error 
 	// ts is a post's timestamp from the room's base; expect, the one its
 	// documents were made with.
 	const ts, expect = `r.base + ok.k`, `$2 + ok.ord - 1`
+	moved := func(doc, ts string) string {
+		return `CAST(` + doc + ` AS JSONB) || jsonb_build_object('ts', ` + isoSQL(ts) + `, '_updatedAt', ` + isoSQL(ts) + `)`
+	}
 	fixed := func(doc, ts, expect string) string {
-		return `CASE WHEN ` + ts + ` = ` + expect + ` THEN CAST(` + doc + ` AS JSONB) ELSE CAST(` + doc + ` AS JSONB) || jsonb_build_object('ts', ` + isoSQL(ts) + `, '_updatedAt', ` + isoSQL(ts) + `) END`
+		return `CASE WHEN ` + ts + ` = ` + expect + ` THEN CAST(` + doc + ` AS JSONB) ELSE ` + moved(doc, ts) + ` END`
+	}
+	// A message's document is kept as the text it was written as.
+	fixedDoc := func(doc, ts, expect string) string {
+		return `CASE WHEN ` + ts + ` = ` + expect + ` THEN ` + doc + ` ELSE ` + docFromJSONB(moved(doc, ts)) + ` END`
 	}
 	base := `GREATEST(last_ts + 1, $2)`
-	q := `WITH p AS (SELECT * FROM jsonb_to_recordset(CAST($5 AS JSONB)) AS p(ord BIGINT, id TEXT, t TEXT, u_id TEXT, msg TEXT, tmid TEXT,
-			tshow BOOLEAN, hidden BOOLEAN, pinned BOOLEAN, drid TEXT, tcount BIGINT, tlm BIGINT, dcount BIGINT, dlm BIGINT, doc JSONB, last JSONB,
+	q := `WITH p AS (SELECT * FROM json_to_recordset(CAST($5 AS JSON)) AS p(ord BIGINT, id TEXT, t TEXT, u_id TEXT, msg TEXT, tmid TEXT,
+			tshow BOOLEAN, hidden BOOLEAN, pinned BOOLEAN, drid TEXT, tcount BIGINT, tlm BIGINT, dcount BIGINT, dlm BIGINT, doc JSON, last JSONB,
 			member TEXT, notify BOOLEAN, unread BIGINT, grp BOOLEAN, sess_user TEXT, sess_token TEXT, sess_at BIGINT)),
 		ok AS (SELECT p.*, row_number() OVER (ORDER BY p.ord) - 1 AS k FROM p
 			WHERE (p.member = '' OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.rid = $1 AND s.user_id = p.member))
@@ -228,7 +235,7 @@ func (t messages) postBatch(ctx context.Context, posts []store.NewPost) []error 
 			last_message = CASE WHEN n.lk IS NULL THEN last_message ELSE (SELECT ` + fixed("ok.last", base+` + ok.k`, expect) + ` FROM ok WHERE ok.k = n.lk) END
 			FROM n WHERE rooms.id = $1 AND n.c > 0` + guard + ` RETURNING rooms.last_ts - n.c + 1 AS base),
 		i AS (INSERT INTO messages (id, rid, ts, t, u_id, msg, tmid, tshow, hidden, pinned, drid, tcount, tlm, dcount, dlm, updated_at, doc)
-			SELECT ok.id, $1, ` + ts + `, ok.t, ok.u_id, ok.msg, ok.tmid, ok.tshow, ok.hidden, ok.pinned, ok.drid, ok.tcount, ok.tlm, ok.dcount, ok.dlm, ` + ts + `, ` + fixed("ok.doc", ts, expect) + `
+			SELECT ok.id, $1, ` + ts + `, ok.t, ok.u_id, ok.msg, ok.tmid, ok.tshow, ok.hidden, ok.pinned, ok.drid, ok.tcount, ok.tlm, ok.dcount, ok.dlm, ` + ts + `, ` + fixedDoc("ok.doc", ts, expect) + `
 			FROM ok, r),
 		s AS (` + subscriptionsUpdate(counts) + `)
 		SELECT ok.ord, ` + ts + ` FROM ok, r`
