@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"strconv"
 
 	"github.com/parleychat/parley/internal/app"
 )
@@ -189,7 +190,10 @@ func writeM(w http.ResponseWriter, m M) {
 		writeJSON(w, http.StatusOK, m)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	// Known up front, so that the answer is not sent in chunks.
+	h.Set("Content-Length", strconv.Itoa(b.Len()))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b.Bytes())
 }
