@@ -151,6 +151,10 @@ func (c *conn) reader() {
 				continue
 			}
 			if !c.handshake(keys) {
+				// Returning would cancel the writer before it sends
+				// "failed"; the writer closes the socket after it, which
+				// ends the read.
+				c.discardUntilClosed()
 				return
 			}
 			connected = true
@@ -172,6 +176,15 @@ func (c *conn) reader() {
 			}
 		default:
 			c.sendError("Bad request", data)
+		}
+	}
+}
+
+// discardUntilClosed reads and drops frames until the socket ends.
+func (c *conn) discardUntilClosed() {
+	for {
+		if _, _, err := c.ws.Read(context.Background()); err != nil {
+			return
 		}
 	}
 }
