@@ -3,33 +3,48 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"hash/fnv"
+	"runtime"
 	"sync"
 	"time"
 
 	"github.com/parleychat/parley/internal/store"
 )
 
-// maxPostBatch bounds the posts one statement writes (23 arrays of it).
+// maxPostBatch bounds the posts one statement writes.
 const maxPostBatch = 64
 
 // postBatchTimeout bounds a batch's statement, which runs for several
 // requests and so under none of their deadlines.
 const postBatchTimeout = 30 * time.Second
 
-// postQueue makes the concurrent posts of a PostgreSQL node to one room
-// into one statement (postBatch). Posts to one room all update its row,
-// so on PostgreSQL each waited for the row lock of the one before and
-// then re-checked the row it had waited for; the batch takes the lock
-// once, moves the counters once and flags each member's subscription
-// once. A post with no statement of its room under way writes at once,
-// alone, so an idle room's post waits for nothing; the posts that arrive
-// meanwhile wait and are written together when it is done. Every post is
-// still answered only after the statement that wrote it has committed.
+// postLanes is how many post statements a node runs at once: one for
+// every four cores, at least one. A statement's fixed cost (its round
+// trip, starting its plan, the commit) is paid once per batch, so fewer
+// lanes make larger batches and less work per post, but each lane is one
+// PostgreSQL backend at a time. On 2 cores one lane wrote the most posts
+// (docs/performance.md). Posts of one room always take the same lane, so
+// a room has one statement under way at a time and its posts are written
+// in the order they came.
+var postLanes = max(1, runtime.GOMAXPROCS(0)/4)
+
+// postQueue makes the concurrent posts of a PostgreSQL node into few
+// statements (postBatch), as SQLite's shared commits do. Each statement
+// has a fixed cost (its round trip, starting its plan, the commit) that a
+// post alone paid in full; posts to one room also all update its row, so
+// each waited for the row lock of the one before and then re-checked the
+// row it had waited for. A batch pays the fixed cost once, and takes each
+// room's lock once, moves its counters once and flags each of its
+// members' subscriptions once. A post whose lane has no statement under
+// way writes at once, alone, so a post to an idle node waits for nothing;
+// the posts that arrive meanwhile wait and are written together when it
+// is done. Every post is still answered only after the statement that
+// wrote it has committed.
 type postQueue struct {
 	mu sync.Mutex
-	// waiting holds the posts of each room with a statement under way;
-	// a room is a key exactly while one is.
-	waiting map[string][]*queuedPost
+	// waiting holds the posts of each lane with a statement under way; a
+	// lane is a key exactly while one is.
+	waiting map[int][]*queuedPost
 }
 
 type queuedPost struct {
@@ -39,17 +54,24 @@ type queuedPost struct {
 }
 
 func newPostQueue() *postQueue {
-	return &postQueue{waiting: map[string][]*queuedPost{}}
+	return &postQueue{waiting: map[int][]*queuedPost{}}
 }
 
-// post writes p, in a batch with the room's other waiting posts when a
-// statement of its room is under way.
+// laneOf gives a room its lane.
+func laneOf(rid string) int {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(rid))
+	return int(h.Sum32() % uint32(postLanes))
+}
+
+// post writes p, in a batch with its lane's other waiting posts when a
+// statement of its lane is under way.
 func (q *postQueue) post(ctx context.Context, t messages, p store.NewPost) error {
-	rid := p.Message.RID
+	lane := laneOf(p.Message.RID)
 	q.mu.Lock()
-	if w, busy := q.waiting[rid]; busy {
+	if w, busy := q.waiting[lane]; busy {
 		qp := &queuedPost{ctx: ctx, p: p, done: make(chan error, 1)}
-		q.waiting[rid] = append(w, qp)
+		q.waiting[lane] = append(w, qp)
 		q.mu.Unlock()
 		select {
 		case err := <-qp.done:
@@ -60,39 +82,45 @@ func (q *postQueue) post(ctx context.Context, t messages, p store.NewPost) error
 			return ctx.Err()
 		}
 	}
-	q.waiting[rid] = nil
+	q.waiting[lane] = nil
 	q.mu.Unlock()
 	err := t.postBatch(ctx, []store.NewPost{p})[0]
-	if batch := q.next(rid); batch != nil {
-		go q.drain(t, rid, batch)
+	if batch := q.next(lane); batch != nil {
+		go q.drain(t, lane, batch)
 	}
 	return err
 }
 
-// next takes the room's next batch: the longest run of waiting posts, up
-// to maxPostBatch, that agree on RoomHint (one statement checks the room
-// once, for all or none). With none waiting the room is idle again.
-func (q *postQueue) next(rid string) []*queuedPost {
+// next takes the lane's next batch: the longest run of waiting posts, up
+// to maxPostBatch, in which the posts of each room agree on RoomHint (one
+// statement checks a room once, for all its posts or none). With none
+// waiting the lane is idle again.
+func (q *postQueue) next(lane int) []*queuedPost {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	w := q.waiting[rid]
+	w := q.waiting[lane]
 	if len(w) == 0 {
-		delete(q.waiting, rid)
+		delete(q.waiting, lane)
 		return nil
 	}
-	n := 1
-	for n < len(w) && n < maxPostBatch && w[n].p.RoomHint == w[0].p.RoomHint {
-		n++
+	hints := map[string]bool{}
+	n := 0
+	for ; n < len(w) && n < maxPostBatch; n++ {
+		rid, hint := w[n].p.Message.RID, w[n].p.RoomHint
+		if h, seen := hints[rid]; seen && h != hint {
+			break
+		}
+		hints[rid] = hint
 	}
 	batch := w[:n:n]
-	q.waiting[rid] = w[n:]
+	q.waiting[lane] = w[n:]
 	return batch
 }
 
-// drain writes the room's waiting posts, batch after batch, until none
+// drain writes the lane's waiting posts, batch after batch, until none
 // is left.
-func (q *postQueue) drain(t messages, rid string, batch []*queuedPost) {
-	for ; batch != nil; batch = q.next(rid) {
+func (q *postQueue) drain(t messages, lane int, batch []*queuedPost) {
+	for ; batch != nil; batch = q.next(lane) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(batch[0].ctx), postBatchTimeout)
 		posts := make([]store.NewPost, len(batch))
 		for i, qp := range batch {

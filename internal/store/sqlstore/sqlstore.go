@@ -71,7 +71,7 @@ type sqliteParts struct {
 	ckpt *checkpointer
 	// rooms keeps room documents and memberships.
 	rooms *roomCache
-	// posts makes concurrent posts to a room into one statement
+	// posts makes concurrent posts into few statements
 	// (PostgreSQL only).
 	posts *postQueue
 }

@@ -866,7 +866,8 @@ var messageTests = []test{
 			Notice: &store.MessageNotice{Sender: "u1", Mentioned: []string{"u2"}, UnreadMentioned: 1, Now: now}}))
 		wantEqual(t, "messages mentioning user-u2", listIDs(t, s, store.MessageFilter{MentionedUser: "user-u2"}, store.ListOptions{}), []string{mention.ID})
 	}},
-	{"ConcurrentPostsToOneRoom", testConcurrentPosts},
+	{"ConcurrentPostsToOneRoom", func(t *testing.T, s store.Store) { testConcurrentPosts(t, s, 1) }},
+	{"ConcurrentPostsToSeveralRooms", func(t *testing.T, s store.Store) { testConcurrentPosts(t, s, 3) }},
 	{"ConcurrentInsertsGetIncreasingTs", testConcurrentInserts},
 	{"CancelMidStatementSparesOthers", testCancelMidStatement},
 }
@@ -1131,21 +1132,24 @@ func testCancelMidStatement(t *testing.T, s store.Store) {
 	}
 }
 
-// testConcurrentPosts posts to one room from many goroutines at once, as
-// a busy room's members do: the posts of members, of a user who is not
-// one, and one with a taken id. Each gets its own answer, the written
-// ones distinct increasing timestamps, and the room's and the
-// subscriptions' counters add up to exactly what was written, however
+// testConcurrentPosts posts to rooms from many goroutines at once, as
+// busy rooms' members do: the posts of members, of a user who is not one,
+// and one with a taken id. Each gets its own answer, the written ones
+// distinct increasing timestamps in their room, and each room's and
+// subscription's counters add up to exactly what was written, however
 // the store groups the writes.
-func testConcurrentPosts(t *testing.T, s store.Store) {
+func testConcurrentPosts(t *testing.T, s store.Store, rooms int) {
 	const perMember = 15
 	ctx := t.Context()
-	r := createRoom(t, s, newChannel("crowded", 1))
 	members := []string{"u1", "u2", "u3", "u4"}
-	for _, u := range members {
-		createSub(t, s, newSub(r.ID, u, 1))
+	rs := make([]*model.Room, rooms)
+	for i := range rs {
+		rs[i] = createRoom(t, s, newChannel(fmt.Sprintf("crowded-%d", i), 1))
+		for _, u := range members {
+			createSub(t, s, newSub(rs[i].ID, u, 1))
+		}
 	}
-	taken := newMsg(model.NewID(), r.ID, "u1", "taken", 0)
+	taken := newMsg(model.NewID(), rs[0].ID, "u1", "taken", 0)
 	now := model.Now()
 	must(t, s.Messages().Post(ctx, store.NewPost{Message: taken, Want: now, Member: "u1"}))
 
@@ -1175,19 +1179,27 @@ func testConcurrentPosts(t *testing.T, s store.Store) {
 			<-start
 			for j := range perMember {
 				// u4's every fifth post is an @all, which counts 2 for the others.
-				post(newMsg(fmt.Sprintf("%s-%02d", u, j), r.ID, u, "hello", 0), u, i == 3 && j%5 == 0)
+				post(newMsg(fmt.Sprintf("%s-%02d", u, j), rs[(i+j)%rooms].ID, u, "hello", 0), u, i == 3 && j%5 == 0)
 			}
 		})
 	}
-	wg.Go(func() { <-start; post(newMsg("outsider", r.ID, "u9", "let me in", 0), "u9", false) })
-	wg.Go(func() { <-start; post(newMsg(taken.ID, r.ID, "u2", "same id", 0), "u2", false) })
+	wg.Go(func() { <-start; post(newMsg("outsider", rs[rooms-1].ID, "u9", "let me in", 0), "u9", false) })
+	wg.Go(func() { <-start; post(newMsg(taken.ID, rs[rooms-1].ID, "u2", "same id", 0), "u2", false) })
 	close(start)
 	wg.Wait()
 
-	written := map[string]int{} // by sender
-	groups := 0
-	var newest *model.Message
-	seen := map[model.Time]string{}
+	type tally struct {
+		written map[string]int // by sender
+		groups  int
+		total   int
+		newest  *model.Message
+	}
+	tallies := map[string]*tally{}
+	for _, r := range rs {
+		tallies[r.ID] = &tally{written: map[string]int{}}
+	}
+	tallies[taken.RID].total++
+	seen := map[string]string{} // room and ts
 	for _, res := range results {
 		switch res.m.ID {
 		case "outsider":
@@ -1200,53 +1212,58 @@ func testConcurrentPosts(t *testing.T, s store.Store) {
 		if res.err != nil {
 			t.Fatalf("post %s: %v", res.m.ID, res.err)
 		}
-		if other, ok := seen[res.m.Ts]; ok {
-			t.Errorf("posts %s and %s share ts %d", other, res.m.ID, res.m.Ts)
+		key := fmt.Sprintf("%s %d", res.m.RID, res.m.Ts)
+		if other, ok := seen[key]; ok {
+			t.Errorf("posts %s and %s share ts %d in their room", other, res.m.ID, res.m.Ts)
 		}
-		seen[res.m.Ts] = res.m.ID
+		seen[key] = res.m.ID
 		if res.m.Ts < now {
 			t.Errorf("post %s at %d, before its wanted %d", res.m.ID, res.m.Ts, now)
 		}
 		got, err := s.Messages().Get(ctx, res.m.ID)
 		must(t, err)
 		wantEqual(t, "Get of "+res.m.ID, got, res.m)
-		written[res.m.U.ID]++
+		tl := tallies[res.m.RID]
+		tl.written[res.m.U.ID]++
+		tl.total++
 		if res.group {
-			groups++
+			tl.groups++
 		}
-		if newest == nil || res.m.Ts > newest.Ts {
-			newest = res.m
+		if tl.newest == nil || res.m.Ts > tl.newest.Ts {
+			tl.newest = res.m
 		}
 	}
 	wantNotFound(t, s.Messages().Get, "outsider")
-	total := len(members) * perMember
-	room, err := s.Rooms().Get(ctx, r.ID)
-	must(t, err)
-	var last model.Message
-	must(t, json.Unmarshal(room.LastMessage, &last))
-	if room.Msgs != int64(total+1) || last.ID != newest.ID || last.Ts != newest.Ts || *room.LM != newest.Ts {
-		t.Errorf("room: msgs %d, last message %s at %d; want %d, %s at %d", room.Msgs, last.ID, last.Ts, total+1, newest.ID, newest.Ts)
-	}
-	n, err := s.Messages().Count(ctx, store.MessageFilter{RID: r.ID, ExcludeHidden: true})
-	must(t, err)
-	wantEqual(t, "visible count", n, total+1)
-	for _, u := range members {
-		sub, err := s.Subscriptions().Get(ctx, r.ID, u)
+	for _, r := range rs {
+		tl := tallies[r.ID]
+		room, err := s.Rooms().Get(ctx, r.ID)
 		must(t, err)
-		// Every other member's post counts 1, and u4's @all posts 2
-		// instead.
-		want, wantGroup := 0, 0
-		for _, o := range members {
-			if o != u {
-				want += written[o]
+		var last model.Message
+		must(t, json.Unmarshal(room.LastMessage, &last))
+		if room.Msgs != int64(tl.total) || last.ID != tl.newest.ID || last.Ts != tl.newest.Ts || *room.LM != tl.newest.Ts {
+			t.Errorf("room %s: msgs %d, last message %s at %d; want %d, %s at %d", r.Name, room.Msgs, last.ID, last.Ts, tl.total, tl.newest.ID, tl.newest.Ts)
+		}
+		n, err := s.Messages().Count(ctx, store.MessageFilter{RID: r.ID, ExcludeHidden: true})
+		must(t, err)
+		wantEqual(t, "visible count of "+r.Name, n, tl.total)
+		for _, u := range members {
+			sub, err := s.Subscriptions().Get(ctx, r.ID, u)
+			must(t, err)
+			// Every other member's post counts 1, and u4's @all posts 2
+			// instead.
+			want, wantGroup := 0, 0
+			for _, o := range members {
+				if o != u {
+					want += tl.written[o]
+				}
 			}
-		}
-		if u != "u4" {
-			want += groups // counted once in written already
-			wantGroup = groups
-		}
-		if sub.Unread != int64(want) || sub.GroupMentions != int64(wantGroup) || !sub.Alert || !sub.Open {
-			t.Errorf("%s: unread %d, group mentions %d, alert %v, open %v; want %d, %d, alerted and open", u, sub.Unread, sub.GroupMentions, sub.Alert, sub.Open, want, wantGroup)
+			if u != "u4" {
+				want += tl.groups // counted once in written already
+				wantGroup = tl.groups
+			}
+			if sub.Unread != int64(want) || sub.GroupMentions != int64(wantGroup) || !sub.Alert || !sub.Open {
+				t.Errorf("%s in %s: unread %d, group mentions %d, alert %v, open %v; want %d, %d, alerted and open", u, r.Name, sub.Unread, sub.GroupMentions, sub.Alert, sub.Open, want, wantGroup)
+			}
 		}
 	}
 }
