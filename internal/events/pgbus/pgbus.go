@@ -13,6 +13,14 @@
 //
 // One dedicated connection LISTENs. Each node tags its notifications with
 // a random origin id and skips its own, which it has already delivered.
+//
+// A node that hears no other node sends no events: every notification it
+// sent would come back to it alone, and on one node that cost a post
+// about a quarter of its CPU. Each node therefore says it is there with
+// an empty notification when it connects and every Options.Heartbeat, and
+// sends events only while it has heard another node within
+// Options.PeerTimeout. A node starts as if it had just heard one, so that
+// its first events reach nodes that were already running.
 // When the connection is lost the bus reconnects by itself, with backoff,
 // and then announces events.BusReconnected on this node, because events of
 // other nodes sent in between are lost: delivery is at most once, like the
@@ -61,6 +69,9 @@ const (
 	// maxBatch bounds the events the sender takes from the queue for one
 	// statement.
 	maxBatch = 1024
+	// A node that misses five heartbeats in a row is taken to be gone.
+	DefaultHeartbeat   = 2 * time.Second
+	DefaultPeerTimeout = 10 * time.Second
 )
 
 // Timing of the connections. Variables, so that tests can shorten them.
@@ -102,6 +113,10 @@ type Options struct {
 	// MaxEventBytes bounds one event's encoding; a larger event is
 	// delivered on this node only.
 	MaxEventBytes int
+	// Heartbeat is how often the node tells the others it is there, and
+	// PeerTimeout how long after it last heard another node it stops
+	// sending events; zero takes DefaultHeartbeat and DefaultPeerTimeout.
+	Heartbeat, PeerTimeout time.Duration
 }
 
 var _ events.Bus = (*Bus)(nil)
@@ -119,6 +134,13 @@ type Bus struct {
 	queue  chan events.Event
 	seq    atomic.Uint64
 	closed atomic.Bool
+
+	heartbeat, peerTimeout time.Duration
+	// peerSeen is when another node was last heard from (UnixNano).
+	peerSeen atomic.Int64
+	// hello asks the sender for a heartbeat now: the LISTEN connection is
+	// back, and the others may have taken this node for gone.
+	hello chan struct{}
 
 	stop       chan struct{}
 	closeOnce  sync.Once
@@ -196,6 +218,12 @@ func New(ctx context.Context, o Options) (*Bus, error) {
 	if o.MaxEventBytes <= 0 {
 		o.MaxEventBytes = DefaultMaxEventBytes
 	}
+	if o.Heartbeat <= 0 {
+		o.Heartbeat = DefaultHeartbeat
+	}
+	if o.PeerTimeout <= 0 {
+		o.PeerTimeout = DefaultPeerTimeout
+	}
 	var id [8]byte
 	if _, err := crand.Read(id[:]); err != nil {
 		return nil, err
@@ -204,9 +232,11 @@ func New(ctx context.Context, o Options) (*Bus, error) {
 		local: events.NewMemory(), db: o.DB, connCfg: cfg, channel: o.Channel,
 		origin: hex.EncodeToString(id[:]), log: o.Logger, maxEv: o.MaxEventBytes,
 		queue: make(chan events.Event, o.QueueSize), stop: make(chan struct{}),
-		parts: map[string]*assembly{},
-		m:     newMetrics(o.Registerer),
+		parts:     map[string]*assembly{},
+		m:         newMetrics(o.Registerer),
+		heartbeat: o.Heartbeat, peerTimeout: o.PeerTimeout, hello: make(chan struct{}, 1),
 	}
+	b.peerSeen.Store(time.Now().UnixNano())
 	// The origin in application_name lets an operator (and the tests) tell
 	// each node's LISTEN connection apart in pg_stat_activity.
 	cfg.RuntimeParams["application_name"] = "parley-bus-" + b.origin
@@ -239,7 +269,7 @@ func (b *Bus) Subscribe(buffer int) *events.Subscription { return b.local.Subscr
 // which is counted and logged.
 func (b *Bus) Publish(evs ...events.Event) {
 	b.local.Publish(evs...)
-	if b.closed.Load() {
+	if b.closed.Load() || !b.hasPeers() {
 		return
 	}
 	for _, e := range evs {
@@ -255,6 +285,11 @@ func (b *Bus) Publish(evs ...events.Event) {
 			}
 		}
 	}
+}
+
+// hasPeers says another node was heard from within the peer timeout.
+func (b *Bus) hasPeers() bool {
+	return time.Since(time.Unix(0, b.peerSeen.Load())) < b.peerTimeout
 }
 
 // Close sends what is queued (for a moment at most), then stops both
@@ -336,6 +371,10 @@ func (b *Bus) listen(ctx context.Context, conn *pgx.Conn) {
 		b.m.reconnects.Inc()
 		b.log.Info("event bus: LISTEN connection back", "after", time.Since(lost).Round(time.Millisecond))
 		b.resetAssemblies()
+		select {
+		case b.hello <- struct{}{}:
+		default:
+		}
 		b.local.Publish(events.Event{Kind: events.BusReconnected})
 	}
 }
@@ -405,6 +444,10 @@ func (b *Bus) deliver(payload string) {
 	if env.Origin == b.origin {
 		return // delivered here when it was published
 	}
+	b.peerSeen.Store(time.Now().UnixNano())
+	if env.Parts == 0 && len(env.Events) == 0 {
+		return // a heartbeat
+	}
 	b.m.notifications.WithLabelValues("received").Inc()
 	if env.Parts == 0 {
 		b.m.received.Add(float64(len(env.Events)))
@@ -471,15 +514,23 @@ func (b *Bus) resetAssemblies() {
 	b.m.dropped.WithLabelValues(dropIncomplete).Add(float64(n))
 }
 
-// send drains the queue until Close, then flushes what is left.
+// send drains the queue until Close, then flushes what is left; between
+// events it sends the heartbeats.
 func (b *Bus) send() {
 	defer b.wg.Done()
 	batch := make([]events.Event, 0, maxBatch)
+	b.sendHeartbeat()
+	beat := time.NewTicker(b.heartbeat)
+	defer beat.Stop()
 	for {
 		select {
 		case e := <-b.queue:
 			batch = b.drain(append(batch[:0], e))
 			b.sendBatch(batch)
+		case <-beat.C:
+			b.sendHeartbeat()
+		case <-b.hello:
+			b.sendHeartbeat()
 		case <-b.stop:
 			for len(b.queue) > 0 && b.sendCtx.Err() == nil {
 				batch = b.drain(batch[:0])
@@ -524,6 +575,17 @@ func (b *Bus) sendBatch(batch []events.Event) {
 	}
 	b.m.published.Add(float64(counted))
 	b.m.notifications.WithLabelValues("sent").Add(float64(len(payloads)))
+}
+
+// sendHeartbeat sends a notification without events, which tells the
+// other nodes this one is there.
+func (b *Bus) sendHeartbeat() {
+	ctx, cancel := context.WithTimeout(b.sendCtx, sendTimeout)
+	defer cancel()
+	payload := fmt.Sprintf(`{"o":%q,"s":%d}`, b.origin, b.seq.Add(1))
+	if _, err := b.db.ExecContext(ctx, "SELECT pg_notify($1, $2)", b.channel, payload); err != nil && b.sendWarn.ok() {
+		b.log.Warn("event bus: heartbeat failed", "err", err)
+	}
 }
 
 // pack encodes batch into payloads under maxPayload bytes each; it

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/parleychat/parley/internal/events"
@@ -335,5 +336,92 @@ func TestCloseStopsAndLeavesLocalDelivery(t *testing.T) {
 	var left int
 	if err := admin.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE application_name = $1`, "parley-bus-"+a.Origin()).Scan(&left); err != nil || left != 0 {
 		t.Fatalf("%d connections of the closed bus left (%v)", left, err)
+	}
+}
+
+// A node that hears no other sends only its heartbeats; it sends events
+// again as soon as another node says it is there, and stops once that
+// node has been silent for the peer timeout.
+func TestANodeAloneSendsOnlyHeartbeats(t *testing.T) {
+	t.Parallel()
+	url := pgURL(t)
+	o := Options{Heartbeat: 50 * time.Millisecond, PeerTimeout: 300 * time.Millisecond}
+	a := node(t, url, o)
+
+	// A plain LISTEN connection sees what crosses; it is not a node, so
+	// it does not count as one.
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	raw, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close(context.Background())
+	if _, err := raw.Exec(ctx, "LISTEN "+pgx.Identifier{a.Channel()}.Sanitize()); err != nil {
+		t.Fatal(err)
+	}
+	// listenFor counts what node A sent for d: heartbeats and event
+	// batches.
+	listenFor := func(d time.Duration) (beats, batches int) {
+		t.Helper()
+		end := time.Now().Add(d)
+		for {
+			wctx, cancel := context.WithDeadline(ctx, end)
+			n, err := raw.WaitForNotification(wctx)
+			cancel()
+			if err != nil {
+				if time.Now().Before(end) {
+					t.Fatalf("listen: %v", err)
+				}
+				return beats, batches
+			}
+			var env envelope
+			if err := json.Unmarshal([]byte(n.Payload), &env); err != nil {
+				t.Fatalf("notification %q: %v", n.Payload, err)
+			}
+			if env.Origin != a.Origin() {
+				continue // node B's, sent before it closed
+			}
+			if len(env.Events) == 0 && env.Parts == 0 {
+				beats++
+			} else {
+				batches++
+			}
+		}
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(wait); !cond(); time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within %v", what, wait)
+			}
+		}
+	}
+
+	waitFor("node A finds itself alone", func() bool { return !a.hasPeers() })
+	a.Publish(events.Event{Kind: events.MessageSaved, ID: "unheard"})
+	if beats, batches := listenFor(4 * o.Heartbeat); beats < 2 || batches != 0 {
+		t.Fatalf("alone, node A sent %d heartbeats and %d event batches; want heartbeats only", beats, batches)
+	}
+	if p := count(a.m.published); p != 0 {
+		t.Fatalf("alone, node A published %v events", p)
+	}
+
+	b := node(t, url, o)
+	sb := b.Subscribe(10)
+	defer sb.Close()
+	waitFor("node A hears node B", a.hasPeers)
+	a.Publish(events.Event{Kind: events.MessageSaved, ID: "heard"})
+	if e := next(t, sb); e.ID != "heard" {
+		t.Fatalf("node B got %+v, want node A's event", e)
+	}
+
+	b.Close()
+	waitFor("node A finds itself alone again", func() bool { return !a.hasPeers() })
+	before := count(a.m.published)
+	a.Publish(events.Event{Kind: events.MessageSaved, ID: "unheard-again"})
+	listenFor(2 * o.Heartbeat)
+	if p := count(a.m.published); p != before {
+		t.Fatalf("alone again, node A published %v events, want none", p-before)
 	}
 }
