@@ -15,12 +15,13 @@
 // a random origin id and skips its own, which it has already delivered.
 //
 // A node that hears no other node sends no events: every notification it
-// sent would come back to it alone, and on one node that cost a post
-// about a quarter of its CPU. Each node therefore says it is there with
-// an empty notification when it connects and every Options.Heartbeat, and
+// sent would come back to it alone, and on one node that was over a
+// third of a post's CPU. Each node therefore says it is there with an
+// empty notification when it connects and every Options.Heartbeat, and
 // sends events only while it has heard another node within
 // Options.PeerTimeout. A node starts as if it had just heard one, so that
 // its first events reach nodes that were already running.
+//
 // When the connection is lost the bus reconnects by itself, with backoff,
 // and then announces events.BusReconnected on this node, because events of
 // other nodes sent in between are lost: delivery is at most once, like the
