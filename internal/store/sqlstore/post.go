@@ -181,12 +181,11 @@ func (t messages) postBatch(ctx context.Context, posts []store.NewPost) []error 
 		if br == nil {
 			br = &batchRoom{}
 			if p.RoomHint {
-				if t.s.rooms == nil {
-					br.refused = true
-				} else {
-					br.print, br.refused = t.s.rooms.print(rid)
-					br.refused = !br.refused
+				kept := false
+				if t.s.rooms != nil {
+					br.print, kept = t.s.rooms.print(rid)
 				}
+				br.refused = !kept
 			}
 			byRoom[rid] = br
 		}
@@ -316,16 +315,17 @@ func (t messages) writeBatch(ctx context.Context, posts []store.NewPost, rows []
 // forgetRefused forgets the hints that let a refused post through: its
 // sender's membership, and its room unless another post of the room was
 // written (then the room still matched, and the membership or the
-// session was what failed).
+// session was what failed). A room refused before the statement, for
+// want of a kept version, tried no hint.
 func (t messages) forgetRefused(posts []store.NewPost, errs []error, byRoom map[string]*batchRoom) {
 	if t.s.rooms == nil {
 		return
 	}
 	for i, p := range posts {
-		if !errors.Is(errs[i], store.ErrChanged) {
+		rid := p.Message.RID
+		if !errors.Is(errs[i], store.ErrChanged) || byRoom[rid].refused {
 			continue
 		}
-		rid := p.Message.RID
 		if !byRoom[rid].written {
 			t.s.rooms.forget(rid)
 		}

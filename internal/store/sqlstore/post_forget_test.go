@@ -1,0 +1,90 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/store"
+	"github.com/parleychat/parley/internal/store/storetest"
+)
+
+// A post refused in a batch forgets only the hints that may have let it
+// through: its sender's membership, and its room only when no post of the
+// room was written. The other members' memberships and a room that still
+// matched stay remembered.
+func TestRefusedPostForgetsOnlyItsHints(t *testing.T) {
+	storetest.RequirePostgres(t)
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := Open(ctx, storetest.PostgresURL(t), "", Options{MaxConns: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+
+	now := model.Now()
+	room := func(name string) string {
+		r := &model.Room{ID: model.NewID(), T: model.RoomChannel, Name: name, FName: name,
+			U: &model.UserRef{ID: "owner", Username: "owner"}, Ts: now, UpdatedAt: now}
+		if err := s.Rooms().Create(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []string{"u1", "u2", "u3"} {
+			sub := &model.Subscription{ID: model.NewID(), RID: r.ID, U: model.UserRef{ID: u, Username: u}, T: model.RoomChannel,
+				Name: name, Open: true, Ts: now, UpdatedAt: now}
+			if err := s.Subscriptions().Create(ctx, sub); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Remember the room and its memberships, as a node serving it does.
+		if _, err := s.Rooms().GetHint(ctx, r.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []string{"u1", "u2", "u3"} {
+			if ok, err := s.Subscriptions().MemberHint(ctx, r.ID, u); !ok || err != nil {
+				t.Fatalf("MemberHint %s: %v, %v", u, ok, err)
+			}
+		}
+		return r.ID
+	}
+	busy, quiet := room("busy"), room("quiet")
+	// Another node ends u1's membership of both rooms.
+	for _, rid := range []string{busy, quiet} {
+		if _, err := s.w.ExecContext(ctx, `DELETE FROM subscriptions WHERE rid = $1 AND user_id = 'u1'`, rid); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	post := func(rid, user string) store.NewPost {
+		m := &model.Message{ID: model.NewID(), RID: rid, Msg: "hi", U: model.UserRef{ID: user, Username: user}, Mentions: []model.Mention{}}
+		return store.NewPost{Message: m, Want: now, Member: user, RoomHint: true}
+	}
+	errs := messages{s}.postBatch(ctx, []store.NewPost{post(busy, "u1"), post(busy, "u2"), post(quiet, "u1")})
+	for i, want := range []error{store.ErrChanged, nil, store.ErrChanged} {
+		if !errors.Is(errs[i], want) {
+			t.Fatalf("post %d: %v, want %v", i, errs[i], want)
+		}
+	}
+
+	for _, tc := range []struct {
+		rid, user string
+		kept      bool
+	}{
+		{busy, "u1", false}, {busy, "u2", true}, {busy, "u3", true},
+		{quiet, "u1", false}, {quiet, "u2", true}, {quiet, "u3", true},
+	} {
+		if kept, _ := s.rooms.isMember(tc.rid, tc.user); kept != tc.kept {
+			t.Errorf("membership of %s in %s remembered: %v, want %v", tc.user, tc.rid, kept, tc.kept)
+		}
+	}
+	if r, _ := s.rooms.get(busy); r == nil {
+		t.Error("the room a post was written to is forgotten")
+	}
+	if r, _ := s.rooms.get(quiet); r != nil {
+		t.Error("the room whose every post was refused is still remembered")
+	}
+}
