@@ -146,9 +146,9 @@ type SyncCursor struct {
 
 // SyncResult is chat.syncMessages' result.
 type SyncResult struct {
-	Updated []*model.Message `json:"updated"`
-	Deleted []Tombstone      `json:"deleted"`
-	Cursor  *SyncCursor      `json:"cursor,omitempty"`
+	Updated []json.RawMessage `json:"updated"`
+	Deleted []Tombstone       `json:"deleted"`
+	Cursor  *SyncCursor       `json:"cursor,omitempty"`
 }
 
 // Tombstone is what listings of deleted messages show of each.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -60,9 +61,10 @@ func (a *App) SyncMessages(ctx context.Context, u *model.User, q SyncQuery) (*Sy
 	if (q.Next != "" || q.Previous != "") && q.LastUpdate != "" {
 		return nil, E("error-cursor-and-lastUpdate-conflict", `The attributes "next", "previous" and "lastUpdate" cannot be used together`)
 	}
-	res := &SyncResult{Updated: []*model.Message{}, Deleted: []Tombstone{}}
+	res := &SyncResult{Updated: []json.RawMessage{}, Deleted: []Tombstone{}}
 	if q.LastUpdate != "" {
-		updated, err := a.store.Messages().List(ctx, store.MessageFilter{RID: q.RoomID, ExcludeHidden: true, UpdatedAfter: last}, store.ListOptions{})
+		// The stored documents go out as they are, as history pages do.
+		updated, err := a.store.Messages().ListJSON(ctx, store.MessageFilter{RID: q.RoomID, ExcludeHidden: true, UpdatedAfter: last}, store.ListOptions{})
 		if err != nil {
 			return nil, a.storeErr(err)
 		}
@@ -71,7 +73,7 @@ func (a *App) SyncMessages(ctx context.Context, u *model.User, q SyncQuery) (*Sy
 		if err != nil {
 			return nil, a.storeErr(err)
 		}
-		shaped, err := a.normalizeAll(ctx, u, updated)
+		shaped, err := a.normalizeJSON(ctx, u, updated)
 		if err != nil {
 			return nil, err
 		}
@@ -158,7 +160,13 @@ func (a *App) SyncMessages(ctx context.Context, u *model.User, q SyncQuery) (*Sy
 		if err != nil {
 			return nil, err
 		}
-		res.Updated = append(res.Updated, shaped...)
+		for _, m := range shaped {
+			b, err := json.Marshal(m)
+			if err != nil {
+				return nil, err
+			}
+			res.Updated = append(res.Updated, b)
+		}
 	} else {
 		res.Deleted = append(res.Deleted, tombstones(items)...)
 	}

@@ -303,12 +303,17 @@ func joinWhere(conds []string) string {
 }
 
 func (t messages) List(ctx context.Context, f store.MessageFilter, opts store.ListOptions) ([]*model.Message, error) {
+	q, args := t.listQuery(f, opts)
+	return queryAll(ctx, t.s, scanMessage, q, args...)
+}
+
+// listQuery is the statement of List and ListJSON, reading messageCols.
+func (t messages) listQuery(f store.MessageFilter, opts store.ListOptions) (string, []any) {
 	if q, args, ok := t.updatedPage(f, opts); ok {
-		return queryAll(ctx, t.s, scanMessage, q, args...)
+		return q, args
 	}
 	conds, args := t.where(f, nil)
-	q := `SELECT ` + messageCols + ` FROM messages m` + joinWhere(conds) + orderClause(opts, t.sortable(), messageOrder(f)) + t.s.d.limitClause(opts)
-	return queryAll(ctx, t.s, scanMessage, q, args...)
+	return `SELECT ` + messageCols + ` FROM messages m` + joinWhere(conds) + orderClause(opts, t.sortable(), messageOrder(f)) + t.s.d.limitClause(opts), args
 }
 
 // updatedBound is "m.updated_at op v" in the form the indexes serve. A

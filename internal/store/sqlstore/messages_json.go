@@ -68,8 +68,7 @@ func messageOrder(f store.MessageFilter) string {
 }
 
 func (t messages) ListJSON(ctx context.Context, f store.MessageFilter, opts store.ListOptions) ([]store.MessageJSON, error) {
-	conds, args := t.where(f, nil)
-	q := `SELECT ` + messageCols + ` FROM messages m` + joinWhere(conds) + orderClause(opts, t.sortable(), messageOrder(f)) + t.s.d.limitClause(opts)
+	q, args := t.listQuery(f, opts)
 	rows, err := t.s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, t.s.wrap(err)
