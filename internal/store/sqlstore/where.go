@@ -24,9 +24,14 @@ func (w *whereBuilder) add(cond string) { w.conds = append(w.conds, cond) }
 
 // countedPage runs a listing over table: the total of rows matching w, and
 // the page opts asks for, ordered by sort's fields then fallback, each row
-// read from the doc column by scan.
+// read from the doc column by scan. A listing of every row is its own
+// total, so it is read in one statement.
 func countedPage[T any](ctx context.Context, s *Store, table string, w *whereBuilder, sort map[string]string, fallback string, opts store.ListOptions, scan func(rowScanner) (T, error)) ([]T, int, error) {
 	where := joinWhere(w.conds)
+	if opts.Count <= 0 && opts.Offset <= 0 {
+		list, err := queryAll(ctx, s, scan, `SELECT doc FROM `+table+where+orderClause(opts, sort, fallback), w.args...)
+		return list, len(list), err
+	}
 	var total int
 	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table+where, w.args...).Scan(&total); err != nil {
 		return nil, 0, s.wrap(err)
