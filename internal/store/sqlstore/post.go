@@ -237,28 +237,28 @@ func (t messages) postBatch(ctx context.Context, posts []store.NewPost) []error 
 		rows = append(rows, row)
 	}
 	if len(rows) > 0 {
-		if err := t.writeBatch(ctx, posts, rows, now, counts, byRoom); err != nil {
+		written, err := t.writeBatch(ctx, posts, rows, now, counts)
+		if err != nil {
 			return fail(err)
 		}
-	}
-	for i, p := range posts {
-		if errs[i] == nil && p.Message.Ts == 0 {
-			errs[i] = store.ErrChanged
+		for _, r := range rows {
+			if i := r.Ord - 1; written[i] {
+				byRoom[r.RID].written = true
+			} else {
+				errs[i] = store.ErrChanged
+			}
 		}
 	}
 	t.forgetRefused(posts, errs, byRoom)
 	return errs
 }
 
-// writeBatch runs postBatch's statement for rows and sets the timestamps
-// of the posts written; the others keep a zero Ts.
-func (t messages) writeBatch(ctx context.Context, posts []store.NewPost, rows []postRow, now model.Time, counts bool, byRoom map[string]*batchRoom) error {
+// writeBatch runs postBatch's statement for rows, sets the timestamps of
+// the posts written, and says which of posts were.
+func (t messages) writeBatch(ctx context.Context, posts []store.NewPost, rows []postRow, now model.Time, counts bool) ([]bool, error) {
 	batch, err := json.Marshal(rows)
 	if err != nil {
-		return err
-	}
-	for _, r := range rows {
-		posts[r.Ord-1].Message.Ts = 0
+		return nil, err
 	}
 	// ts is a post's timestamp from its room's base; expect, the one its
 	// documents were made with.
@@ -297,19 +297,20 @@ func (t messages) writeBatch(ctx context.Context, posts []store.NewPost, rows []
 		SELECT ok.ord, ` + ts + ` FROM ok JOIN r ON r.id = ok.rid`
 	res, err := t.s.w.QueryContext(ctx, q, int64(model.Now()), int64(now), string(batch))
 	if err != nil {
-		return t.s.wrap(err)
+		return nil, t.s.wrap(err)
 	}
 	defer res.Close()
+	written := make([]bool, len(posts))
 	for res.Next() {
 		var ord, at int64
 		if err := res.Scan(&ord, &at); err != nil {
-			return t.s.wrap(err)
+			return nil, t.s.wrap(err)
 		}
 		m := posts[ord-1].Message
 		m.Ts, m.UpdatedAt = model.Time(at), model.Time(at)
-		byRoom[m.RID].written = true
+		written[ord-1] = true
 	}
-	return t.s.wrap(res.Err())
+	return written, t.s.wrap(res.Err())
 }
 
 // forgetRefused forgets the hints that let a refused post through: its
