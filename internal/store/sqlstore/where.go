@@ -28,14 +28,15 @@ func (w *whereBuilder) add(cond string) { w.conds = append(w.conds, cond) }
 // total, so it is read in one statement.
 func countedPage[T any](ctx context.Context, s *Store, table string, w *whereBuilder, sort map[string]string, fallback string, opts store.ListOptions, scan func(rowScanner) (T, error)) ([]T, int, error) {
 	where := joinWhere(w.conds)
+	page := `SELECT doc FROM ` + table + where + orderClause(opts, sort, fallback) + s.d.limitClause(opts)
 	if opts.Count <= 0 && opts.Offset <= 0 {
-		list, err := queryAll(ctx, s, scan, `SELECT doc FROM `+table+where+orderClause(opts, sort, fallback), w.args...)
+		list, err := queryAll(ctx, s, scan, page, w.args...)
 		return list, len(list), err
 	}
 	var total int
 	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table+where, w.args...).Scan(&total); err != nil {
 		return nil, 0, s.wrap(err)
 	}
-	list, err := queryAll(ctx, s, scan, `SELECT doc FROM `+table+where+orderClause(opts, sort, fallback)+s.d.limitClause(opts), w.args...)
+	list, err := queryAll(ctx, s, scan, page, w.args...)
 	return list, total, err
 }
