@@ -20,7 +20,9 @@
 // empty notification when it connects and every Options.Heartbeat, and
 // sends events only while it has heard another node within
 // Options.PeerTimeout. A node starts as if it had just heard one, so that
-// its first events reach nodes that were already running.
+// its first events reach nodes that were already running, and so does a
+// node whose LISTEN connection is back; while that connection is down it
+// cannot hear the others, and sends as if they were there.
 //
 // When the connection is lost the bus reconnects by itself, with backoff,
 // and then announces events.BusReconnected on this node, because events of
@@ -139,6 +141,8 @@ type Bus struct {
 	heartbeat, peerTimeout time.Duration
 	// peerSeen is when another node was last heard from (UnixNano).
 	peerSeen atomic.Int64
+	// deaf: the LISTEN connection is down, so silence says nothing.
+	deaf atomic.Bool
 	// hello asks the sender for a heartbeat now: the LISTEN connection is
 	// back, and the others may have taken this node for gone.
 	hello chan struct{}
@@ -288,9 +292,10 @@ func (b *Bus) Publish(evs ...events.Event) {
 	}
 }
 
-// hasPeers says another node was heard from within the peer timeout.
+// hasPeers says another node may be listening: one was heard from within
+// the peer timeout, or this node cannot hear them.
 func (b *Bus) hasPeers() bool {
-	return time.Since(time.Unix(0, b.peerSeen.Load())) < b.peerTimeout
+	return b.deaf.Load() || time.Since(time.Unix(0, b.peerSeen.Load())) < b.peerTimeout
 }
 
 // Close sends what is queued (for a moment at most), then stops both
@@ -365,10 +370,15 @@ func (b *Bus) listen(ctx context.Context, conn *pgx.Conn) {
 			return
 		}
 		b.log.Warn("event bus: LISTEN connection lost, reconnecting", "err", err)
+		b.deaf.Store(true)
 		lost := time.Now()
 		if conn = b.reconnect(ctx); conn == nil {
 			return
 		}
+		// The others' heartbeats sent meanwhile are lost: start over as a
+		// new node does.
+		b.peerSeen.Store(time.Now().UnixNano())
+		b.deaf.Store(false)
 		b.m.reconnects.Inc()
 		b.log.Info("event bus: LISTEN connection back", "after", time.Since(lost).Round(time.Millisecond))
 		b.resetAssemblies()
@@ -583,8 +593,11 @@ func (b *Bus) sendBatch(batch []events.Event) {
 func (b *Bus) sendHeartbeat() {
 	ctx, cancel := context.WithTimeout(b.sendCtx, sendTimeout)
 	defer cancel()
-	payload := fmt.Sprintf(`{"o":%q,"s":%d}`, b.origin, b.seq.Add(1))
-	if _, err := b.db.ExecContext(ctx, "SELECT pg_notify($1, $2)", b.channel, payload); err != nil && b.sendWarn.ok() {
+	payload, err := json.Marshal(envelope{Origin: b.origin, Seq: b.seq.Add(1)})
+	if err != nil {
+		return
+	}
+	if _, err := b.db.ExecContext(ctx, "SELECT pg_notify($1, $2)", b.channel, string(payload)); err != nil && b.sendWarn.ok() {
 		b.log.Warn("event bus: heartbeat failed", "err", err)
 	}
 }

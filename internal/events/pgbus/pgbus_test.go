@@ -425,3 +425,35 @@ func TestANodeAloneSendsOnlyHeartbeats(t *testing.T) {
 		t.Fatalf("alone again, node A published %v events, want none", p-before)
 	}
 }
+
+// A node whose LISTEN connection comes back heard nothing while it was
+// down, so it sends again as a new node does, until the peer timeout
+// shows it is alone.
+func TestANodeBackFromALostConnectionSendsAgain(t *testing.T) {
+	t.Parallel()
+	url := pgURL(t)
+	a := node(t, url, Options{Heartbeat: 50 * time.Millisecond, PeerTimeout: time.Second})
+	sa := a.Subscribe(10)
+	defer sa.Close()
+	for deadline := time.Now().Add(wait); a.hasPeers(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("node A never found itself alone")
+		}
+	}
+	admin := openDB(t, url, 1)
+	var killed bool
+	if err := admin.QueryRowContext(t.Context(), `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`,
+		"parley-bus-"+a.Origin()).Scan(&killed); err != nil || !killed {
+		t.Fatalf("terminate node A's LISTEN connection: %v %v", killed, err)
+	}
+	if e := next(t, sa); e.Kind != events.BusReconnected {
+		t.Fatalf("got %+v, want %s", e, events.BusReconnected)
+	}
+	before := count(a.m.published)
+	a.Publish(events.Event{Kind: events.MessageSaved, ID: "after"})
+	for deadline := time.Now().Add(wait); count(a.m.published) == before; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("back from a lost connection, node A sent nothing")
+		}
+	}
+}
