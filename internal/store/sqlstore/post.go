@@ -273,6 +273,8 @@ func (t messages) writeBatch(ctx context.Context, posts []store.NewPost, rows []
 	fixedDoc := func(doc, ts, expect string) string {
 		return `CASE WHEN ` + ts + ` = ` + expect + ` THEN ` + doc + ` ELSE ` + docFromJSONB(moved(doc, ts)) + ` END`
 	}
+	// Each row carries its room's want and hint (postBatch gives every
+	// post of a room the same), so n takes them with max and bool_or.
 	const base = `GREATEST(rooms.last_ts + 1, n.want)`
 	q := `WITH p AS (SELECT * FROM json_to_recordset(CAST($3 AS JSON)) AS p(ord BIGINT, rid TEXT, rord BIGINT, want BIGINT, hint BOOLEAN,
 			rdoc TEXT, rusers BIGINT, id TEXT, t TEXT, u_id TEXT, msg TEXT, tmid TEXT,
