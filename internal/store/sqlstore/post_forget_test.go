@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -86,5 +87,59 @@ func TestRefusedPostForgetsOnlyItsHints(t *testing.T) {
 	}
 	if r, _ := s.rooms.get(quiet); r != nil {
 		t.Error("the room whose every post was refused is still remembered")
+	}
+}
+
+// A batch that fails for a taken id answers that post store.ErrConflict
+// and writes the others together.
+func TestFailedBatchLeavesOutATakenID(t *testing.T) {
+	storetest.RequirePostgres(t)
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := Open(ctx, storetest.PostgresURL(t), "", Options{MaxConns: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := model.Now()
+	rooms := make([]string, 2)
+	for i := range rooms {
+		r := &model.Room{ID: model.NewID(), T: model.RoomChannel, Name: fmt.Sprintf("r%d", i), FName: fmt.Sprintf("r%d", i),
+			U: &model.UserRef{ID: "owner", Username: "owner"}, Ts: now, UpdatedAt: now}
+		if err := s.Rooms().Create(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		rooms[i] = r.ID
+	}
+	post := func(id, rid string) store.NewPost {
+		return store.NewPost{Message: &model.Message{ID: id, RID: rid, Msg: "hi", U: model.UserRef{ID: "u1", Username: "u1"},
+			Mentions: []model.Mention{}}, Want: now}
+	}
+	if errs := (messages{s}).postBatch(ctx, []store.NewPost{post("taken", rooms[0])}); errs[0] != nil {
+		t.Fatal(errs[0])
+	}
+	batch := []store.NewPost{post("a", rooms[0]), post("taken", rooms[1]), post("b", rooms[1])}
+	errs := messages{s}.postBatch(ctx, batch)
+	if !failedWhole(errs) || !errors.Is(errs[0], store.ErrConflict) {
+		t.Fatalf("the batch's statement: %v, want a conflict for all", errs)
+	}
+	errs = messages{s}.retryFailedBatch(ctx, batch, errs)
+	for i, want := range []error{nil, store.ErrConflict, nil} {
+		if !errors.Is(errs[i], want) {
+			t.Fatalf("post %d: %v, want %v", i, errs[i], want)
+		}
+	}
+	for i, want := range []int64{2, 1} {
+		r, err := s.Rooms().Get(ctx, rooms[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Msgs != want {
+			t.Errorf("room %d counts %d messages, want %d", i, r.Msgs, want)
+		}
+	}
+	if m, err := s.Messages().Get(ctx, "taken"); err != nil || m.RID != rooms[0] {
+		t.Fatalf("the taken id's message: %+v, %v; want the first one, in room 0", m, err)
 	}
 }

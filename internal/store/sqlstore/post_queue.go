@@ -128,12 +128,7 @@ func (q *postQueue) drain(t messages, lane int, batch []*queuedPost) {
 		}
 		errs := t.postBatch(ctx, posts)
 		if len(posts) > 1 && failedWhole(errs) {
-			// One post can fail a whole statement (a message id that
-			// exists already); each is then written alone, to get its own
-			// answer.
-			for i, p := range posts {
-				errs[i] = t.postBatch(ctx, []store.NewPost{p})[0]
-			}
+			errs = t.retryFailedBatch(ctx, posts, errs)
 		}
 		cancel()
 		for i, qp := range batch {
@@ -151,4 +146,71 @@ func failedWhole(errs []error) bool {
 		}
 	}
 	return true
+}
+
+// retryFailedBatch answers the posts of a batch whose statement failed as
+// a whole, with the error failed. One post can do that, most often with
+// an id that exists already (a client may choose its message's id): the
+// posts whose ids are taken are answered store.ErrConflict and the others
+// written again in one statement, so that one client's taken id does not
+// cost every other post of the batch a statement of its own. Failing
+// that, each post is written alone, to get its own answer.
+func (t messages) retryFailedBatch(ctx context.Context, posts []store.NewPost, failed []error) []error {
+	if errors.Is(failed[0], store.ErrConflict) {
+		if errs, ok := t.postWithoutTaken(ctx, posts); ok {
+			return errs
+		}
+	}
+	errs := make([]error, len(posts))
+	for i, p := range posts {
+		errs[i] = t.postBatch(ctx, []store.NewPost{p})[0]
+	}
+	return errs
+}
+
+// postWithoutTaken writes the posts whose ids are not taken in one
+// statement, and answers the others store.ErrConflict; ok is false when
+// no id was found taken or the statement failed as a whole again.
+func (t messages) postWithoutTaken(ctx context.Context, posts []store.NewPost) (errs []error, ok bool) {
+	ids := make([]string, len(posts))
+	for i, p := range posts {
+		ids[i] = p.Message.ID
+	}
+	rows, err := t.s.w.QueryContext(ctx, `SELECT id FROM messages WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, false
+	}
+	taken := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if rows.Scan(&id) == nil {
+			taken[id] = true
+		}
+	}
+	if rows.Close() != nil || rows.Err() != nil || len(taken) == 0 {
+		return nil, false
+	}
+	errs = make([]error, len(posts))
+	var (
+		rest []store.NewPost
+		at   []int
+	)
+	for i, p := range posts {
+		if taken[p.Message.ID] {
+			errs[i] = store.ErrConflict
+			continue
+		}
+		rest, at = append(rest, p), append(at, i)
+	}
+	if len(rest) == 0 {
+		return errs, true
+	}
+	restErrs := t.postBatch(ctx, rest)
+	if len(rest) > 1 && failedWhole(restErrs) {
+		return nil, false
+	}
+	for j, err := range restErrs {
+		errs[at[j]] = err
+	}
+	return errs, true
 }
