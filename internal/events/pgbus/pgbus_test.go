@@ -98,6 +98,16 @@ func until(t *testing.T, s *events.Subscription, stop func(events.Event) bool) [
 	}
 }
 
+// waitFor polls cond until it holds, failing the test after wait.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(wait); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %v", what, wait)
+		}
+	}
+}
+
 func byID(id string) func(events.Event) bool { return func(e events.Event) bool { return e.ID == id } }
 
 func TestTwoNodesDeliverEachOthersEventsOnce(t *testing.T) {
@@ -389,16 +399,7 @@ func TestANodeAloneSendsOnlyHeartbeats(t *testing.T) {
 			}
 		}
 	}
-	waitFor := func(what string, cond func() bool) {
-		t.Helper()
-		for deadline := time.Now().Add(wait); !cond(); time.Sleep(5 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: not within %v", what, wait)
-			}
-		}
-	}
-
-	waitFor("node A finds itself alone", func() bool { return !a.hasPeers() })
+	waitFor(t, "node A finds itself alone", func() bool { return !a.hasPeers() })
 	a.Publish(events.Event{Kind: events.MessageSaved, ID: "unheard"})
 	if beats, batches := listenFor(4 * o.Heartbeat); beats < 2 || batches != 0 {
 		t.Fatalf("alone, node A sent %d heartbeats and %d event batches; want heartbeats only", beats, batches)
@@ -410,14 +411,14 @@ func TestANodeAloneSendsOnlyHeartbeats(t *testing.T) {
 	b := node(t, url, o)
 	sb := b.Subscribe(10)
 	defer sb.Close()
-	waitFor("node A hears node B", a.hasPeers)
+	waitFor(t, "node A hears node B", a.hasPeers)
 	a.Publish(events.Event{Kind: events.MessageSaved, ID: "heard"})
 	if e := next(t, sb); e.ID != "heard" {
 		t.Fatalf("node B got %+v, want node A's event", e)
 	}
 
 	b.Close()
-	waitFor("node A finds itself alone again", func() bool { return !a.hasPeers() })
+	waitFor(t, "node A finds itself alone again", func() bool { return !a.hasPeers() })
 	before := count(a.m.published)
 	a.Publish(events.Event{Kind: events.MessageSaved, ID: "unheard-again"})
 	listenFor(2 * o.Heartbeat)
@@ -435,11 +436,7 @@ func TestANodeBackFromALostConnectionSendsAgain(t *testing.T) {
 	a := node(t, url, Options{Heartbeat: 50 * time.Millisecond, PeerTimeout: time.Second})
 	sa := a.Subscribe(10)
 	defer sa.Close()
-	for deadline := time.Now().Add(wait); a.hasPeers(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("node A never found itself alone")
-		}
-	}
+	waitFor(t, "node A finds itself alone", func() bool { return !a.hasPeers() })
 	admin := openDB(t, url, 1)
 	var killed bool
 	if err := admin.QueryRowContext(t.Context(), `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`,
@@ -451,9 +448,5 @@ func TestANodeBackFromALostConnectionSendsAgain(t *testing.T) {
 	}
 	before := count(a.m.published)
 	a.Publish(events.Event{Kind: events.MessageSaved, ID: "after"})
-	for deadline := time.Now().Add(wait); count(a.m.published) == before; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("back from a lost connection, node A sent nothing")
-		}
-	}
+	waitFor(t, "node A, back from a lost connection, sends", func() bool { return count(a.m.published) > before })
 }
