@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/store"
@@ -17,15 +16,8 @@ import (
 // room was written. The other members' memberships and a room that still
 // matched stay remembered.
 func TestRefusedPostForgetsOnlyItsHints(t *testing.T) {
-	storetest.RequirePostgres(t)
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	s, err := Open(ctx, storetest.PostgresURL(t), "", Options{MaxConns: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	ctx, s := openPostgresStore(t)
 
 	now := model.Now()
 	room := func(name string) string {
@@ -93,15 +85,8 @@ func TestRefusedPostForgetsOnlyItsHints(t *testing.T) {
 // A batch that fails for a taken id answers that post store.ErrConflict
 // and writes the others together.
 func TestFailedBatchLeavesOutATakenID(t *testing.T) {
-	storetest.RequirePostgres(t)
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	s, err := Open(ctx, storetest.PostgresURL(t), "", Options{MaxConns: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	ctx, s := openPostgresStore(t)
 	now := model.Now()
 	rooms := make([]string, 2)
 	for i := range rooms {
@@ -142,4 +127,18 @@ func TestFailedBatchLeavesOutATakenID(t *testing.T) {
 	if m, err := s.Messages().Get(ctx, "taken"); err != nil || m.RID != rooms[0] {
 		t.Fatalf("the taken id's message: %+v, %v; want the first one, in room 0", m, err)
 	}
+}
+
+// openPostgresStore opens a store on a fresh schema, closed at the end of
+// the test, with the test's context; without PostgreSQL the test skips.
+func openPostgresStore(t *testing.T) (context.Context, *Store) {
+	t.Helper()
+	storetest.RequirePostgres(t)
+	ctx := t.Context()
+	s, err := Open(ctx, storetest.PostgresURL(t), "", Options{MaxConns: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return ctx, s
 }
