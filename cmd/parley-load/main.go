@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -210,6 +211,8 @@ type Run struct {
 	// Procs is the CPU of each process serving the run: every node, or
 	// the ceiling, and the PostgreSQL cluster.
 	Procs []ProcUse `json:"processes,omitempty"`
+	// Machine is the whole machine's busy time during the run.
+	Machine *MachineUse `json:"machine,omitempty"`
 }
 
 // ProcUse is one process's CPU over a measured run.
@@ -387,7 +390,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if pg {
 			pgOn = pgw
 		}
+		machine := &machineWatch{root: "/proc"}
 		startAll := func() {
+			machine.start()
 			pgOn.start()
 			for _, w := range watches {
 				w.start()
@@ -398,6 +403,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				w.stop()
 			}
 			pgOn.stop()
+			machine.stop()
 		}
 		onStart := startAll
 		var profDone chan error
@@ -415,7 +421,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				logf("profile: %v", err)
 			}
 		}
-		r := Run{Target: target, Scenario: scenario, Clients: clients, Rep: rep, History: history, Nodes: nodes, Summary: s}
+		r := Run{Target: target, Scenario: scenario, Clients: clients, Rep: rep, History: history, Nodes: nodes, Summary: s,
+			Machine: machine.use(s.Seconds)}
 		if nodes > 1 {
 			for _, p := range per {
 				r.PerNodeRPS = append(r.PerNodeRPS, p.RPS)
@@ -452,6 +459,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if p.Name == "postgres" {
 				cpu += fmt.Sprintf(" pg %.0fµs/req", p.CPUMicrosPer)
 			}
+		}
+		if m := r.Machine; m != nil {
+			cpu += fmt.Sprintf(" machine %.2f/%d cores busy (load %.2f)", m.BusyCores, runtime.NumCPU(), m.LoadCores)
 		}
 		logf("rep %d %-15s %-5s c%-3d h%-6d %8.0f req/s p50 %6.2fms p99 %7.2fms errors %d%s",
 			rep, target, scenario, clients, history, s.RPS, s.P50ms, s.P99ms, s.ErrorCount(), cpu)

@@ -31,6 +31,8 @@ type Row struct {
 	// Procs is each process's CPU (medians); Parley's nodes and the
 	// PostgreSQL cluster together make the cost of a request.
 	Procs []ProcUse `json:"processes,omitempty"`
+	// Machine is the machine's busy time (medians).
+	Machine *MachineUse `json:"machine,omitempty"`
 	// PerNodeRPS is each node's share of RPS (medians).
 	PerNodeRPS []float64 `json:"per_node_rps,omitempty"`
 	// NodesRatio is RPS over that of one node, the same scenario, clients
@@ -127,6 +129,20 @@ func buildReport(o *options, runs []Run, idle, seeded, final *procSample) *Repor
 			row.RSSPeakMB = pick(func(r Run) float64 { return r.Server.RSSPeakMB })
 		}
 		row.Procs = medianProcs(rs)
+		if rs[0].Machine != nil {
+			machine := func(f func(*MachineUse) float64) float64 {
+				return pick(func(r Run) float64 {
+					if r.Machine == nil {
+						return 0
+					}
+					return f(r.Machine)
+				})
+			}
+			row.Machine = &MachineUse{
+				BusyCores: machine(func(m *MachineUse) float64 { return m.BusyCores }),
+				LoadCores: machine(func(m *MachineUse) float64 { return m.LoadCores }),
+			}
+		}
 		for i := range rs[0].PerNodeRPS {
 			row.PerNodeRPS = append(row.PerNodeRPS, pick(func(r Run) float64 {
 				if i < len(r.PerNodeRPS) {
@@ -304,7 +320,7 @@ func printProcs(w io.Writer, rep *Report) {
 	}
 	fmt.Fprintln(w, "\nCPU per request by process (µs/req, cores used in brackets):")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "target\tscenario\tclients\tmsgs/room\treq/s\tprocesses\ttotal µs/req\ttotal cores\t")
+	fmt.Fprintf(tw, "target\tscenario\tclients\tmsgs/room\treq/s\tprocesses\ttotal µs/req\ttotal cores\tload gen cores\tmachine busy (of %d)\t\n", rep.Cores)
 	for _, r := range rep.Rows {
 		if len(r.Procs) == 0 {
 			continue
@@ -316,8 +332,12 @@ func printProcs(w io.Writer, rep *Report) {
 			us += p.CPUMicrosPer
 			cores += p.Cores
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f\t%s\t%.0f\t%.2f\t\n", r.Target, r.Scenario, r.Clients, r.History, r.RPS,
-			strings.Join(parts, ", "), us, cores)
+		load, busy := "-", "-"
+		if m := r.Machine; m != nil {
+			load, busy = fmt.Sprintf("%.2f", m.LoadCores), fmt.Sprintf("%.2f", m.BusyCores)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f\t%s\t%.0f\t%.2f\t%s\t%s\t\n", r.Target, r.Scenario, r.Clients, r.History, r.RPS,
+			strings.Join(parts, ", "), us, cores, load, busy)
 	}
 	tw.Flush()
 }
