@@ -494,14 +494,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := prepareBare(history); err != nil {
 			return err
 		}
-		if o.spawn != "" {
-			if err := cl.start(ctx, maxNodes); err != nil {
-				return err
-			}
-			if maxNodes > 1 {
-				logf("running %d nodes: %v (pids %v)", maxNodes, cl.urls(maxNodes), cl.pids(maxNodes))
-			}
-		}
 		for rep := 1; rep <= o.repeat; rep++ {
 			for _, c := range o.clients {
 				if o.baseline {
@@ -527,6 +519,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 					for _, n := range o.nodes {
 						bases, procs := []string{base}, []proc{{"parley", pid}}
 						if o.spawn != "" {
+							if err := cl.resize(ctx, n); err != nil {
+								return err
+							}
+							if maxNodes > 1 {
+								logf("running %d node(s): %v (pids %v)", n, cl.urls(n), cl.pids(n))
+							}
 							bases, procs = cl.urls(n), nil
 							for i, p := range cl.pids(n) {
 								procs = append(procs, proc{fmt.Sprintf("node%d", i+1), p})

@@ -3,7 +3,15 @@ package main
 import (
 	"context"
 	"os"
+	"time"
+
+	"github.com/parleychat/parley/internal/events/pgbus"
 )
+
+// aloneAfter is how long after the last other node stopped a node takes
+// itself to be alone and stops sending events (the bus's peer timeout,
+// which the server does not change), with a margin.
+const aloneAfter = pgbus.DefaultPeerTimeout + time.Second
 
 // cluster is the Parley nodes the tool started, all on one database.
 // Node 0 is the one the fixture is built through; the others start once
@@ -40,6 +48,34 @@ func (c *cluster) start(ctx context.Context, n int) error {
 		}
 	}
 	return nil
+}
+
+// resize runs exactly nodes 0…n-1: it starts the missing ones and stops
+// the others, keeping their directories. A node that still hears another
+// sends it every event, which a single node does not, so after stopping
+// nodes resize waits until those left take themselves to be alone: a
+// one-node run then measures what a one-node installation does.
+func (c *cluster) resize(ctx context.Context, n int) error {
+	stopped := false
+	for i := n; i < len(c.nodes); i++ {
+		if c.nodes[i] != nil {
+			c.nodes[i].stop()
+			c.nodes[i] = nil
+			stopped = true
+		}
+	}
+	if err := c.start(ctx, n); err != nil {
+		return err
+	}
+	if !stopped {
+		return nil
+	}
+	select {
+	case <-time.After(aloneAfter):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // stop stops every node, keeping their data directories.
