@@ -8,10 +8,11 @@ import (
 	"github.com/parleychat/parley/internal/events/pgbus"
 )
 
-// aloneAfter is how long after the last other node stopped a node takes
-// itself to be alone and stops sending events (the bus's peer timeout,
-// which the server does not change), with a margin.
-const aloneAfter = pgbus.DefaultPeerTimeout + time.Second
+// aloneAfter is how long after it starts, or after the last other node
+// stopped, a node takes itself to be alone and stops sending events: the
+// bus's peer timeout, which the server does not change, with a margin.
+// Tests shorten it.
+var aloneAfter = pgbus.DefaultPeerTimeout + time.Second
 
 // cluster is the Parley nodes the tool started, all on one database.
 // Node 0 is the one the fixture is built through; the others start once
@@ -22,6 +23,10 @@ type cluster struct {
 	// dirs keeps each node's data directory across a stop and a start, so
 	// that a SQLite node comes back on its database.
 	dirs []string
+	// quietFrom is when a node left running alone stops sending events: a
+	// node sends them for a peer timeout after it starts, and after it
+	// last heard another.
+	quietFrom time.Time
 }
 
 // start runs nodes 0…n-1, starting those that are not running.
@@ -38,6 +43,7 @@ func (c *cluster) start(ctx context.Context, n int) error {
 		if err != nil {
 			return err
 		}
+		c.quietFrom = time.Now().Add(aloneAfter)
 		if i < len(c.nodes) {
 			c.nodes[i] = sp
 		} else {
@@ -52,26 +58,25 @@ func (c *cluster) start(ctx context.Context, n int) error {
 
 // resize runs exactly nodes 0…n-1: it starts the missing ones and stops
 // the others, keeping their directories. A node that still hears another
-// sends it every event, which a single node does not, so after stopping
-// nodes resize waits until those left take themselves to be alone: a
-// one-node run then measures what a one-node installation does.
+// sends it every event, which a single node does not, so for one node
+// resize waits until it takes itself to be alone: a one-node run then
+// measures what a one-node installation does.
 func (c *cluster) resize(ctx context.Context, n int) error {
-	stopped := false
 	for i := n; i < len(c.nodes); i++ {
 		if c.nodes[i] != nil {
 			c.nodes[i].stop()
 			c.nodes[i] = nil
-			stopped = true
+			c.quietFrom = time.Now().Add(aloneAfter)
 		}
 	}
 	if err := c.start(ctx, n); err != nil {
 		return err
 	}
-	if !stopped {
+	if n > 1 {
 		return nil
 	}
 	select {
-	case <-time.After(aloneAfter):
+	case <-time.After(time.Until(c.quietFrom)):
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
