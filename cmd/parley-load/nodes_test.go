@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -168,6 +169,7 @@ func TestReportNodesAndGrowth(t *testing.T) {
 	for rep, f := range []float64{1, 2, 3} {
 		add("parley-postgres", 1, 10, rep+1, 100*f, ProcUse{Name: "node1", CPUMicrosPer: 300 * f}, ProcUse{Name: "postgres", CPUMicrosPer: 100})
 		add("parley-postgres-2nodes", 2, 10, rep+1, 170*f, ProcUse{Name: "node1", CPUMicrosPer: 310}, ProcUse{Name: "node2", CPUMicrosPer: 320}, ProcUse{Name: "postgres", CPUMicrosPer: 90 + f})
+		runs[len(runs)-1].Machine = &MachineUse{BusyCores: 1.5 + f/10, LoadCores: 0.2 * f}
 		add("parley-postgres", 1, 1000, rep+1, 90*f)
 	}
 	rep := buildReport(o, runs, nil, nil, nil)
@@ -191,6 +193,9 @@ func TestReportNodesAndGrowth(t *testing.T) {
 	if len(two.Procs) != 3 || two.Procs[1].Name != "node2" || two.Procs[2].CPUMicrosPer != 92 || one.Procs[0].CPUMicrosPer != 600 {
 		t.Fatalf("procs %+v / %+v", two.Procs, one.Procs)
 	}
+	if m := two.Machine; m == nil || math.Abs(m.BusyCores-1.7) > 1e-9 || math.Abs(m.LoadCores-0.4) > 1e-9 || one.Machine != nil {
+		t.Fatalf("machine: %+v / %+v", two.Machine, one.Machine)
+	}
 	if big.GrowthRatio != 0.9 || one.GrowthRatio != 1 {
 		t.Fatalf("growth %v %v", big.GrowthRatio, one.GrowthRatio)
 	}
@@ -199,7 +204,7 @@ func TestReportNodesAndGrowth(t *testing.T) {
 	}
 	var out strings.Builder
 	printReport(&out, rep)
-	for _, want := range []string{"node2 320 (0.00)", "1.70", "Against 10 messages per room", "0.90"} {
+	for _, want := range []string{"node2 320 (0.00)", "1.70", "machine busy (of", "Against 10 messages per room", "0.90"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}

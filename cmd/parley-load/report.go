@@ -313,7 +313,7 @@ func printReport(w io.Writer, rep *Report) {
 func printProcs(w io.Writer, rep *Report) {
 	some := false
 	for _, r := range rep.Rows {
-		some = some || len(r.Procs) > 1
+		some = some || len(r.Procs) > 1 || r.Machine != nil
 	}
 	if !some {
 		return
