@@ -146,13 +146,23 @@ func (d *ddp) until(what string, match func(frame) bool) frame {
 // event waits for a stream event on collection with eventName.
 func (d *ddp) event(collection, eventName string) []any {
 	d.t.Helper()
-	f := d.until(collection+" "+eventName, func(f frame) bool {
+	return d.eventArgs(d.until(collection+" "+eventName, isEvent(collection, eventName)))
+}
+
+// isEvent matches a stream event on collection with eventName.
+func isEvent(collection, eventName string) func(frame) bool {
+	return func(f frame) bool {
 		if f["msg"] != "changed" || f["collection"] != collection {
 			return false
 		}
 		fields, _ := f["fields"].(map[string]any)
 		return fields["eventName"] == eventName
-	})
+	}
+}
+
+// eventArgs checks a stream event's frame and returns its arguments.
+func (d *ddp) eventArgs(f frame) []any {
+	d.t.Helper()
 	if f["id"] != "id" {
 		d.t.Fatalf("stream event id = %v, want \"id\"", f["id"])
 	}

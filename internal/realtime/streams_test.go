@@ -385,14 +385,31 @@ func TestRealtimeEphemeralNoticeOfARefusedMessage(t *testing.T) {
 	env.SetSetting(t, "Message_MaxAllowedSize", 20)
 
 	b := loggedIn(t, rt, bob)
-	b.mustSub("stream-notify-user", bob.UserID+"/message", false)
-	// Too long: dropped before the room is looked at. Notices go out in
-	// order, so had it sent one, it would come first.
-	b.call("sendMessage", map[string]any{"rid": g, "msg": "far longer than twenty characters"})
-	if f := b.call("sendMessage", map[string]any{"rid": g, "msg": "can you hear me"}); f["error"] != nil || f["result"] != nil {
+	noticeEv := bob.UserID + "/message"
+	b.mustSub("stream-notify-user", noticeEv, false)
+	// The first is too long: dropped before the room is looked at. The
+	// second is refused because bob is muted. A notice may come before or
+	// after its method's result, so frames are taken in whatever order
+	// they come; notices go out in order, so had the first sent one, it
+	// would come first.
+	tooLong, muted := b.id(), b.id()
+	b.send(frame{"msg": "method", "id": tooLong, "method": "sendMessage", "params": []any{map[string]any{"rid": g, "msg": "far longer than twenty characters"}}})
+	b.send(frame{"msg": "method", "id": muted, "method": "sendMessage", "params": []any{map[string]any{"rid": g, "msg": "can you hear me"}}})
+	results := map[any]frame{}
+	var notice map[string]any
+	for len(results) < 2 || notice == nil {
+		f := b.until("both results and a notice", func(f frame) bool {
+			return f["msg"] == "result" || isEvent("stream-notify-user", noticeEv)(f)
+		})
+		if f["msg"] == "result" {
+			results[f["id"]] = f
+		} else if notice == nil {
+			notice = msgOf(t, b.eventArgs(f))
+		}
+	}
+	if f := results[muted]; f["error"] != nil || f["result"] != nil {
 		t.Fatalf("refused sendMessage answered %v, want no result and no error", f)
 	}
-	notice := msgOf(t, b.event("stream-notify-user", bob.UserID+"/message"))
 	if notice["rid"] != g || notice["groupable"] != false {
 		t.Fatalf("notice = %v", notice)
 	}
