@@ -95,6 +95,43 @@ func TestOwnNotificationsAreSkipped(t *testing.T) {
 	}
 }
 
+// Every kind of payload a node sends is recognised as its own before it
+// is decoded; another origin, even one that begins the same, is not.
+func TestSentBy(t *testing.T) {
+	t.Parallel()
+	b := offline("0123456789abcdef")
+	packed, _ := b.pack([]events.Event{{Kind: events.RoomChanged, RoomID: "r"}})
+	large, _ := b.pack([]events.Event{{Kind: events.Activity, RoomID: "big", Data: json.RawMessage(`"` + strings.Repeat("x", 9000) + `"`)}})
+	heartbeat, err := json.Marshal(envelope{Origin: b.origin, Seq: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, payload string
+		own           bool
+	}{
+		{"events", packed[0], true},
+		{"part of a large event", large[len(large)-1], true},
+		{"heartbeat", string(heartbeat), true},
+		{"another origin", `{"o":"fedcba9876543210","s":1}`, false},
+		{"an origin that begins the same", `{"o":"0123456789abcdef0","s":1}`, false},
+		{"a shorter origin", `{"o":"0123456789abcde","s":1}`, false},
+		{"the origin elsewhere", `{"s":1,"o":"0123456789abcdef"}`, false},
+	} {
+		if got := sentBy(c.payload, b.origin); got != c.own {
+			t.Errorf("%s: sentBy = %v, want %v", c.name, got, c.own)
+		}
+	}
+	// A payload it did not encode, but with its origin, is still skipped
+	// once decoded.
+	sub := b.Subscribe(4)
+	defer sub.Close()
+	b.deliver(`{"s":1,"o":"0123456789abcdef","e":[{"kind":"room.changed","rid":"r"}]}`)
+	if len(sub.C) != 0 {
+		t.Fatal("a notification with this node's origin was delivered")
+	}
+}
+
 func TestLostPartDropsTheEvent(t *testing.T) {
 	t.Parallel()
 	from, to := offline("aaaa"), offline("bbbb")
@@ -176,4 +213,33 @@ func count(c prometheus.Collector, labelValues ...string) float64 {
 		}
 	}
 	return sum
+}
+
+// BenchmarkDeliver receives a notification full of a post's events, as
+// every node does for each notification on the channel: another node's,
+// which it decodes and delivers, and its own, which it only has to skip.
+func BenchmarkDeliver(b *testing.B) {
+	var batch []events.Event
+	for i := range 25 {
+		id := fmt.Sprintf("m%05d", i)
+		batch = append(batch,
+			events.Event{Kind: events.MessageSaved, RoomID: "6Rp4vBDyhqAZtxC9n", UserID: "Qx9bm2hXNuCMgSMqW", ID: id},
+			events.Event{Kind: events.RoomChanged, RoomID: "6Rp4vBDyhqAZtxC9n", UserID: "Qx9bm2hXNuCMgSMqW", ID: "6Rp4vBDyhqAZtxC9n"},
+			events.Event{Kind: events.SubscriptionChanged, RoomID: "6Rp4vBDyhqAZtxC9n"})
+	}
+	self := offline("0123456789abcdef")
+	payloads, _ := self.pack(batch)
+	if len(payloads) != 1 {
+		b.Fatalf("the batch took %d notifications", len(payloads))
+	}
+	for _, c := range []struct {
+		name string
+		to   *Bus
+	}{{"another node's", offline("fedcba9876543210")}, {"own", self}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				c.to.deliver(payloads[0])
+			}
+		})
+	}
 }
