@@ -30,7 +30,8 @@ func TestResizeRunsOnlyTheRowsNodesAndLetsOneNodeFallQuiet(t *testing.T) {
 	}
 	defer func(d time.Duration) { aloneAfter = d }(aloneAfter)
 	aloneAfter = 300 * time.Millisecond
-	cl := &cluster{opts: spawnOpts{bin: self, extraEnv: []string{"PARLEY_LOAD_FAKE_NODE=1"}}}
+	fake := spawnOpts{bin: self, db: "postgres://fake", extraEnv: []string{"PARLEY_LOAD_FAKE_NODE=1"}}
+	cl := &cluster{opts: fake}
 	defer cl.close()
 	ctx := context.Background()
 	// A stopped node has been waited for, so its pid is gone.
@@ -71,5 +72,16 @@ func TestResizeRunsOnlyTheRowsNodesAndLetsOneNodeFallQuiet(t *testing.T) {
 	}
 	if p := cl.nodes[1].pid(); p == pids[1] || !running(p) {
 		t.Errorf("the second node did not start again (pid %d, before %d)", p, pids[1])
+	}
+
+	// SQLite nodes have no bus: one node right after a start does not wait.
+	fake.db = "sqlite:fake.db"
+	lite := &cluster{opts: fake}
+	defer lite.close()
+	if err := lite.resize(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if !time.Now().Before(lite.quietFrom) {
+		t.Error("a SQLite node waited out the bus's peer timeout after its start")
 	}
 }

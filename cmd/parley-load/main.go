@@ -191,7 +191,11 @@ func nodesLabel(label string, n int) string {
 
 // postgres reports whether the spawned server runs on PostgreSQL, whose
 // runs are compared with the PostgreSQL ceilings.
-func (o *options) postgres() bool { return strings.HasPrefix(o.db, "postgres") }
+func (o *options) postgres() bool { return onPostgres(o.db) }
+
+// onPostgres says a database URL is PostgreSQL's, where nodes share an
+// event bus.
+func onPostgres(db string) bool { return strings.HasPrefix(db, "postgres") }
 
 // Run is one measured run of one target.
 type Run struct {

@@ -57,10 +57,11 @@ func (c *cluster) start(ctx context.Context, n int) error {
 }
 
 // resize runs exactly nodes 0…n-1: it starts the missing ones and stops
-// the others, keeping their directories. A node that still hears another
-// sends it every event, which a single node does not, so for one node
-// resize waits until it takes itself to be alone: a one-node run then
-// measures what a one-node installation does.
+// the others, keeping their directories. On PostgreSQL a node that still
+// hears another sends it every event, which a single node does not, so
+// for one node resize waits until it takes itself to be alone: a one-node
+// run then measures what a one-node installation does. SQLite nodes have
+// no bus, and never wait.
 func (c *cluster) resize(ctx context.Context, n int) error {
 	for i := n; i < len(c.nodes); i++ {
 		if c.nodes[i] != nil {
@@ -72,7 +73,7 @@ func (c *cluster) resize(ctx context.Context, n int) error {
 	if err := c.start(ctx, n); err != nil {
 		return err
 	}
-	if n > 1 {
+	if n > 1 || !onPostgres(c.opts.db) {
 		return nil
 	}
 	select {
