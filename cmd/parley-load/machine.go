@@ -15,10 +15,10 @@ import (
 // time, which the per-process figures leave out: the load generator
 // itself, the kernel's network work and any other tenant.
 
-// machineSample is the machine's CPU time at one instant, in clock ticks
-// summed over all cores, and the load generator's own.
+// machineSample is the machine's busy CPU time at one instant, in clock
+// ticks summed over all cores, and the load generator's own.
 type machineSample struct {
-	busy, total, self int64
+	busy, self int64
 }
 
 // readMachine reads the aggregate "cpu" line of root/stat (normally
@@ -41,7 +41,6 @@ func readMachine(root string) (machineSample, error) {
 		if err != nil {
 			return m, errors.New("malformed /proc/stat")
 		}
-		m.total += n
 		// idle and iowait are the two ways a core waits.
 		if i != 3 && i != 4 {
 			m.busy += n
